@@ -1,0 +1,47 @@
+"""Command-line entry point: ``staffing <command> ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from staffing import __version__
+from staffing.commands import load_all
+from staffing.errors import ConfigError, StaffingError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the top-level parser with one sub-parser per command."""
+    parser = argparse.ArgumentParser(
+        prog="staffing",
+        description=(
+            "Staffing calculator for LivePerson messaging and chat: fetch Net Handle Time "
+            "history, forecast, and compute required agents and FTE per skill and interval."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"staffing {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in load_all():
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 failure, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"staffing {args.command}: invalid configuration:\n{exc}", file=sys.stderr)
+        return 2
+    except (StaffingError, ValueError) as exc:
+        print(f"staffing {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"staffing {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

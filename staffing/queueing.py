@@ -1,0 +1,1 @@
+"""Queueing models (being written)."""
