@@ -1,0 +1,724 @@
+"""Planning configuration: the YAML file a planner writes, validated as a whole.
+
+:func:`load_config` reads a YAML file (or takes a dict), checks every section
+with strict pydantic v2 models (unknown keys are errors, so a typo never goes
+unnoticed), merges ``defaults`` into each skill, checks what each skill's
+method needs, and raises one :class:`~staffing.errors.ConfigError` listing
+**every** problem, each as ``<file>: <key path>: <what is wrong>``, for
+example ``plan.yaml: skills[2].service_level.target: must be < 1 (got 1.5)``.
+
+Relative paths in the file are resolved against the file's own folder (for a
+dict, against the current folder). Credentials never appear in a config: the
+LivePerson keys come only from the environment, and a value of an unknown key
+is never echoed in an error message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from staffing.errors import ConfigError
+
+__all__ = [
+    "METHODS",
+    "WEEKDAYS",
+    "PlanConfig",
+    "ResolvedSkill",
+    "load_config",
+]
+
+#: Staffing methods a skill can use.
+METHODS = ("workload", "erlang_c", "erlang_a", "chat")
+#: Weekday keys used by ``open_hours`` and ``shrinkage.by_weekday`` (Monday first).
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Method = Literal["workload", "erlang_c", "erlang_a", "chat"]
+StrictPosInt = Annotated[int, Field(strict=True, ge=1)]
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+# ---------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------
+
+
+class PlanSection(_Strict):
+    """``plan:`` the horizon, its time zone and interval length."""
+
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
+    start: date
+    weeks: Annotated[int, Field(strict=True, ge=1, le=156)] | None = None
+    end: date | None = None
+    timezone: str
+    interval_minutes: Literal[15, 30, 60] = 60
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown IANA time zone {value!r} (e.g. 'Europe/Berlin', 'America/New_York')"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _weeks_or_end(self) -> PlanSection:
+        if (self.weeks is None) == (self.end is None):
+            raise ValueError("give exactly one of 'weeks' or 'end'")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def end_exclusive(self) -> date:
+        """First local date after the horizon."""
+        if self.weeks is not None:
+            return self.start + timedelta(weeks=self.weeks)
+        assert self.end is not None
+        return self.end + timedelta(days=1)
+
+
+class LivePersonSection(_Strict):
+    """``nht.liveperson:`` where to fetch from (credentials only from LP_* variables)."""
+
+    account: str = Field(pattern=r"^[0-9A-Za-z]+$", max_length=40)
+    domain_api: str | None = Field(None, pattern=r"^https?://")
+    source: str = Field("staffing", min_length=1, max_length=20)
+
+
+class NhtSection(_Strict):
+    """``nht:`` where the Net Handle Time history comes from."""
+
+    source: Literal["store", "file"]
+    path: Path | None = None
+    store: Path | None = None
+    history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] = 8
+    min_segments: Annotated[float, Field(gt=0)] = 20
+    fetch: bool = False
+    liveperson: LivePersonSection | None = None
+
+    @model_validator(mode="after")
+    def _source_needs(self) -> NhtSection:
+        if self.source == "file":
+            if self.path is None:
+                raise ValueError("source 'file' needs 'path' (a CSV of NHT history)")
+            if self.store is not None or self.fetch:
+                raise ValueError("'store' and 'fetch' are for source 'store', not 'file'")
+        else:
+            if self.path is not None:
+                raise ValueError("'path' is for source 'file'; use 'store' for the SQLite file")
+            if self.fetch and self.liveperson is None:
+                raise ValueError("'fetch: true' needs a 'liveperson' section with the account")
+        return self
+
+
+def _growth_before(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"all_skills": value}
+    if isinstance(value, dict):
+        return {"by_skill": value}
+    return value
+
+
+class GrowthSpec(_Strict):
+    """Growth factor: one number for every skill, or a mapping skill id -> factor."""
+
+    all_skills: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    by_skill: dict[int, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
+
+    def factor(self, skill_id: int) -> float:
+        """Growth factor [-] for one skill (unlisted skills: the common factor)."""
+        return float(self.by_skill.get(skill_id, self.all_skills))
+
+
+class VolumeSection(_Strict):
+    """``volume:`` a planner's forecast file, or a forecast from the history arrivals."""
+
+    source: Literal["file", "history"]
+    path: Path | None = None
+    sheet: str | None = None
+    growth: Annotated[GrowthSpec, BeforeValidator(_growth_before)] = GrowthSpec()
+    history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] | None = None
+    recency_decay: Annotated[float, Field(gt=0, le=1)] = 0.75
+
+    @model_validator(mode="after")
+    def _source_needs(self) -> VolumeSection:
+        if self.source == "file" and self.path is None:
+            raise ValueError("source 'file' needs 'path' (CSV or xlsx of skill_id, "
+                             "interval_start, volume)")
+        if self.source == "history" and (self.path is not None or self.sheet is not None):
+            raise ValueError("'path' and 'sheet' are for source 'file', not 'history'")
+        return self
+
+
+class ServiceLevel(_Strict):
+    """Service-level target: ``target`` share answered within ``answer_within_seconds``."""
+
+    target: Fraction
+    answer_within_seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _shrinkage_before(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"default": value}
+    return value
+
+
+ShrinkValue = Annotated[float, Field(ge=0, lt=1)]
+
+
+class ShrinkageSpec(_Strict):
+    """Shrinkage [-]: a number, or ``default`` with ``by_weekday`` / ``by_hour`` overrides.
+
+    Precedence: ``by_hour`` (local hour of day 0-23) over ``by_weekday`` over ``default``.
+    """
+
+    default: ShrinkValue
+    by_weekday: dict[Weekday, ShrinkValue] = Field(default_factory=dict)
+    by_hour: dict[Annotated[int, Field(ge=0, le=23)], ShrinkValue] = Field(default_factory=dict)
+
+    def hour_of_week(self) -> np.ndarray:
+        """Shrinkage for each of the 168 local hours of the week (Monday 00:00 first)."""
+        out = np.full((7, 24), self.default, dtype=float)
+        for day, value in self.by_weekday.items():
+            out[WEEKDAYS.index(day), :] = value
+        for hour, value in self.by_hour.items():
+            out[:, hour] = value
+        return out.reshape(168)
+
+
+def _parse_clock(text: str) -> int:
+    hh, mm = text.strip().split(":")
+    if len(mm) != 2 or not hh.isdigit() or not mm.isdigit():
+        raise ValueError
+    minutes = int(hh) * 60 + int(mm)
+    if int(mm) >= 60 or minutes > 24 * 60:
+        raise ValueError
+    return minutes
+
+
+def _parse_day_hours(value: Any) -> list[tuple[int, int]]:
+    """'08:00-20:00', a list of such ranges, 'closed' or '24h' -> [(from_min, to_min)]."""
+    if value is None or value == "closed" or value == []:
+        return []
+    if value in ("24h", "all day"):
+        return [(0, 1440)]
+    items = value if isinstance(value, list) else [value]
+    ranges = []
+    for item in items:
+        if not isinstance(item, str) or item.count("-") != 1:
+            raise ValueError(
+                f"expected 'HH:MM-HH:MM', a list of them, 'closed' or '24h' (got {item!r})"
+            )
+        left, right = item.split("-")
+        try:
+            start, stop = _parse_clock(left), _parse_clock(right)
+        except ValueError:
+            raise ValueError(f"bad time range {item!r}: expected 'HH:MM-HH:MM'") from None
+        if stop <= start:
+            raise ValueError(f"range {item!r} ends before it starts (use '24:00' for midnight)")
+        ranges.append((start, stop))
+    return sorted(ranges)
+
+
+DayHours = Annotated[list[tuple[int, int]], BeforeValidator(_parse_day_hours)]
+
+
+class OpenHours(_Strict):
+    """Opening hours per weekday in local time; a weekday not listed is closed."""
+
+    mon: DayHours = Field(default_factory=list)
+    tue: DayHours = Field(default_factory=list)
+    wed: DayHours = Field(default_factory=list)
+    thu: DayHours = Field(default_factory=list)
+    fri: DayHours = Field(default_factory=list)
+    sat: DayHours = Field(default_factory=list)
+    sun: DayHours = Field(default_factory=list)
+
+    def is_open(
+        self, weekday: np.ndarray, minute_of_day: np.ndarray, length_min: int
+    ) -> np.ndarray:
+        """True where the interval [start, start + length) overlaps an open range."""
+        weekday = np.asarray(weekday)
+        minute_of_day = np.asarray(minute_of_day)
+        out = np.zeros(weekday.shape, dtype=bool)
+        for index, day in enumerate(WEEKDAYS):
+            on_day = weekday == index
+            for start, stop in getattr(self, day):
+                out |= on_day & (minute_of_day < stop) & (minute_of_day + length_min > start)
+        return out
+
+
+class SkillSettings(_Strict):
+    """Settings shared by ``defaults:`` and each entry of ``skills:`` (which overrides)."""
+
+    method: Method | None = None
+    service_level: ServiceLevel | None = None
+    asa_seconds: PositiveSeconds | None = None
+    max_abandon: Fraction | None = None
+    max_occupancy: Annotated[float, Field(gt=0, le=1)] | None = None
+    patience_seconds: PositiveSeconds | None = None
+    max_concurrency: Annotated[int, Field(strict=True, ge=1, le=50)] | None = None
+    handle_time_by_load_seconds: list[PositiveSeconds] | None = None
+    shrinkage: Annotated[ShrinkageSpec, BeforeValidator(_shrinkage_before)] | None = None
+    min_agents: Annotated[int, Field(strict=True, ge=0)] | None = None
+    open_hours: OpenHours | None = None
+    fte_hours_per_week: Annotated[float, Field(gt=0, le=168)] | None = None
+    nht_seconds: PositiveSeconds | None = None
+
+
+class SkillEntry(SkillSettings):
+    """One entry of ``skills:``: LivePerson skill id, display name, overrides."""
+
+    id: Annotated[int, Field(strict=True, ge=1)]
+    name: str = Field(min_length=1, max_length=100)
+
+
+class OutputSection(_Strict):
+    """``output:`` where ``staffing plan`` writes (``--out`` overrides ``path``)."""
+
+    path: Path | None = None
+    csv: Path | None = None
+    plots: Path | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedSkill:
+    """One skill with ``defaults`` merged in and every setting resolved.
+
+    ``nht_seconds`` is the skill's own override (skips history); ``nht_fallback_s``
+    is ``defaults.nht_seconds``, the last NHT fallback.
+    """
+
+    skill_id: int
+    skill_name: str
+    method: str
+    service_level_target: float | None
+    answer_within_s: float
+    asa_s: float | None
+    max_abandon: float | None
+    max_occupancy: float | None
+    patience_s: float | None
+    max_concurrency: int | None
+    handle_time_by_load_s: tuple[float, ...] | None
+    shrinkage: ShrinkageSpec
+    min_agents: int
+    open_hours: OpenHours | None
+    fte_hours_per_week: float
+    nht_seconds: float | None
+    nht_fallback_s: float | None
+
+
+class PlanConfig(_Strict):
+    """The whole validated planning config (see the module docstring)."""
+
+    plan: PlanSection
+    nht: NhtSection
+    volume: VolumeSection
+    defaults: SkillSettings = Field(default_factory=SkillSettings)
+    skills: list[SkillEntry] = Field(min_length=1)
+    output: OutputSection = Field(default_factory=OutputSection)
+
+    _source: str = PrivateAttr("<dict>")
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _resolved: list[ResolvedSkill] = PrivateAttr(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        """Name of the YAML file the config came from (``<dict>`` for a dict)."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder relative paths were resolved against."""
+        return self._base_dir
+
+    @property
+    def resolved_skills(self) -> list[ResolvedSkill]:
+        """Skills in config order with ``defaults`` merged in."""
+        return list(self._resolved)
+
+    def default_output_path(self) -> Path:
+        """``output.path``, else ``out/<plan name>.xlsx`` beside the config file."""
+        if self.output.path is not None:
+            return self.output.path
+        return self._base_dir / "out" / f"{self.plan.name}.xlsx"
+
+
+# ---------------------------------------------------------------------------
+# Loading, error formatting
+# ---------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects a key given twice in one mapping (a silent overwrite)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            continue
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"key {key!r} given twice (lines {seen[key]} and {key_node.start_mark.line + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.__class__.__name__}"]) from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        # Say where and what, but never echo the offending line (it may hold a secret).
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError([f"{path}: {where}: {problem}"]) from None
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    text = ""
+    # growth accepts a number or a mapping: hide its internal wrapper keys
+    loc = tuple(
+        part for i, part in enumerate(loc)
+        if not (i and loc[i - 1] == "growth" and part in ("by_skill", "all_skills"))
+    )
+    for part in loc:
+        if part == "[key]":
+            text += " (key)"
+            continue
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text or "(top level)"
+
+
+def _model_for(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The pydantic model inside an annotation and whether it sits in a list or dict."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _model_for(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            model, container = _model_for(arg)
+            if model is not None:
+                return model, container
+        return None, False
+    if origin in (list, dict):
+        model, _ = _model_for(typing.get_args(annotation)[-1])
+        return model, True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    return None, False
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    model: type[BaseModel] | None = PlanConfig
+    pending_index = False
+    for part in loc[:-1]:
+        if model is None:
+            return []
+        if pending_index:
+            pending_index = False
+            continue
+        field = model.model_fields.get(str(part)) if isinstance(part, str) else None
+        if field is None:
+            return []
+        model, pending_index = _model_for(field.annotation)
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc)
+        hint = ""
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        if close:
+            hint = f"; did you mean '{close[0]}'?"
+        elif allowed:
+            hint = "; allowed keys: " + ", ".join(allowed)
+        return f"unknown key{hint}"  # the value is never echoed: it might be a secret
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    value = error.get("input")
+    if kind in ("model_type", "dict_type") or isinstance(value, dict | list):
+        return message
+    if isinstance(value, str | int | float | bool | date) and len(repr(value)) <= 60:
+        return f"{message} (got {value!r})"
+    return message
+
+
+def _merge(defaults: SkillSettings, skill: SkillEntry) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for name in SkillSettings.model_fields:
+        if name == "nht_seconds":
+            merged[name] = skill.nht_seconds
+        elif name in skill.model_fields_set:
+            merged[name] = getattr(skill, name)
+        else:
+            merged[name] = getattr(defaults, name)
+    return merged
+
+
+def _resolve_skill(
+    index: int, defaults: SkillSettings, skill: SkillEntry, problems: list[str], src: str
+) -> ResolvedSkill | None:
+    m = _merge(defaults, skill)
+    where = f"{src}: skills[{index}]"
+    before = len(problems)
+    method = m["method"]
+    if method is None:
+        problems.append(f"{where}.method: no method here or in defaults (one of "
+                        f"{', '.join(METHODS)})")
+    if m["shrinkage"] is None:
+        problems.append(f"{where}.shrinkage: required here or in defaults (e.g. 0.3)")
+    if m["fte_hours_per_week"] is None:
+        problems.append(f"{where}.fte_hours_per_week: required here or in defaults (e.g. 40)")
+    if method == "erlang_a" and m["patience_seconds"] is None:
+        problems.append(f"{where}.patience_seconds: method erlang_a needs a mean patience")
+    if method == "chat":
+        k = m["max_concurrency"]
+        if k is None:
+            problems.append(f"{where}.max_concurrency: method chat needs the number of "
+                            "conversations an agent holds at most")
+        elif m["handle_time_by_load_seconds"] is not None and len(
+            m["handle_time_by_load_seconds"]
+        ) != k:
+            problems.append(
+                f"{where}.handle_time_by_load_seconds: needs one value per load 1..{k} "
+                f"(max_concurrency), got {len(m['handle_time_by_load_seconds'])}"
+            )
+    if method in ("erlang_c", "erlang_a", "chat"):
+        targets = [m["service_level"], m["asa_seconds"], m["max_occupancy"]]
+        if method != "erlang_c":
+            targets.append(m["max_abandon"])
+        if all(t is None for t in targets):
+            problems.append(
+                f"{where}.service_level: method {method} needs at least one target "
+                "(service_level, asa_seconds, max_occupancy or max_abandon)"
+            )
+    if len(problems) > before:
+        return None
+    sl = m["service_level"]
+    return ResolvedSkill(
+        skill_id=skill.id,
+        skill_name=skill.name,
+        method=method,
+        service_level_target=None if sl is None else float(sl.target),
+        answer_within_s=0.0 if sl is None else float(sl.answer_within_seconds),
+        asa_s=m["asa_seconds"],
+        max_abandon=m["max_abandon"],
+        max_occupancy=m["max_occupancy"],
+        patience_s=m["patience_seconds"],
+        max_concurrency=m["max_concurrency"],
+        handle_time_by_load_s=(
+            None if m["handle_time_by_load_seconds"] is None
+            else tuple(float(x) for x in m["handle_time_by_load_seconds"])
+        ),
+        shrinkage=m["shrinkage"],
+        min_agents=0 if m["min_agents"] is None else int(m["min_agents"]),
+        open_hours=m["open_hours"],
+        fte_hours_per_week=float(m["fte_hours_per_week"]),
+        nht_seconds=skill.nht_seconds,
+        nht_fallback_s=defaults.nht_seconds,
+    )
+
+
+def _semantic_checks(
+    raw: dict[str, Any], src: str, base: Path
+) -> tuple[list[str], list[ResolvedSkill]]:
+    """Cross-section checks on the parts that validated on their own."""
+    problems: list[str] = []
+    resolved: list[ResolvedSkill] = []
+    for section in ("nht", "volume"):
+        part = raw.get(section)
+        value = part.get("path") if isinstance(part, dict) else None
+        if isinstance(value, str | Path) and str(value):
+            full = _resolve_path(base, Path(value))
+            if full is not None and not full.is_file():
+                problems.append(f"{src}: {section}.path: file not found: {full}")
+    try:
+        defaults = SkillSettings.model_validate(raw.get("defaults") or {})
+    except ValidationError:
+        defaults = None  # its own errors are reported by the full validation
+    skills_raw = raw.get("skills")
+    if not isinstance(skills_raw, list):
+        return problems, resolved
+    seen_ids: dict[int, int] = {}
+    seen_names: dict[str, int] = {}
+    for index, item in enumerate(skills_raw):
+        try:
+            skill = SkillEntry.model_validate(item)
+        except ValidationError:
+            continue
+        if skill.id in seen_ids:
+            problems.append(f"{src}: skills[{index}].id: skill id {skill.id} already used by "
+                            f"skills[{seen_ids[skill.id]}]")
+        seen_ids.setdefault(skill.id, index)
+        if skill.name in seen_names:
+            problems.append(f"{src}: skills[{index}].name: name {skill.name!r} already used by "
+                            f"skills[{seen_names[skill.name]}]")
+        seen_names.setdefault(skill.name, index)
+        if defaults is not None:
+            one = _resolve_skill(index, defaults, skill, problems, src)
+            if one is not None:
+                resolved.append(one)
+    raw_ids = {
+        item.get("id") for item in skills_raw if isinstance(item, dict)
+    }
+    volume = raw.get("volume")
+    if isinstance(volume, dict) and isinstance(volume.get("growth"), dict):
+        for key in volume["growth"]:
+            if isinstance(key, int) and not isinstance(key, bool) and key not in raw_ids:
+                problems.append(f"{src}: volume.growth[{key}]: skill {key} is not in skills")
+    return problems, resolved
+
+
+def _resolve_path(base: Path, value: Path | None) -> Path | None:
+    if value is None:
+        return None
+    value = Path(value).expanduser()
+    return value if value.is_absolute() else base / value
+
+
+def _deep_update(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = dict(target)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_update(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_config(
+    path_or_dict: str | Path | dict[str, Any] | PlanConfig,
+    *,
+    overrides: dict[str, Any] | None = None,
+) -> PlanConfig:
+    """Read and validate a planning config.
+
+    Parameters
+    ----------
+    path_or_dict : str, Path, dict or PlanConfig
+        A YAML file, or the same content as a dict (relative paths then resolve
+        against the current folder). A PlanConfig is returned unchanged.
+    overrides : dict, optional
+        Nested values applied on top before validation, e.g.
+        ``{"plan": {"start": "2026-03-02", "weeks": 2}}`` (the command line's
+        ``--start``/``--weeks``). Giving ``plan.weeks`` drops ``plan.end`` and vice versa.
+
+    Returns
+    -------
+    PlanConfig
+        The validated config; ``.resolved_skills`` has ``defaults`` merged into each skill.
+
+    Raises
+    ------
+    ConfigError
+        With one line per problem, ``<file>: <key path>: <what is wrong>``, all at once.
+    """
+    if isinstance(path_or_dict, PlanConfig) and not overrides:
+        return path_or_dict
+    if isinstance(path_or_dict, PlanConfig):
+        raw: Any = path_or_dict.model_dump(exclude_unset=True)
+        src, base = path_or_dict.source, path_or_dict.base_dir
+    elif isinstance(path_or_dict, dict):
+        raw, src, base = path_or_dict, "<dict>", Path.cwd()
+    else:
+        path = Path(path_or_dict)
+        raw = _read_yaml(path)
+        src, base = str(path), path.resolve().parent
+    if raw is None:
+        raise ConfigError([f"{src}: the config is empty"])
+    if not isinstance(raw, dict):
+        raise ConfigError([f"{src}: (top level): expected a mapping of sections, got "
+                           f"{type(raw).__name__}"])
+    if overrides:
+        plan_over = overrides.get("plan") or {}
+        raw = dict(raw)
+        if isinstance(raw.get("plan"), dict):
+            plan_raw = dict(raw["plan"])
+            if "weeks" in plan_over:
+                plan_raw.pop("end", None)
+            if "end" in plan_over:
+                plan_raw.pop("weeks", None)
+            raw["plan"] = plan_raw
+        raw = _deep_update(raw, overrides)
+
+    problems: list[str] = []
+    config: PlanConfig | None = None
+    try:
+        config = PlanConfig.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            problems.append(f"{src}: {_format_loc(tuple(error['loc']))}: {_describe(error)}")
+    semantic, resolved = _semantic_checks(raw, src, base)
+    problems.extend(p for p in semantic if p not in problems)
+    if problems or config is None:
+        raise ConfigError(problems)
+
+    config._source = src
+    config._base_dir = base
+    config._resolved = resolved
+    config.nht.path = _resolve_path(base, config.nht.path)
+    config.nht.store = _resolve_path(base, config.nht.store)
+    config.volume.path = _resolve_path(base, config.volume.path)
+    config.output.path = _resolve_path(base, config.output.path)
+    config.output.csv = _resolve_path(base, config.output.csv)
+    config.output.plots = _resolve_path(base, config.output.plots)
+    return config
