@@ -1,0 +1,510 @@
+"""Forecasts for the planning run: expected NHT and volume per skill and hour of the week.
+
+Hour of the week is always taken from **local wall time** in the plan's time zone
+(``hour_of_week = weekday * 24 + hour``, Monday 00:00 = 0, so 0..167). A DST week
+has 167 or 169 hourly intervals; the repeated autumn hour maps to the same hour of
+the week twice and the skipped spring hour is simply absent.
+
+History frames have the columns of the history store
+(:meth:`staffing.store.HistoryStore.read`): ``skill_id``, ``interval_start``
+(tz-aware UTC), ``interval_minutes``, ``arrivals``, ``handled_segments``,
+``net_handle_time_s`` and optional others, NaN meaning "no data".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from staffing.errors import DataError
+
+__all__ = [
+    "BASIS_BAND",
+    "BASIS_FALLBACK",
+    "BASIS_HOUR",
+    "BASIS_OVERRIDE",
+    "BASIS_SKILL",
+    "HISTORY_COLUMNS",
+    "backtest",
+    "hour_of_week",
+    "hourly_history",
+    "nht_profile",
+    "read_history_file",
+    "read_volume_file",
+    "volume_profile",
+]
+
+#: Columns every history frame has after :func:`hourly_history`.
+HISTORY_COLUMNS = [
+    "skill_id", "interval_start", "interval_minutes", "arrivals", "handled_segments",
+    "net_handle_time_s",
+]
+#: ``nht_basis`` values, from the most to the least specific rule.
+BASIS_OVERRIDE = "override"
+BASIS_HOUR = "hour_of_week"
+BASIS_BAND = "hour_band"
+BASIS_SKILL = "skill_mean"
+BASIS_FALLBACK = "configured"
+
+#: Robust bound for NHT outliers: median +- this many scaled MADs (per skill).
+OUTLIER_MADS = 5.0
+_MAD_TO_SIGMA = 1.4826
+_WEEK = pd.Timedelta(days=7)
+_OFFSET_RE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+
+
+def hour_of_week(local_times: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Hour of the week of tz-aware local timestamps, Monday 00:00 = 0 [-]."""
+    times = pd.DatetimeIndex(local_times)
+    return (times.day_of_week * 24 + times.hour).to_numpy(dtype=np.int64)
+
+
+def hour_band(how: np.ndarray) -> np.ndarray:
+    """Band of an hour of the week: (weekend, six-hour block of the day) -> 0..7.
+
+    Bands are 00-06, 06-12, 12-18, 18-24 on weekdays (0-3) and on Saturday/Sunday (4-7).
+    """
+    how = np.asarray(how)
+    return (how // 24 >= 5) * 4 + (how % 24) // 6
+
+
+# ---------------------------------------------------------------------------
+# Reading files
+# ---------------------------------------------------------------------------
+
+
+def _parse_times(values: pd.Series, *, naive_tz: str, where: str) -> pd.Series:
+    """Parse ISO timestamps; with an offset -> exact instant, naive -> in ``naive_tz``."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        times = values
+    else:
+        text = values.astype(str).str.strip()
+        has_offset = text.str.contains(_OFFSET_RE)
+        if has_offset.any() and not has_offset.all():
+            row = int(np.flatnonzero(~has_offset.to_numpy())[0])
+            raise DataError(f"{where}: interval_start mixes times with and without a UTC offset "
+                            f"(row {row + 2}: {text.iloc[row]!r})")
+        try:
+            times = pd.to_datetime(text, format="ISO8601", utc=bool(has_offset.all()))
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"{where}: interval_start is not an ISO timestamp: {exc}") from None
+    if times.isna().any():
+        row = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise DataError(f"{where}: interval_start is empty in row {row + 2}")
+    if times.dt.tz is None:
+        try:
+            times = times.dt.tz_localize(naive_tz, ambiguous="raise", nonexistent="raise")
+        except Exception as exc:  # pytz/zoneinfo raise different classes for DST gaps
+            raise DataError(f"{where}: local time that does not exist or is ambiguous in "
+                            f"{naive_tz} (give a UTC offset): {exc}") from None
+    return times
+
+
+def _require_columns(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{where}: missing column(s) {', '.join(missing)} "
+                        f"(has: {', '.join(map(str, frame.columns))})")
+
+
+def _skill_ids(values: pd.Series, where: str) -> pd.Series:
+    ids = pd.to_numeric(values, errors="coerce")
+    bad = ids.isna() | (ids != np.round(ids))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{where}: skill_id is not a whole number in row {row + 2}: "
+                        f"{values.iloc[row]!r}")
+    return ids.astype("int64")
+
+
+def read_history_file(path: str | Path) -> pd.DataFrame:
+    """Read an NHT history CSV (``nht.source: file``) into the history-store shape.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV with ``skill_id``, ``interval_start`` (ISO; with an offset, or UTC when
+        naive), ``net_handle_time_s`` [s], ``arrivals`` and ``handled_segments``;
+        ``interval_minutes`` optional (default 60). Empty cells and -1 mean no data.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`HISTORY_COLUMNS` (plus any others in the file), UTC times.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the column and the row.
+    """
+    path = Path(path)
+    where = str(path)
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise DataError(f"{where}: file not found") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"{where}: not a readable CSV: {exc}") from None
+    _require_columns(
+        frame, ["skill_id", "interval_start", "net_handle_time_s", "arrivals", "handled_segments"],
+        where,
+    )
+    frame["skill_id"] = _skill_ids(frame["skill_id"], where)
+    frame["interval_start"] = _parse_times(frame["interval_start"], naive_tz="UTC", where=where)
+    frame["interval_start"] = frame["interval_start"].dt.tz_convert("UTC")
+    if "interval_minutes" not in frame.columns:
+        frame["interval_minutes"] = 60
+    for column in ("net_handle_time_s", "arrivals", "handled_segments"):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() & frame[column].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{where}: {column} is not a number in row {row + 2}: "
+                            f"{frame[column].iloc[row]!r}")
+        frame[column] = values.astype(float)
+    return frame
+
+
+def read_volume_file(
+    path: str | Path, *, timezone: str, sheet: str | None = None
+) -> pd.DataFrame:
+    """Read a planner's volume forecast (CSV or xlsx of skill_id, interval_start, volume).
+
+    Naive ``interval_start`` values are local times in ``timezone``; values with an
+    offset are exact instants. Returns skill_id (int64), interval_start (local tz), volume.
+    """
+    path = Path(path)
+    where = str(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, sheet_name=sheet or 0)
+        else:
+            frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise DataError(f"{where}: file not found") from None
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise DataError(f"{where}: cannot read the volume forecast: {exc}") from None
+    return check_volume_frame(frame, timezone=timezone, where=where)
+
+
+def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.DataFrame:
+    """Validate a volume frame's columns and values; times to local tz."""
+    _require_columns(frame, ["skill_id", "interval_start", "volume"], where)
+    out = pd.DataFrame({
+        "skill_id": _skill_ids(frame["skill_id"], where),
+        "interval_start": _parse_times(frame["interval_start"], naive_tz=timezone, where=where)
+        .dt.tz_convert(timezone),
+        "volume": pd.to_numeric(frame["volume"], errors="coerce").astype(float),
+    })
+    bad = out["volume"].isna() | ~np.isfinite(out["volume"])
+    if bad.any():
+        row = out[bad].iloc[0]
+        raise DataError(f"{where}: volume is missing or not a number for skill "
+                        f"{row.skill_id} at {row.interval_start.isoformat()}")
+    negative = out["volume"] < 0
+    if negative.any():
+        row = out[negative].iloc[0]
+        raise DataError(f"{where}: negative volume {row.volume:g} for skill {row.skill_id} "
+                        f"at {row.interval_start.isoformat()}")
+    dup = out.duplicated(["skill_id", "interval_start"])
+    if dup.any():
+        row = out[dup].iloc[0]
+        raise DataError(f"{where}: skill {row.skill_id} has two rows for "
+                        f"{row.interval_start.isoformat()}")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# History preparation
+# ---------------------------------------------------------------------------
+
+
+def hourly_history(history: pd.DataFrame, *, where: str = "NHT history") -> pd.DataFrame:
+    """Bring history to one row per skill and UTC hour; -1 and negatives become NaN.
+
+    At 15/30-minute intervals LivePerson copies the hourly-only metrics (NHT,
+    handled segments) into every sub-bucket, so those are taken once per hour
+    (first non-missing value) while arrivals are summed.
+    """
+    _require_columns(history, ["skill_id", "interval_start", "net_handle_time_s",
+                               "arrivals", "handled_segments"], where)
+    frame = history.copy()
+    frame["skill_id"] = frame["skill_id"].astype("int64")
+    starts = pd.DatetimeIndex(frame["interval_start"])
+    if starts.tz is None:
+        raise DataError(f"{where}: interval_start must be timezone-aware (UTC)")
+    frame["interval_start"] = starts.tz_convert("UTC")
+    for column in ("net_handle_time_s", "arrivals", "handled_segments"):
+        values = frame[column].astype(float)
+        frame[column] = values.where(values >= 0)
+    frame.loc[frame["net_handle_time_s"] <= 0, "net_handle_time_s"] = np.nan
+    minutes = frame["interval_minutes"] if "interval_minutes" in frame.columns else 60
+    if np.any(np.asarray(minutes) < 60):
+        frame["interval_start"] = frame["interval_start"].dt.floor("h")
+        grouped = frame.groupby(["skill_id", "interval_start"], sort=True)
+        frame = pd.DataFrame({
+            "arrivals": grouped["arrivals"].sum(min_count=1),
+            "handled_segments": grouped["handled_segments"].first(),
+            "net_handle_time_s": grouped["net_handle_time_s"].first(),
+        }).reset_index()
+    else:
+        frame = frame.drop_duplicates(["skill_id", "interval_start"], keep="last")
+        frame = frame.sort_values(["skill_id", "interval_start"], ignore_index=True)
+    frame["interval_minutes"] = 60
+    return frame[HISTORY_COLUMNS].reset_index(drop=True)
+
+
+def history_window(hourly: pd.DataFrame, weeks: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(start, end) in UTC of the last ``weeks`` weeks of the history; end is exclusive."""
+    if hourly.empty:
+        raise DataError("NHT history is empty: nothing to forecast from")
+    end = hourly["interval_start"].max() + pd.Timedelta(hours=1)
+    return end - weeks * _WEEK, end
+
+
+# ---------------------------------------------------------------------------
+# NHT
+# ---------------------------------------------------------------------------
+
+
+def nht_profile(
+    history: pd.DataFrame,
+    skills: Iterable,
+    *,
+    timezone: str,
+    history_weeks: int,
+    min_segments: float = 20,
+) -> pd.DataFrame:
+    """Expected NHT per skill and local hour of the week, with the rule that produced it.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Hourly history (:func:`hourly_history`), UTC.
+    skills : iterable of ResolvedSkill
+        Uses ``skill_id``, ``skill_name``, ``nht_seconds`` (override) and ``nht_fallback_s``.
+    timezone : str
+        IANA zone whose wall clock defines the hour of the week.
+    history_weeks : int
+        Only the last ``history_weeks`` weeks (before the newest hour in ``history``) count.
+    min_segments : float
+        Handled segments [-] a cell needs for its own weighted mean to be used.
+
+    Returns
+    -------
+    DataFrame
+        ``skill_id, hour_of_week, nht_s, nht_basis``: 168 rows per skill.
+
+    Raises
+    ------
+    DataError
+        For a skill with no usable NHT at all, naming the skill.
+
+    Notes
+    -----
+    Per skill, hours with both an NHT and handled segments > 0 are usable. Outliers are
+    winsorised: each hour's NHT is clipped to median ± 5 × 1.4826 × MAD of that skill's
+    usable hourly NHTs in the window (no clipping when the MAD is 0). A cell's NHT is
+    Σ(NHT × segments) / Σ segments. Rules, in order (recorded in ``nht_basis``):
+
+    1. ``override``: the skill's own ``nht_seconds`` (history not used);
+    2. ``hour_of_week``: the cell has at least ``min_segments`` segments;
+    3. ``hour_band``: the skill's weighted mean over the cell's band (weekday or weekend
+       × 00-06, 06-12, 12-18, 18-24 local) if that has ``min_segments``;
+    4. ``skill_mean``: the skill's overall weighted mean if it has ``min_segments``;
+    5. ``configured``: ``defaults.nht_seconds``.
+    """
+    skills = list(skills)
+    ids = np.array([s.skill_id for s in skills], dtype=np.int64)
+    hourly = history[history["skill_id"].isin(ids)] if len(history) else history
+    if len(hourly):
+        start, end = history_window(hourly, history_weeks)
+        hourly = hourly[(hourly["interval_start"] >= start) & (hourly["interval_start"] < end)]
+    usable = hourly[(hourly["handled_segments"] > 0) & hourly["net_handle_time_s"].notna()]
+    usable = usable[["skill_id", "interval_start", "handled_segments", "net_handle_time_s"]].copy()
+    nht = usable["net_handle_time_s"]
+    by_skill = usable.groupby("skill_id")["net_handle_time_s"]
+    median = by_skill.transform("median")
+    mad = (nht - median).abs().groupby(usable["skill_id"]).transform("median")
+    spread = OUTLIER_MADS * _MAD_TO_SIGMA * mad
+    clipped = nht.clip(lower=(median - spread).clip(lower=0), upper=median + spread)
+    usable["weighted"] = clipped * usable["handled_segments"]
+    usable["how"] = hour_of_week(usable["interval_start"].dt.tz_convert(timezone))
+    usable["band"] = hour_band(usable["how"].to_numpy())
+
+    cell = usable.groupby(["skill_id", "how"])[["weighted", "handled_segments"]].sum()
+    band = usable.groupby(["skill_id", "band"])[["weighted", "handled_segments"]].sum()
+    whole = usable.groupby("skill_id")[["weighted", "handled_segments"]].sum()
+
+    grid = pd.DataFrame({
+        "skill_id": np.repeat(ids, 168),
+        "hour_of_week": np.tile(np.arange(168, dtype=np.int64), len(ids)),
+    })
+    grid["band"] = hour_band(grid["hour_of_week"].to_numpy())
+
+    def lookup(table: pd.DataFrame, keys: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+        index = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(keys[0])
+        found = table.reindex(index)
+        segments = found["handled_segments"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = found["weighted"].to_numpy(dtype=float) / segments
+        ok = np.nan_to_num(segments) >= min_segments
+        return np.where(ok, mean, np.nan), ok
+
+    cell_nht, cell_ok = lookup(cell, [grid["skill_id"], grid["hour_of_week"]])
+    band_nht, band_ok = lookup(band, [grid["skill_id"], grid["band"]])
+    skill_nht, skill_ok = lookup(whole, [grid["skill_id"]])
+
+    override = np.repeat([np.nan if s.nht_seconds is None else s.nht_seconds for s in skills], 168)
+    fallback = np.repeat(
+        [np.nan if s.nht_fallback_s is None else s.nht_fallback_s for s in skills], 168
+    )
+    has_override = ~np.isnan(override)
+    has_fallback = ~np.isnan(fallback)
+    conditions = [has_override, cell_ok, band_ok, skill_ok, has_fallback]
+    grid["nht_s"] = np.select(conditions, [override, cell_nht, band_nht, skill_nht, fallback],
+                              default=np.nan)
+    grid["nht_basis"] = np.select(
+        conditions, [BASIS_OVERRIDE, BASIS_HOUR, BASIS_BAND, BASIS_SKILL, BASIS_FALLBACK],
+        default="",
+    )
+    missing = grid.loc[grid["nht_s"].isna(), "skill_id"].unique()
+    if len(missing):
+        names = {s.skill_id: s.skill_name for s in skills}
+        segs = whole["handled_segments"].reindex(missing).fillna(0)
+        listed = ", ".join(f"{names[sid]!r} (id {sid}, {segs[sid]:g} handled segments)"
+                           for sid in missing)
+        raise DataError(
+            f"no usable NHT for skill(s) {listed} in the last {history_weeks} weeks of history "
+            f"(need at least {min_segments:g} handled segments): set nht_seconds for the skill "
+            "or defaults.nht_seconds as a fallback"
+        )
+    return grid[["skill_id", "hour_of_week", "nht_s", "nht_basis"]]
+
+
+# ---------------------------------------------------------------------------
+# Volume
+# ---------------------------------------------------------------------------
+
+
+def volume_profile(
+    history: pd.DataFrame,
+    skill_ids: Iterable[int],
+    *,
+    timezone: str,
+    weeks: int,
+    decay: float = 0.75,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Seasonal hour-of-week profile of arrivals per hour, recent weeks weighted more.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Hourly history (:func:`hourly_history`), UTC; ``arrivals`` NaN = no data.
+    skill_ids : iterable of int
+    timezone : str
+        Zone whose wall clock defines the hour of the week.
+    weeks : int
+        Number of whole weeks before ``end`` that count.
+    decay : float
+        Weight of a week relative to the next more recent one [-]: the week ending at
+        ``end`` weighs 1, the one before ``decay``, then ``decay**2``, ...
+    end : Timestamp, optional
+        Exclusive end of the window (default: one hour after the newest history row).
+
+    Returns
+    -------
+    DataFrame
+        ``skill_id, hour_of_week, volume`` (arrivals per hour [-]), 168 rows per skill.
+
+    Notes
+    -----
+    Each cell is Σ wₖ·aₖ / Σ wₖ over the weeks k with data for that hour (missing hours
+    are left out, not counted as zero). A cell with no data in any week takes the
+    skill's weighted mean for the same local hour of the day; failing that, 0.
+    """
+    ids = np.fromiter(skill_ids, dtype=np.int64)
+    if end is None:
+        _, end = history_window(history, weeks)
+    frame = history[history["skill_id"].isin(ids) & history["arrivals"].notna()]
+    starts = frame["interval_start"]
+    frame = frame[(starts < end) & (starts >= end - weeks * _WEEK)]
+    age = ((end - frame["interval_start"]) // _WEEK).to_numpy(dtype=np.int64)
+    weight = decay ** age.astype(float)
+    work = pd.DataFrame({
+        "skill_id": frame["skill_id"].to_numpy(),
+        "how": hour_of_week(frame["interval_start"].dt.tz_convert(timezone)),
+        "w": weight,
+        "wa": weight * frame["arrivals"].to_numpy(dtype=float),
+    })
+    work["hod"] = work["how"] % 24
+    cell = work.groupby(["skill_id", "how"])[["w", "wa"]].sum()
+    hod = work.groupby(["skill_id", "hod"])[["w", "wa"]].sum()
+    grid = pd.DataFrame({
+        "skill_id": np.repeat(ids, 168),
+        "hour_of_week": np.tile(np.arange(168, dtype=np.int64), len(ids)),
+    })
+    c = cell.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"]]))
+    h = hod.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"] % 24]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own = c["wa"].to_numpy() / c["w"].to_numpy()
+        same_hour = h["wa"].to_numpy() / h["w"].to_numpy()
+    grid["volume"] = np.where(np.isfinite(own), own, np.where(np.isfinite(same_hour),
+                                                               same_hour, 0.0))
+    return grid
+
+
+def backtest(
+    history: pd.DataFrame,
+    skills: Iterable,
+    *,
+    timezone: str,
+    weeks: int,
+    decay: float = 0.75,
+) -> pd.DataFrame:
+    """Hold out the last week of history, forecast it from the weeks before, report WAPE.
+
+    Returns
+    -------
+    DataFrame
+        ``skill_id, skill_name, wape, actual_volume, hours``: WAPE = Σ|actual − forecast|
+        / Σ actual over the held-out hours that have data [-] (NaN when Σ actual = 0).
+        Growth factors are not applied: they describe the future, not the held-out week.
+    """
+    skills = list(skills)
+    ids = [s.skill_id for s in skills]
+    columns = ["skill_id", "skill_name", "wape", "actual_volume", "hours"]
+    if history.empty:
+        return pd.DataFrame(columns=columns)
+    _, end = history_window(history, weeks)
+    cut = end - _WEEK
+    train = history[history["interval_start"] < cut]
+    held = history[(history["interval_start"] >= cut) & history["skill_id"].isin(ids)
+                   & history["arrivals"].notna()]
+    if train.empty or held.empty:
+        return pd.DataFrame(columns=columns)
+    profile = volume_profile(train, ids, timezone=timezone, weeks=weeks, decay=decay, end=cut)
+    forecast = profile.set_index(["skill_id", "hour_of_week"])["volume"]
+    how = hour_of_week(held["interval_start"].dt.tz_convert(timezone))
+    predicted = forecast.reindex(pd.MultiIndex.from_arrays([held["skill_id"], how])).to_numpy()
+    err = pd.DataFrame({"skill_id": held["skill_id"].to_numpy(),
+                        "abs_err": np.abs(held["arrivals"].to_numpy() - predicted),
+                        "actual": held["arrivals"].to_numpy()})
+    sums = err.groupby("skill_id").agg(abs_err=("abs_err", "sum"), actual_volume=("actual", "sum"),
+                                       hours=("actual", "size"))
+    names = pd.Series({s.skill_id: s.skill_name for s in skills})
+    out = sums.reindex(ids)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wape = out["abs_err"] / out["actual_volume"].where(out["actual_volume"] > 0)
+    return pd.DataFrame({
+        "skill_id": np.asarray(ids, dtype=np.int64),
+        "skill_name": names.reindex(ids).to_numpy(),
+        "wape": wape.to_numpy(dtype=float),
+        "actual_volume": out["actual_volume"].fillna(0).to_numpy(dtype=float),
+        "hours": out["hours"].fillna(0).to_numpy(dtype=np.int64),
+    })
