@@ -1,0 +1,692 @@
+"""Tests of the staffing workbook and CSV (staffing.report), read back with openpyxl and zipfile.
+
+The plans here are built by ``make_plan`` with the columns of the ``Plan`` contract
+(``staffing/plan.py``); every number the tests expect is either read from that plan's own
+DataFrames (the workbook must reproduce them) or computed by hand in a comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import xlsxwriter.workbook
+
+from staffing import report
+from staffing.errors import DataError, OutputError
+
+TZ = "Europe/Paris"
+SECRET = "s3cr3t-SHOULD-NEVER-APPEAR"
+
+
+# --------------------------------------------------------------------------------------------
+# A plan with the contract's columns
+# --------------------------------------------------------------------------------------------
+
+
+class FakePlan(SimpleNamespace):
+    """Stands in for staffing.plan.Plan: the same attributes and summary()."""
+
+    def summary(self) -> pd.DataFrame:
+        iv = self.intervals
+        hours = self.meta["interval_minutes"] / 60
+        weeks = iv["interval_start"].dt.normalize().nunique() / 7
+        rows = []
+        for (sid, name), g in iv.groupby(["skill_id", "skill_name"], sort=False):
+            peak = g.loc[g["agents"].idxmax()]
+            rows.append(
+                {
+                    "skill_id": str(sid),
+                    "skill_name": name,
+                    "weekly_volume": g["volume"].sum() / weeks,
+                    "nht_s": (g["volume"] * g["nht_s"]).sum() / g["volume"].sum(),
+                    "peak_agents": int(peak["agents"]),
+                    "peak_at": peak["interval_start"],
+                    "agent_hours": g["agents"].sum() * hours,
+                    "fte_headcount": g["fte"].sum() * hours / weeks / 40.0,
+                    "service_level": np.average(g["service_level"].fillna(1), weights=g["volume"]),
+                    "p_abandon": np.average(g["p_abandon"], weights=g["volume"]),
+                }
+            )
+        total = pd.DataFrame(rows)
+        all_row = {
+            "skill_id": "total",
+            "skill_name": "All skills",
+            "weekly_volume": total["weekly_volume"].sum(),
+            "nht_s": float(np.average(total["nht_s"], weights=total["weekly_volume"])),
+            "peak_agents": int(iv.groupby("interval_start")["agents"].sum().max()),
+            "peak_at": iv.groupby("interval_start")["agents"].sum().idxmax(),
+            "agent_hours": total["agent_hours"].sum(),
+            "fte_headcount": total["fte_headcount"].sum(),
+            "service_level": float(np.average(total["service_level"])),
+            "p_abandon": float(np.average(total["p_abandon"])),
+        }
+        return pd.concat([total, pd.DataFrame([all_row])], ignore_index=True)
+
+
+def make_intervals(
+    skills: list[tuple[int, str]],
+    start: str = "2026-03-23",
+    days: int = 14,
+    tz: str = TZ,
+    minutes: int = 60,
+) -> pd.DataFrame:
+    """Intervals over ``days`` local days; 2026-03-29 is Paris's spring-forward day."""
+    first = pd.Timestamp(start, tz=tz)
+    last = pd.Timestamp(start) + pd.Timedelta(days=days)
+    starts = pd.date_range(first, last.tz_localize(tz), freq=f"{minutes}min", inclusive="left")
+    frames = []
+    for k, (sid, name) in enumerate(skills):
+        hour = starts.hour.to_numpy()
+        volume = (10.0 + 5 * k + hour).astype(float)
+        volume[(hour < 6)] = 0.0  # night: zero volume gives zero agents
+        nht = np.full(len(starts), 300.0 + 10 * k)
+        workload = volume * nht / (minutes * 60)
+        agents = np.ceil(workload / 0.8).astype(int)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            occupancy = np.where(agents > 0, workload / np.maximum(agents, 1), np.nan)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "skill_id": sid,
+                    "skill_name": name,
+                    "interval_start": starts,
+                    "volume": volume,
+                    "nht_s": nht,
+                    "nht_basis": np.where(hour < 12, "hour_of_week", "skill_mean"),
+                    "workload_erlangs": workload,
+                    "agents": agents,
+                    "fte": agents / (1 - 0.3),
+                    "shrinkage": 0.3,
+                    "service_level": np.where(volume > 0, 0.8 + 0.01 * (hour % 10), np.nan),
+                    "asa_s": np.where(volume > 0, 12.5 + hour, 0.0),
+                    "p_abandon": np.where(volume > 0, 0.02, 0.0),
+                    "occupancy": occupancy,
+                    "method": "erlang_a" if k % 2 else "workload",
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def make_plan(
+    skills: list[tuple[int, str]] | None = None,
+    *,
+    config: object = None,
+    **kwargs,
+) -> FakePlan:
+    skills = skills or [(101, "Sales"), (202, "Billing/Refunds [EU]"), (303, "Support chat")]
+    intervals = make_intervals(skills, **kwargs)
+    tz = kwargs.get("tz", TZ)
+    minutes = kwargs.get("minutes", 60)
+    meta = {
+        "name": "unit-plan",
+        "timezone": tz,
+        "interval_minutes": minutes,
+        "start": dt.date(2026, 3, 23),
+        "end": dt.date(2026, 4, 5),
+        "history_window": "2026-01-19 to 2026-03-22",
+        "nht_source": "file",
+        "volume_source": "history",
+        "version": "9.9.9",
+        "run_time": pd.Timestamp("2026-03-20 08:30", tz="UTC"),
+    }
+    skill_table = pd.DataFrame(
+        {
+            "skill_id": [s for s, _ in skills],
+            "skill_name": [n for _, n in skills],
+            "method": ["workload", "erlang_a", "workload"][: len(skills)]
+            + ["workload"] * max(0, len(skills) - 3),
+            "service_level_target": 0.8,
+            "answer_within_s": 60.0,
+            "shrinkage": 0.3,
+            "fte_hours_per_week": 40.0,
+        }
+    )
+    return FakePlan(
+        config=config,
+        intervals=intervals,
+        skills=skill_table,
+        backtest=pd.DataFrame(
+            {
+                "skill_id": [s for s, _ in skills],
+                "skill_name": [n for _, n in skills],
+                "wape": 0.125,
+            }
+        ),
+        meta=meta,
+    )
+
+
+@pytest.fixture(scope="module")
+def plan() -> FakePlan:
+    return make_plan()
+
+
+@pytest.fixture(scope="module")
+def workbook_path(plan, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("wb") / "plan.xlsx"
+    report.write_workbook(plan, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(workbook_path):
+    return openpyxl.load_workbook(workbook_path)
+
+
+def header_map(ws, row: int = 1) -> dict[str, int]:
+    return {c.value: c.column for c in ws[row] if c.value is not None}
+
+
+def table_rows(ws) -> pd.DataFrame:
+    """The Intervals sheet back as a DataFrame (header in row 1)."""
+    rows = list(ws.iter_rows(values_only=True))
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+# --------------------------------------------------------------------------------------------
+# Workbook contents
+# --------------------------------------------------------------------------------------------
+
+
+def test_sheets_are_summary_one_per_skill_intervals_assumptions(book):
+    # "Billing/Refunds [EU]" has three characters Excel forbids in sheet names (/ [ ]).
+    assert book.sheetnames == [
+        "Summary",
+        "Sales",
+        "Billing_Refunds _EU_",
+        "Support chat",
+        "Intervals",
+        "Assumptions",
+    ]
+
+
+def test_intervals_sheet_reproduces_every_value_of_the_plan(plan, book):
+    ws = book["Intervals"]
+    got = table_rows(ws)
+    iv = plan.intervals
+    assert len(got) == len(iv)  # 3 skills x (14 days x 24 h - 1 skipped DST hour) = 1005 rows
+    assert len(got) == 3 * (14 * 24 - 1)
+    # Times are real datetimes, local wall-clock time, zone named in the header.
+    col = f"Interval start ({TZ})"
+    assert all(isinstance(v, dt.datetime) for v in got[col])
+    expected_local = iv["interval_start"].dt.tz_localize(None)
+    assert (pd.to_datetime(got[col]).dt.round("s") == expected_local.dt.round("s")).all()
+    # No 02:00 on 2026-03-29 (clocks go 02:00 -> 03:00 in Paris).
+    assert dt.datetime(2026, 3, 29, 2) not in set(got[col])
+    pairs = {
+        "Skill ID": "skill_id",
+        "Volume": "volume",
+        "NHT [s]": "nht_s",
+        "Workload [Erlang]": "workload_erlangs",
+        "Agents": "agents",
+        "FTE": "fte",
+        "Shrinkage": "shrinkage",
+        "ASA [s]": "asa_s",
+        "Abandonment": "p_abandon",
+    }
+    for label, name in pairs.items():
+        np.testing.assert_allclose(got[label].astype(float), iv[name].astype(float), rtol=1e-12)
+    # NaN (no volume, so no service level) is an empty cell, not a number or an error.
+    sl = got["Service level"]
+    assert sl.isna().sum() == iv["service_level"].isna().sum() > 0
+    np.testing.assert_allclose(sl.dropna().astype(float), iv["service_level"].dropna())
+    assert list(got["NHT basis"]) == list(iv["nht_basis"])
+    assert list(got["Method"]) == list(iv["method"])
+    assert list(got["Skill"]) == list(iv["skill_name"])
+
+
+def test_intervals_is_an_excel_table_with_filters_and_formats(plan, book):
+    ws = book["Intervals"]
+    assert list(ws.tables) == ["Intervals"]
+    n = len(plan.intervals)
+    # 15 columns A..O, header in row 1, data rows 2..n+1.
+    assert ws.tables["Intervals"].ref == f"A1:O{n + 1}"
+    assert ws.tables["Intervals"].autoFilter.ref == f"A1:O{n + 1}"
+    names = [c.name for c in ws.tables["Intervals"].tableColumns]
+    assert names == [c.value for c in ws[1]]
+    h = header_map(ws)
+    row = 2 + 8  # 2026-03-23 08:00, skill Sales: volume 18 > 0
+    assert ws.cell(row, h["Service level"]).number_format == "0.0%"
+    assert ws.cell(row, h["FTE"]).number_format == "#,##0.0"
+    assert ws.cell(row, h["ASA [s]"]).number_format == '#,##0.0" s"'
+    assert ws.cell(row, h[f"Interval start ({TZ})"]).is_date
+    assert ws.freeze_panes == "A2"
+    # Widths fit: the datetime column is wider than Excel's default 8.43.
+    letter = openpyxl.utils.get_column_letter(h[f"Interval start ({TZ})"])
+    assert ws.column_dimensions[letter].width >= 20
+
+
+def test_skill_sheet_grid_equals_the_plan_with_totals(plan, book):
+    ws = book["Sales"]
+    iv = plan.intervals[plan.intervals["skill_id"] == 101]
+    header = 4  # title, note, group labels, then the header row
+    assert ws.cell(header, 1).value == f"Date ({TZ})"
+    assert ws.cell(header, 2).value == dt.time(0, 0)
+    assert ws.cell(header, 2 + 9).value == dt.time(9, 0)
+    assert ws.cell(header, 2 + 24).value == "Total [FTE-h]"
+    # Row of 2026-03-23 (first day); 09:00 has volume 10 + 9 = 19, NHT 300 s -> workload
+    # 19*300/3600 = 1.5833 Erlang -> ceil(1.5833/0.8) = 2 agents -> FTE 2/0.7 = 2.857.
+    first = header + 1
+    assert ws.cell(first, 1).value == dt.datetime(2026, 3, 23)
+    assert ws.cell(first, 2 + 9).value == pytest.approx(2 / 0.7)
+    agent_col0 = 2 + 24 + 2  # FTE grid (24 slots), its total, a gap column
+    assert ws.cell(header, agent_col0 + 9).value == dt.time(9, 0)
+    assert ws.cell(first, agent_col0 + 9).value == 2
+    # Every grid cell equals the plan at that local day and hour.
+    local = iv["interval_start"].dt.tz_localize(None)
+    for i in range(14):
+        day = dt.datetime(2026, 3, 23) + dt.timedelta(days=i)
+        assert ws.cell(first + i, 1).value == day
+        for hour in range(24):
+            match = iv.loc[local == day + dt.timedelta(hours=hour), "fte"]
+            cell = ws.cell(first + i, 2 + hour).value
+            if len(match):
+                assert cell == pytest.approx(match.iloc[0])
+            else:  # 2026-03-29 02:00 does not exist in Paris
+                assert (day.date(), hour) == (dt.date(2026, 3, 29), 2)
+                assert cell is None
+    # Totals: per day = sum of FTE x 1 h over that day; grand total = all FTE-hours.
+    day_sums = iv.groupby(local.dt.date)["fte"].sum().to_numpy()
+    got_days = [ws.cell(first + i, 2 + 24).value for i in range(14)]
+    np.testing.assert_allclose(got_days, day_sums)
+    total_row = first + 14
+    assert ws.cell(total_row, 1).value == "Total"
+    assert ws.cell(total_row, 2 + 24).value == pytest.approx(iv["fte"].sum())
+    assert ws.cell(total_row, agent_col0 + 24).value == pytest.approx(iv["agents"].sum())
+    hour9 = iv.loc[local.dt.hour == 9, "fte"].sum()
+    assert ws.cell(total_row, 2 + 9).value == pytest.approx(hour9)
+    # Heat maps on both grids, headers frozen.
+    ranges = {str(r.sqref): r.rules[0].type for r in ws.conditional_formatting}
+    assert ranges == {"B5:Y18": "colorScale", "AB5:AY18": "colorScale"}
+    assert ws.freeze_panes == "B5"
+
+
+def test_summary_sheet_has_the_plan_summary_and_a_line_chart(plan, book, workbook_path):
+    ws = book["Summary"]
+    summary = plan.summary()
+    assert ws["A1"].value == "Staffing plan: unit-plan"
+    h = header_map(ws, 4)
+    assert list(h) == [
+        "Skill ID",
+        "Skill",
+        "Weekly volume",
+        "NHT [s]",
+        "Peak agents",
+        f"Peak at ({TZ})",
+        "Agent hours",
+        "FTE headcount",
+        "Service level",
+        "Abandonment",
+    ]
+    for i, rec in enumerate(summary.itertuples(index=False)):
+        row = 5 + i
+        assert ws.cell(row, h["Skill"]).value == rec.skill_name
+        assert ws.cell(row, h["Weekly volume"]).value == pytest.approx(rec.weekly_volume)
+        assert ws.cell(row, h["FTE headcount"]).value == pytest.approx(rec.fte_headcount)
+        assert ws.cell(row, h["Peak agents"]).value == rec.peak_agents
+        assert ws.cell(row, h[f"Peak at ({TZ})"]).value == rec.peak_at.tz_localize(None)
+        assert ws.cell(row, h["Service level"]).number_format == "0.0%"
+    assert ws.cell(5 + len(summary) - 1, h["Skill"]).font.b  # the total row is bold
+    # The chart: a native line chart, one series per skill, values on this sheet's chart data.
+    with zipfile.ZipFile(workbook_path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        xml = z.read(charts[0]).decode()
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+    assert "<c:lineChart>" in xml
+    assert xml.count("<c:ser>") == 3
+    assert "drawing" in rels  # anchored on the first sheet, Summary
+    # The series values point at the chart data block; its first value is Sales' first FTE.
+    first_ref = xml.split("<c:val><c:numRef><c:f>")[1].split("</c:f>")[0]
+    assert first_ref.startswith("Summary!$B$")
+    row = int(first_ref.split(":")[0].rsplit("$", 1)[1])
+    assert ws.cell(row, 2).value == pytest.approx(plan.intervals["fte"].iloc[0])
+    assert ws.cell(row, 1).value == dt.datetime(2026, 3, 23, 0, 0)
+    # First week only: 7 days x 24 h - 1 (DST) = 167 rows of chart data.
+    assert ws.cell(row + 166, 1).value == dt.datetime(2026, 3, 29, 23, 0)
+    assert ws.cell(row + 167, 1).value is None
+
+
+def test_chart_keeps_the_skills_with_most_fte_hours_when_there_are_many(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "CHART_MAX_SERIES", 2)
+    # Skill k has volume 10 + 5k + hour, so the last two skills carry the most FTE-hours.
+    plan = make_plan([(1, "a"), (2, "b"), (3, "c"), (4, "d")], days=7)
+    path = report.write_workbook(plan, tmp_path / "many.xlsx")
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/charts/chart1.xml").decode()
+    assert xml.count("<c:ser>") == 2
+    assert "2 of 4 skills" in xml
+    ws = openpyxl.load_workbook(path)["Summary"]
+    labels = {c.value for row in ws.iter_rows() for c in row}
+    assert {"c", "d"} <= labels
+
+
+def test_assumptions_has_meta_config_and_per_skill_settings_but_no_credential(tmp_path):
+    config = {
+        "plan": {"name": "unit-plan", "timezone": TZ, "interval_minutes": 60},
+        "nht": {
+            "source": "store",
+            "history_weeks": 8,
+            "liveperson": {"account": "123", "app_key": SECRET, "access_token": SECRET},
+        },
+        "skills": [{"id": 101, "name": "Sales", "consumer_secret": SECRET}],
+    }
+    plan = make_plan(config=config, days=7)
+    plan.meta["access_token_secret"] = SECRET
+    path = report.write_workbook(plan, tmp_path / "a.xlsx")
+    ws = openpyxl.load_workbook(path)["Assumptions"]
+    values = {
+        row[0]: row[1]
+        for row in ws.iter_rows(values_only=True)
+        if row and isinstance(row[0], str) and len(row) > 1
+    }
+    assert values["history_window"] == "2026-01-19 to 2026-03-22"
+    assert values["version"] == "9.9.9"
+    # Run time 08:30 UTC is 09:30 in Paris (CET, UTC+1, on 2026-03-20).
+    assert values["run_time"] == dt.datetime(2026, 3, 20, 9, 30)
+    assert values["nht.history_weeks"] == 8
+    assert values["nht.liveperson.account"] == "123"
+    assert values["nht.liveperson.app_key"] == "[redacted]"
+    assert values["skills[0].consumer_secret"] == "[redacted]"
+    texts = {c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)}
+    assert "Settings per skill (defaults resolved)" in texts
+    assert "WAPE" in texts
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            assert SECRET.encode() not in z.read(name), name
+
+
+def test_assumptions_accepts_a_validated_plan_config(tmp_path):
+    from staffing.config import load_config
+
+    (tmp_path / "nht.csv").write_text(
+        "skill_id,interval_start,net_handle_time_s,arrivals,handled_segments\n"
+    )
+    config = load_config(
+        {
+            "plan": {"name": "cfg", "start": "2026-03-23", "weeks": 1, "timezone": TZ},
+            "nht": {"source": "file", "path": str(tmp_path / "nht.csv")},
+            "volume": {"source": "history"},
+            "defaults": {
+                "method": "workload",
+                "nht_seconds": 300,
+                "shrinkage": 0.3,
+                "fte_hours_per_week": 40,
+            },
+            "skills": [{"id": 101, "name": "Sales"}],
+        }
+    )
+    plan = make_plan([(101, "Sales")], config=config, days=7)
+    path = report.write_workbook(plan, tmp_path / "c.xlsx")
+    ws = openpyxl.load_workbook(path)["Assumptions"]
+    values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], str)}
+    assert values["plan.timezone"] == TZ
+    assert values["plan.start"] == "2026-03-23"
+    assert values["skills[0].name"] == "Sales"
+
+
+def test_intervals_split_across_sheets_past_the_row_limit(tmp_path, monkeypatch):
+    # With a limit of 100 rows a sheet holds 99 data rows; 2 skills x 7 x 24 - 2 (DST) = 334
+    # rows -> ceil(334 / 99) = 4 sheets: 99 + 99 + 99 + 37.
+    monkeypatch.setattr(report, "EXCEL_MAX_ROWS", 100)
+    plan = make_plan([(1, "a"), (2, "b")], days=7)
+    assert len(plan.intervals) == 334
+    path = report.write_workbook(plan, tmp_path / "split.xlsx")
+    book = openpyxl.load_workbook(path)
+    names = ["Intervals", "Intervals 2", "Intervals 3", "Intervals 4"]
+    assert [n for n in book.sheetnames if n.startswith("Intervals")] == names
+    parts = [table_rows(book[n]) for n in names]
+    assert [len(p) for p in parts] == [99, 99, 99, 37]
+    assert book["Intervals 4"].tables["Intervals_4"].ref == "A1:O38"
+    joined = pd.concat(parts, ignore_index=True)
+    np.testing.assert_allclose(joined["FTE"].astype(float), plan.intervals["fte"])
+    assert list(joined["Skill ID"]) == list(plan.intervals["skill_id"])
+
+
+def test_sheet_names_are_safe_and_unique():
+    long = "A very long skill name for premium customers"
+    got = report.sheet_names(
+        ["Sales", "sales", "a/b:c*d?e[f]g\\h", long, long, "'quoted'", "Summary", ""],
+        reserved=["Summary", "Intervals"],
+    )
+    assert got[0] == "Sales"
+    assert got[1] == "sales (2)"  # Excel compares sheet names case-insensitively
+    assert got[2] == "a_b_c_d_e_f_g_h"
+    assert got[3] == long[:31]
+    assert got[4] == long[:27].rstrip() + " (2)"
+    assert got[5] == "quoted"  # Excel forbids a leading or trailing apostrophe
+    assert got[6] == "Summary (2)"
+    assert got[7] == "Sheet"
+    assert all(len(n) <= 31 for n in got)
+    assert len({n.lower() for n in got}) == len(got)
+
+
+def test_colliding_skill_names_get_distinct_sheets(tmp_path):
+    plan = make_plan([(1, "Chat: EU/UK"), (2, "Chat? EU/UK"), (3, "Intervals")], days=7)
+    book = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "n.xlsx"))
+    assert book.sheetnames[1:4] == ["Chat_ EU_UK", "Chat_ EU_UK (2)", "Intervals (2)"]
+    assert book["Chat_ EU_UK (2)"]["A1"].value.startswith("Chat? EU/UK (skill 2)")
+
+
+def test_quarter_hour_plan_has_96_slots_per_day(tmp_path):
+    plan = make_plan([(1, "a")], days=7, minutes=15)
+    plan.meta["interval_minutes"] = 15
+    ws = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "q.xlsx"))["a"]
+    assert ws.cell(4, 2 + 95).value == dt.time(23, 45)
+    assert ws.cell(4, 2 + 96).value == "Total [FTE-h]"
+    iv = plan.intervals
+    # Totals are FTE-hours: each 15-minute interval counts a quarter hour.
+    assert ws.cell(5 + 7, 2 + 96).value == pytest.approx(iv["fte"].sum() * 0.25)
+
+
+def test_unstable_interval_asa_is_written_as_inf_text(tmp_path):
+    plan = make_plan([(1, "a")], days=7)
+    plan.intervals.loc[10, "asa_s"] = math.inf
+    book = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "inf.xlsx"))
+    got = table_rows(book["Intervals"])
+    assert got["ASA [s]"].iloc[10] == "inf"
+    assert got["ASA [s]"].iloc[11] == pytest.approx(plan.intervals["asa_s"].iloc[11])
+
+
+def test_missing_interval_column_is_a_data_error_naming_it(tmp_path):
+    plan = make_plan([(1, "a")], days=7)
+    plan.intervals = plan.intervals.drop(columns=["fte"])
+    with pytest.raises(DataError, match="fte"):
+        report.write_workbook(plan, tmp_path / "x.xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_interval_grid_looks_up_a_skill_by_id_or_name(plan):
+    by_id = report.interval_grid(plan, 202, "agents")
+    by_name = report.interval_grid(plan, "Billing/Refunds [EU]", "agents")
+    pd.testing.assert_frame_equal(by_id, by_name)
+    assert by_id.shape == (14, 24)
+    # Skill 202 (k=1) at 10:00: volume 10 + 5 + 10 = 25, NHT 310 s -> 25*310/3600 = 2.153
+    # Erlang -> ceil(2.153 / 0.8) = 3 agents.
+    assert by_id.loc[dt.date(2026, 3, 23), dt.time(10)] == 3
+    with pytest.raises(DataError, match="no skill 'nope'"):
+        report.interval_grid(plan, "nope")
+
+
+# --------------------------------------------------------------------------------------------
+# Safety of writes
+# --------------------------------------------------------------------------------------------
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".partial"))
+
+
+def test_failure_while_zipping_leaves_the_previous_workbook_byte_identical(
+    plan, tmp_path, monkeypatch
+):
+    path = report.write_workbook(plan, tmp_path / "plan.xlsx")
+    before = path.read_bytes()
+
+    class DiskFull(zipfile.ZipFile):
+        calls = 0
+
+        def write(self, *args, **kwargs):
+            DiskFull.calls += 1
+            if DiskFull.calls == 3:  # a few parts in: the archive is half-written
+                raise OSError(28, "No space left on device")
+            return super().write(*args, **kwargs)
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", DiskFull)
+    with pytest.raises(OutputError, match=r"plan\.xlsx") as err:
+        report.write_workbook(make_plan([(9, "other")], days=7), path)
+    assert DiskFull.calls == 3
+    assert "No space left" in str(err.value)
+    assert path.read_bytes() == before
+    assert leftovers(tmp_path) == []
+
+
+def test_exception_mid_sheet_leaves_the_previous_workbook_byte_identical(
+    plan, tmp_path, monkeypatch
+):
+    path = report.write_workbook(plan, tmp_path / "plan.xlsx")
+    before = path.read_bytes()
+
+    def boom(self, *args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    # conditional_format runs after the first skill sheet's rows are written.
+    monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, "conditional_format", boom)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        report.write_workbook(plan, path)
+    assert path.read_bytes() == before
+    assert leftovers(tmp_path) == []
+
+
+def test_rewriting_our_own_workbook_replaces_it_and_keeps_its_mode(plan, tmp_path):
+    path = report.write_workbook(make_plan([(1, "first")], days=7), tmp_path / "p.xlsx")
+    os.chmod(path, 0o640)
+    report.write_workbook(plan, path)
+    assert openpyxl.load_workbook(path).sheetnames[1] == "Sales"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("content", ["text", "openpyxl"])
+def test_refuses_to_overwrite_a_file_it_did_not_write_unless_forced(plan, tmp_path, content):
+    path = tmp_path / "budget.xlsx"
+    if content == "text":
+        path.write_text("not a workbook")
+    else:
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = "the planner's own budget"
+        wb.save(path)
+    before = path.read_bytes()
+    with pytest.raises(OutputError, match=r"refusing to overwrite .*budget\.xlsx.*--force"):
+        report.write_workbook(plan, path)
+    assert path.read_bytes() == before
+    report.write_workbook(plan, path, force=True)
+    assert openpyxl.load_workbook(path).sheetnames[0] == "Summary"
+
+
+def test_open_in_libreoffice_lock_file_is_a_clear_error(plan, tmp_path):
+    path = report.write_workbook(plan, tmp_path / "plan.xlsx")
+    before = path.read_bytes()
+    (tmp_path / ".~lock.plan.xlsx#").write_text("someone,host,2026\n")
+    with pytest.raises(OutputError, match=r"open in a spreadsheet program.*\.~lock\.plan\.xlsx#"):
+        report.write_workbook(plan, path)
+    assert path.read_bytes() == before
+
+
+def test_file_locked_by_another_process_is_a_clear_error(plan, tmp_path):
+    path = report.write_workbook(plan, tmp_path / "plan.xlsx")
+    before = path.read_bytes()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys\n"
+            f"f = open({str(path)!r}, 'rb+')\n"
+            "fcntl.lockf(f, fcntl.LOCK_EX)\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(OutputError, match="locked by another program"):
+            report.write_workbook(plan, path)
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert path.read_bytes() == before
+
+
+def test_directory_and_wrong_suffix_targets_are_refused(plan, tmp_path):
+    (tmp_path / "dir.xlsx").mkdir()
+    with pytest.raises(OutputError, match="is a directory"):
+        report.write_workbook(plan, tmp_path / "dir.xlsx")
+    with pytest.raises(OutputError, match=r"must end in \.xlsx"):
+        report.write_workbook(plan, tmp_path / "plan.ods")
+    with pytest.raises(OutputError, match="unknown output format 'pdf'"):
+        report.write_outputs(plan, tmp_path / "plan.pdf", fmt="pdf")
+
+
+def test_missing_parent_folders_are_created(plan, tmp_path):
+    path = report.write_workbook(plan, tmp_path / "out" / "deeper" / "plan.xlsx")
+    assert zipfile.is_zipfile(path)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV and write_outputs
+# --------------------------------------------------------------------------------------------
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=True)
+
+
+def test_csv_format_writes_the_intervals_with_local_offsets(plan, tmp_path):
+    written = report.write_outputs(plan, tmp_path / "plan.csv", fmt="csv")
+    assert written == [tmp_path / "plan.csv"]
+    got = read_csv(written[0])
+    assert list(got.columns) == report.INTERVAL_COLUMNS
+    # 2026-03-29 01:00 CET is +01:00; 03:00 the same day is CEST, +02:00.
+    first = got["interval_start"].iloc[0]
+    assert first == "2026-03-23 00:00:00+01:00"
+    assert "2026-03-29 03:00:00+02:00" in set(got["interval_start"])
+    instants = pd.to_datetime(got["interval_start"], utc=True)
+    assert (instants == plan.intervals["interval_start"].dt.tz_convert("UTC")).all()
+    for name in ("volume", "nht_s", "workload_erlangs", "agents", "fte", "asa_s", "occupancy"):
+        np.testing.assert_allclose(got[name], plan.intervals[name], rtol=0, atol=0)
+
+
+def test_xlsx_with_csv_path_writes_both(plan, tmp_path):
+    written = report.write_outputs(
+        plan, tmp_path / "plan.xlsx", csv_path=tmp_path / "intervals.csv"
+    )
+    assert written == [tmp_path / "plan.xlsx", tmp_path / "intervals.csv"]
+    assert len(read_csv(written[1])) == len(plan.intervals)
+    assert openpyxl.load_workbook(written[0]).sheetnames[0] == "Summary"
+
+
+def test_refused_csv_target_writes_nothing_at_all(plan, tmp_path):
+    (tmp_path / "intervals.csv").write_text("date,headcount\n2026-01-01,4\n")
+    with pytest.raises(OutputError, match="not an intervals CSV written by staffing"):
+        report.write_outputs(plan, tmp_path / "plan.xlsx", csv_path=tmp_path / "intervals.csv")
+    assert not (tmp_path / "plan.xlsx").exists()
+    assert (tmp_path / "intervals.csv").read_text() == "date,headcount\n2026-01-01,4\n"
+    # Our own CSV is overwritten without force.
+    report.write_intervals_csv(plan, tmp_path / "ours.csv")
+    report.write_intervals_csv(make_plan([(1, "a")], days=7), tmp_path / "ours.csv")
+    assert set(read_csv(tmp_path / "ours.csv")["skill_name"]) == {"a"}
