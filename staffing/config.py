@@ -16,6 +16,7 @@ is never echoed in an error message.
 from __future__ import annotations
 
 import difflib
+import os
 import types
 import typing
 import zoneinfo
@@ -632,7 +633,7 @@ def _resolve_path(base: Path, value: Path | None) -> Path | None:
     if value is None:
         return None
     value = Path(value).expanduser()
-    return value if value.is_absolute() else base / value
+    return Path(os.path.normpath(value if value.is_absolute() else base / value))
 
 
 def _deep_update(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
