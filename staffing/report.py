@@ -129,6 +129,7 @@ _NUM_FORMATS = {
     "erlang": "#,##0.00",
     "volume": "#,##0.0",
     "int": "#,##0",
+    "id": "0",
     "float": "#,##0.00",
     "text": "@",
 }
@@ -579,7 +580,7 @@ def _grid(rows: pd.DataFrame, column: str, interval_minutes: int) -> tuple[pd.Da
     days = local.dt.date
     minute = local.dt.hour * 60 + local.dt.minute
     slot = (minute // interval_minutes) * interval_minutes
-    values = pd.to_numeric(rows[column], errors="coerce").to_numpy(float)
+    values = pd.to_numeric(rows[column], errors="coerce").to_numpy(float, na_value=np.nan)
     frame = pd.DataFrame({"day": days.to_numpy(), "slot": slot.to_numpy(), "value": values})
     grid = frame.pivot_table(index="day", columns="slot", values="value", aggfunc="max")
     all_slots = list(range(0, 24 * 60, interval_minutes))
@@ -675,6 +676,8 @@ def _kind_of(name: str, series: pd.Series) -> str | None:
         if len(sample) and isinstance(sample.iloc[0], date):
             return "date"
         return None
+    if lname == "id" or lname.endswith("_id"):
+        return "id"
     if lname.endswith("_s") or lname.endswith("_seconds"):
         return "seconds"
     if re.search(r"service_level|abandon|occupancy|shrinkage|wape|percent|share|target", lname):
@@ -753,7 +756,7 @@ def _prepare(frame: pd.DataFrame, timezone: str, label_tz: bool = True) -> list[
             values = [None if math.isnan(v) else v for v in serial.tolist()]
             columns.append(_Column(label, kind, values, True, _DATE_WIDTHS[kind]))
         elif kind is not None:
-            array = pd.to_numeric(series, errors="coerce").to_numpy(float)
+            array = pd.to_numeric(series, errors="coerce").to_numpy(float, na_value=np.nan)
             finite = np.isfinite(array)
             if finite.all():
                 values, numeric = array.tolist(), True
@@ -930,7 +933,7 @@ def _write_summary(
     row = 3
     table_cols = 1
     if view.summary is not None:
-        summary = view.summary.reset_index(drop=True)
+        summary = _with_agent_hours(view.summary.reset_index(drop=True), view)
         bold = _total_rows(summary)
         row = _write_frame(ws, summary, row, formats, widths, view.timezone, bold_rows=bold)
         table_cols = len(summary.columns)
@@ -995,6 +998,23 @@ def _write_summary(
     widths.apply(ws)
 
 
+def _with_agent_hours(summary: pd.DataFrame, view: _PlanView) -> pd.DataFrame:
+    """Add weekly on-queue agent-hours per skill (and their sum on total rows) when missing."""
+    if "skill_id" not in summary.columns or any("agent_hours" in str(c) for c in summary.columns):
+        return summary
+    iv = view.intervals
+    days = view.meta.get("days") or iv["interval_start"].dt.normalize().nunique()
+    weeks = max(float(days), 1.0) / 7.0
+    hours = iv["agents"].astype(float) * view.interval_minutes / 60.0
+    per_skill = hours.groupby(iv["skill_id"].to_numpy(), sort=False).sum() / weeks
+    values = summary["skill_id"].map(per_skill).astype(float)
+    values[sorted(_total_rows(summary))] = float(per_skill.sum())
+    after = "peak_at" if "peak_at" in summary.columns else summary.columns[-1]
+    out = summary.copy()
+    out.insert(list(out.columns).index(after) + 1, "weekly_agent_hours", values.to_numpy())
+    return out
+
+
 def _total_rows(summary: pd.DataFrame) -> set[int]:
     """Rows of a summary that are totals (bold): a skill id or name saying total or all."""
     rows = set()
@@ -1002,6 +1022,8 @@ def _total_rows(summary: pd.DataFrame) -> set[int]:
         if col in summary.columns:
             text = summary[col].astype(str).str.strip().str.lower()
             rows |= set(np.flatnonzero(text.str.match(r"^(total|all( skills)?)$").to_numpy()))
+    if "skill_id" in summary.columns and "skill_name" in summary.columns:
+        rows |= set(np.flatnonzero(summary["skill_id"].isna().to_numpy()))
     return rows
 
 
@@ -1168,12 +1190,14 @@ def _write_assumptions(ws: Any, view: _PlanView, formats: _Formats, version: str
     row = 3
     ws.write_string(row, 0, "Run", formats.section)
     row += 1
-    meta = {k: v for k, v in view.meta.items()}
-    meta.setdefault("version", version)
+    meta = dict(view.meta)
+    if not any("version" in str(k) for k in meta):
+        meta["version"] = version
     meta.setdefault("timezone", view.timezone)
     meta.setdefault("interval_minutes", view.interval_minutes)
     for key, value in meta.items():
-        row = _write_setting(ws, row, str(key), value, view.timezone, formats, widths)
+        key, value = _local_meta(str(key), value, view.timezone)
+        row = _write_setting(ws, row, key, value, view.timezone, formats, widths)
     row += 1
 
     config = _config_items(view.config)
@@ -1191,9 +1215,30 @@ def _write_assumptions(ws: Any, view: _PlanView, formats: _Formats, version: str
         ws.write_string(
             row, 0, "Volume forecast backtest (last history week held out)", formats.section
         )
-        row = _write_frame(ws, view.backtest, row + 1, formats, widths, view.timezone)
+        if len(view.backtest):
+            row = _write_frame(ws, view.backtest, row + 1, formats, widths, view.timezone)
+        else:
+            ws.write_string(row + 1, 0, "none: the volume forecast did not come from history")
     widths.see(0, 18)
     widths.apply(ws)
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _local_meta(key: str, value: Any, timezone: str) -> tuple[str, Any]:
+    """ISO date and time strings as dates and local datetimes (a ``_utc`` key loses it)."""
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return key, date.fromisoformat(value)
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_convert(timezone)
+            if key.lower().endswith("_utc"):
+                key = key[:-4]
+        return key, stamp
+    return key, value
 
 
 def _write_setting(
