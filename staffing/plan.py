@@ -1,0 +1,675 @@
+"""The planning run: from a planning config to required agents and FTE per skill and interval.
+
+:func:`plan` validates the config, loads the NHT history (a CSV, the SQLite
+history store, optionally fetching first, or a DataFrame), forecasts NHT and
+volume, computes the on-queue agents each skill needs in every interval of the
+horizon with its method, and rolls the result up per day and week.
+
+Everything a planner sees is in the plan's local time zone; a DST week has 167
+or 169 hourly intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffing import forecast, queueing
+from staffing.config import WEEKDAYS, PlanConfig, ResolvedSkill, load_config
+from staffing.errors import DataError
+
+__all__ = ["INTERVAL_COLUMNS", "Plan", "plan"]
+
+#: Columns of :attr:`Plan.intervals`, in order.
+INTERVAL_COLUMNS = [
+    "skill_id", "skill_name", "interval_start", "volume", "nht_s", "nht_basis",
+    "workload_erlangs", "agents", "fte", "shrinkage", "service_level", "asa_s", "p_abandon",
+    "occupancy", "method",
+]
+_FLOAT_NOISE = 1e-9
+
+
+@dataclass(repr=False)
+class Plan:
+    """Result of a planning run.
+
+    Attributes
+    ----------
+    config : PlanConfig
+        The validated config the run used.
+    intervals : DataFrame
+        One row per skill and interval, columns :data:`INTERVAL_COLUMNS`:
+        ``interval_start`` tz-aware local; ``volume`` [-]; ``nht_s`` [s] and the rule that
+        produced it (``nht_basis``); ``workload_erlangs`` = volume × NHT / interval [Erlang];
+        ``agents`` on-queue agents (int); ``fte`` = agents / (1 − shrinkage) [FTE];
+        achieved ``service_level`` [-], ``asa_s`` [s], ``p_abandon`` [-], ``occupancy`` [-]
+        (NaN where no contact is served: zero volume or closed).
+    daily, weekly : DataFrame
+        Per skill and local date / plan week (weeks start on ``plan.start``).
+    daily_total, weekly_total : DataFrame
+        The same for all skills together.
+    skills : DataFrame
+        One row per skill with every resolved setting.
+    history : DataFrame
+        The hourly NHT history used (window and skills of the plan), local times.
+    nht_profile : DataFrame
+        ``skill_id, hour_of_week, nht_s, nht_basis`` (local hour of the week, Monday 0 = 0).
+    backtest : DataFrame
+        ``skill_id, skill_name, wape, actual_volume, hours`` for a history-based volume
+        forecast; empty when the volume came from a file or DataFrame.
+    meta : dict
+        Plan name, time zone, interval, horizon, history window, sources, version, run time.
+    """
+
+    config: PlanConfig
+    intervals: pd.DataFrame
+    daily: pd.DataFrame
+    daily_total: pd.DataFrame
+    weekly: pd.DataFrame
+    weekly_total: pd.DataFrame
+    skills: pd.DataFrame
+    history: pd.DataFrame
+    nht_profile: pd.DataFrame
+    backtest: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Plan(name={self.meta.get('name')!r}, skills={len(self.skills)}, "
+                f"intervals={len(self.intervals)}, start={self.meta.get('start')}, "
+                f"end={self.meta.get('end')}, timezone={self.meta.get('timezone')!r})")
+
+    def summary(self) -> pd.DataFrame:
+        """One row per skill plus an ``All skills`` row.
+
+        Columns: skill_id (Int64, NA for the total), skill_name, method, weekly_volume (mean
+        per 7 days [-]), mean_nht_s (volume-weighted [s]), peak_agents and peak_at (first
+        interval with the peak; for the total, of the summed agents), weekly_fte (mean FTE
+        headcount per 7 days [FTE]), service_level and p_abandon (volume-weighted over the
+        served intervals [-]), wape (volume backtest [-], NaN without one).
+        """
+        iv = self.intervals
+        weeks = self.meta["days"] / 7.0
+        rows = []
+        wape = (self.backtest.set_index("skill_id")["wape"]
+                if len(self.backtest) else pd.Series(dtype=float))
+        fte_week = self.skills.set_index("skill_id")["fte_hours_per_week"]
+        hours = self.meta["interval_minutes"] / 60.0
+        for skill_id, part in iv.groupby("skill_id", sort=False, observed=True):
+            peak = int(np.argmax(part["agents"].to_numpy()))
+            rows.append({
+                "skill_id": skill_id,
+                "skill_name": str(part["skill_name"].iloc[0]),
+                "method": str(part["method"].iloc[0]),
+                "weekly_volume": part["volume"].sum() / weeks,
+                "mean_nht_s": _weighted(part["nht_s"], part["volume"]),
+                "peak_agents": int(part["agents"].iloc[peak]),
+                "peak_at": part["interval_start"].iloc[peak],
+                "weekly_fte": (part["fte"].sum() * hours / fte_week[skill_id]) / weeks,
+                "service_level": _weighted(part["service_level"], part["volume"]),
+                "p_abandon": _weighted(part["p_abandon"], part["volume"]),
+                "wape": float(wape.get(skill_id, np.nan)),
+            })
+        table = pd.DataFrame(rows)
+        total_agents = iv.groupby("interval_start", sort=True)["agents"].sum()
+        peak_at = total_agents.idxmax() if len(total_agents) else pd.NaT
+        total = {
+            "skill_id": pd.NA, "skill_name": "All skills", "method": "",
+            "weekly_volume": iv["volume"].sum() / weeks,
+            "mean_nht_s": _weighted(iv["nht_s"], iv["volume"]),
+            "peak_agents": int(total_agents.max()) if len(total_agents) else 0,
+            "peak_at": peak_at,
+            "weekly_fte": table["weekly_fte"].sum(),
+            "service_level": _weighted(iv["service_level"], iv["volume"]),
+            "p_abandon": _weighted(iv["p_abandon"], iv["volume"]),
+            "wape": _weighted(self.backtest["wape"], self.backtest["actual_volume"])
+            if len(self.backtest) else np.nan,
+        }
+        table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+        table["skill_id"] = table["skill_id"].astype("Int64")
+        return table
+
+
+def _weighted(values: pd.Series, weights: pd.Series) -> float:
+    """Weighted mean over rows where the value is finite and the weight positive."""
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    ok = np.isfinite(v) & (w > 0)
+    if not ok.any():
+        return float("nan")
+    return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok]))
+
+
+# ---------------------------------------------------------------------------
+# Inputs
+# ---------------------------------------------------------------------------
+
+
+def _progress(callback: Callable[[str], None] | None, message: str) -> None:
+    if callback is not None:
+        callback(message)
+
+
+def _horizon(config: PlanConfig) -> pd.DatetimeIndex:
+    tz = config.plan.timezone
+    start = pd.Timestamp(config.plan.start).tz_localize(tz, nonexistent="shift_forward")
+    end = pd.Timestamp(config.plan.end_exclusive).tz_localize(tz, nonexistent="shift_forward")
+    grid = pd.date_range(start, end, freq=f"{config.plan.interval_minutes}min", inclusive="left")
+    return grid.as_unit("ns")
+
+
+def _load_history(
+    config: PlanConfig, nht_history: pd.DataFrame | None, progress: Callable | None
+) -> tuple[pd.DataFrame, str]:
+    ids = [s.skill_id for s in config.resolved_skills]
+    if nht_history is not None:
+        return nht_history, "DataFrame"
+    if config.nht.source == "file":
+        _progress(progress, f"reading NHT history from {config.nht.path}")
+        return forecast.read_history_file(config.nht.path), f"file {config.nht.path}"
+    from staffing.store import DEFAULT_STORE_PATH, HistoryStore
+
+    path = config.nht.store or Path(DEFAULT_STORE_PATH)
+    lp = config.nht.liveperson
+    account = lp.account if lp is not None else None
+    store = HistoryStore(path)
+    if config.nht.fetch:
+        from staffing.liveperson import fetch_history
+
+        assert lp is not None  # the config checks this
+        _progress(progress, f"fetching NHT history for account {account} into {path}")
+        kwargs: dict[str, Any] = {"source": lp.source}
+        if lp.domain_api:
+            kwargs["domain_api"] = lp.domain_api
+        fetch_history(store, account, skill_ids=ids, weeks=config.nht.history_weeks,
+                      interval_minutes=60, progress=progress is not None, **kwargs)
+    _progress(progress, f"reading NHT history from the store {path}")
+    frame = store.read(account, skill_ids=ids, interval_minutes=60)
+    label = f"store {path}" + (f" (account {account})" if account else "")
+    return frame, label
+
+
+def _volume_from_frame(
+    frame: pd.DataFrame, grid: pd.DatetimeIndex, skills: list[ResolvedSkill], tz: str, where: str
+) -> np.ndarray:
+    """Align a planner's forecast to the plan grid (skill-major), with clear errors."""
+    vol = forecast.check_volume_frame(frame, timezone=tz, where=where)
+    known = {s.skill_id for s in skills}
+    unknown = sorted(set(vol["skill_id"].unique()) - known)
+    if unknown:
+        first = vol[vol["skill_id"] == unknown[0]].iloc[0]
+        raise DataError(f"{where}: skill {unknown[0]} is not in the config (first row at "
+                        f"{first.interval_start.isoformat()})"
+                        + (f"; also {unknown[1:]}" if len(unknown) > 1 else ""))
+    start, end = grid[0], grid[-1] + grid.freq
+    vol = vol[(vol["interval_start"] >= start) & (vol["interval_start"] < end)]
+    ids = np.array([s.skill_id for s in skills], dtype=np.int64)
+    utc_ns = grid.tz_convert("UTC").as_unit("ns").asi8
+    series = pd.Series(
+        vol["volume"].to_numpy(),
+        index=pd.MultiIndex.from_arrays([
+            vol["skill_id"].to_numpy(),
+            vol["interval_start"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
+            .to_numpy(),
+        ]),
+    )
+    wanted = pd.MultiIndex.from_arrays([np.repeat(ids, len(grid)), np.tile(utc_ns, len(ids))])
+    off_grid = ~series.index.isin(wanted)
+    if off_grid.any():
+        sid, ns = series.index[int(np.flatnonzero(off_grid)[0])]
+        when = pd.Timestamp(ns, tz="UTC").tz_convert(tz).isoformat()
+        raise DataError(f"{where}: skill {sid} at {when} is not on the plan's "
+                        f"{len(grid) and grid.freqstr} interval grid")
+    values = series.reindex(wanted).to_numpy(dtype=float)
+    missing = np.isnan(values)
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        sid = ids[first // len(grid)]
+        when = grid[first % len(grid)].isoformat()
+        raise DataError(f"{where}: no volume for skill {sid} at {when} "
+                        f"({int(missing.sum())} skill-interval(s) missing in the horizon)")
+    return values
+
+
+# ---------------------------------------------------------------------------
+# Staffing
+# ---------------------------------------------------------------------------
+
+
+def _param(skills: list[ResolvedSkill], name: str, n: int, missing: float = np.nan) -> np.ndarray:
+    values = [getattr(s, name) for s in skills]
+    return np.repeat(np.array([missing if v is None else v for v in values], dtype=float), n)
+
+
+def _chat_handle_times(
+    skills: list[ResolvedSkill], rows: np.ndarray, skill_index: np.ndarray, nht: np.ndarray,
+    k: int,
+) -> np.ndarray:
+    """h_j per row (shape (rows, k)): the configured list, else NHT × j."""
+    out = nht[rows, None] * np.arange(1, k + 1, dtype=float)
+    for index, skill in enumerate(skills):
+        if skill.handle_time_by_load_s is not None and skill.max_concurrency == k:
+            mine = skill_index[rows] == index
+            out[mine] = np.asarray(skill.handle_time_by_load_s, dtype=float)
+    return out
+
+
+def _staff(
+    skills: list[ResolvedSkill],
+    skill_index: np.ndarray,
+    volume: np.ndarray,
+    nht: np.ndarray,
+    is_open: np.ndarray,
+    interval_s: float,
+    n_per_skill: int,
+    progress: Callable | None,
+) -> dict[str, np.ndarray]:
+    """Agents and achieved metrics for every skill-interval (flat, skill-major arrays)."""
+    size = volume.shape[0]
+    method = np.repeat(np.array([s.method for s in skills]), n_per_skill)
+    sl = _param(skills, "service_level_target", n_per_skill)
+    within = _param(skills, "answer_within_s", n_per_skill, 0.0)
+    asa = _param(skills, "asa_s", n_per_skill)
+    abandon = _param(skills, "max_abandon", n_per_skill)
+    occ = _param(skills, "max_occupancy", n_per_skill)
+    patience = _param(skills, "patience_s", n_per_skill, np.inf)
+    conc = _param(skills, "max_concurrency", n_per_skill, 1.0).astype(np.int64)
+    min_agents = _param(skills, "min_agents", n_per_skill, 0.0)
+
+    agents = np.zeros(size, dtype=float)
+    out = {name: np.full(size, np.nan) for name in
+           ("service_level", "asa_s", "p_abandon", "occupancy")}
+    served = is_open & (volume > 0)
+
+    def targets(rows: np.ndarray, with_abandon: bool) -> dict[str, Any]:
+        def given(values: np.ndarray) -> np.ndarray | None:
+            part = values[rows]
+            return None if np.isnan(part).all() else part  # the engine wants None there
+
+        return {
+            "service_level": given(sl), "answer_within_s": within[rows], "asa_s": given(asa),
+            "max_abandon": given(abandon) if with_abandon else None,
+            "max_occupancy": given(occ),
+        }
+
+    groups: list[tuple[str, np.ndarray, int]] = []
+    for name in ("workload", "erlang_c", "erlang_a"):
+        rows = np.flatnonzero(served & (method == name))
+        if rows.size:
+            groups.append((name, rows, 1))
+    for k in sorted({s.max_concurrency for s in skills if s.method == "chat"}):
+        rows = np.flatnonzero(served & (method == "chat") & (conc == k))
+        if rows.size:
+            groups.append(("chat", rows, int(k)))
+
+    # 1. required agents per method
+    for name, rows, k in groups:
+        _progress(progress, f"staffing {rows.size:,} intervals with {name}"
+                  + (f" (k={k})" if name == "chat" else ""))
+        v, h = volume[rows], nht[rows]
+        if name == "workload":
+            cap = np.where(np.isnan(occ[rows]), 1.0, occ[rows])
+            agents[rows] = np.ceil(v * h / interval_s / cap - _FLOAT_NOISE)
+        elif name == "erlang_c":
+            agents[rows] = queueing.required_agents(
+                "erlang_c", volume=v, handle_time_s=h, interval_s=interval_s,
+                **targets(rows, False),
+            )
+        elif name == "erlang_a":
+            agents[rows] = queueing.required_agents(
+                "erlang_a", volume=v, handle_time_s=h, interval_s=interval_s,
+                patience_s=patience[rows], **targets(rows, True),
+            )
+        else:
+            agents[rows] = queueing.required_agents(
+                "chat", volume=v,
+                handle_time_s=_chat_handle_times(skills, rows, skill_index, nht, k),
+                interval_s=interval_s, patience_s=patience[rows], **targets(rows, True),
+            )
+    # 2. floors and closures apply to every method
+    agents = np.where(served, np.maximum(agents, min_agents), 0.0)
+
+    # 3. achieved metrics for the final staffing
+    for name, rows, k in groups:
+        v, h, n = volume[rows], nht[rows], agents[rows]
+        if name == "chat":
+            result = queueing.evaluate(
+                "chat", n, volume=v,
+                handle_time_s=_chat_handle_times(skills, rows, skill_index, nht, k),
+                interval_s=interval_s, answer_within_s=within[rows], patience_s=patience[rows],
+            )
+        else:
+            # workload has no queue of its own: judge its staffing with Erlang C, or with
+            # Erlang A where the skill has a patience
+            everything = np.ones(rows.size, dtype=bool)
+            finite = np.isfinite(patience[rows])
+            models = {"erlang_c": [("erlang_c", everything)],
+                      "erlang_a": [("erlang_a", everything)],
+                      "workload": [("erlang_c", ~finite), ("erlang_a", finite)]}[name]
+            result = {key: np.full(rows.size, np.nan) for key in out}
+            for model, mask in models:
+                if not mask.any():
+                    continue
+                extra = {"patience_s": patience[rows][mask]} if model == "erlang_a" else {}
+                part = queueing.evaluate(
+                    model, n[mask], volume=v[mask], handle_time_s=h[mask],
+                    interval_s=interval_s, answer_within_s=within[rows][mask], **extra,
+                )
+                for key in out:
+                    result[key][mask] = np.asarray(part[key], dtype=float)
+        for key in out:
+            out[key][rows] = np.broadcast_to(np.asarray(result[key], dtype=float), rows.shape)
+    out["agents"] = agents.astype(np.int64)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Roll-ups
+# ---------------------------------------------------------------------------
+
+
+def _rollups(
+    skills: list[ResolvedSkill], grid: pd.DatetimeIndex, start_date: Any, arrays: dict,
+    interval_minutes: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    n_sk, n_t = len(skills), len(grid)
+    hours = interval_minutes / 60.0
+    day = grid.normalize()
+    day_codes, day_values = pd.factorize(day)
+    day_dates = pd.DatetimeIndex(day_values).date
+    week_codes = (np.asarray((day.tz_localize(None) - pd.Timestamp(start_date)).days) // 7)
+    week_codes = week_codes.astype(np.int64)
+    n_days, n_weeks = len(day_values), int(week_codes.max()) + 1 if n_t else 0
+
+    vol = arrays["volume"].reshape(n_sk, n_t)
+    agents = arrays["agents"].reshape(n_sk, n_t).astype(float)
+    fte = arrays["fte"].reshape(n_sk, n_t)
+    nht = arrays["nht_s"].reshape(n_sk, n_t)
+    sl = arrays["service_level"].reshape(n_sk, n_t)
+    pab = arrays["p_abandon"].reshape(n_sk, n_t)
+
+    def per(codes: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
+        """Sum over time groups for each skill -> (n_sk, n_groups)."""
+        flat = (np.arange(n_sk)[:, None] * n_groups + codes[None, :]).ravel()
+        return np.bincount(flat, weights=values.ravel(), minlength=n_sk * n_groups).reshape(
+            n_sk, n_groups)
+
+    def wmean(codes, n_groups, values, weights):
+        ok = np.isfinite(values) & (weights > 0)
+        num = per(codes, n_groups, np.where(ok, values * weights, 0.0))
+        den = per(codes, n_groups, np.where(ok, weights, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return num / den, num.sum(axis=0) / den.sum(axis=0)
+
+    ids = np.array([s.skill_id for s in skills], dtype=np.int64)
+    names = np.array([s.skill_name for s in skills], dtype=object)
+    fte_week = np.array([s.fte_hours_per_week for s in skills], dtype=float)
+
+    d_vol, d_ah, d_fh = (per(day_codes, n_days, x) for x in (vol, agents * hours, fte * hours))
+    daily = pd.DataFrame({
+        "skill_id": np.repeat(ids, n_days), "skill_name": np.repeat(names, n_days),
+        "date": np.tile(day_dates, n_sk), "volume": d_vol.ravel(),
+        "agent_hours": d_ah.ravel(), "fte_hours": d_fh.ravel(),
+    })
+    daily_total = pd.DataFrame({"date": day_dates, "volume": d_vol.sum(0),
+                                "agent_hours": d_ah.sum(0), "fte_hours": d_fh.sum(0)})
+
+    w_vol, w_ah, w_fh = (per(week_codes, n_weeks, x) for x in (vol, agents * hours, fte * hours))
+    w_nht, t_nht = wmean(week_codes, n_weeks, nht, vol)
+    w_sl, t_sl = wmean(week_codes, n_weeks, sl, vol)
+    w_pab, t_pab = wmean(week_codes, n_weeks, pab, vol)
+    peak = np.zeros((n_sk, n_weeks))
+    total_peak = np.zeros(n_weeks)
+    sum_agents = agents.sum(axis=0)
+    for week in range(n_weeks):  # one step per week, not per interval
+        cols = week_codes == week
+        peak[:, week] = agents[:, cols].max(axis=1)
+        total_peak[week] = sum_agents[cols].max()
+    week_start = np.array([start_date + timedelta(weeks=w) for w in range(n_weeks)])
+    days_in_week = np.bincount(
+        week_codes[np.unique(day_codes, return_index=True)[1]], minlength=n_weeks)
+    headcount = w_fh / fte_week[:, None]
+    weekly = pd.DataFrame({
+        "skill_id": np.repeat(ids, n_weeks), "skill_name": np.repeat(names, n_weeks),
+        "week_start": np.tile(week_start, n_sk), "days": np.tile(days_in_week, n_sk),
+        "volume": w_vol.ravel(), "agent_hours": w_ah.ravel(), "fte_hours": w_fh.ravel(),
+        "fte_headcount": headcount.ravel(), "nht_s": w_nht.ravel(),
+        "service_level": w_sl.ravel(), "p_abandon": w_pab.ravel(),
+        "peak_agents": peak.ravel().astype(np.int64),
+    })
+    weekly_total = pd.DataFrame({
+        "week_start": week_start, "days": days_in_week, "volume": w_vol.sum(0),
+        "agent_hours": w_ah.sum(0), "fte_hours": w_fh.sum(0),
+        "fte_headcount": headcount.sum(0), "nht_s": t_nht, "service_level": t_sl,
+        "p_abandon": t_pab, "peak_agents": total_peak.astype(np.int64),
+    })
+    return daily, daily_total, weekly, weekly_total
+
+
+def _skills_table(config: PlanConfig) -> pd.DataFrame:
+    rows = []
+    for s in config.resolved_skills:
+        hours = s.open_hours
+        open_text = "24/7" if hours is None else "; ".join(
+            f"{day} " + (",".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
+                                  for a, b in getattr(hours, day)) or "closed")
+            for day in WEEKDAYS)
+        rows.append({
+            "skill_id": s.skill_id, "skill_name": s.skill_name, "method": s.method,
+            "service_level_target": s.service_level_target, "answer_within_s": s.answer_within_s,
+            "asa_s": s.asa_s, "max_abandon": s.max_abandon, "max_occupancy": s.max_occupancy,
+            "patience_s": s.patience_s, "max_concurrency": s.max_concurrency,
+            "handle_time_by_load_s": (None if s.handle_time_by_load_s is None
+                                      else ", ".join(f"{x:g}" for x in s.handle_time_by_load_s)),
+            "shrinkage": float(s.shrinkage.hour_of_week().mean()),
+            "min_agents": s.min_agents, "open_hours": open_text,
+            "fte_hours_per_week": s.fte_hours_per_week, "nht_seconds": s.nht_seconds,
+            "nht_fallback_s": s.nht_fallback_s,
+            "growth": config.volume.growth.factor(s.skill_id),
+        })
+    frame = pd.DataFrame(rows)
+    for column in ("service_level_target", "asa_s", "max_abandon", "max_occupancy",
+                   "patience_s", "nht_seconds", "nht_fallback_s"):
+        frame[column] = frame[column].astype(float)
+    frame["max_concurrency"] = frame["max_concurrency"].astype("Int64")
+    return frame
+
+
+# ---------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------
+
+
+def plan(
+    config_or_path_or_dict: PlanConfig | str | Path | dict[str, Any],
+    *,
+    nht_history: pd.DataFrame | None = None,
+    volume: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    """Run a plan: required on-queue agents and FTE per skill and interval.
+
+    Parameters
+    ----------
+    config_or_path_or_dict : PlanConfig, path or dict
+        The planning config (validated with :func:`staffing.load_config` unless already).
+    nht_history : DataFrame, optional
+        NHT history in the history store's shape (UTC ``interval_start``), used instead of
+        the config's ``nht`` source.
+    volume : DataFrame, optional
+        A volume forecast (``skill_id, interval_start, volume``; naive times are local),
+        used instead of the config's ``volume`` source.
+    progress : callable, optional
+        Called with a short message at each stage (the command line prints them).
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    ConfigError
+        The config is invalid (every problem listed).
+    DataError
+        History or forecast unusable: a skill without usable NHT, a forecast with a
+        missing interval, NaN or negative volume, an unknown skill (naming file, skill, time).
+
+    Notes
+    -----
+    Methods (``volume`` per interval of ``interval_s`` seconds, ``h`` = NHT):
+
+    - ``workload``: agents = ⌈volume·h / interval_s / max_occupancy⌉ (cap 1 when not
+      given). Its achieved figures come from ``queueing.evaluate("erlang_c")`` for that
+      staffing, or ``"erlang_a"`` when the skill has a ``patience_seconds``.
+    - ``erlang_c`` / ``erlang_a``: :func:`staffing.queueing.required_agents` with handle
+      time = NHT, every target given and the occupancy cap.
+    - ``chat``: the chat model with k = ``max_concurrency`` and h_j =
+      ``handle_time_by_load_seconds[j-1]``, else NHT·j.
+
+    Then, for every method: closed intervals get 0 agents; open intervals with volume > 0
+    get at least ``min_agents``; the achieved figures are computed for the final agents
+    (NaN where no contact is served). fte = agents / (1 − shrinkage) with the shrinkage of
+    the local hour of the week. Volume arriving while closed is counted in ``volume`` but
+    not staffed; ``meta["closed_volume"]`` reports it.
+    """
+    run_at = datetime.now(UTC)
+    _progress(progress, "validating the config")
+    config = load_config(config_or_path_or_dict)
+    tz = config.plan.timezone
+    skills = config.resolved_skills
+    ids = np.array([s.skill_id for s in skills], dtype=np.int64)
+    minutes = config.plan.interval_minutes
+    interval_s = minutes * 60.0
+    grid = _horizon(config)
+    n_t, n_sk = len(grid), len(skills)
+
+    needs_history = (volume is None and config.volume.source == "history") or any(
+        s.nht_seconds is None for s in skills)
+    if needs_history:
+        raw, nht_source = _load_history(config, nht_history, progress)
+        hourly = forecast.hourly_history(raw, where=nht_source)
+        hourly = hourly[hourly["skill_id"].isin(ids)].reset_index(drop=True)
+    else:
+        hourly = forecast.hourly_history(
+            pd.DataFrame(columns=forecast.HISTORY_COLUMNS).astype(
+                {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}))
+        nht_source = "overrides only"
+    history_weeks = config.nht.history_weeks
+    window = forecast.history_window(hourly, history_weeks) if len(hourly) else None
+    if all(s.nht_seconds is not None for s in skills):
+        nht_source = "overrides only"
+
+    _progress(progress, "forecasting NHT")
+    profile = forecast.nht_profile(hourly, skills, timezone=tz, history_weeks=history_weeks,
+                                   min_segments=config.nht.min_segments)
+    how = forecast.hour_of_week(grid)
+    flat_how = np.tile(how, n_sk)
+    skill_index = np.repeat(np.arange(n_sk), n_t)
+    nht_table = profile["nht_s"].to_numpy().reshape(n_sk, 168)
+    basis_table = profile["nht_basis"].to_numpy().reshape(n_sk, 168)
+    nht = nht_table[skill_index, flat_how]
+    basis = basis_table[skill_index, flat_how]
+
+    _progress(progress, "forecasting volume")
+    if volume is not None:
+        vol = _volume_from_frame(volume, grid, skills, tz, "volume DataFrame")
+        volume_source, bt = "DataFrame", pd.DataFrame(
+            columns=["skill_id", "skill_name", "wape", "actual_volume", "hours"])
+    elif config.volume.source == "file":
+        frame = forecast.read_volume_file(config.volume.path, timezone=tz,
+                                          sheet=config.volume.sheet)
+        vol = _volume_from_frame(frame, grid, skills, tz, str(config.volume.path))
+        volume_source, bt = f"file {config.volume.path}", pd.DataFrame(
+            columns=["skill_id", "skill_name", "wape", "actual_volume", "hours"])
+    else:
+        vweeks = config.volume.history_weeks or history_weeks
+        if hourly.empty:
+            raise DataError("volume.source is 'history' but the NHT history is empty")
+        vprof = forecast.volume_profile(hourly, ids, timezone=tz, weeks=vweeks,
+                                        decay=config.volume.recency_decay)
+        growth = np.array([config.volume.growth.factor(s.skill_id) for s in skills])
+        per_hour = vprof["volume"].to_numpy().reshape(n_sk, 168) * growth[:, None]
+        vol = per_hour[skill_index, flat_how] * (minutes / 60.0)
+        volume_source = (f"history ({vweeks} weeks, recency decay "
+                         f"{config.volume.recency_decay:g}, growth applied)")
+        _progress(progress, "backtesting the volume forecast on the last week")
+        bt = forecast.backtest(hourly, skills, timezone=tz, weeks=vweeks,
+                               decay=config.volume.recency_decay)
+
+    weekday = np.asarray(grid.day_of_week)
+    minute_of_day = np.asarray(grid.hour * 60 + grid.minute)
+    is_open = np.ones(n_sk * n_t, dtype=bool)
+    for index, skill in enumerate(skills):
+        if skill.open_hours is not None:
+            is_open[index * n_t:(index + 1) * n_t] = skill.open_hours.is_open(
+                weekday, minute_of_day, minutes)
+    shrink_table = np.stack([s.shrinkage.hour_of_week() for s in skills])
+    shrinkage = shrink_table[skill_index, flat_how]
+
+    arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, n_t, progress)
+    arrays["volume"], arrays["nht_s"] = vol, nht
+    arrays["fte"] = arrays["agents"] / (1.0 - shrinkage)
+
+    _progress(progress, "building the tables")
+    intervals = pd.DataFrame({
+        "skill_id": np.repeat(ids, n_t),
+        "skill_name": pd.Categorical.from_codes(skill_index, [s.skill_name for s in skills]),
+        "interval_start": grid.append([grid] * (n_sk - 1)) if n_sk > 1 else grid,
+        "volume": vol,
+        "nht_s": nht,
+        "nht_basis": pd.Categorical(basis, categories=[
+            forecast.BASIS_OVERRIDE, forecast.BASIS_HOUR, forecast.BASIS_BAND,
+            forecast.BASIS_SKILL, forecast.BASIS_FALLBACK]),
+        "workload_erlangs": vol * nht / interval_s,
+        "agents": arrays["agents"],
+        "fte": arrays["fte"],
+        "shrinkage": shrinkage,
+        "service_level": arrays["service_level"],
+        "asa_s": arrays["asa_s"],
+        "p_abandon": arrays["p_abandon"],
+        "occupancy": arrays["occupancy"],
+        "method": pd.Categorical(np.repeat([s.method for s in skills], n_t),
+                                 categories=["workload", "erlang_c", "erlang_a", "chat"]),
+    })
+    daily, daily_total, weekly, weekly_total = _rollups(skills, grid, config.plan.start,
+                                                        arrays, minutes)
+    history = hourly
+    if window is not None:
+        history = hourly[(hourly["interval_start"] >= window[0])
+                         & (hourly["interval_start"] < window[1])].copy()
+        history["interval_start"] = history["interval_start"].dt.tz_convert(tz)
+        history = history.reset_index(drop=True)
+
+    from staffing import __version__
+
+    closed_volume = float(vol[~is_open].sum())
+    meta = {
+        "name": config.plan.name,
+        "config_file": config.source,
+        "timezone": tz,
+        "interval_minutes": minutes,
+        "start": config.plan.start.isoformat(),
+        "end": (config.plan.end_exclusive - timedelta(days=1)).isoformat(),
+        "days": (config.plan.end_exclusive - config.plan.start).days,
+        "history_start": None if window is None else window[0].tz_convert(tz).isoformat(),
+        "history_end": None if window is None else window[1].tz_convert(tz).isoformat(),
+        "history_weeks": history_weeks,
+        "nht_source": nht_source,
+        "volume_source": volume_source,
+        "closed_volume": closed_volume,
+        "staffing_version": __version__,
+        "run_at_utc": run_at.isoformat(timespec="seconds"),
+    }
+    if closed_volume > 0:
+        _progress(progress, f"note: {closed_volume:,.0f} contacts are forecast in closed hours "
+                  "and are not staffed")
+    return Plan(
+        config=config, intervals=intervals, daily=daily, daily_total=daily_total,
+        weekly=weekly, weekly_total=weekly_total, skills=_skills_table(config),
+        history=history, nht_profile=profile, backtest=bt, meta=meta,
+    )
