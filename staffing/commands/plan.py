@@ -1,0 +1,154 @@
+"""``staffing plan CONFIG``: run a plan, print its summary and write the outputs."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from staffing.config import load_config
+from staffing.plan import Plan, plan
+
+
+def _iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of weeks >= 1: {text!r}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``plan`` sub-command."""
+    parser = subparsers.add_parser(
+        "plan",
+        help="compute required agents and FTE per skill and interval from a planning config",
+        description=(
+            "Validate the config, forecast NHT and volume, compute the on-queue agents and FTE "
+            "every skill needs in every interval, print a summary and write the outputs "
+            "(workbook, optional intervals CSV and plots)."
+        ),
+    )
+    parser.add_argument("config", metavar="CONFIG", help="the YAML planning config")
+    parser.add_argument("--out", metavar="PATH",
+                        help="output file (default: output.path of the config, else "
+                             "out/<plan name>.xlsx beside the config)")
+    parser.add_argument("--start", type=_iso_date, metavar="DATE",
+                        help="first day of the plan (YYYY-MM-DD), overriding plan.start")
+    parser.add_argument("--weeks", type=_positive_int, metavar="N",
+                        help="plan N weeks, overriding plan.weeks / plan.end")
+    parser.add_argument("--format", choices=["xlsx", "csv"], dest="fmt",
+                        help="output format (default: from the --out suffix, else xlsx)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite output files even if this program did not write them")
+    parser.add_argument("--plots", metavar="DIR",
+                        help="also save PNG plots in DIR (default: output.plots of the config)")
+    parser.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    parser.set_defaults(func=run)
+
+
+def _progress(message: str) -> None:
+    print(f"staffing plan: {message}", file=sys.stderr, flush=True)
+
+
+def format_summary(result: Plan) -> str:
+    """The summary table as fixed-width text for the terminal."""
+    table = result.summary()
+
+    def num(value: float, digits: int = 0, pct: bool = False) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "-"
+        return f"{value:.1%}" if pct else f"{value:,.{digits}f}"
+
+    rows = [("skill", "method", "volume/wk", "NHT s", "peak agents", "peak at", "FTE/wk",
+             "SL", "abandon", "WAPE")]
+    for r in table.itertuples(index=False):
+        peak_at = "" if pd.isna(r.peak_at) else pd.Timestamp(r.peak_at).strftime("%a %d %b %H:%M")
+        label = r.skill_name if pd.isna(r.skill_id) else f"{r.skill_id} {r.skill_name}"
+        rows.append((label, r.method, num(r.weekly_volume), num(r.mean_nht_s),
+                     str(r.peak_agents), peak_at, num(r.weekly_fte, 1),
+                     num(r.service_level, pct=True), num(r.p_abandon, pct=True),
+                     num(r.wape, pct=True)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0 or index == len(rows) - 2:
+            lines.append("  ".join("-" * w for w in widths))
+    meta = result.meta
+    head = (f"Plan {meta['name']!r}: {meta['start']} to {meta['end']} ({meta['timezone']}, "
+            f"{meta['interval_minutes']}-minute intervals); NHT from {meta['nht_source']}; "
+            f"volume from {meta['volume_source']}")
+    foot = ("volume/wk, FTE/wk: means per 7 days; SL and abandon volume-weighted; WAPE: "
+            "volume forecast error on the held-out last week of history")
+    return "\n".join([head, "", *lines, "", foot])
+
+
+def _write_csv_fallback(result: Plan, path: Path) -> list[Path]:
+    """Intervals CSV, atomically (used only while staffing.report is unavailable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
+            result.intervals.to_csv(stream, index=False)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return [path]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the plan command; errors propagate to the CLI's exit-status mapping."""
+    overrides: dict = {}
+    if args.start:
+        overrides.setdefault("plan", {})["start"] = args.start
+    if args.weeks:
+        overrides.setdefault("plan", {})["weeks"] = args.weeks
+    config = load_config(args.config, overrides=overrides or None)
+    out = Path(args.out) if args.out else config.default_output_path()
+    fmt = args.fmt or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+    plots_dir = Path(args.plots) if args.plots else config.output.plots
+    progress = None if args.quiet else _progress
+
+    result = plan(config, progress=progress)
+    print(format_summary(result))
+
+    try:
+        from staffing import report
+    except ImportError:  # the workbook writer is not installed in this tree
+        report = None
+    if progress:
+        progress(f"writing {out}")
+    if report is not None:
+        written = report.write_outputs(result, out, fmt=fmt, force=args.force,
+                                       csv_path=config.output.csv if fmt == "xlsx" else None)
+    else:
+        written = _write_csv_fallback(result, out.with_suffix(".csv"))
+    if plots_dir is not None:
+        from staffing.plots import save_plots
+
+        if progress:
+            progress(f"saving plots in {plots_dir}")
+        written += save_plots(result, plots_dir)
+    print()
+    for path in written:
+        print(f"wrote {path}")
+    return 0
