@@ -1,0 +1,1023 @@
+"""LivePerson Net Handle Time (NHT) API v2 client and parser.
+
+Layers, from the wire up:
+
+- :class:`Credentials`: the four OAuth 1.0 values, from arguments or ``LP_*``
+  environment variables; their ``repr``/``str`` never show a value.
+- :class:`RetryPolicy`: LivePerson's documented retry policy as a urllib3
+  ``Retry`` mounted on the session's adapter, with an injectable pause.
+- :class:`NHTClient`: one ``requests.Session`` signed with OAuth 1.0 (HMAC-SHA1,
+  header), domain discovery for ``leDataReporting``, v2 pages followed to the end.
+- :func:`read_nht`: pure parser of one v2 payload into a tidy DataFrame.
+- :func:`fetch_history`: week windows, incremental planning and the SQLite store.
+
+Decisions where LivePerson's documentation is silent (see
+``docs/liveperson-nht-api.md`` in the shared docs):
+
+- ``toMillis`` may be inclusive on the server; every window is fetched as
+  [from, to) and buckets starting at or after ``to`` are dropped, then rows are
+  de-duplicated on (skill, bucket start), the later answer winning.
+- A dropped connection or read timeout is retried like a 503 (pauses 5, 10, 15 s).
+  A 200 answer whose body is not the documented JSON is not retried: it raises
+  :class:`~staffing.errors.DataError` naming the window and page, and the windows
+  already stored are kept.
+- urllib3 re-sends the same signed request on a retry (same OAuth nonce and
+  timestamp). That is fine for throttling and gateway errors answered before the
+  OAuth check; a server that remembers nonces of failed requests would answer the
+  retry with 401, which then surfaces as an authentication error.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+import requests
+from requests.adapters import HTTPAdapter
+from requests_oauthlib import OAuth1
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
+
+from staffing.errors import APIError, AuthenticationError, ConfigError, DataError
+from staffing.store import METRIC_COLUMNS, HistoryStore
+
+log = logging.getLogger(__name__)
+
+#: Public Domain API (CSDS) that tells which host serves an account's NHT API.
+DEFAULT_DOMAIN_API = "https://api.liveperson.net"
+#: Environment variables holding app key, app secret, access token, access token secret.
+ENV_VARS = ("LP_APP_KEY", "LP_APP_SECRET", "LP_ACCESS_TOKEN", "LP_ACCESS_TOKEN_SECRET")
+#: Domain API service name of the NHT API (case-sensitive).
+SERVICE = "leDataReporting"
+NHT_PATH = "/operations/api/account/{account}/nht"
+VALID_INTERVALS = (15, 30, 60)
+#: Skills per page: the API's maximum.
+PAGE_LIMIT = 10
+#: Longest time frame of one query.
+MAX_WINDOW = timedelta(days=7)
+#: How far back LivePerson keeps NHT data [weeks].
+RETENTION_WEEKS = 9
+RETENTION_MARGIN = timedelta(minutes=15)
+#: Fetched again before the end of the stored history: LivePerson adds data up to 8 h late.
+LATE_DATA = timedelta(days=1)
+#: (connect, read) timeout of every request [s].
+DEFAULT_TIMEOUT_S = (10.0, 60.0)
+MAX_SOURCE_LENGTH = 20
+
+try:
+    _VERSION = version("staffing")
+except PackageNotFoundError:  # source tree not installed
+    _VERSION = "0+unknown"
+USER_AGENT = f"staffing/{_VERSION} (LivePerson NHT fetcher; python-requests/{requests.__version__})"
+
+#: API field -> (column, 60-minute-only). Units: seconds for times, a fraction for load.
+FIELDS: dict[str, tuple[str, bool]] = {
+    "arrivals": ("arrivals", False),
+    "handledSegments": ("handled_segments", True),
+    "netHandleTime": ("net_handle_time_s", True),
+    "avgSegmentWorkTime": ("avg_segment_work_time_s", True),
+    "avgAgentSegmentDuration": ("avg_agent_segment_duration_s", False),
+    "totalAgentSegmentDuration": ("total_agent_segment_duration_s", False),
+    "avgTimeInQueue": ("avg_time_in_queue_s", False),
+    "avgAvailableLoad": ("avg_available_load", True),
+    "messagesSent": ("messages_sent", True),
+}
+#: Columns of :func:`read_nht`.
+NHT_COLUMNS = ("skill_id", "interval_start", "interval_minutes", *METRIC_COLUMNS)
+
+_ACCOUNT_RE = re.compile(r"^[A-Za-z0-9]{1,40}$")
+_SOURCE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,20}$")
+_HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+
+
+# ----------------------------------------------------------------------------------------
+# Secrets: credentials and the loggers that would print them
+# ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, repr=False, eq=False)
+class Credentials:
+    """The four OAuth 1.0 values of a LivePerson API key.
+
+    ``repr`` and ``str`` never show a value, so a credentials object can be
+    printed, logged or put in an exception safely.
+    """
+
+    app_key: str
+    app_secret: str
+    access_token: str
+    access_token_secret: str
+
+    def __post_init__(self) -> None:
+        empty = [
+            name
+            for name, value in zip(ENV_VARS, self._values(), strict=True)
+            if not isinstance(value, str) or not value.strip()
+        ]
+        if empty:
+            raise ConfigError(
+                [f"LivePerson credential {name} is empty or not text" for name in empty]
+            )
+        for name in ("app_key", "app_secret", "access_token", "access_token_secret"):
+            object.__setattr__(self, name, getattr(self, name).strip())
+
+    def _values(self) -> tuple[str, str, str, str]:
+        return (self.app_key, self.app_secret, self.access_token, self.access_token_secret)
+
+    def __repr__(self) -> str:
+        return "Credentials(app_key=***, app_secret=***, access_token=***, access_token_secret=***)"
+
+    __str__ = __repr__
+
+    def __reduce__(self):  # never pickle (cache) secrets
+        raise TypeError("Credentials cannot be pickled")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        """Read the credentials from ``LP_APP_KEY``, ``LP_APP_SECRET``, ``LP_ACCESS_TOKEN``
+        and ``LP_ACCESS_TOKEN_SECRET``.
+
+        Raises
+        ------
+        ConfigError
+            Naming every missing or empty variable (never a value).
+        """
+        env = os.environ if environ is None else environ
+        missing = [name for name in ENV_VARS if not str(env.get(name, "") or "").strip()]
+        if missing:
+            raise ConfigError(
+                [
+                    "LivePerson credentials missing: set the environment variable(s) "
+                    + ", ".join(missing)
+                    + " (from the API key in Campaign Builder > Data Sources > API)"
+                ]
+            )
+        return cls(*(str(env[name]) for name in ENV_VARS))
+
+    @classmethod
+    def coerce(cls, value: object) -> Credentials:
+        """Accept Credentials, a mapping with the field names or ``LP_*`` names, or None (env)."""
+        if value is None:
+            return cls.from_env()
+        if isinstance(value, Credentials):
+            return value
+        if isinstance(value, Mapping):
+            if all(name in value for name in ENV_VARS):
+                return cls.from_env(value)
+            try:
+                return cls(**{k: value[k] for k in cls.__dataclass_fields__})
+            except KeyError as exc:
+                raise ConfigError([f"LivePerson credentials lack {exc.args[0]}"]) from None
+        raise ConfigError(
+            [f"credentials must be Credentials or a mapping, not {type(value).__name__}"]
+        )
+
+    def redact(self, text: str) -> str:
+        """``text`` with every credential value replaced by ``***``."""
+        for value in self._values():
+            text = text.replace(value, "***")
+        return text
+
+
+class _DropOAuthDebug(logging.Filter):
+    """Drop oauthlib / requests-oauthlib records below WARNING.
+
+    At DEBUG those libraries log signature base strings (with the app key and the
+    access token), signatures and request headers. A filter on each of their loggers
+    keeps them out even when someone sets those loggers to DEBUG.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+_OAUTH_FILTER = _DropOAuthDebug()
+
+
+def quiet_oauth_loggers() -> None:
+    """Attach the secret-keeping filter to every oauthlib and requests-oauthlib logger."""
+    import oauthlib.oauth1  # noqa: F401  (creates the endpoint and signature loggers)
+
+    names = [
+        name
+        for name in list(logging.Logger.manager.loggerDict)
+        if name.split(".")[0] in ("oauthlib", "requests_oauthlib")
+    ]
+    for name in {*names, "oauthlib", "requests_oauthlib"}:
+        logger = logging.getLogger(name)
+        if _OAUTH_FILTER not in logger.filters:
+            logger.addFilter(_OAUTH_FILTER)
+
+
+# ----------------------------------------------------------------------------------------
+# Retry policy
+# ----------------------------------------------------------------------------------------
+class RetryPolicy(Retry):
+    """LivePerson's retry policy as a urllib3 ``Retry`` for the session's adapter.
+
+    - 429: retried up to ``max_throttled`` times, pausing ``max(1 s, Retry-After)``.
+    - 500, 502, 503, 504, a dropped connection or a timeout: retried 3 times with
+      pauses of 5, 10 and 15 s (longer if the server's ``Retry-After`` says so).
+    - Anything else (400, 401, 403, 404, ...): not retried.
+
+    Parameters
+    ----------
+    pause : callable
+        Called with the pause [s] before each retry; ``time.sleep`` by default, a
+        recorder in tests.
+    server_error_pauses_s : sequence of float
+        Pause before each retry of a server error [s]; its length is the retry count.
+    throttle_pause_s : float
+        Least pause after a 429 [s].
+    max_throttled : int
+        Most retries of 429 answers for one request.
+    """
+
+    SERVER_ERRORS = frozenset({500, 502, 503, 504})
+    THROTTLED = 429
+
+    def __init__(
+        self,
+        *,
+        pause: Callable[[float], object] = time.sleep,
+        server_error_pauses_s: tuple[float, ...] = (5.0, 10.0, 15.0),
+        throttle_pause_s: float = 1.0,
+        max_throttled: int = 8,
+        **kwargs: object,
+    ) -> None:
+        kwargs.setdefault("total", None)
+        kwargs.setdefault("redirect", False)
+        kwargs.setdefault("status_forcelist", self.SERVER_ERRORS | {self.THROTTLED})
+        kwargs.setdefault("allowed_methods", frozenset({"GET"}))
+        kwargs.setdefault("raise_on_status", False)
+        kwargs.setdefault("retry_after_max", 600)
+        super().__init__(**kwargs)
+        self.pause = pause
+        self.server_error_pauses_s = tuple(float(p) for p in server_error_pauses_s)
+        self.throttle_pause_s = float(throttle_pause_s)
+        self.max_throttled = int(max_throttled)
+
+    def new(self, **kw: object) -> RetryPolicy:
+        fresh = super().new(**kw)
+        fresh.pause = self.pause
+        fresh.server_error_pauses_s = self.server_error_pauses_s
+        fresh.throttle_pause_s = self.throttle_pause_s
+        fresh.max_throttled = self.max_throttled
+        return fresh
+
+    def _counts(self) -> tuple[int, int]:
+        throttled = sum(1 for h in self.history if h.status == self.THROTTLED)
+        failed = sum(
+            1 for h in self.history if h.error is not None or h.status in self.SERVER_ERRORS
+        )
+        return throttled, failed
+
+    def is_exhausted(self) -> bool:
+        throttled, failed = self._counts()
+        return throttled > self.max_throttled or failed > len(self.server_error_pauses_s)
+
+    def sleep(self, response: object = None) -> None:
+        try:
+            retry_after = self.get_retry_after(response) if response is not None else None
+        except InvalidHeader:
+            retry_after = None
+        last = self.history[-1] if self.history else None
+        _, failed = self._counts()
+        if last is not None and last.status == self.THROTTLED:
+            seconds = max(self.throttle_pause_s, retry_after or 0.0)
+            why = "HTTP 429 (too many requests)"
+        else:
+            step = min(max(failed, 1), len(self.server_error_pauses_s)) - 1
+            seconds = max(self.server_error_pauses_s[step], retry_after or 0.0)
+            why = f"HTTP {last.status}" if last and last.status else "connection failed"
+        log.warning("LivePerson: %s; retrying in %.0f s", why, seconds)
+        self.pause(seconds)
+
+
+# ----------------------------------------------------------------------------------------
+# Parser
+# ----------------------------------------------------------------------------------------
+def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.DataFrame:
+    """Turn one NHT API answer (v1 or one v2 page) into a tidy DataFrame.
+
+    Parameters
+    ----------
+    payload : dict
+        The decoded JSON body.
+    interval_minutes : int, optional
+        The interval requested [min]; checked against the payload's ``interval``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (skill_id, interval_start), columns :data:`NHT_COLUMNS`:
+        ``skill_id`` int64, ``interval_start`` tz-aware UTC bucket start,
+        ``interval_minutes`` int64, and float metrics with NaN for "no data":
+        ``arrivals`` [conversations], ``handled_segments`` [-], ``net_handle_time_s`` [s],
+        ``avg_segment_work_time_s`` [s], ``avg_agent_segment_duration_s`` [s],
+        ``total_agent_segment_duration_s`` [s], ``avg_time_in_queue_s`` [s],
+        ``avg_available_load`` [-] and ``messages_sent`` [-]. Sorted by skill and time.
+
+    Raises
+    ------
+    DataError
+        The payload does not have the documented shape, or holds a negative value
+        other than -1, or a bucket not on the interval grid.
+
+    Notes
+    -----
+    "No data" becomes NaN, never a zero that would drag an average down:
+
+    - -1 in any field (LivePerson's documented no-data value);
+    - 0 in ``netHandleTime``, ``avgSegmentWorkTime`` or ``avgAvailableLoad`` when
+      ``handledSegments`` is 0 or missing (the post-2020 default of 0);
+    - 0 in ``avgTimeInQueue`` when ``arrivals`` is 0 or missing, and 0 in
+      ``avgAgentSegmentDuration`` when ``totalAgentSegmentDuration`` is 0 or missing
+      (an average over nothing).
+
+    A 0 ``arrivals`` count is a real zero. At 15 and 30 minutes the 60-minute-only
+    metrics (``handled_segments``, ``net_handle_time_s``, ``avg_segment_work_time_s``,
+    ``avg_available_load``, ``messages_sent``) hold the whole hour's value, copied into
+    each sub-bucket: never sum them over sub-buckets. Rows repeated in the payload are
+    de-duplicated on (skill, bucket start), the last one winning.
+    """
+    if not isinstance(payload, Mapping):
+        raise DataError(f"NHT answer is not a JSON object but {type(payload).__name__}")
+    interval = payload.get("interval", interval_minutes or 60)
+    try:
+        interval = int(interval)
+    except (TypeError, ValueError):
+        raise DataError(f"NHT answer: interval {interval!r} is not a number") from None
+    if interval not in VALID_INTERVALS:
+        raise DataError(f"NHT answer: interval {interval} is not 15, 30 or 60")
+    if interval_minutes is not None and interval != interval_minutes:
+        raise DataError(
+            f"NHT answer: interval {interval} differs from the {interval_minutes} requested"
+        )
+    skills = payload.get("skillInfo")
+    if skills is None:
+        skills = []
+    if not isinstance(skills, list):
+        raise DataError("NHT answer: skillInfo is not a list")
+    records: list[Mapping] = []
+    skill_of: list[int] = []
+    for i, skill in enumerate(skills):
+        if not isinstance(skill, Mapping) or "skillId" not in skill:
+            raise DataError(f"NHT answer: skillInfo[{i}] has no skillId")
+        try:
+            skill_id = int(skill["skillId"])
+        except (TypeError, ValueError):
+            raise DataError(f"NHT answer: skillInfo[{i}].skillId {skill['skillId']!r}") from None
+        buckets = skill.get("metricsByIntervals") or []
+        if not isinstance(buckets, list) or not all(isinstance(b, Mapping) for b in buckets):
+            raise DataError(f"NHT answer: skill {skill_id} metricsByIntervals is not a list")
+        records.extend(buckets)
+        skill_of.extend([skill_id] * len(buckets))
+    if not records:
+        return _empty_nht()
+    raw = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame({"skill_id": np.asarray(skill_of, dtype="int64")})
+    frame["interval_start"] = _bucket_starts(raw, skill_of)
+    minutes = frame["interval_start"].dt.hour * 60 + frame["interval_start"].dt.minute
+    off_grid = ((minutes % interval) != 0) | (frame["interval_start"].dt.second != 0)
+    if off_grid.any():
+        i = int(np.argmax(off_grid.to_numpy()))
+        raise DataError(
+            f"NHT answer: skill {skill_of[i]} bucket {frame['interval_start'].iloc[i]} "
+            f"is not on the {interval}-minute grid"
+        )
+    frame["interval_minutes"] = np.int64(interval)
+    for api_name, (column, _) in FIELDS.items():
+        if api_name in raw:
+            values = pd.to_numeric(raw[api_name], errors="coerce").astype("float64")
+            not_number = values.isna() & raw[api_name].notna()
+            if not_number.any():
+                i = int(np.argmax(not_number.to_numpy()))
+                raise DataError(
+                    f"NHT answer: skill {skill_of[i]} {api_name} "
+                    f"{raw[api_name].iloc[i]!r} is not a number"
+                )
+        else:
+            values = pd.Series(np.nan, index=raw.index)
+        bad = (values < 0) & (values != -1)
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise DataError(
+                f"NHT answer: skill {skill_of[i]} at {frame['interval_start'].iloc[i]}: "
+                f"{api_name} = {values.iloc[i]} is negative"
+            )
+        frame[column] = values.mask(values == -1).to_numpy()
+    no_handled = ~(frame["handled_segments"] > 0)
+    for column in ("net_handle_time_s", "avg_segment_work_time_s", "avg_available_load"):
+        frame[column] = frame[column].mask(no_handled & (frame[column] == 0))
+    frame["avg_time_in_queue_s"] = frame["avg_time_in_queue_s"].mask(
+        ~(frame["arrivals"] > 0) & (frame["avg_time_in_queue_s"] == 0)
+    )
+    frame["avg_agent_segment_duration_s"] = frame["avg_agent_segment_duration_s"].mask(
+        ~(frame["total_agent_segment_duration_s"] > 0)
+        & (frame["avg_agent_segment_duration_s"] == 0)
+    )
+    frame = frame.drop_duplicates(["skill_id", "interval_start"], keep="last")
+    return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
+
+
+def _bucket_starts(raw: pd.DataFrame, skill_of: list[int]) -> pd.Series:
+    """Bucket starts as UTC timestamps, from epochTimestamp, else from ``timestamp``."""
+    if "epochTimestamp" in raw:
+        millis = pd.to_numeric(raw["epochTimestamp"], errors="coerce")
+    else:
+        millis = pd.Series(np.nan, index=raw.index)
+    starts = pd.to_datetime(millis, unit="ms", utc=True)
+    if starts.isna().any() and "timestamp" in raw:
+        text = pd.to_datetime(raw["timestamp"], format="%Y-%m-%dT%H:%M", errors="coerce")
+        starts = starts.fillna(text.dt.tz_localize("UTC"))
+    if starts.isna().any():
+        i = int(np.argmax(starts.isna().to_numpy()))
+        raise DataError(
+            f"NHT answer: skill {skill_of[i]} has a bucket without a valid "
+            "epochTimestamp or timestamp"
+        )
+    return starts.astype("datetime64[ns, UTC]")
+
+
+def _empty_nht() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in NHT_COLUMNS})
+    frame["skill_id"] = frame["skill_id"].astype("int64")
+    frame["interval_minutes"] = frame["interval_minutes"].astype("int64")
+    frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
+    return frame
+
+
+# ----------------------------------------------------------------------------------------
+# Validation helpers
+# ----------------------------------------------------------------------------------------
+def check_account(account: object) -> str:
+    """The account id as text; ConfigError unless it is 1-40 letters or digits."""
+    text = str(account).strip() if account is not None else ""
+    if not _ACCOUNT_RE.match(text):
+        raise ConfigError([f"account {account!r}: must be the LivePerson account id (digits)"])
+    return text
+
+
+def check_source(source: object) -> str:
+    """The ``source`` caller id; ConfigError unless 1-20 of ``A-Z a-z 0-9 _ . -``."""
+    if not isinstance(source, str) or not _SOURCE_RE.match(source):
+        raise ConfigError(
+            [
+                f"source {source!r}: must be 1 to {MAX_SOURCE_LENGTH} letters, digits, "
+                "'_', '.' or '-' (LivePerson's caller id)"
+            ]
+        )
+    return source
+
+
+def check_interval(interval_minutes: object) -> int:
+    """The interval length [min]; ConfigError unless 15, 30 or 60."""
+    if isinstance(interval_minutes, bool) or interval_minutes not in VALID_INTERVALS:
+        raise ConfigError([f"interval_minutes {interval_minutes!r}: must be 15, 30 or 60"])
+    return int(interval_minutes)
+
+
+def check_skill_ids(skill_ids: Iterable[object] | None) -> list[int] | None:
+    """Sorted unique skill ids, or None for all skills; ConfigError on a bad id."""
+    if skill_ids is None:
+        return None
+    if isinstance(skill_ids, str | int):
+        skill_ids = [s for s in str(skill_ids).split(",") if s.strip()]
+    out = set()
+    for s in skill_ids:
+        text = str(s).strip()
+        if isinstance(s, bool) or not text.isdigit():
+            raise ConfigError([f"skill id {s!r}: must be a whole number"])
+        out.add(int(text))
+    if not out:
+        raise ConfigError(["skill ids: the list is empty (leave it out to fetch all skills)"])
+    return sorted(out)
+
+
+def check_domain_api(url: object) -> str:
+    """The Domain API base URL without trailing slash; ConfigError unless http(s)."""
+    parts = urlsplit(str(url or ""))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError([f"domain_api {url!r}: must be an http:// or https:// URL"])
+    return str(url).rstrip("/")
+
+
+def _utc(value: object, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ConfigError([f"{what} {value!r}: not a timestamp"]) from None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _millis(ts: pd.Timestamp) -> int:
+    return int(ts.value // 1_000_000)
+
+
+# ----------------------------------------------------------------------------------------
+# Client
+# ----------------------------------------------------------------------------------------
+class NHTClient:
+    """HTTP client of LivePerson's NHT API v2 for one account.
+
+    Parameters
+    ----------
+    account : str
+        LivePerson account id.
+    credentials : Credentials, optional
+        The API key; from the ``LP_*`` environment variables when None.
+    domain_api : str
+        Base URL of the Domain API; ``http://127.0.0.1:PORT`` for a local fake, which
+        also makes the NHT requests go over http.
+    source : str
+        Caller id sent as ``source`` (at most 20 characters).
+    timeout_s : (float, float)
+        (connect, read) timeout of every request [s].
+    sleep : callable
+        Pause function used between retries [s]; tests pass a recorder.
+    retry : RetryPolicy, optional
+        Replaces the default policy (whose ``pause`` is ``sleep``).
+    """
+
+    def __init__(
+        self,
+        account: str,
+        credentials: Credentials | Mapping[str, str] | None = None,
+        *,
+        domain_api: str = DEFAULT_DOMAIN_API,
+        source: str = "staffing",
+        timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
+        sleep: Callable[[float], object] = time.sleep,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.account = check_account(account)
+        self.source = check_source(source)
+        self.domain_api = check_domain_api(domain_api)
+        self._credentials = Credentials.coerce(credentials)
+        self.timeout_s = timeout_s
+        self._sleep = sleep
+        self.retries = 0
+        self.requests = 0
+        self._base_url: str | None = None
+        quiet_oauth_loggers()
+        policy = retry or RetryPolicy(pause=self._pause)
+        adapter = HTTPAdapter(max_retries=policy)
+        self.session = requests.Session()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session.trust_env = False  # no .netrc or proxy credentials mixed in
+        c = self._credentials
+        self._auth = OAuth1(
+            c.app_key,
+            client_secret=c.app_secret,
+            resource_owner_key=c.access_token,
+            resource_owner_secret=c.access_token_secret,
+            signature_method="HMAC-SHA1",
+            signature_type="AUTH_HEADER",
+        )
+
+    def __repr__(self) -> str:
+        return f"NHTClient(account={self.account!r}, domain_api={self.domain_api!r})"
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+    def __enter__(self) -> NHTClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _pause(self, seconds: float) -> None:
+        self.retries += 1
+        self._sleep(seconds)
+
+    # -- HTTP --------------------------------------------------------------------------
+    def _get(self, url: str, *, params: Mapping | None, auth: OAuth1 | None, what: str):
+        self.requests += 1
+        try:
+            response = self.session.get(url, params=params, auth=auth, timeout=self.timeout_s)
+        except requests.exceptions.Timeout as exc:
+            raise APIError(None, f"{what}: no answer within the timeout, after retries") from exc
+        except requests.exceptions.ConnectionError as exc:
+            host = urlsplit(url).netloc
+            raise APIError(
+                None, f"{what}: connection to {host} failed, after retries ({type(exc).__name__})"
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise APIError(None, f"{what}: request failed ({type(exc).__name__})") from None
+        if response.status_code == 200:
+            return response
+        self._raise_for(response, what)
+
+    def _raise_for(self, response: requests.Response, what: str) -> None:
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, Mapping):
+            body = {}
+        causes = body.get("causes")
+        causes = [str(c) for c in causes] if isinstance(causes, list) else []
+        if body.get("reason"):
+            causes.append(str(body["reason"]))
+        message = str(body.get("message") or response.reason or "error")
+        causes = [self._credentials.redact(c) for c in causes]
+        message = self._credentials.redact(message)
+        if status in (401, 403):
+            raise AuthenticationError(
+                status,
+                f"{what}: LivePerson rejected the API key for account {self.account} "
+                f"({message}); check the four LP_* values and that the key may read NHT data",
+                causes,
+            )
+        if status == 429 or status in RetryPolicy.SERVER_ERRORS:
+            message = f"{message}; still failing after the retries of the retry policy"
+        raise APIError(status, f"{what}: {message}", causes)
+
+    def base_url(self) -> str:
+        """The NHT API base URL, found once through the Domain API and cached."""
+        if self._base_url is None:
+            url = (
+                f"{self.domain_api}/api/account/{self.account}/service/{SERVICE}/baseURI.json"
+            )
+            what = f"domain discovery of {SERVICE} for account {self.account}"
+            response = self._get(url, params={"version": "1.0"}, auth=None, what=what)
+            try:
+                host = response.json()["baseURI"]
+            except (ValueError, KeyError, TypeError):
+                raise DataError(f"{what}: the answer has no baseURI") from None
+            if not isinstance(host, str) or not _HOST_RE.match(host):
+                raise DataError(f"{what}: baseURI {host!r} is not a host name")
+            scheme = "http" if self.domain_api.startswith("http://") else "https"
+            self._base_url = f"{scheme}://{host}"
+        return self._base_url
+
+    def iter_pages(
+        self,
+        start: object,
+        end: object,
+        *,
+        skill_ids: Iterable[int] | None = None,
+        interval_minutes: int = 60,
+    ) -> Iterator[tuple[int, int, dict]]:
+        """Yield ``(page_number, pages_expected, payload)`` of one window [start, end).
+
+        Follows the ``next`` link of ``_metadata.references`` (or, without one, the
+        offset from ``_metadata.count``) until the last page.
+
+        Raises
+        ------
+        ConfigError
+            The window is longer than one week or empty.
+        APIError, AuthenticationError
+            The server refused (400 with its causes, 401) or kept failing.
+        DataError
+            A page is not JSON or not the documented shape (names window and page).
+        """
+        start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
+        if not start_ts < end_ts or end_ts - start_ts > MAX_WINDOW:
+            raise ConfigError(
+                [f"window {start_ts} to {end_ts}: must be non-empty and at most one week"]
+            )
+        interval_minutes = check_interval(interval_minutes)
+        ids = check_skill_ids(skill_ids)
+        base = self.base_url()
+        url = base + NHT_PATH.format(account=self.account)
+        params: dict[str, object] | None = {
+            "v": 2,
+            "source": self.source,
+            "fromMillis": _millis(start_ts),
+            "toMillis": _millis(end_ts),
+            "interval": interval_minutes,
+            "limit": PAGE_LIMIT,
+            "offset": 0,
+        }
+        if ids is not None:
+            params["skillIds"] = ",".join(str(s) for s in ids)
+        window = f"{start_ts:%Y-%m-%d %H:%M} to {end_ts:%Y-%m-%d %H:%M} UTC"
+        page = 1
+        offset = 0
+        expected = 1 if ids is None else math.ceil(len(ids) / PAGE_LIMIT)
+        while True:
+            what = f"NHT window {window}, page {page}"
+            response = self._get(url, params=params, auth=self._auth, what=what)
+            try:
+                payload = response.json()
+            except ValueError:
+                raise DataError(f"{what}: the answer is not valid JSON") from None
+            if not isinstance(payload, dict):
+                raise DataError(f"{what}: the answer is not a JSON object")
+            meta = payload.get("_metadata") or {}
+            count = meta.get("count") if isinstance(meta, Mapping) else None
+            if isinstance(count, int) and count >= 0:
+                expected = max(1, math.ceil(count / PAGE_LIMIT))
+            yield page, expected, payload
+            skills_here = payload.get("skillInfo") or []
+            next_url = _link(meta, "next")
+            if next_url is not None:
+                if urlsplit(next_url).netloc != urlsplit(base).netloc:
+                    raise DataError(f"{what}: next link points to another host")
+                url, params = next_url, None
+            elif isinstance(count, int) and offset + len(skills_here) < count and skills_here:
+                offset += len(skills_here)
+                params = {**(params or _params_of(url)), "offset": offset}
+                url = url.split("?", 1)[0]
+            else:
+                return
+            offset = _offset_of(url, params, offset)
+            page += 1
+            if page > expected + 1 or page > 10_000:
+                raise DataError(f"{what}: more pages than _metadata.count announces")
+
+    def get_nht(
+        self,
+        start: object,
+        end: object,
+        *,
+        skill_ids: Iterable[int] | None = None,
+        interval_minutes: int = 60,
+        on_page: Callable[[int, int], object] | None = None,
+    ) -> pd.DataFrame:
+        """Fetch one window [start, end) of at most a week, every page, as one DataFrame.
+
+        Parameters
+        ----------
+        start, end : timestamp
+            Window bounds; tz-aware or naive UTC.
+        skill_ids : iterable of int, optional
+            Skills to fetch; all when None.
+        interval_minutes : int
+            15, 30 or 60 [min].
+        on_page : callable, optional
+            Called with (page_number, pages_expected) after each page.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`read_nht`, only buckets starting in [start, end), de-duplicated.
+        """
+        start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
+        frames = []
+        for page, expected, payload in self.iter_pages(
+            start_ts, end_ts, skill_ids=skill_ids, interval_minutes=interval_minutes
+        ):
+            try:
+                frames.append(read_nht(payload, interval_minutes=interval_minutes))
+            except DataError as exc:
+                raise DataError(
+                    f"NHT window {start_ts:%Y-%m-%d %H:%M} to {end_ts:%Y-%m-%d %H:%M} UTC, "
+                    f"page {page}: {exc}"
+                ) from None
+            if on_page is not None:
+                on_page(page, expected)
+        frame = pd.concat(frames, ignore_index=True) if frames else _empty_nht()
+        inside = (frame["interval_start"] >= start_ts) & (frame["interval_start"] < end_ts)
+        frame = frame[inside].drop_duplicates(["skill_id", "interval_start"], keep="last")
+        return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
+
+
+def _link(meta: object, rel: str) -> str | None:
+    if not isinstance(meta, Mapping):
+        return None
+    for ref in meta.get("references") or []:
+        if isinstance(ref, Mapping) and ref.get("rel") == rel and isinstance(ref.get("href"), str):
+            return ref["href"]
+    return None
+
+
+def _params_of(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def _offset_of(url: str, params: Mapping | None, default: int) -> int:
+    source = params if params is not None else _params_of(url)
+    try:
+        return int(source.get("offset", default))
+    except (TypeError, ValueError):
+        return default
+
+
+# ----------------------------------------------------------------------------------------
+# Windows and the history fetch
+# ----------------------------------------------------------------------------------------
+def week_windows(start: datetime, end: datetime) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Split [start, end) into consecutive windows of at most one week, oldest first."""
+    start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
+    out = []
+    while start_ts < end_ts:
+        stop = min(start_ts + MAX_WINDOW, end_ts)
+        out.append((start_ts, stop))
+        start_ts = stop
+    return out
+
+
+def plan_windows(
+    start: datetime,
+    end: datetime,
+    done: Iterable[tuple[datetime, datetime]] = (),
+    *,
+    incremental: bool = True,
+    late: timedelta = LATE_DATA,
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Windows still to fetch in [start, end), each at most one week, oldest first.
+
+    Without ``incremental`` the whole range is fetched. With it, only the parts of the
+    range not covered by ``done`` are, plus the ``late`` period (a day) before the end of
+    what was covered, because LivePerson may add data up to 8 hours late. Adjacent parts
+    are merged, then split into week windows.
+    """
+    start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
+    if not incremental:
+        return week_windows(start_ts, end_ts)
+    spans = sorted(
+        (max(_utc(s, "window"), start_ts), min(_utc(e, "window"), end_ts)) for s, e in done
+    )
+    spans = [(s, e) for s, e in spans if s < e]
+    wanted: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    point = start_ts
+    for s, e in spans:
+        if s > point:
+            wanted.append((point, s))
+        point = max(point, e)
+    if point < end_ts:
+        wanted.append((point, end_ts))
+    if spans:
+        covered_end = max(e for _, e in spans)
+        wanted.append((max(start_ts, covered_end - late), covered_end))
+    merged: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    for s, e in sorted(wanted):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return [w for s, e in merged for w in week_windows(s, e)]
+
+
+@dataclass
+class FetchSummary:
+    """What one :func:`fetch_history` run did."""
+
+    skills: int = 0
+    intervals: int = 0
+    rows_new: int = 0
+    rows_updated: int = 0
+    requests: int = 0
+    retries: int = 0
+    windows: int = 0
+    _skill_ids: set = field(default_factory=set, repr=False)
+    _starts: set = field(default_factory=set, repr=False)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.skills} skills, {self.intervals} intervals in {self.windows} windows: "
+            f"{self.rows_new} rows new, {self.rows_updated} updated "
+            f"({self.requests} requests, {self.retries} retries)"
+        )
+
+
+def fetch_history(
+    store: HistoryStore | str | os.PathLike,
+    account: str,
+    *,
+    skill_ids: Iterable[int] | None = None,
+    weeks: int = 8,
+    interval_minutes: int = 60,
+    domain_api: str = DEFAULT_DOMAIN_API,
+    source: str = "staffing",
+    credentials: Credentials | Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    incremental: bool = True,
+    progress: bool = False,
+    sleep: Callable[[float], object] = time.sleep,
+) -> FetchSummary:
+    """Fetch NHT history into the store, window by window.
+
+    Parameters
+    ----------
+    store : HistoryStore or path
+        Where the history goes.
+    account : str
+        LivePerson account id.
+    skill_ids : iterable of int, optional
+        Skills to fetch; all skills when None.
+    weeks : int
+        How far back from ``now`` [weeks], 1 to 9 (LivePerson keeps 9).
+    interval_minutes : int
+        15, 30 or 60 [min].
+    domain_api : str
+        Domain API base URL.
+    source : str
+        Caller id (at most 20 characters).
+    credentials : Credentials or mapping, optional
+        From the ``LP_*`` environment variables when None.
+    now : datetime, optional
+        End of the range (floored to the interval); the current time when None.
+    incremental : bool
+        Fetch only what is not stored yet, plus the last day before the end of what is
+        stored (late data).
+    progress : bool
+        Show a progress bar over pages on stderr.
+    sleep : callable
+        Pause between retries [s].
+
+    Returns
+    -------
+    FetchSummary
+
+    Raises
+    ------
+    ConfigError
+        A bad argument (before any request), including ``weeks`` beyond the retention.
+    AuthenticationError, APIError, DataError
+        From the API; windows stored before the failure stay stored.
+    """
+    from tqdm import tqdm
+
+    if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= RETENTION_WEEKS:
+        raise ConfigError(
+            [
+                f"weeks {weeks!r}: must be a whole number from 1 to {RETENTION_WEEKS} "
+                f"(LivePerson keeps only {RETENTION_WEEKS} weeks of NHT history)"
+            ]
+        )
+    interval_minutes = check_interval(interval_minutes)
+    ids = check_skill_ids(skill_ids)
+    if not isinstance(store, HistoryStore):
+        store = HistoryStore(store)
+    now_ts = _utc(pd.Timestamp.now(tz="UTC") if now is None else now, "now")
+    end = now_ts.floor(f"{interval_minutes}min")
+    start = end - pd.Timedelta(weeks=weeks)
+    # The oldest retained bucket moves with the server's clock: keep a quarter-hour
+    # margin so a 9-week fetch is not refused for a few minutes of clock skew.
+    oldest = (now_ts - pd.Timedelta(weeks=RETENTION_WEEKS) + RETENTION_MARGIN).ceil(
+        f"{interval_minutes}min"
+    )
+    start = max(start, oldest)
+    done = store.fetched_windows(
+        check_account(account), interval_minutes=interval_minutes, skill_ids=ids
+    )
+    windows = plan_windows(start, end, done, incremental=incremental)
+    summary = FetchSummary(windows=len(windows))
+    client = NHTClient(
+        account, credentials, domain_api=domain_api, source=source, sleep=sleep
+    )
+    bar = tqdm(
+        total=len(windows),
+        unit="page",
+        desc="NHT",
+        file=sys.stderr,
+        disable=not progress,
+        leave=False,
+    )
+    try:
+        for w_start, w_end in windows:
+
+            def on_page(page: int, expected: int) -> None:
+                if page == 1 and expected > 1:
+                    bar.total = (bar.total or 0) + expected - 1
+                    bar.refresh()
+                bar.update(1)
+
+            bar.set_postfix_str(f"{w_start:%Y-%m-%d}", refresh=False)
+            frame = client.get_nht(
+                w_start, w_end, skill_ids=ids, interval_minutes=interval_minutes,
+                on_page=on_page,
+            )
+            new, updated = store.save_window(
+                client.account,
+                frame,
+                window=(w_start, w_end),
+                interval_minutes=interval_minutes,
+                skill_ids=ids,
+            )
+            summary.rows_new += new
+            summary.rows_updated += updated
+            summary._skill_ids.update(frame["skill_id"].unique().tolist())
+            summary._starts.update(frame["interval_start"].unique().tolist())
+            log.info(
+                "NHT %s to %s: %d rows new, %d updated", w_start, w_end, new, updated
+            )
+    finally:
+        bar.close()
+        summary.requests = client.requests
+        summary.retries = client.retries
+        summary.skills = len(summary._skill_ids)
+        summary.intervals = len(summary._starts)
+        client.close()
+    return summary
