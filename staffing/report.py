@@ -60,6 +60,8 @@ SHEET_NAME_MAX = 31
 GENERATOR_PROPERTY = "staffing_generator"
 #: Most series in the Summary chart; beyond this the skills with the most FTE-hours are drawn.
 CHART_MAX_SERIES = 10
+#: Rows (of 20 px) the Summary chart covers above the summary table.
+SUMMARY_CHART_ROWS = 20
 
 #: Columns of ``Plan.intervals``, in order (the CSV keeps these names for pipelines).
 INTERVAL_COLUMNS = [
@@ -616,18 +618,20 @@ class _Formats:
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.note = workbook.add_format({"italic": True, "font_color": "#555555"})
         self.section = workbook.add_format({"bold": True, "font_size": 12})
-        self.header = workbook.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True, "valign": "top"}
-        )
+        self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
 
-    def get(self, kind: str | None, bold: bool = False, header: bool = False) -> Any:
-        key = (kind, bold, header)
+    def get(
+        self, kind: str | None, bold: bool = False, header: bool = False, left: bool = False
+    ) -> Any:
+        key = (kind, bold, header, left)
         if key not in self._cache:
             props: dict[str, Any] = {}
             if kind and kind != "text":
                 props["num_format"] = _NUM_FORMATS[kind]
             if bold:
                 props["bold"] = True
+            if left:
+                props["align"] = "left"
             if header:
                 props.update({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
             self._cache[key] = self._wb.add_format(props) if props else None
@@ -844,7 +848,7 @@ def _write_frame(
     columns = _prepare(frame, timezone)
     for col, column in enumerate(columns):
         ws.write_string(row, col, column.label, formats.header)
-        widths.see(col, max(column.width, min(len(column.label), 24)))
+        widths.see(col, max(column.width, min(len(column.label), 40)))
     _write_rows(ws, columns, row + 1, 0, len(frame), formats, bold_rows=bold_rows)
     return row + 1 + len(frame)
 
@@ -916,6 +920,8 @@ def _write_summary(
     workbook: Any, ws: Any, view: _PlanView, formats: _Formats, version: str
 ) -> None:
     widths = _Widths()
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, f"Staffing plan: {view.name}", formats.title)
     starts = view.intervals["interval_start"]
     if len(starts):
@@ -930,18 +936,18 @@ def _write_summary(
         f"staffing {version}",
         formats.note,
     )
-    row = 3
-    table_cols = 1
+    # Pictures before tables: the chart sits on top, the summary below it, the chart's data
+    # at the bottom.
+    intervals = view.intervals
+    row = 3 + (SUMMARY_CHART_ROWS + 1 if len(intervals) else 0)
     if view.summary is not None:
         summary = _with_agent_hours(view.summary.reset_index(drop=True), view)
         bold = _total_rows(summary)
+        ws.repeat_rows(row)
         row = _write_frame(ws, summary, row, formats, widths, view.timezone, bold_rows=bold)
-        table_cols = len(summary.columns)
-        ws.freeze_panes(4, 0)
     row += 1
 
     # Chart data: required FTE per interval over the first local week, for the chart skills.
-    intervals = view.intervals
     if len(intervals):
         t0 = intervals["interval_start"].min()
         week = intervals[intervals["interval_start"] < t0 + pd.DateOffset(days=7)]
@@ -968,7 +974,7 @@ def _write_summary(
         frame.columns = ["interval_start", *[f"fte_{j}" for j in range(len(order))]]
         columns = _prepare(frame, view.timezone)
         _write_rows(ws, columns, header_row + 1, 0, len(frame), formats)
-        widths.see(0, _DATE_WIDTHS["datetime"])
+        widths.see(0, max(_DATE_WIDTHS["datetime"], len(f"Interval start ({view.timezone})")))
         first_data, last_data = header_row + 1, header_row + len(frame)
 
         chart = workbook.add_chart({"type": "line"})
@@ -982,19 +988,22 @@ def _write_summary(
                 }
             )
         chart.set_title({"name": title, "name_font": {"size": 11}})
+        # A category axis: a date axis would bin the hourly points into whole days.
+        per_day = max(1, round(1440 / view.interval_minutes))
         chart.set_x_axis(
             {
-                "date_axis": True,
-                "num_format": "ddd dd",
-                "major_unit": 1,
-                "major_unit_type": "days",
+                "text_axis": True,
+                "num_format": "ddd dd hh:mm",
+                "num_font": {"rotation": -45, "size": 8},
+                "interval_unit": max(1, per_day // 2),
+                "interval_tick": max(1, per_day // 2),
                 "name": f"Local time ({view.timezone})",
             }
         )
         chart.set_y_axis({"name": "Required FTE", "min": 0, "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 960, "height": 400})
-        ws.insert_chart(3, table_cols + 1, chart)
+        chart.set_size({"width": 960, "height": SUMMARY_CHART_ROWS * 20})
+        ws.insert_chart(3, 0, chart, {"object_position": 3})
     widths.apply(ws)
 
 
@@ -1106,6 +1115,9 @@ def _write_skill_sheet(
         ws.conditional_format(first, fte_col0, last, fte_col0 + n_slots - 1, scale)
         ws.conditional_format(first, agent_col0, last, agent_col0 + n_slots - 1, scale)
     ws.freeze_panes(header + 1, 1)
+    ws.set_landscape()
+    ws.repeat_rows(header)
+    ws.repeat_columns(0)
 
     widths.see(0, max(_DATE_WIDTHS["date"], 5 + len(view.timezone)))
     slot_width = max(5.0, _number_width(np.append(fte_values.ravel(), fte_totals["slot"]), "fte"))
@@ -1142,6 +1154,9 @@ def _write_intervals(workbook: Any, view: _PlanView, formats: _Formats) -> None:
             widths.see(col, max(column.width, len(column.label) + 2))  # + filter button
         _write_rows(ws, columns, 1, start, stop, formats)
         ws.freeze_panes(1, 0)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
         widths.apply(ws)
 
 
@@ -1183,6 +1198,7 @@ def _add_streamed_table(ws: Any, last_row: int, labels: list[str], name: str) ->
 
 def _write_assumptions(ws: Any, view: _PlanView, formats: _Formats, version: str) -> None:
     widths = _Widths()
+    ws.set_landscape()
     ws.write_string(0, 0, f"Assumptions of plan {view.name}", formats.title)
     ws.write_string(
         1, 0, f"Times are local to {view.timezone}. Credentials are never written.", formats.note
@@ -1205,6 +1221,7 @@ def _write_assumptions(ws: Any, view: _PlanView, formats: _Formats, version: str
         ws.write_string(row, 0, "Configuration as applied", formats.section)
         row += 1
         for key, value in config:
+            key, value = _local_meta(key, value, view.timezone)
             row = _write_setting(ws, row, key, value, view.timezone, formats, widths)
         row += 1
     if view.skills is not None:
@@ -1259,14 +1276,18 @@ def _write_setting(
     if isinstance(value, (datetime, pd.Timestamp)):
         serial = _scalar_serial(value, timezone)
         if serial is not None:
-            ws.write_number(row, 1, serial, formats.get("datetime"))
+            ws.write_number(row, 1, serial, formats.get("datetime", left=True))
         widths.see(1, _DATE_WIDTHS["datetime"])
     elif isinstance(value, date):
-        ws.write_number(row, 1, _scalar_serial(value, timezone), formats.get("date"))
+        ws.write_number(row, 1, _scalar_serial(value, timezone), formats.get("date", left=True))
         widths.see(1, _DATE_WIDTHS["date"])
-    elif isinstance(value, (bool, int, float)) and not isinstance(value, np.bool_):
-        _write_cell(ws, row, 1, value, None)
-        widths.see(1, len(str(value)))
+    elif isinstance(value, bool):
+        ws.write_boolean(row, 1, value, formats.get(None, left=True))
+    elif isinstance(value, (int, float)):
+        # The unit in the key picks the format: 0.8 for a target shows as 80.0 %.
+        kind = _kind_of(key.rsplit(".", 1)[-1], pd.Series([value]))
+        _write_cell(ws, row, 1, value, formats.get(kind, left=True))
+        widths.see(1, len(str(value)) + 2)
     else:
         text = "" if value is None else str(value)
         if text:

@@ -317,7 +317,10 @@ def test_summary_sheet_has_the_plan_summary_and_a_line_chart(plan, book, workboo
     ws = book["Summary"]
     summary = plan.summary()
     assert ws["A1"].value == "Staffing plan: unit-plan"
-    h = header_map(ws, 4)
+    # The chart comes first (rows 4-24), the summary table below it.
+    top = next(c.row for c in ws["A"] if c.value == "Skill ID")
+    assert top == 4 + report.SUMMARY_CHART_ROWS + 1
+    h = header_map(ws, top)
     assert list(h) == [
         "Skill ID",
         "Skill",
@@ -331,23 +334,26 @@ def test_summary_sheet_has_the_plan_summary_and_a_line_chart(plan, book, workboo
         "Abandonment",
     ]
     for i, rec in enumerate(summary.itertuples(index=False)):
-        row = 5 + i
+        row = top + 1 + i
         assert ws.cell(row, h["Skill"]).value == rec.skill_name
         assert ws.cell(row, h["Weekly volume"]).value == pytest.approx(rec.weekly_volume)
         assert ws.cell(row, h["FTE headcount"]).value == pytest.approx(rec.fte_headcount)
         assert ws.cell(row, h["Peak agents"]).value == rec.peak_agents
         assert ws.cell(row, h[f"Peak at ({TZ})"]).value == rec.peak_at.tz_localize(None)
         assert ws.cell(row, h["Service level"]).number_format == "0.0%"
-    assert ws.cell(5 + len(summary) - 1, h["Skill"]).font.b  # the total row is bold
+    assert ws.cell(top + len(summary), h["Skill"]).font.b  # the total row is bold
+    assert not ws.cell(top + 1, h["Skill"]).font.b
     # The chart: a native line chart, one series per skill, values on this sheet's chart data.
     with zipfile.ZipFile(workbook_path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         xml = z.read(charts[0]).decode()
         rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
     assert "<c:lineChart>" in xml
     assert xml.count("<c:ser>") == 3
     assert "drawing" in rels  # anchored on the first sheet, Summary
+    assert "<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>3</xdr:row>" in drawing
     # The series values point at the chart data block; its first value is Sales' first FTE.
     first_ref = xml.split("<c:val><c:numRef><c:f>")[1].split("</c:f>")[0]
     assert first_ref.startswith("Summary!$B$")
@@ -433,7 +439,10 @@ def test_assumptions_accepts_a_validated_plan_config(tmp_path):
     ws = openpyxl.load_workbook(path)["Assumptions"]
     values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], str)}
     assert values["plan.timezone"] == TZ
-    assert values["plan.start"] == "2026-03-23"
+    assert values["plan.start"] == dt.datetime(2026, 3, 23)  # a real date, not text
+    formats = {r[0].value: r[1].number_format for r in ws.iter_rows() if len(r) > 1}
+    assert formats["plan.start"] == "ddd yyyy-mm-dd"
+    assert formats["defaults.nht_seconds"] == '#,##0.0" s"'
     assert values["skills[0].name"] == "Sales"
 
 
