@@ -977,8 +977,10 @@ def fetch_history(
     client = NHTClient(
         account, credentials, domain_api=domain_api, source=source, sleep=sleep
     )
+    # Pages per window: known up front for a skill list, else from the first page's count.
+    per_window = [1 if ids is None else math.ceil(len(ids) / PAGE_LIMIT)]
     bar = tqdm(
-        total=len(windows),
+        total=len(windows) * per_window[0],
         unit="page",
         desc="NHT",
         file=sys.stderr,
@@ -986,11 +988,12 @@ def fetch_history(
         leave=False,
     )
     try:
-        for w_start, w_end in windows:
+        for index, (w_start, w_end) in enumerate(windows):
 
-            def on_page(page: int, expected: int) -> None:
-                if page == 1 and expected > 1:
-                    bar.total = (bar.total or 0) + expected - 1
+            def on_page(page: int, expected: int, _left: int = len(windows) - index) -> None:
+                if page == 1 and expected != per_window[0]:
+                    per_window[0] = expected
+                    bar.total = bar.n + expected * _left
                     bar.refresh()
                 bar.update(1)
 

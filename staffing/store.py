@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
-from staffing.errors import DataError
+from staffing.errors import ConfigError, DataError, OutputError
 
 #: Default location of the store, relative to the working directory.
 DEFAULT_STORE_PATH = ".staffing/history.sqlite"
@@ -440,3 +442,93 @@ def covered(
         if point >= end:
             return True
     return point >= end
+
+
+# ----------------------------------------------------------------------------------------
+# Showing history to a planner: local time
+# ----------------------------------------------------------------------------------------
+def local_zone(name: str | None = None) -> ZoneInfo:
+    """The time zone ``name`` (IANA), or this computer's local zone when None.
+
+    The local zone comes from ``TZ``, else ``/etc/localtime``; UTC when neither names one.
+
+    Raises
+    ------
+    ConfigError
+        ``name`` is not a known IANA time zone.
+    """
+    if name is None:
+        name = os.environ.get("TZ", "").lstrip(":") or None
+        if name is None:
+            target = os.path.realpath("/etc/localtime")
+            name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError([f"time zone {name!r}: not an IANA time zone such as Europe/Berlin"]) \
+            from None
+
+
+def to_local(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
+    """A copy of ``frame`` with ``interval_start`` converted to the zone ``tz``."""
+    out = frame.copy()
+    out["interval_start"] = out["interval_start"].dt.tz_convert(
+        tz if isinstance(tz, str) else tz.key
+    )
+    return out
+
+
+def summarise(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
+    """One line per (account, skill, interval length): first and last interval (local),
+    intervals stored, intervals with NHT data, arrivals [conversations] and the
+    segment-weighted mean NHT [s] over the intervals with data."""
+    local = to_local(frame, tz)
+    rows = []
+    for (account, skill, minutes), g in local.groupby(
+        ["account", "skill_id", "interval_minutes"], sort=True
+    ):
+        has = g["net_handle_time_s"].notna() & (g["handled_segments"] > 0)
+        weights = g.loc[has, "handled_segments"]
+        mean_nht = (
+            float((g.loc[has, "net_handle_time_s"] * weights).sum() / weights.sum())
+            if has.any()
+            else float("nan")
+        )
+        rows.append({
+            "account": account,
+            "skill_id": int(skill),
+            "interval_minutes": int(minutes),
+            "first": g["interval_start"].min().strftime("%Y-%m-%d %H:%M %z"),
+            "last": g["interval_start"].max().strftime("%Y-%m-%d %H:%M %z"),
+            "intervals": len(g),
+            "with_nht": int(has.sum()),
+            "arrivals": float(g["arrivals"].sum()),
+            "mean_nht_s": round(mean_nht, 1),
+        })
+    return pd.DataFrame(rows)
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike, tz: ZoneInfo | str) -> Path:
+    """Write ``frame`` as CSV with local ISO times (with their UTC offset), atomically.
+
+    Raises
+    ------
+    OutputError
+        The file cannot be written; an existing file is then left as it was.
+    """
+    target = Path(path)
+    local = to_local(frame, tz)
+    local["interval_start"] = local["interval_start"].map(lambda t: t.isoformat())
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            local.to_csv(handle, index=False)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target

@@ -324,7 +324,7 @@ def test_domain_is_discovered_once_per_client_over_the_configured_scheme(lp, pau
         client.get_nht(end - 8 * DAY, end)
 
 
-def test_skills_are_paginated_by_following_next_links(lp, pauses):
+def test_skills_are_paginated_by_following_next_links(pauses):
     with FakeLivePerson(skill_ids=range(1, 24), now=NOW) as server:
         client = NHTClient(server.account, server.credentials, domain_api=server.domain_api,
                            sleep=pauses)

@@ -1,0 +1,66 @@
+"""``staffing history``: show or export the NHT history in the local store."""
+
+from __future__ import annotations
+
+import argparse
+
+from staffing.liveperson import check_skill_ids
+from staffing.store import DEFAULT_STORE_PATH, HistoryStore, local_zone, summarise, write_csv
+
+
+def _skills(text: str) -> list[int]:
+    try:
+        ids = check_skill_ids(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    assert ids is not None
+    return ids
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``history`` sub-command."""
+    parser = subparsers.add_parser(
+        "history",
+        help="show or export the NHT history in the local store",
+        description=(
+            "Print a per-skill summary of the stored Net Handle Time history (times in the "
+            "planner's time zone), or every interval with --all, or export it with --csv."
+        ),
+    )
+    parser.add_argument("--store", default=DEFAULT_STORE_PATH, metavar="PATH",
+                        help=f"SQLite history store (default: {DEFAULT_STORE_PATH})")
+    parser.add_argument("--account", metavar="ID", help="only this account (default: all)")
+    parser.add_argument("--skills", type=_skills, metavar="1,2,3",
+                        help="only these comma-separated skill ids (default: all)")
+    parser.add_argument("--interval", type=int, choices=(15, 30, 60), default=60,
+                        metavar="MIN", help="interval length in minutes: 15, 30 or 60 "
+                                            "(default: 60)")
+    parser.add_argument("--tz", default=None, metavar="ZONE",
+                        help="IANA time zone for the times shown, e.g. Europe/Berlin "
+                             "(default: this computer's local time zone)")
+    parser.add_argument("--csv", metavar="OUT",
+                        help="write every interval to this CSV file instead of printing")
+    parser.add_argument("--all", action="store_true",
+                        help="print every interval, not the per-skill summary")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print or export the stored history."""
+    tz = local_zone(args.tz)
+    store = HistoryStore(args.store)
+    frame = store.read(args.account, skill_ids=args.skills, interval_minutes=args.interval)
+    if args.csv:
+        write_csv(frame, args.csv, tz)
+        print(f"wrote {len(frame)} intervals to {args.csv}")
+        return 0
+    if frame.empty:
+        print(f"no {args.interval}-minute history in {args.store} for this selection")
+        return 0
+    if args.all:
+        shown = frame.copy()
+        shown["interval_start"] = shown["interval_start"].dt.tz_convert(tz)
+        print(shown.to_string(index=False))
+    else:
+        print(summarise(frame, tz).to_string(index=False))
+    return 0
