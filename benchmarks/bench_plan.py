@@ -2,9 +2,15 @@
 
 Default case (issue 4): 200 skills x 52 weeks of hourly intervals = 1.75 million
 skill-intervals; half the skills erlang_a, a quarter chat (k = 2 and 3), an eighth each
-erlang_c and workload; 9 weeks of synthetic hourly NHT history per skill, volume forecast
-from that history. Reports wall time and peak memory (max RSS of the process), then a
-ratio against a peer in the same process: the same staffing done the naive way, one
+erlang_c and workload; 9 weeks of synthetic hourly NHT history per skill. Two runs:
+
+1. ``distinct``: a volume forecast DataFrame whose every skill-interval differs (what a
+   planner's file looks like), so the engine really solves 1.75 M cases;
+2. ``history``: the volume forecast from the history's hour-of-week profile, which
+   repeats every week, so the plan solves each distinct case once (about 1/52 of them).
+
+Reports wall time and peak memory (max RSS of the process so far) per run, then a ratio
+against a peer in the same process: the same staffing done the naive way, one
 ``queueing.required_agents`` + ``queueing.evaluate`` call per interval, timed on a sample
 of intervals per method and extrapolated to the full plan.
 
@@ -135,23 +141,35 @@ def main() -> int:
     config = make_config(args.skills, args.weeks)
     history = make_history(args.skills)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    print(f"bench_plan: {args.skills} skills x {args.weeks} weeks hourly "
+          f"(max RSS before: {rss_before:,.0f} MiB)")
+
+    # the history-based plan, then its volume with independent noise on every interval
     start = time.perf_counter()
-    result = plan(config, nht_history=history)
+    repeated = plan(config, nht_history=history)
+    wall_repeated = time.perf_counter() - start
+    rss_repeated = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    iv = repeated.intervals
+    noisy = iv[["skill_id", "interval_start", "volume"]].copy()
+    noisy["volume"] *= np.random.default_rng(3).uniform(0.9, 1.1, len(noisy))
+    del repeated, iv
+    start = time.perf_counter()
+    distinct = plan(config, nht_history=history, volume=noisy)
     wall = time.perf_counter() - start
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    n = len(result.intervals)
-    print(f"bench_plan: {args.skills} skills x {args.weeks} weeks hourly = {n:,} "
-          f"skill-intervals ({result.intervals['method'].value_counts().to_dict()})")
-    print(f"  vectorised plan, config -> intervals table: {wall:.1f} s wall "
-          f"({n / wall:,.0f} skill-intervals/s)")
-    print(f"  peak memory (max RSS of the process): {rss_peak:,.0f} MiB "
-          f"(before the run: {rss_before:,.0f} MiB)")
-    per = naive_seconds_per_interval(result.intervals, config, args.sample)
+    n = len(distinct.intervals)
+    mix = distinct.intervals["method"].value_counts().to_dict()
+    print(f"  {n:,} skill-intervals ({mix})")
+    print(f"  distinct: every interval's volume differs: {wall:.1f} s wall "
+          f"({n / wall:,.0f} skill-intervals/s), max RSS so far {rss_peak:,.0f} MiB")
+    print(f"  history:  weekly-repeating profile forecast: {wall_repeated:.1f} s wall, "
+          f"max RSS so far {rss_repeated:,.0f} MiB")
+    per = naive_seconds_per_interval(distinct.intervals, config, args.sample)
     naive = per * n
     print(f"  peer, naive per-interval engine calls (sample of {args.sample} per method, "
           f"extrapolated to {n:,} intervals): {naive:,.0f} s")
-    print(f"  ratio naive / vectorised: {naive / wall:,.1f}x")
-    ok = wall < 60 and rss_peak < 4096
+    print(f"  ratio naive / vectorised (distinct run): {naive / wall:,.1f}x")
+    ok = max(wall, wall_repeated) < 60 and rss_peak < 4096
     print(f"  target < 60 s and < 4096 MiB: {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 

@@ -259,6 +259,21 @@ def _chat_handle_times(
     return out
 
 
+def _unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the first of each distinct input row, and the map back to all rows.
+
+    Rows compare by their bytes, so only exactly equal inputs are merged (NaN patterns
+    included). A plan from an hour-of-week profile repeats each week's inputs, so the
+    engine then runs on about one week per skill instead of the whole horizon.
+    """
+    size = len(columns[0])
+    matrix = np.ascontiguousarray(
+        np.column_stack([np.asarray(c, dtype=float).reshape(size, -1) for c in columns]))
+    keys = matrix.view(np.dtype((np.void, matrix.dtype.itemsize * matrix.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
 def _staff(
     skills: list[ResolvedSkill],
     skill_index: np.ndarray,
@@ -286,16 +301,14 @@ def _staff(
            ("service_level", "asa_s", "p_abandon", "occupancy")}
     served = is_open & (volume > 0)
 
-    def targets(rows: np.ndarray, with_abandon: bool) -> dict[str, Any]:
-        def given(values: np.ndarray) -> np.ndarray | None:
-            part = values[rows]
-            return None if np.isnan(part).all() else part  # the engine wants None there
+    def given(values: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
+        part = values[idx]
+        return None if np.isnan(part).all() else part  # the engine wants None there
 
-        return {
-            "service_level": given(sl), "answer_within_s": within[rows], "asa_s": given(asa),
-            "max_abandon": given(abandon) if with_abandon else None,
-            "max_occupancy": given(occ),
-        }
+    def handle_times(name: str, idx: np.ndarray, k: int) -> np.ndarray:
+        if name == "chat":
+            return _chat_handle_times(skills, idx, skill_index, nht, k)
+        return nht[idx]
 
     groups: list[tuple[str, np.ndarray, int]] = []
     for name in ("workload", "erlang_c", "erlang_a"):
@@ -307,63 +320,54 @@ def _staff(
         if rows.size:
             groups.append(("chat", rows, int(k)))
 
-    # 1. required agents per method
+    # 1. required agents per method, once per distinct set of inputs
     for name, rows, k in groups:
-        _progress(progress, f"staffing {rows.size:,} intervals with {name}"
-                  + (f" (k={k})" if name == "chat" else ""))
-        v, h = volume[rows], nht[rows]
         if name == "workload":
             cap = np.where(np.isnan(occ[rows]), 1.0, occ[rows])
-            agents[rows] = np.ceil(v * h / interval_s / cap - _FLOAT_NOISE)
-        elif name == "erlang_c":
-            agents[rows] = queueing.required_agents(
-                "erlang_c", volume=v, handle_time_s=h, interval_s=interval_s,
-                **targets(rows, False),
-            )
-        elif name == "erlang_a":
-            agents[rows] = queueing.required_agents(
-                "erlang_a", volume=v, handle_time_s=h, interval_s=interval_s,
-                patience_s=patience[rows], **targets(rows, True),
-            )
-        else:
-            agents[rows] = queueing.required_agents(
-                "chat", volume=v,
-                handle_time_s=_chat_handle_times(skills, rows, skill_index, nht, k),
-                interval_s=interval_s, patience_s=patience[rows], **targets(rows, True),
-            )
+            agents[rows] = np.ceil(volume[rows] * nht[rows] / interval_s / cap - _FLOAT_NOISE)
+            continue
+        h = handle_times(name, rows, k)
+        first, inverse = _unique_rows(volume[rows], h, within[rows], patience[rows], sl[rows],
+                                      asa[rows], abandon[rows], occ[rows])
+        idx = rows[first]
+        _progress(progress, f"staffing {rows.size:,} intervals with {name}"
+                  + (f" (k={k})" if name == "chat" else "")
+                  + f": {idx.size:,} distinct cases")
+        extra: dict[str, Any] = {}
+        if name != "erlang_c":
+            extra = {"patience_s": patience[idx], "max_abandon": given(abandon, idx)}
+        agents[rows] = queueing.required_agents(
+            name, volume=volume[idx], handle_time_s=h[first], interval_s=interval_s,
+            service_level=given(sl, idx), answer_within_s=within[idx], asa_s=given(asa, idx),
+            max_occupancy=given(occ, idx), **extra,
+        )[inverse]
     # 2. floors and closures apply to every method
     agents = np.where(served, np.maximum(agents, min_agents), 0.0)
 
-    # 3. achieved metrics for the final staffing
+    # 3. achieved metrics for the final staffing. workload has no queue of its own: its
+    #    staffing is judged with Erlang C, or with Erlang A where the skill has a patience.
     for name, rows, k in groups:
-        v, h, n = volume[rows], nht[rows], agents[rows]
-        if name == "chat":
-            result = queueing.evaluate(
-                "chat", n, volume=v,
-                handle_time_s=_chat_handle_times(skills, rows, skill_index, nht, k),
-                interval_s=interval_s, answer_within_s=within[rows], patience_s=patience[rows],
-            )
-        else:
-            # workload has no queue of its own: judge its staffing with Erlang C, or with
-            # Erlang A where the skill has a patience
-            everything = np.ones(rows.size, dtype=bool)
+        h = handle_times(name, rows, k)
+        if name == "workload":
             finite = np.isfinite(patience[rows])
-            models = {"erlang_c": [("erlang_c", everything)],
-                      "erlang_a": [("erlang_a", everything)],
-                      "workload": [("erlang_c", ~finite), ("erlang_a", finite)]}[name]
-            result = {key: np.full(rows.size, np.nan) for key in out}
-            for model, mask in models:
-                if not mask.any():
-                    continue
-                extra = {"patience_s": patience[rows][mask]} if model == "erlang_a" else {}
-                part = queueing.evaluate(
-                    model, n[mask], volume=v[mask], handle_time_s=h[mask],
-                    interval_s=interval_s, answer_within_s=within[rows][mask], **extra,
-                )
-                for key in out:
-                    result[key][mask] = np.asarray(part[key], dtype=float)
-        for key in out:
-            out[key][rows] = np.broadcast_to(np.asarray(result[key], dtype=float), rows.shape)
+            parts = [("erlang_c", ~finite), ("erlang_a", finite)]
+        else:
+            parts = [(name, np.ones(rows.size, dtype=bool))]
+        for model, mask in parts:
+            if not mask.any():
+                continue
+            sub, hs = rows[mask], h[mask]
+            first, inverse = _unique_rows(volume[sub], hs, within[sub], patience[sub],
+                                          agents[sub])
+            idx = sub[first]
+            extra = {"patience_s": patience[idx]} if model != "erlang_c" else {}
+            result = queueing.evaluate(
+                model, agents[idx], volume=volume[idx], handle_time_s=hs[first],
+                interval_s=interval_s, answer_within_s=within[idx], **extra,
+            )
+            for key in out:
+                values = np.broadcast_to(np.asarray(result[key], dtype=float), idx.shape)
+                out[key][sub] = values[inverse]
     out["agents"] = agents.astype(np.int64)
     return out
 
