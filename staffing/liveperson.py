@@ -46,7 +46,7 @@ import pandas as pd
 import requests
 from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth1
-from urllib3.exceptions import InvalidHeader
+from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from staffing.errors import APIError, AuthenticationError, ConfigError, DataError
@@ -609,15 +609,8 @@ class NHTClient:
         self.requests += 1
         try:
             response = self.session.get(url, params=params, auth=auth, timeout=self.timeout_s)
-        except requests.exceptions.Timeout as exc:
-            raise APIError(None, f"{what}: no answer within the timeout, after retries") from exc
-        except requests.exceptions.ConnectionError as exc:
-            host = urlsplit(url).netloc
-            raise APIError(
-                None, f"{what}: connection to {host} failed, after retries ({type(exc).__name__})"
-            ) from None
         except requests.exceptions.RequestException as exc:
-            raise APIError(None, f"{what}: request failed ({type(exc).__name__})") from None
+            raise APIError(None, f"{what}: {_describe(exc, url, self.timeout_s)}") from None
         if response.status_code == 200:
             return response
         self._raise_for(response, what)
@@ -643,6 +636,11 @@ class NHTClient:
                 f"{what}: LivePerson rejected the API key for account {self.account} "
                 f"({message}); check the four LP_* values and that the key may read NHT data",
                 causes,
+            )
+        if status == 404:
+            message += (
+                f"; is the NHT API enabled for account {self.account}? It is a beta that "
+                "LivePerson turns on per account"
             )
         if status == 429 or status in RetryPolicy.SERVER_ERRORS:
             message = f"{message}; still failing after the retries of the retry policy"
@@ -790,6 +788,19 @@ class NHTClient:
         return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
 
 
+def _describe(exc: requests.exceptions.RequestException, url: str, timeout_s) -> str:
+    """What went wrong with a request that got no answer, without any header value."""
+    host = urlsplit(url).netloc
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    if isinstance(exc, requests.exceptions.Timeout) or isinstance(reason, ReadTimeoutError):
+        return f"no answer from {host} within the timeout of {timeout_s} s, after retries"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        kind = type(reason).__name__ if isinstance(reason, Exception) else type(exc).__name__
+        return f"connection to {host} failed, after retries ({kind})"
+    return f"request to {host} failed ({type(exc).__name__})"
+
+
 def _link(meta: object, rel: str) -> str | None:
     if not isinstance(meta, Mapping):
         return None
@@ -880,8 +891,8 @@ class FetchSummary:
     requests: int = 0
     retries: int = 0
     windows: int = 0
-    _skill_ids: set = field(default_factory=set, repr=False)
-    _starts: set = field(default_factory=set, repr=False)
+    _skill_ids: set = field(default_factory=set, init=False, repr=False, compare=False)
+    _starts: set = field(default_factory=set, init=False, repr=False, compare=False)
 
     def __str__(self) -> str:
         return (

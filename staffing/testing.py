@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,14 +61,15 @@ _MS = 1_000_000  # ns per ms
 class Fault:
     """A fault the fake answers with instead of the real answer.
 
-    kind : "status" (an HTTP error), "malformed" (200 with a broken JSON body) or
-    "drop" (the connection is closed without an answer).
+    kind : "status" (an HTTP error), "malformed" (200 with a broken JSON body),
+    "drop" (the connection is closed without an answer) or "stall" (a slow answer).
     """
 
     kind: str
     status: int = 0
     retry_after: str | None = None
     body: dict | None = None
+    seconds: float = 0.0
 
     @classmethod
     def throttle(cls, retry_after: int | None = 1) -> Fault:
@@ -86,6 +88,11 @@ class Fault:
     def malformed(cls) -> Fault:
         """HTTP 200 whose body is truncated JSON."""
         return cls("malformed")
+
+    @classmethod
+    def stall(cls, seconds: float) -> Fault:
+        """Wait ``seconds`` [s] before answering normally (to trip a read timeout)."""
+        return cls("stall", seconds=float(seconds))
 
     @classmethod
     def drop(cls) -> Fault:
@@ -185,6 +192,7 @@ class FakeLivePerson:
         self._lock = threading.Lock()
         self._nht_count = 0
         self._server: ThreadingHTTPServer | None = None
+        self._host: str | None = None
         self._thread: threading.Thread | None = None
         self._endpoint = SignatureOnlyEndpoint(_Validator(self.credentials))
 
@@ -195,6 +203,7 @@ class FakeLivePerson:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
+        self._host = f"127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
             name="fake-liveperson", daemon=True,
@@ -219,9 +228,9 @@ class FakeLivePerson:
     @property
     def host(self) -> str:
         """``127.0.0.1:PORT`` (the Domain API's baseURI for the NHT service)."""
-        if self._server is None:
+        if self._host is None:
             raise RuntimeError("FakeLivePerson is not started")
-        return f"127.0.0.1:{self._server.server_address[1]}"
+        return self._host
 
     @property
     def domain_api(self) -> str:
@@ -366,11 +375,15 @@ class FakeLivePerson:
 
     # -- request handling ------------------------------------------------------------------
     def _nht(self, handler: _Handler, account: str, params: dict[str, str]) -> tuple[int, dict]:
-        ok, _ = self._endpoint.validate_request(
-            f"http://{handler.headers.get('Host', self.host)}{handler.path}",
-            http_method="GET",
-            headers={"Authorization": handler.headers.get("Authorization", "")},
-        )
+        header = handler.headers.get("Authorization")
+        try:
+            ok, _ = self._endpoint.validate_request(
+                f"http://{handler.headers.get('Host', self.host)}{handler.path}",
+                http_method="GET",
+                headers={"Authorization": header} if header else {},
+            )
+        except ValueError:  # a malformed Authorization header
+            ok = False
         if not ok:
             return 401, {"reason": "oauth_problem=signature_invalid",
                          "message": "Unauthorized: the OAuth signature is invalid"}
@@ -554,6 +567,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
+        try:
+            self._get()
+        except OSError:  # the client went away (e.g. after its read timeout)
+            self.close_connection = True
+        except Exception as exc:  # a bug in the fake: answer like LivePerson's 500
+            self._send(500, {"internalCode": "fake", "message": type(exc).__name__})
+
+    def _get(self) -> None:
         fake = self.fake
         parts = urlsplit(self.path)
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -580,6 +601,9 @@ class _Handler(BaseHTTPRequestHandler):
         if len(segments) == 5 and segments[:3] == ["operations", "api", "account"] \
                 and segments[4] == "nht":
             rec, fault = fake._record("nht", parts.path, params)
+            if fault is not None and fault.kind == "stall":
+                time.sleep(fault.seconds)
+                fault = None
             if fault is not None:
                 if fault.kind == "drop":
                     self.close_connection = True
