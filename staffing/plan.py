@@ -592,8 +592,17 @@ def plan(
             columns=["skill_id", "skill_name", "wape", "actual_volume", "hours"])
     else:
         vweeks = config.volume.history_weeks or history_weeks
-        if hourly.empty:
-            raise DataError("volume.source is 'history' but the NHT history is empty")
+        _, hist_end = forecast.history_window(hourly, vweeks)  # DataError when empty
+        recent = hourly[(hourly["interval_start"] >= hist_end - pd.Timedelta(weeks=vweeks))
+                        & hourly["arrivals"].notna()]
+        silent = [s for s in skills if s.skill_id not in set(recent["skill_id"].unique())]
+        if silent:
+            listed = ", ".join(f"{s.skill_name!r} (id {s.skill_id})" for s in silent)
+            raise DataError(
+                f"{nht_source}: no arrivals at all for skill(s) {listed} in the last {vweeks} "
+                "weeks of history, so volume.source 'history' cannot forecast them: check the "
+                "skill id, or give a volume file"
+            )
         vprof = forecast.volume_profile(hourly, ids, timezone=tz, weeks=vweeks,
                                         decay=config.volume.recency_decay)
         growth = np.array([config.volume.growth.factor(s.skill_id) for s in skills])

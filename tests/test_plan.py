@@ -315,3 +315,47 @@ def test_dataframe_history_in_place_of_the_file():
     assert result.meta["nht_source"] == "DataFrame"
     pd.testing.assert_frame_equal(result.intervals, plan(EXAMPLE).intervals)
     assert len(hourly_history(history)) == len(history)
+
+
+def test_history_volume_for_a_skill_without_arrivals_is_an_error():
+    import yaml
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data.pop("output")
+    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
+    data["skills"].append({"id": 4242, "name": "Typo skill", "method": "workload"})
+    with pytest.raises(DataError, match=r"no arrivals at all for skill\(s\) 'Typo skill' "
+                                        r"\(id 4242\)"):
+        plan(data)
+
+
+def test_fetch_from_liveperson_then_plan(tmp_path, monkeypatch):
+    testing = pytest.importorskip("staffing.testing")
+    now = pd.Timestamp.now(tz="UTC").floor("h")
+    creds = testing.TEST_CREDENTIALS
+    for name, value in (("LP_APP_KEY", creds.app_key), ("LP_APP_SECRET", creds.app_secret),
+                        ("LP_ACCESS_TOKEN", creds.access_token),
+                        ("LP_ACCESS_TOKEN_SECRET", creds.access_token_secret)):
+        monkeypatch.setenv(name, value)
+    start = (now.tz_convert("Europe/London").normalize() + pd.Timedelta(days=7)).date()
+    with testing.FakeLivePerson(skill_ids=[1001, 1002], now=now) as lp:
+        config = {
+            "plan": {"name": "lp", "start": start.isoformat(), "weeks": 1,
+                     "timezone": "Europe/London"},
+            "nht": {"source": "store", "store": str(tmp_path / "h.sqlite"), "history_weeks": 2,
+                    "fetch": True, "min_segments": 1,
+                    "liveperson": {"account": lp.account, "domain_api": lp.domain_api}},
+            "volume": {"source": "history"},
+            "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40,
+                         "nht_seconds": 500},
+            "skills": [{"id": 1001, "name": "A"}, {"id": 1002, "name": "B"}],
+        }
+        result = plan(config)
+        assert lp.nht_requests  # it really went over HTTP
+    assert (tmp_path / "h.sqlite").is_file()
+    assert result.meta["nht_source"] == f"store {tmp_path / 'h.sqlite'} (account {lp.account})"
+    assert len(result.intervals) == 2 * len(result.intervals["interval_start"].unique())
+    assert result.intervals["volume"].sum() > 0 and len(result.history) > 0
+    everything = repr(result.meta) + result.intervals.to_csv() + result.skills.to_csv()
+    for secret in (creds.app_secret, creds.access_token_secret, creds.app_key,
+                   creds.access_token):
+        assert secret not in everything
