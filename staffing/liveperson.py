@@ -576,7 +576,10 @@ class NHTClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        self.session.trust_env = False  # no .netrc or proxy credentials mixed in
+        # Proxy settings from the environment apply, except to a loopback fake.
+        self.session.trust_env = urlsplit(self.domain_api).hostname not in (
+            "127.0.0.1", "localhost", "::1"
+        )
         c = self._credentials
         self._auth = OAuth1(
             c.app_key,

@@ -110,6 +110,7 @@ class RecordedRequest:
     params: dict[str, str]
     status: int | None = None
     fault: str | None = None
+    user_agent: str = ""
 
 
 class _Validator(RequestValidator):
@@ -175,6 +176,9 @@ class FakeLivePerson:
     lag_hours : float
         Buckets starting less than this before ``now`` are served as "no data" yet
         (LivePerson's late data) [h].
+    next_links : bool
+        Send ``next``/``previous`` references; False leaves only self, first and last,
+        so a client must page by ``_metadata.count``.
     """
 
     account: str = "12345678"
@@ -183,6 +187,7 @@ class FakeLivePerson:
     credentials: Credentials = TEST_CREDENTIALS
     seed: int = 7
     lag_hours: float = 0.0
+    next_links: bool = True
     requests: list[RecordedRequest] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -249,14 +254,15 @@ class FakeLivePerson:
         with self._lock:
             return [r for r in self.requests if r.kind == "nht"]
 
-    def _record(self, kind: str, path: str, params: dict) -> tuple[RecordedRequest, Fault | None]:
+    def _record(self, kind: str, path: str, params: dict,
+                user_agent: str = "") -> tuple[RecordedRequest, Fault | None]:
         with self._lock:
             fault = None
             if kind == "nht":
                 self._nht_count += 1
                 fault = self._faults.pop(self._nht_count, None)
             rec = RecordedRequest(len(self.requests) + 1, kind, path, params,
-                                  fault=fault and fault.kind)
+                                  fault=fault and fault.kind, user_agent=user_agent)
             self.requests.append(rec)
             return rec, fault
 
@@ -408,6 +414,11 @@ class FakeLivePerson:
                 "references": _references(f"http://{self.host}{handler.path.split('?')[0]}",
                                           params, offset, limit, len(skills)),
             }
+            if not self.next_links:
+                body["_metadata"]["references"] = [
+                    r for r in body["_metadata"]["references"]
+                    if r["rel"] in ("self", "first", "last")
+                ]
         else:
             page = skills
         body["timeframe"] = {
@@ -579,10 +590,11 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         segments = [s for s in parts.path.split("/") if s]
+        ua = self.headers.get("User-Agent", "")
         # Domain API
         if segments[:2] == ["api", "account"] and len(segments) in (5, 6) \
                 and segments[-1] == "baseURI.json" and segments[3] == "service":
-            rec, _ = fake._record("domain", parts.path, params)
+            rec, _ = fake._record("domain", parts.path, params, ua)
             account = segments[2]
             if account != fake.account:
                 rec.status = 400
@@ -600,7 +612,7 @@ class _Handler(BaseHTTPRequestHandler):
         # NHT API
         if len(segments) == 5 and segments[:3] == ["operations", "api", "account"] \
                 and segments[4] == "nht":
-            rec, fault = fake._record("nht", parts.path, params)
+            rec, fault = fake._record("nht", parts.path, params, ua)
             if fault is not None and fault.kind == "stall":
                 time.sleep(fault.seconds)
                 fault = None

@@ -232,6 +232,7 @@ def test_nine_weeks_25_skills_equal_the_ground_truth_row_for_row(tmp_path, pause
     assert [r.params["offset"] for r in nht[:3]] == ["0", "10", "20"]
     assert {r.params["limit"] for r in nht} == {"10"}
     assert {r.params["v"] for r in nht} == {"2"}
+    assert {r.user_agent.split("/")[0] for r in server.requests} == {"staffing"}
     assert max(e - s for s, e in map(window_of, nht)) <= pd.Timedelta(days=7)
     # The history has gaps and real zeros: the check above compares them too.
     assert got["net_handle_time_s"].isna().any() and (got["arrivals"] == 0).any()
@@ -252,13 +253,13 @@ def test_quarter_hours_equal_the_ground_truth(tmp_path, lp, pauses):
 def test_a_refetch_changes_nothing(tmp_path, lp, pauses):
     path = tmp_path / "h.sqlite"
     fetch_history(path, lp.account, weeks=1, **fetch_kwargs(lp, pauses))
-    before = path.read_bytes()
+    before = HistoryStore(path).read()
     again = fetch_history(path, lp.account, weeks=1, incremental=False,
                           **fetch_kwargs(lp, pauses))
     assert again.rows_new == 0 and again.rows_updated == 0
-    # Only the fetched_window bookkeeping moves; the intervals are identical.
-    assert len(HistoryStore(path).read()) == 3 * 7 * 24
-    assert len(before) > 0
+    # 3 skills x 7 days x 24 hours fetched again, identical.
+    assert again.skills == 3 and again.intervals == 7 * 24
+    pd.testing.assert_frame_equal(HistoryStore(path).read(), before)
 
 
 def test_wrong_secret_is_an_authentication_error_and_stores_nothing(tmp_path, lp, pauses):
@@ -336,6 +337,19 @@ def test_skills_are_paginated_by_following_next_links(pauses):
     assert all("skillIds" not in r.params for r in nht)
     assert sorted(frame["skill_id"].unique()) == list(range(1, 24))
     assert len(frame) == 23 * 3
+
+
+def test_without_next_links_pages_follow_metadata_count(pauses):
+    with FakeLivePerson(skill_ids=range(1, 24), now=NOW, next_links=False) as server:
+        client = NHTClient(server.account, server.credentials, domain_api=server.domain_api,
+                           sleep=pauses)
+        end = NOW.floor("60min")
+        frame = client.get_nht(end - 2 * HOUR, end)
+        nht = server.nht_requests()
+        truth = server.ground_truth(end - 2 * HOUR, end).drop(columns="account")
+    # count 23 -> offsets 0, 10, 20 computed by the client.
+    assert [r.params["offset"] for r in nht] == ["0", "10", "20"]
+    pd.testing.assert_frame_equal(frame, truth)
 
 
 # ----------------------------------------------------------------------------------------
