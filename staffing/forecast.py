@@ -77,8 +77,14 @@ def hour_band(how: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def _parse_times(values: pd.Series, *, naive_tz: str, where: str) -> pd.Series:
-    """Parse ISO timestamps; with an offset -> exact instant, naive -> in ``naive_tz``."""
+def _parse_times(
+    values: pd.Series, *, naive_tz: str, where: str, groups: pd.Series | None = None
+) -> pd.Series:
+    """Parse ISO timestamps; with an offset -> exact instant, naive -> in ``naive_tz``.
+
+    A naive wall time repeated by a DST fall-back is resolved by its order within its group
+    (e.g. per skill: the first 02:00 is summer time, the second winter time).
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
         times = values
     else:
@@ -97,10 +103,19 @@ def _parse_times(values: pd.Series, *, naive_tz: str, where: str) -> pd.Series:
         raise DataError(f"{where}: interval_start is empty in row {row + 2}")
     if times.dt.tz is None:
         try:
-            times = times.dt.tz_localize(naive_tz, ambiguous="raise", nonexistent="raise")
+            return times.dt.tz_localize(naive_tz, ambiguous="raise", nonexistent="raise")
         except Exception as exc:  # pytz/zoneinfo raise different classes for DST gaps
-            raise DataError(f"{where}: local time that does not exist or is ambiguous in "
-                            f"{naive_tz} (give a UTC offset): {exc}") from None
+            problem = exc
+        if groups is not None:
+            try:
+                parts = [times.loc[index].dt.tz_localize(naive_tz, ambiguous="infer",
+                                                         nonexistent="raise")
+                         for index in groups.groupby(groups, sort=False).groups.values()]
+                return pd.concat(parts).reindex(times.index)
+            except Exception as exc:
+                problem = exc
+        raise DataError(f"{where}: local time that does not exist or is ambiguous in "
+                        f"{naive_tz} (give a UTC offset): {problem}") from None
     return times
 
 
@@ -186,6 +201,9 @@ def read_volume_file(
             frame = pd.read_csv(path)
     except FileNotFoundError:
         raise DataError(f"{where}: file not found") from None
+    except ImportError:
+        raise DataError(f"{where}: reading .xlsx needs the openpyxl package "
+                        "(pip install openpyxl), or save the forecast as CSV") from None
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         raise DataError(f"{where}: cannot read the volume forecast: {exc}") from None
     return check_volume_frame(frame, timezone=timezone, where=where)
@@ -194,10 +212,11 @@ def read_volume_file(
 def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.DataFrame:
     """Validate a volume frame's columns and values; times to local tz."""
     _require_columns(frame, ["skill_id", "interval_start", "volume"], where)
+    skill_ids = _skill_ids(frame["skill_id"], where)
     out = pd.DataFrame({
-        "skill_id": _skill_ids(frame["skill_id"], where),
-        "interval_start": _parse_times(frame["interval_start"], naive_tz=timezone, where=where)
-        .dt.tz_convert(timezone),
+        "skill_id": skill_ids,
+        "interval_start": _parse_times(frame["interval_start"], naive_tz=timezone, where=where,
+                                       groups=skill_ids).dt.tz_convert(timezone),
         "volume": pd.to_numeric(frame["volume"], errors="coerce").astype(float),
     })
     bad = out["volume"].isna() | ~np.isfinite(out["volume"])

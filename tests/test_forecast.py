@@ -166,3 +166,31 @@ def test_volume_file_errors(tmp_path, body, message):
     with pytest.raises(DataError) as info:
         read_volume_file(path, timezone="Europe/Berlin")
     assert str(path) in str(info.value) and message in str(info.value)
+
+
+def test_naive_local_times_in_the_repeated_autumn_hour_follow_file_order(tmp_path):
+    # Europe/Berlin 2026-10-25: 03:00 CEST -> 02:00 CET, so 02:00 occurs twice
+    rows = ["skill_id,interval_start,volume"]
+    for sid in (1, 2):
+        rows += [f"{sid},2026-10-25T01:00,1", f"{sid},2026-10-25T02:00,2",
+                 f"{sid},2026-10-25T02:00,3", f"{sid},2026-10-25T03:00,4"]
+    path = tmp_path / "autumn.csv"
+    path.write_text("\n".join(rows) + "\n")
+    frame = read_volume_file(path, timezone="Europe/Berlin")
+    one = frame[frame.skill_id == 1]
+    # first 02:00 is CEST (+02:00) = 00:00 UTC, the second CET (+01:00) = 01:00 UTC
+    assert [t.isoformat() for t in one.interval_start] == [
+        "2026-10-25T01:00:00+02:00", "2026-10-25T02:00:00+02:00",
+        "2026-10-25T02:00:00+01:00", "2026-10-25T03:00:00+01:00"]
+    assert one.volume.tolist() == [1, 2, 3, 4]
+
+
+def test_volume_from_xlsx(tmp_path):
+    pytest.importorskip("openpyxl")
+    path = tmp_path / "fc.xlsx"
+    pd.DataFrame({"skill_id": [7, 7], "interval_start": ["2026-03-02 09:00", "2026-03-02 10:00"],
+                  "volume": [12.5, 0]}).to_excel(path, index=False, sheet_name="forecast")
+    frame = read_volume_file(path, timezone="America/New_York", sheet="forecast")
+    assert frame.volume.tolist() == [12.5, 0.0]
+    assert frame.interval_start.iloc[0] == pd.Timestamp("2026-03-02 09:00",
+                                                        tz="America/New_York")
