@@ -144,7 +144,7 @@ class NhtSection(_Strict):
 def _growth_before(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"all_skills": value}
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not set(value) <= {"all_skills", "by_skill"}:
         return {"by_skill": value}
     return value
 
@@ -237,6 +237,10 @@ def _parse_day_hours(value: Any) -> list[tuple[int, int]]:
     items = value if isinstance(value, list) else [value]
     ranges = []
     for item in items:
+        if (isinstance(item, list | tuple) and len(item) == 2
+                and all(isinstance(x, int) and 0 <= x <= 1440 for x in item) and item[0] < item[1]):
+            ranges.append((item[0], item[1]))  # already parsed (a re-validated config)
+            continue
         if not isinstance(item, str) or item.count("-") != 1:
             raise ValueError(
                 f"expected 'HH:MM-HH:MM', a list of them, 'closed' or '24h' (got {item!r})"

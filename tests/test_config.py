@@ -215,3 +215,17 @@ def test_missing_file_and_non_mapping(tmp_path):
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
     with pytest.raises(ConfigError, match="expected a mapping"):
         load_config(tmp_path / "list.yaml")
+
+
+def test_overrides_on_a_loaded_config_keep_every_setting(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["volume"]["growth"] = {101: 1.2}
+    data["skills"][0]["open_hours"] = {"mon": ["08:00-12:00", "13:00-17:00"]}
+    data["skills"][0]["shrinkage"] = {"default": 0.3, "by_hour": {9: 0.4}}
+    first = load_config(_write(tmp_path, data))
+    again = load_config(first, overrides={"plan": {"weeks": 1}})
+    assert again.plan.weeks == 1 and first.plan.weeks == 2
+    assert again.volume.growth.factor(101) == 1.2 and again.volume.growth.factor(102) == 1.0
+    assert again.resolved_skills[0].open_hours.mon == [(480, 720), (780, 1020)]
+    assert again.resolved_skills[0].shrinkage == first.resolved_skills[0].shrinkage
+    assert again.source == first.source and again.nht.path == first.nht.path
