@@ -97,7 +97,6 @@ FIELDS: dict[str, tuple[str, bool]] = {
 NHT_COLUMNS = ("skill_id", "interval_start", "interval_minutes", *METRIC_COLUMNS)
 
 _ACCOUNT_RE = re.compile(r"^[A-Za-z0-9]{1,40}$")
-_SOURCE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,20}$")
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
 
 
@@ -469,12 +468,17 @@ def check_account(account: object) -> str:
 
 
 def check_source(source: object) -> str:
-    """The ``source`` caller id; ConfigError unless 1-20 of ``A-Z a-z 0-9 _ . -``."""
-    if not isinstance(source, str) or not _SOURCE_RE.match(source):
+    """The ``source`` caller id; ConfigError unless 1 to 20 printable characters."""
+    if (
+        not isinstance(source, str)
+        or not 1 <= len(source) <= MAX_SOURCE_LENGTH
+        or not source.isprintable()
+        or source != source.strip()
+    ):
         raise ConfigError(
             [
-                f"source {source!r}: must be 1 to {MAX_SOURCE_LENGTH} letters, digits, "
-                "'_', '.' or '-' (LivePerson's caller id)"
+                f"source {source!r}: must be 1 to {MAX_SOURCE_LENGTH} printable characters "
+                "without leading or trailing spaces (LivePerson's caller id, e.g. LP_AgentUI)"
             ]
         )
     return source

@@ -633,3 +633,9 @@ def test_fake_history_is_deterministic_and_seasonal():
     assert a["arrivals"].isna().any() and (a["arrivals"] == 0).any()
     other = FakeLivePerson(skill_ids=(1, 2, 4), now=NOW, seed=8).ground_truth(start, end)
     assert not other["arrivals"].equals(a["arrivals"])
+
+
+def test_source_is_sent_as_given(tmp_path, lp, pauses):
+    fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, source="WFM planner 1",
+                  **fetch_kwargs(lp, pauses))
+    assert {r.params["source"] for r in lp.nht_requests()} == {"WFM planner 1"}
