@@ -190,6 +190,10 @@ def _load_history(
                       interval_minutes=60, progress=progress is not None, **kwargs)
     _progress(progress, f"reading NHT history from the store {path}")
     frame = store.read(account, skill_ids=ids, interval_minutes=60)
+    if account is None and "account" in frame.columns and frame["account"].nunique() > 1:
+        accounts = ", ".join(sorted(map(str, frame["account"].unique())))
+        raise DataError(f"the store {path} holds history of several accounts ({accounts}): "
+                        "set nht.liveperson.account to choose one")
     label = f"store {path}" + (f" (account {account})" if account else "")
     return frame, label
 
@@ -533,7 +537,8 @@ def plan(
     - ``erlang_c`` / ``erlang_a``: :func:`staffing.queueing.required_agents` with handle
       time = NHT, every target given and the occupancy cap.
     - ``chat``: the chat model with k = ``max_concurrency`` and h_j =
-      ``handle_time_by_load_seconds[j-1]``, else NHT·j.
+      ``handle_time_by_load_seconds[j-1]``, else NHT·j. With the configured list the
+      forecast NHT is not used for staffing (``nht_s`` and ``workload_erlangs`` still show it).
 
     Then, for every method: closed intervals get 0 agents; open intervals with volume > 0
     get at least ``min_agents``; the achieved figures are computed for the final agents

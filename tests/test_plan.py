@@ -359,3 +359,17 @@ def test_fetch_from_liveperson_then_plan(tmp_path, monkeypatch):
     for secret in (creds.app_secret, creds.access_token_secret, creds.app_key,
                    creds.access_token):
         assert secret not in everything
+
+
+def test_store_with_two_accounts_needs_the_account(tmp_path):
+    store_mod = pytest.importorskip("staffing.store")
+    history = _example_history().drop(columns=["account"])
+    store = store_mod.HistoryStore(tmp_path / "two.sqlite")
+    store.upsert("111", history)
+    store.upsert("222", history)
+    import yaml
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data.pop("output")
+    data["nht"] = {"source": "store", "store": str(tmp_path / "two.sqlite")}
+    with pytest.raises(DataError, match=r"several accounts \(111, 222\).*nht\.liveperson\.account"):
+        plan(data)
