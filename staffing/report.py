@@ -270,10 +270,8 @@ def write_intervals_csv(plan: Any, path: str | os.PathLike, *, force: bool = Fal
     path = Path(path)
     _preflight(path, "csv", force)
     view = _PlanView.from_plan(plan)
-    frame = view.intervals.copy()
-    frame["interval_start"] = frame["interval_start"].dt.tz_convert(view.timezone)
     with _atomic_replace(path) as tmp:
-        frame.to_csv(tmp, index=False, chunksize=100_000)
+        view.intervals.to_csv(tmp, index=False, chunksize=20_000)
     return path
 
 
@@ -523,8 +521,7 @@ class _PlanView:
             starts = starts.dt.tz_localize(str(timezone), ambiguous="infer", nonexistent="raise")
         else:
             starts = starts.dt.tz_convert(str(timezone))
-        intervals = intervals.copy()
-        intervals["interval_start"] = starts
+        intervals = intervals.assign(interval_start=starts)  # copy-on-write: no data copied
 
         minutes = meta.get("interval_minutes") or getattr(plan_section, "interval_minutes", None)
         if not minutes:
@@ -577,29 +574,30 @@ def _grid(rows: pd.DataFrame, column: str, interval_minutes: int) -> tuple[pd.Da
     Returns the grid (clock-time cells, the larger of a repeated clock time) and exact totals
     per day, per slot and overall of ``column x interval hours``, counting every interval.
     """
-    starts = rows["interval_start"]
-    local = starts.dt.tz_localize(None)
-    days = local.dt.date
-    minute = local.dt.hour * 60 + local.dt.minute
-    slot = (minute // interval_minutes) * interval_minutes
+    local = rows["interval_start"].dt.tz_localize(None)
     values = pd.to_numeric(rows[column], errors="coerce").to_numpy(float, na_value=np.nan)
-    frame = pd.DataFrame({"day": days.to_numpy(), "slot": slot.to_numpy(), "value": values})
-    grid = frame.pivot_table(index="day", columns="slot", values="value", aggfunc="max")
-    all_slots = list(range(0, 24 * 60, interval_minutes))
-    grid = grid.reindex(columns=all_slots)
-    if len(grid):
-        first, last = grid.index.min(), grid.index.max()
-        grid = grid.reindex(pd.date_range(first, last, freq="D").date)
-    grid.columns = [time(s // 60, s % 60) for s in all_slots]
-    grid.index.name = "date"
-    hours = interval_minutes / 60
-    frame["hours"] = frame["value"] * hours
-    per_day = frame.groupby("day")["hours"].sum().reindex(grid.index)
-    per_slot = frame.groupby("slot")["hours"].sum().reindex(all_slots)
+    slots = list(range(0, 24 * 60, interval_minutes))
+    if len(local):
+        midnight = local.dt.normalize()
+        first = midnight.min()
+        day_pos = ((midnight - first) // pd.Timedelta(days=1)).to_numpy(np.int64)
+        dates = pd.date_range(first, periods=int(day_pos.max()) + 1, freq="D").date
+    else:
+        day_pos, dates = np.zeros(0, np.int64), []
+    slot_pos = ((local.dt.hour * 60 + local.dt.minute) // interval_minutes).to_numpy(np.int64)
+    cells = np.full((len(dates), len(slots)), -np.inf)
+    np.fmax.at(cells, (day_pos, slot_pos), values)  # fmax skips NaN
+    cells[np.isneginf(cells)] = np.nan
+    grid = pd.DataFrame(
+        cells,
+        index=pd.Index(dates, name="date"),
+        columns=[time(m // 60, m % 60) for m in slots],
+    )
+    hours = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0) * (interval_minutes / 60)
     totals = {
-        "day": per_day.to_numpy(float),
-        "slot": per_slot.to_numpy(float),
-        "all": float(np.nansum(frame["hours"].to_numpy(float))),
+        "day": np.bincount(day_pos, weights=hours, minlength=len(dates)),
+        "slot": np.bincount(slot_pos, weights=hours, minlength=len(slots)),
+        "all": float(hours.sum()),
     }
     return grid, totals
 
@@ -660,7 +658,7 @@ class _Column:
     label: str
     kind: str | None  # key of _NUM_FORMATS, or None for text
     values: list
-    numeric: bool  # all values are finite numbers or None (no per-cell type test needed)
+    writer: str  # "number" or "string" when every value is one (or None), else "any"
     width: float
 
 
@@ -758,25 +756,26 @@ def _prepare(frame: pd.DataFrame, timezone: str, label_tz: bool = True) -> list[
                 series = pd.to_datetime(series)
             serial = _excel_serial(series, timezone)
             values = [None if math.isnan(v) else v for v in serial.tolist()]
-            columns.append(_Column(label, kind, values, True, _DATE_WIDTHS[kind]))
+            columns.append(_Column(label, kind, values, "number", _DATE_WIDTHS[kind]))
         elif kind is not None:
             array = pd.to_numeric(series, errors="coerce").to_numpy(float, na_value=np.nan)
             finite = np.isfinite(array)
             if finite.all():
-                values, numeric = array.tolist(), True
+                values, writer = array.tolist(), "number"
             else:
                 # NaN -> blank cell; +-inf (an unstable queue's ASA) -> the text "inf".
                 values = [
                     v if f else (None if math.isnan(v) else ("inf" if v > 0 else "-inf"))
                     for v, f in zip(array.tolist(), finite.tolist(), strict=True)
                 ]
-                numeric = False
-            columns.append(_Column(label, kind, values, numeric, _number_width(array, kind)))
+                writer = "any"
+            columns.append(_Column(label, kind, values, writer, _number_width(array, kind)))
         else:
             values = [None if _is_missing(v) else v for v in series.tolist()]
             uniques = {str(v) for v in values if v is not None}
             width = max((len(u) for u in uniques), default=0)
-            columns.append(_Column(label, None, values, False, width))
+            writer = "string" if all(isinstance(v, str) for v in values) else "any"
+            columns.append(_Column(label, None, values, writer, width))
     return columns
 
 
@@ -818,9 +817,9 @@ def _write_rows(
     """Write records ``start:stop`` of ``columns`` from ``first_row`` down, row by row."""
     plain = [formats.get(c.kind) for c in columns]
     bold = [formats.get(c.kind, bold=True) for c in columns]
-    numeric = [c.numeric for c in columns]
+    writers = [c.writer for c in columns]
     lists = [c.values for c in columns]
-    write_number = ws.write_number
+    write_number, write_string = ws.write_number, ws.write_string
     cols = list(range(first_col, first_col + len(columns)))
     for offset, i in enumerate(range(start, stop)):
         row = first_row + offset
@@ -829,8 +828,10 @@ def _write_rows(
             value = lists[j][i]
             if value is None:
                 continue
-            if numeric[j]:
+            if writers[j] == "number":
                 write_number(row, col, value, fmts[j])
+            elif writers[j] == "string":
+                write_string(row, col, value, fmts[j])
             else:
                 _write_cell(ws, row, col, value, fmts[j])
 
