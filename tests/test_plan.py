@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from staffing import queueing
 from staffing.errors import DataError
@@ -373,3 +375,26 @@ def test_store_with_two_accounts_needs_the_account(tmp_path):
     data["nht"] = {"source": "store", "store": str(tmp_path / "two.sqlite")}
     with pytest.raises(DataError, match=r"several accounts \(111, 222\).*nht\.liveperson\.account"):
         plan(data)
+
+
+@settings(max_examples=25, deadline=None)
+@given(volumes=st.lists(st.floats(0, 500), min_size=168, max_size=168),
+       nht=st.floats(30, 1800), cap=st.floats(0.5, 1.0), target=st.floats(0.5, 0.95))
+def test_every_target_and_the_occupancy_cap_hold(volumes, nht, cap, target):
+    cfg = _config([
+        {"id": 1, "name": "C", "method": "erlang_c", "nht_seconds": nht, "max_occupancy": cap,
+         "service_level": {"target": target, "answer_within_seconds": 20}},
+        {"id": 2, "name": "W", "method": "workload", "nht_seconds": nht, "max_occupancy": cap},
+    ])
+    vol = _volume(cfg, {1: 0.0, 2: 0.0})
+    vol["volume"] = np.concatenate([volumes, volumes])
+    iv = plan(cfg, volume=vol).intervals
+    served = iv["volume"] > 0
+    # the occupancy cap: workload / agents <= cap for both methods (up to float noise)
+    assert (iv.loc[served, "workload_erlangs"] <= iv.loc[served, "agents"] * cap + 1e-6).all()
+    assert (iv.loc[~served, "agents"] == 0).all()
+    c = iv[(iv.skill_id == 1) & served]
+    assert (c["service_level"] >= target - 1e-9).all()
+    # same volume and NHT: Erlang C with an SL target never needs fewer agents than workload
+    w = iv[(iv.skill_id == 2) & served]
+    assert (c["agents"].to_numpy() >= w["agents"].to_numpy()).all()
