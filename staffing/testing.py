@@ -78,9 +78,9 @@ class Fault:
                    {"message": "Too many requests"})
 
     @classmethod
-    def server_error(cls, status: int = 500) -> Fault:
-        """HTTP 500 or 503 with LivePerson's error body."""
-        return cls("status", status, None,
+    def server_error(cls, status: int = 500, retry_after: int | None = None) -> Fault:
+        """HTTP 500 or 503 with LivePerson's error body (and ``Retry-After`` [s] if given)."""
+        return cls("status", status, None if retry_after is None else str(retry_after),
                    {"internalCode": "00000000-0000-4000-8000-000000000000",
                     "message": "Internal server error"})
 

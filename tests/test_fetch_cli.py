@@ -106,6 +106,13 @@ def test_history_prints_a_local_time_summary_and_exports_csv(tmp_path, lp, lp_en
     # 7 days x 24 hours.
     assert " 168 " in lines[1]
 
+    assert main(["history", "--store", str(store), "--tz", "Asia/Kolkata", "--skills", "11",
+                 "--all"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    # Header + 168 hours; India is UTC+05:30, so 09:00Z is 14:30 local.
+    assert len(rows) == 1 + 168
+    assert "2026-11-19 14:30:00+05:30" in rows[1]
+
     csv = tmp_path / "out.csv"
     assert main(["history", "--store", str(store), "--tz", "America/New_York",
                  "--csv", str(csv)]) == 0

@@ -385,6 +385,13 @@ def test_server_errors_are_retried_three_times_at_5_10_15_seconds(tmp_path, lp, 
     _truth_equal(tmp_path / "h.sqlite", lp, 1)
 
 
+def test_a_longer_retry_after_on_503_is_honoured(tmp_path, lp, pauses):
+    lp.inject(1, Fault.server_error(503, retry_after=20), Fault.server_error(503, retry_after=2))
+    fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, **fetch_kwargs(lp, pauses))
+    # max(policy pause, Retry-After): max(5, 20) = 20, then max(10, 2) = 10.
+    assert pauses == [20.0, 10.0]
+
+
 def test_a_fourth_server_error_fails_and_keeps_earlier_windows(tmp_path, lp, pauses):
     path = tmp_path / "h.sqlite"
     # Window 1 (request 1) succeeds; window 2 fails four times.
