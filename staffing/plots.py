@@ -169,7 +169,7 @@ def plot_requirements(plan: Any, skills: Any = None) -> Figure:
                 )
             )
 
-    fig = figure_class(figsize=(12, 5), dpi=_DPI)
+    fig = figure_class(figsize=(12, 5.5 + 0.2 * len(series)), dpi=_DPI)
     ax = fig.add_subplot()
     sl_ax = ax.twinx()
     for index, (label, times, fte, sl) in enumerate(series):
@@ -186,7 +186,16 @@ def plot_requirements(plan: Any, skills: Any = None) -> Figure:
     sl_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     handles, labels = ax.get_legend_handles_labels()
     sl_handles, sl_labels = sl_ax.get_legend_handles_labels()
-    ax.legend(handles + sl_handles, labels + sl_labels, loc="upper left", fontsize="small", ncols=2)
+    # Below the axes: a legend inside would hide the daytime peaks it describes.
+    ax.legend(
+        handles + sl_handles,
+        labels + sl_labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        fontsize="small",
+        ncols=min(4, max(1, len(handles))),
+        frameon=False,
+    )
     ax.set_title(f"Plan {view.name}: required FTE and achieved service level")
     fig.autofmt_xdate()
     fig.tight_layout()
