@@ -13,6 +13,8 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from staffing.errors import APIError, AuthenticationError, ConfigError, DataError
 from staffing.liveperson import (
@@ -646,3 +648,61 @@ def test_source_is_sent_as_given(tmp_path, lp, pauses):
     fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, source="WFM planner 1",
                   **fetch_kwargs(lp, pauses))
     assert {r.params["source"] for r in lp.nht_requests()} == {"WFM planner 1"}
+
+
+# ----------------------------------------------------------------------------------------
+# Properties
+# ----------------------------------------------------------------------------------------
+_value = st.one_of(st.just(-1), st.just(0), st.integers(1, 500))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 3), st.integers(0, 5), _value, _value, _value, _value),
+                min_size=1, max_size=25))
+def test_read_nht_never_reports_no_data_as_zero_or_negative(rows):
+    skills: dict[int, list[dict]] = {}
+    for skill, hour, arrivals, handled, nht, load in rows:
+        skills.setdefault(skill, []).append(_bucket(
+            T0 + hour * 3_600_000, arrivals=arrivals, handledSegments=handled,
+            netHandleTime=nht, avgSegmentWorkTime=nht,
+            avgAvailableLoad=-1 if load == -1 else load / 500))
+    payload = {"interval": 60, "skillInfo": [
+        {"skillId": s, "metricsByIntervals": b} for s, b in skills.items()]}
+    frame = read_nht(payload, interval_minutes=60)
+    # One row per distinct (skill, hour); the last occurrence wins.
+    last = {(s, h): (a, hs, n, ld) for s, h, a, hs, n, ld in rows}
+    assert len(frame) == len(last)
+    metrics = frame.drop(columns=["skill_id", "interval_start", "interval_minutes"])
+    assert not (metrics < 0).any().any()
+    no_handled = ~(frame["handled_segments"] > 0)
+    for col in ("net_handle_time_s", "avg_segment_work_time_s", "avg_available_load"):
+        assert not (frame.loc[no_handled, col] == 0).any()
+    for row in frame.itertuples():
+        a, hs, n, _ = last[(row.skill_id, int((row.interval_start.value // 10**6 - T0)
+                                               // 3_600_000))]
+        # Counts pass through unchanged, -1 becomes NaN; a 0 count stays a real 0.
+        assert (np.isnan(row.arrivals) if a == -1 else row.arrivals == a)
+        assert (np.isnan(row.handled_segments) if hs == -1 else row.handled_segments == hs)
+        if n > 0:
+            assert row.net_handle_time_s == n
+
+
+_hours = st.integers(0, 24 * 40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(_hours, st.integers(1, 24 * 10)), max_size=6), st.booleans())
+def test_plan_windows_cover_every_gap_in_week_windows(done_hours, incremental):
+    start = pd.Timestamp("2026-09-01T05:00Z")
+    end = start + pd.Timedelta(hours=24 * 40)
+    done = [(start + s * HOUR, start + (s + n) * HOUR) for s, n in done_hours]
+    windows = plan_windows(start, end, done, incremental=incremental)
+    for (s, e), nxt in zip(windows, [*windows[1:], None], strict=True):
+        assert start <= s < e <= end and e - s <= 7 * DAY
+        if nxt is not None:
+            assert e <= nxt[0]
+    # Every hour not covered by `done` is fetched.
+    for h in range(24 * 40):
+        t = start + h * HOUR
+        if not any(s <= t < e for s, e in done) or not incremental:
+            assert any(s <= t < e for s, e in windows), t
