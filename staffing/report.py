@@ -181,12 +181,45 @@ def write_outputs(
         Unknown format, a target that is a directory, open in another program, not ours to
         overwrite, or a write that failed (the previous file is then left as it was).
     """
+    kind = check_outputs(out_path, fmt=fmt, force=force, csv_path=csv_path)
+    out_path = Path(out_path)
+    if kind == "csv":
+        return [write_intervals_csv(plan, out_path, force=force)]
+    written = [write_workbook(plan, out_path, force=force)]
+    if csv_path is not None:
+        written.append(write_intervals_csv(plan, csv_path, force=force))
+    return written
+
+
+def check_outputs(
+    out_path: str | os.PathLike,
+    *,
+    fmt: str = "xlsx",
+    force: bool = False,
+    csv_path: str | os.PathLike | None = None,
+) -> str:
+    """Check, without writing, that :func:`write_outputs` may write these targets.
+
+    A command can call this before a long planning run so that a refused target fails in
+    a second, not after the run.
+
+    Returns
+    -------
+    str
+        The normalised format, ``"xlsx"`` or ``"csv"``.
+
+    Raises
+    ------
+    OutputError
+        As :func:`write_outputs`.
+    """
     kind = str(fmt).lower().lstrip(".")
     if kind not in ("xlsx", "csv"):
         raise OutputError(f"unknown output format {fmt!r}: use 'xlsx' or 'csv'")
     out_path = Path(out_path)
     if kind == "csv":
-        return [write_intervals_csv(plan, out_path, force=force)]
+        _preflight(out_path, "csv", force)
+        return kind
     _check_workbook_suffix(out_path)
     _preflight(out_path, "xlsx", force)
     if csv_path is not None:
@@ -194,10 +227,7 @@ def write_outputs(
         if csv_path.resolve() == out_path.resolve():
             raise OutputError(f"the CSV path and the workbook path are the same file: {out_path}")
         _preflight(csv_path, "csv", force)
-    written = [write_workbook(plan, out_path, force=force)]
-    if csv_path is not None:
-        written.append(write_intervals_csv(plan, csv_path, force=force))
-    return written
+    return kind
 
 
 def write_workbook(plan: Any, path: str | os.PathLike, *, force: bool = False) -> Path:
@@ -1369,6 +1399,8 @@ __all__ = [
     "EXCEL_MAX_ROWS",
     "GENERATOR_PROPERTY",
     "INTERVAL_COLUMNS",
+    "SUMMARY_CHART_ROWS",
+    "check_outputs",
     "interval_grid",
     "sheet_names",
     "write_intervals_csv",

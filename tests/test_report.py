@@ -689,6 +689,19 @@ def test_xlsx_with_csv_path_writes_both(plan, tmp_path):
     assert openpyxl.load_workbook(written[0]).sheetnames[0] == "Summary"
 
 
+def test_check_outputs_refuses_before_any_work(tmp_path):
+    foreign = tmp_path / "budget.xlsx"
+    foreign.write_bytes(b"PK not really")
+    with pytest.raises(OutputError, match="refusing to overwrite"):
+        report.check_outputs(foreign)
+    assert report.check_outputs(foreign, force=True) == "xlsx"
+    assert report.check_outputs(tmp_path / "new.csv", fmt="CSV") == "csv"
+    with pytest.raises(OutputError, match="same file"):
+        report.check_outputs(tmp_path / "a.xlsx", csv_path=tmp_path / "a.xlsx")
+    assert foreign.read_bytes() == b"PK not really"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.xlsx"]
+
+
 def test_refused_csv_target_writes_nothing_at_all(plan, tmp_path):
     (tmp_path / "intervals.csv").write_text("date,headcount\n2026-01-01,4\n")
     with pytest.raises(OutputError, match="not an intervals CSV written by staffing"):
@@ -699,3 +712,96 @@ def test_refused_csv_target_writes_nothing_at_all(plan, tmp_path):
     report.write_intervals_csv(plan, tmp_path / "ours.csv")
     report.write_intervals_csv(make_plan([(1, "a")], days=7), tmp_path / "ours.csv")
     assert set(read_csv(tmp_path / "ours.csv")["skill_name"]) == {"a"}
+
+
+# --------------------------------------------------------------------------------------------
+# A real Plan from staffing.plan
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_plan(tmp_path_factory):
+    from staffing.plan import plan as run_plan
+
+    folder = tmp_path_factory.mktemp("real")
+    empty = folder / "empty.csv"
+    empty.write_text("skill_id,interval_start,net_handle_time_s,arrivals,handled_segments\n")
+    config = {
+        "plan": {"name": "real", "start": "2026-03-23", "weeks": 1, "timezone": TZ},
+        "nht": {"source": "file", "path": str(empty)},
+        "volume": {"source": "file", "path": str(empty)},
+        "defaults": {
+            "service_level": {"target": 0.8, "answer_within_seconds": 60},
+            "max_occupancy": 0.75,
+            "shrinkage": 0.2,
+            "fte_hours_per_week": 40,
+        },
+        "skills": [
+            {"id": 11, "name": "Messaging", "method": "workload", "nht_seconds": 300},
+            {"id": 22, "name": "Chat", "method": "erlang_c", "nht_seconds": 240},
+        ],
+    }
+    starts = pd.date_range("2026-03-23", "2026-03-30", freq="h", inclusive="left")
+    starts = starts[~((starts.day == 29) & (starts.hour == 2))]  # no 02:00 on 2026-03-29
+    volume = pd.concat(
+        [
+            pd.DataFrame({"skill_id": 11, "interval_start": starts, "volume": 36.0}),
+            pd.DataFrame(
+                {
+                    "skill_id": 22,
+                    "interval_start": starts,
+                    "volume": np.where((starts.hour >= 8) & (starts.hour < 20), 60.0, 0.0),
+                }
+            ),
+        ]
+    )
+    return run_plan(config, volume=volume)
+
+
+def test_real_plan_workbook_matches_hand_computation(real_plan, tmp_path):
+    path = report.write_workbook(real_plan, tmp_path / "real.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "Messaging", "Chat", "Intervals", "Assumptions"]
+    got = table_rows(book["Intervals"])
+    assert len(got) == 2 * 167  # a week of hours in Paris minus the spring-forward hour
+    np.testing.assert_allclose(got["FTE"].astype(float), real_plan.intervals["fte"])
+    # Messaging: 36 contacts x 300 s / 3600 s = 3 Erlang; ceil(3 / 0.75) = 4 agents;
+    # 4 / (1 - 0.2) = 5 FTE in every hour.
+    messaging = got[got["Skill ID"] == 11]
+    assert set(messaging["Agents"]) == {4}
+    assert set(messaging["FTE"].round(12)) == {5.0}
+    # Its grid: 24 h x 5 FTE = 120 FTE-h a day; 23 h x 5 = 115 on 2026-03-29 (DST);
+    # 6 x 120 + 115 = 835 in all.
+    ws = book["Messaging"]
+    assert [ws.cell(5 + i, 2 + 24).value for i in range(7)] == pytest.approx(
+        [120, 120, 120, 120, 120, 120, 115]
+    )
+    assert ws.cell(12, 2 + 24).value == pytest.approx(835)
+    # Summary: the plan's own summary, plus weekly agent-hours the plan does not report:
+    # 4 agents x 167 h over a 7-day plan = 668 agent-hours a week.
+    ws = book["Summary"]
+    top = next(c.row for c in ws["A"] if c.value == "Skill ID")
+    h = header_map(ws, top)
+    summary = real_plan.summary()
+    assert ws.cell(top + 1, h["Weekly FTE"]).value == pytest.approx(summary["weekly_fte"][0])
+    assert ws.cell(top + 1, h["Weekly agent hours"]).value == pytest.approx(668)
+    assert ws.cell(top + 3, h["Skill"]).value == "All skills"
+    assert ws.cell(top + 3, h["Skill ID"]).value is None
+    # Assumptions: the run's metadata, times local.
+    values = {
+        r[0]: r[1]
+        for r in book["Assumptions"].iter_rows(values_only=True)
+        if r and isinstance(r[0], str)
+    }
+    assert values["staffing_version"] == real_plan.meta["staffing_version"]
+    run_at = pd.Timestamp(real_plan.meta["run_at_utc"]).tz_convert(TZ).tz_localize(None)
+    assert values["run_at"] == run_at.to_pydatetime()
+    assert values["skills[1].method"] == "erlang_c"
+
+
+def test_real_plan_csv_round_trips(real_plan, tmp_path):
+    path = report.write_intervals_csv(real_plan, tmp_path / "real.csv")
+    got = read_csv(path)
+    assert list(got.columns) == list(real_plan.intervals.columns)
+    np.testing.assert_allclose(got["fte"], real_plan.intervals["fte"], rtol=0, atol=0)
+    assert list(got["method"]) == list(real_plan.intervals["method"].astype(str))
