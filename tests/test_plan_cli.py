@@ -122,3 +122,19 @@ def test_bad_start_option_is_a_usage_error(tmp_path, capsys):
         main(["plan", str(_example(tmp_path)), "--start", "2026-02-30"])
     assert info.value.code == 2
     assert "not a date" in capsys.readouterr().err
+
+
+def test_csv_fallback_when_the_report_module_is_missing(tmp_path, monkeypatch, capsys):
+    import sys
+
+    import staffing
+
+    monkeypatch.setitem(sys.modules, "staffing.report", None)  # import now raises ImportError
+    monkeypatch.delattr(staffing, "report", raising=False)
+    config = _example(tmp_path)
+    assert main(["plan", str(config), "--weeks", "1", "--quiet"]) == 0
+    written = tmp_path / "out" / "example.csv"
+    assert f"wrote {written}" in capsys.readouterr().out
+    frame = pd.read_csv(written)
+    assert list(frame.columns) == INTERVAL_COLUMNS and len(frame) == 6 * 167
+    assert [p.name for p in written.parent.iterdir()] == ["example.csv"]  # no temp file left
