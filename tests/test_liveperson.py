@@ -53,13 +53,18 @@ def _doc_example() -> dict:
             "arrivals": -1, "avgAgentSegmentDuration": 3127.00,
             "totalAgentSegmentDuration": 3127, "avgTimeInQueue": 3.00,
             "netHandleTime": 699.72, "handledSegments": 1, "avgAvailableLoad": 0.70,
-            "avgSegmentWorkTime": 99.96, "messagesSent": 7}]}],
+            "avgSegmentWorkTime": 99.96, "messagesSent": 7}, {
+            "timestamp": "2022-05-19T10:00", "epochTimestamp": 1652954400000,
+            "arrivals": -1, "avgAgentSegmentDuration": 31.15,
+            "totalAgentSegmentDuration": -1, "avgTimeInQueue": 31.15,
+            "netHandleTime": 1421.36, "handledSegments": 1, "avgAvailableLoad": 0.71,
+            "avgSegmentWorkTime": 236.89, "messagesSent": 6}]}],
     }
 
 
 def test_read_nht_maps_the_documented_example():
     frame = read_nht(_doc_example())
-    assert len(frame) == 1
+    assert len(frame) == 2
     row = frame.iloc[0]
     # 1652950800000 ms = 2022-05-19T09:00:00Z (the example's own "timestamp").
     assert row["interval_start"] == pd.Timestamp("2022-05-19T09:00Z")
@@ -75,6 +80,13 @@ def test_read_nht_maps_the_documented_example():
     assert row["total_agent_segment_duration_s"] == 3127
     assert row["avg_time_in_queue_s"] == 3.0
     assert row["interval_minutes"] == 60
+    # Second bucket: 1652954400000 ms = 10:00Z; total duration -1 is no data while the
+    # average (31.15) is kept, as the example sends it.
+    second = frame.iloc[1]
+    assert second["interval_start"] == pd.Timestamp("2022-05-19T10:00Z")
+    assert np.isnan(second["total_agent_segment_duration_s"])
+    assert second["avg_agent_segment_duration_s"] == 31.15
+    assert second["net_handle_time_s"] == 1421.36
 
 
 def _bucket(ms: int, **fields) -> dict:
