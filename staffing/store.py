@@ -291,7 +291,10 @@ class HistoryStore:
         pandas.DataFrame
             Columns :data:`COLUMNS`: ``skill_id`` int64, ``interval_start`` tz-aware UTC,
             ``interval_minutes`` int64, metrics float64 with NaN for "no data"; sorted by
-            account, skill_id, interval_start.
+            account, skill_id, interval_start. At 15 and 30 minutes the hourly-only
+            metrics (``handled_segments``, ``net_handle_time_s``,
+            ``avg_segment_work_time_s``, ``avg_available_load``, ``messages_sent``) hold the
+            whole hour's value in every sub-interval: never sum them.
 
         Raises
         ------
