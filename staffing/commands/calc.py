@@ -1,0 +1,107 @@
+"""``staffing calc``: required agents (or the metrics of a given staffing) for one interval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+from staffing import queueing
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "calc",
+        help="Erlang calculator: required agents or the metrics of a staffing for one interval",
+        description=(
+            "Compute the agents one interval needs to meet its targets (or, with --agents, the "
+            "service a given staffing achieves) with Erlang C, Erlang A or the chat model. "
+            "Durations are in seconds."
+        ),
+    )
+    p.add_argument("--model", choices=queueing.MODELS, default="erlang_c",
+                   help="queueing model (default erlang_c)")
+    p.add_argument("--volume", type=float, required=True,
+                   help="contacts arriving in the interval")
+    p.add_argument("--interval", type=float, default=3600.0,
+                   help="interval length in seconds (default 3600)")
+    p.add_argument("--handle-time", required=True,
+                   help="mean handle time in seconds; for chat a comma list h1,h2,...,hk: the "
+                        "handle time of one conversation while its agent holds j")
+    p.add_argument("--service-level", type=float,
+                   help="target share answered within --answer-within, e.g. 0.8")
+    p.add_argument("--answer-within", type=float, default=0.0,
+                   help="service-level threshold in seconds (default 0)")
+    p.add_argument("--asa", type=float, help="maximum mean wait of answered contacts, seconds")
+    p.add_argument("--max-abandon", type=float, help="maximum share abandoning, e.g. 0.05")
+    p.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.85")
+    p.add_argument("--patience", type=float,
+                   help="mean patience in seconds (erlang_a needs it; optional for chat)")
+    p.add_argument("--agents", type=float,
+                   help="evaluate this staffing instead of solving for the required agents")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (agents, p_wait, service_level, asa_s, "
+                        "p_abandon, occupancy) instead of a table")
+    p.set_defaults(func=run)
+
+
+def _handle_times(text: str, model: str) -> float | list[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"--handle-time must be seconds or a comma list, got {text!r}") from None
+    if not values:
+        raise ValueError("--handle-time is empty")
+    if model != "chat":
+        if len(values) != 1:
+            raise ValueError(f"--handle-time takes one value for {model}; lists are for chat")
+        return values[0]
+    return values
+
+
+def run(args: argparse.Namespace) -> int:
+    handle = _handle_times(args.handle_time, args.model)
+    common = dict(
+        volume=args.volume,
+        handle_time_s=handle,
+        interval_s=args.interval,
+        answer_within_s=args.answer_within,
+        patience_s=args.patience,
+    )
+    if args.agents is None:
+        agents = float(queueing.required_agents(
+            args.model,
+            service_level=args.service_level,
+            asa_s=args.asa,
+            max_abandon=args.max_abandon,
+            max_occupancy=args.max_occupancy,
+            **common,
+        ))
+        if not math.isfinite(agents):
+            raise ValueError("no staffing meets these targets (a target of 100% or 0 abandonment?)")
+    else:
+        agents = args.agents
+    metrics = queueing.evaluate(args.model, agents, **common)
+    result = {"agents": int(agents) if agents == int(agents) else agents}
+    result.update({key: float(value) for key, value in metrics.items()})
+    if args.json:
+        print(json.dumps({k: (None if isinstance(v, float) and math.isinf(v) else v)
+                          for k, v in result.items()}))
+        return 0
+    load = args.volume / args.interval * (handle if args.model != "chat" else handle[0])
+    rows = [
+        ("model", args.model),
+        ("offered load", f"{load:.3f} Erlang"),
+        ("agents" if args.agents is not None else "required agents", f"{result['agents']}"),
+        ("service level", f"{result['service_level']:.2%} within {args.answer_within:g} s"),
+        ("P(wait)", f"{result['p_wait']:.2%}"),
+        ("ASA (answered)", f"{result['asa_s']:.1f} s"),
+        ("abandonment", f"{result['p_abandon']:.2%}"),
+        ("occupancy", f"{result['occupancy']:.2%}"),
+    ]
+    if "mean_concurrency" in result:
+        rows.append(("mean concurrency", f"{result['mean_concurrency']:.2f} per busy agent"))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
