@@ -62,7 +62,7 @@ class Fault:
     """A fault the fake answers with instead of the real answer.
 
     kind : "status" (an HTTP error), "malformed" (200 with a broken JSON body),
-    "drop" (the connection is closed without an answer) or "stall" (a slow answer).
+    "drop" (the connection is closed without an answer) or "stall" (held, then dropped).
     """
 
     kind: str
@@ -91,7 +91,7 @@ class Fault:
 
     @classmethod
     def stall(cls, seconds: float) -> Fault:
-        """Wait ``seconds`` [s] before answering normally (to trip a read timeout)."""
+        """Hold the request ``seconds`` [s], then close without answering (a read timeout)."""
         return cls("stall", seconds=float(seconds))
 
     @classmethod
@@ -613,11 +613,10 @@ class _Handler(BaseHTTPRequestHandler):
         if len(segments) == 5 and segments[:3] == ["operations", "api", "account"] \
                 and segments[4] == "nht":
             rec, fault = fake._record("nht", parts.path, params, ua)
-            if fault is not None and fault.kind == "stall":
-                time.sleep(fault.seconds)
-                fault = None
             if fault is not None:
-                if fault.kind == "drop":
+                if fault.kind == "stall":
+                    time.sleep(fault.seconds)
+                if fault.kind in ("drop", "stall"):
                     self.close_connection = True
                     return None
                 if fault.kind == "malformed":

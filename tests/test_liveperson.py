@@ -550,16 +550,16 @@ def test_no_credential_in_logs_output_errors_or_the_sqlite_file(tmp_path, lp, pa
 
 
 def test_a_stalled_answer_times_out_and_is_retried_like_a_503(lp, pauses):
-    # Read timeout 0.2 s; the fake stalls 0.6 s on the first request, then answers.
-    lp.inject(1, Fault.stall(0.6))
+    # Read timeout 0.5 s; the fake holds the first request 2 s without answering.
+    lp.inject(1, Fault.stall(2.0))
     client = NHTClient(lp.account, lp.credentials, domain_api=lp.domain_api, sleep=pauses,
-                       timeout_s=(5.0, 0.2))
+                       timeout_s=(5.0, 0.5))
     end = NOW.floor("60min")
     frame = client.get_nht(end - 2 * HOUR, end)
     assert pauses == [5.0]
     pd.testing.assert_frame_equal(
         frame, lp.ground_truth(end - 2 * HOUR, end).drop(columns="account"))
-    lp.inject(3, *[Fault.stall(0.6)] * 4)
+    lp.inject(3, *[Fault.stall(2.0)] * 4)
     with pytest.raises(APIError, match=r"no answer from 127\.0\.0\.1:\d+ within the timeout"):
         client.get_nht(end - 2 * HOUR, end)
 
