@@ -82,6 +82,7 @@ INTERVAL_COLUMNS = [
     "method",
 ]
 
+_CHUNK_ROWS = 50_000
 _CSV_HEADER_PREFIX = "skill_id,skill_name,interval_start"
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _RESERVED_SHEET_NAMES = {"summary", "assumptions", "history"}
@@ -374,7 +375,8 @@ def _check_workbook_suffix(path: Path) -> None:
 
 def _lock_files(path: Path) -> list[Path]:
     """Lock files that LibreOffice and Excel create beside a document they have open."""
-    return [path.with_name(f".~lock.{path.name}#"), path.with_name(f"~${path.name}")]
+    names = [f".~lock.{path.name}#", f"~${path.name}", f"~${path.name[2:]}"]
+    return [path.with_name(n) for n in dict.fromkeys(names)]
 
 
 def _preflight(path: Path, kind: str, force: bool) -> None:
@@ -917,12 +919,13 @@ def _build_workbook(view: _PlanView, filename: Path) -> None:
 
         summary_ws = workbook.add_worksheet("Summary")
         _write_summary(workbook, summary_ws, view, formats, version)
-        by_skill = dict(iter(view.intervals.groupby("skill_id", sort=False)))
+        grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
         for (skill_id, skill_name), sheet in zip(
             skills.itertuples(index=False), names, strict=True
         ):
             ws = workbook.add_worksheet(sheet)
-            _write_skill_sheet(ws, by_skill[skill_id], skill_id, skill_name, view, formats)
+            rows = grouped.get_group(skill_id)
+            _write_skill_sheet(ws, rows, skill_id, skill_name, view, formats)
         _write_intervals(workbook, view, formats)
         _write_assumptions(workbook.add_worksheet("Assumptions"), view, formats, version)
         workbook.close()
@@ -1164,7 +1167,7 @@ def _write_skill_sheet(
 def _write_intervals(workbook: Any, view: _PlanView, formats: _Formats) -> None:
     extra = [c for c in view.intervals.columns if c not in INTERVAL_COLUMNS]
     frame = view.intervals[INTERVAL_COLUMNS + extra]
-    columns = _prepare(frame, view.timezone)
+    labels = [c.label for c in _prepare(frame.iloc[:1], view.timezone)]
     per_sheet = _rows_per_interval_sheet()
     total = len(frame)
     n_sheets = max(1, math.ceil(total / per_sheet))
@@ -1175,15 +1178,19 @@ def _write_intervals(workbook: Any, view: _PlanView, formats: _Formats) -> None:
         start, stop = number * per_sheet, min(total, (number + 1) * per_sheet)
         if stop > start:
             _add_streamed_table(
-                ws,
-                last_row=stop - start,
-                labels=[c.label for c in columns],
-                name=name.replace(" ", "_"),
+                ws, last_row=stop - start, labels=labels, name=name.replace(" ", "_")
             )
-        for col, column in enumerate(columns):
-            ws.write_string(0, col, column.label, formats.header)
-            widths.see(col, max(column.width, len(column.label) + 2))  # + filter button
-        _write_rows(ws, columns, 1, start, stop, formats)
+        for col, label in enumerate(labels):
+            ws.write_string(0, col, label, formats.header)
+            widths.see(col, len(label) + 2)  # + the filter button
+        # Python values for a chunk of rows at a time: a year of hourly intervals for 200
+        # skills as Python floats all at once would take about 1 GB.
+        for chunk in range(start, stop, _CHUNK_ROWS):
+            end = min(stop, chunk + _CHUNK_ROWS)
+            columns = _prepare(frame.iloc[chunk:end], view.timezone)
+            _write_rows(ws, columns, 1 + chunk - start, 0, end - chunk, formats)
+            for col, column in enumerate(columns):
+                widths.see(col, column.width)
         ws.freeze_panes(1, 0)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)

@@ -450,6 +450,7 @@ def test_intervals_split_across_sheets_past_the_row_limit(tmp_path, monkeypatch)
     # With a limit of 100 rows a sheet holds 99 data rows; 2 skills x 7 x 24 - 2 (DST) = 334
     # rows -> ceil(334 / 99) = 4 sheets: 99 + 99 + 99 + 37.
     monkeypatch.setattr(report, "EXCEL_MAX_ROWS", 100)
+    monkeypatch.setattr(report, "_CHUNK_ROWS", 40)  # rows are converted 40 at a time too
     plan = make_plan([(1, "a"), (2, "b")], days=7)
     assert len(plan.intervals) == 334
     path = report.write_workbook(plan, tmp_path / "split.xlsx")
@@ -462,6 +463,8 @@ def test_intervals_split_across_sheets_past_the_row_limit(tmp_path, monkeypatch)
     joined = pd.concat(parts, ignore_index=True)
     np.testing.assert_allclose(joined["FTE"].astype(float), plan.intervals["fte"])
     assert list(joined["Skill ID"]) == list(plan.intervals["skill_id"])
+    local = plan.intervals["interval_start"].dt.tz_localize(None)
+    assert (pd.to_datetime(joined[f"Interval start ({TZ})"]).dt.round("s") == local).all()
 
 
 def test_sheet_names_are_safe_and_unique():
