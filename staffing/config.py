@@ -11,6 +11,33 @@ Relative paths in the file are resolved against the file's own folder (for a
 dict, against the current folder). Credentials never appear in a config: the
 LivePerson keys come only from the environment, and a value of an unknown key
 is never echoed in an error message.
+
+Keys (durations in seconds, shares as fractions)::
+
+    plan:      name, start (date), weeks | end (inclusive date), timezone (IANA),
+               interval_minutes (15 | 30 | 60, default 60)
+    nht:       source (store | file), path (file), store (SQLite path; default
+               .staffing/history.sqlite in the working folder), history_weeks (8),
+               min_segments (20), fetch (false),
+               liveperson: {account, domain_api, source ("staffing")}
+    volume:    source (file | history), path, sheet (xlsx), growth (number, or
+               {skill_id: factor}), history_weeks (default nht.history_weeks),
+               recency_decay (0.75)
+    defaults:  any skill setting below; ``nht_seconds`` here is the last NHT fallback
+    skills:    - id, name, and any of: method (workload | erlang_c | erlang_a | chat),
+                 service_level {target, answer_within_seconds}, asa_seconds, max_abandon,
+                 max_occupancy, patience_seconds, max_concurrency,
+                 handle_time_by_load_seconds [h_1..h_k], shrinkage (number, or {default,
+                 by_weekday {mon..sun}, by_hour {0..23}}), min_agents, open_hours
+                 ({mon..sun: "HH:MM-HH:MM" | [ranges] | closed | 24h}; unlisted days
+                 closed; no open_hours = always open), fte_hours_per_week,
+                 nht_seconds (override: history not used for this skill)
+    output:    path (default out/<plan name>.xlsx beside the config), csv, plots
+
+A skill's own value wins over ``defaults``; an explicit ``null`` removes a default.
+Required per skill (here or in defaults): method, shrinkage, fte_hours_per_week;
+erlang_a needs patience_seconds; chat needs max_concurrency; erlang_c, erlang_a and
+chat need at least one target.
 """
 
 from __future__ import annotations
