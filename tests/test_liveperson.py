@@ -339,6 +339,21 @@ def test_domain_is_discovered_once_per_client_over_the_configured_scheme(lp, pau
         client.get_nht(end - 8 * DAY, end)
 
 
+def test_domain_discovery_and_404_errors_say_what_failed(lp, pauses):
+    client = NHTClient("99999999", lp.credentials, domain_api=lp.domain_api, sleep=pauses)
+    with pytest.raises(APIError, match="domain discovery of leDataReporting for account "
+                                       "99999999") as info:
+        client.base_url()
+    assert info.value.status == 400
+    lp.inject(1, Fault("status", 404, None, {"message": "Not Found"}))
+    client = NHTClient(lp.account, lp.credentials, domain_api=lp.domain_api, sleep=pauses)
+    end = NOW.floor("60min")
+    with pytest.raises(APIError, match="NHT API enabled for account 12345678") as info:
+        client.get_nht(end - HOUR, end)
+    # 400 and 404 are not retried.
+    assert info.value.status == 404 and pauses == []
+
+
 def test_skills_are_paginated_by_following_next_links(pauses):
     with FakeLivePerson(skill_ids=range(1, 24), now=NOW) as server:
         client = NHTClient(server.account, server.credentials, domain_api=server.domain_api,
