@@ -227,8 +227,10 @@ def _volume_from_frame(
     if off_grid.any():
         sid, ns = series.index[int(np.flatnonzero(off_grid)[0])]
         when = pd.Timestamp(ns, tz="UTC").tz_convert(tz).isoformat()
-        raise DataError(f"{where}: skill {sid} at {when} is not on the plan's "
-                        f"{len(grid) and grid.freqstr} interval grid")
+        minutes = int(pd.Timedelta(grid.freq).total_seconds() // 60)
+        raise DataError(f"{where}: skill {sid} at {when} is not on the plan's {minutes}-minute "
+                        "interval grid (the forecast's intervals must match "
+                        "plan.interval_minutes)")
     values = series.reindex(wanted).to_numpy(dtype=float)
     missing = np.isnan(values)
     if missing.any():

@@ -189,7 +189,8 @@ def test_volume_frame_problems_name_skill_and_time():
         plan(cfg, volume=extra)
     shifted = vol.copy()
     shifted.loc[3, "interval_start"] += pd.Timedelta(minutes=30)
-    with pytest.raises(DataError, match="not on the plan's"):
+    with pytest.raises(DataError,
+                       match=r"skill 1 at 2026-03-02T03:30:00\+00:00 is not on the plan's 60-min"):
         plan(cfg, volume=shifted)
 
 
