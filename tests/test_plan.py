@@ -219,33 +219,43 @@ def _example_history() -> pd.DataFrame:
 
 
 def test_plan_equals_engine_called_directly():
+    """Every method of the example, recomputed here with one direct engine call per skill."""
     result = plan(EXAMPLE)
     iv = result.intervals
     skills = {s.skill_id: s for s in result.config.resolved_skills}
-    checked = 0
+    checked = set()
     for skill_id, part in iv.groupby("skill_id"):
         s = skills[skill_id]
-        if s.method not in ("erlang_a", "chat") or s.min_agents:
-            continue
-        rows = part[(part["volume"] > 0) & (part["agents"] > 0)]
-        h = rows["nht_s"].to_numpy()
+        served = part["volume"] > 0
+        if s.open_hours is not None:
+            local = part["interval_start"]
+            served &= s.open_hours.is_open(local.dt.day_of_week.to_numpy(),
+                                           (local.dt.hour * 60).to_numpy(), 60)
+        assert (part.loc[~served, "agents"] == 0).all()
+        rows = part[served]
+        volume, h = rows["volume"].to_numpy(), rows["nht_s"].to_numpy()
         if s.method == "chat":
             h = (np.asarray(s.handle_time_by_load_s)[None, :].repeat(len(rows), 0)
                  if s.handle_time_by_load_s else h[:, None] * np.arange(1, s.max_concurrency + 1))
-        targets = {
-            "service_level": s.service_level_target, "answer_within_s": s.answer_within_s,
-            "asa_s": s.asa_s, "max_abandon": s.max_abandon, "max_occupancy": s.max_occupancy,
-        }
-        direct = queueing.required_agents(s.method, volume=rows["volume"].to_numpy(),
-                                          handle_time_s=h, patience_s=s.patience_s, **targets)
+        if s.method == "workload":
+            cap = s.max_occupancy or 1.0
+            direct = np.ceil(volume * h / 3600 / cap - 1e-9)
+            model, patience = "erlang_c", {}
+        else:
+            model = s.method
+            patience = {} if model == "erlang_c" else {"patience_s": s.patience_s}
+            direct = queueing.required_agents(
+                model, volume=volume, handle_time_s=h, service_level=s.service_level_target,
+                answer_within_s=s.answer_within_s, asa_s=s.asa_s, max_occupancy=s.max_occupancy,
+                max_abandon=None if model == "erlang_c" else s.max_abandon, **patience)
+        direct = np.maximum(direct, s.min_agents)
         np.testing.assert_array_equal(rows["agents"].to_numpy(), direct)
-        metrics = queueing.evaluate(s.method, direct, volume=rows["volume"].to_numpy(),
-                                    handle_time_s=h, answer_within_s=s.answer_within_s,
-                                    patience_s=s.patience_s)
+        metrics = queueing.evaluate(model, direct, volume=volume, handle_time_s=h,
+                                    answer_within_s=s.answer_within_s, **patience)
         for key in ("service_level", "asa_s", "p_abandon", "occupancy"):
             np.testing.assert_allclose(rows[key].to_numpy(), metrics[key], rtol=1e-12)
-        checked += len(rows)
-    assert checked > 500
+        checked.add(s.method)
+    assert checked == {"workload", "erlang_c", "erlang_a", "chat"}
 
 
 def test_example_plan_tables_and_metadata():
