@@ -12,9 +12,9 @@ Times are the plan's local wall-clock times.
 
 from __future__ import annotations
 
+import io
 import os
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,25 +45,33 @@ class PlotsUnavailableError(OutputError, ImportError):
     """matplotlib, needed for plots, is not installed."""
 
 
+_figure_classes: dict[type, type] = {}
+
+
 def _figure_class() -> type:
-    """Import matplotlib lazily; raise a clear error naming the extra when it is missing."""
+    """Import matplotlib lazily; raise a clear error naming the extra when it is missing.
+
+    Returns a Figure subclass with ``_repr_png_``, so a notebook shows it inline without
+    pyplot (whose inline formatter is only registered once pyplot picks a backend).
+    """
     try:
-        import matplotlib  # noqa: F401
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise PlotsUnavailableError(
             "plots need matplotlib, an optional extra: pip install 'staffing[plots]'"
         ) from exc
-    _enable_notebook_display()
-    return Figure
+    if Figure not in _figure_classes:
 
+        class PlanFigure(Figure):
+            """A matplotlib Figure that renders itself as PNG in Jupyter."""
 
-def _enable_notebook_display() -> None:
-    """In IPython, load pyplot once so the inline backend registers its Figure formatter."""
-    ipython = sys.modules.get("IPython")
-    if ipython is None or getattr(ipython, "get_ipython", lambda: None)() is None:
-        return
-    import matplotlib.pyplot  # noqa: F401
+            def _repr_png_(self) -> bytes:
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png", bbox_inches="tight")
+                return buffer.getvalue()
+
+        _figure_classes[Figure] = PlanFigure
+    return _figure_classes[Figure]
 
 
 # --------------------------------------------------------------------------------------------

@@ -160,3 +160,11 @@ def test_local_dates_label_the_heatmap_rows(plan):
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels[0] == dt.date(2026, 3, 23).strftime("%a %Y-%m-%d")
     assert len(labels) == 14
+
+
+def test_figures_render_as_png_for_notebooks(plan):
+    # Jupyter calls _repr_png_ on the returned object; no pyplot backend is involved.
+    fig = plots.plot_requirements(plan, skills=101)
+    png = fig._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(png) > 10_000
