@@ -265,7 +265,7 @@ def write_workbook(plan: Any, path: str | os.PathLike, *, force: bool = False) -
     path = Path(path)
     _check_workbook_suffix(path)
     _preflight(path, "xlsx", force)
-    view = _PlanView.from_plan(plan)
+    view = _PlanView.from_plan(plan, with_summary=True)
     with _atomic_replace(path) as tmp:
         _build_workbook(view, tmp)
     return path
@@ -527,7 +527,7 @@ class _PlanView:
     config: Any = None
 
     @classmethod
-    def from_plan(cls, plan: Any) -> _PlanView:
+    def from_plan(cls, plan: Any, with_summary: bool = False) -> _PlanView:
         intervals = getattr(plan, "intervals", None)
         if not isinstance(intervals, pd.DataFrame):
             raise DataError("the plan has no intervals table (plan.intervals)")
@@ -561,7 +561,7 @@ class _PlanView:
             minutes = int(diffs.min() / pd.Timedelta(minutes=1)) if len(diffs) else 60
         name = meta.get("name") or meta.get("plan_name") or getattr(plan_section, "name", None)
 
-        summary = getattr(plan, "summary", None)
+        summary = getattr(plan, "summary", None) if with_summary else None
         if callable(summary):
             summary = summary()
         return cls(
