@@ -808,3 +808,27 @@ def test_real_plan_csv_round_trips(real_plan, tmp_path):
     assert list(got.columns) == list(real_plan.intervals.columns)
     np.testing.assert_allclose(got["fte"], real_plan.intervals["fte"], rtol=0, atol=0)
     assert list(got["method"]) == list(real_plan.intervals["method"].astype(str))
+
+
+def test_fall_back_day_shows_the_larger_repeated_hour_and_counts_both(tmp_path):
+    # 2026-10-25: Paris clocks go back at 03:00 CEST to 02:00 CET, so 02:00 happens twice
+    # and the day has 25 hourly intervals.
+    plan = make_plan([(1, "a")], start="2026-10-19", days=7)
+    iv = plan.intervals
+    twice = iv.index[
+        (iv["interval_start"].dt.tz_localize(None) == pd.Timestamp("2026-10-25 02:00"))
+    ]
+    assert len(twice) == 2
+    iv.loc[twice, "fte"] = [3.0, 7.5]
+    day = iv["interval_start"].dt.tz_localize(None).dt.date == dt.date(2026, 10, 25)
+    assert day.sum() == 25
+    book = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "fall.xlsx"))
+    ws = book["a"]
+    row = 5 + 6  # the seventh day of the grid
+    assert ws.cell(row, 1).value == dt.datetime(2026, 10, 25)
+    assert ws.cell(row, 2 + 2).value == 7.5  # max(3.0, 7.5)
+    assert ws.cell(row, 2 + 24).value == pytest.approx(iv.loc[day, "fte"].sum())
+    # The Intervals sheet keeps both 02:00 rows, in time order.
+    got = table_rows(book["Intervals"])
+    at_two = got[got[f"Interval start ({TZ})"] == dt.datetime(2026, 10, 25, 2)]
+    assert list(at_two["FTE"]) == [3.0, 7.5]
