@@ -841,8 +841,9 @@ def required_agents(
     -------
     numpy.ndarray
         Agents [-], float array of the broadcast shape (whole numbers unless
-        ``integer=False``). Zero volume needs 0. A target no staffing can meet (such as a
-        service level of 1 with a positive threshold) gives inf, never a small number.
+        ``integer=False``). Zero volume needs 0. Targets are compared with a relative
+        tolerance of 1e-12; a target still missed at 10^8 agents gives inf, never a small
+        number.
 
     Raises
     ------
