@@ -57,7 +57,8 @@ def main(n: int = 20_000) -> int:
 
         t_p, peer = _best_of(run_peer, repeat=1)
         agree = np.mean(peer == ours)
-        print(f"erlang_c  peer     : {t_p:8.3f} s for {n} intervals = {t_p / n * 1e6:7.2f} us/interval")
+        print(f"erlang_c  peer     : {t_p:8.3f} s for {n} intervals = "
+              f"{t_p / n * 1e6:7.2f} us/interval")
         print(f"erlang_c  ratio    : staffing is {t_p / t_c:,.0f}x faster; agents agree on "
               f"{agree:.2%} of intervals")
         if agree < 1:

@@ -2,7 +2,12 @@
 
 Public API
 ----------
+- :func:`load_config`, :func:`plan` and :class:`Plan`: the planning run (a YAML planning
+  config, or a dict, to required agents and FTE per skill and interval).
 - :mod:`staffing.queueing`: vectorised Erlang B/C, Erlang A and chat-concurrency models.
+- :mod:`staffing.report` and :mod:`staffing.plots`: the workbook, CSV and pictures.
+- :mod:`staffing.liveperson` and :mod:`staffing.store`: the NHT fetcher and the SQLite
+  history store (imported on use).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from staffing import queueing
+from staffing.config import PlanConfig, load_config
 from staffing.errors import (
     APIError,
     AuthenticationError,
@@ -18,6 +24,7 @@ from staffing.errors import (
     OutputError,
     StaffingError,
 )
+from staffing.plan import Plan, plan
 
 try:
     __version__ = version("staffing")
@@ -30,7 +37,11 @@ __all__ = [
     "ConfigError",
     "DataError",
     "OutputError",
+    "Plan",
+    "PlanConfig",
     "StaffingError",
     "__version__",
+    "load_config",
+    "plan",
     "queueing",
 ]

@@ -83,7 +83,7 @@ def _agent_grid(a):
 @pytest.mark.parametrize("a", LOADS)
 def test_erlang_b_and_c_match_mpmath(a):
     # Independent 40-digit computation of B(x, a) = a^x e^-a / Gamma(x+1, a) (mp_reference).
-    agents = np.array(_agent_grid(a) + [max(a / 2, 0.3), a * 0.9 + 0.1])
+    agents = np.array([*_agent_grid(a), max(a / 2, 0.3), a * 0.9 + 0.1])
     got_b = queueing.erlang_b(agents, a)
     got_c = queueing.erlang_c(agents, a)
     for n, gb, gc in zip(agents, got_b, got_c, strict=True):
