@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from staffing import plan as run_plan
 from staffing import report
+from staffing.plan import plan as run_plan
 
 
 class PeakRSS:
@@ -124,7 +124,7 @@ def build_plan(n_skills: int, weeks: int, folder: Path):
         )
     volume = pd.concat(rows, ignore_index=True)
     # Naive local times are ambiguous in the autumn; this horizon has only the spring change.
-    return run_plan.plan(config, volume=volume)
+    return run_plan(config, volume=volume)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             ours_s = time.perf_counter() - t0
         ours_mib = mem.peak_mib
         print(
-            f"staffing.report.write_workbook  : {ours_s:7.2f} s  peak +{ours_mib:6.1f} MiB  "
+            f"staffing.report.write_workbook  : {ours_s:7.2f} s  peak +{ours_mib:6.1f} MiB "
+            f"(RSS {mem.start_mib + ours_mib:,.0f} MiB)  "
             f"file {path.stat().st_size / 2**20:5.1f} MiB  ({args.skills + 3} sheets)"
         )
 
@@ -159,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             csv = report.write_intervals_csv(plan, folder / "plan.csv")
             csv_s = time.perf_counter() - t0
         print(
-            f"staffing.report.write_intervals_csv: {csv_s:5.2f} s  peak +{mem.peak_mib:6.1f} MiB"
+            f"staffing.report.write_intervals_csv: {csv_s:5.2f} s  peak +{mem.peak_mib:6.1f} MiB "
+            f"(RSS {mem.start_mib + mem.peak_mib:,.0f} MiB)"
             f"  file {csv.stat().st_size / 2**20:5.1f} MiB"
         )
 
@@ -172,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                 peer_s = time.perf_counter() - t0
             peer_mib = mem.peak_mib
             print(
-                f"peer DataFrame.to_excel(openpyxl): {peer_s:6.2f} s  peak +{peer_mib:6.1f} MiB"
+                f"peer DataFrame.to_excel(openpyxl): {peer_s:6.2f} s  peak +{peer_mib:6.1f} MiB "
+                f"(RSS {mem.start_mib + peer_mib:,.0f} MiB)"
                 f"  file {(folder / 'peer.xlsx').stat().st_size / 2**20:5.1f} MiB"
                 "  (intervals table only, unformatted)"
             )
