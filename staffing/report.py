@@ -549,10 +549,17 @@ class _PlanView:
             or getattr(plan_section, "timezone", None)
             or (str(starts.dt.tz) if starts.dt.tz is not None else "UTC")
         )
-        if starts.dt.tz is None:  # naive: already local wall-clock time
-            starts = starts.dt.tz_localize(str(timezone), ambiguous="infer", nonexistent="raise")
-        else:
-            starts = starts.dt.tz_convert(str(timezone))
+        try:
+            if starts.dt.tz is None:  # naive: already local wall-clock time
+                starts = starts.dt.tz_localize(
+                    str(timezone), ambiguous="infer", nonexistent="raise"
+                )
+            else:
+                starts = starts.dt.tz_convert(str(timezone))
+        except (ValueError, TypeError, KeyError) as exc:  # pytz/zoneinfo errors are ValueErrors
+            raise DataError(
+                f"plan.intervals.interval_start cannot be read as {timezone} local time: {exc}"
+            ) from exc
         intervals = intervals.assign(interval_start=starts)  # copy-on-write: no data copied
 
         minutes = meta.get("interval_minutes") or getattr(plan_section, "interval_minutes", None)

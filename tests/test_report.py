@@ -832,3 +832,17 @@ def test_fall_back_day_shows_the_larger_repeated_hour_and_counts_both(tmp_path):
     got = table_rows(book["Intervals"])
     at_two = got[got[f"Interval start ({TZ})"] == dt.datetime(2026, 10, 25, 2)]
     assert list(at_two["FTE"]) == [3.0, 7.5]
+
+
+def test_naive_interval_starts_are_read_as_local_time(tmp_path):
+    plan = make_plan([(1, "a")], days=7)
+    plan.intervals["interval_start"] = plan.intervals["interval_start"].dt.tz_localize(None)
+    got = table_rows(
+        openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "n.xlsx"))["Intervals"]
+    )
+    assert got[f"Interval start ({TZ})"].iloc[0] == dt.datetime(2026, 3, 23)
+    # 02:00 on 2026-03-29 never happens in Paris: a clear error, nothing written.
+    plan.intervals.loc[0, "interval_start"] = pd.Timestamp("2026-03-29 02:00")
+    with pytest.raises(DataError, match="interval_start cannot be read as Europe/Paris"):
+        report.write_workbook(plan, tmp_path / "bad.xlsx")
+    assert not (tmp_path / "bad.xlsx").exists()
