@@ -906,61 +906,59 @@ def _lower_bound(lam, h, theta, targets):
 
 
 def _solve(model, lam, h, theta, t, targets):
+    """Smallest whole number of agents meeting ``targets`` (flat arrays, lam > 0)."""
     lo = _lower_bound(lam, h, theta, targets)
-    load = lam * h[:, -1] / h.shape[1]
-    step = np.maximum(1.0, np.ceil(np.sqrt(load)))
-    hi = np.maximum(lo + step, 0.0)
-    if model != "erlang_c":
-        # Start from the Erlang C answer for one server per agent at the full-load rate
-        # (cheap), then bracket around it in both directions.
-        sl, asa, _, occ = targets
-        patient_targets = (sl, asa, None, occ)
-        if sl is None and asa is None and occ is None:
-            patient_targets = (None, None, None, np.ones(lam.size))
-        guess = _solve("erlang_c", lam, h[:, -1:] / h.shape[1], np.full(lam.size, np.inf), t,
-                       patient_targets)
-        guess = np.where(np.isfinite(guess), guess, hi)
-        step = np.maximum(1.0, np.ceil(np.sqrt(guess) / 4))
-        hi = np.maximum(guess, lo + 1)
-        active = np.arange(lam.size)
-        while active.size:
-            ok = _feasible(model, hi[active], lam[active], h[active], theta[active], t[active],
-                           _take(targets, active))
-            down = active[ok]
-            below = np.maximum(hi[down] - step[down], lo[down])
-            at_floor = below <= lo[down]
-            # hi is feasible; probe below it until a failing point is found.
-            probe = down[~at_floor]
-            if probe.size:
-                ok2 = _feasible(model, below[~at_floor], lam[probe], h[probe], theta[probe],
-                                t[probe], _take(targets, probe))
-                fail = probe[~ok2]
-                lo[fail] = below[~at_floor][~ok2]
-                still = probe[ok2]
-                hi[still] = below[~at_floor][ok2]
-                step[still] *= 2.0
-            up = active[~ok]
-            lo[up] = hi[up]
-            hi[up] = hi[up] + step[up]
-            step[up] *= 2.0
-            hopeless = up[step[up] > _MAX_STEP]
-            lo[hopeless] = np.inf
-            active = np.concatenate([up[step[up] <= _MAX_STEP], still if probe.size else down[:0]])
-            active = np.sort(active)
-        return _bisect(model, lam, h, theta, t, targets, lo, hi)
-    active = np.arange(lam.size)
-    # Bracket: grow the step until hi is feasible.
-    while active.size:
-        ok = _feasible(model, hi[active], lam[active], h[active], theta[active], t[active],
-                       _take(targets, active))
-        grow = active[~ok]
-        lo[grow] = hi[grow]
-        step[grow] *= 2.0
-        hi[grow] = lo[grow] + step[grow]
-        hopeless = grow[step[grow] > _MAX_STEP]
-        lo[hopeless] = np.inf
-        active = grow[step[grow] <= _MAX_STEP]
+    if model == "erlang_c":
+        step = np.maximum(1.0, np.ceil(np.sqrt(lam * h[:, 0])))
+        start = lo + step
+    else:
+        start = _erlang_c_guess(lam, h, t, targets)
+        step = np.maximum(1.0, np.ceil(np.sqrt(start) / 4))
+    lo, hi = _bracket(model, lam, h, theta, t, targets, lo, np.maximum(start, lo + 1), step)
     return _bisect(model, lam, h, theta, t, targets, lo, hi)
+
+
+def _erlang_c_guess(lam, h, t, targets):
+    """Erlang C answer with one server per agent at the full-load rate k / h_k: cheap, and
+    close to the answer of erlang_a and chat, whose search then starts there."""
+    sl, asa, _, occ = targets
+    if sl is None and asa is None and occ is None:
+        occ = np.ones(lam.size)
+    k = h.shape[1]
+    patient = np.full(lam.size, np.inf)
+    guess = _solve("erlang_c", lam, h[:, -1:] / k, patient, t, (sl, asa, None, occ))
+    return np.where(np.isfinite(guess), guess, np.ceil(lam * h[:, -1] / k) + 1)
+
+
+def _bracket(model, lam, h, theta, t, targets, lo, start, step):
+    """Find lo < hi with lo failing and hi meeting every target, starting the search at
+    ``start``: upwards by doubling steps where it fails, downwards where it meets them.
+    lo becomes inf where nothing up to _MAX_STEP agents meets the targets."""
+
+    def feasible(idx, n):
+        return _feasible(model, n, lam[idx], h[idx], theta[idx], t[idx], _take(targets, idx))
+
+    hi = start.copy()
+    ok = feasible(np.arange(lam.size), hi)
+    up = np.flatnonzero(~ok)
+    while up.size:
+        lo[up] = hi[up]
+        hi[up] += step[up]
+        step[up] *= 2.0
+        hopeless = step[up] > _MAX_STEP
+        lo[up[hopeless]] = np.inf
+        up = up[~hopeless]
+        up = up[~feasible(up, hi[up])]
+    down = np.flatnonzero(ok & (hi - lo > 1))
+    while down.size:
+        probe = np.maximum(hi[down] - step[down], lo[down] + 1)
+        meets = feasible(down, probe)
+        lo[down[~meets]] = probe[~meets]
+        hi[down[meets]] = probe[meets]
+        step[down[meets]] *= 2.0
+        down = down[meets]
+        down = down[hi[down] - lo[down] > 1]
+    return lo, hi
 
 
 def _bisect(model, lam, h, theta, t, targets, lo, hi):
