@@ -226,6 +226,21 @@ def _upper_gamma_cf(s: np.ndarray, x: np.ndarray) -> np.ndarray:
     return h
 
 
+def _agents_and_load(agents: ArrayLike, load: ArrayLike) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Checked, broadcast and flattened (agents, load) of the classic formulas, and their shape."""
+    n = _array("agents", agents)
+    _check("agents", n, np.isfinite(n) & (n >= 0), "finite and >= 0")
+    a = _array("load", load)
+    _check("load", a, np.isfinite(a) & (a >= 0), "finite and >= 0")
+    try:
+        shape = np.broadcast_shapes(n.shape, a.shape)
+    except ValueError:
+        raise ValueError(
+            f"agents {n.shape} and load {a.shape} do not broadcast together"
+        ) from None
+    return np.broadcast_to(n, shape).ravel(), np.broadcast_to(a, shape).ravel(), shape
+
+
 def erlang_b(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     """Erlang B blocking probability, real-valued agents allowed.
 
@@ -256,13 +271,7 @@ def erlang_b(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     >>> float(erlang_b(1, 1.0))  # one server, one Erlang: a/(1+a)
     0.5
     """
-    n = _array("agents", agents)
-    _check("agents", n, np.isfinite(n) & (n >= 0), "finite and >= 0")
-    a = _array("load", load)
-    _check("load", a, np.isfinite(a) & (a >= 0), "finite and >= 0")
-    shape = np.broadcast_shapes(n.shape, a.shape)
-    nb = np.broadcast_to(n, shape).ravel()
-    ab = np.broadcast_to(a, shape).ravel()
+    nb, ab, shape = _agents_and_load(agents, load)
     return np.exp(_log_erlang_b(nb, ab)).reshape(shape)
 
 
@@ -296,13 +305,7 @@ def erlang_c(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     >>> float(erlang_c(1, 0.5))  # M/M/1: P(wait) = utilisation
     0.5
     """
-    n = _array("agents", agents)
-    _check("agents", n, np.isfinite(n) & (n >= 0), "finite and >= 0")
-    a = _array("load", load)
-    _check("load", a, np.isfinite(a) & (a >= 0), "finite and >= 0")
-    shape = np.broadcast_shapes(n.shape, a.shape)
-    nb = np.broadcast_to(n, shape).ravel()
-    ab = np.broadcast_to(a, shape).ravel()
+    nb, ab, shape = _agents_and_load(agents, load)
     out = _erlang_c_prob(nb, ab)
     out[ab == 0] = 0.0
     return out.reshape(shape)
