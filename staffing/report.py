@@ -7,6 +7,9 @@ The workbook (xlsxwriter, read by Excel and LibreOffice) has these sheets:
     required FTE per interval in the first week (one series per skill, or the skills with the
     most FTE-hours when there are more than :data:`CHART_MAX_SERIES`), drawn from a block of
     chart data written below the table.
+``Weekly`` (when the plan has weekly roll-ups)
+    Per plan week, all skills and then each skill: volume, agent-hours, FTE-hours, FTE
+    headcount, NHT, service level, abandonment and peak agents, with filters.
 one sheet per skill
     A grid of local days (rows) by interval of the day (columns) of required FTE with a
     colour-scale heat map, and beside it the same grid of on-queue agents; totals per day and
@@ -523,6 +526,8 @@ class _PlanView:
     summary: pd.DataFrame | None = None
     skills: pd.DataFrame | None = None
     backtest: pd.DataFrame | None = None
+    weekly: pd.DataFrame | None = None
+    weekly_total: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
     config: Any = None
 
@@ -579,6 +584,8 @@ class _PlanView:
             summary=summary if isinstance(summary, pd.DataFrame) else None,
             skills=_frame_or_none(getattr(plan, "skills", None)),
             backtest=_frame_or_none(getattr(plan, "backtest", None)),
+            weekly=_frame_or_none(getattr(plan, "weekly", None)),
+            weekly_total=_frame_or_none(getattr(plan, "weekly_total", None)),
             meta=meta,
             config=config,
         )
@@ -917,7 +924,7 @@ def _build_workbook(view: _PlanView, filename: Path) -> None:
 
         skills = view.skill_order()
         interval_sheets = max(1, math.ceil(len(view.intervals) / _rows_per_interval_sheet()))
-        reserved = ["Summary", "Assumptions"] + [
+        reserved = ["Summary", "Weekly", "Assumptions"] + [
             "Intervals" if i == 0 else f"Intervals {i + 1}" for i in range(interval_sheets)
         ]
         names = sheet_names(
@@ -926,6 +933,8 @@ def _build_workbook(view: _PlanView, filename: Path) -> None:
 
         summary_ws = workbook.add_worksheet("Summary")
         _write_summary(workbook, summary_ws, view, formats, version)
+        if view.weekly is not None or view.weekly_total is not None:
+            _write_weekly(workbook.add_worksheet("Weekly"), view, formats)
         grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
         for (skill_id, skill_name), sheet in zip(
             skills.itertuples(index=False), names, strict=True
@@ -1045,6 +1054,46 @@ def _write_summary(
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 960, "height": SUMMARY_CHART_ROWS * 20})
         ws.insert_chart(3, 0, chart, {"object_position": 3})
+    widths.apply(ws)
+
+
+def _write_weekly(ws: Any, view: _PlanView, formats: _Formats) -> None:
+    """Per-week roll-ups in one filterable table: all skills first, then every skill."""
+    widths = _Widths()
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.write_string(0, 0, f"Weekly requirements of plan {view.name}", formats.title)
+    ws.write_string(
+        1,
+        0,
+        f"Weeks start on the plan's first day ({view.timezone}). FTE headcount = FTE-hours / "
+        "contracted hours per FTE per week; NHT, service level and abandonment are "
+        "volume-weighted.",
+        formats.note,
+    )
+    # One table, so both share columns and filters: all skills first (bold), then each skill.
+    parts = []
+    if view.weekly_total is not None:
+        total = view.weekly_total.copy()
+        if view.weekly is not None and "skill_id" in view.weekly.columns:
+            total.insert(0, "skill_id", pd.array([pd.NA] * len(total), dtype="Int64"))
+            total.insert(1, "skill_name", "All skills")
+        parts.append(total)
+    if view.weekly is not None:
+        parts.append(view.weekly)
+    frame = pd.concat(parts, ignore_index=True)
+    columns = list(view.weekly.columns) if view.weekly is not None else list(frame.columns)
+    frame = frame[columns + [c for c in frame.columns if c not in columns]]
+    header = 3
+    n_total = len(view.weekly_total) if view.weekly_total is not None else 0
+    end = _write_frame(
+        ws, frame, header, formats, widths, view.timezone, bold_rows=set(range(n_total))
+    )
+    if len(frame):
+        ws.autofilter(header, 0, end - 1, len(frame.columns) - 1)
+        widths.see(0, 12)  # room for the filter button
+    ws.freeze_panes(header + 1, 0)
+    ws.repeat_rows(header)
     widths.apply(ws)
 
 

@@ -764,7 +764,14 @@ def real_plan(tmp_path_factory):
 def test_real_plan_workbook_matches_hand_computation(real_plan, tmp_path):
     path = report.write_workbook(real_plan, tmp_path / "real.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Summary", "Messaging", "Chat", "Intervals", "Assumptions"]
+    assert book.sheetnames == [
+        "Summary",
+        "Weekly",
+        "Messaging",
+        "Chat",
+        "Intervals",
+        "Assumptions",
+    ]
     got = table_rows(book["Intervals"])
     assert len(got) == 2 * 167  # a week of hours in Paris minus the spring-forward hour
     np.testing.assert_allclose(got["FTE"].astype(float), real_plan.intervals["fte"])
@@ -790,6 +797,22 @@ def test_real_plan_workbook_matches_hand_computation(real_plan, tmp_path):
     assert ws.cell(top + 1, h["Weekly agent hours"]).value == pytest.approx(668)
     assert ws.cell(top + 3, h["Skill"]).value == "All skills"
     assert ws.cell(top + 3, h["Skill ID"]).value is None
+    # Weekly: the plan's weekly roll-ups. Messaging's FTE headcount: 5 FTE x 167 h / 40 h
+    # per FTE per week = 20.875.
+    ws = book["Weekly"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    weekly = pd.DataFrame(rows[1:], columns=list(rows[0]))
+    assert len(weekly) == 1 + 2  # one week for all skills, then one per skill
+    assert weekly["Skill"].iloc[0] == "All skills"
+    assert ws["B5"].font.b  # the all-skills row is bold
+    got = weekly.iloc[1:]
+    np.testing.assert_allclose(got["FTE headcount"], real_plan.weekly["fte_headcount"])
+    assert got["FTE headcount"].iloc[0] == pytest.approx(20.875)
+    assert weekly[f"Week start ({TZ})"].iloc[0] == dt.datetime(2026, 3, 23)
+    total = real_plan.weekly_total
+    assert weekly["Agent hours"].iloc[0] == pytest.approx(total["agent_hours"][0])
+    assert ws.auto_filter.ref == "A4:L7"
+    assert ws.freeze_panes == "A5"
     # Assumptions: the run's metadata, times local.
     values = {
         r[0]: r[1]
