@@ -222,6 +222,8 @@ def check_outputs(
         raise OutputError(f"unknown output format {fmt!r}: use 'xlsx' or 'csv'")
     out_path = Path(out_path)
     if kind == "csv":
+        if out_path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+            raise OutputError(f"CSV output to {out_path} would look like a spreadsheet; use .csv")
         _preflight(out_path, "csv", force)
         return kind
     _check_workbook_suffix(out_path)

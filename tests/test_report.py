@@ -650,6 +650,8 @@ def test_directory_and_wrong_suffix_targets_are_refused(plan, tmp_path):
         report.write_workbook(plan, tmp_path / "dir.xlsx")
     with pytest.raises(OutputError, match=r"must end in \.xlsx"):
         report.write_workbook(plan, tmp_path / "plan.ods")
+    with pytest.raises(OutputError, match=r"would look like a spreadsheet; use \.csv"):
+        report.write_outputs(plan, tmp_path / "plan.xlsx", fmt="csv")
     with pytest.raises(OutputError, match="unknown output format 'pdf'"):
         report.write_outputs(plan, tmp_path / "plan.pdf", fmt="pdf")
 
