@@ -4,8 +4,8 @@ Layers, from the wire up:
 
 - :class:`Credentials`: the four OAuth 1.0 values, from arguments or ``LP_*``
   environment variables; their ``repr``/``str`` never show a value.
-- :class:`RetryPolicy`: LivePerson's documented retry policy as a urllib3
-  ``Retry`` mounted on the session's adapter, with an injectable pause.
+- :class:`RetryPolicy`: LivePerson's documented retry policy, run by tenacity around
+  each request (every attempt signed anew), with an injectable pause.
 - :class:`NHTClient`: one ``requests.Session`` signed with OAuth 1.0 (HMAC-SHA1,
   header), domain discovery for ``leDataReporting``, v2 pages followed to the end.
 - :func:`read_nht`: pure parser of one v2 payload into a tidy DataFrame.
@@ -21,10 +21,11 @@ Decisions where LivePerson's documentation is silent (see
   A 200 answer whose body is not the documented JSON is not retried: it raises
   :class:`~staffing.errors.DataError` naming the window and page, and the windows
   already stored are kept.
-- urllib3 re-sends the same signed request on a retry (same OAuth nonce and
-  timestamp). That is fine for throttling and gateway errors answered before the
-  OAuth check; a server that remembers nonces of failed requests would answer the
-  retry with 401, which then surfaces as an authentication error.
+- Retries happen at the requests level, not in urllib3: each attempt is a new
+  ``session.get`` that OAuth 1.0 signs with a fresh nonce and timestamp, so an edge
+  that checks (and remembers) the nonce before answering 429 or 503 accepts the retry.
+  A retry inside urllib3 would re-send the same signed bytes and get 401 for the
+  replayed nonce.
 """
 
 from __future__ import annotations
@@ -37,17 +38,17 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 import requests
-from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth1
-from urllib3.exceptions import InvalidHeader, ReadTimeoutError
-from urllib3.util.retry import Retry
+from tenacity import Future, RetryCallState, Retrying
 
 from staffing.errors import APIError, AuthenticationError, ConfigError, DataError
 from staffing.store import METRIC_COLUMNS, HistoryStore
@@ -220,13 +221,18 @@ def quiet_oauth_loggers() -> None:
 # ----------------------------------------------------------------------------------------
 # Retry policy
 # ----------------------------------------------------------------------------------------
-class RetryPolicy(Retry):
-    """LivePerson's retry policy as a urllib3 ``Retry`` for the session's adapter.
+@dataclass(frozen=True)
+class RetryPolicy:
+    """LivePerson's documented retry policy, run by tenacity around each request.
+
+    Every attempt is a new ``session.get``, so OAuth 1.0 signs it again with a fresh
+    nonce and timestamp: an edge that checks the signature before it answers 429 or 503
+    never sees a replayed nonce.
 
     - 429: retried up to ``max_throttled`` times, pausing ``max(1 s, Retry-After)``.
-    - 500, 502, 503, 504, a dropped connection or a timeout: retried 3 times with
-      pauses of 5, 10 and 15 s (longer if the server's ``Retry-After`` says so).
-    - Anything else (400, 401, 403, 404, ...): not retried.
+    - 500, 502, 503, 504, a refused or dropped connection, a timeout: retried 3 times
+      with pauses of 5, 10 and 15 s (longer if the server's ``Retry-After`` says so).
+    - Anything else (400, 401, 403, 404, a TLS failure, ...): not retried.
 
     Parameters
     ----------
@@ -239,67 +245,126 @@ class RetryPolicy(Retry):
         Least pause after a 429 [s].
     max_throttled : int
         Most retries of 429 answers for one request.
+    max_retry_after_s : float
+        Longest ``Retry-After`` honoured [s]; a longer one is cut to this.
     """
 
-    SERVER_ERRORS = frozenset({500, 502, 503, 504})
-    THROTTLED = 429
+    pause: Callable[[float], object] = time.sleep
+    server_error_pauses_s: tuple[float, ...] = (5.0, 10.0, 15.0)
+    throttle_pause_s: float = 1.0
+    max_throttled: int = 8
+    max_retry_after_s: float = 600.0
 
-    def __init__(
-        self,
-        *,
-        pause: Callable[[float], object] = time.sleep,
-        server_error_pauses_s: tuple[float, ...] = (5.0, 10.0, 15.0),
-        throttle_pause_s: float = 1.0,
-        max_throttled: int = 8,
-        **kwargs: object,
-    ) -> None:
-        kwargs.setdefault("total", None)
-        kwargs.setdefault("redirect", False)
-        kwargs.setdefault("status_forcelist", self.SERVER_ERRORS | {self.THROTTLED})
-        kwargs.setdefault("allowed_methods", frozenset({"GET"}))
-        kwargs.setdefault("raise_on_status", False)
-        kwargs.setdefault("retry_after_max", 600)
-        super().__init__(**kwargs)
-        self.pause = pause
-        self.server_error_pauses_s = tuple(float(p) for p in server_error_pauses_s)
-        self.throttle_pause_s = float(throttle_pause_s)
-        self.max_throttled = int(max_throttled)
+    THROTTLED: ClassVar[int] = 429
+    SERVER_ERRORS: ClassVar[frozenset[int]] = frozenset({500, 502, 503, 504})
+    #: Failures without an answer that another attempt may cure.
+    TRANSIENT_ERRORS: ClassVar[tuple[type[Exception], ...]] = (
+        requests.exceptions.ConnectionError,
+        requests.exceptions.Timeout,
+    )
+    #: ... except a TLS failure (an SSLError is a ConnectionError), which will not cure.
+    FINAL_ERRORS: ClassVar[tuple[type[Exception], ...]] = (requests.exceptions.SSLError,)
 
-    def new(self, **kw: object) -> RetryPolicy:
-        fresh = super().new(**kw)
-        fresh.pause = self.pause
-        fresh.server_error_pauses_s = self.server_error_pauses_s
-        fresh.throttle_pause_s = self.throttle_pause_s
-        fresh.max_throttled = self.max_throttled
-        return fresh
-
-    def _counts(self) -> tuple[int, int]:
-        throttled = sum(1 for h in self.history if h.status == self.THROTTLED)
-        failed = sum(
-            1 for h in self.history if h.error is not None or h.status in self.SERVER_ERRORS
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "server_error_pauses_s", tuple(float(p) for p in self.server_error_pauses_s)
         )
-        return throttled, failed
 
-    def is_exhausted(self) -> bool:
-        throttled, failed = self._counts()
-        return throttled > self.max_throttled or failed > len(self.server_error_pauses_s)
+    def kind(self, outcome: Future) -> str | None:
+        """``"throttled"`` (429), ``"failed"`` (server error, no answer) or None (final)."""
+        if outcome.failed:
+            error = outcome.exception()
+            transient = isinstance(error, self.TRANSIENT_ERRORS)
+            return "failed" if transient and not isinstance(error, self.FINAL_ERRORS) else None
+        status = outcome.result().status_code
+        if status == self.THROTTLED:
+            return "throttled"
+        return "failed" if status in self.SERVER_ERRORS else None
 
-    def sleep(self, response: object = None) -> None:
-        try:
-            retry_after = self.get_retry_after(response) if response is not None else None
-        except InvalidHeader:
-            retry_after = None
-        last = self.history[-1] if self.history else None
-        _, failed = self._counts()
-        if last is not None and last.status == self.THROTTLED:
-            seconds = max(self.throttle_pause_s, retry_after or 0.0)
-            why = "HTTP 429 (too many requests)"
+    def call(
+        self, send: Callable[[], requests.Response], *, what: str = "request"
+    ) -> requests.Response:
+        """Call ``send`` until it gets a final answer or the policy gives up.
+
+        Parameters
+        ----------
+        send : callable
+            Sends the request once (a new, newly signed request each call).
+        what : str
+            What is requested, for the warning logged before each pause.
+
+        Returns
+        -------
+        requests.Response
+            The final answer; a 429 or 5xx one when the retries ran out.
+
+        Raises
+        ------
+        requests.exceptions.RequestException
+            The last failure without an answer, when not retried or the retries ran out.
+        """
+        counts = {"throttled": 0, "failed": 0}
+
+        def retry(state: RetryCallState) -> bool:
+            kind = self.kind(state.outcome)
+            if kind is not None:
+                counts[kind] += 1
+            return kind is not None
+
+        def stop(state: RetryCallState) -> bool:
+            return (
+                counts["throttled"] > self.max_throttled
+                or counts["failed"] > len(self.server_error_pauses_s)
+            )
+
+        def wait(state: RetryCallState) -> float:
+            outcome = state.outcome
+            answer = None if outcome.failed else outcome.result()
+            retry_after = self.retry_after_s(answer) or 0.0
+            if answer is not None and answer.status_code == self.THROTTLED:
+                return max(self.throttle_pause_s, retry_after)
+            step = min(counts["failed"], len(self.server_error_pauses_s)) - 1
+            return max(self.server_error_pauses_s[max(step, 0)], retry_after)
+
+        def warn(state: RetryCallState) -> None:
+            outcome = state.outcome
+            if outcome.failed:
+                why = f"no answer ({type(outcome.exception()).__name__})"
+            elif outcome.result().status_code == self.THROTTLED:
+                why = "HTTP 429 (too many requests)"
+            else:
+                why = f"HTTP {outcome.result().status_code}"
+            log.warning("LivePerson %s: %s; retrying in %.0f s", what, why, state.upcoming_sleep)
+
+        retrying = Retrying(
+            retry=retry,
+            stop=stop,
+            wait=wait,
+            sleep=self.pause,
+            before_sleep=warn,
+            # Out of retries: hand back the last answer (or raise the last failure).
+            retry_error_callback=lambda state: state.outcome.result(),
+        )
+        return retrying(send)
+
+    def retry_after_s(self, response: requests.Response | None) -> float | None:
+        """The answer's ``Retry-After`` [s] (seconds or an HTTP date), None if absent."""
+        if response is None:  # a Response is falsy for 4xx/5xx: compare with None
+            return None
+        value = (response.headers.get("Retry-After") or "").strip()
+        if not value:
+            return None
+        if value.isdigit():
+            seconds = float(value)
         else:
-            step = min(max(failed, 1), len(self.server_error_pauses_s)) - 1
-            seconds = max(self.server_error_pauses_s[step], retry_after or 0.0)
-            why = f"HTTP {last.status}" if last and last.status else "connection failed"
-        log.warning("LivePerson: %s; retrying in %.0f s", why, seconds)
-        self.pause(seconds)
+            try:
+                when = parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return None
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - datetime.now(UTC)).total_seconds()
+        return min(max(seconds, 0.0), self.max_retry_after_s)
 
 
 # ----------------------------------------------------------------------------------------
@@ -551,6 +616,13 @@ class NHTClient:
         Pause function used between retries [s]; tests pass a recorder.
     retry : RetryPolicy, optional
         Replaces the default policy (whose ``pause`` is ``sleep``).
+
+    Attributes
+    ----------
+    requests : int
+        Requests asked for, each counted once however often it was retried.
+    retries : int
+        Attempts beyond the first of each request.
     """
 
     def __init__(
@@ -569,16 +641,12 @@ class NHTClient:
         self.domain_api = check_domain_api(domain_api)
         self._credentials = Credentials.coerce(credentials)
         self.timeout_s = timeout_s
-        self._sleep = sleep
+        self.retry = retry or RetryPolicy(pause=sleep)
         self.retries = 0
         self.requests = 0
         self._base_url: str | None = None
         quiet_oauth_loggers()
-        policy = retry or RetryPolicy(pause=self._pause)
-        adapter = HTTPAdapter(max_retries=policy)
         self.session = requests.Session()
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         # Proxy settings from the environment apply, except to a loopback fake.
         self.session.trust_env = urlsplit(self.domain_api).hostname not in (
@@ -607,22 +675,30 @@ class NHTClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _pause(self, seconds: float) -> None:
-        self.retries += 1
-        self._sleep(seconds)
-
     # -- HTTP --------------------------------------------------------------------------
     def _get(self, url: str, *, params: Mapping | None, auth: OAuth1 | None, what: str):
+        """GET under the retry policy; every attempt is signed anew by ``auth``."""
         self.requests += 1
+        attempts = 0
+
+        def send() -> requests.Response:
+            nonlocal attempts
+            attempts += 1
+            return self.session.get(url, params=params, auth=auth, timeout=self.timeout_s)
+
         try:
-            response = self.session.get(url, params=params, auth=auth, timeout=self.timeout_s)
+            response = self.retry.call(send, what=what)
         except requests.exceptions.RequestException as exc:
-            raise APIError(None, f"{what}: {_describe(exc, url, self.timeout_s)}") from None
+            reason = _describe(exc, url, self.timeout_s)
+            tries = f"{attempts} attempt" + ("s" if attempts > 1 else "")
+            raise APIError(None, f"{what}: {reason}, after {tries}") from None
+        finally:
+            self.retries += attempts - 1
         if response.status_code == 200:
             return response
-        self._raise_for(response, what)
+        self._raise_for(response, what, attempts)
 
-    def _raise_for(self, response: requests.Response, what: str) -> None:
+    def _raise_for(self, response: requests.Response, what: str, attempts: int) -> None:
         status = response.status_code
         try:
             body = response.json()
@@ -649,8 +725,8 @@ class NHTClient:
                 f"; is the NHT API enabled for account {self.account}? It is a beta that "
                 "LivePerson turns on per account"
             )
-        if status == 429 or status in RetryPolicy.SERVER_ERRORS:
-            message = f"{message}; still failing after the retries of the retry policy"
+        if status == RetryPolicy.THROTTLED or status in RetryPolicy.SERVER_ERRORS:
+            message = f"{message}; still failing after {attempts} attempts (the retry policy)"
         raise APIError(status, f"{what}: {message}", causes)
 
     def base_url(self) -> str:
@@ -798,13 +874,17 @@ class NHTClient:
 def _describe(exc: requests.exceptions.RequestException, url: str, timeout_s) -> str:
     """What went wrong with a request that got no answer, without any header value."""
     host = urlsplit(url).netloc
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)
-    if isinstance(exc, requests.exceptions.Timeout) or isinstance(reason, ReadTimeoutError):
-        return f"no answer from {host} within the timeout of {timeout_s} s, after retries"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"no answer from {host} within the timeout of {timeout_s} s"
     if isinstance(exc, requests.exceptions.ConnectionError):
-        kind = type(reason).__name__ if isinstance(reason, Exception) else type(exc).__name__
-        return f"connection to {host} failed, after retries ({kind})"
+        # requests wraps urllib3's error, which may wrap the socket's: name the innermost.
+        reason = exc
+        for _ in range(4):
+            inner = getattr(reason, "reason", None) or (reason.args[-1] if reason.args else None)
+            if not isinstance(inner, Exception):
+                break
+            reason = inner
+        return f"connection to {host} failed ({type(reason).__name__})"
     return f"request to {host} failed ({type(exc).__name__})"
 
 
