@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,11 @@ def build_plan(n_skills: int, weeks: int, folder: Path):
     return run_plan(config, volume=volume)
 
 
+def count_sheets(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return sum(n.startswith("xl/worksheets/sheet") for n in archive.namelist())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skills", type=int, default=200, help="number of skills (200)")
@@ -152,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"staffing.report.write_workbook  : {ours_s:7.2f} s  peak +{ours_mib:6.1f} MiB "
             f"(RSS {mem.start_mib + ours_mib:,.0f} MiB)  "
-            f"file {path.stat().st_size / 2**20:5.1f} MiB  ({args.skills + 3} sheets)"
+            f"file {path.stat().st_size / 2**20:5.1f} MiB  ({count_sheets(path)} sheets)"
         )
 
         with PeakRSS() as mem:
