@@ -1266,7 +1266,11 @@ def _add_streamed_table(ws: Any, last_row: int, labels: list[str], name: str) ->
     then widen its ranges; the caller writes the header cells (same names) and the rows in
     order afterwards, which overwrites the header cells add_table stored.
     """
-    saved = ws.constant_memory
+    tables = getattr(ws, "tables", None)
+    saved = getattr(ws, "constant_memory", None)
+    if not isinstance(tables, list) or saved is None:  # xlsxwriter internals changed
+        ws.autofilter(0, 0, last_row, len(labels) - 1)
+        return
     ws.constant_memory = False
     try:
         status = ws.add_table(
@@ -1282,10 +1286,10 @@ def _add_streamed_table(ws: Any, last_row: int, labels: list[str], name: str) ->
         )
     finally:
         ws.constant_memory = saved
-    if status != 0:
+    if status != 0 or not tables or not isinstance(tables[-1], dict):
         ws.autofilter(0, 0, last_row, len(labels) - 1)  # at least the filters
         return
-    table = ws.tables[-1]
+    table = tables[-1]
     full = xl_range(0, 0, last_row, len(labels) - 1)
     table["range"] = full
     table["a_range"] = full

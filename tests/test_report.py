@@ -468,6 +468,16 @@ def test_intervals_split_across_sheets_past_the_row_limit(tmp_path, monkeypatch)
     assert (pd.to_datetime(joined[f"Interval start ({TZ})"]).dt.round("s") == local).all()
 
 
+def test_without_a_table_the_intervals_still_get_filters(plan, tmp_path, monkeypatch):
+    # If xlsxwriter ever refuses the table (add_table returns -3 in constant_memory mode),
+    # the sheet falls back to a plain autofilter over the same range.
+    monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, "add_table", lambda *a, **k: -3)
+    ws = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "f.xlsx"))["Intervals"]
+    assert list(ws.tables) == []
+    assert ws.auto_filter.ref == f"A1:O{len(plan.intervals) + 1}"
+    np.testing.assert_allclose(table_rows(ws)["FTE"].astype(float), plan.intervals["fte"])
+
+
 def test_sheet_names_are_safe_and_unique():
     long = "A very long skill name for premium customers"
     got = report.sheet_names(
