@@ -14,8 +14,11 @@ thread) that implements, as documented by LivePerson:
 - deterministic synthetic history with daily and weekly seasonality and hours with no
   data, encoded the way LivePerson does (-1, or the post-2020 zeros);
 - faults injected by NHT request number (:meth:`FakeLivePerson.inject`): 429 bursts with
-  ``Retry-After``, 500/503, a malformed body, a dropped connection. Faults act "at the
-  gateway", before the OAuth check, like a load balancer or rate limiter would.
+  ``Retry-After``, 500/503, a malformed body, a dropped connection. A fault acts "at the
+  gateway", before the OAuth check, like a load balancer would; with ``after_auth=True``
+  it acts after the signature is verified and its nonce recorded, like an edge that
+  authenticates first. Replay protection is always on: a nonce is accepted once, so a
+  client that re-sends the same signed request after such a fault gets 401.
 
 :meth:`FakeLivePerson.ground_truth` gives the DataFrame a correct client ends up with.
 
@@ -40,6 +43,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import numpy as np
 import pandas as pd
 from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
+from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 
 from staffing.liveperson import SERVICE, Credentials, quiet_oauth_loggers
 from staffing.store import COLUMNS
@@ -63,6 +67,9 @@ class Fault:
 
     kind : "status" (an HTTP error), "malformed" (200 with a broken JSON body),
     "drop" (the connection is closed without an answer) or "stall" (held, then dropped).
+    after_auth : answer the fault only after the OAuth signature is verified and its nonce
+    recorded (a request that fails the check gets 401 instead); by default the fault
+    comes before the check.
     """
 
     kind: str
@@ -70,39 +77,45 @@ class Fault:
     retry_after: str | None = None
     body: dict | None = None
     seconds: float = 0.0
+    after_auth: bool = False
 
     @classmethod
-    def throttle(cls, retry_after: int | None = 1) -> Fault:
-        """HTTP 429, with ``Retry-After`` [s] unless None."""
+    def throttle(cls, retry_after: int | str | None = 1, *, after_auth: bool = False) -> Fault:
+        """HTTP 429, with ``Retry-After`` [s or HTTP date] unless None."""
         return cls("status", 429, None if retry_after is None else str(retry_after),
-                   {"message": "Too many requests"})
+                   {"message": "Too many requests"}, after_auth=after_auth)
 
     @classmethod
-    def server_error(cls, status: int = 500, retry_after: int | None = None) -> Fault:
+    def server_error(cls, status: int = 500, retry_after: int | None = None, *,
+                     after_auth: bool = False) -> Fault:
         """HTTP 500 or 503 with LivePerson's error body (and ``Retry-After`` [s] if given)."""
         return cls("status", status, None if retry_after is None else str(retry_after),
                    {"internalCode": "00000000-0000-4000-8000-000000000000",
-                    "message": "Internal server error"})
+                    "message": "Internal server error"}, after_auth=after_auth)
 
     @classmethod
-    def malformed(cls) -> Fault:
+    def malformed(cls, *, after_auth: bool = False) -> Fault:
         """HTTP 200 whose body is truncated JSON."""
-        return cls("malformed")
+        return cls("malformed", after_auth=after_auth)
 
     @classmethod
-    def stall(cls, seconds: float) -> Fault:
+    def stall(cls, seconds: float, *, after_auth: bool = False) -> Fault:
         """Hold the request ``seconds`` [s], then close without answering (a read timeout)."""
-        return cls("stall", seconds=float(seconds))
+        return cls("stall", seconds=float(seconds), after_auth=after_auth)
 
     @classmethod
-    def drop(cls) -> Fault:
+    def drop(cls, *, after_auth: bool = False) -> Fault:
         """Close the connection without answering."""
-        return cls("drop")
+        return cls("drop", after_auth=after_auth)
 
 
 @dataclass
 class RecordedRequest:
-    """One request the fake received (never its Authorization header)."""
+    """One request the fake received (never its Authorization header).
+
+    ``nonce`` is the request's ``oauth_nonce`` (public, not a secret), so tests can see
+    that each retry was signed anew.
+    """
 
     number: int
     kind: str  # "domain" or "nht"
@@ -111,6 +124,7 @@ class RecordedRequest:
     status: int | None = None
     fault: str | None = None
     user_agent: str = ""
+    nonce: str | None = None
 
 
 class _Validator(RequestValidator):
@@ -380,7 +394,8 @@ class FakeLivePerson:
         return frame, closed, zeroed
 
     # -- request handling ------------------------------------------------------------------
-    def _nht(self, handler: _Handler, account: str, params: dict[str, str]) -> tuple[int, dict]:
+    def _authenticate(self, handler: _Handler, account: str) -> tuple[int, dict] | None:
+        """None when the OAuth signature verifies (its nonce is then used up), else 401."""
         header = handler.headers.get("Authorization")
         try:
             ok, _ = self._endpoint.validate_request(
@@ -396,6 +411,10 @@ class FakeLivePerson:
         if account != self.account:
             return 401, {"reason": "oauth_problem=token_rejected",
                          "message": f"Unauthorized for account {account}"}
+        return None
+
+    def _nht(self, handler: _Handler, params: dict[str, str]) -> tuple[int, dict]:
+        """The answer to an authenticated NHT request."""
         causes, query = _validate(params, self.now)
         if causes:
             return 400, {"causes": causes, "message": "Bad request"}
@@ -613,22 +632,40 @@ class _Handler(BaseHTTPRequestHandler):
         if len(segments) == 5 and segments[:3] == ["operations", "api", "account"] \
                 and segments[4] == "nht":
             rec, fault = fake._record("nht", parts.path, params, ua)
-            if fault is not None:
-                if fault.kind == "stall":
-                    time.sleep(fault.seconds)
-                if fault.kind in ("drop", "stall"):
-                    self.close_connection = True
-                    return None
-                if fault.kind == "malformed":
-                    rec.status = 200
-                    return self._send(200, None, raw=b'{"_metadata": {"count": 3, "refer')
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                rec.status = fault.status
-                return self._send(fault.status, fault.body or {}, headers)
-            status, body = fake._nht(self, segments[3], params)
+            rec.nonce = _nonce(self.headers.get("Authorization"))
+            if fault is not None and not fault.after_auth:
+                return self._fault(rec, fault)
+            denied = fake._authenticate(self, segments[3])
+            if denied is None and fault is not None:
+                return self._fault(rec, fault)
+            status, body = denied or fake._nht(self, params)
             rec.status = status
             return self._send(status, body)
         return self._send(404, {"message": f"no such resource {parts.path}"})
+
+    def _fault(self, rec: RecordedRequest, fault: Fault) -> None:
+        """Answer with ``fault`` instead of the real answer."""
+        if fault.kind == "stall":
+            time.sleep(fault.seconds)
+        if fault.kind in ("drop", "stall"):
+            self.close_connection = True
+            return None
+        if fault.kind == "malformed":
+            rec.status = 200
+            return self._send(200, None, raw=b'{"_metadata": {"count": 3, "refer')
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        rec.status = fault.status
+        return self._send(fault.status, fault.body or {}, headers)
+
+
+def _nonce(header: str | None) -> str | None:
+    """The ``oauth_nonce`` of an ``Authorization: OAuth ...`` header, None if absent."""
+    if not header or not header.startswith("OAuth "):
+        return None
+    try:
+        return dict(parse_authorization_header(header)).get("oauth_nonce")
+    except ValueError:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:

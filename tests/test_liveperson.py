@@ -477,6 +477,83 @@ def test_a_429_storm_ends_in_a_clear_error(tmp_path, lp, pauses):
     assert pauses == [1.0] * 8
 
 
+def test_a_retry_after_date_is_honoured_and_capped(tmp_path, lp, pauses):
+    # Retry-After may be an HTTP date (RFC 9110 section 10.2.3). One in the past means
+    # "now", so the 1 s floor applies; one in 2099 is cut to the 600 s cap.
+    lp.inject(1, Fault.throttle("Wed, 21 Oct 2015 07:28:00 GMT"),
+              Fault.throttle("Thu, 01 Jan 2099 00:00:00 GMT"))
+    fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, **fetch_kwargs(lp, pauses))
+    assert pauses == [1.0, 600.0]
+
+
+# ----------------------------------------------------------------------------------------
+# Retries under replay protection: faults answered after the OAuth check
+# ----------------------------------------------------------------------------------------
+def test_retries_after_an_authenticated_429_and_503_are_signed_anew(tmp_path, lp, pauses):
+    # The edge verifies the signature and uses up the nonce, then answers 429 or 503.
+    lp.inject(2, Fault.throttle(2, after_auth=True), Fault.server_error(503, after_auth=True),
+              Fault.server_error(500, after_auth=True))
+    summary = fetch_history(tmp_path / "h.sqlite", lp.account, weeks=2,
+                            **fetch_kwargs(lp, pauses))
+    nht = lp.nht_requests()
+    # Window 2 is answered 429, 503, 500, then 200: each retry carried a new nonce, so the
+    # fake's replay check let it through (a re-sent nonce would have got 401).
+    assert [r.status for r in nht] == [200, 429, 503, 500, 200]
+    assert all(r.nonce for r in nht) and len({r.nonce for r in nht}) == len(nht)
+    # Pauses: Retry-After 2 s for the 429, then the server-error steps 5 and 10 s.
+    assert pauses == [2.0, 5.0, 10.0]
+    assert summary.retries == 3 and summary.requests == 3
+    _truth_equal(tmp_path / "h.sqlite", lp, 2)
+
+
+def test_a_429_storm_after_the_oauth_check_still_ends_in_a_clear_error(tmp_path, lp, pauses):
+    lp.inject(1, *[Fault.throttle(1, after_auth=True)] * 9)
+    with pytest.raises(APIError, match="still failing after 9 attempts") as info:
+        fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, **fetch_kwargs(lp, pauses))
+    # Not a 401: every one of the 9 attempts was signed with its own nonce.
+    assert info.value.status == 429
+    assert len({r.nonce for r in lp.nht_requests()}) == 9
+    assert pauses == [1.0] * 8
+
+
+def test_the_same_signed_request_sent_twice_is_refused_after_an_authenticated_fault(lp):
+    """What a retry inside urllib3 did: re-send the very same signed bytes."""
+    import requests
+    from requests_oauthlib import OAuth1
+
+    c = lp.credentials
+    end = NOW.floor("60min")
+    ms = int(end.value // 1_000_000)
+    query = {"v": "2", "source": "check", "fromMillis": ms - 3_600_000, "toMillis": ms}
+    url = f"{lp.domain_api}/operations/api/account/{lp.account}/nht"
+
+    def signed(creds=c) -> requests.PreparedRequest:
+        auth = OAuth1(creds.app_key, creds.app_secret, creds.access_token,
+                      creds.access_token_secret)
+        return requests.Request("GET", url, params=query, auth=auth).prepare()
+
+    lp.inject(1, Fault.server_error(503))
+    lp.inject(3, Fault.server_error(503, after_auth=True))
+    lp.inject(5, Fault.server_error(503, after_auth=True))
+    with requests.Session() as session:
+        gateway = signed()
+        # A gateway fault comes before the OAuth check: the nonce is not used, so the
+        # same bytes sent again pass (why the old urllib3 retry passed the old tests).
+        assert session.send(gateway, timeout=10).status_code == 503
+        assert session.send(gateway, timeout=10).status_code == 200
+        edge = signed()
+        # After the OAuth check the nonce is used up: the identical retry is a replay.
+        assert session.send(edge, timeout=10).status_code == 503
+        replay = session.send(edge, timeout=10)
+        assert replay.status_code == 401
+        assert replay.json()["reason"] == "oauth_problem=signature_invalid"
+        # A bad signature meets the check before an after-auth fault: 401, not 503.
+        bad = Credentials(c.app_key, "wrong-app-secret-0000000000000000", c.access_token,
+                          c.access_token_secret)
+        assert session.send(signed(bad), timeout=10).status_code == 401
+    assert [r.status for r in lp.nht_requests()] == [503, 200, 503, 401, 401]
+
+
 # ----------------------------------------------------------------------------------------
 # Incremental
 # ----------------------------------------------------------------------------------------
