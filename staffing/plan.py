@@ -179,14 +179,16 @@ def _load_history(
     account = lp.account if lp is not None else None
     store = HistoryStore(path)
     if config.nht.fetch:
-        from staffing.liveperson import fetch_history
+        from staffing.liveperson import RETENTION_WEEKS, fetch_history
 
         assert lp is not None  # the config checks this
         _progress(progress, f"fetching NHT history for account {account} into {path}")
         kwargs: dict[str, Any] = {"source": lp.source}
         if lp.domain_api:
             kwargs["domain_api"] = lp.domain_api
-        fetch_history(store, account, skill_ids=ids, weeks=config.nht.history_weeks,
+        # LivePerson keeps 9 weeks; older weeks of history_weeks come from the store alone.
+        fetch_history(store, account, skill_ids=ids,
+                      weeks=min(config.nht.history_weeks, RETENTION_WEEKS),
                       interval_minutes=60, progress=progress is not None, **kwargs)
     _progress(progress, f"reading NHT history from the store {path}")
     frame = store.read(account, skill_ids=ids, interval_minutes=60)

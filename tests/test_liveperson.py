@@ -608,6 +608,48 @@ def test_late_data_is_picked_up_by_the_next_run(tmp_path, pauses):
 
 
 # ----------------------------------------------------------------------------------------
+# Callers: the planning pipeline
+# ----------------------------------------------------------------------------------------
+def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, monkeypatch,
+                                                                   pauses):
+    from staffing.plan import plan
+
+    for name, value in zip(ENV_VARS, SECRETS, strict=True):
+        monkeypatch.setenv(name, value)
+    # The plan fetches with the real clock: the fake's clock is this hour.
+    now = pd.Timestamp.now(tz="UTC").floor("h")
+    path = tmp_path / "h.sqlite"
+    start = (now.tz_convert("Europe/London").normalize() + 7 * DAY).date()
+    with FakeLivePerson(skill_ids=(1001, 1002), now=now) as server:
+        # Weeks 12 to 10 back, older than LivePerson keeps, are in the store already.
+        old = server.ground_truth(now - pd.Timedelta(weeks=12), now - pd.Timedelta(weeks=9))
+        HistoryStore(path).upsert(server.account, old.drop(columns="account"))
+        config = {
+            "plan": {"name": "lp", "start": start.isoformat(), "weeks": 1,
+                     "timezone": "Europe/London"},
+            "nht": {"source": "store", "store": str(path), "history_weeks": 12,
+                    "fetch": True, "min_segments": 1,
+                    "liveperson": {"account": server.account,
+                                   "domain_api": server.domain_api}},
+            "volume": {"source": "history"},
+            "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40,
+                         "nht_seconds": 500},
+            "skills": [{"id": 1001, "name": "A"}, {"id": 1002, "name": "B"}],
+        }
+        result = plan(config)
+        sent = [window_of(r) for r in server.nht_requests()]
+    # Fetched: 9 week windows, none older than the 9 weeks LivePerson keeps (asking for
+    # 12 would have been refused before any request).
+    assert len(sent) == 9
+    assert min(s for s, _ in sent) >= now - pd.Timedelta(weeks=9)
+    assert max(e for _, e in sent) >= now
+    # Read: the whole 12 weeks, the first 3 of them only from the store.
+    assert result.meta["history_weeks"] == 12
+    oldest = result.history["interval_start"].min()
+    assert now - pd.Timedelta(weeks=12) <= oldest < now - pd.Timedelta(weeks=11)
+
+
+# ----------------------------------------------------------------------------------------
 # Secrets
 # ----------------------------------------------------------------------------------------
 def test_no_credential_in_logs_output_errors_or_the_sqlite_file(tmp_path, lp, pauses, caplog,
