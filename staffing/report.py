@@ -935,8 +935,11 @@ def _build_workbook(view: _PlanView, filename: Path) -> None:
 
         summary_ws = workbook.add_worksheet("Summary")
         _write_summary(workbook, summary_ws, view, formats, version)
+        _release(summary_ws)
         if view.weekly is not None or view.weekly_total is not None:
-            _write_weekly(workbook.add_worksheet("Weekly"), view, formats)
+            weekly_ws = workbook.add_worksheet("Weekly")
+            _write_weekly(weekly_ws, view, formats)
+            _release(weekly_ws)
         grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
         for (skill_id, skill_name), sheet in zip(
             skills.itertuples(index=False), names, strict=True
@@ -944,12 +947,25 @@ def _build_workbook(view: _PlanView, filename: Path) -> None:
             ws = workbook.add_worksheet(sheet)
             rows = grouped.get_group(skill_id)
             _write_skill_sheet(ws, rows, skill_id, skill_name, view, formats)
+            _release(ws)
         _write_intervals(workbook, view, formats)
         _write_assumptions(workbook.add_worksheet("Assumptions"), view, formats, version)
         workbook.close()
     except BaseException:
         _discard(workbook)
         raise
+
+
+def _release(ws: Any) -> None:
+    """Close a finished sheet's row file; xlsxwriter reopens it when it assembles the file.
+
+    In constant_memory mode every sheet keeps a temporary file open until the workbook is
+    closed: 200 skills would hold 200 descriptors, beyond macOS's default limit of 256 once
+    a few hundred skills are planned. Only call this once nothing more is written to ``ws``.
+    """
+    close = getattr(ws, "_opt_close", None)
+    if getattr(ws, "constant_memory", False) and callable(close):
+        close()
 
 
 def _discard(workbook: xlsxwriter.Workbook) -> None:
@@ -1254,6 +1270,7 @@ def _write_intervals(workbook: Any, view: _PlanView, formats: _Formats) -> None:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
         widths.apply(ws)
+        _release(ws)
 
 
 def _add_streamed_table(ws: Any, last_row: int, labels: list[str], name: str) -> None:

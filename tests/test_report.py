@@ -882,3 +882,28 @@ def test_naive_interval_starts_are_read_as_local_time(tmp_path):
     with pytest.raises(DataError, match="interval_start cannot be read as Europe/Paris"):
         report.write_workbook(plan, tmp_path / "bad.xlsx")
     assert not (tmp_path / "bad.xlsx").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+def test_hundreds_of_skills_fit_a_small_open_file_limit(tmp_path):
+    # constant_memory keeps a temporary file per sheet; with a limit of 64 descriptors
+    # 120 skill sheets only fit when each finished sheet releases its file.
+    out = tmp_path / "many.xlsx"
+    code = (
+        "import resource, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_report import make_plan\n"
+        "from staffing import report\n"
+        "plan = make_plan([(i, f'skill {i}') for i in range(1, 121)], days=2)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))\n"
+        f"report.write_workbook(plan, {str(out)!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert len(book.sheetnames) == 1 + 120 + 2  # Summary, skills, Intervals, Assumptions
+    ws = book["skill 120"]
+    # Skill 120 (k = 119) at 10:00 on day one: volume 10 + 5*119 + 10 = 615, NHT 300 + 1190 =
+    # 1490 s -> 615*1490/3600 = 254.54 Erlang -> ceil(254.54/0.8) = 319 agents -> 319/0.7 FTE.
+    assert ws.cell(5, 2 + 10).value == pytest.approx(319 / 0.7)
+    book.close()
