@@ -25,6 +25,7 @@ from staffing.errors import (
     StaffingError,
 )
 from staffing.plan import Plan, plan
+from staffing.scenarios import scenarios
 
 try:
     __version__ = version("staffing")
@@ -44,4 +45,5 @@ __all__ = [
     "load_config",
     "plan",
     "queueing",
+    "scenarios",
 ]
