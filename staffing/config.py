@@ -139,7 +139,18 @@ class LivePersonSection(_Strict):
 
     account: str = Field(pattern=r"^[0-9A-Za-z]+$", max_length=40)
     domain_api: str | None = Field(None, pattern=r"^https?://")
-    source: str = Field("staffing", min_length=1, max_length=20)
+    source: str = "staffing"
+
+    @field_validator("source")
+    @classmethod
+    def _caller_id(cls, value: str) -> str:
+        # The client's own rule, so a config that validates is never refused at fetch time.
+        from staffing.liveperson import source_problem
+
+        problem = source_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class NhtSection(_Strict):

@@ -532,20 +532,30 @@ def check_account(account: object) -> str:
     return text
 
 
-def check_source(source: object) -> str:
-    """The ``source`` caller id; ConfigError unless 1 to 20 printable characters."""
+def source_problem(source: object) -> str | None:
+    """What is wrong with a ``source`` caller id, None if nothing.
+
+    The one rule for the client and the planning config: 1 to 20 printable characters
+    without leading or trailing spaces.
+    """
     if (
         not isinstance(source, str)
         or not 1 <= len(source) <= MAX_SOURCE_LENGTH
         or not source.isprintable()
         or source != source.strip()
     ):
-        raise ConfigError(
-            [
-                f"source {source!r}: must be 1 to {MAX_SOURCE_LENGTH} printable characters "
-                "without leading or trailing spaces (LivePerson's caller id, e.g. LP_AgentUI)"
-            ]
+        return (
+            f"must be 1 to {MAX_SOURCE_LENGTH} printable characters without leading or "
+            "trailing spaces (LivePerson's caller id, e.g. LP_AgentUI)"
         )
+    return None
+
+
+def check_source(source: object) -> str:
+    """The ``source`` caller id; ConfigError naming :func:`source_problem` otherwise."""
+    problem = source_problem(source)
+    if problem is not None:
+        raise ConfigError([f"source {source!r}: {problem}"])
     return source
 
 

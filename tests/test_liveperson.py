@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -647,6 +649,26 @@ def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, monk
     assert result.meta["history_weeks"] == 12
     oldest = result.history["interval_start"].min()
     assert now - pd.Timedelta(weeks=12) <= oldest < now - pd.Timedelta(weeks=11)
+
+
+@pytest.mark.parametrize("source", [" staffing", "staffing ", "x" * 21, "", "a\tb"])
+def test_the_planning_config_refuses_a_source_the_client_would_refuse(source):
+    from staffing.config import load_config
+    from staffing.liveperson import check_source
+
+    root = Path(__file__).resolve().parents[1]
+    data = yaml.safe_load((root / "config" / "example-liveperson.yaml").read_text())
+    data["nht"]["liveperson"]["source"] = source
+    with pytest.raises(ConfigError) as in_config:
+        load_config(data)
+    with pytest.raises(ConfigError) as in_client:
+        check_source(source)
+    # One rule, one wording: the config's problem carries the client's text.
+    rule = in_client.value.problems[0].split(": ", 1)[1]
+    assert "leading or trailing spaces" in rule
+    assert in_config.value.problems == [f"<dict>: nht.liveperson.source: {rule} (got {source!r})"]
+    data["nht"]["liveperson"]["source"] = "WFM planner 1"
+    assert load_config(data).nht.liveperson.source == check_source("WFM planner 1")
 
 
 # ----------------------------------------------------------------------------------------
