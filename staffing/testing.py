@@ -74,7 +74,7 @@ class Fault:
 
     kind: str
     status: int = 0
-    retry_after: str | None = None
+    retry_after: int | str | None = None  # seconds or an HTTP date
     body: dict | None = None
     seconds: float = 0.0
     after_auth: bool = False
@@ -82,14 +82,14 @@ class Fault:
     @classmethod
     def throttle(cls, retry_after: int | str | None = 1, *, after_auth: bool = False) -> Fault:
         """HTTP 429, with ``Retry-After`` [s or HTTP date] unless None."""
-        return cls("status", 429, None if retry_after is None else str(retry_after),
-                   {"message": "Too many requests"}, after_auth=after_auth)
+        return cls("status", 429, retry_after, {"message": "Too many requests"},
+                   after_auth=after_auth)
 
     @classmethod
     def server_error(cls, status: int = 500, retry_after: int | None = None, *,
                      after_auth: bool = False) -> Fault:
         """HTTP 500 or 503 with LivePerson's error body (and ``Retry-After`` [s] if given)."""
-        return cls("status", status, None if retry_after is None else str(retry_after),
+        return cls("status", status, retry_after,
                    {"internalCode": "00000000-0000-4000-8000-000000000000",
                     "message": "Internal server error"}, after_auth=after_auth)
 
@@ -653,7 +653,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "malformed":
             rec.status = 200
             return self._send(200, None, raw=b'{"_metadata": {"count": 3, "refer')
-        headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
         rec.status = fault.status
         return self._send(fault.status, fault.body or {}, headers)
 

@@ -37,6 +37,15 @@ def lp():
 
 
 @pytest.fixture
+def lp_env(monkeypatch):
+    """The fake's credentials in the LP_* environment variables."""
+    from staffing.liveperson import ENV_VARS
+
+    for name, value in zip(ENV_VARS, SECRETS, strict=True):
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
 def pauses() -> Pauses:
     return Pauses()
 

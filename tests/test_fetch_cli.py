@@ -16,13 +16,7 @@ from tests import fixtures_liveperson as fx
 from tests.fixtures_liveperson import NOW, SECRETS
 
 lp = fx.lp
-
-
-@pytest.fixture
-def lp_env(monkeypatch):
-    """The fake's credentials in the LP_* environment variables."""
-    for name, value in zip(ENV_VARS, SECRETS, strict=True):
-        monkeypatch.setenv(name, value)
+lp_env = fx.lp_env
 
 
 def _fetch_args(server, store, *extra) -> list[str]:

@@ -34,6 +34,7 @@ from tests import fixtures_liveperson as fx
 from tests.fixtures_liveperson import NOW, SECRETS, fetch_kwargs, window_of
 
 lp = fx.lp
+lp_env = fx.lp_env
 pauses = fx.pauses
 
 DAY = pd.Timedelta(days=1)
@@ -521,7 +522,6 @@ def test_a_429_storm_after_the_oauth_check_still_ends_in_a_clear_error(tmp_path,
 def test_the_same_signed_request_sent_twice_is_refused_after_an_authenticated_fault(lp):
     """What a retry inside urllib3 did: re-send the very same signed bytes."""
     import requests
-    from requests_oauthlib import OAuth1
 
     c = lp.credentials
     end = NOW.floor("60min")
@@ -530,9 +530,7 @@ def test_the_same_signed_request_sent_twice_is_refused_after_an_authenticated_fa
     url = f"{lp.domain_api}/operations/api/account/{lp.account}/nht"
 
     def signed(creds=c) -> requests.PreparedRequest:
-        auth = OAuth1(creds.app_key, creds.app_secret, creds.access_token,
-                      creds.access_token_secret)
-        return requests.Request("GET", url, params=query, auth=auth).prepare()
+        return requests.Request("GET", url, params=query, auth=_oauth(creds)).prepare()
 
     lp.inject(1, Fault.server_error(503))
     lp.inject(3, Fault.server_error(503, after_auth=True))
@@ -612,32 +610,28 @@ def test_late_data_is_picked_up_by_the_next_run(tmp_path, pauses):
 # ----------------------------------------------------------------------------------------
 # Callers: the planning pipeline
 # ----------------------------------------------------------------------------------------
-def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, monkeypatch,
-                                                                   pauses):
+def _example_config() -> dict:
+    """The shipped example config that fetches from LivePerson, as a dict."""
+    root = Path(__file__).resolve().parents[1]
+    return yaml.safe_load((root / "config" / "example-liveperson.yaml").read_text())
+
+
+def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, lp_env):
     from staffing.plan import plan
 
-    for name, value in zip(ENV_VARS, SECRETS, strict=True):
-        monkeypatch.setenv(name, value)
     # The plan fetches with the real clock: the fake's clock is this hour.
     now = pd.Timestamp.now(tz="UTC").floor("h")
     path = tmp_path / "h.sqlite"
-    start = (now.tz_convert("Europe/London").normalize() + 7 * DAY).date()
-    with FakeLivePerson(skill_ids=(1001, 1002), now=now) as server:
+    config = _example_config()
+    skills = [s["id"] for s in config["skills"]]
+    with FakeLivePerson(skill_ids=skills, now=now) as server:
         # Weeks 12 to 10 back, older than LivePerson keeps, are in the store already.
         old = server.ground_truth(now - pd.Timedelta(weeks=12), now - pd.Timedelta(weeks=9))
         HistoryStore(path).upsert(server.account, old.drop(columns="account"))
-        config = {
-            "plan": {"name": "lp", "start": start.isoformat(), "weeks": 1,
-                     "timezone": "Europe/London"},
-            "nht": {"source": "store", "store": str(path), "history_weeks": 12,
-                    "fetch": True, "min_segments": 1,
-                    "liveperson": {"account": server.account,
-                                   "domain_api": server.domain_api}},
-            "volume": {"source": "history"},
-            "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40,
-                         "nht_seconds": 500},
-            "skills": [{"id": 1001, "name": "A"}, {"id": 1002, "name": "B"}],
-        }
+        config["plan"].update(start=(now + 7 * DAY).date(), weeks=1)
+        config["nht"].update(store=str(path), history_weeks=12)
+        config["nht"]["liveperson"].update(account=server.account,
+                                           domain_api=server.domain_api)
         result = plan(config)
         sent = [window_of(r) for r in server.nht_requests()]
     # Fetched: 9 week windows, none older than the 9 weeks LivePerson keeps (asking for
@@ -656,8 +650,7 @@ def test_the_planning_config_refuses_a_source_the_client_would_refuse(source):
     from staffing.config import load_config
     from staffing.liveperson import check_source
 
-    root = Path(__file__).resolve().parents[1]
-    data = yaml.safe_load((root / "config" / "example-liveperson.yaml").read_text())
+    data = _example_config()
     data["nht"]["liveperson"]["source"] = source
     with pytest.raises(ConfigError) as in_config:
         load_config(data)
@@ -723,16 +716,20 @@ def test_a_stalled_answer_times_out_and_is_retried_like_a_503(lp, pauses):
 # ----------------------------------------------------------------------------------------
 # The fake server itself: what an outside check relies on
 # ----------------------------------------------------------------------------------------
-def _signed(server, creds=None, **params):
-    import requests
+def _oauth(c: Credentials):
+    """requests-oauthlib's OAuth1 for ``c``, as an outside client would sign with it."""
     from requests_oauthlib import OAuth1
 
-    c = creds or server.credentials
-    auth = OAuth1(c.app_key, c.app_secret, c.access_token, c.access_token_secret)
+    return OAuth1(c.app_key, c.app_secret, c.access_token, c.access_token_secret)
+
+
+def _signed(server, creds=None, **params):
+    import requests
+
     query = {"v": "2", "source": "check", "interval": "60"}
     query.update(params)
     return requests.get(f"{server.domain_api}/operations/api/account/{server.account}/nht",
-                        params=query, auth=auth, timeout=10)
+                        params=query, auth=_oauth(creds or server.credentials), timeout=10)
 
 
 def test_fake_validates_parameters_with_causes(lp):

@@ -10,13 +10,15 @@ from staffing.liveperson import (
     DEFAULT_DOMAIN_API,
     ENV_VARS,
     RETENTION_WEEKS,
+    VALID_INTERVALS,
     check_skill_ids,
     fetch_history,
 )
 from staffing.store import DEFAULT_STORE_PATH
 
 
-def _skills(text: str) -> list[int]:
+def skill_list(text: str) -> list[int]:
+    """argparse type of ``--skills 1,2,3``: sorted unique skill ids."""
     try:
         ids = check_skill_ids(text)
     except ValueError as exc:
@@ -50,6 +52,15 @@ def _timestamp(text: str) -> pd.Timestamp:
     return ts
 
 
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--store PATH`` and ``--interval MIN`` (shared with ``staffing history``)."""
+    parser.add_argument("--store", default=DEFAULT_STORE_PATH, metavar="PATH",
+                        help=f"SQLite history store (default: {DEFAULT_STORE_PATH})")
+    parser.add_argument("--interval", type=int, choices=VALID_INTERVALS, default=60,
+                        metavar="MIN", help="interval length in minutes: 15, 30 or 60 "
+                                            "(default: 60)")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``fetch`` sub-command."""
     parser = subparsers.add_parser(
@@ -64,16 +75,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--account", required=True, metavar="ID",
                         help="LivePerson account id (site id)")
-    parser.add_argument("--skills", type=_skills, metavar="1,2,3",
+    parser.add_argument("--skills", type=skill_list, metavar="1,2,3",
                         help="comma-separated skill ids (default: all skills of the account)")
     parser.add_argument("--weeks", type=_weeks, default=8, metavar="N",
                         help=f"weeks of history back from now, 1 to {RETENTION_WEEKS} "
                              "(default: 8)")
-    parser.add_argument("--interval", type=int, choices=(15, 30, 60), default=60,
-                        metavar="MIN", help="interval length in minutes: 15, 30 or 60 "
-                                            "(default: 60)")
-    parser.add_argument("--store", default=DEFAULT_STORE_PATH, metavar="PATH",
-                        help=f"SQLite history store (default: {DEFAULT_STORE_PATH})")
+    add_store_options(parser)
     parser.add_argument("--domain-api", default=DEFAULT_DOMAIN_API, metavar="URL",
                         help="LivePerson Domain API base URL, e.g. http://127.0.0.1:PORT for a "
                              f"local fake (default: {DEFAULT_DOMAIN_API})")

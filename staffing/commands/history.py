@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from staffing.liveperson import check_skill_ids
-from staffing.store import DEFAULT_STORE_PATH, HistoryStore, local_zone, summarise, write_csv
-
-
-def _skills(text: str) -> list[int]:
-    try:
-        ids = check_skill_ids(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    assert ids is not None
-    return ids
+from staffing.commands.fetch import add_store_options, skill_list
+from staffing.store import HistoryStore, local_zone, summarise, write_csv
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,14 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "planner's time zone), or every interval with --all, or export it with --csv."
         ),
     )
-    parser.add_argument("--store", default=DEFAULT_STORE_PATH, metavar="PATH",
-                        help=f"SQLite history store (default: {DEFAULT_STORE_PATH})")
+    add_store_options(parser)
     parser.add_argument("--account", metavar="ID", help="only this account (default: all)")
-    parser.add_argument("--skills", type=_skills, metavar="1,2,3",
+    parser.add_argument("--skills", type=skill_list, metavar="1,2,3",
                         help="only these comma-separated skill ids (default: all)")
-    parser.add_argument("--interval", type=int, choices=(15, 30, 60), default=60,
-                        metavar="MIN", help="interval length in minutes: 15, 30 or 60 "
-                                            "(default: 60)")
     parser.add_argument("--tz", default=None, metavar="ZONE",
                         help="IANA time zone for the times shown, e.g. Europe/Berlin "
                              "(default: this computer's local time zone)")
