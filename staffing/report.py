@@ -86,6 +86,7 @@ INTERVAL_COLUMNS = [
 ]
 
 _CHUNK_ROWS = 50_000
+_SETTING_WIDTH = 40  # characters of the Assumptions value column before text wraps
 _CSV_HEADER_PREFIX = "skill_id,skill_name,interval_start"
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _RESERVED_SHEET_NAMES = {"summary", "assumptions", "history"}
@@ -665,6 +666,7 @@ class _Formats:
         self.note = workbook.add_format({"italic": True, "font_color": "#555555"})
         self.section = workbook.add_format({"bold": True, "font_size": 12})
         self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
 
     def get(
         self, kind: str | None, bold: bool = False, header: bool = False, left: bool = False
@@ -1385,11 +1387,16 @@ def _write_setting(
     widths: _Widths,
 ) -> int:
     """Write one ``key | value`` row of the Assumptions sheet; return the next row."""
-    ws.write_string(row, 0, key)
-    widths.see(0, len(key))
     if _SECRET_KEY.search(key.rsplit(".", 1)[-1]):
         value = _REDACTED
     value = _plain(value)
+    if isinstance(value, str) and len(value) > _SETTING_WIDTH + 2:
+        # Wrapped text needs its height set before the row is streamed out (constant_memory
+        # rows are final once written, and neither Excel nor LibreOffice refits them).
+        lines = math.ceil(len(value) / (_SETTING_WIDTH + 2))
+        ws.set_row(row, 15 * lines, formats.wrap)
+    ws.write_string(row, 0, key, formats.wrap)
+    widths.see(0, len(key))
     if isinstance(value, (datetime, pd.Timestamp)):
         serial = _scalar_serial(value, timezone)
         if serial is not None:
@@ -1408,8 +1415,9 @@ def _write_setting(
     else:
         text = "" if value is None else str(value)
         if text:
-            ws.write_string(row, 1, text)
-        widths.see(1, min(len(text), 80))
+            # Long values (paths, source descriptions) wrap, so key and value print together.
+            ws.write_string(row, 1, text, formats.wrap)
+        widths.see(1, min(len(text), _SETTING_WIDTH))
     return row + 1
 
 
