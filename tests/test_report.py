@@ -392,8 +392,13 @@ def test_assumptions_has_meta_config_and_per_skill_settings_but_no_credential(tm
     }
     plan = make_plan(config=config, days=7)
     plan.meta["access_token_secret"] = SECRET
+    plan.meta["volume_source"] = "history (8 weeks, recency decay 0.75, growth applied)"
     path = report.write_workbook(plan, tmp_path / "a.xlsx")
     ws = openpyxl.load_workbook(path)["Assumptions"]
+    # A 54-character value wraps in the 40-character column: two lines of 15 points.
+    cell = next(r[1] for r in ws.iter_rows() if r[0].value == "volume_source")
+    assert cell.alignment.wrap_text
+    assert ws.row_dimensions[cell.row].height == 30
     values = {
         row[0]: row[1]
         for row in ws.iter_rows(values_only=True)
