@@ -270,7 +270,7 @@ class RetryPolicy:
             self, "server_error_pauses_s", tuple(float(p) for p in self.server_error_pauses_s)
         )
 
-    def kind(self, outcome: Future) -> str | None:
+    def _kind(self, outcome: Future) -> str | None:
         """``"throttled"`` (429), ``"failed"`` (server error, no answer) or None (final)."""
         if outcome.failed:
             error = outcome.exception()
@@ -306,7 +306,7 @@ class RetryPolicy:
         counts = {"throttled": 0, "failed": 0}
 
         def retry(state: RetryCallState) -> bool:
-            kind = self.kind(state.outcome)
+            kind = self._kind(state.outcome)
             if kind is not None:
                 counts[kind] += 1
             return kind is not None
@@ -886,6 +886,8 @@ def _describe(exc: requests.exceptions.RequestException, url: str, timeout_s) ->
     host = urlsplit(url).netloc
     if isinstance(exc, requests.exceptions.Timeout):
         return f"no answer from {host} within the timeout of {timeout_s} s"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS handshake with {host} failed (an https server with a valid certificate?)"
     if isinstance(exc, requests.exceptions.ConnectionError):
         # requests wraps urllib3's error, which may wrap the socket's: name the innermost.
         reason = exc

@@ -458,6 +458,16 @@ def test_connection_keeps_dropping_gives_a_clear_error(tmp_path, lp, pauses):
     assert not (tmp_path / "h.sqlite").exists()
 
 
+def test_a_tls_failure_is_not_retried(lp, pauses):
+    # https to the fake's plain-http port: the TLS handshake fails (an SSLError, which
+    # requests makes a ConnectionError too); waiting 30 s would not cure it.
+    client = NHTClient(lp.account, lp.credentials, domain_api=f"https://{lp.host}",
+                       sleep=pauses)
+    with pytest.raises(APIError, match=r"TLS handshake with 127\.0\.0\.1:\d+ failed.*"
+                                       r"after 1 attempt$"):
+        client.base_url()
+    assert pauses == [] and client.retries == 0
+
 def test_a_malformed_body_names_window_and_page_and_keeps_earlier_windows(tmp_path, lp, pauses):
     path = tmp_path / "h.sqlite"
     lp.inject(2, Fault.malformed())
