@@ -303,6 +303,8 @@ class RetryPolicy:
         requests.exceptions.RequestException
             The last failure without an answer, when not retried or the retries ran out.
         """
+        # tenacity keeps only the last outcome, and the two limits are per kind: count the
+        # kinds here, where tenacity asks exactly once per attempt whether to retry.
         counts = {"throttled": 0, "failed": 0}
 
         def retry(state: RetryCallState) -> bool:
