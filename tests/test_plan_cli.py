@@ -124,17 +124,13 @@ def test_bad_start_option_is_a_usage_error(tmp_path, capsys):
     assert "not a date" in capsys.readouterr().err
 
 
-def test_csv_fallback_when_the_report_module_is_missing(tmp_path, monkeypatch, capsys):
-    import sys
-
-    import staffing
-
-    monkeypatch.setitem(sys.modules, "staffing.report", None)  # import now raises ImportError
-    monkeypatch.delattr(staffing, "report", raising=False)
+def test_a_foreign_target_is_refused_before_the_planning_run(tmp_path, capsys):
     config = _example(tmp_path)
-    assert main(["plan", str(config), "--weeks", "1", "--quiet"]) == 0
-    written = tmp_path / "out" / "example.csv"
-    assert f"wrote {written}" in capsys.readouterr().out
-    frame = pd.read_csv(written)
-    assert list(frame.columns) == INTERVAL_COLUMNS and len(frame) == 6 * 167
-    assert [p.name for p in written.parent.iterdir()] == ["example.csv"]  # no temp file left
+    target = tmp_path / "out" / "example.xlsx"
+    target.parent.mkdir()
+    target.write_bytes(b"a planner's own workbook")
+    assert main(["plan", str(config), "--weeks", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "example.xlsx" in err and "force" in err
+    assert "forecasting" not in err  # refused before any planning work
+    assert target.read_bytes() == b"a planner's own workbook"

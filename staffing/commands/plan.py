@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from staffing import report
 from staffing.config import load_config
 from staffing.plan import Plan, plan
 
@@ -101,20 +100,6 @@ def format_summary(result: Plan) -> str:
     return "\n".join([head, "", *lines, "", foot])
 
 
-def _write_csv_fallback(result: Plan, path: Path) -> list[Path]:
-    """Intervals CSV, atomically (used only while staffing.report is unavailable)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
-            result.intervals.to_csv(stream, index=False)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return [path]
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the plan command; errors propagate to the CLI's exit-status mapping."""
     overrides: dict = {}
@@ -128,20 +113,16 @@ def run(args: argparse.Namespace) -> int:
     plots_dir = Path(args.plots) if args.plots else config.output.plots
     progress = None if args.quiet else _progress
 
+    csv_path = config.output.csv if fmt == "xlsx" else None
+    # Refuse a locked or foreign target now, not after the planning run.
+    report.check_outputs(out, fmt=fmt, force=args.force, csv_path=csv_path)
+
     result = plan(config, progress=progress)
     print(format_summary(result))
 
-    try:
-        from staffing import report
-    except ImportError:  # the workbook writer is not installed in this tree
-        report = None
     if progress:
         progress(f"writing {out}")
-    if report is not None:
-        written = report.write_outputs(result, out, fmt=fmt, force=args.force,
-                                       csv_path=config.output.csv if fmt == "xlsx" else None)
-    else:
-        written = _write_csv_fallback(result, out.with_suffix(".csv"))
+    written = report.write_outputs(result, out, fmt=fmt, force=args.force, csv_path=csv_path)
     if plots_dir is not None:
         from staffing.plots import save_plots
 
