@@ -1,0 +1,76 @@
+"""The ``staffing calc`` command, run through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from staffing import queueing
+from staffing.cli import main
+
+
+def test_calc_json_solves_the_worked_example(capsys):
+    # 100 calls / 30 min, AHT 180 s, 80% in 20 s -> 14 agents (see test_queueing's worked
+    # example, confirmed by mpmath).
+    argv = ["calc", "--model", "erlang_c", "--volume", "100", "--interval", "1800",
+            "--handle-time", "180", "--service-level", "0.8", "--answer-within", "20", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"agents", "p_wait", "service_level", "asa_s", "p_abandon", "occupancy"}
+    assert out["agents"] == 14
+    assert round(out["service_level"], 4) == 0.8884
+    assert out["p_abandon"] == 0.0
+
+
+def test_calc_table_for_a_given_staffing_equals_the_engine(capsys):
+    assert main(["calc", "--model", "erlang_a", "--volume", "100", "--handle-time", "360",
+                 "--answer-within", "20", "--patience", "300", "--agents", "10"]) == 0
+    text = capsys.readouterr().out
+    res = queueing.evaluate("erlang_a", 10, volume=100, handle_time_s=360, answer_within_s=20,
+                            patience_s=300)
+    assert f"{float(res['service_level']):.2%}" in text
+    assert f"{float(res['p_abandon']):.2%}" in text
+    assert "agents" in text and " 10" in text
+
+
+def test_calc_chat_takes_a_list_of_handle_times(capsys):
+    argv = ["calc", "--model", "chat", "--volume", "100", "--interval", "1800",
+            "--handle-time", "300,420,600", "--service-level", "0.8", "--answer-within", "20",
+            "--patience", "300", "--max-abandon", "0.05", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    want = queueing.required_agents("chat", volume=100, interval_s=1800,
+                                    handle_time_s=[300, 420, 600], service_level=0.8,
+                                    answer_within_s=20, patience_s=300, max_abandon=0.05)
+    assert out["agents"] == int(want)
+    assert 1 <= out["mean_concurrency"] <= 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--handle-time", "180,200"], "lists are for chat"),
+        (["--handle-time", "abc"], "--handle-time"),
+        (["--handle-time", "180", "--service-level", "1.5"], "service_level"),
+        (["--handle-time", "-5", "--service-level", "0.8"], "handle_time_s"),
+    ],
+)
+def test_calc_bad_input_is_a_clear_error(argv, message, capsys):
+    assert main(["calc", "--volume", "100", *argv]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_console_script_is_installed():
+    # The entry point in pyproject.toml: `staffing calc ...` as a planner types it.
+    script = Path(sys.executable).parent / "staffing"
+    assert script.exists(), "pip install -e . creates the staffing console script"
+    proc = subprocess.run(
+        [str(script), "calc", "--volume", "100", "--interval", "1800",
+         "--handle-time", "180", "--service-level", "0.8", "--answer-within", "20", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    assert json.loads(proc.stdout)["agents"] == 14
