@@ -86,9 +86,9 @@ class Fault:
                    after_auth=after_auth)
 
     @classmethod
-    def server_error(cls, status: int = 500, retry_after: int | None = None, *,
+    def server_error(cls, status: int = 500, retry_after: int | str | None = None, *,
                      after_auth: bool = False) -> Fault:
-        """HTTP 500 or 503 with LivePerson's error body (and ``Retry-After`` [s] if given)."""
+        """HTTP 500 or 503 with LivePerson's error body (and ``Retry-After`` [s or date])."""
         return cls("status", status, retry_after,
                    {"internalCode": "00000000-0000-4000-8000-000000000000",
                     "message": "Internal server error"}, after_auth=after_auth)
