@@ -289,10 +289,11 @@ def _staff(
     nht: np.ndarray,
     is_open: np.ndarray,
     interval_s: float,
-    n_per_skill: int,
+    grid: pd.DatetimeIndex,
     progress: Callable | None,
 ) -> dict[str, np.ndarray]:
     """Agents and achieved metrics for every skill-interval (flat, skill-major arrays)."""
+    n_per_skill = len(grid)
     size = volume.shape[0]
     method = np.repeat(np.array([s.method for s in skills]), n_per_skill)
     sl = _param(skills, "service_level_target", n_per_skill)
@@ -349,6 +350,14 @@ def _staff(
             service_level=given(sl, idx), answer_within_s=within[idx], asa_s=given(asa, idx),
             max_occupancy=given(occ, idx), **extra,
         )[inverse]
+    unmet = np.flatnonzero(~np.isfinite(agents))
+    if unmet.size:  # the engine's answer when nothing up to 10^8 agents meets the targets
+        first = unmet[0]
+        raise DataError(
+            f"skill {skills[skill_index[first]].skill_id}: no staffing up to 10^8 agents meets "
+            f"its targets at {grid[first % n_per_skill]} ({unmet.size} interval(s) in all); "
+            "check service_level, asa_seconds and max_abandon"
+        )
     # 2. floors and closures apply to every method
     agents = np.where(served, np.maximum(agents, min_agents), 0.0)
 
@@ -633,7 +642,7 @@ def plan(
     shrink_table = np.stack([s.shrinkage.hour_of_week() for s in skills])
     shrinkage = shrink_table[skill_index, flat_how]
 
-    arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, n_t, progress)
+    arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, grid, progress)
     arrays["volume"], arrays["nht_s"] = vol, nht
     arrays["fte"] = arrays["agents"] / (1.0 - shrinkage)
 

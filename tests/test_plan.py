@@ -88,6 +88,21 @@ def test_erlang_c_by_hand():
     assert row.fte == pytest.approx(3 / 0.65)
 
 
+def test_a_target_the_engine_cannot_meet_names_the_skill(monkeypatch):
+    # The engine answers inf when nothing up to 10^8 agents meets a target (documented in
+    # queueing.required_agents); the plan must stop with the skill named, never cast inf
+    # to a garbage integer. The engine is made to answer inf for every interval here.
+    cfg = _config([{"id": 7, "name": "C", "method": "erlang_c", "nht_seconds": 360,
+                    "service_level": {"target": 0.8, "answer_within_seconds": 60}}])
+
+    def unattainable(model, *, volume, **kwargs):
+        return np.full(np.shape(volume), np.inf)
+
+    monkeypatch.setattr(queueing, "required_agents", unattainable)
+    with pytest.raises(DataError, match=r"skill 7: no staffing .* 2026-03-02 00:00"):
+        plan(cfg, volume=_volume(cfg, {7: 10.0}))
+
+
 def test_erlang_a_by_hand():
     # With patience = handle time, every contact in the system leaves at rate 1/h whether
     # served or waiting, so with 1 agent the number in system is Poisson(a) (M/M/inf).
