@@ -77,7 +77,8 @@ def scenarios(
         ``service_level``
             Service-level target [-], a share in (0, 1), for every planned skill; each
             skill keeps its ``answer_within_seconds``. A skill with no service level at
-            all (none of its own and none in ``defaults``) is an error.
+            all (none of its own and none in ``defaults``) is an error, except a
+            ``workload`` skill, which is left as it is (no target changes its staffing).
         ``shrinkage``
             Shrinkage [-] in [0, 1), one flat value for every skill (its ``by_weekday``
             and ``by_hour`` overrides are dropped).
@@ -279,7 +280,8 @@ def _overrides(
         method = setting.get("method", skill.method)
         if "method" in setting:
             entry["method"] = method
-        if "service_level" in setting:
+        if "service_level" in setting and (skill.service_level_target is not None
+                                           or method != "workload"):
             if skill.service_level_target is None:
                 raise ValueError(
                     f"service_level: skill {skill.skill_name!r} (id {skill.skill_id}) has no "

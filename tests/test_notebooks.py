@@ -80,6 +80,10 @@ def kernel_env(tmp_path, monkeypatch) -> Path:
     }))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    # connection files and IPython's profile in the test's folder: a CI runner's home
+    # may be read-only, and a developer's IPython startup files must not run here
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     work = tmp_path / "work"
     shutil.copytree(ROOT / "config", work / "config")
     shutil.copytree(ROOT / "notebooks", work / "notebooks")

@@ -35,11 +35,12 @@ def _by_hand(data: dict, *, target=None, shrinkage=None, concurrency=None, metho
              growth=None, only=None) -> dict:
     """Edit the example like a planner editing the YAML for one scenario."""
     data = copy.deepcopy(data)
-    default_sl = data["defaults"]["service_level"]
+    default_sl = data["defaults"].get("service_level")
     if only is not None:
         data["skills"] = [s for s in data["skills"] if s["id"] in only]
-        data["volume"]["growth"] = {k: v for k, v in data["volume"]["growth"].items()
-                                    if k in only}
+        if isinstance(data["volume"]["growth"], dict):
+            data["volume"]["growth"] = {k: v for k, v in data["volume"]["growth"].items()
+                                        if k in only}
     for skill in data["skills"]:
         if method is not None:
             skill["method"] = method
@@ -174,7 +175,9 @@ def test_method_comparison_for_one_skill(example):
 
 
 def test_no_grid_is_the_plan_itself(example):
-    sweep = scenarios(example)
+    messages = []
+    sweep = scenarios(example, progress=messages.append)
+    assert messages == ["scenario 1 of 1: the config as it is"]
     assert list(sweep.columns) == ["scenario", *SCENARIO_COLUMNS]
     pd.testing.assert_frame_equal(sweep[SCENARIO_COLUMNS], _weekly(example))
 
@@ -230,13 +233,20 @@ def test_an_invalid_scenario_config_names_the_scenario(example):
 def test_service_level_needs_an_answer_within_time(example):
     data = copy.deepcopy(example)
     data["defaults"].pop("service_level")
-    data["skills"] = [s for s in data["skills"] if s["id"] in (1001, 3001)]
+    data["skills"] = [s for s in data["skills"] if s["id"] in (1001, 3001, 3002)]
     data["volume"]["growth"] = 1.0
-    with pytest.raises(ValueError, match=r"skill 'Sales Messaging' \(id 1001\) has no "
+    # Voice Escalations (3002, erlang_c) has only an ASA target: no threshold to keep.
+    with pytest.raises(ValueError, match=r"skill 'Voice Escalations' \(id 3002\) has no "
                                          "service_level"):
         scenarios(data, service_level=[0.8])
-    sweep = scenarios(data, skills=[3001], service_level=[0.85])  # 3001 has its own
-    assert sweep["service_level_target"].tolist() == [0.85]
+    # Sales Messaging (1001, workload) has none either, but the target never changes a
+    # workload staffing, so it is planned as it is; Voice Callback (3001) has its own.
+    sweep = scenarios(data, skills=[1001, 3001], service_level=[0.7, 0.9])
+    by = sweep.set_index(["service_level_target", "skill_id"])["agent_hours"]
+    assert by[(0.7, 1001)] == by[(0.9, 1001)]
+    assert by[(0.7, 3001)] < by[(0.9, 3001)]
+    plain = _weekly(_by_hand(data, only={1001, 3001}))
+    assert by[(0.7, 1001)] == plain.set_index("skill_id").loc[1001, "agent_hours"]
 
 
 def test_history_is_fetched_once_for_the_whole_sweep(tmp_path, monkeypatch):
