@@ -436,3 +436,14 @@ def test_readme_command_reference_names_every_option():
             for option in action.option_strings:
                 if option.startswith("--"):
                     assert f"`{option}" in reference, f"README lacks staffing {name} {option}"
+
+
+def test_readme_python_api_names_every_public_function():
+    from staffing import plots, queueing, report
+
+    api = _section("Python API")
+    public = [*staffing.__all__, *queueing.__all__, *plots.__all__]
+    public += [name for name in report.__all__ if not name.isupper()]  # functions, not limits
+    missing = [name for name in public
+               if not re.search(rf"[`.]{re.escape(name)}(?![A-Za-z_])", api)]
+    assert missing == []
