@@ -350,10 +350,16 @@ def test_config_reference_defaults_match_the_models():
     assert checked >= 20  # plan, nht and volume keys with simple defaults, required keys
 
 
-def test_config_reference_agrees_with_example_yaml():
-    # every key used in config/example.yaml is documented (the example is the user's model)
+def test_config_reference_covers_the_example_configs():
+    # every key the bundled examples use is documented (they are what planners copy)
     documented = set(_documented())
-    data = yaml.safe_load((ROOT / "config" / "example.yaml").read_text())
+    for name in ("example.yaml", "example-liveperson.yaml"):
+        data = yaml.safe_load((ROOT / "config" / name).read_text())
+        assert sorted(_used_keys(data) - documented) == [], name
+
+
+def _used_keys(data: dict) -> set[str]:
+    """Key paths a config uses, in the reference's spelling (skills[]., open_hours.<day>)."""
 
     def walk(node, prefix):
         for key, value in node.items():
@@ -372,9 +378,8 @@ def test_config_reference_agrees_with_example_yaml():
             used |= {p.replace("defaults.", "skills[].", 1) for p in walk(value, "defaults.")}
         else:
             used |= set(walk(value, f"{section}."))
-    used = {re.sub(r"open_hours\.(mon|tue|wed|thu|fri|sat|sun)$", "open_hours.<day>", p)
+    return {re.sub(r"open_hours\.(mon|tue|wed|thu|fri|sat|sun)$", "open_hours.<day>", p)
             for p in used}
-    assert sorted(used - documented) == []
 
 
 # ---------------------------------------------------------------------------------------
@@ -447,3 +452,25 @@ def test_readme_python_api_names_every_public_function():
     missing = [name for name in public
                if not re.search(rf"[`.]{re.escape(name)}(?![A-Za-z_])", api)]
     assert missing == []
+
+
+def test_readme_states_the_codes_constants():
+    from staffing import forecast, liveperson, store
+
+    connect = " ".join(_section("Connecting a LivePerson account").split())
+    for name in liveperson.ENV_VARS:
+        assert f"`{name}`" in connect
+    policy = liveperson.RetryPolicy()
+    pauses = [f"{p:g}" for p in policy.server_error_pauses_s]
+    assert f"{', '.join(pauses[:-1])} and {pauses[-1]} s" in connect  # "5, 10 and 15 s"
+    assert f"at least {policy.throttle_pause_s:g} s" in connect
+    assert f"~{liveperson.RETENTION_WEEKS}-week retention" in connect
+    assert f"per {liveperson.PAGE_LIMIT} skills" in connect
+    reference = _section("Planning config reference")
+    assert f"`{liveperson.DEFAULT_DOMAIN_API}`" in reference
+    assert f"`{store.DEFAULT_STORE_PATH}`" in reference
+    nht = " ".join(_section("From NHT history to expected NHT and volume").split())
+    assert f"median ± {forecast.OUTLIER_MADS:g} × 1.4826 × MAD" in nht
+    for basis in (forecast.BASIS_OVERRIDE, forecast.BASIS_HOUR, forecast.BASIS_BAND,
+                  forecast.BASIS_SKILL, forecast.BASIS_FALLBACK):
+        assert f"`{basis}`" in nht
