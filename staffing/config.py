@@ -217,6 +217,10 @@ class VolumeSection(_Strict):
                              "interval_start, volume)")
         if self.source == "history" and (self.path is not None or self.sheet is not None):
             raise ValueError("'path' and 'sheet' are for source 'file', not 'history'")
+        if self.source == "file" and (self.growth.all_skills != 1.0 or self.growth.by_skill):
+            # Silently ignoring it would plan a different volume than the planner asked for.
+            raise ValueError("'growth' scales the forecast from history; with source 'file' "
+                             "put the grown volumes in the file")
         return self
 
 

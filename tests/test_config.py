@@ -124,6 +124,8 @@ BAD = [
     ("volume.growth", {101: 1.1, 999: 1.2}, "volume.growth[999]", "not in skills"),
     ("volume.recency_decay", 1.5, "volume.recency_decay", "less than or equal to 1"),
     ("volume.path", "forecast.csv", "volume", "for source 'file'"),
+    ("volume", {"source": "file", "path": "forecast.csv", "growth": 1.1}, "volume",
+     "'growth' scales the forecast from history"),
     ("defaults.service_level.target", 1.5, "defaults.service_level.target", "less than 1"),
     ("defaults.service_level.answer_within_seconds", -5,
      "defaults.service_level.answer_within_seconds", "greater than or equal to 0"),
