@@ -4,6 +4,8 @@ Public API
 ----------
 - :func:`load_config`, :func:`plan` and :class:`Plan`: the planning run (a YAML planning
   config, or a dict, to required agents and FTE per skill and interval).
+- :func:`scenarios`: what-if sweeps (service-level target, shrinkage, concurrency, method,
+  growth) as one table per scenario, skill and week.
 - :mod:`staffing.queueing`: vectorised Erlang B/C, Erlang A and chat-concurrency models.
 - :mod:`staffing.report` and :mod:`staffing.plots`: the workbook, CSV and pictures.
 - :mod:`staffing.liveperson` and :mod:`staffing.store`: the NHT fetcher and the SQLite

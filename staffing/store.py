@@ -523,6 +523,7 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike, tz: ZoneInfo | str) 
     local = to_local(frame, tz)
     local["interval_start"] = local["interval_start"].map(lambda t: t.isoformat())
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None

@@ -107,7 +107,7 @@ def test_history_prints_a_local_time_summary_and_exports_csv(tmp_path, lp, lp_en
     assert len(rows) == 1 + 168
     assert "2026-11-19 14:30:00+05:30" in rows[1]
 
-    csv = tmp_path / "out.csv"
+    csv = tmp_path / "exports" / "out.csv"  # a folder that does not exist yet is created
     assert main(["history", "--store", str(store), "--tz", "America/New_York",
                  "--csv", str(csv)]) == 0
     assert f"wrote {3 * 168} intervals" in capsys.readouterr().out
