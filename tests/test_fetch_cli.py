@@ -130,7 +130,7 @@ def test_history_errors_are_clear(tmp_path, capsys):
     assert main(["history", "--store", str(tmp_path / "h.sqlite"), "--tz", "Mars/Base"]) == 2
     assert "Mars/Base" in capsys.readouterr().err
     assert main(["history", "--store", str(tmp_path / "h.sqlite"), "--csv",
-                 str(tmp_path / "missing-dir" / "x.csv")]) == 1
+                 str(tmp_path / "h.sqlite" / "x.csv")]) == 1  # its "folder" is a file
     assert "cannot write" in capsys.readouterr().err
 
 
