@@ -14,7 +14,19 @@ COMMAND_MODULES = ["plan", "validate", "calc", "fetch", "history"]
 
 
 def load_all() -> list:
-    """Import every sub-command module that exists (others are still being built)."""
+    """Import every sub-command module of :data:`COMMAND_MODULES` that exists.
+
+    Returns
+    -------
+    list of module
+        The imported modules, in :data:`COMMAND_MODULES` order; a module that does not
+        exist (still being built) is skipped.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        When a command module exists but one of its own imports is missing.
+    """
     modules = []
     for name in COMMAND_MODULES:
         try:

@@ -10,6 +10,14 @@ from staffing import queueing
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``calc`` sub-command.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The sub-parsers of the ``staffing`` parser; the ``calc`` parser is added to it
+        with ``func=run``.
+    """
     p = sub.add_parser(
         "calc",
         help="Erlang calculator: required agents or the metrics of a staffing for one interval",
@@ -60,6 +68,31 @@ def _handle_times(text: str, model: str) -> float | list[float]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Solve for the required agents (or evaluate ``--agents``) and print the metrics.
+
+    Prints a table, or one JSON object with ``--json`` (an infinite ASA is ``null``).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``calc`` options: ``model``, ``volume`` [contacts per interval],
+        ``interval`` [s], ``handle_time`` (text: one value [s], or for chat a comma list
+        h1,...,hk [s]), ``service_level`` [-], ``answer_within`` [s], ``asa`` [s],
+        ``max_abandon`` [-], ``max_occupancy`` [-], ``patience`` [s], ``agents``
+        [agents] (None: solve for them) and ``json``.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    ValueError
+        If ``--handle-time`` is not a number or a comma list (or is a list for a model
+        other than chat), if no staffing meets the targets, or if the queueing functions
+        reject an input.
+    """
     handle = _handle_times(args.handle_time, args.model)
     common = dict(
         volume=args.volume,

@@ -18,7 +18,23 @@ from staffing.store import DEFAULT_STORE_PATH
 
 
 def skill_list(text: str) -> list[int]:
-    """argparse type of ``--skills 1,2,3``: sorted unique skill ids."""
+    """argparse type of ``--skills 1,2,3``: the sorted unique skill ids.
+
+    Parameters
+    ----------
+    text : str
+        Comma-separated skill ids as typed.
+
+    Returns
+    -------
+    list of int
+        The ids, sorted, without duplicates.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If an id is not a whole number or the list is empty.
+    """
     try:
         ids = check_skill_ids(text)
     except ValueError as exc:
@@ -53,7 +69,13 @@ def _timestamp(text: str) -> pd.Timestamp:
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--store PATH`` and ``--interval MIN`` (shared with ``staffing history``)."""
+    """Add ``--store PATH`` and ``--interval MIN`` (shared with ``staffing history``).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The sub-command's parser; ``--interval`` [min] takes 15, 30 or 60 (default 60).
+    """
     parser.add_argument("--store", default=DEFAULT_STORE_PATH, metavar="PATH",
                         help=f"SQLite history store (default: {DEFAULT_STORE_PATH})")
     parser.add_argument("--interval", type=int, choices=VALID_INTERVALS, default=60,
@@ -62,7 +84,14 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``fetch`` sub-command."""
+    """Add the ``fetch`` sub-command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The sub-parsers of the ``staffing`` parser; the ``fetch`` parser is added to it
+        with ``func=run``.
+    """
     parser = subparsers.add_parser(
         "fetch",
         help="fetch Net Handle Time history from LivePerson into the local store",
@@ -97,7 +126,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Fetch, then print the one-line summary."""
+    """Fetch into the store, then print the one-line summary.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``fetch`` options: ``account``, ``skills`` (None: all skills),
+        ``weeks`` [weeks], ``store``, ``interval`` [min], ``domain_api``, ``source``,
+        ``until`` (None: now), ``full`` and ``quiet``.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    ConfigError
+        From `staffing.liveperson.fetch_history` on a bad argument or missing
+        credentials, before any request.
+    APIError, AuthenticationError, DataError
+        From the API; windows stored before the failure stay stored.
+    """
     summary = fetch_history(
         args.store,
         args.account,

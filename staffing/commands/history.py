@@ -9,7 +9,14 @@ from staffing.store import HistoryStore, local_zone, summarise, write_csv
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``history`` sub-command."""
+    """Add the ``history`` sub-command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The sub-parsers of the ``staffing`` parser; the ``history`` parser is added to
+        it with ``func=run``.
+    """
     parser = subparsers.add_parser(
         "history",
         help="show or export the NHT history in the local store",
@@ -33,7 +40,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print or export the stored history."""
+    """Print the stored history (per-skill summary or every interval) or export it to CSV.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``history`` options: ``store``, ``interval`` [min], ``account``
+        (None: all), ``skills`` (None: all), ``tz`` (None: this computer's zone),
+        ``csv`` (None: print) and ``all``.
+
+    Returns
+    -------
+    int
+        The exit status, 0 (also when the selection is empty).
+
+    Raises
+    ------
+    DataError
+        From `staffing.store.HistoryStore.read` when the store does not exist or is not a
+        staffing history store.
+    ConfigError
+        From `staffing.store.local_zone` for an unknown time zone.
+    OutputError
+        From `staffing.store.write_csv` when the CSV cannot be written.
+    """
     tz = local_zone(args.tz)
     store = HistoryStore(args.store)
     frame = store.read(args.account, skill_ids=args.skills, interval_minutes=args.interval)

@@ -33,7 +33,14 @@ def _positive_int(text: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``plan`` sub-command."""
+    """Add the ``plan`` sub-command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The sub-parsers of the ``staffing`` parser; the ``plan`` parser is added to it
+        with ``func=run``.
+    """
     parser = subparsers.add_parser(
         "plan",
         help="compute required agents and FTE per skill and interval from a planning config",
@@ -66,7 +73,20 @@ def _progress(message: str) -> None:
 
 
 def format_summary(result: Plan) -> str:
-    """The summary table as fixed-width text for the terminal."""
+    """The summary table as fixed-width text for the terminal.
+
+    Parameters
+    ----------
+    result : staffing.plan.Plan
+        A planning result; its :meth:`~staffing.plan.Plan.summary` and ``meta`` are shown.
+
+    Returns
+    -------
+    str
+        A heading line, the table (one row per skill and an ``All skills`` row: weekly
+        volume, NHT [s], peak agents and when, FTE per week [FTE], service level and
+        abandonment [%], WAPE [%]; ``-`` where a value is missing) and a footnote.
+    """
     table = result.summary()
 
     def num(value: float, digits: int = 0, pct: bool = False) -> str:
@@ -101,7 +121,33 @@ def format_summary(result: Plan) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the plan command; errors propagate to the CLI's exit-status mapping."""
+    """Run the plan command: plan, print the summary, write the outputs.
+
+    The output targets are checked before the planning run, so a refused target fails
+    at once.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``plan`` options: ``config`` (YAML path), ``out`` (None: the config's
+        output path), ``start`` (ISO date or None), ``weeks`` [weeks] (None: the
+        config's), ``fmt`` (``"xlsx"``, ``"csv"`` or None: from the ``--out`` suffix),
+        ``force``, ``plots`` (folder or None: the config's) and ``quiet``.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    ConfigError
+        The config is invalid (the CLI exits with status 2).
+    DataError
+        History or forecast unusable (from `staffing.plan.plan`).
+    OutputError
+        An output target is refused or cannot be written.
+    """
     overrides: dict = {}
     if args.start:
         overrides.setdefault("plan", {})["start"] = args.start

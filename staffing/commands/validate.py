@@ -8,7 +8,14 @@ from staffing.config import load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``validate`` sub-command."""
+    """Add the ``validate`` sub-command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The sub-parsers of the ``staffing`` parser; the ``validate`` parser is added to
+        it with ``func=run``.
+    """
     parser = subparsers.add_parser(
         "validate",
         help="check a planning config and list every problem (exit 0 valid, 2 invalid)",
@@ -22,7 +29,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate ``args.config``; a ConfigError propagates to the CLI (exit 2)."""
+    """Validate ``args.config`` and print a one-line description of the valid plan.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``validate`` options: ``config``, the YAML path.
+
+    Returns
+    -------
+    int
+        The exit status, 0 (the config is valid).
+
+    Raises
+    ------
+    ConfigError
+        Every problem of the config; it propagates to the CLI (exit 2).
+    """
     config = load_config(args.config)
     p = config.plan
     horizon = f"{p.weeks} week(s)" if p.weeks is not None else f"to {p.end}"
