@@ -146,6 +146,16 @@ class Credentials:
         """Read the credentials from ``LP_APP_KEY``, ``LP_APP_SECRET``, ``LP_ACCESS_TOKEN``
         and ``LP_ACCESS_TOKEN_SECRET``.
 
+        Parameters
+        ----------
+        environ : mapping of str to str, optional
+            Where to look the variables up; ``os.environ`` when None.
+
+        Returns
+        -------
+        Credentials
+            The four values, stripped of surrounding spaces.
+
         Raises
         ------
         ConfigError
@@ -165,7 +175,26 @@ class Credentials:
 
     @classmethod
     def coerce(cls, value: object) -> Credentials:
-        """Accept Credentials, a mapping with the field names or ``LP_*`` names, or None (env)."""
+        """Accept Credentials, a mapping with the field names or ``LP_*`` names, or None (env).
+
+        Parameters
+        ----------
+        value : Credentials, mapping or None
+            Credentials are returned as they are; a mapping holding all four ``LP_*`` names
+            is read like the environment, else it must hold the four field names
+            (``app_key``, ``app_secret``, ``access_token``, ``access_token_secret``); None
+            reads the ``LP_*`` environment variables.
+
+        Returns
+        -------
+        Credentials
+
+        Raises
+        ------
+        ConfigError
+            A value is missing or empty, or ``value`` is of another type (the message never
+            shows a value).
+        """
         if value is None:
             return cls.from_env()
         if isinstance(value, Credentials):
@@ -182,7 +211,18 @@ class Credentials:
         )
 
     def redact(self, text: str) -> str:
-        """``text`` with every credential value replaced by ``***``."""
+        """``text`` with every credential value replaced by ``***``.
+
+        Parameters
+        ----------
+        text : str
+            Any text, e.g. an error message from the server.
+
+        Returns
+        -------
+        str
+            The text without any of the four values.
+        """
         for value in self._values():
             text = text.replace(value, "***")
         return text
@@ -350,7 +390,20 @@ class RetryPolicy:
         return retrying(send)
 
     def retry_after_s(self, response: requests.Response | None) -> float | None:
-        """The answer's ``Retry-After`` [s] (seconds or an HTTP date), None if absent."""
+        """The answer's ``Retry-After`` [s] (seconds or an HTTP date).
+
+        Parameters
+        ----------
+        response : requests.Response or None
+            The answer; None when the request got no answer.
+
+        Returns
+        -------
+        float or None
+            The pause the server asks for [s], clipped to [0, ``max_retry_after_s``]; None
+            when there is no answer, no header, or a header that is neither whole seconds nor
+            an HTTP date.
+        """
         if response is None:  # a Response is falsy for 4xx/5xx: compare with None
             return None
         value = (response.headers.get("Retry-After") or "").strip()
@@ -527,7 +580,23 @@ def _empty_nht() -> pd.DataFrame:
 # Validation helpers
 # ----------------------------------------------------------------------------------------
 def check_account(account: object) -> str:
-    """The account id as text; ConfigError unless it is 1-40 letters or digits."""
+    """The account id as text; ConfigError unless it is 1-40 letters or digits.
+
+    Parameters
+    ----------
+    account : object
+        The account (site) id, e.g. ``"12345678"`` or ``12345678``.
+
+    Returns
+    -------
+    str
+        The id as text, stripped of surrounding spaces.
+
+    Raises
+    ------
+    ConfigError
+        Not 1 to 40 letters or digits (or None).
+    """
     text = str(account).strip() if account is not None else ""
     if not _ACCOUNT_RE.match(text):
         raise ConfigError([f"account {account!r}: must be the LivePerson account id (digits)"])
@@ -539,6 +608,16 @@ def source_problem(source: object) -> str | None:
 
     The one rule for the client and the planning config: 1 to 20 printable characters
     without leading or trailing spaces.
+
+    Parameters
+    ----------
+    source : object
+        The caller id to check.
+
+    Returns
+    -------
+    str or None
+        The rule it breaks, as text to put after its name; None when it is valid.
     """
     if (
         not isinstance(source, str)
@@ -554,7 +633,23 @@ def source_problem(source: object) -> str | None:
 
 
 def check_source(source: object) -> str:
-    """The ``source`` caller id; ConfigError naming :func:`source_problem` otherwise."""
+    """The ``source`` caller id; ConfigError naming :func:`source_problem` otherwise.
+
+    Parameters
+    ----------
+    source : object
+        The caller id to check.
+
+    Returns
+    -------
+    str
+        ``source`` unchanged.
+
+    Raises
+    ------
+    ConfigError
+        ``source`` is not 1 to 20 printable characters without surrounding spaces.
+    """
     problem = source_problem(source)
     if problem is not None:
         raise ConfigError([f"source {source!r}: {problem}"])
@@ -562,14 +657,48 @@ def check_source(source: object) -> str:
 
 
 def check_interval(interval_minutes: object) -> int:
-    """The interval length [min]; ConfigError unless 15, 30 or 60."""
+    """The interval length [min]; ConfigError unless 15, 30 or 60.
+
+    Parameters
+    ----------
+    interval_minutes : object
+        The interval length to check [min].
+
+    Returns
+    -------
+    int
+        15, 30 or 60 [min].
+
+    Raises
+    ------
+    ConfigError
+        Any other value, including ``True``.
+    """
     if isinstance(interval_minutes, bool) or interval_minutes not in VALID_INTERVALS:
         raise ConfigError([f"interval_minutes {interval_minutes!r}: must be 15, 30 or 60"])
     return int(interval_minutes)
 
 
 def check_skill_ids(skill_ids: Iterable[object] | None) -> list[int] | None:
-    """Sorted unique skill ids, or None for all skills; ConfigError on a bad id."""
+    """Sorted unique skill ids, or None for all skills; ConfigError on a bad id.
+
+    Parameters
+    ----------
+    skill_ids : iterable, str, int or None
+        Skill ids (whole numbers or their text), a comma-separated string such as
+        ``"1,2,3"``, one id, or None for all skills.
+
+    Returns
+    -------
+    list of int or None
+        The ids sorted without duplicates; None when ``skill_ids`` is None.
+
+    Raises
+    ------
+    ConfigError
+        An id that is not a whole number (negative numbers and booleans included), or an
+        empty selection.
+    """
     if skill_ids is None:
         return None
     if isinstance(skill_ids, str | int):
@@ -586,7 +715,23 @@ def check_skill_ids(skill_ids: Iterable[object] | None) -> list[int] | None:
 
 
 def check_domain_api(url: object) -> str:
-    """The Domain API base URL without trailing slash; ConfigError unless http(s)."""
+    """The Domain API base URL without trailing slash; ConfigError unless http(s).
+
+    Parameters
+    ----------
+    url : object
+        The base URL, e.g. ``https://api.liveperson.net``.
+
+    Returns
+    -------
+    str
+        ``url`` without trailing slashes.
+
+    Raises
+    ------
+    ConfigError
+        The URL is not ``http://`` or ``https://`` with a host.
+    """
     parts = urlsplit(str(url or ""))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError([f"domain_api {url!r}: must be an http:// or https:// URL"])
@@ -742,7 +887,21 @@ class NHTClient:
         raise APIError(status, f"{what}: {message}", causes)
 
     def base_url(self) -> str:
-        """The NHT API base URL, found once through the Domain API and cached."""
+        """The NHT API base URL, found once through the Domain API and cached.
+
+        Returns
+        -------
+        str
+            ``scheme://host`` of the account's ``leDataReporting`` service; http when
+            ``domain_api`` is http (a local fake), else https.
+
+        Raises
+        ------
+        APIError, AuthenticationError
+            The Domain API refused or kept failing.
+        DataError
+            The answer has no ``baseURI`` or it is not a host name.
+        """
         if self._base_url is None:
             url = (
                 f"{self.domain_api}/api/account/{self.account}/service/{SERVICE}/baseURI.json"
@@ -772,14 +931,34 @@ class NHTClient:
         Follows the ``next`` link of ``_metadata.references`` (or, without one, the
         offset from ``_metadata.count``) until the last page.
 
+        Parameters
+        ----------
+        start, end : timestamp
+            Window bounds, at most one week apart; tz-aware, or naive meaning UTC.
+        skill_ids : iterable of int, optional
+            Skills to fetch (10 per page); all skills of the account when None.
+        interval_minutes : int
+            Bucket length [min]: 15, 30 or 60.
+
+        Yields
+        ------
+        page_number : int
+            1 for the first page.
+        pages_expected : int
+            Pages expected in all, from ``_metadata.count`` once a page has told it.
+        payload : dict
+            The page's JSON as sent, for :func:`read_nht`.
+
         Raises
         ------
         ConfigError
-            The window is longer than one week or empty.
+            The window is longer than one week, empty or has a bound that is not a time, or
+            ``interval_minutes`` or ``skill_ids`` is invalid (before any request).
         APIError, AuthenticationError
             The server refused (400 with its causes, 401) or kept failing.
         DataError
-            A page is not JSON or not the documented shape (names window and page).
+            A page is not JSON or not the documented shape, a ``next`` link points to another
+            host, or there are more pages than announced (names window and page).
         """
         start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
         if not start_ts < end_ts or end_ts - start_ts > MAX_WINDOW:
@@ -862,6 +1041,12 @@ class NHTClient:
         -------
         pandas.DataFrame
             As :func:`read_nht`, only buckets starting in [start, end), de-duplicated.
+
+        Raises
+        ------
+        ConfigError, APIError, AuthenticationError, DataError
+            As :meth:`iter_pages`; a page :func:`read_nht` rejects gives a DataError naming
+            the window and page.
         """
         start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
         frames = []
@@ -929,7 +1114,24 @@ def _offset_of(url: str, params: Mapping | None, default: int) -> int:
 # Windows and the history fetch
 # ----------------------------------------------------------------------------------------
 def week_windows(start: datetime, end: datetime) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Split [start, end) into consecutive windows of at most one week, oldest first."""
+    """Split [start, end) into consecutive windows of at most one week, oldest first.
+
+    Parameters
+    ----------
+    start, end : datetime
+        The range; tz-aware, or naive meaning UTC.
+
+    Returns
+    -------
+    list of (pandas.Timestamp, pandas.Timestamp)
+        UTC windows [start, end) of 7 days, the last one possibly shorter; empty when
+        ``start >= end``.
+
+    Raises
+    ------
+    ConfigError
+        A bound is not a time.
+    """
     start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
     out = []
     while start_ts < end_ts:
@@ -953,6 +1155,28 @@ def plan_windows(
     range not covered by ``done`` are, plus the ``late`` period (a day) before the end of
     what was covered, because LivePerson may add data up to 8 hours late. Adjacent parts
     are merged, then split into week windows.
+
+    Parameters
+    ----------
+    start, end : datetime
+        The range wanted; tz-aware, or naive meaning UTC.
+    done : iterable of (datetime, datetime)
+        Windows [start, end) already fetched (as :meth:`HistoryStore.fetched_windows`
+        returns them); parts outside [start, end) are ignored.
+    incremental : bool
+        Skip what ``done`` covers; False fetches the whole range again.
+    late : datetime.timedelta
+        How much before the latest covered end is fetched again.
+
+    Returns
+    -------
+    list of (pandas.Timestamp, pandas.Timestamp)
+        UTC windows [start, end) as :func:`week_windows` makes them.
+
+    Raises
+    ------
+    ConfigError
+        A bound is not a time.
     """
     start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
     if not incremental:

@@ -97,14 +97,31 @@ def _text(ts: pd.Timestamp) -> str:
 
 
 def skills_key(skill_ids: Iterable[int] | None) -> str:
-    """Canonical text for a skill selection: ``"*"`` for all skills, else sorted ids."""
+    """Canonical text for a skill selection: ``"*"`` for all skills, else the sorted ids.
+
+    Parameters
+    ----------
+    skill_ids : iterable of int or None
+        The selection; None means all skills. Duplicates are dropped.
+
+    Returns
+    -------
+    str
+        ``"*"``, or the sorted unique ids joined by commas (``"1001,1002"``).
+    """
     if skill_ids is None:
         return "*"
     return ",".join(str(s) for s in sorted({int(s) for s in skill_ids}))
 
 
 def empty_history() -> pd.DataFrame:
-    """An empty frame with the columns and dtypes of :meth:`HistoryStore.read`."""
+    """An empty frame with the columns and dtypes of :meth:`HistoryStore.read`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        No rows; columns :data:`COLUMNS`.
+    """
     frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS})
     frame["account"] = frame["account"].astype(object)
     frame["skill_id"] = frame["skill_id"].astype("int64")
@@ -202,18 +219,28 @@ class HistoryStore:
 
         Parameters
         ----------
-        account, frame
-            As for :meth:`upsert`.
+        account : str
+            LivePerson account id.
+        frame : pandas.DataFrame
+            The intervals, as for :meth:`upsert`.
         window : (start, end), optional
-            UTC bounds [start, end) of the fetched time window to record.
+            Bounds [start, end) of the fetched time window to record; tz-aware, or naive
+            meaning UTC. None records no window.
         interval_minutes : int, optional
-            Interval length of the window [min]; required with ``window``.
+            Interval length of the window [min]: 15, 30 or 60; required with ``window``.
         skill_ids : iterable of int, optional
             Skills the window was fetched for; None means all skills.
 
         Returns
         -------
         (new, updated) : tuple of int
+            As for :meth:`upsert`.
+
+        Raises
+        ------
+        DataError
+            As for :meth:`upsert`; also an ``interval_minutes`` other than 15/30/60 or an
+            unparsable window bound when ``window`` is given. Nothing is written then.
         """
         account = str(account)
         rows = _rows_for_sql(account, frame)
@@ -299,7 +326,8 @@ class HistoryStore:
         Raises
         ------
         DataError
-            The store does not exist or is not a staffing history store.
+            The store does not exist or is not a staffing history store, or
+            ``interval_minutes`` is not 15, 30 or 60, or ``start``/``end`` is not a time.
         """
         if interval_minutes not in VALID_INTERVALS:
             raise DataError(f"interval_minutes={interval_minutes!r}: must be 15, 30 or 60")
@@ -347,8 +375,28 @@ class HistoryStore:
         """UTC windows [start, end) already fetched that cover ``skill_ids``.
 
         A window fetched for all skills covers any selection; a window fetched for a
-        list of skills covers a selection that is a subset of it. Returns an empty list
-        when the store does not exist yet (without creating it).
+        list of skills covers a selection that is a subset of it.
+
+        Parameters
+        ----------
+        account : str
+            LivePerson account id.
+        interval_minutes : int
+            Interval length [min]: 15, 30 or 60.
+        skill_ids : iterable of int, optional
+            The selection to cover; None means all skills (then only windows fetched for all
+            skills count).
+
+        Returns
+        -------
+        list of (pandas.Timestamp, pandas.Timestamp)
+            Tz-aware UTC bounds, ordered by start; empty when the store does not exist yet
+            (it is not created).
+
+        Raises
+        ------
+        DataError
+            The file exists but is not a staffing history store.
         """
         if not self.path.exists():
             return []
@@ -436,7 +484,22 @@ def _rows_for_sql(account: str, frame: pd.DataFrame) -> list[tuple]:
 def covered(
     windows: Sequence[tuple[datetime, datetime]], start: datetime, end: datetime
 ) -> bool:
-    """True when the union of ``windows`` covers [start, end) entirely."""
+    """Whether the union of ``windows`` covers [start, end) entirely.
+
+    Parameters
+    ----------
+    windows : sequence of (datetime, datetime)
+        Windows [start, end), in any order; comparable with ``start`` and ``end``
+        (all tz-aware, as :meth:`HistoryStore.fetched_windows` returns them).
+    start, end : datetime
+        The range to cover.
+
+    Returns
+    -------
+    bool
+        True when every instant of [start, end) lies in some window (always True when
+        ``start >= end``).
+    """
     point = start
     for w_start, w_end in sorted(windows):
         if w_start > point:
@@ -454,6 +517,15 @@ def local_zone(name: str | None = None) -> ZoneInfo:
     """The time zone ``name`` (IANA), or this computer's local zone when None.
 
     The local zone comes from ``TZ``, else ``/etc/localtime``; UTC when neither names one.
+
+    Parameters
+    ----------
+    name : str, optional
+        IANA zone name such as ``Europe/Berlin``; None for the local zone.
+
+    Returns
+    -------
+    zoneinfo.ZoneInfo
 
     Raises
     ------
@@ -473,7 +545,20 @@ def local_zone(name: str | None = None) -> ZoneInfo:
 
 
 def to_local(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
-    """A copy of ``frame`` with ``interval_start`` converted to the zone ``tz``."""
+    """A copy of ``frame`` with ``interval_start`` converted to the zone ``tz``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        History as :meth:`HistoryStore.read` returns it (tz-aware ``interval_start``).
+    tz : zoneinfo.ZoneInfo or str
+        Target zone (a ZoneInfo or an IANA name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The copy; ``frame`` is not changed.
+    """
     out = frame.copy()
     out["interval_start"] = out["interval_start"].dt.tz_convert(
         tz if isinstance(tz, str) else tz.key
@@ -482,9 +567,25 @@ def to_local(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
 
 
 def summarise(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
-    """One line per (account, skill, interval length): first and last interval (local),
-    intervals stored, intervals with NHT data, arrivals [conversations] and the
-    segment-weighted mean NHT [s] over the intervals with data."""
+    """One line per (account, skill, interval length) of stored history.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        History as :meth:`HistoryStore.read` returns it.
+    tz : zoneinfo.ZoneInfo or str
+        Zone of the ``first`` and ``last`` times shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``account``, ``skill_id``, ``interval_minutes`` [min], ``first`` and
+        ``last`` (interval starts as local text with their UTC offset), ``intervals``
+        (rows stored), ``with_nht`` (rows with an NHT and handled segments > 0),
+        ``arrivals`` [conversations] and ``mean_nht_s`` [s] (mean NHT weighted by handled
+        segments over the rows with NHT, NaN when none). No rows (and no columns) when
+        ``frame`` is empty.
+    """
     local = to_local(frame, tz)
     rows = []
     for (account, skill, minutes), g in local.groupby(
@@ -513,6 +614,21 @@ def summarise(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, tz: ZoneInfo | str) -> Path:
     """Write ``frame`` as CSV with local ISO times (with their UTC offset), atomically.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        History as :meth:`HistoryStore.read` returns it; written with its columns as they
+        are.
+    path : str or os.PathLike
+        The CSV file; missing folders are created.
+    tz : zoneinfo.ZoneInfo or str
+        Zone of the ``interval_start`` times written.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
 
     Raises
     ------

@@ -81,31 +81,91 @@ class Fault:
 
     @classmethod
     def throttle(cls, retry_after: int | str | None = 1, *, after_auth: bool = False) -> Fault:
-        """HTTP 429, with ``Retry-After`` [s or HTTP date] unless None."""
+        """HTTP 429 with a JSON message, and ``Retry-After`` unless None.
+
+        Parameters
+        ----------
+        retry_after : int, str or None
+            The ``Retry-After`` header: whole seconds [s] or an HTTP date (sent as given);
+            None sends no header.
+        after_auth : bool
+            Answer only after the OAuth check (see :class:`Fault`).
+
+        Returns
+        -------
+        Fault
+        """
         return cls("status", 429, retry_after, {"message": "Too many requests"},
                    after_auth=after_auth)
 
     @classmethod
     def server_error(cls, status: int = 500, retry_after: int | str | None = None, *,
                      after_auth: bool = False) -> Fault:
-        """HTTP 500 or 503 with LivePerson's error body (and ``Retry-After`` [s or date])."""
+        """An HTTP server error with LivePerson's 500 body (and ``Retry-After`` unless None).
+
+        Parameters
+        ----------
+        status : int
+            The HTTP status sent, e.g. 500 or 503.
+        retry_after : int, str or None
+            The ``Retry-After`` header: whole seconds [s] or an HTTP date (sent as given);
+            None sends no header.
+        after_auth : bool
+            Answer only after the OAuth check (see :class:`Fault`).
+
+        Returns
+        -------
+        Fault
+        """
         return cls("status", status, retry_after,
                    {"internalCode": "00000000-0000-4000-8000-000000000000",
                     "message": "Internal server error"}, after_auth=after_auth)
 
     @classmethod
     def malformed(cls, *, after_auth: bool = False) -> Fault:
-        """HTTP 200 whose body is truncated JSON."""
+        """HTTP 200 whose body is truncated JSON.
+
+        Parameters
+        ----------
+        after_auth : bool
+            Answer only after the OAuth check (see :class:`Fault`).
+
+        Returns
+        -------
+        Fault
+        """
         return cls("malformed", after_auth=after_auth)
 
     @classmethod
     def stall(cls, seconds: float, *, after_auth: bool = False) -> Fault:
-        """Hold the request ``seconds`` [s], then close without answering (a read timeout)."""
+        """Hold the request ``seconds`` [s], then close without answering (a read timeout).
+
+        Parameters
+        ----------
+        seconds : float
+            How long the server holds the request before closing the connection [s].
+        after_auth : bool
+            Answer only after the OAuth check (see :class:`Fault`).
+
+        Returns
+        -------
+        Fault
+        """
         return cls("stall", seconds=float(seconds), after_auth=after_auth)
 
     @classmethod
     def drop(cls, *, after_auth: bool = False) -> Fault:
-        """Close the connection without answering."""
+        """Close the connection without answering.
+
+        Parameters
+        ----------
+        after_auth : bool
+            Answer only after the OAuth check (see :class:`Fault`).
+
+        Returns
+        -------
+        Fault
+        """
         return cls("drop", after_auth=after_auth)
 
 
@@ -217,7 +277,13 @@ class FakeLivePerson:
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> FakeLivePerson:
-        """Start serving on 127.0.0.1 at a free port."""
+        """Start serving on 127.0.0.1 at a free port.
+
+        Returns
+        -------
+        FakeLivePerson
+            ``self``, serving in a daemon thread.
+        """
         quiet_oauth_loggers()
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -246,7 +312,13 @@ class FakeLivePerson:
 
     @property
     def host(self) -> str:
-        """``127.0.0.1:PORT`` (the Domain API's baseURI for the NHT service)."""
+        """``127.0.0.1:PORT`` (the Domain API's baseURI for the NHT service).
+
+        Raises
+        ------
+        RuntimeError
+            The fake was never started.
+        """
         if self._host is None:
             raise RuntimeError("FakeLivePerson is not started")
         return self._host
@@ -258,13 +330,28 @@ class FakeLivePerson:
 
     # -- faults and records ----------------------------------------------------------------
     def inject(self, at: int, *faults: Fault) -> None:
-        """Answer NHT requests number ``at``, ``at+1``, ... (from 1) with ``faults``."""
+        """Answer NHT requests number ``at``, ``at+1``, ... (from 1) with ``faults``.
+
+        Parameters
+        ----------
+        at : int
+            Number of the first NHT request to fault, counting every NHT request the fake
+            receives (retries included) from 1; Domain API requests are not counted.
+        *faults : Fault
+            One fault per consecutive request; each is used once.
+        """
         with self._lock:
             for i, fault in enumerate(faults):
                 self._faults[at + i] = fault
 
     def nht_requests(self) -> list[RecordedRequest]:
-        """The NHT requests received so far, in order."""
+        """The NHT requests received so far, in order.
+
+        Returns
+        -------
+        list of RecordedRequest
+            A copy; Domain API requests are left out.
+        """
         with self._lock:
             return [r for r in self.requests if r.kind == "nht"]
 
@@ -283,7 +370,26 @@ class FakeLivePerson:
     # -- data ------------------------------------------------------------------------------
     def wire_metrics(self, skill_ids: Iterable[int], start: object, stop: object,
                      interval_minutes: int = 60) -> dict[int, list[dict]]:
-        """Metric objects per skill, as the API sends them, for buckets in [start, stop]."""
+        """Metric objects per skill, as the API sends them, for buckets in [start, stop].
+
+        Buckets are snapped down to the interval; only buckets that ended by the fake's
+        ``now`` are included. "No data" is encoded as -1 (or 0 in the post-2020 style).
+
+        Parameters
+        ----------
+        skill_ids : iterable of int
+            Skills to generate (not limited to the fake's own ``skill_ids``).
+        start, stop : timestamp
+            First and last bucket start, both inclusive; tz-aware, or naive meaning UTC.
+        interval_minutes : int
+            Bucket length [min]: 15, 30 or 60.
+
+        Returns
+        -------
+        dict of int to list of dict
+            Per skill id, the ``metricsByIntervals`` objects (``timestamp``,
+            ``epochTimestamp`` [ms] and the metric fields); empty when there is no bucket.
+        """
         sem, closed, zeroed = self._semantic(skill_ids, start, stop, interval_minutes)
         out: dict[int, list[dict]] = {}
         if sem.empty:
@@ -299,6 +405,22 @@ class FakeLivePerson:
 
         Columns and dtypes as :meth:`staffing.store.HistoryStore.read`. Built from the
         generator's own values, not by parsing what the server sends.
+
+        Parameters
+        ----------
+        start, end : timestamp
+            The range; tz-aware, or naive meaning UTC. ``start`` is snapped down to the
+            interval.
+        skill_ids : iterable of int, optional
+            Only these of the fake's skills; all of them when None.
+        interval_minutes : int
+            Bucket length [min]: 15, 30 or 60.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per skill and bucket that ended by the fake's ``now``, sorted by skill and
+            time; NaN where the server sends "no data".
         """
         ids = self.skill_ids if skill_ids is None else [s for s in self.skill_ids
                                                         if s in {int(x) for x in skill_ids}]
@@ -674,6 +796,16 @@ def main(argv: list[str] | None = None) -> int:
     Prints the Domain API URL and account to use with ``staffing fetch``; with
     ``--print-env`` also the ``export LP_...`` lines of the fake's own test key (never a
     real LivePerson key).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        The exit status, 0 after Ctrl-C.
     """
     import argparse
 
