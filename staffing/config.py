@@ -196,7 +196,18 @@ class GrowthSpec(_Strict):
     )
 
     def factor(self, skill_id: int) -> float:
-        """Growth factor [-] for one skill (unlisted skills: the common factor)."""
+        """Growth factor [-] for one skill (unlisted skills: the common factor).
+
+        Parameters
+        ----------
+        skill_id : int
+            LivePerson skill id.
+
+        Returns
+        -------
+        float
+            ``by_skill[skill_id]`` if listed, else ``all_skills`` (1.0 unless given) [-].
+        """
         return float(self.by_skill.get(skill_id, self.all_skills))
 
 
@@ -251,7 +262,13 @@ class ShrinkageSpec(_Strict):
     by_hour: dict[Annotated[int, Field(ge=0, le=23)], ShrinkValue] = Field(default_factory=dict)
 
     def hour_of_week(self) -> np.ndarray:
-        """Shrinkage for each of the 168 local hours of the week (Monday 00:00 first)."""
+        """Shrinkage for each of the 168 local hours of the week (Monday 00:00 first).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (168,), index ``24 * weekday + hour`` (Monday = 0) [-].
+        """
         out = np.full((7, 24), self.default, dtype=float)
         for day, value in self.by_weekday.items():
             out[WEEKDAYS.index(day), :] = value
@@ -315,7 +332,24 @@ class OpenHours(_Strict):
     def is_open(
         self, weekday: np.ndarray, minute_of_day: np.ndarray, length_min: int
     ) -> np.ndarray:
-        """True where the interval [start, start + length) overlaps an open range."""
+        """True where the interval [start, start + length) overlaps an open range.
+
+        Parameters
+        ----------
+        weekday : numpy.ndarray
+            Local weekday of each interval start, Monday = 0 ... Sunday = 6.
+        minute_of_day : numpy.ndarray
+            Local start of each interval in minutes after midnight [min]; broadcast against
+            ``weekday``.
+        length_min : int
+            Interval length [min].
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            Shape of ``weekday``: True where the interval overlaps an open range of its own
+            weekday, even partly (a range is not carried over midnight into the next day).
+        """
         weekday = np.asarray(weekday)
         minute_of_day = np.asarray(minute_of_day)
         out = np.zeros(weekday.shape, dtype=bool)
@@ -416,7 +450,13 @@ class PlanConfig(_Strict):
         return list(self._resolved)
 
     def default_output_path(self) -> Path:
-        """``output.path``, else ``out/<plan name>.xlsx`` beside the config file."""
+        """``output.path``, else ``out/<plan name>.xlsx`` beside the config file.
+
+        Returns
+        -------
+        pathlib.Path
+            The workbook path (for a dict config, under the current folder).
+        """
         if self.output.path is not None:
             return self.output.path
         return self._base_dir / "out" / f"{self.plan.name}.xlsx"

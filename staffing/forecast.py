@@ -58,7 +58,18 @@ _OFFSET_RE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 
 
 def hour_of_week(local_times: pd.Series | pd.DatetimeIndex) -> np.ndarray:
-    """Hour of the week of tz-aware local timestamps, Monday 00:00 = 0 [-]."""
+    """Hour of the week of local timestamps, Monday 00:00 = 0 [-].
+
+    Parameters
+    ----------
+    local_times : pandas.Series or pandas.DatetimeIndex
+        Timestamps in the plan's zone (tz-aware); their wall clock is used as it is.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        ``weekday * 24 + hour``, 0..167 [-].
+    """
     times = pd.DatetimeIndex(local_times)
     return (times.day_of_week * 24 + times.hour).to_numpy(dtype=np.int64)
 
@@ -67,6 +78,16 @@ def hour_band(how: np.ndarray) -> np.ndarray:
     """Band of an hour of the week: (weekend, six-hour block of the day) -> 0..7.
 
     Bands are 00-06, 06-12, 12-18, 18-24 on weekdays (0-3) and on Saturday/Sunday (4-7).
+
+    Parameters
+    ----------
+    how : numpy.ndarray
+        Hours of the week, 0..167 (as :func:`hour_of_week` gives them) [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        The band of each hour, 0..7 [-].
     """
     how = np.asarray(how)
     return (how // 24 >= 5) * 4 + (how % 24) // 6
@@ -189,8 +210,28 @@ def read_volume_file(
 ) -> pd.DataFrame:
     """Read a planner's volume forecast (CSV or xlsx of skill_id, interval_start, volume).
 
-    Naive ``interval_start`` values are local times in ``timezone``; values with an
-    offset are exact instants. Returns skill_id (int64), interval_start (local tz), volume.
+    Parameters
+    ----------
+    path : str or Path
+        ``.xlsx``/``.xlsm`` is read as a workbook (needs openpyxl), anything else as CSV.
+        ``interval_start`` values without an offset are local times in ``timezone``
+        (a repeated autumn hour is resolved by its order per skill); values with an offset
+        are exact instants.
+    timezone : str
+        IANA zone of the plan.
+    sheet : str, optional
+        Sheet of a workbook; the first sheet when None. Ignored for CSV.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`check_volume_frame`.
+
+    Raises
+    ------
+    DataError
+        The file is missing or unreadable, or (from :func:`check_volume_frame`) a column
+        or value is wrong; the message names the file.
     """
     path = Path(path)
     where = str(path)
@@ -210,7 +251,35 @@ def read_volume_file(
 
 
 def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.DataFrame:
-    """Validate a volume frame's columns and values; times to local tz."""
+    """Validate a volume frame's columns and values; times to local tz.
+
+    Does not check that the times lie on the plan's interval grid or cover it (the
+    planning run does).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``skill_id``, ``interval_start`` (ISO text or timestamps; naive means local
+        in ``timezone``) and ``volume`` (contacts per interval [-]); other columns are dropped.
+    timezone : str
+        IANA zone of the plan.
+    where : str
+        What the frame is (a file name), for the error messages.
+
+    Returns
+    -------
+    DataFrame
+        ``skill_id`` (int64), ``interval_start`` (tz-aware in ``timezone``), ``volume``
+        (float, contacts per interval [-]), in the input's order.
+
+    Raises
+    ------
+    DataError
+        A missing column, a skill id that is not a whole number, an unparsable, empty,
+        mixed (offset and naive), non-existent or ambiguous local time, a volume that is
+        missing, not a number, infinite or negative, or a skill given twice for the same
+        time; naming ``where``, the skill and time or the row.
+    """
     _require_columns(frame, ["skill_id", "interval_start", "volume"], where)
     skill_ids = _skill_ids(frame["skill_id"], where)
     out = pd.DataFrame({
@@ -247,7 +316,28 @@ def hourly_history(history: pd.DataFrame, *, where: str = "NHT history") -> pd.D
 
     At 15/30-minute intervals LivePerson copies the hourly-only metrics (NHT,
     handled segments) into every sub-bucket, so those are taken once per hour
-    (first non-missing value) while arrivals are summed.
+    (first non-missing value) while arrivals are summed. An NHT of 0 is also "no data".
+    At 60 minutes a repeated (skill, hour) keeps its last row.
+
+    Parameters
+    ----------
+    history : DataFrame
+        History in the store's shape: ``skill_id``, tz-aware ``interval_start``,
+        ``net_handle_time_s`` [s], ``arrivals``, ``handled_segments`` and optionally
+        ``interval_minutes`` [min] (60 when absent).
+    where : str
+        What the history is, for the error messages.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`HISTORY_COLUMNS`, UTC hours, ``interval_minutes`` 60, sorted by
+        skill and time; NaN for "no data".
+
+    Raises
+    ------
+    DataError
+        A required column is missing or ``interval_start`` is not timezone-aware.
     """
     _require_columns(history, ["skill_id", "interval_start", "net_handle_time_s",
                                "arrivals", "handled_segments"], where)
@@ -278,7 +368,26 @@ def hourly_history(history: pd.DataFrame, *, where: str = "NHT history") -> pd.D
 
 
 def history_window(hourly: pd.DataFrame, weeks: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """(start, end) in UTC of the last ``weeks`` weeks of the history; end is exclusive."""
+    """(start, end) in UTC of the last ``weeks`` weeks of the history; end is exclusive.
+
+    Parameters
+    ----------
+    hourly : DataFrame
+        Hourly history (:func:`hourly_history`), UTC.
+    weeks : int
+        Length of the window [weeks].
+
+    Returns
+    -------
+    (pandas.Timestamp, pandas.Timestamp)
+        ``end`` is one hour after the newest ``interval_start``; ``start`` is ``weeks``
+        weeks earlier.
+
+    Raises
+    ------
+    DataError
+        ``hourly`` is empty.
+    """
     if hourly.empty:
         raise DataError("NHT history is empty: nothing to forecast from")
     end = hourly["interval_start"].max() + pd.Timedelta(hours=1)
@@ -488,12 +597,29 @@ def backtest(
 ) -> pd.DataFrame:
     """Hold out the last week of history, forecast it from the weeks before, report WAPE.
 
+    Parameters
+    ----------
+    history : DataFrame
+        Hourly history (:func:`hourly_history`), UTC; ``arrivals`` NaN = no data.
+    skills : iterable of ResolvedSkill
+        Uses ``skill_id`` and ``skill_name``.
+    timezone : str
+        IANA zone whose wall clock defines the hour of the week.
+    weeks : int
+        Weeks before the held-out week that the forecast uses [weeks] (as
+        :func:`volume_profile`).
+    decay : float
+        Weight of each older week relative to the next newer one [-].
+
     Returns
     -------
     DataFrame
-        ``skill_id, skill_name, wape, actual_volume, hours``: WAPE = Σ|actual − forecast|
-        / Σ actual over the held-out hours that have data [-] (NaN when Σ actual = 0).
-        Growth factors are not applied: they describe the future, not the held-out week.
+        ``skill_id, skill_name, wape, actual_volume, hours``, one row per skill: WAPE =
+        Σ|actual − forecast| / Σ actual over the held-out hours that have data [-] (NaN
+        when Σ actual = 0 or the skill has no held-out data); ``actual_volume`` [-]
+        and ``hours`` [-] count those hours. No rows when the history is empty, or has no
+        week before the held-out one, or no held-out arrivals. Growth factors are not
+        applied: they describe the future, not the held-out week.
     """
     skills = list(skills)
     ids = [s.skill_id for s in skills]

@@ -87,11 +87,16 @@ class Plan:
     def summary(self) -> pd.DataFrame:
         """One row per skill plus an ``All skills`` row.
 
-        Columns: skill_id (Int64, NA for the total), skill_name, method, weekly_volume (mean
-        per 7 days [-]), mean_nht_s (volume-weighted [s]), peak_agents and peak_at (first
-        interval with the peak; for the total, of the summed agents), weekly_fte (mean FTE
-        headcount per 7 days [FTE]), service_level and p_abandon (volume-weighted over the
-        served intervals [-]), wape (volume backtest [-], NaN without one).
+        Returns
+        -------
+        DataFrame
+            Columns: skill_id (Int64, NA for the total), skill_name, method, weekly_volume
+            (mean per 7 days [-]), mean_nht_s (volume-weighted [s]), peak_agents and
+            peak_at (first interval with the peak; for the total, of the summed agents),
+            weekly_fte (mean FTE headcount per 7 days [FTE]; the total is the sum over
+            skills), service_level and p_abandon (volume-weighted over the served intervals
+            [-]), wape (volume backtest [-], NaN without one; the total is weighted by the
+            held-out volume).
         """
         iv = self.intervals
         weeks = self.meta["days"] / 7.0
