@@ -368,6 +368,13 @@ def save_plots(plan: Any, directory: str | os.PathLike) -> list[Path]:
     ``nht_profile_<id>_<name>.png``. Each file is written atomically (temporary file, then
     rename), so an interrupted run never leaves a truncated PNG.
 
+    Parameters
+    ----------
+    plan : staffing.plan.Plan
+        The planning result.
+    directory : str or os.PathLike
+        Folder of the PNG files; existing files of the same name are replaced.
+
     Returns
     -------
     list of Path

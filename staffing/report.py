@@ -208,6 +208,18 @@ def check_outputs(
     A command can call this before a long planning run so that a refused target fails in
     a second, not after the run.
 
+    Parameters
+    ----------
+    out_path : path
+        The workbook (``fmt="xlsx"``, must end in ``.xlsx``) or the intervals CSV
+        (``fmt="csv"``, must not end like a spreadsheet).
+    fmt : {"xlsx", "csv"}
+        Output format of ``out_path``; case and a leading dot are ignored.
+    force : bool
+        Allow overwriting existing files this program did not write.
+    csv_path : path, optional
+        With ``fmt="xlsx"``: the intervals CSV also to be written (ignored with ``"csv"``).
+
     Returns
     -------
     str
@@ -216,7 +228,9 @@ def check_outputs(
     Raises
     ------
     OutputError
-        As :func:`write_outputs`.
+        As :func:`write_outputs`: an unknown format, a wrong suffix, a target that is a
+        directory, open or locked in another program, read-only or not ours to overwrite,
+        or a CSV path equal to the workbook path.
     """
     kind = str(fmt).lower().lstrip(".")
     if kind not in ("xlsx", "csv"):
@@ -349,8 +363,22 @@ def sheet_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]
 
     Characters Excel forbids (``[ ] : * ? / \\``) become ``_``; leading and trailing
     apostrophes and spaces are dropped; names are cut to 31 UTF-16 code units; a name equal
-    (case-insensitively, as Excel compares) to an earlier one or to ``reserved`` gets a
+    (case-insensitively, as Excel compares) to an earlier one, to ``reserved``, to
+    ``Summary`` or ``Assumptions`` (sheets of every workbook) or to ``History`` (reserved
+    by Excel) gets a
     `` (2)``, `` (3)``, ... suffix within the limit; an empty name becomes ``Sheet``.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The wanted names (e.g. skill names); other values are turned into text.
+    reserved : sequence of str
+        Names already taken in the workbook.
+
+    Returns
+    -------
+    list of str
+        One name per entry of ``names``.
     """
     taken = {r.casefold() for r in reserved} | _RESERVED_SHEET_NAMES
     out = []
