@@ -418,7 +418,8 @@ def nht_profile(
     timezone : str
         IANA zone whose wall clock defines the hour of the week.
     history_weeks : int
-        Only the last ``history_weeks`` weeks (before the newest hour in ``history``) count.
+        Only the last ``history_weeks`` weeks (before the newest hour in ``history``) count
+        [weeks].
     min_segments : float
         Handled segments [-] a cell needs for its own weighted mean to be used.
 
@@ -535,10 +536,11 @@ def volume_profile(
     history : DataFrame
         Hourly history (:func:`hourly_history`), UTC; ``arrivals`` NaN = no data.
     skill_ids : iterable of int
+        Skills to forecast; a skill without arrivals in the window gets 0.
     timezone : str
         Zone whose wall clock defines the hour of the week.
     weeks : int
-        Number of whole weeks before ``end`` that count.
+        Number of whole weeks before ``end`` that count [weeks].
     decay : float
         Weight of a week relative to the next more recent one [-]: the week ending at
         ``end`` weighs 1, the one before ``decay``, then ``decay**2``, ...

@@ -1166,7 +1166,8 @@ def plan_windows(
     incremental : bool
         Skip what ``done`` covers; False fetches the whole range again.
     late : datetime.timedelta
-        How much before the latest covered end is fetched again.
+        How much before the latest covered end is fetched again (:data:`LATE_DATA`,
+        one day, by default).
 
     Returns
     -------

@@ -298,7 +298,14 @@ def erlang_c(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        C(n, a) = n B / (n - a (1 - B)) for n > a, and 1 for n <= a (unstable) [-].
+        C(n, a) = n B / (n - a (1 - B)) for n > a, 1 for n <= a (unstable), and 0 where
+        a = 0 (nobody arrives, whatever n) [-]; broadcast shape of the inputs.
+
+    Raises
+    ------
+    ValueError
+        NaN, negative or infinite input, or shapes that do not broadcast, naming the
+        argument.
 
     Examples
     --------
@@ -763,8 +770,11 @@ def evaluate(
     Raises
     ------
     ValueError
-        Unknown model, NaN, negative volume, handle time <= 0, shapes that do not broadcast,
-        non-integer agents for erlang_a or chat; the message names the argument and value.
+        Unknown model, NaN, negative volume, handle time <= 0, interval <= 0, negative
+        threshold, patience <= 0, negative or infinite agents, shapes that do not
+        broadcast, non-integer agents for erlang_a or chat, erlang_a without
+        ``patience_s`` or erlang_c with a finite one; the message names the argument and
+        value.
 
     Notes
     -----
