@@ -11,7 +11,13 @@ from staffing.errors import ConfigError, StaffingError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the top-level parser with one sub-parser per command."""
+    """Build the top-level parser with one sub-parser per command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``staffing`` parser; each sub-command sets ``func`` on the parsed namespace.
+    """
     parser = argparse.ArgumentParser(
         prog="staffing",
         description=(
@@ -27,7 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 1 failure, 2 bad input)."""
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        Exit status: 0 done, 1 failure (a clear message on stderr), 2 invalid
+        configuration or usage, 130 interrupted.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

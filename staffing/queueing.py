@@ -196,11 +196,12 @@ def _log_erlang_b(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     out[~pos] = np.where(n[~pos] > 0, -np.inf, 0.0)
     n, a = n[pos], a[pos]
     q = special.gammaincc(n + 1, a)
+    # B(0, a) = 1 exactly; the log form would leave a rounding residue there.
     res = special.xlogy(n, a) - a - special.gammaln(n + 1) - np.log(np.maximum(q, _TINY))
     small = q < _TINY
     if np.any(small):  # a far above n: Legendre continued fraction for Gamma(n+1, a)
         res[small] = -np.log(a[small] * _upper_gamma_cf(n[small] + 1, a[small]))
-    out[pos] = res
+    out[pos] = np.where(n == 0, 0.0, res)
     return np.minimum(out, 0.0)
 
 

@@ -23,13 +23,6 @@ import staffing
 PACKAGE = Path(staffing.__file__).parent
 VALIDATOR_DECORATORS = {"field_validator", "model_validator"}
 
-#: Gaps in files this test's author may not edit, as "path:qualname" -> why. Fix the docstring
-#: there and delete the entry (``test_known_gaps_are_still_gaps`` fails until you do).
-KNOWN_GAPS = {
-    # staffing/cli.py is reserved to the project's maintainers; main(argv) needs a
-    # Parameters section saying argv is the argument list (sys.argv[1:] when None).
-    "staffing/cli.py:main": "no Parameters section",
-}
 
 _SECTION_RE = re.compile(r"^Parameters\n-{3,}\n(?P<body>.*?)(?=\n\n\S[^\n]*\n-{3,}\n|\Z)",
                          re.S | re.M)
@@ -120,16 +113,9 @@ def package_problems() -> dict[str, str]:
 
 
 def test_every_public_function_has_a_numpydoc_docstring_with_parameters():
-    problems = {k: v for k, v in package_problems().items() if k not in KNOWN_GAPS}
+    problems = package_problems()
     listing = "\n".join(f"  {where}: {problem}" for where, problem in sorted(problems.items()))
     assert not problems, f"public functions without a proper numpydoc docstring:\n{listing}"
-
-
-def test_known_gaps_are_still_gaps():
-    """A fixed gap must leave KNOWN_GAPS, so it cannot come back unnoticed."""
-    problems = package_problems()
-    fixed = sorted(set(KNOWN_GAPS) - set(problems))
-    assert not fixed, f"these are documented now; delete them from KNOWN_GAPS: {fixed}"
 
 
 def test_checker_reports_exactly_the_gaps_of_a_sample_module():
