@@ -23,6 +23,7 @@ def test_erlang_b_small_exact_cases():
     assert queueing.erlang_b(2, 1.0) == pytest.approx(0.2, rel=1e-15)
     # Zero servers block everything; zero load blocks nothing.
     assert queueing.erlang_b(0, 3.0) == 1.0
+    assert queueing.erlang_b(0, 1.0) == 1.0
     assert queueing.erlang_b(5, 0.0) == 0.0
 
 
