@@ -186,7 +186,7 @@ def test_naive_local_times_in_the_repeated_autumn_hour_follow_file_order(tmp_pat
 
 
 def test_volume_from_xlsx(tmp_path):
-    pytest.importorskip("openpyxl")
+    import openpyxl  # noqa: F401
     path = tmp_path / "fc.xlsx"
     pd.DataFrame({"skill_id": [7, 7], "interval_start": ["2026-03-02 09:00", "2026-03-02 10:00"],
                   "volume": [12.5, 0]}).to_excel(path, index=False, sheet_name="forecast")

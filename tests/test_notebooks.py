@@ -17,12 +17,11 @@ import shutil
 import sys
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
 
 import staffing
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ["planning_walkthrough.ipynb", "erlang_calculator.ipynb"]
@@ -155,7 +154,7 @@ def test_planning_walkthrough_runs(kernel_env):
     assert _images(nb) >= 6
     workbook = kernel_env / "out" / "walkthrough.xlsx"
     assert f"wrote {workbook.resolve()}" in text
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     book = openpyxl.load_workbook(workbook, read_only=True)
     try:
         assert "Summary" in book.sheetnames and "Assumptions" in book.sheetnames

@@ -321,7 +321,7 @@ def _quarter_config():
 
 
 def test_store_source_gives_the_same_plan_as_the_file(tmp_path):
-    store_mod = pytest.importorskip("staffing.store")
+    from staffing import store as store_mod
     history = _example_history()
     store = store_mod.HistoryStore(tmp_path / "history.sqlite")
     store.upsert("12345678", history.drop(columns=["account"]))
@@ -357,7 +357,7 @@ def test_history_volume_for_a_skill_without_arrivals_is_an_error():
 
 
 def test_fetch_from_liveperson_then_plan(tmp_path, monkeypatch):
-    testing = pytest.importorskip("staffing.testing")
+    from staffing import testing
     now = pd.Timestamp.now(tz="UTC").floor("h")
     creds = testing.TEST_CREDENTIALS
     for name, value in (("LP_APP_KEY", creds.app_key), ("LP_APP_SECRET", creds.app_secret),
@@ -390,7 +390,7 @@ def test_fetch_from_liveperson_then_plan(tmp_path, monkeypatch):
 
 
 def test_store_with_two_accounts_needs_the_account(tmp_path):
-    store_mod = pytest.importorskip("staffing.store")
+    from staffing import store as store_mod
     history = _example_history().drop(columns=["account"])
     store = store_mod.HistoryStore(tmp_path / "two.sqlite")
     store.upsert("111", history)

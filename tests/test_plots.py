@@ -8,9 +8,6 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-
-pytest.importorskip("matplotlib")
-
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 from test_report import TZ, make_plan

@@ -250,7 +250,7 @@ def test_service_level_needs_an_answer_within_time(example):
 
 
 def test_history_is_fetched_once_for_the_whole_sweep(tmp_path, monkeypatch):
-    testing = pytest.importorskip("staffing.testing")
+    from staffing import testing
     creds = testing.TEST_CREDENTIALS
     for name, value in zip(("LP_APP_KEY", "LP_APP_SECRET", "LP_ACCESS_TOKEN",
                             "LP_ACCESS_TOKEN_SECRET"),
