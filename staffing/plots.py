@@ -102,11 +102,15 @@ def plot_heatmap(plan: Any, skill: Any) -> Figure:
     PlotsUnavailableError
         matplotlib is not installed.
     """
+    return _heatmap(report._PlanView.from_plan(plan), skill)
+
+
+def _heatmap(view: Any, skill: Any) -> Figure:
+    """:func:`plot_heatmap` on a prepared plan view (save_plots reuses one for every skill)."""
     figure_class = _figure_class()
-    view = report._PlanView.from_plan(plan)
     rows = view.skill_rows(skill)
     skill_id, skill_name = rows["skill_id"].iloc[0], rows["skill_name"].iloc[0]
-    grid = report.interval_grid(plan, skill_id, "fte")
+    grid = report._grid(rows, "fte", view.interval_minutes)[0]
     values = np.ma.masked_invalid(grid.to_numpy(float))
 
     n_days = len(grid.index)
@@ -396,7 +400,7 @@ def save_plots(plan: Any, directory: str | os.PathLike) -> list[Path]:
     history = getattr(plan, "history", None)
     for skill_id, skill_name in view.skill_order().itertuples(index=False):
         stem = f"{_slug(skill_id)}_{_slug(skill_name)}".rstrip("_")
-        written.append(_save(plot_heatmap(plan, skill_id), directory / f"heatmap_{stem}.png"))
+        written.append(_save(_heatmap(view, skill_id), directory / f"heatmap_{stem}.png"))
         if isinstance(history, pd.DataFrame) and len(history):
             try:
                 figure = plot_nht_profile(plan, skill_id)
