@@ -1,0 +1,126 @@
+"""The project's shared vocabulary: every name more than one module relies on, defined once.
+
+Column names, interval lengths, weekday keys, staffing method names, NHT basis names,
+the column meanings outputs use (unit, Excel format, label), and the installed version.
+Nothing here computes: this module imports only the standard library, so every layer
+(maths, sources, pipeline, outputs, commands) may import it. See ``docs/architecture.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+__all__ = [
+    "BASIS_BAND",
+    "BASIS_FALLBACK",
+    "BASIS_HOUR",
+    "BASIS_NAMES",
+    "BASIS_OVERRIDE",
+    "BASIS_SKILL",
+    "COLUMN_META",
+    "HISTORY_COLUMNS",
+    "INTERVAL_COLUMNS",
+    "INTERVAL_MINUTES",
+    "METHODS",
+    "METRIC_COLUMNS",
+    "STORE_COLUMNS",
+    "VERSION",
+    "WEEKDAYS",
+    "ColumnMeta",
+]
+
+try:
+    #: Installed version of the package ("0+unknown" in a source tree that is not installed).
+    VERSION: str = version("staffing")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    VERSION = "0+unknown"
+
+#: Interval lengths the project plans and stores, in minutes (LivePerson's NHT buckets).
+INTERVAL_MINUTES: tuple[int, ...] = (15, 30, 60)
+
+#: Weekday keys used by ``open_hours``, ``shrinkage.by_weekday`` and ``shifts`` (Monday first).
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: Staffing methods a skill can use.
+METHODS: tuple[str, ...] = ("workload", "erlang_c", "erlang_a", "chat")
+
+#: ``nht_basis`` values, from the most to the least specific rule.
+BASIS_OVERRIDE = "override"
+BASIS_HOUR = "hour_of_week"
+BASIS_BAND = "hour_band"
+BASIS_SKILL = "skill_mean"
+BASIS_FALLBACK = "configured"
+BASIS_NAMES: tuple[str, ...] = (
+    BASIS_OVERRIDE, BASIS_HOUR, BASIS_BAND, BASIS_SKILL, BASIS_FALLBACK,
+)
+
+#: NHT history metrics, float [s], [-] or counts, NaN where LivePerson had no data.
+METRIC_COLUMNS: tuple[str, ...] = (
+    "arrivals",
+    "handled_segments",
+    "net_handle_time_s",
+    "avg_segment_work_time_s",
+    "avg_agent_segment_duration_s",
+    "total_agent_segment_duration_s",
+    "avg_time_in_queue_s",
+    "avg_available_load",
+    "messages_sent",
+)
+
+#: Columns of the history store's frames, in order.
+STORE_COLUMNS: tuple[str, ...] = (
+    "account", "skill_id", "interval_start", "interval_minutes", *METRIC_COLUMNS,
+)
+
+#: Columns every hourly history frame has (the forecast's input).
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "skill_id", "interval_start", "interval_minutes", "arrivals", "handled_segments",
+    "net_handle_time_s",
+)
+
+#: Columns of ``Plan.intervals``, in order (the CSV keeps these names for pipelines).
+INTERVAL_COLUMNS: tuple[str, ...] = (
+    "skill_id", "skill_name", "interval_start", "volume", "nht_s", "nht_basis",
+    "workload_erlangs", "agents", "fte", "shrinkage", "service_level", "asa_s", "p_abandon",
+    "occupancy", "method",
+)
+
+
+@dataclass(frozen=True)
+class ColumnMeta:
+    """What a column means to a reader: its label, unit and how a spreadsheet shows it.
+
+    Attributes
+    ----------
+    label : str
+        Header shown to a planner (unit in brackets where it has one).
+    kind : str
+        Display kind, one of ``datetime, date, time, percent, seconds, fte, erlang,
+        volume, int, id, float, text``; the workbook maps each kind to one Excel format.
+    """
+
+    label: str
+    kind: str
+
+
+#: Column name -> meaning, for every column an output writes. An output looks a column up
+#: here; a column missing from this table is shown as a plain number or text.
+COLUMN_META: dict[str, ColumnMeta] = {
+    # plan intervals
+    "skill_id": ColumnMeta("Skill ID", "id"),
+    "skill_name": ColumnMeta("Skill", "text"),
+    "interval_start": ColumnMeta("Interval start", "datetime"),
+    "volume": ColumnMeta("Volume", "volume"),
+    "nht_s": ColumnMeta("NHT [s]", "seconds"),
+    "nht_basis": ColumnMeta("NHT basis", "text"),
+    "workload_erlangs": ColumnMeta("Workload [Erlang]", "erlang"),
+    "agents": ColumnMeta("Agents", "int"),
+    "fte": ColumnMeta("FTE", "fte"),
+    "shrinkage": ColumnMeta("Shrinkage", "percent"),
+    "service_level": ColumnMeta("Service level", "percent"),
+    "asa_s": ColumnMeta("ASA [s]", "seconds"),
+    "p_abandon": ColumnMeta("Abandonment", "percent"),
+    "occupancy": ColumnMeta("Occupancy", "percent"),
+    "method": ColumnMeta("Method", "text"),
+}
