@@ -66,6 +66,7 @@ from pydantic import (
 )
 
 from staffing.errors import ConfigError
+from staffing.sources.liveperson.credentials import source_problem
 
 __all__ = [
     "METHODS",
@@ -145,8 +146,6 @@ class LivePersonSection(_Strict):
     @classmethod
     def _caller_id(cls, value: str) -> str:
         # The client's own rule, so a config that validates is never refused at fetch time.
-        from staffing.liveperson import source_problem
-
         problem = source_problem(value)
         if problem is not None:
             raise ValueError(problem)

@@ -23,6 +23,9 @@ import pandas as pd
 from staffing import forecast, queueing
 from staffing.config import WEEKDAYS, PlanConfig, ResolvedSkill, load_config
 from staffing.errors import DataError
+from staffing.forecast import weighted_mean
+from staffing.sources import files
+from staffing.vocabulary import BASIS_NAMES, HISTORY_COLUMNS
 
 __all__ = ["INTERVAL_COLUMNS", "Plan", "plan"]
 
@@ -112,12 +115,12 @@ class Plan:
                 "skill_name": str(part["skill_name"].iloc[0]),
                 "method": str(part["method"].iloc[0]),
                 "weekly_volume": part["volume"].sum() / weeks,
-                "mean_nht_s": _weighted(part["nht_s"], part["volume"]),
+                "mean_nht_s": weighted_mean(part["nht_s"], part["volume"]),
                 "peak_agents": int(part["agents"].iloc[peak]),
                 "peak_at": part["interval_start"].iloc[peak],
                 "weekly_fte": (part["fte"].sum() * hours / fte_week[skill_id]) / weeks,
-                "service_level": _weighted(part["service_level"], part["volume"]),
-                "p_abandon": _weighted(part["p_abandon"], part["volume"]),
+                "service_level": weighted_mean(part["service_level"], part["volume"]),
+                "p_abandon": weighted_mean(part["p_abandon"], part["volume"]),
                 "wape": float(wape.get(skill_id, np.nan)),
             })
         table = pd.DataFrame(rows)
@@ -126,28 +129,18 @@ class Plan:
         total = {
             "skill_id": pd.NA, "skill_name": "All skills", "method": "",
             "weekly_volume": iv["volume"].sum() / weeks,
-            "mean_nht_s": _weighted(iv["nht_s"], iv["volume"]),
+            "mean_nht_s": weighted_mean(iv["nht_s"], iv["volume"]),
             "peak_agents": int(total_agents.max()) if len(total_agents) else 0,
             "peak_at": peak_at,
             "weekly_fte": table["weekly_fte"].sum(),
-            "service_level": _weighted(iv["service_level"], iv["volume"]),
-            "p_abandon": _weighted(iv["p_abandon"], iv["volume"]),
-            "wape": _weighted(self.backtest["wape"], self.backtest["actual_volume"])
+            "service_level": weighted_mean(iv["service_level"], iv["volume"]),
+            "p_abandon": weighted_mean(iv["p_abandon"], iv["volume"]),
+            "wape": weighted_mean(self.backtest["wape"], self.backtest["actual_volume"])
             if len(self.backtest) else np.nan,
         }
         table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
         table["skill_id"] = table["skill_id"].astype("Int64")
         return table
-
-
-def _weighted(values: pd.Series, weights: pd.Series) -> float:
-    """Weighted mean over rows where the value is finite and the weight positive."""
-    v = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    ok = np.isfinite(v) & (w > 0)
-    if not ok.any():
-        return float("nan")
-    return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok]))
 
 
 # ---------------------------------------------------------------------------
@@ -176,15 +169,15 @@ def _load_history(
         return nht_history, "DataFrame"
     if config.nht.source == "file":
         _progress(progress, f"reading NHT history from {config.nht.path}")
-        return forecast.read_history_file(config.nht.path), f"file {config.nht.path}"
-    from staffing.store import DEFAULT_STORE_PATH, HistoryStore
+        return files.read_history_file(config.nht.path), f"file {config.nht.path}"
+    from staffing.sources.store import DEFAULT_STORE_PATH, HistoryStore
 
     path = config.nht.store or Path(DEFAULT_STORE_PATH)
     lp = config.nht.liveperson
     account = lp.account if lp is not None else None
     store = HistoryStore(path)
     if config.nht.fetch:
-        from staffing.liveperson import RETENTION_WEEKS, fetch_history
+        from staffing.sources.liveperson.sync import RETENTION_WEEKS, fetch_history
 
         assert lp is not None  # the config checks this
         _progress(progress, f"fetching NHT history for account {account} into {path}")
@@ -209,7 +202,7 @@ def _volume_from_frame(
     frame: pd.DataFrame, grid: pd.DatetimeIndex, skills: list[ResolvedSkill], tz: str, where: str
 ) -> np.ndarray:
     """Align a planner's forecast to the plan grid (skill-major), with clear errors."""
-    vol = forecast.check_volume_frame(frame, timezone=tz, where=where)
+    vol = files.check_volume_frame(frame, timezone=tz, where=where)
     known = {s.skill_id for s in skills}
     unknown = sorted(set(vol["skill_id"].unique()) - known)
     if unknown:
@@ -583,7 +576,7 @@ def plan(
         hourly = hourly[hourly["skill_id"].isin(ids)].reset_index(drop=True)
     else:
         hourly = forecast.hourly_history(
-            pd.DataFrame(columns=forecast.HISTORY_COLUMNS).astype(
+            pd.DataFrame(columns=list(HISTORY_COLUMNS)).astype(
                 {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}))
         nht_source = "overrides only"
     history_weeks = config.nht.history_weeks
@@ -608,7 +601,7 @@ def plan(
         volume_source, bt = "DataFrame", pd.DataFrame(
             columns=["skill_id", "skill_name", "wape", "actual_volume", "hours"])
     elif config.volume.source == "file":
-        frame = forecast.read_volume_file(config.volume.path, timezone=tz,
+        frame = files.read_volume_file(config.volume.path, timezone=tz,
                                           sheet=config.volume.sheet)
         vol = _volume_from_frame(frame, grid, skills, tz, str(config.volume.path))
         volume_source, bt = f"file {config.volume.path}", pd.DataFrame(
@@ -658,9 +651,7 @@ def plan(
         "interval_start": grid.append([grid] * (n_sk - 1)) if n_sk > 1 else grid,
         "volume": vol,
         "nht_s": nht,
-        "nht_basis": pd.Categorical(basis, categories=[
-            forecast.BASIS_OVERRIDE, forecast.BASIS_HOUR, forecast.BASIS_BAND,
-            forecast.BASIS_SKILL, forecast.BASIS_FALLBACK]),
+        "nht_basis": pd.Categorical(basis, categories=list(BASIS_NAMES)),
         "workload_erlangs": vol * nht / interval_s,
         "agents": arrays["agents"],
         "fte": arrays["fte"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from staffing.testing import TEST_CREDENTIALS, FakeLivePerson
+from staffing.sources.liveperson.fake import TEST_CREDENTIALS, FakeLivePerson
 
 #: The fake server's clock in most tests: a Thursday, half past nine UTC.
 NOW = pd.Timestamp("2026-11-26T09:30:00Z")
@@ -39,7 +39,7 @@ def lp():
 @pytest.fixture
 def lp_env(monkeypatch):
     """The fake's credentials in the LP_* environment variables."""
-    from staffing.liveperson import ENV_VARS
+    from staffing.sources.liveperson.credentials import ENV_VARS
 
     for name, value in zip(ENV_VARS, SECRETS, strict=True):
         monkeypatch.setenv(name, value)

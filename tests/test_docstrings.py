@@ -214,7 +214,7 @@ def test_checker_sees_the_package_api():
         seen |= {f"{relative}:{name}" for name, _, _ in _public_functions(tree)}
     assert {
         "staffing/queueing.py:erlang_c",
-        "staffing/liveperson.py:NHTClient.iter_pages",
+        "staffing/sources/liveperson/client.py:NHTClient.iter_pages",
         "staffing/commands/calc.py:run",
         "staffing/config.py:OpenHours.is_open",
     } <= seen

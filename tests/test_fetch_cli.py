@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from staffing.cli import main
-from staffing.liveperson import ENV_VARS
-from staffing.store import HistoryStore
+from staffing.sources.liveperson.credentials import ENV_VARS
+from staffing.sources.store import HistoryStore
 from tests import fixtures_liveperson as fx
 from tests.fixtures_liveperson import NOW, SECRETS
 

@@ -13,10 +13,9 @@ from staffing.forecast import (
     hour_of_week,
     hourly_history,
     nht_profile,
-    read_history_file,
-    read_volume_file,
     volume_profile,
 )
+from staffing.sources.files import read_history_file, read_volume_file
 
 
 def _skills(*skills: dict, fallback: float | None = None):

@@ -1,6 +1,6 @@
 """Tests of the LivePerson NHT client, parser and fetch, over real HTTP on 127.0.0.1.
 
-The fake server (staffing.testing.FakeLivePerson) verifies OAuth 1.0 signatures with
+The fake server (staffing.sources.liveperson.fake.FakeLivePerson) verifies OAuth 1.0 signatures with
 oauthlib's server endpoint, validates parameters and paginates like the v2 API; its
 ground truth is built from the generator's own values, not by parsing what it sends.
 """
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from staffing.errors import APIError, AuthenticationError, ConfigError, DataError
-from staffing.liveperson import (
+from staffing.sources.liveperson import (
     ENV_VARS,
     Credentials,
     NHTClient,
@@ -28,8 +28,8 @@ from staffing.liveperson import (
     read_nht,
     week_windows,
 )
-from staffing.store import HistoryStore
-from staffing.testing import TEST_CREDENTIALS, FakeLivePerson, Fault
+from staffing.sources.liveperson.fake import TEST_CREDENTIALS, FakeLivePerson, Fault
+from staffing.sources.store import HistoryStore
 from tests import fixtures_liveperson as fx
 from tests.fixtures_liveperson import NOW, SECRETS, fetch_kwargs, window_of
 
@@ -658,7 +658,7 @@ def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, lp_e
 @pytest.mark.parametrize("source", [" staffing", "staffing ", "x" * 21, "", "a\tb"])
 def test_the_planning_config_refuses_a_source_the_client_would_refuse(source):
     from staffing.config import load_config
-    from staffing.liveperson import check_source
+    from staffing.sources.liveperson.credentials import check_source
 
     data = _example_config()
     data["nht"]["liveperson"]["source"] = source

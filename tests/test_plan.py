@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from staffing import queueing
 from staffing.errors import DataError
-from staffing.forecast import hourly_history, read_history_file
+from staffing.forecast import hourly_history
 from staffing.plan import INTERVAL_COLUMNS, plan
+from staffing.sources.files import read_history_file
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "example.yaml"

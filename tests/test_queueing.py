@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-import mp_reference as ref
+from tests import mp_reference as ref
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from simulation import simulate
+from tests.reference_simulation import simulate
 
 from staffing import queueing
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from staffing.errors import DataError
-from staffing.store import COLUMNS, METRIC_COLUMNS, HistoryStore, covered, skills_key
+from staffing.sources.store import COLUMNS, HistoryStore, covered, skills_key
+from staffing.vocabulary import METRIC_COLUMNS
 
 
 def _frame(skills=(1, 2), hours=3, start="2026-11-02T00:00Z", value=10.0) -> pd.DataFrame:

@@ -6,15 +6,10 @@ import argparse
 
 import pandas as pd
 
-from staffing.liveperson import (
-    DEFAULT_DOMAIN_API,
-    ENV_VARS,
-    RETENTION_WEEKS,
-    VALID_INTERVALS,
-    check_skill_ids,
-    fetch_history,
-)
-from staffing.store import DEFAULT_STORE_PATH
+from staffing.sources.liveperson.credentials import DEFAULT_DOMAIN_API, ENV_VARS, check_skill_ids
+from staffing.sources.liveperson.sync import RETENTION_WEEKS, fetch_history
+from staffing.sources.store import DEFAULT_STORE_PATH
+from staffing.vocabulary import INTERVAL_MINUTES
 
 
 def skill_list(text: str) -> list[int]:
@@ -78,7 +73,7 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument("--store", default=DEFAULT_STORE_PATH, metavar="PATH",
                         help=f"SQLite history store (default: {DEFAULT_STORE_PATH})")
-    parser.add_argument("--interval", type=int, choices=VALID_INTERVALS, default=60,
+    parser.add_argument("--interval", type=int, choices=INTERVAL_MINUTES, default=60,
                         metavar="MIN", help="interval length in minutes: 15, 30 or 60 "
                                             "(default: 60)")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from staffing.commands.fetch import add_store_options, skill_list
-from staffing.store import HistoryStore, local_zone, summarise, write_csv
+from staffing.outputs.history import local_zone, summarise, write_csv
+from staffing.sources.store import HistoryStore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

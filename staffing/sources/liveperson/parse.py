@@ -1,0 +1,191 @@
+"""Pure parser of LivePerson NHT API answers: JSON in, a tidy DataFrame out.
+
+:data:`FIELDS` is the one map from API field names to our column names and units; the
+fake server derives its wire format from it. See ``docs/liveperson-nht-api.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from staffing.errors import DataError
+from staffing.vocabulary import INTERVAL_MINUTES, METRIC_COLUMNS
+
+__all__ = ["FIELDS", "NHT_COLUMNS", "empty_nht", "read_nht"]
+
+#: API field -> (column, 60-minute-only). Units: seconds for times, a fraction for load.
+FIELDS: dict[str, tuple[str, bool]] = {
+    "arrivals": ("arrivals", False),
+    "handledSegments": ("handled_segments", True),
+    "netHandleTime": ("net_handle_time_s", True),
+    "avgSegmentWorkTime": ("avg_segment_work_time_s", True),
+    "avgAgentSegmentDuration": ("avg_agent_segment_duration_s", False),
+    "totalAgentSegmentDuration": ("total_agent_segment_duration_s", False),
+    "avgTimeInQueue": ("avg_time_in_queue_s", False),
+    "avgAvailableLoad": ("avg_available_load", True),
+    "messagesSent": ("messages_sent", True),
+}
+#: Columns of :func:`read_nht`.
+NHT_COLUMNS = ("skill_id", "interval_start", "interval_minutes", *METRIC_COLUMNS)
+
+
+def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.DataFrame:
+    """Turn one NHT API answer (v1 or one v2 page) into a tidy DataFrame.
+
+    Parameters
+    ----------
+    payload : dict
+        The decoded JSON body.
+    interval_minutes : int, optional
+        The interval requested [min]; checked against the payload's ``interval``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (skill_id, interval_start), columns :data:`NHT_COLUMNS`:
+        ``skill_id`` int64, ``interval_start`` tz-aware UTC bucket start,
+        ``interval_minutes`` int64, and float metrics with NaN for "no data":
+        ``arrivals`` [conversations], ``handled_segments`` [-], ``net_handle_time_s`` [s],
+        ``avg_segment_work_time_s`` [s], ``avg_agent_segment_duration_s`` [s],
+        ``total_agent_segment_duration_s`` [s], ``avg_time_in_queue_s`` [s],
+        ``avg_available_load`` [-] and ``messages_sent`` [-]. Sorted by skill and time.
+
+    Raises
+    ------
+    DataError
+        The payload does not have the documented shape, or holds a negative value
+        other than -1, or a bucket not on the interval grid.
+
+    Notes
+    -----
+    "No data" becomes NaN, never a zero that would drag an average down:
+
+    - -1 in any field (LivePerson's documented no-data value);
+    - 0 in ``netHandleTime``, ``avgSegmentWorkTime`` or ``avgAvailableLoad`` when
+      ``handledSegments`` is 0 or missing (the post-2020 default of 0);
+    - 0 in ``avgTimeInQueue`` when ``arrivals`` is 0 or missing, and 0 in
+      ``avgAgentSegmentDuration`` when ``totalAgentSegmentDuration`` is 0 or missing
+      (an average over nothing).
+
+    A 0 ``arrivals`` count is a real zero. At 15 and 30 minutes the 60-minute-only
+    metrics (``handled_segments``, ``net_handle_time_s``, ``avg_segment_work_time_s``,
+    ``avg_available_load``, ``messages_sent``) hold the whole hour's value, copied into
+    each sub-bucket: never sum them over sub-buckets. Rows repeated in the payload are
+    de-duplicated on (skill, bucket start), the last one winning.
+    """
+    if not isinstance(payload, Mapping):
+        raise DataError(f"NHT answer is not a JSON object but {type(payload).__name__}")
+    interval = payload.get("interval", interval_minutes or 60)
+    try:
+        interval = int(interval)
+    except (TypeError, ValueError):
+        raise DataError(f"NHT answer: interval {interval!r} is not a number") from None
+    if interval not in INTERVAL_MINUTES:
+        raise DataError(f"NHT answer: interval {interval} is not 15, 30 or 60")
+    if interval_minutes is not None and interval != interval_minutes:
+        raise DataError(
+            f"NHT answer: interval {interval} differs from the {interval_minutes} requested"
+        )
+    skills = payload.get("skillInfo")
+    if skills is None:
+        skills = []
+    if not isinstance(skills, list):
+        raise DataError("NHT answer: skillInfo is not a list")
+    records: list[Mapping] = []
+    skill_of: list[int] = []
+    for i, skill in enumerate(skills):
+        if not isinstance(skill, Mapping) or "skillId" not in skill:
+            raise DataError(f"NHT answer: skillInfo[{i}] has no skillId")
+        try:
+            skill_id = int(skill["skillId"])
+        except (TypeError, ValueError):
+            raise DataError(f"NHT answer: skillInfo[{i}].skillId {skill['skillId']!r}") from None
+        buckets = skill.get("metricsByIntervals") or []
+        if not isinstance(buckets, list) or not all(isinstance(b, Mapping) for b in buckets):
+            raise DataError(f"NHT answer: skill {skill_id} metricsByIntervals is not a list")
+        records.extend(buckets)
+        skill_of.extend([skill_id] * len(buckets))
+    if not records:
+        return empty_nht()
+    raw = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame({"skill_id": np.asarray(skill_of, dtype="int64")})
+    frame["interval_start"] = _bucket_starts(raw, skill_of)
+    minutes = frame["interval_start"].dt.hour * 60 + frame["interval_start"].dt.minute
+    off_grid = ((minutes % interval) != 0) | (frame["interval_start"].dt.second != 0)
+    if off_grid.any():
+        i = int(np.argmax(off_grid.to_numpy()))
+        raise DataError(
+            f"NHT answer: skill {skill_of[i]} bucket {frame['interval_start'].iloc[i]} "
+            f"is not on the {interval}-minute grid"
+        )
+    frame["interval_minutes"] = np.int64(interval)
+    for api_name, (column, _) in FIELDS.items():
+        if api_name in raw:
+            values = pd.to_numeric(raw[api_name], errors="coerce").astype("float64")
+            not_number = values.isna() & raw[api_name].notna()
+            if not_number.any():
+                i = int(np.argmax(not_number.to_numpy()))
+                raise DataError(
+                    f"NHT answer: skill {skill_of[i]} {api_name} "
+                    f"{raw[api_name].iloc[i]!r} is not a number"
+                )
+        else:
+            values = pd.Series(np.nan, index=raw.index)
+        bad = (values < 0) & (values != -1)
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise DataError(
+                f"NHT answer: skill {skill_of[i]} at {frame['interval_start'].iloc[i]}: "
+                f"{api_name} = {values.iloc[i]} is negative"
+            )
+        frame[column] = values.mask(values == -1).to_numpy()
+    no_handled = ~(frame["handled_segments"] > 0)
+    for column in ("net_handle_time_s", "avg_segment_work_time_s", "avg_available_load"):
+        frame[column] = frame[column].mask(no_handled & (frame[column] == 0))
+    frame["avg_time_in_queue_s"] = frame["avg_time_in_queue_s"].mask(
+        ~(frame["arrivals"] > 0) & (frame["avg_time_in_queue_s"] == 0)
+    )
+    frame["avg_agent_segment_duration_s"] = frame["avg_agent_segment_duration_s"].mask(
+        ~(frame["total_agent_segment_duration_s"] > 0)
+        & (frame["avg_agent_segment_duration_s"] == 0)
+    )
+    frame = frame.drop_duplicates(["skill_id", "interval_start"], keep="last")
+    return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
+
+
+def _bucket_starts(raw: pd.DataFrame, skill_of: list[int]) -> pd.Series:
+    """Bucket starts as UTC timestamps, from epochTimestamp, else from ``timestamp``."""
+    if "epochTimestamp" in raw:
+        millis = pd.to_numeric(raw["epochTimestamp"], errors="coerce")
+    else:
+        millis = pd.Series(np.nan, index=raw.index)
+    starts = pd.to_datetime(millis, unit="ms", utc=True)
+    if starts.isna().any() and "timestamp" in raw:
+        text = pd.to_datetime(raw["timestamp"], format="%Y-%m-%dT%H:%M", errors="coerce")
+        starts = starts.fillna(text.dt.tz_localize("UTC"))
+    if starts.isna().any():
+        i = int(np.argmax(starts.isna().to_numpy()))
+        raise DataError(
+            f"NHT answer: skill {skill_of[i]} has a bucket without a valid "
+            "epochTimestamp or timestamp"
+        )
+    return starts.astype("datetime64[ns, UTC]")
+
+
+def empty_nht() -> pd.DataFrame:
+    """An empty frame with the columns and dtypes of :func:`read_nht`.
+
+    Returns
+    -------
+    DataFrame
+        No rows; columns :data:`NHT_COLUMNS`.
+    """
+    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in NHT_COLUMNS})
+    frame["skill_id"] = frame["skill_id"].astype("int64")
+    frame["interval_minutes"] = frame["interval_minutes"].astype("int64")
+    frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
+    return frame
+
