@@ -55,15 +55,18 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from staffing.errors import ConfigError
 from staffing.sources.liveperson.credentials import source_problem
@@ -86,6 +89,39 @@ Method = Literal["workload", "erlang_c", "erlang_a", "chat"]
 StrictPosInt = Annotated[int, Field(strict=True, ge=1)]
 Fraction = Annotated[float, Field(gt=0, lt=1)]
 PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    return info.context if isinstance(info.context, dict) else {}
+
+
+def _resolve_path(base: Path, value: Path | None) -> Path | None:
+    if value is None:
+        return None
+    value = Path(value).expanduser()
+    return Path(os.path.normpath(value if value.is_absolute() else base / value))
+
+
+def _config_path(value: Path, info: ValidationInfo) -> Path:
+    """A path of the config, resolved against its folder (the validation context's base_dir)."""
+    return _resolve_path(_context(info).get("base_dir") or Path.cwd(), value)
+
+
+def _check_file(section: str, path: Path | None) -> None:
+    """Refuse an input file that does not exist, naming ``<section>.path``.
+
+    Checked after the section's own rules, so a path that does not belong there at all is
+    reported as that, not as a missing file.
+    """
+    if path is not None and not path.is_file():
+        raise PydanticCustomError(
+            "config_rules", "file not found",
+            {"problems": [((section, "path"), f"file not found: {path}")], "absolute": True},
+        )
+
+
+#: A path in the config; relative paths resolve against the config file's folder.
+ConfigPath = Annotated[Path, AfterValidator(_config_path)]
 
 
 class _Strict(BaseModel):
@@ -156,8 +192,8 @@ class NhtSection(_Strict):
     """``nht:`` where the Net Handle Time history comes from."""
 
     source: Literal["store", "file"]
-    path: Path | None = None
-    store: Path | None = None
+    path: ConfigPath | None = None
+    store: ConfigPath | None = None
     history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] = 8
     min_segments: Annotated[float, Field(gt=0)] = 20
     fetch: bool = False
@@ -175,6 +211,7 @@ class NhtSection(_Strict):
                 raise ValueError("'path' is for source 'file'; use 'store' for the SQLite file")
             if self.fetch and self.liveperson is None:
                 raise ValueError("'fetch: true' needs a 'liveperson' section with the account")
+        _check_file("nht", self.path)
         return self
 
 
@@ -214,7 +251,7 @@ class VolumeSection(_Strict):
     """``volume:`` a planner's forecast file, or a forecast from the history arrivals."""
 
     source: Literal["file", "history"]
-    path: Path | None = None
+    path: ConfigPath | None = None
     sheet: str | None = None
     growth: Annotated[GrowthSpec, BeforeValidator(_growth_before)] = GrowthSpec()
     history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] | None = None
@@ -231,6 +268,7 @@ class VolumeSection(_Strict):
             # Silently ignoring it would plan a different volume than the planner asked for.
             raise ValueError("'growth' scales the forecast from history; with source 'file' "
                              "put the grown volumes in the file")
+        _check_file("volume", self.path)
         return self
 
 
@@ -377,21 +415,6 @@ class SkillSettings(_Strict):
     nht_seconds: PositiveSeconds | None = None
 
 
-class SkillEntry(SkillSettings):
-    """One entry of ``skills:``: LivePerson skill id, display name, overrides."""
-
-    id: Annotated[int, Field(strict=True, ge=1)]
-    name: str = Field(min_length=1, max_length=100)
-
-
-class OutputSection(_Strict):
-    """``output:`` where ``staffing plan`` writes (``--out`` overrides ``path``)."""
-
-    path: Path | None = None
-    csv: Path | None = None
-    plots: Path | None = None
-
-
 @dataclass(frozen=True)
 class ResolvedSkill:
     """One skill with ``defaults`` merged in and every setting resolved.
@@ -418,6 +441,129 @@ class ResolvedSkill:
     nht_seconds: float | None
     nht_fallback_s: float | None
 
+    @classmethod
+    def merge(cls, defaults: SkillSettings, skill: SkillEntry) -> ResolvedSkill:
+        """The skill's own settings over ``defaults`` (an explicit null removes a default).
+
+        Parameters
+        ----------
+        defaults : SkillSettings
+            The ``defaults:`` section.
+        skill : SkillEntry
+            One entry of ``skills:``.
+
+        Returns
+        -------
+        ResolvedSkill
+            Every setting resolved; settings that are still missing are None (see
+            :meth:`problems`).
+        """
+        m = {
+            name: getattr(skill if name in skill.model_fields_set else defaults, name)
+            for name in SkillSettings.model_fields
+        }
+        sl, by_load = m["service_level"], m["handle_time_by_load_seconds"]
+        return cls(
+            skill_id=skill.id,
+            skill_name=skill.name,
+            method=m["method"],
+            service_level_target=None if sl is None else float(sl.target),
+            answer_within_s=0.0 if sl is None else float(sl.answer_within_seconds),
+            asa_s=m["asa_seconds"],
+            max_abandon=m["max_abandon"],
+            max_occupancy=m["max_occupancy"],
+            patience_s=m["patience_seconds"],
+            max_concurrency=m["max_concurrency"],
+            handle_time_by_load_s=None if by_load is None else tuple(float(x) for x in by_load),
+            shrinkage=m["shrinkage"],
+            min_agents=0 if m["min_agents"] is None else int(m["min_agents"]),
+            open_hours=m["open_hours"],
+            fte_hours_per_week=(
+                None if m["fte_hours_per_week"] is None else float(m["fte_hours_per_week"])
+            ),
+            # The skill's own NHT override only: defaults.nht_seconds is the last fallback.
+            nht_seconds=skill.nht_seconds,
+            nht_fallback_s=defaults.nht_seconds,
+        )
+
+    def problems(self) -> list[tuple[str, str]]:
+        """What this skill lacks for its method: ``(config key, what is wrong)`` pairs.
+
+        The one set of cross-setting rules, used by the config and by
+        :func:`staffing.scenarios` on the skills it changes.
+
+        Returns
+        -------
+        list of (str, str)
+            Empty when the skill can be planned.
+        """
+        out: list[tuple[str, str]] = []
+        method = self.method
+        if method is None:
+            out.append(("method", f"no method here or in defaults (one of {', '.join(METHODS)})"))
+        if self.shrinkage is None:
+            out.append(("shrinkage", "required here or in defaults (e.g. 0.3)"))
+        if self.fte_hours_per_week is None:
+            out.append(("fte_hours_per_week", "required here or in defaults (e.g. 40)"))
+        if method == "erlang_a" and self.patience_s is None:
+            out.append(("patience_seconds", "method erlang_a needs a mean patience"))
+        if method == "chat":
+            k, by_load = self.max_concurrency, self.handle_time_by_load_s
+            if k is None:
+                out.append(("max_concurrency", "method chat needs the number of "
+                            "conversations an agent holds at most"))
+            elif by_load is not None and len(by_load) != k:
+                out.append(("handle_time_by_load_seconds", f"needs one value per load 1..{k} "
+                            f"(max_concurrency), got {len(by_load)}"))
+        if method in ("erlang_c", "erlang_a", "chat"):
+            targets = [self.service_level_target, self.asa_s, self.max_occupancy]
+            if method != "erlang_c":
+                targets.append(self.max_abandon)
+            if all(t is None for t in targets):
+                out.append(("service_level", f"method {method} needs at least one target "
+                            "(service_level, asa_seconds, max_occupancy or max_abandon)"))
+        return out
+
+
+class SkillEntry(SkillSettings):
+    """One entry of ``skills:``: LivePerson skill id, display name, overrides."""
+
+    id: Annotated[int, Field(strict=True, ge=1)]
+    name: str = Field(min_length=1, max_length=100)
+
+    _resolved: ResolvedSkill | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _resolve(self, info: ValidationInfo) -> SkillEntry:
+        # The defaults come in the validation context (load_config validates them first);
+        # when they are invalid their own errors are reported and the skill is not resolved.
+        context = _context(info)
+        if "defaults" in context and context["defaults"] is None:
+            return self
+        resolved = ResolvedSkill.merge(context.get("defaults") or SkillSettings(), self)
+        problems = resolved.problems()
+        if problems:
+            raise PydanticCustomError(
+                "skill_rules", "{summary}",
+                {"summary": "; ".join(f"{k}: {m}" for k, m in problems),
+                 "problems": [((key,), message) for key, message in problems]},
+            )
+        self._resolved = resolved
+        return self
+
+    @property
+    def resolved(self) -> ResolvedSkill | None:
+        """This skill with ``defaults`` merged in (None when the defaults were invalid)."""
+        return self._resolved
+
+
+class OutputSection(_Strict):
+    """``output:`` where ``staffing plan`` writes (``--out`` overrides ``path``)."""
+
+    path: ConfigPath | None = None
+    csv: ConfigPath | None = None
+    plots: ConfigPath | None = None
+
 
 class PlanConfig(_Strict):
     """The whole validated planning config (see the module docstring)."""
@@ -431,7 +577,56 @@ class PlanConfig(_Strict):
 
     _source: str = PrivateAttr("<dict>")
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
-    _resolved: list[ResolvedSkill] = PrivateAttr(default_factory=list)
+    _raw: dict[str, Any] | None = PrivateAttr(None)
+
+    @field_validator("volume")
+    @classmethod
+    def _growth_of_known_skills(cls, volume: VolumeSection, info: ValidationInfo) -> VolumeSection:
+        # Checked against the raw skill ids, so it is reported even when a skill is invalid.
+        raw_skills = (_context(info).get("raw") or {}).get("skills")
+        if not isinstance(raw_skills, list):
+            return volume
+        ids = {item.get("id") for item in raw_skills if isinstance(item, dict)}
+        problems = [(("volume", "growth", key), f"skill {key} is not in skills")
+                    for key in volume.growth.by_skill if key not in ids]
+        if problems:
+            raise PydanticCustomError(
+                "config_rules", "{summary}",
+                {"summary": "; ".join(m for _, m in problems), "problems": problems,
+                 "absolute": True},
+            )
+        return volume
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_and_known(cls, skills: list[SkillEntry], info: ValidationInfo) -> list[SkillEntry]:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        seen_ids: dict[int, int] = {}
+        seen_names: dict[str, int] = {}
+        for index, skill in enumerate(skills):
+            if skill.id in seen_ids:
+                problems.append((("skills", index, "id"), f"skill id {skill.id} already used by "
+                                 f"skills[{seen_ids[skill.id]}]"))
+            seen_ids.setdefault(skill.id, index)
+            if skill.name in seen_names:
+                problems.append((("skills", index, "name"), f"name {skill.name!r} already used "
+                                 f"by skills[{seen_names[skill.name]}]"))
+            seen_names.setdefault(skill.name, index)
+        if problems:
+            raise PydanticCustomError(
+                "config_rules", "{summary}",
+                {"summary": "; ".join(m for _, m in problems), "problems": problems,
+                 "absolute": True},
+            )
+        return skills
+
+    @model_validator(mode="after")
+    def _remember_origin(self, info: ValidationInfo) -> PlanConfig:
+        context = _context(info)
+        self._source = str(context.get("source", "<dict>"))
+        self._base_dir = Path(context.get("base_dir") or Path.cwd())
+        self._raw = context.get("raw")
+        return self
 
     @property
     def source(self) -> str:
@@ -446,7 +641,44 @@ class PlanConfig(_Strict):
     @property
     def resolved_skills(self) -> list[ResolvedSkill]:
         """Skills in config order with ``defaults`` merged in."""
-        return list(self._resolved)
+        return [skill.resolved for skill in self.skills]
+
+    def with_skills(
+        self, skills: list[ResolvedSkill], *, growth: GrowthSpec | None = None
+    ) -> PlanConfig:
+        """A copy that plans exactly ``skills`` (resolved settings), e.g. one scenario.
+
+        Parameters
+        ----------
+        skills : list of ResolvedSkill
+            The skills to plan, each an id of this config with changed settings.
+        growth : GrowthSpec, optional
+            A replacement for ``volume.growth``.
+
+        Returns
+        -------
+        PlanConfig
+            The copy; this config is not changed.
+
+        Raises
+        ------
+        ConfigError
+            A skill lacks what its method needs, naming the skill and the key.
+        """
+        problems = [f"skill {s.skill_name!r} (id {s.skill_id}): {key}: {message}"
+                    for s in skills for key, message in s.problems()]
+        if problems:
+            raise ConfigError(problems)
+        entries = {entry.id: entry for entry in self.skills}
+        copies = []
+        for skill in skills:
+            entry = entries[skill.skill_id].model_copy()
+            entry._resolved = skill
+            copies.append(entry)
+        update: dict[str, Any] = {"skills": copies}
+        if growth is not None:
+            update["volume"] = self.volume.model_copy(update={"growth": growth})
+        return self.model_copy(update=update)
 
     def default_output_path(self) -> Path:
         """``output.path``, else ``out/<plan name>.xlsx`` beside the config file.
@@ -588,139 +820,6 @@ def _describe(error: dict[str, Any]) -> str:
     return message
 
 
-def _merge(defaults: SkillSettings, skill: SkillEntry) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for name in SkillSettings.model_fields:
-        if name == "nht_seconds":
-            merged[name] = skill.nht_seconds
-        elif name in skill.model_fields_set:
-            merged[name] = getattr(skill, name)
-        else:
-            merged[name] = getattr(defaults, name)
-    return merged
-
-
-def _resolve_skill(
-    index: int, defaults: SkillSettings, skill: SkillEntry, problems: list[str], src: str
-) -> ResolvedSkill | None:
-    m = _merge(defaults, skill)
-    where = f"{src}: skills[{index}]"
-    before = len(problems)
-    method = m["method"]
-    if method is None:
-        problems.append(f"{where}.method: no method here or in defaults (one of "
-                        f"{', '.join(METHODS)})")
-    if m["shrinkage"] is None:
-        problems.append(f"{where}.shrinkage: required here or in defaults (e.g. 0.3)")
-    if m["fte_hours_per_week"] is None:
-        problems.append(f"{where}.fte_hours_per_week: required here or in defaults (e.g. 40)")
-    if method == "erlang_a" and m["patience_seconds"] is None:
-        problems.append(f"{where}.patience_seconds: method erlang_a needs a mean patience")
-    if method == "chat":
-        k = m["max_concurrency"]
-        if k is None:
-            problems.append(f"{where}.max_concurrency: method chat needs the number of "
-                            "conversations an agent holds at most")
-        elif m["handle_time_by_load_seconds"] is not None and len(
-            m["handle_time_by_load_seconds"]
-        ) != k:
-            problems.append(
-                f"{where}.handle_time_by_load_seconds: needs one value per load 1..{k} "
-                f"(max_concurrency), got {len(m['handle_time_by_load_seconds'])}"
-            )
-    if method in ("erlang_c", "erlang_a", "chat"):
-        targets = [m["service_level"], m["asa_seconds"], m["max_occupancy"]]
-        if method != "erlang_c":
-            targets.append(m["max_abandon"])
-        if all(t is None for t in targets):
-            problems.append(
-                f"{where}.service_level: method {method} needs at least one target "
-                "(service_level, asa_seconds, max_occupancy or max_abandon)"
-            )
-    if len(problems) > before:
-        return None
-    sl = m["service_level"]
-    return ResolvedSkill(
-        skill_id=skill.id,
-        skill_name=skill.name,
-        method=method,
-        service_level_target=None if sl is None else float(sl.target),
-        answer_within_s=0.0 if sl is None else float(sl.answer_within_seconds),
-        asa_s=m["asa_seconds"],
-        max_abandon=m["max_abandon"],
-        max_occupancy=m["max_occupancy"],
-        patience_s=m["patience_seconds"],
-        max_concurrency=m["max_concurrency"],
-        handle_time_by_load_s=(
-            None if m["handle_time_by_load_seconds"] is None
-            else tuple(float(x) for x in m["handle_time_by_load_seconds"])
-        ),
-        shrinkage=m["shrinkage"],
-        min_agents=0 if m["min_agents"] is None else int(m["min_agents"]),
-        open_hours=m["open_hours"],
-        fte_hours_per_week=float(m["fte_hours_per_week"]),
-        nht_seconds=skill.nht_seconds,
-        nht_fallback_s=defaults.nht_seconds,
-    )
-
-
-def _semantic_checks(
-    raw: dict[str, Any], src: str, base: Path
-) -> tuple[list[str], list[ResolvedSkill]]:
-    """Cross-section checks on the parts that validated on their own."""
-    problems: list[str] = []
-    resolved: list[ResolvedSkill] = []
-    for section in ("nht", "volume"):
-        part = raw.get(section)
-        value = part.get("path") if isinstance(part, dict) else None
-        if isinstance(value, str | Path) and str(value):
-            full = _resolve_path(base, Path(value))
-            if full is not None and not full.is_file():
-                problems.append(f"{src}: {section}.path: file not found: {full}")
-    try:
-        defaults = SkillSettings.model_validate(raw.get("defaults") or {})
-    except ValidationError:
-        defaults = None  # its own errors are reported by the full validation
-    skills_raw = raw.get("skills")
-    if not isinstance(skills_raw, list):
-        return problems, resolved
-    seen_ids: dict[int, int] = {}
-    seen_names: dict[str, int] = {}
-    for index, item in enumerate(skills_raw):
-        try:
-            skill = SkillEntry.model_validate(item)
-        except ValidationError:
-            continue
-        if skill.id in seen_ids:
-            problems.append(f"{src}: skills[{index}].id: skill id {skill.id} already used by "
-                            f"skills[{seen_ids[skill.id]}]")
-        seen_ids.setdefault(skill.id, index)
-        if skill.name in seen_names:
-            problems.append(f"{src}: skills[{index}].name: name {skill.name!r} already used by "
-                            f"skills[{seen_names[skill.name]}]")
-        seen_names.setdefault(skill.name, index)
-        if defaults is not None:
-            one = _resolve_skill(index, defaults, skill, problems, src)
-            if one is not None:
-                resolved.append(one)
-    raw_ids = {
-        item.get("id") for item in skills_raw if isinstance(item, dict)
-    }
-    volume = raw.get("volume")
-    if isinstance(volume, dict) and isinstance(volume.get("growth"), dict):
-        for key in volume["growth"]:
-            if isinstance(key, int) and not isinstance(key, bool) and key not in raw_ids:
-                problems.append(f"{src}: volume.growth[{key}]: skill {key} is not in skills")
-    return problems, resolved
-
-
-def _resolve_path(base: Path, value: Path | None) -> Path | None:
-    if value is None:
-        return None
-    value = Path(value).expanduser()
-    return Path(os.path.normpath(value if value.is_absolute() else base / value))
-
-
 def _deep_update(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     out = dict(target)
     for key, value in update.items():
@@ -761,8 +860,10 @@ def load_config(
     if isinstance(path_or_dict, PlanConfig) and not overrides:
         return path_or_dict
     if isinstance(path_or_dict, PlanConfig):
-        raw: Any = path_or_dict.model_dump(exclude_unset=True)
+        raw: Any = path_or_dict._raw
         src, base = path_or_dict.source, path_or_dict.base_dir
+        if raw is None:
+            raise ConfigError([f"{src}: overrides need a config made by load_config"])
     elif isinstance(path_or_dict, dict):
         raw, src, base = path_or_dict, "<dict>", Path.cwd()
     else:
@@ -786,25 +887,30 @@ def load_config(
             raw["plan"] = plan_raw
         raw = _deep_update(raw, overrides)
 
+    context: dict[str, Any] = {"source": src, "base_dir": base, "raw": raw}
+    defaults = raw.get("defaults")
+    try:  # each skill resolves itself against the defaults, validated here once
+        context["defaults"] = SkillSettings.model_validate(defaults or {}, context=context)
+    except ValidationError:
+        context["defaults"] = None  # its own errors come from the whole config below
     problems: list[str] = []
     config: PlanConfig | None = None
     try:
-        config = PlanConfig.model_validate(raw)
+        config = PlanConfig.model_validate(raw, context=context)
     except ValidationError as exc:
         for error in exc.errors():
-            problems.append(f"{src}: {_format_loc(tuple(error['loc']))}: {_describe(error)}")
-    semantic, resolved = _semantic_checks(raw, src, base)
-    problems.extend(p for p in semantic if p not in problems)
+            problems.extend(_error_lines(src, error))
     if problems or config is None:
         raise ConfigError(problems)
-
-    config._source = src
-    config._base_dir = base
-    config._resolved = resolved
-    config.nht.path = _resolve_path(base, config.nht.path)
-    config.nht.store = _resolve_path(base, config.nht.store)
-    config.volume.path = _resolve_path(base, config.volume.path)
-    config.output.path = _resolve_path(base, config.output.path)
-    config.output.csv = _resolve_path(base, config.output.csv)
-    config.output.plots = _resolve_path(base, config.output.plots)
     return config
+
+
+def _error_lines(src: str, error: dict[str, Any]) -> list[str]:
+    """One ``<file>: <key path>: <what is wrong>`` line per problem of one pydantic error."""
+    loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    if error["type"] in ("skill_rules", "config_rules"):
+        prefix = () if ctx.get("absolute") else loc
+        return [f"{src}: {_format_loc(prefix + tuple(where))}: {message}"
+                for where, message in ctx["problems"]]
+    return [f"{src}: {_format_loc(loc)}: {_describe(error)}"]

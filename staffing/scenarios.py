@@ -19,15 +19,17 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from staffing.config import METHODS, PlanConfig, ResolvedSkill, load_config
+from staffing.config import GrowthSpec, PlanConfig, ResolvedSkill, ShrinkageSpec, load_config
 from staffing.errors import ConfigError
 from staffing.plan import plan as run_plan
+from staffing.vocabulary import METHODS
 
 __all__ = ["GRID_KEYS", "SCENARIO_COLUMNS", "scenarios"]
 
@@ -171,11 +173,8 @@ def scenarios(
         label = ", ".join(f"{k}={v!r}" for k, v in setting.items()) or "the config as it is"
         if progress is not None:
             progress(f"scenario {number + 1} of {len(combos)}: {label}")
-        overrides = _overrides(base, planned, setting)
-        if number > 0 and base.nht.fetch:
-            overrides["nht"] = {"fetch": False}  # the first scenario fetched already
         try:
-            scenario_config = load_config(base, overrides=overrides)
+            scenario_config = _scenario_config(base, planned, setting, fetch=number == 0)
         except ConfigError as exc:
             raise ConfigError([f"scenario {label}: {p}" for p in exc.problems]) from None
         growth_key = repr(setting.get("growth"))
@@ -269,17 +268,16 @@ def _handle_times(measured: tuple[float, ...], k: int) -> list[float]:
     return list(measured) + [measured[-1] * j / m for j in range(m + 1, k + 1)]
 
 
-def _overrides(
-    config: PlanConfig, planned: list[ResolvedSkill], setting: dict[str, Any]
-) -> dict[str, Any]:
-    """Config overrides of one scenario: the planned skills' entries with its values set."""
-    entries = {entry.id: entry.model_dump(exclude_unset=True) for entry in config.skills}
+def _scenario_config(
+    config: PlanConfig, planned: list[ResolvedSkill], setting: dict[str, Any], *, fetch: bool
+) -> PlanConfig:
+    """The config of one scenario: the planned skills' resolved settings with its values."""
     skills_out = []
     for skill in planned:
-        entry = dict(entries[skill.skill_id])
+        change: dict[str, Any] = {}
         method = setting.get("method", skill.method)
         if "method" in setting:
-            entry["method"] = method
+            change["method"] = method
         if "service_level" in setting and (skill.service_level_target is not None
                                            or method != "workload"):
             if skill.service_level_target is None:
@@ -287,17 +285,16 @@ def _overrides(
                     f"service_level: skill {skill.skill_name!r} (id {skill.skill_id}) has no "
                     "service_level (and so no answer_within_seconds) to change the target of: "
                     "give it one in the config, or leave it out with skills=")
-            entry["service_level"] = {"target": float(setting["service_level"]),
-                                      "answer_within_seconds": skill.answer_within_s}
+            change["service_level_target"] = float(setting["service_level"])
         if "shrinkage" in setting:
-            entry["shrinkage"] = float(setting["shrinkage"])
+            change["shrinkage"] = ShrinkageSpec(default=float(setting["shrinkage"]))
         if "max_concurrency" in setting and method == "chat":
             k = int(setting["max_concurrency"])
-            entry["max_concurrency"] = k
+            change["max_concurrency"] = k
             if skill.handle_time_by_load_s is not None:
-                entry["handle_time_by_load_seconds"] = _handle_times(
-                    skill.handle_time_by_load_s, k)
-        skills_out.append(entry)
+                change["handle_time_by_load_s"] = tuple(_handle_times(
+                    skill.handle_time_by_load_s, k))
+        skills_out.append(replace(skill, **change))
     growth = config.volume.growth
     factors = {s.skill_id: growth.factor(s.skill_id) for s in planned}
     if "growth" in setting:
@@ -306,9 +303,10 @@ def _overrides(
             factors = {sid: float(chosen.get(sid, 1.0)) for sid in factors}
         else:
             factors = dict.fromkeys(factors, float(chosen))
-    # The mapping form: merged over the config's own factors, it wins for every planned
-    # skill, and a factor left over for a skill not planned here is never looked up.
-    return {
-        "skills": skills_out,
-        "volume": {"growth": {"all_skills": growth.all_skills, "by_skill": factors}},
-    }
+    # Every planned skill gets its factor by id, so all_skills is never looked up.
+    scenario = config.with_skills(
+        skills_out, growth=GrowthSpec(all_skills=growth.all_skills, by_skill=factors))
+    if not fetch and config.nht.fetch:  # the first scenario fetched already
+        scenario = scenario.model_copy(
+            update={"nht": scenario.nht.model_copy(update={"fetch": False})})
+    return scenario

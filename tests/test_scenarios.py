@@ -225,9 +225,10 @@ def test_an_invalid_scenario_config_names_the_scenario(example):
     # Sales Messaging (1001) has no patience_seconds, which erlang_a needs.
     with pytest.raises(staffing.ConfigError) as info:
         scenarios(example, skills=[1001], method=["workload", "erlang_a"])
+    # The skill is named by name and id: a scenario's skill list is not the file's.
     assert info.value.problems == [
-        "scenario method='erlang_a': <dict>: skills[0].patience_seconds: method erlang_a "
-        "needs a mean patience"]
+        "scenario method='erlang_a': skill 'Sales Messaging' (id 1001): patience_seconds: "
+        "method erlang_a needs a mean patience"]
 
 
 def test_service_level_needs_an_answer_within_time(example):
