@@ -14,8 +14,6 @@ Public API
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from staffing import queueing
 from staffing.config import PlanConfig, load_config
 from staffing.errors import (
@@ -28,11 +26,9 @@ from staffing.errors import (
 )
 from staffing.plan import Plan, plan
 from staffing.scenarios import scenarios
+from staffing.vocabulary import VERSION
 
-try:
-    __version__ = version("staffing")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+__version__ = VERSION
 
 __all__ = [
     "APIError",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from staffing import __version__
 from staffing.commands import load_all
 from staffing.errors import ConfigError, StaffingError
+from staffing.vocabulary import VERSION
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
             "history, forecast, and compute required agents and FTE per skill and interval."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"staffing {__version__}")
+    parser.add_argument("--version", action="version", version=f"staffing {VERSION}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in load_all():
         module.register(sub)

@@ -1,5 +1,8 @@
 """Planning configuration: the YAML file a planner writes, validated as a whole.
 
+One job: the config model and its rules. It is long because every section, key and
+cross-setting rule of the YAML reference is declared here, once.
+
 :func:`load_config` reads a YAML file (or takes a dict), checks every section
 with strict pydantic v2 models (unknown keys are errors, so a typo never goes
 unnoticed), merges ``defaults`` into each skill, checks what each skill's
@@ -70,6 +73,7 @@ from pydantic_core import PydanticCustomError
 
 from staffing.errors import ConfigError
 from staffing.sources.liveperson.credentials import source_problem
+from staffing.vocabulary import INTERVAL_MINUTES, METHODS, WEEKDAYS
 
 __all__ = [
     "METHODS",
@@ -79,13 +83,9 @@ __all__ = [
     "load_config",
 ]
 
-#: Staffing methods a skill can use.
-METHODS = ("workload", "erlang_c", "erlang_a", "chat")
-#: Weekday keys used by ``open_hours`` and ``shrinkage.by_weekday`` (Monday first).
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Method = Literal["workload", "erlang_c", "erlang_a", "chat"]
+Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
+Method = Literal[METHODS]  # type: ignore[valid-type]
 StrictPosInt = Annotated[int, Field(strict=True, ge=1)]
 Fraction = Annotated[float, Field(gt=0, lt=1)]
 PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -141,7 +141,7 @@ class PlanSection(_Strict):
     weeks: Annotated[int, Field(strict=True, ge=1, le=156)] | None = None
     end: date | None = None
     timezone: str
-    interval_minutes: Literal[15, 30, 60] = 60
+    interval_minutes: Literal[INTERVAL_MINUTES] = 60  # type: ignore[valid-type]
 
     @field_validator("timezone")
     @classmethod

@@ -7,6 +7,8 @@ horizon with its method, and rolls the result up per day and week.
 
 Everything a planner sees is in the plan's local time zone; a DST week has 167
 or 169 hourly intervals.
+
+One job: the planning run, from inputs to the Plan's tables (its roll-ups included).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffing import forecast, queueing
-from staffing.config import WEEKDAYS, PlanConfig, ResolvedSkill, load_config
+from staffing import forecast, queueing, vocabulary
+from staffing.config import PlanConfig, ResolvedSkill, load_config
 from staffing.errors import DataError
 from staffing.forecast import weighted_mean
 from staffing.sources import files
@@ -29,12 +31,9 @@ from staffing.vocabulary import BASIS_NAMES, HISTORY_COLUMNS
 
 __all__ = ["INTERVAL_COLUMNS", "Plan", "plan"]
 
-#: Columns of :attr:`Plan.intervals`, in order.
-INTERVAL_COLUMNS = [
-    "skill_id", "skill_name", "interval_start", "volume", "nht_s", "nht_basis",
-    "workload_erlangs", "agents", "fte", "shrinkage", "service_level", "asa_s", "p_abandon",
-    "occupancy", "method",
-]
+#: Columns of :attr:`Plan.intervals`, in order: :data:`staffing.vocabulary.INTERVAL_COLUMNS`,
+#: re-exported as the list it has always been here (callers extend it).
+INTERVAL_COLUMNS: list[str] = list(vocabulary.INTERVAL_COLUMNS)
 _FLOAT_NOISE = 1e-9
 
 
@@ -86,6 +85,23 @@ class Plan:
         return (f"Plan(name={self.meta.get('name')!r}, skills={len(self.skills)}, "
                 f"intervals={len(self.intervals)}, start={self.meta.get('start')}, "
                 f"end={self.meta.get('end')}, timezone={self.meta.get('timezone')!r})")
+
+    def simulate(self, **options: Any) -> Any:
+        """Simulate this plan: :func:`staffing.simulation.simulate` with ``self``.
+
+        Parameters
+        ----------
+        **options
+            Keyword arguments of :func:`staffing.simulation.simulate` (``replications``,
+            ``seed``, ``ramp``, ``handle_time``, ``routing``, ``workers``, ...).
+
+        Returns
+        -------
+        staffing.simulation.SimulationResult
+        """
+        from staffing.simulation import simulate
+
+        return simulate(self, **options)
 
     def summary(self) -> pd.DataFrame:
         """One row per skill plus an ``All skills`` row.
@@ -477,7 +493,7 @@ def _skills_table(config: PlanConfig) -> pd.DataFrame:
         open_text = "24/7" if hours is None else "; ".join(
             f"{day} " + (",".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
                                   for a, b in getattr(hours, day)) or "closed")
-            for day in WEEKDAYS)
+            for day in vocabulary.WEEKDAYS)
         rows.append({
             "skill_id": s.skill_id, "skill_name": s.skill_name, "method": s.method,
             "service_level_target": s.service_level_target, "answer_within_s": s.answer_within_s,
@@ -672,7 +688,6 @@ def plan(
         history["interval_start"] = history["interval_start"].dt.tz_convert(tz)
         history = history.reset_index(drop=True)
 
-    from staffing import __version__
 
     closed_volume = float(vol[~is_open].sum())
     meta = {
@@ -689,7 +704,7 @@ def plan(
         "nht_source": nht_source,
         "volume_source": volume_source,
         "closed_volume": closed_volume,
-        "staffing_version": __version__,
+        "staffing_version": vocabulary.VERSION,
         "run_at_utc": run_at.isoformat(timespec="seconds"),
     }
     if closed_volume > 0:

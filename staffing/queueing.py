@@ -1,11 +1,14 @@
 """Vectorised queueing models for contact-centre staffing.
 
+One job: the exact stationary queueing maths (Erlang B/C, Erlang A, chat), with the
+numerical methods that keep it exact from one agent to tens of thousands.
+
 Every function takes scalars, numpy arrays or pandas Series, broadcasts them
 together and returns numpy arrays: a year of hourly intervals for hundreds of
 skills is one call. Durations are in seconds (names end in ``_s``), ``volume``
 is contacts arriving per interval of ``interval_s`` seconds.
 
-Models (definitions: ``shared/docs/queueing-models.md``):
+Models (definitions: ``docs/models.md``):
 
 ``erlang_c``
     M/M/n, infinitely patient contacts. Real-valued agents are supported through

@@ -1,7 +1,7 @@
 """Independent high-precision references for the queueing tests (mpmath, 40 digits).
 
 These sum the birth-death chains state by state, in arbitrary precision, straight
-from the definitions in shared/docs/queueing-models.md; they share no code or
+from the definitions in docs/models.md; they share no code or
 closed form with staffing.queueing.
 """
 
@@ -79,7 +79,7 @@ def chain_metrics(n, lam, hs, theta, t, tail=None):
     queue = len(pi) - slots
     # While i contacts wait ahead, the head of line moves at r_i = mu_q + i gam and the
     # tagged contact leaves at gam: answered within t with prob prod r_i/q_i P(S_j <= t),
-    # S_j a sum of Exp(q_i), q_i = r_i + gam (shared/docs/queueing-models.md).
+    # S_j a sum of Exp(q_i), q_i = r_i + gam (docs/models.md, Erlang A metrics).
     qs = [mu_q + (i + 1) * gam for i in range(queue)]
     cdf = _phase_cdfs(qs, t)
     p_served = mp.mpf(1)

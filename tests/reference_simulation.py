@@ -3,7 +3,7 @@
 Independent of staffing.queueing: each contact draws its own patience deadline at
 arrival, waits in a first-come-first-served queue, and its wait is measured on the
 clock. Conversations in service finish at the rates of the model definition
-(shared/docs/queueing-models.md): with m in service spread evenly over n agents,
+(docs/models.md, chat, even spread): with m in service spread evenly over n agents,
 r agents hold q+1 and n-r hold q, and the total completion rate is
 r (q+1)/h_{q+1} + (n-r) q/h_q (the definition's instant rebalancing; exponential
 handle times make the identity of the finishing conversation irrelevant).

@@ -1,6 +1,6 @@
 """Every public function and method of ``staffing`` has a numpydoc docstring.
 
-The project's style (``docs/style.md`` in the shared docs) asks for numpydoc docstrings with
+The project's style (docs/architecture.md, how the code reads) asks for numpydoc docstrings with
 a Parameters section giving each argument's type and unit. This test reads the source with
 ``ast`` (nothing is imported, so optional extras do not matter) and fails naming every
 public function or method (no leading underscore, in a public class or at module level)

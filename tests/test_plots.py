@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import imread
-from test_report import TZ, make_plan
+from tests.test_report import TZ, make_plan
 
 from staffing import plots, report
 from staffing.errors import DataError, OutputError

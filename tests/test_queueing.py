@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 
-from tests import mp_reference as ref
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.reference_simulation import simulate
 
 from staffing import queueing
+from tests import mp_reference as ref
+from tests.reference_simulation import simulate
 
 # ----------------------------------------------------------------------------- exact cases
 

@@ -1,5 +1,8 @@
 """A faithful fake LivePerson server for tests, notebooks and outside checks.
 
+One job: imitate LivePerson's Domain and NHT APIs (OAuth checks, paging, retention,
+faults); it is long because it implements the server side of everything the client does.
+
 :class:`FakeLivePerson` runs a real HTTP server on 127.0.0.1 (random port, in a
 thread) that implements, as documented by LivePerson:
 
@@ -821,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"fake LivePerson at {fake.domain_api}, account {fake.account}", flush=True)
     print(f"  staffing fetch --account {fake.account} --domain-api {fake.domain_api}", flush=True)
     if args.print_env:
-        from staffing.liveperson import ENV_VARS
+        from staffing.sources.liveperson.credentials import ENV_VARS
 
         values = (TEST_CREDENTIALS.app_key, TEST_CREDENTIALS.app_secret,
                   TEST_CREDENTIALS.access_token, TEST_CREDENTIALS.access_token_secret)

@@ -11,7 +11,7 @@ import yaml
 from staffing.cli import main
 from staffing.plan import INTERVAL_COLUMNS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _example(tmp_path: Path, **changes) -> Path:

@@ -12,11 +12,7 @@ import pytest
 from staffing.cli import main
 from staffing.sources.liveperson.credentials import ENV_VARS
 from staffing.sources.store import HistoryStore
-from tests import fixtures_liveperson as fx
-from tests.fixtures_liveperson import NOW, SECRETS
-
-lp = fx.lp
-lp_env = fx.lp_env
+from tests.sources.liveperson_support import NOW, SECRETS
 
 
 def _fetch_args(server, store, *extra) -> list[str]:

@@ -30,12 +30,7 @@ from staffing.sources.liveperson import (
 )
 from staffing.sources.liveperson.fake import TEST_CREDENTIALS, FakeLivePerson, Fault
 from staffing.sources.store import HistoryStore
-from tests import fixtures_liveperson as fx
-from tests.fixtures_liveperson import NOW, SECRETS, fetch_kwargs, window_of
-
-lp = fx.lp
-lp_env = fx.lp_env
-pauses = fx.pauses
+from tests.sources.liveperson_support import NOW, SECRETS, fetch_kwargs, window_of
 
 DAY = pd.Timedelta(days=1)
 HOUR = pd.Timedelta(hours=1)
@@ -46,7 +41,7 @@ HOUR = pd.Timedelta(hours=1)
 # ----------------------------------------------------------------------------------------
 def _doc_example() -> dict:
     """The v2 example of LivePerson's NHT method page (values as summarised in
-    shared/docs/liveperson-nht-api.md section 1)."""
+    docs/liveperson-nht-api.md, the request)."""
     return {
         "_metadata": {"count": 1, "references": []},
         "timeframe": {"fromMillis": 1652950800000, "toMillis": 1652954400000},
@@ -622,7 +617,7 @@ def test_late_data_is_picked_up_by_the_next_run(tmp_path, pauses):
 # ----------------------------------------------------------------------------------------
 def _example_config() -> dict:
     """The shipped example config that fetches from LivePerson, as a dict."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     return yaml.safe_load((root / "config" / "example-liveperson.yaml").read_text())
 
 

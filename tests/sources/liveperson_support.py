@@ -1,12 +1,11 @@
-"""Shared fixtures of the NHT fetcher tests: a fake LivePerson server and helpers.
+"""Helpers of the NHT fetcher tests: the fake server's clock, the secrets, fetch arguments.
 
-Imported by tests/test_liveperson.py, tests/test_store.py and tests/test_fetch_cli.py.
+The fixtures built on them (``lp``, ``lp_env``, ``pauses``) are in tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from staffing.sources.liveperson.fake import TEST_CREDENTIALS, FakeLivePerson
 
@@ -27,27 +26,6 @@ class Pauses(list):
 
     def __call__(self, seconds: float) -> None:
         self.append(float(seconds))
-
-
-@pytest.fixture
-def lp():
-    """A started fake with 3 skills (one page per window), stopped after the test."""
-    with FakeLivePerson(skill_ids=(11, 12, 15), now=NOW) as server:
-        yield server
-
-
-@pytest.fixture
-def lp_env(monkeypatch):
-    """The fake's credentials in the LP_* environment variables."""
-    from staffing.sources.liveperson.credentials import ENV_VARS
-
-    for name, value in zip(ENV_VARS, SECRETS, strict=True):
-        monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
-def pauses() -> Pauses:
-    return Pauses()
 
 
 def fetch_kwargs(server: FakeLivePerson, pauses: Pauses, **extra) -> dict:
