@@ -8,15 +8,17 @@ The plan is a real :class:`staffing.plan.Plan` from :func:`staffing.plan` (half 
 ``workload``, half ``erlang_c``, NHT overrides and a synthetic volume forecast, so no history
 is needed). Measured, one after the other in this process:
 
-- ``staffing.report.write_workbook``: every sheet (Summary and chart, one grid sheet per
+- ``staffing.outputs.write_workbook``: every sheet (Summary and chart, one grid sheet per
   skill, the Intervals table, Assumptions);
-- ``staffing.report.write_intervals_csv``;
+- ``staffing.outputs.write_intervals_csv``;
 - the peer: ``pandas.DataFrame.to_excel(engine="openpyxl")`` writing only the intervals
   table, unformatted, the common way to get a DataFrame into Excel.
 
 Each line gives the wall time [s] and the peak resident memory during the step above the
 resident memory when it started [MiB], sampled every 5 ms by a thread reading
-``/proc/self/statm`` (Linux; elsewhere the process-wide ``ru_maxrss`` peak is shown).
+``/proc/self/statm`` (Linux; elsewhere the process-wide ``ru_maxrss`` peak is shown); the
+workbook line also gives the most file descriptors open at once (``/proc/self/fd``): in
+xlsxwriter's ``constant_memory`` mode one temporary file per sheet stays open until the end.
 """
 
 from __future__ import annotations
@@ -35,17 +37,30 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from staffing import report
+from staffing.outputs import write_intervals_csv, write_workbook
 from staffing.plan import plan as run_plan
 
 
 class PeakRSS:
-    """Context manager sampling this process's resident memory; ``.peak_mib`` above start."""
+    """Context manager sampling this process's resident memory and open file descriptors.
+
+    ``.peak_mib`` is the peak resident memory above the start [MiB]; ``.peak_fds`` the most
+    file descriptors open at once (``/proc/self/fd``, Linux; -1 elsewhere).
+    """
 
     def __init__(self, every_s: float = 0.005):
         self.every_s = every_s
         self.peak_mib = float("nan")
         self.start_mib = float("nan")
+        self.peak_fds = -1
+        self.start_fds = -1
+
+    @staticmethod
+    def _fds() -> int:
+        try:
+            return len(os.listdir("/proc/self/fd"))
+        except OSError:
+            return -1
 
     @staticmethod
     def _rss_mib() -> float:
@@ -59,11 +74,13 @@ class PeakRSS:
     def _sample(self) -> None:
         while not self._stop.is_set():
             self._max = max(self._max, self._rss_mib())
+            self.peak_fds = max(self.peak_fds, self._fds())
             self._stop.wait(self.every_s)
 
     def __enter__(self) -> PeakRSS:
         gc.collect()
         self.start_mib = self._max = self._rss_mib()
+        self.start_fds = self.peak_fds = self._fds()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -152,21 +169,22 @@ def main(argv: list[str] | None = None) -> int:
 
         with PeakRSS() as mem:
             t0 = time.perf_counter()
-            path = report.write_workbook(plan, folder / "plan.xlsx")
+            path = write_workbook(plan, folder / "plan.xlsx")
             ours_s = time.perf_counter() - t0
         ours_mib = mem.peak_mib
         print(
-            f"staffing.report.write_workbook  : {ours_s:7.2f} s  peak +{ours_mib:6.1f} MiB "
+            f"staffing.outputs.write_workbook  : {ours_s:7.2f} s  peak +{ours_mib:6.1f} MiB "
             f"(RSS {mem.start_mib + ours_mib:,.0f} MiB)  "
-            f"file {path.stat().st_size / 2**20:5.1f} MiB  ({count_sheets(path)} sheets)"
+            f"file {path.stat().st_size / 2**20:5.1f} MiB  ({count_sheets(path)} sheets)  "
+            f"open files {mem.start_fds} -> peak {mem.peak_fds}"
         )
 
         with PeakRSS() as mem:
             t0 = time.perf_counter()
-            csv = report.write_intervals_csv(plan, folder / "plan.csv")
+            csv = write_intervals_csv(plan, folder / "plan.csv")
             csv_s = time.perf_counter() - t0
         print(
-            f"staffing.report.write_intervals_csv: {csv_s:5.2f} s  peak +{mem.peak_mib:6.1f} MiB "
+            f"staffing.outputs.write_intervals_csv: {csv_s:5.2f} s  peak +{mem.peak_mib:6.1f} MiB "
             f"(RSS {mem.start_mib + mem.peak_mib:,.0f} MiB)"
             f"  file {csv.stat().st_size / 2**20:5.1f} MiB"
         )

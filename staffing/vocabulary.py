@@ -96,16 +96,22 @@ class ColumnMeta:
     label : str
         Header shown to a planner (unit in brackets where it has one).
     kind : str
-        Display kind, one of ``datetime, date, time, percent, seconds, fte, erlang,
-        volume, int, id, float, text``; the workbook maps each kind to one Excel format.
+        Display kind, one of ``datetime, date, time, percent, seconds, fte, hours, erlang,
+        volume, int, id, float, text``; the workbook maps each kind to one Excel format
+        (``staffing.outputs.workbook.NUMBER_FORMATS``). The kind says how a *number* is
+        shown: a column whose values are text is written as text whatever its kind.
     """
 
     label: str
     kind: str
 
 
-#: Column name -> meaning, for every column an output writes. An output looks a column up
-#: here; a column missing from this table is shown as a plain number or text.
+#: Column name -> meaning, for every column an output writes (plan intervals, summary,
+#: daily and weekly roll-ups, resolved skills, backtest, NHT history and profile, history
+#: summary) and for the numeric settings and run metadata the workbook lists (looked up by
+#: their dotted config key, most specific first: ``service_level.target`` before
+#: ``target``). An output looks a name up here; a name missing from this table is shown as
+#: a plain number (``int`` or ``float`` by its type), a date or text, labelled by its name.
 COLUMN_META: dict[str, ColumnMeta] = {
     # plan intervals
     "skill_id": ColumnMeta("Skill ID", "id"),
@@ -123,4 +129,66 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "p_abandon": ColumnMeta("Abandonment", "percent"),
     "occupancy": ColumnMeta("Occupancy", "percent"),
     "method": ColumnMeta("Method", "text"),
+    # Plan.summary() (the workbook adds weekly_agent_hours)
+    "weekly_volume": ColumnMeta("Weekly volume", "volume"),
+    "mean_nht_s": ColumnMeta("Mean NHT [s]", "seconds"),
+    "peak_agents": ColumnMeta("Peak agents", "int"),
+    "peak_at": ColumnMeta("Peak at", "datetime"),
+    "weekly_agent_hours": ColumnMeta("Weekly agent hours", "hours"),
+    "weekly_fte": ColumnMeta("Weekly FTE", "fte"),
+    "wape": ColumnMeta("WAPE", "percent"),
+    # Plan.daily / Plan.weekly and their totals
+    "date": ColumnMeta("Date", "date"),
+    "week_start": ColumnMeta("Week start", "date"),
+    "days": ColumnMeta("Days", "int"),
+    "agent_hours": ColumnMeta("Agent hours", "hours"),
+    "fte_hours": ColumnMeta("FTE hours", "hours"),
+    "fte_headcount": ColumnMeta("FTE headcount", "fte"),
+    # Plan.skills (resolved settings per skill)
+    "service_level_target": ColumnMeta("Service level target", "percent"),
+    "answer_within_s": ColumnMeta("Answer within [s]", "seconds"),
+    "max_abandon": ColumnMeta("Max abandon", "percent"),
+    "max_occupancy": ColumnMeta("Max occupancy", "percent"),
+    "patience_s": ColumnMeta("Patience [s]", "seconds"),
+    "max_concurrency": ColumnMeta("Max concurrency", "int"),
+    "handle_time_by_load_s": ColumnMeta("Handle time by load [s]", "seconds"),
+    "min_agents": ColumnMeta("Min agents", "int"),
+    "open_hours": ColumnMeta("Open hours", "text"),
+    "fte_hours_per_week": ColumnMeta("FTE hours per week", "hours"),
+    "nht_seconds": ColumnMeta("NHT [s]", "seconds"),
+    "nht_fallback_s": ColumnMeta("NHT fallback [s]", "seconds"),
+    "growth": ColumnMeta("Growth", "float"),
+    # Plan.backtest
+    "actual_volume": ColumnMeta("Actual volume", "volume"),
+    "hours": ColumnMeta("Hours", "hours"),
+    # NHT history (Plan.history, the store) and Plan.nht_profile
+    "account": ColumnMeta("Account", "text"),
+    "interval_minutes": ColumnMeta("Interval minutes", "int"),
+    "arrivals": ColumnMeta("Arrivals", "volume"),
+    "handled_segments": ColumnMeta("Handled segments", "volume"),
+    "net_handle_time_s": ColumnMeta("Net handle time [s]", "seconds"),
+    "avg_segment_work_time_s": ColumnMeta("Avg segment work time [s]", "seconds"),
+    "avg_agent_segment_duration_s": ColumnMeta("Avg agent segment duration [s]", "seconds"),
+    "total_agent_segment_duration_s": ColumnMeta("Total agent segment duration [s]",
+                                                 "seconds"),
+    "avg_time_in_queue_s": ColumnMeta("Avg time in queue [s]", "seconds"),
+    "avg_available_load": ColumnMeta("Avg available load", "float"),
+    "messages_sent": ColumnMeta("Messages sent", "volume"),
+    "hour_of_week": ColumnMeta("Hour of week", "int"),
+    # history summary (``staffing history``)
+    "first": ColumnMeta("First", "text"),
+    "last": ColumnMeta("Last", "text"),
+    "intervals": ColumnMeta("Intervals", "int"),
+    "with_nht": ColumnMeta("With NHT", "int"),
+    # numeric config settings and run metadata (the Assumptions sheet, by dotted key)
+    "id": ColumnMeta("ID", "id"),
+    "weeks": ColumnMeta("Weeks", "int"),
+    "history_weeks": ColumnMeta("History weeks", "int"),
+    "min_segments": ColumnMeta("Min segments", "volume"),
+    "recency_decay": ColumnMeta("Recency decay", "float"),
+    "service_level.target": ColumnMeta("Service level target", "percent"),
+    "answer_within_seconds": ColumnMeta("Answer within [s]", "seconds"),
+    "asa_seconds": ColumnMeta("ASA [s]", "seconds"),
+    "patience_seconds": ColumnMeta("Patience [s]", "seconds"),
+    "closed_volume": ColumnMeta("Closed volume", "volume"),
 }

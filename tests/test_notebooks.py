@@ -25,7 +25,8 @@ import staffing
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ["planning_walkthrough.ipynb", "erlang_calculator.ipynb"]
-PUBLIC_MODULES = {"staffing", "staffing.queueing", "staffing.report", "staffing.plots"}
+PUBLIC_MODULES = {"staffing", "staffing.queueing", "staffing.outputs", "staffing.outputs.plots",
+                  "staffing.outputs.workbook"}
 
 
 def _read(name: str):

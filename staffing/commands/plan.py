@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from staffing import report
 from staffing.config import load_config
+from staffing.outputs.safety import check_outputs
+from staffing.outputs.workbook import write_outputs
 from staffing.plan import Plan, plan
 
 
@@ -161,16 +162,16 @@ def run(args: argparse.Namespace) -> int:
 
     csv_path = config.output.csv if fmt == "xlsx" else None
     # Refuse a locked or foreign target now, not after the planning run.
-    report.check_outputs(out, fmt=fmt, force=args.force, csv_path=csv_path)
+    check_outputs(out, fmt=fmt, force=args.force, csv_path=csv_path)
 
     result = plan(config, progress=progress)
     print(format_summary(result))
 
     if progress:
         progress(f"writing {out}")
-    written = report.write_outputs(result, out, fmt=fmt, force=args.force, csv_path=csv_path)
+    written = write_outputs(result, out, fmt=fmt, force=args.force, csv_path=csv_path)
     if plots_dir is not None:
-        from staffing.plots import save_plots
+        from staffing.outputs.plots import save_plots
 
         if progress:
             progress(f"saving plots in {plots_dir}")

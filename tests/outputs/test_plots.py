@@ -1,4 +1,4 @@
-"""Tests of staffing.plots: the figures carry the plan's numbers, PNGs are real images."""
+"""Tests of staffing.outputs.plots: the figures carry the plan's numbers, PNGs are real images."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import imread
-from tests.test_report import TZ, make_plan
 
-from staffing import plots, report
 from staffing.errors import DataError, OutputError
+from staffing.outputs import interval_grid, plots
+from tests.outputs.test_workbook import TZ, make_plan
 
 
 def make_history(skill_id: int = 101) -> pd.DataFrame:
@@ -51,7 +51,7 @@ def test_heatmap_image_is_the_fte_grid(plan):
     fig = plots.plot_heatmap(plan, "Sales")
     assert isinstance(fig, Figure)
     shown = fig.axes[0].images[0].get_array()
-    grid = report.interval_grid(plan, 101, "fte")
+    grid = interval_grid(plan, 101, "fte")
     assert shown.shape == (14, 24)
     np.testing.assert_allclose(shown.filled(np.nan), grid.to_numpy(float), equal_nan=True)
     # 2026-03-23 09:00: 2 agents / (1 - 0.3) = 2.857 FTE (hand computation in test_report).

@@ -1,4 +1,4 @@
-"""Tests of the staffing workbook and CSV (staffing.report), read back with openpyxl and zipfile.
+"""Tests of the staffing workbook and CSV (staffing.outputs), read back with openpyxl and zipfile.
 
 The plans here are built by ``make_plan`` with the columns of the ``Plan`` contract
 (``staffing/plan.py``); every number the tests expect is either read from that plan's own
@@ -22,8 +22,17 @@ import pandas as pd
 import pytest
 import xlsxwriter.workbook
 
-from staffing import report
 from staffing.errors import DataError, OutputError
+from staffing.outputs import (
+    check_outputs,
+    interval_grid,
+    sheet_names,
+    workbook,
+    write_intervals_csv,
+    write_outputs,
+    write_workbook,
+)
+from staffing.vocabulary import INTERVAL_COLUMNS
 
 TZ = "Europe/Paris"
 SECRET = "s3cr3t-SHOULD-NEVER-APPEAR"
@@ -156,6 +165,10 @@ def make_plan(
     return FakePlan(
         config=config,
         intervals=intervals,
+        weekly=pd.DataFrame(),
+        weekly_total=pd.DataFrame(),
+        history=pd.DataFrame(),
+        nht_profile=pd.DataFrame(),
         skills=skill_table,
         backtest=pd.DataFrame(
             {
@@ -176,7 +189,7 @@ def plan() -> FakePlan:
 @pytest.fixture(scope="module")
 def workbook_path(plan, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("wb") / "plan.xlsx"
-    report.write_workbook(plan, path)
+    write_workbook(plan, path)
     return path
 
 
@@ -248,15 +261,14 @@ def test_intervals_sheet_reproduces_every_value_of_the_plan(plan, book):
     assert list(got["Skill"]) == list(iv["skill_name"])
 
 
-def test_intervals_is_an_excel_table_with_filters_and_formats(plan, book):
+def test_intervals_have_filters_over_the_whole_range_and_formats(plan, book):
     ws = book["Intervals"]
-    assert list(ws.tables) == ["Intervals"]
+    # xlsxwriter's constant_memory mode cannot hold an Excel table: an autofilter instead.
+    assert list(ws.tables) == []
     n = len(plan.intervals)
     # 15 columns A..O, header in row 1, data rows 2..n+1.
-    assert ws.tables["Intervals"].ref == f"A1:O{n + 1}"
-    assert ws.tables["Intervals"].autoFilter.ref == f"A1:O{n + 1}"
-    names = [c.name for c in ws.tables["Intervals"].tableColumns]
-    assert names == [c.value for c in ws[1]]
+    assert ws.auto_filter.ref == f"A1:O{n + 1}"
+    assert [c.value for c in ws[1]][:3] == ["Skill ID", "Skill", f"Interval start ({TZ})"]
     h = header_map(ws)
     row = 2 + 8  # 2026-03-23 08:00, skill Sales: volume 18 > 0
     assert ws.cell(row, h["Service level"]).number_format == "0.0%"
@@ -320,7 +332,7 @@ def test_summary_sheet_has_the_plan_summary_and_a_line_chart(plan, book, workboo
     assert ws["A1"].value == "Staffing plan: unit-plan"
     # The chart comes first (rows 4-24), the summary table below it.
     top = next(c.row for c in ws["A"] if c.value == "Skill ID")
-    assert top == 4 + report.SUMMARY_CHART_ROWS + 1
+    assert top == 4 + workbook.SUMMARY_CHART_ROWS + 1
     h = header_map(ws, top)
     assert list(h) == [
         "Skill ID",
@@ -367,10 +379,10 @@ def test_summary_sheet_has_the_plan_summary_and_a_line_chart(plan, book, workboo
 
 
 def test_chart_keeps_the_skills_with_most_fte_hours_when_there_are_many(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "CHART_MAX_SERIES", 2)
+    monkeypatch.setattr(workbook, "CHART_MAX_SERIES", 2)
     # Skill k has volume 10 + 5k + hour, so the last two skills carry the most FTE-hours.
     plan = make_plan([(1, "a"), (2, "b"), (3, "c"), (4, "d")], days=7)
-    path = report.write_workbook(plan, tmp_path / "many.xlsx")
+    path = write_workbook(plan, tmp_path / "many.xlsx")
     with zipfile.ZipFile(path) as z:
         xml = z.read("xl/charts/chart1.xml").decode()
     assert xml.count("<c:ser>") == 2
@@ -393,7 +405,7 @@ def test_assumptions_has_meta_config_and_per_skill_settings_but_no_credential(tm
     plan = make_plan(config=config, days=7)
     plan.meta["access_token_secret"] = SECRET
     plan.meta["volume_source"] = "history (8 weeks, recency decay 0.75, growth applied)"
-    path = report.write_workbook(plan, tmp_path / "a.xlsx")
+    path = write_workbook(plan, tmp_path / "a.xlsx")
     ws = openpyxl.load_workbook(path)["Assumptions"]
     # A 54-character value wraps in the 40-character column: two lines of 15 points.
     cell = next(r[1] for r in ws.iter_rows() if r[0].value == "volume_source")
@@ -441,7 +453,7 @@ def test_assumptions_accepts_a_validated_plan_config(tmp_path):
         }
     )
     plan = make_plan([(101, "Sales")], config=config, days=7)
-    path = report.write_workbook(plan, tmp_path / "c.xlsx")
+    path = write_workbook(plan, tmp_path / "c.xlsx")
     ws = openpyxl.load_workbook(path)["Assumptions"]
     values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], str)}
     assert values["plan.timezone"] == TZ
@@ -455,17 +467,17 @@ def test_assumptions_accepts_a_validated_plan_config(tmp_path):
 def test_intervals_split_across_sheets_past_the_row_limit(tmp_path, monkeypatch):
     # With a limit of 100 rows a sheet holds 99 data rows; 2 skills x 7 x 24 - 2 (DST) = 334
     # rows -> ceil(334 / 99) = 4 sheets: 99 + 99 + 99 + 37.
-    monkeypatch.setattr(report, "EXCEL_MAX_ROWS", 100)
-    monkeypatch.setattr(report, "_CHUNK_ROWS", 40)  # rows are converted 40 at a time too
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 100)
+    monkeypatch.setattr(workbook, "_CHUNK_ROWS", 40)  # rows are converted 40 at a time too
     plan = make_plan([(1, "a"), (2, "b")], days=7)
     assert len(plan.intervals) == 334
-    path = report.write_workbook(plan, tmp_path / "split.xlsx")
+    path = write_workbook(plan, tmp_path / "split.xlsx")
     book = openpyxl.load_workbook(path)
     names = ["Intervals", "Intervals 2", "Intervals 3", "Intervals 4"]
     assert [n for n in book.sheetnames if n.startswith("Intervals")] == names
     parts = [table_rows(book[n]) for n in names]
     assert [len(p) for p in parts] == [99, 99, 99, 37]
-    assert book["Intervals 4"].tables["Intervals_4"].ref == "A1:O38"
+    assert book["Intervals 4"].auto_filter.ref == "A1:O38"
     joined = pd.concat(parts, ignore_index=True)
     np.testing.assert_allclose(joined["FTE"].astype(float), plan.intervals["fte"])
     assert list(joined["Skill ID"]) == list(plan.intervals["skill_id"])
@@ -473,19 +485,9 @@ def test_intervals_split_across_sheets_past_the_row_limit(tmp_path, monkeypatch)
     assert (pd.to_datetime(joined[f"Interval start ({TZ})"]).dt.round("s") == local).all()
 
 
-def test_without_a_table_the_intervals_still_get_filters(plan, tmp_path, monkeypatch):
-    # If xlsxwriter ever refuses the table (add_table returns -3 in constant_memory mode),
-    # the sheet falls back to a plain autofilter over the same range.
-    monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, "add_table", lambda *a, **k: -3)
-    ws = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "f.xlsx"))["Intervals"]
-    assert list(ws.tables) == []
-    assert ws.auto_filter.ref == f"A1:O{len(plan.intervals) + 1}"
-    np.testing.assert_allclose(table_rows(ws)["FTE"].astype(float), plan.intervals["fte"])
-
-
 def test_sheet_names_are_safe_and_unique():
     long = "A very long skill name for premium customers"
-    got = report.sheet_names(
+    got = sheet_names(
         ["Sales", "sales", "a/b:c*d?e[f]g\\h", long, long, "'quoted'", "Summary", ""],
         reserved=["Summary", "Intervals"],
     )
@@ -503,7 +505,7 @@ def test_sheet_names_are_safe_and_unique():
 
 def test_colliding_skill_names_get_distinct_sheets(tmp_path):
     plan = make_plan([(1, "Chat: EU/UK"), (2, "Chat? EU/UK"), (3, "Intervals")], days=7)
-    book = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "n.xlsx"))
+    book = openpyxl.load_workbook(write_workbook(plan, tmp_path / "n.xlsx"))
     assert book.sheetnames[1:4] == ["Chat_ EU_UK", "Chat_ EU_UK (2)", "Intervals (2)"]
     assert book["Chat_ EU_UK (2)"]["A1"].value.startswith("Chat? EU/UK (skill 2)")
 
@@ -511,7 +513,7 @@ def test_colliding_skill_names_get_distinct_sheets(tmp_path):
 def test_quarter_hour_plan_has_96_slots_per_day(tmp_path):
     plan = make_plan([(1, "a")], days=7, minutes=15)
     plan.meta["interval_minutes"] = 15
-    ws = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "q.xlsx"))["a"]
+    ws = openpyxl.load_workbook(write_workbook(plan, tmp_path / "q.xlsx"))["a"]
     assert ws.cell(4, 2 + 95).value == dt.time(23, 45)
     assert ws.cell(4, 2 + 96).value == "Total [FTE-h]"
     iv = plan.intervals
@@ -522,7 +524,7 @@ def test_quarter_hour_plan_has_96_slots_per_day(tmp_path):
 def test_unstable_interval_asa_is_written_as_inf_text(tmp_path):
     plan = make_plan([(1, "a")], days=7)
     plan.intervals.loc[10, "asa_s"] = math.inf
-    book = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "inf.xlsx"))
+    book = openpyxl.load_workbook(write_workbook(plan, tmp_path / "inf.xlsx"))
     got = table_rows(book["Intervals"])
     assert got["ASA [s]"].iloc[10] == "inf"
     assert got["ASA [s]"].iloc[11] == pytest.approx(plan.intervals["asa_s"].iloc[11])
@@ -532,20 +534,20 @@ def test_missing_interval_column_is_a_data_error_naming_it(tmp_path):
     plan = make_plan([(1, "a")], days=7)
     plan.intervals = plan.intervals.drop(columns=["fte"])
     with pytest.raises(DataError, match="fte"):
-        report.write_workbook(plan, tmp_path / "x.xlsx")
+        write_workbook(plan, tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_interval_grid_looks_up_a_skill_by_id_or_name(plan):
-    by_id = report.interval_grid(plan, 202, "agents")
-    by_name = report.interval_grid(plan, "Billing/Refunds [EU]", "agents")
+    by_id = interval_grid(plan, 202, "agents")
+    by_name = interval_grid(plan, "Billing/Refunds [EU]", "agents")
     pd.testing.assert_frame_equal(by_id, by_name)
     assert by_id.shape == (14, 24)
     # Skill 202 (k=1) at 10:00: volume 10 + 5 + 10 = 25, NHT 310 s -> 25*310/3600 = 2.153
     # Erlang -> ceil(2.153 / 0.8) = 3 agents.
     assert by_id.loc[dt.date(2026, 3, 23), dt.time(10)] == 3
     with pytest.raises(DataError, match="no skill 'nope'"):
-        report.interval_grid(plan, "nope")
+        interval_grid(plan, "nope")
 
 
 # --------------------------------------------------------------------------------------------
@@ -560,7 +562,7 @@ def leftovers(directory: Path) -> list[str]:
 def test_failure_while_zipping_leaves_the_previous_workbook_byte_identical(
     plan, tmp_path, monkeypatch
 ):
-    path = report.write_workbook(plan, tmp_path / "plan.xlsx")
+    path = write_workbook(plan, tmp_path / "plan.xlsx")
     before = path.read_bytes()
 
     class DiskFull(zipfile.ZipFile):
@@ -574,7 +576,7 @@ def test_failure_while_zipping_leaves_the_previous_workbook_byte_identical(
 
     monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", DiskFull)
     with pytest.raises(OutputError, match=r"plan\.xlsx") as err:
-        report.write_workbook(make_plan([(9, "other")], days=7), path)
+        write_workbook(make_plan([(9, "other")], days=7), path)
     assert DiskFull.calls == 3
     assert "No space left" in str(err.value)
     assert path.read_bytes() == before
@@ -584,7 +586,7 @@ def test_failure_while_zipping_leaves_the_previous_workbook_byte_identical(
 def test_exception_mid_sheet_leaves_the_previous_workbook_byte_identical(
     plan, tmp_path, monkeypatch
 ):
-    path = report.write_workbook(plan, tmp_path / "plan.xlsx")
+    path = write_workbook(plan, tmp_path / "plan.xlsx")
     before = path.read_bytes()
 
     def boom(self, *args, **kwargs):
@@ -593,15 +595,15 @@ def test_exception_mid_sheet_leaves_the_previous_workbook_byte_identical(
     # conditional_format runs after the first skill sheet's rows are written.
     monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, "conditional_format", boom)
     with pytest.raises(RuntimeError, match="interrupted"):
-        report.write_workbook(plan, path)
+        write_workbook(plan, path)
     assert path.read_bytes() == before
     assert leftovers(tmp_path) == []
 
 
 def test_rewriting_our_own_workbook_replaces_it_and_keeps_its_mode(plan, tmp_path):
-    path = report.write_workbook(make_plan([(1, "first")], days=7), tmp_path / "p.xlsx")
+    path = write_workbook(make_plan([(1, "first")], days=7), tmp_path / "p.xlsx")
     os.chmod(path, 0o640)
-    report.write_workbook(plan, path)
+    write_workbook(plan, path)
     assert openpyxl.load_workbook(path).sheetnames[1] == "Sales"
     assert path.stat().st_mode & 0o777 == 0o640
     assert leftovers(tmp_path) == []
@@ -618,23 +620,23 @@ def test_refuses_to_overwrite_a_file_it_did_not_write_unless_forced(plan, tmp_pa
         wb.save(path)
     before = path.read_bytes()
     with pytest.raises(OutputError, match=r"refusing to overwrite .*budget\.xlsx.*--force"):
-        report.write_workbook(plan, path)
+        write_workbook(plan, path)
     assert path.read_bytes() == before
-    report.write_workbook(plan, path, force=True)
+    write_workbook(plan, path, force=True)
     assert openpyxl.load_workbook(path).sheetnames[0] == "Summary"
 
 
 def test_open_in_libreoffice_lock_file_is_a_clear_error(plan, tmp_path):
-    path = report.write_workbook(plan, tmp_path / "plan.xlsx")
+    path = write_workbook(plan, tmp_path / "plan.xlsx")
     before = path.read_bytes()
     (tmp_path / ".~lock.plan.xlsx#").write_text("someone,host,2026\n")
     with pytest.raises(OutputError, match=r"open in a spreadsheet program.*\.~lock\.plan\.xlsx#"):
-        report.write_workbook(plan, path)
+        write_workbook(plan, path)
     assert path.read_bytes() == before
 
 
 def test_file_locked_by_another_process_is_a_clear_error(plan, tmp_path):
-    path = report.write_workbook(plan, tmp_path / "plan.xlsx")
+    path = write_workbook(plan, tmp_path / "plan.xlsx")
     before = path.read_bytes()
     holder = subprocess.Popen(
         [
@@ -653,7 +655,7 @@ def test_file_locked_by_another_process_is_a_clear_error(plan, tmp_path):
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(OutputError, match="locked by another program"):
-            report.write_workbook(plan, path)
+            write_workbook(plan, path)
     finally:
         holder.stdin.close()
         holder.wait()
@@ -663,17 +665,17 @@ def test_file_locked_by_another_process_is_a_clear_error(plan, tmp_path):
 def test_directory_and_wrong_suffix_targets_are_refused(plan, tmp_path):
     (tmp_path / "dir.xlsx").mkdir()
     with pytest.raises(OutputError, match="is a directory"):
-        report.write_workbook(plan, tmp_path / "dir.xlsx")
+        write_workbook(plan, tmp_path / "dir.xlsx")
     with pytest.raises(OutputError, match=r"must end in \.xlsx"):
-        report.write_workbook(plan, tmp_path / "plan.ods")
+        write_workbook(plan, tmp_path / "plan.ods")
     with pytest.raises(OutputError, match=r"would look like a spreadsheet; use \.csv"):
-        report.write_outputs(plan, tmp_path / "plan.xlsx", fmt="csv")
+        write_outputs(plan, tmp_path / "plan.xlsx", fmt="csv")
     with pytest.raises(OutputError, match="unknown output format 'pdf'"):
-        report.write_outputs(plan, tmp_path / "plan.pdf", fmt="pdf")
+        write_outputs(plan, tmp_path / "plan.pdf", fmt="pdf")
 
 
 def test_missing_parent_folders_are_created(plan, tmp_path):
-    path = report.write_workbook(plan, tmp_path / "out" / "deeper" / "plan.xlsx")
+    path = write_workbook(plan, tmp_path / "out" / "deeper" / "plan.xlsx")
     assert zipfile.is_zipfile(path)
 
 
@@ -687,10 +689,10 @@ def read_csv(path: Path) -> pd.DataFrame:
 
 
 def test_csv_format_writes_the_intervals_with_local_offsets(plan, tmp_path):
-    written = report.write_outputs(plan, tmp_path / "plan.csv", fmt="csv")
+    written = write_outputs(plan, tmp_path / "plan.csv", fmt="csv")
     assert written == [tmp_path / "plan.csv"]
     got = read_csv(written[0])
-    assert list(got.columns) == report.INTERVAL_COLUMNS
+    assert list(got.columns) == list(INTERVAL_COLUMNS)
     # 2026-03-29 01:00 CET is +01:00; 03:00 the same day is CEST, +02:00.
     first = got["interval_start"].iloc[0]
     assert first == "2026-03-23 00:00:00+01:00"
@@ -702,7 +704,7 @@ def test_csv_format_writes_the_intervals_with_local_offsets(plan, tmp_path):
 
 
 def test_xlsx_with_csv_path_writes_both(plan, tmp_path):
-    written = report.write_outputs(
+    written = write_outputs(
         plan, tmp_path / "plan.xlsx", csv_path=tmp_path / "intervals.csv"
     )
     assert written == [tmp_path / "plan.xlsx", tmp_path / "intervals.csv"]
@@ -714,11 +716,11 @@ def test_check_outputs_refuses_before_any_work(tmp_path):
     foreign = tmp_path / "budget.xlsx"
     foreign.write_bytes(b"PK not really")
     with pytest.raises(OutputError, match="refusing to overwrite"):
-        report.check_outputs(foreign)
-    assert report.check_outputs(foreign, force=True) == "xlsx"
-    assert report.check_outputs(tmp_path / "new.csv", fmt="CSV") == "csv"
+        check_outputs(foreign)
+    assert check_outputs(foreign, force=True) == "xlsx"
+    assert check_outputs(tmp_path / "new.csv", fmt="CSV") == "csv"
     with pytest.raises(OutputError, match="same file"):
-        report.check_outputs(tmp_path / "a.xlsx", csv_path=tmp_path / "a.xlsx")
+        check_outputs(tmp_path / "a.xlsx", csv_path=tmp_path / "a.xlsx")
     assert foreign.read_bytes() == b"PK not really"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.xlsx"]
 
@@ -726,12 +728,12 @@ def test_check_outputs_refuses_before_any_work(tmp_path):
 def test_refused_csv_target_writes_nothing_at_all(plan, tmp_path):
     (tmp_path / "intervals.csv").write_text("date,headcount\n2026-01-01,4\n")
     with pytest.raises(OutputError, match="not an intervals CSV written by staffing"):
-        report.write_outputs(plan, tmp_path / "plan.xlsx", csv_path=tmp_path / "intervals.csv")
+        write_outputs(plan, tmp_path / "plan.xlsx", csv_path=tmp_path / "intervals.csv")
     assert not (tmp_path / "plan.xlsx").exists()
     assert (tmp_path / "intervals.csv").read_text() == "date,headcount\n2026-01-01,4\n"
     # Our own CSV is overwritten without force.
-    report.write_intervals_csv(plan, tmp_path / "ours.csv")
-    report.write_intervals_csv(make_plan([(1, "a")], days=7), tmp_path / "ours.csv")
+    write_intervals_csv(plan, tmp_path / "ours.csv")
+    write_intervals_csv(make_plan([(1, "a")], days=7), tmp_path / "ours.csv")
     assert set(read_csv(tmp_path / "ours.csv")["skill_name"]) == {"a"}
 
 
@@ -780,7 +782,7 @@ def real_plan(tmp_path_factory):
 
 
 def test_real_plan_workbook_matches_hand_computation(real_plan, tmp_path):
-    path = report.write_workbook(real_plan, tmp_path / "real.xlsx")
+    path = write_workbook(real_plan, tmp_path / "real.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == [
         "Summary",
@@ -844,7 +846,7 @@ def test_real_plan_workbook_matches_hand_computation(real_plan, tmp_path):
 
 
 def test_real_plan_csv_round_trips(real_plan, tmp_path):
-    path = report.write_intervals_csv(real_plan, tmp_path / "real.csv")
+    path = write_intervals_csv(real_plan, tmp_path / "real.csv")
     got = read_csv(path)
     assert list(got.columns) == list(real_plan.intervals.columns)
     np.testing.assert_allclose(got["fte"], real_plan.intervals["fte"], rtol=0, atol=0)
@@ -863,7 +865,7 @@ def test_fall_back_day_shows_the_larger_repeated_hour_and_counts_both(tmp_path):
     iv.loc[twice, "fte"] = [3.0, 7.5]
     day = iv["interval_start"].dt.tz_localize(None).dt.date == dt.date(2026, 10, 25)
     assert day.sum() == 25
-    book = openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "fall.xlsx"))
+    book = openpyxl.load_workbook(write_workbook(plan, tmp_path / "fall.xlsx"))
     ws = book["a"]
     row = 5 + 6  # the seventh day of the grid
     assert ws.cell(row, 1).value == dt.datetime(2026, 10, 25)
@@ -879,31 +881,44 @@ def test_naive_interval_starts_are_read_as_local_time(tmp_path):
     plan = make_plan([(1, "a")], days=7)
     plan.intervals["interval_start"] = plan.intervals["interval_start"].dt.tz_localize(None)
     got = table_rows(
-        openpyxl.load_workbook(report.write_workbook(plan, tmp_path / "n.xlsx"))["Intervals"]
+        openpyxl.load_workbook(write_workbook(plan, tmp_path / "n.xlsx"))["Intervals"]
     )
     assert got[f"Interval start ({TZ})"].iloc[0] == dt.datetime(2026, 3, 23)
     # 02:00 on 2026-03-29 never happens in Paris: a clear error, nothing written.
     plan.intervals.loc[0, "interval_start"] = pd.Timestamp("2026-03-29 02:00")
     with pytest.raises(DataError, match="interval_start cannot be read as Europe/Paris"):
-        report.write_workbook(plan, tmp_path / "bad.xlsx")
+        write_workbook(plan, tmp_path / "bad.xlsx")
     assert not (tmp_path / "bad.xlsx").exists()
+
+
+def _write_under_file_limit(out: Path, soft: int, hard: int | None) -> subprocess.CompletedProcess:
+    """Write a 120-skill workbook in a fresh process whose open-file limit is lowered."""
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import resource, sys\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "from tests.outputs.test_workbook import make_plan\n"
+        "from staffing.outputs import write_workbook\n"
+        "plan = make_plan([(i, f'skill {i}') for i in range(1, 121)], days=2)\n"
+        "hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]\n"
+        f"resource.setrlimit(resource.RLIMIT_NOFILE, ({soft}, {hard} or hard))\n"
+        f"write_workbook(plan, {str(out)!r})\n"
+        f"assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == {soft}  # put back\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
 def test_hundreds_of_skills_fit_a_small_open_file_limit(tmp_path):
-    # constant_memory keeps a temporary file per sheet; with a limit of 64 descriptors
-    # 120 skill sheets only fit when each finished sheet releases its file.
+    # constant_memory keeps a temporary file per sheet open until the end: 120 skill sheets
+    # need more than a soft limit of 64 descriptors, so the writer raises the soft limit
+    # (up to the hard limit) for the write and puts it back.
+    import resource
+
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[1] < 400:
+        pytest.skip("the hard open-file limit is too low to raise the soft one")
     out = tmp_path / "many.xlsx"
-    code = (
-        "import resource, sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
-        "from test_report import make_plan\n"
-        "from staffing import report\n"
-        "plan = make_plan([(i, f'skill {i}') for i in range(1, 121)], days=2)\n"
-        "resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))\n"
-        f"report.write_workbook(plan, {str(out)!r})\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = _write_under_file_limit(out, soft=64, hard=None)
     assert done.returncode == 0, done.stderr[-2000:]
     book = openpyxl.load_workbook(out, read_only=True)
     assert len(book.sheetnames) == 1 + 120 + 2  # Summary, skills, Intervals, Assumptions
@@ -912,3 +927,13 @@ def test_hundreds_of_skills_fit_a_small_open_file_limit(tmp_path):
     # 1490 s -> 615*1490/3600 = 254.54 Erlang -> ceil(254.54/0.8) = 319 agents -> 319/0.7 FTE.
     assert ws.cell(5, 2 + 10).value == pytest.approx(319 / 0.7)
     book.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+def test_a_hard_open_file_limit_too_low_is_refused_before_writing(tmp_path):
+    out = tmp_path / "many.xlsx"
+    done = _write_under_file_limit(out, soft=64, hard=64)
+    assert done.returncode != 0
+    assert "OutputError" in done.stderr
+    assert "needs about" in done.stderr and "limit is 64" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, no leftovers

@@ -1,0 +1,1031 @@
+"""The staffing workbook: a plan as an xlsx file for planners (xlsxwriter, public API only).
+
+One job: turning a :class:`~staffing.plan.Plan` into formatted, streamed sheets (the sheet
+writers share the cell preparation, formats and widths, so they stay together). The
+workbook (read by Excel and LibreOffice) has these sheets:
+
+``Summary``
+    One row per skill plus a total (``Plan.summary()``), and a native line chart of the
+    required FTE per interval in the first week (one series per skill, or the skills with the
+    most FTE-hours when there are more than :data:`CHART_MAX_SERIES`), drawn from a block of
+    chart data written below the table.
+``Weekly`` (when the plan has weekly roll-ups)
+    Per plan week, all skills and then each skill: volume, agent-hours, FTE-hours, FTE
+    headcount, NHT, service level, abandonment and peak agents, with filters.
+one sheet per skill
+    A grid of local days (rows) by interval of the day (columns) of required FTE with a
+    colour-scale heat map, and beside it the same grid of on-queue agents; totals per day and
+    per interval of the day in FTE-hours and agent-hours.
+``Intervals`` (``Intervals 2``, ...)
+    The long table of ``Plan.intervals`` with filters (an autofilter over the whole range)
+    and the header row frozen, split across sheets before Excel's row limit
+    (:data:`EXCEL_MAX_ROWS`).
+``Assumptions``
+    The plan's metadata (history window, sources, version, run time), the configuration as it
+    was applied with every credential-like key redacted, the resolved settings per skill and
+    the forecast backtest.
+
+Times are the plan's local wall-clock times, written as real Excel datetimes (Excel has no
+time zones, so the zone is named in the headers). Each column's label, unit and number
+format come from :data:`staffing.vocabulary.COLUMN_META`.
+
+The workbook is streamed in xlsxwriter's ``constant_memory`` mode. That mode cannot hold an
+Excel table (``add_table`` refuses it), hence the autofilter; and it keeps one temporary file
+open per sheet until the workbook is closed, hence :func:`~staffing.outputs.safety.
+open_files_allowed` around the write. Files are replaced atomically and an existing file
+this program did not write is only overwritten with ``force=True``
+(:mod:`staffing.outputs.safety`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from pydantic import SecretBytes, SecretStr
+from xlsxwriter.exceptions import XlsxWriterException
+
+from staffing.errors import OutputError
+from staffing.outputs.intervals_csv import write_intervals_csv
+from staffing.outputs.safety import (
+    GENERATOR_PROPERTY,
+    atomic_replace,
+    check_outputs,
+    check_target,
+    check_workbook_suffix,
+    is_staffing_workbook,
+    open_files_allowed,
+)
+from staffing.outputs.view import PlanView, day_grid
+from staffing.vocabulary import COLUMN_META, VERSION, ColumnMeta
+
+if TYPE_CHECKING:  # pragma: no cover
+    from staffing.plan import Plan
+
+__all__ = [
+    "CHART_MAX_SERIES",
+    "EXCEL_MAX_ROWS",
+    "NUMBER_FORMATS",
+    "SHEET_NAME_MAX",
+    "SUMMARY_CHART_ROWS",
+    "sheet_names",
+    "write_outputs",
+    "write_workbook",
+]
+
+#: Rows in one Excel worksheet. Tests lower it with monkeypatch to exercise the split cheaply.
+EXCEL_MAX_ROWS = 1_048_576
+#: Longest worksheet name Excel accepts, in UTF-16 code units.
+SHEET_NAME_MAX = 31
+#: Most series in the Summary chart; beyond this the skills with the most FTE-hours are drawn.
+CHART_MAX_SERIES = 10
+#: Rows (of 20 px) the Summary chart covers above the summary table.
+SUMMARY_CHART_ROWS = 20
+
+#: Excel number format of each display kind of :class:`staffing.vocabulary.ColumnMeta`.
+NUMBER_FORMATS = {
+    "datetime": "ddd yyyy-mm-dd hh:mm",
+    "date": "ddd yyyy-mm-dd",
+    "time": "hh:mm",
+    "percent": "0.0%",
+    "seconds": '#,##0.0" s"',
+    "fte": "#,##0.0",
+    "hours": "#,##0.0",
+    "erlang": "#,##0.00",
+    "volume": "#,##0.0",
+    "int": "#,##0",
+    "id": "0",
+    "float": "#,##0.00",
+    "text": "@",
+}
+
+_CHUNK_ROWS = 50_000
+_SETTING_WIDTH = 40  # characters of the Assumptions value column before text wraps
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_RESERVED_SHEET_NAMES = {"summary", "assumptions", "history"}
+# Keys whose values are never written anywhere: LivePerson's OAuth1 key, secret, token and
+# token secret, and anything else that looks like a credential.
+_SECRET_KEY = re.compile(
+    r"secret|token|passw|credential|auth|(?:^|_)key$|^key_|consumer", re.IGNORECASE
+)
+_REDACTED = "[redacted]"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Open files a workbook needs besides one per sheet: the output, xlsxwriter's part files.
+_FILES_BESIDES_SHEETS = 16
+
+# Width in characters of a value shown with each date/time format.
+_DATE_WIDTHS = {"datetime": 20, "date": 14, "time": 5}
+
+
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+def write_outputs(
+    plan: Plan,
+    out_path: str | os.PathLike,
+    *,
+    fmt: str = "xlsx",
+    force: bool = False,
+    csv_path: str | os.PathLike | None = None,
+) -> list[Path]:
+    """Write the outputs of a plan: the workbook (and optionally the CSV), or only the CSV.
+
+    Every target is checked before anything is written, so a refusal writes nothing.
+
+    Parameters
+    ----------
+    plan : staffing.plan.Plan
+        The planning result.
+    out_path : path
+        The workbook (``fmt="xlsx"``, must end in ``.xlsx``) or the intervals CSV
+        (``fmt="csv"``).
+    fmt : {"xlsx", "csv"}
+        Output format of ``out_path``.
+    force : bool
+        Overwrite existing files even when this program did not write them.
+    csv_path : path, optional
+        With ``fmt="xlsx"``: also write the intervals CSV here.
+
+    Returns
+    -------
+    list of Path
+        The files written, workbook first.
+
+    Raises
+    ------
+    OutputError
+        Unknown format, a target that is a directory, open in another program, not ours to
+        overwrite, or a write that failed (the previous file is then left as it was).
+    """
+    kind = check_outputs(out_path, fmt=fmt, force=force, csv_path=csv_path)
+    out_path = Path(out_path)
+    if kind == "csv":
+        return [write_intervals_csv(plan, out_path, force=force)]
+    written = [write_workbook(plan, out_path, force=force)]
+    if csv_path is not None:
+        written.append(write_intervals_csv(plan, csv_path, force=force))
+    return written
+
+
+
+def write_workbook(plan: Plan, path: str | os.PathLike, *, force: bool = False) -> Path:
+    """Write the staffing workbook of a plan, atomically.
+
+    Parameters
+    ----------
+    plan : staffing.plan.Plan
+        The planning result.
+    path : path
+        Target ``.xlsx`` file; missing parent folders are created.
+    force : bool
+        Overwrite an existing file even when it is not a workbook written by this program.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        The target is a directory, open in a spreadsheet program (lock file or file lock),
+        not a staffing workbook (without ``force``), or the write failed; in every case the
+        previous file is left byte-identical.
+    DataError
+        ``plan.intervals`` lacks a required column.
+
+    Notes
+    -----
+    The workbook is written in xlsxwriter's ``constant_memory`` mode (one row in memory per
+    sheet), so a year of hourly intervals for hundreds of skills fits in modest memory. That
+    mode keeps one temporary file open per sheet until the end, so this process's soft limit
+    on open files is raised for the write when the sheets need more
+    (:func:`staffing.outputs.safety.open_files_allowed`); a hard limit too low for them is
+    an OutputError before anything is written.
+    """
+    path = Path(path)
+    check_workbook_suffix(path)
+    check_target(path, force=force, ours=is_staffing_workbook,
+                 what="a workbook written by staffing")
+    view = PlanView.from_plan(plan, with_summary=True)
+    n_sheets = (4 + view.intervals["skill_id"].nunique()
+                + math.ceil(len(view.intervals) / _rows_per_interval_sheet()))
+    with open_files_allowed(n_sheets + _FILES_BESIDES_SHEETS), atomic_replace(path) as tmp:
+        try:
+            _build_workbook(view, tmp)
+        except XlsxWriterException as exc:
+            raise OutputError(f"cannot write {path}: {exc}") from exc
+    return path
+
+
+def sheet_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
+    """Excel-safe, unique worksheet names for ``names``, in the same order.
+
+    Characters Excel forbids (``[ ] : * ? / \\``) become ``_``; leading and trailing
+    apostrophes and spaces are dropped; names are cut to 31 UTF-16 code units; a name equal
+    (case-insensitively, as Excel compares) to an earlier one, to ``reserved``, to
+    ``Summary`` or ``Assumptions`` (sheets of every workbook) or to ``History`` (reserved
+    by Excel) gets a
+    `` (2)``, `` (3)``, ... suffix within the limit; an empty name becomes ``Sheet``.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The wanted names (e.g. skill names); other values are turned into text.
+    reserved : sequence of str
+        Names already taken in the workbook.
+
+    Returns
+    -------
+    list of str
+        One name per entry of ``names``.
+    """
+    taken = {r.casefold() for r in reserved} | _RESERVED_SHEET_NAMES
+    out = []
+    for raw in names:
+        base = _INVALID_SHEET_CHARS.sub("_", str(raw)).strip().strip("'").strip() or "Sheet"
+        name = _cut_utf16(base, SHEET_NAME_MAX)
+        number = 1
+        while name.casefold() in taken:
+            number += 1
+            suffix = f" ({number})"
+            name = _cut_utf16(base, SHEET_NAME_MAX - len(suffix)).rstrip().rstrip("'") + suffix
+        taken.add(name.casefold())
+        out.append(name)
+    return out
+
+
+
+# --------------------------------------------------------------------------------------------
+# Workbook
+# --------------------------------------------------------------------------------------------
+
+
+class _Formats:
+    """Cached xlsxwriter formats by (number format kind, bold)."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self._wb = workbook
+        self._cache: dict[tuple, Any] = {}
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.note = workbook.add_format({"italic": True, "font_color": "#555555"})
+        self.section = workbook.add_format({"bold": True, "font_size": 12})
+        self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+
+    def get(
+        self, kind: str | None, bold: bool = False, header: bool = False, left: bool = False
+    ) -> Any:
+        key = (kind, bold, header, left)
+        if key not in self._cache:
+            props: dict[str, Any] = {}
+            if kind and kind != "text":
+                props["num_format"] = NUMBER_FORMATS[kind]
+            if bold:
+                props["bold"] = True
+            if left:
+                props["align"] = "left"
+            if header:
+                props.update({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+            self._cache[key] = self._wb.add_format(props) if props else None
+        return self._cache[key]
+
+
+class _Widths:
+    """Widest content seen per column of one sheet, applied at the end."""
+
+    def __init__(self) -> None:
+        self.chars: dict[int, float] = {}
+
+    def see(self, col: int, chars: float) -> None:
+        if chars > self.chars.get(col, 0):
+            self.chars[col] = chars
+
+    def apply(self, ws: Any, minimum: float = 4, maximum: float = 60) -> None:
+        for col, chars in self.chars.items():
+            ws.set_column(col, col, min(max(chars + 2, minimum), maximum))
+
+
+@dataclass
+class _Column:
+    """One column prepared for fast row-wise writing."""
+
+    label: str
+    kind: str | None  # key of NUMBER_FORMATS, or None for text
+    values: list
+    writer: str  # "number" or "string" when every value is one (or None), else "any"
+    width: float
+
+
+def _meta_of(name: str, series: pd.Series) -> ColumnMeta:
+    """The declared meaning of a column (COLUMN_META), else a plain one from its values."""
+    declared = COLUMN_META.get(str(name))
+    if declared is not None:
+        return declared
+    return ColumnMeta(str(name), _plain_kind(series))
+
+
+def _plain_kind(series: pd.Series) -> str:
+    """Display kind of an undeclared column, from its values alone."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return "text"
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return "datetime"
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return "int"
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return "float"
+    sample = series.dropna()
+    if len(sample) and isinstance(sample.iloc[0], (datetime, pd.Timestamp)):
+        return "datetime"
+    if len(sample) and isinstance(sample.iloc[0], date):
+        return "date"
+    return "text"
+
+
+def _setting_kind(key: str, value: int | float) -> str:
+    """Display kind of a numeric setting ``a.b.c``: COLUMN_META of ``a.b.c``, ``b.c``, ``c``.
+
+    List indices are dropped first (``skills[4].service_level.target`` is looked up as
+    ``service_level.target``); an undeclared setting is an ``int`` or a ``float``.
+    """
+    parts = re.sub(r"\[\d+\]", "", key).split(".")
+    for first in range(len(parts)):
+        declared = COLUMN_META.get(".".join(parts[first:]))
+        if declared is not None:
+            return declared.kind
+    return "int" if isinstance(value, int) else "float"
+
+
+def _excel_serial(series: pd.Series, timezone: str) -> np.ndarray:
+    """Excel serial day numbers of local wall-clock times (NaN where missing)."""
+    values = series
+    if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+        values = pd.to_datetime(values, utc=None)
+    if values.dt.tz is not None:
+        values = values.dt.tz_convert(timezone).dt.tz_localize(None)
+    return ((values - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(float)
+
+
+def _scalar_serial(value: Any, timezone: str) -> float | None:
+    stamp = pd.Timestamp(value)
+    if pd.isna(stamp):
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(timezone).tz_localize(None)
+    return (stamp - _EXCEL_EPOCH) / pd.Timedelta(days=1)
+
+
+def _number_width(values: np.ndarray, kind: str | None) -> float:
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return 4
+    biggest = float(np.max(np.abs(finite)))
+    decimals = {"percent": 1, "seconds": 1, "fte": 1, "hours": 1, "volume": 1, "erlang": 2,
+                "float": 2}
+    text = f"{biggest * (100 if kind == 'percent' else 1):,.{decimals.get(kind or '', 0)}f}"
+    extra = {"percent": 1, "seconds": 2}.get(kind or "", 0)
+    return len(text) + extra + (1 if np.min(finite) < 0 else 0)
+
+
+def _prepare(
+    frame: pd.DataFrame,
+    timezone: str,
+    label_tz: bool = True,
+    metas: Sequence[ColumnMeta] | None = None,
+) -> list[_Column]:
+    """Convert each column once into Python values ready for xlsxwriter.
+
+    The values decide how a column is written (dates, numbers or text); its meaning
+    (``metas``, else COLUMN_META by name) gives the label and the number format.
+    """
+    columns = []
+    for index, name in enumerate(frame.columns):
+        series = frame[name]
+        meta = metas[index] if metas is not None else _meta_of(name, series)
+        written_as = _plain_kind(series)
+        if written_as in ("datetime", "date"):
+            kind = meta.kind if meta.kind in ("datetime", "date") else written_as
+        elif written_as == "text":
+            kind = None
+        else:
+            kind = meta.kind if meta.kind not in ("text", "datetime", "date", "time") else (
+                written_as)
+        label = meta.label
+        if label_tz and kind in ("datetime", "date"):
+            label += f" ({timezone})"
+        if kind in ("datetime", "date"):
+            if kind == "date":
+                series = pd.to_datetime(series)
+            serial = _excel_serial(series, timezone)
+            values = [None if math.isnan(v) else v for v in serial.tolist()]
+            columns.append(_Column(label, kind, values, "number", _DATE_WIDTHS[kind]))
+        elif kind is not None:
+            array = pd.to_numeric(series, errors="coerce").to_numpy(float, na_value=np.nan)
+            finite = np.isfinite(array)
+            if finite.all():
+                values, writer = array.tolist(), "number"
+            else:
+                # NaN -> blank cell; +-inf (an unstable queue's ASA) -> the text "inf".
+                values = [
+                    v if f else (None if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+                    for v, f in zip(array.tolist(), finite.tolist(), strict=True)
+                ]
+                writer = "any"
+            columns.append(_Column(label, kind, values, writer, _number_width(array, kind)))
+        else:
+            values = [None if _is_missing(v) else v for v in series.tolist()]
+            uniques = {str(v) for v in values if v is not None}
+            width = max((len(u) for u in uniques), default=0)
+            writer = "string" if all(isinstance(v, str) for v in values) else "any"
+            columns.append(_Column(label, None, values, writer, width))
+    return columns
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _write_cell(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+    """Write one value of any type (None writes nothing)."""
+    if value is None:
+        return
+    if isinstance(value, (bool, np.bool_)):
+        ws.write_boolean(row, col, bool(value), fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        if math.isfinite(number):
+            ws.write_number(row, col, number, fmt)
+        elif not math.isnan(number):
+            ws.write_string(row, col, "inf" if number > 0 else "-inf", fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _write_rows(
+    ws: Any,
+    columns: list[_Column],
+    first_row: int,
+    start: int,
+    stop: int,
+    formats: _Formats,
+    first_col: int = 0,
+    bold_rows: set[int] | None = None,
+) -> None:
+    """Write records ``start:stop`` of ``columns`` from ``first_row`` down, row by row."""
+    plain = [formats.get(c.kind) for c in columns]
+    bold = [formats.get(c.kind, bold=True) for c in columns]
+    writers = [c.writer for c in columns]
+    lists = [c.values for c in columns]
+    write_number, write_string = ws.write_number, ws.write_string
+    cols = list(range(first_col, first_col + len(columns)))
+    for offset, i in enumerate(range(start, stop)):
+        row = first_row + offset
+        fmts = bold if bold_rows and i in bold_rows else plain
+        for j, col in enumerate(cols):
+            value = lists[j][i]
+            if value is None:
+                continue
+            if writers[j] == "number":
+                write_number(row, col, value, fmts[j])
+            elif writers[j] == "string":
+                write_string(row, col, value, fmts[j])
+            else:
+                _write_cell(ws, row, col, value, fmts[j])
+
+
+def _write_frame(
+    ws: Any,
+    frame: pd.DataFrame,
+    row: int,
+    formats: _Formats,
+    widths: _Widths,
+    timezone: str,
+    bold_rows: set[int] | None = None,
+) -> int:
+    """Write a header and the rows of ``frame`` starting at ``row``; return the next free row."""
+    columns = _prepare(frame, timezone)
+    for col, column in enumerate(columns):
+        ws.write_string(row, col, column.label, formats.header)
+        widths.see(col, max(column.width, min(len(column.label), 40)))
+    _write_rows(ws, columns, row + 1, 0, len(frame), formats, bold_rows=bold_rows)
+    return row + 1 + len(frame)
+
+
+def _build_workbook(view: PlanView, filename: Path) -> None:
+    # The sheets' row files go to a folder of their own, removed with everything in it
+    # whether the workbook is finished or not (on POSIX even while a failed write still
+    # holds them open).
+    with tempfile.TemporaryDirectory(prefix="staffing-xlsx-", ignore_cleanup_errors=True) as rows:
+        workbook = xlsxwriter.Workbook(
+            str(filename), {"constant_memory": True, "strings_to_numbers": False, "tmpdir": rows}
+        )
+        _fill_workbook(workbook, view)
+        workbook.close()
+
+
+def _fill_workbook(workbook: xlsxwriter.Workbook, view: PlanView) -> None:
+    formats = _Formats(workbook)
+    workbook.set_properties(
+        {
+            "title": f"Staffing plan: {view.name}",
+            "subject": "Required on-queue agents and FTE per skill and interval",
+            "comments": f"Times are local to {view.timezone}.",
+        }
+    )
+    workbook.set_custom_property(GENERATOR_PROPERTY, f"staffing {VERSION}")
+
+    skills = view.skill_order()
+    interval_sheets = max(1, math.ceil(len(view.intervals) / _rows_per_interval_sheet()))
+    reserved = ["Summary", "Weekly", "Assumptions"] + [
+        "Intervals" if i == 0 else f"Intervals {i + 1}" for i in range(interval_sheets)
+    ]
+    names = sheet_names(
+        [n if str(n) else str(i) for i, n in skills.itertuples(index=False)], reserved=reserved
+    )
+
+    _write_summary(workbook, workbook.add_worksheet("Summary"), view, formats)
+    if view.weekly is not None or view.weekly_total is not None:
+        _write_weekly(workbook.add_worksheet("Weekly"), view, formats)
+    grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
+    for (skill_id, skill_name), sheet in zip(skills.itertuples(index=False), names, strict=True):
+        ws = workbook.add_worksheet(sheet)
+        _write_skill_sheet(ws, grouped.get_group(skill_id), skill_id, skill_name, view, formats)
+    _write_intervals(workbook, view, formats)
+    _write_assumptions(workbook.add_worksheet("Assumptions"), view, formats)
+
+
+def _rows_per_interval_sheet() -> int:
+    return EXCEL_MAX_ROWS - 1  # one header row
+
+
+def _write_summary(workbook: Any, ws: Any, view: PlanView, formats: _Formats) -> None:
+    widths = _Widths()
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.write_string(0, 0, f"Staffing plan: {view.name}", formats.title)
+    starts = view.intervals["interval_start"]
+    if len(starts):
+        first, last = starts.min(), starts.max()
+        span = f"{first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}"
+    else:
+        span = "no intervals"
+    ws.write_string(
+        1,
+        0,
+        f"{span}; {view.interval_minutes}-minute intervals; times are local to {view.timezone}; "
+        f"staffing {VERSION}",
+        formats.note,
+    )
+    # Pictures before tables: the chart sits on top, the summary below it, the chart's data
+    # at the bottom.
+    intervals = view.intervals
+    row = 3 + (SUMMARY_CHART_ROWS + 1 if len(intervals) else 0)
+    if view.summary is not None:
+        summary = _with_agent_hours(view.summary.reset_index(drop=True), view)
+        bold = _total_rows(summary)
+        ws.repeat_rows(row)
+        row = _write_frame(ws, summary, row, formats, widths, view.timezone, bold_rows=bold)
+    row += 1
+
+    # Chart data: required FTE per interval over the first local week, for the chart skills.
+    if len(intervals):
+        t0 = intervals["interval_start"].min()
+        week = intervals[intervals["interval_start"] < t0 + pd.DateOffset(days=7)]
+        wide = week.pivot_table(
+            index="interval_start", columns="skill_id", values="fte", aggfunc="sum", sort=False
+        )
+        load = wide.sum().sort_values(ascending=False, kind="stable")
+        chosen = list(load.index[:CHART_MAX_SERIES])
+        order = [s for s in view.skill_order()["skill_id"] if s in chosen]
+        wide = wide[order].sort_index()
+        skill_names = dict(view.skill_order().itertuples(index=False))
+        n_all = intervals["skill_id"].nunique()
+        title = "Required FTE per interval, first week"
+        if n_all > len(order):
+            title += f" ({len(order)} of {n_all} skills with the most FTE-hours)"
+        ws.write_string(row, 0, title + " (chart data)", formats.section)
+        row += 1
+        header_row = row
+        ws.write_string(header_row, 0, f"Interval start ({view.timezone})", formats.header)
+        for j, skill in enumerate(order, start=1):
+            ws.write_string(header_row, j, str(skill_names[skill]), formats.header)
+            widths.see(j, min(len(str(skill_names[skill])), 16))
+        frame = wide.reset_index()
+        frame.columns = ["interval_start", *[f"fte_{j}" for j in range(len(order))]]
+        metas = [COLUMN_META["interval_start"], *[COLUMN_META["fte"]] * len(order)]
+        columns = _prepare(frame, view.timezone, metas=metas)
+        _write_rows(ws, columns, header_row + 1, 0, len(frame), formats)
+        widths.see(0, max(_DATE_WIDTHS["datetime"], len(f"Interval start ({view.timezone})")))
+        first_data, last_data = header_row + 1, header_row + len(frame)
+
+        chart = workbook.add_chart({"type": "line"})
+        for j in range(1, len(order) + 1):
+            chart.add_series(
+                {
+                    "name": ["Summary", header_row, j],
+                    "categories": ["Summary", first_data, 0, last_data, 0],
+                    "values": ["Summary", first_data, j, last_data, j],
+                    "line": {"width": 1.25},
+                }
+            )
+        chart.set_title({"name": title, "name_font": {"size": 11}})
+        # A category axis: a date axis would bin the hourly points into whole days.
+        per_day = max(1, round(1440 / view.interval_minutes))
+        chart.set_x_axis(
+            {
+                "text_axis": True,
+                "num_format": "ddd dd hh:mm",
+                "num_font": {"rotation": -45, "size": 8},
+                "interval_unit": max(1, per_day // 2),
+                "interval_tick": max(1, per_day // 2),
+                "name": f"Local time ({view.timezone})",
+            }
+        )
+        chart.set_y_axis({"name": "Required FTE", "min": 0, "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 960, "height": SUMMARY_CHART_ROWS * 20})
+        ws.insert_chart(3, 0, chart, {"object_position": 3})
+    widths.apply(ws)
+
+
+def _write_weekly(ws: Any, view: PlanView, formats: _Formats) -> None:
+    """Per-week roll-ups in one filterable table: all skills first, then every skill."""
+    widths = _Widths()
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.write_string(0, 0, f"Weekly requirements of plan {view.name}", formats.title)
+    ws.write_string(
+        1,
+        0,
+        f"Weeks start on the plan's first day ({view.timezone}). FTE headcount = FTE-hours / "
+        "contracted hours per FTE per week; NHT, service level and abandonment are "
+        "volume-weighted.",
+        formats.note,
+    )
+    # One table, so both share columns and filters: all skills first (bold), then each skill.
+    parts = []
+    if view.weekly_total is not None:
+        total = view.weekly_total.copy()
+        if view.weekly is not None and "skill_id" in view.weekly.columns:
+            total.insert(0, "skill_id", pd.array([pd.NA] * len(total), dtype="Int64"))
+            total.insert(1, "skill_name", "All skills")
+        parts.append(total)
+    if view.weekly is not None:
+        parts.append(view.weekly)
+    frame = pd.concat(parts, ignore_index=True)
+    columns = list(view.weekly.columns) if view.weekly is not None else list(frame.columns)
+    frame = frame[columns + [c for c in frame.columns if c not in columns]]
+    header = 3
+    n_total = len(view.weekly_total) if view.weekly_total is not None else 0
+    end = _write_frame(
+        ws, frame, header, formats, widths, view.timezone, bold_rows=set(range(n_total))
+    )
+    if len(frame):
+        ws.autofilter(header, 0, end - 1, len(frame.columns) - 1)
+        widths.see(0, 12)  # room for the filter button
+    ws.freeze_panes(header + 1, 0)
+    ws.repeat_rows(header)
+    widths.apply(ws)
+
+
+def _with_agent_hours(summary: pd.DataFrame, view: PlanView) -> pd.DataFrame:
+    """Add weekly on-queue agent-hours per skill (and their sum on total rows) when missing."""
+    if "skill_id" not in summary.columns or any("agent_hours" in str(c) for c in summary.columns):
+        return summary
+    iv = view.intervals
+    weeks = max(float(view.meta["days"]), 1.0) / 7.0
+    hours = iv["agents"].astype(float) * view.interval_minutes / 60.0
+    per_skill = hours.groupby(iv["skill_id"].to_numpy(), sort=False).sum() / weeks
+    values = summary["skill_id"].map(per_skill).astype(float)
+    values[sorted(_total_rows(summary))] = float(per_skill.sum())
+    after = "peak_at" if "peak_at" in summary.columns else summary.columns[-1]
+    out = summary.copy()
+    out.insert(list(out.columns).index(after) + 1, "weekly_agent_hours", values.to_numpy())
+    return out
+
+
+def _total_rows(summary: pd.DataFrame) -> set[int]:
+    """Rows of a summary that are totals (bold): a skill id or name saying total or all."""
+    rows = set()
+    for col in ("skill_id", "skill_name", "skill"):
+        if col in summary.columns:
+            text = summary[col].astype(str).str.strip().str.lower()
+            rows |= set(np.flatnonzero(text.str.match(r"^(total|all( skills)?)$").to_numpy()))
+    if "skill_id" in summary.columns and "skill_name" in summary.columns:
+        rows |= set(np.flatnonzero(summary["skill_id"].isna().to_numpy()))
+    return rows
+
+
+def _write_skill_sheet(
+    ws: Any,
+    rows: pd.DataFrame,
+    skill_id: Any,
+    skill_name: Any,
+    view: PlanView,
+    formats: _Formats,
+) -> None:
+    widths = _Widths()
+    fte_grid = day_grid(rows, "fte", view.interval_minutes)
+    agent_grid = day_grid(rows, "agents", view.interval_minutes)
+    fte, agents = fte_grid.cells, agent_grid.cells
+    n_slots = len(fte.columns)
+    fte_col0 = 1
+    fte_total_col = fte_col0 + n_slots
+    agent_col0 = fte_total_col + 2
+    agent_total_col = agent_col0 + n_slots
+
+    ws.write_string(
+        0, 0, f"{skill_name} (skill {skill_id}): required FTE and on-queue agents", formats.title
+    )
+    ws.write_string(
+        1,
+        0,
+        f"Times are local to {view.timezone}. FTE = on-queue agents / (1 - shrinkage). "
+        "Totals are FTE-hours and agent-hours and count every interval; on the day clocks go "
+        "back the repeated hour shows the larger of its two intervals.",
+        formats.note,
+    )
+    ws.write_string(2, fte_col0, "Required FTE (scheduled staff)", formats.section)
+    ws.write_string(2, agent_col0, "On-queue agents", formats.section)
+    header = 3
+    time_fmt = formats.get("time", header=True)
+    ws.write_string(header, 0, f"Date ({view.timezone})", formats.header)
+    slot_serials = [(t.hour * 60 + t.minute) / 1440 for t in fte.columns]
+    for k, serial in enumerate(slot_serials):
+        ws.write_number(header, fte_col0 + k, serial, time_fmt)
+    ws.write_string(header, fte_total_col, "Total [FTE-h]", formats.header)
+    for k, serial in enumerate(slot_serials):
+        ws.write_number(header, agent_col0 + k, serial, time_fmt)
+    ws.write_string(header, agent_total_col, "Total [agent-h]", formats.header)
+
+    date_fmt = formats.get("date")
+    fte_fmt, agent_fmt = formats.get("fte"), formats.get("int")
+    total_fmt = formats.get("fte", bold=True)
+    fte_values = fte.to_numpy(float)
+    agent_values = agents.to_numpy(float)
+    first = header + 1
+    for i, day in enumerate(fte.index):
+        row = first + i
+        ws.write_number(row, 0, _scalar_serial(day, view.timezone), date_fmt)
+        for k in range(n_slots):
+            value = fte_values[i, k]
+            if math.isfinite(value):
+                ws.write_number(row, fte_col0 + k, value, fte_fmt)
+        ws.write_number(row, fte_total_col, float(fte_grid.per_day[i]), total_fmt)
+        for k in range(n_slots):
+            value = agent_values[i, k]
+            if math.isfinite(value):
+                ws.write_number(row, agent_col0 + k, value, agent_fmt)
+        ws.write_number(row, agent_total_col, float(agent_grid.per_day[i]), total_fmt)
+    last = first + len(fte.index) - 1
+    total_row = last + 1
+    ws.write_string(total_row, 0, "Total", formats.get(None, bold=True))
+    for k in range(n_slots):
+        ws.write_number(total_row, fte_col0 + k, float(fte_grid.per_slot[k]), total_fmt)
+        ws.write_number(total_row, agent_col0 + k, float(agent_grid.per_slot[k]), total_fmt)
+    ws.write_number(total_row, fte_total_col, fte_grid.total, total_fmt)
+    ws.write_number(total_row, agent_total_col, agent_grid.total, total_fmt)
+
+    if len(fte.index):
+        scale = {
+            "type": "3_color_scale",
+            "min_color": "#FFFFFF",
+            "mid_color": "#FFD966",
+            "max_color": "#E06666",
+        }
+        ws.conditional_format(first, fte_col0, last, fte_col0 + n_slots - 1, scale)
+        ws.conditional_format(first, agent_col0, last, agent_col0 + n_slots - 1, scale)
+    ws.freeze_panes(header + 1, 1)
+    ws.set_landscape()
+    ws.repeat_rows(header)
+    ws.repeat_columns(0)
+
+    widths.see(0, max(_DATE_WIDTHS["date"], 5 + len(view.timezone)))
+    slot_width = max(5.0, _number_width(np.append(fte_values.ravel(), fte_grid.per_slot), "fte"))
+    for k in range(n_slots):
+        widths.see(fte_col0 + k, slot_width)
+        widths.see(agent_col0 + k, slot_width)
+    widths.see(fte_total_col, 13)
+    widths.see(agent_total_col, 15)
+    widths.see(fte_total_col + 1, 1)
+    widths.apply(ws, minimum=3)
+
+
+def _write_intervals(workbook: Any, view: PlanView, formats: _Formats) -> None:
+    frame = view.intervals  # INTERVAL_COLUMNS first, in order (PlanView)
+    labels = [c.label for c in _prepare(frame.iloc[:1], view.timezone)]
+    per_sheet = _rows_per_interval_sheet()
+    total = len(frame)
+    n_sheets = max(1, math.ceil(total / per_sheet))
+    for number in range(n_sheets):
+        name = "Intervals" if number == 0 else f"Intervals {number + 1}"
+        ws = workbook.add_worksheet(name)
+        widths = _Widths()
+        start, stop = number * per_sheet, min(total, (number + 1) * per_sheet)
+        if stop > start:
+            # Filters over the whole range. An Excel table would be nicer, but xlsxwriter
+            # refuses add_table() in constant_memory mode.
+            ws.autofilter(0, 0, stop - start, len(labels) - 1)
+        for col, label in enumerate(labels):
+            ws.write_string(0, col, label, formats.header)
+            widths.see(col, len(label) + 2)  # + the filter button
+        # Python values for a chunk of rows at a time: a year of hourly intervals for 200
+        # skills as Python floats all at once would take about 1 GB.
+        for chunk in range(start, stop, _CHUNK_ROWS):
+            end = min(stop, chunk + _CHUNK_ROWS)
+            columns = _prepare(frame.iloc[chunk:end], view.timezone)
+            _write_rows(ws, columns, 1 + chunk - start, 0, end - chunk, formats)
+            for col, column in enumerate(columns):
+                widths.see(col, column.width)
+        ws.freeze_panes(1, 0)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        widths.apply(ws)
+
+
+def _write_assumptions(ws: Any, view: PlanView, formats: _Formats) -> None:
+    widths = _Widths()
+    ws.set_landscape()
+    ws.write_string(0, 0, f"Assumptions of plan {view.name}", formats.title)
+    ws.write_string(
+        1, 0, f"Times are local to {view.timezone}. Credentials are never written.", formats.note
+    )
+    row = 3
+    ws.write_string(row, 0, "Run", formats.section)
+    row += 1
+    for key, value in view.meta.items():
+        key, value = _local_meta(str(key), value, view.timezone)
+        row = _write_setting(ws, row, key, value, view.timezone, formats, widths)
+    row += 1
+
+    config = _config_items(view.config)
+    if config:
+        ws.write_string(row, 0, "Configuration as applied", formats.section)
+        row += 1
+        for key, value in config:
+            key, value = _local_meta(key, value, view.timezone)
+            row = _write_setting(ws, row, key, value, view.timezone, formats, widths)
+        row += 1
+    if view.skills is not None:
+        ws.write_string(row, 0, "Settings per skill (defaults resolved)", formats.section)
+        row = _write_frame(ws, _redact_frame(view.skills), row + 1, formats, widths, view.timezone)
+        row += 1
+    if view.backtest is not None:
+        ws.write_string(
+            row, 0, "Volume forecast backtest (last history week held out)", formats.section
+        )
+        if len(view.backtest):
+            row = _write_frame(ws, view.backtest, row + 1, formats, widths, view.timezone)
+        else:
+            ws.write_string(row + 1, 0, "none: the volume forecast did not come from history")
+    widths.see(0, 18)
+    widths.apply(ws)
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _local_meta(key: str, value: Any, timezone: str) -> tuple[str, Any]:
+    """ISO date and time strings as dates and local datetimes (a ``_utc`` key loses it)."""
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return key, date.fromisoformat(value)
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_convert(timezone)
+            if key.lower().endswith("_utc"):
+                key = key[:-4]
+        return key, stamp
+    return key, value
+
+
+def _write_setting(
+    ws: Any,
+    row: int,
+    key: str,
+    value: Any,
+    timezone: str,
+    formats: _Formats,
+    widths: _Widths,
+) -> int:
+    """Write one ``key | value`` row of the Assumptions sheet; return the next row."""
+    if _SECRET_KEY.search(key.rsplit(".", 1)[-1]):
+        value = _REDACTED
+    value = _plain(value)
+    if isinstance(value, str) and len(value) > _SETTING_WIDTH + 2:
+        # Wrapped text needs its height set before the row is streamed out (constant_memory
+        # rows are final once written, and neither Excel nor LibreOffice refits them).
+        lines = math.ceil(len(value) / (_SETTING_WIDTH + 2))
+        ws.set_row(row, 15 * lines, formats.wrap)
+    ws.write_string(row, 0, key, formats.wrap)
+    widths.see(0, len(key))
+    if isinstance(value, (datetime, pd.Timestamp)):
+        serial = _scalar_serial(value, timezone)
+        if serial is not None:
+            ws.write_number(row, 1, serial, formats.get("datetime", left=True))
+        widths.see(1, _DATE_WIDTHS["datetime"])
+    elif isinstance(value, date):
+        ws.write_number(row, 1, _scalar_serial(value, timezone), formats.get("date", left=True))
+        widths.see(1, _DATE_WIDTHS["date"])
+    elif isinstance(value, bool):
+        ws.write_boolean(row, 1, value, formats.get(None, left=True))
+    elif isinstance(value, (int, float)):
+        # The setting's declared meaning picks the format: 0.8 for a target shows as 80.0 %.
+        kind = _setting_kind(key, value)
+        _write_cell(ws, row, 1, value, formats.get(kind, left=True))
+        widths.see(1, len(str(value)) + 2)
+    else:
+        text = "" if value is None else str(value)
+        if text:
+            # Long values (paths, source descriptions) wrap, so key and value print together.
+            ws.write_string(row, 1, text, formats.wrap)
+        widths.see(1, min(len(text), _SETTING_WIDTH))
+    return row + 1
+
+
+def _plain(value: Any) -> Any:
+    """Unwrap numpy scalars, pydantic secrets, paths and containers into printable values."""
+    if isinstance(value, (SecretStr, SecretBytes)):
+        return _REDACTED
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(_plain(v)) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}={_plain(v)}" for k, v in value.items())
+    if isinstance(value, (pd.Timedelta,)):
+        return str(value)
+    return value
+
+
+def _config_items(config: Any) -> list[tuple[str, Any]]:
+    """Flatten a config (pydantic model or mapping) into ``key.path = value`` pairs."""
+    if config is None:
+        return []
+    data = dict(config) if isinstance(config, Mapping) else config.model_dump(mode="json")
+    items: list[tuple[str, Any]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        leaf = prefix.rsplit(".", 1)[-1].split("[", 1)[0]
+        if prefix and _SECRET_KEY.search(leaf):
+            if value not in (None, "", [], {}):
+                items.append((prefix, _REDACTED))
+            return
+        if isinstance(value, Mapping):
+            if not value:
+                items.append((prefix, ""))
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, list) and any(isinstance(v, (Mapping, list)) for v in value):
+            for i, sub in enumerate(value):
+                walk(f"{prefix}[{i}]", sub)
+        else:
+            items.append((prefix, value))
+
+    walk("", data)
+    return items
+
+
+def _redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    secret = [c for c in frame.columns if _SECRET_KEY.search(str(c))]
+    return frame.drop(columns=secret) if secret else frame
+
+
+
+
+def _cut_utf16(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` at most ``limit`` UTF-16 code units long."""
+    out, used = [], 0
+    for char in text:
+        units = 2 if ord(char) > 0xFFFF else 1
+        if used + units > limit:
+            break
+        out.append(char)
+        used += units
+    return "".join(out)
+
+
