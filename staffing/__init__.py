@@ -6,6 +6,8 @@ Public API
   config, or a dict, to required agents and FTE per skill and interval).
 - :func:`scenarios`: what-if sweeps (service-level target, shrinkage, concurrency, method,
   growth) as one table per scenario, skill and week.
+- :func:`simulate` and :class:`SimulationResult`: discrete-event simulation of a plan
+  (service level per interval, day and week, with its spread over replications).
 - :mod:`staffing.queueing`: vectorised Erlang B/C, Erlang A and chat-concurrency models.
 - :mod:`staffing.report` and :mod:`staffing.plots`: the workbook, CSV and pictures.
 - :mod:`staffing.liveperson` and :mod:`staffing.store`: the NHT fetcher and the SQLite
@@ -26,6 +28,7 @@ from staffing.errors import (
 )
 from staffing.plan import Plan, plan
 from staffing.scenarios import scenarios
+from staffing.simulation import SimulationResult, simulate
 from staffing.vocabulary import VERSION
 
 __version__ = VERSION
@@ -38,10 +41,12 @@ __all__ = [
     "OutputError",
     "Plan",
     "PlanConfig",
+    "SimulationResult",
     "StaffingError",
     "__version__",
     "load_config",
     "plan",
     "queueing",
     "scenarios",
+    "simulate",
 ]

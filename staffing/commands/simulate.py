@@ -1,0 +1,265 @@
+"""``staffing simulate CONFIG``: plan, then simulate the plan and print promised vs delivered."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from datetime import date
+from pathlib import Path
+
+from staffing.config import load_config
+from staffing.errors import OutputError
+from staffing.plan import plan
+from staffing.simulation import SimulationResult, simulate
+
+
+def _iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _whole(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"not a whole number >= {minimum}: {text!r}")
+        return value
+
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"not a number > 0: {text!r}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``simulate`` sub-command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The sub-parsers of the ``staffing`` parser; the ``simulate`` parser is added to it
+        with ``func=run``.
+    """
+    parser = subparsers.add_parser(
+        "simulate",
+        help="simulate a plan and report the service level it really delivers, day by day",
+        description=(
+            "Plan the config, then simulate every queueing skill over the whole horizon "
+            "(discrete-event, REPLICATIONS independent runs) and print, per skill, the "
+            "planned against the simulated daily service level, abandonment and ASA, the "
+            "probability that a day meets its targets and the share of intervals whose "
+            "target is missed with 95%% confidence. Rules: docs/simulation.md."
+        ),
+    )
+    parser.add_argument("config", metavar="CONFIG", help="the YAML planning config")
+    parser.add_argument("--replications", type=_whole(2), default=30, metavar="N",
+                        help="independent replications of the horizon (default 30)")
+    parser.add_argument("--seed", type=_whole(0), default=0, metavar="S",
+                        help="random seed; the same seed gives the same numbers (default 0)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_whole(1), metavar="N",
+                       help="run on a local Dask cluster of N worker processes "
+                            "(needs staffing[distributed])")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--out", metavar="PATH",
+                        help="write the interval table as CSV to PATH, and the daily, weekly "
+                             "and summary tables beside it (PATH-daily.csv, ...)")
+    parser.add_argument("--force", action="store_true", help="overwrite existing CSV files")
+    parser.add_argument("--start", type=_iso_date, metavar="DATE",
+                        help="first day of the plan (YYYY-MM-DD), overriding plan.start")
+    parser.add_argument("--weeks", type=_whole(1), metavar="N",
+                        help="plan N weeks, overriding plan.weeks / plan.end")
+    parser.add_argument("--ramp", action="store_true",
+                        help="arrival rate linear between interval midpoints")
+    parser.add_argument("--handle-time", choices=["exponential", "lognormal"],
+                        default="exponential", help="handle-time distribution (default "
+                                                    "exponential)")
+    parser.add_argument("--handle-time-cv", type=_positive_float, default=None, metavar="CV",
+                        help="coefficient of variation of a lognormal handle time (default 1)")
+    parser.add_argument("--routing", choices=["least_loaded", "even_spread"],
+                        default="least_loaded", help="chat routing (default least_loaded)")
+    parser.add_argument("--at-close", choices=["drain", "hold"], default="drain",
+                        help="waiting contacts when staffing drops to 0: agents stay until "
+                             "the queue is empty (drain, default) or it waits (hold)")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(func=run)
+
+
+def _pct(value: float) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:.1%}"
+
+
+def _secs(value: float) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:,.1f}"
+
+
+def format_summary(result: SimulationResult) -> str:
+    """The simulation summary as fixed-width text for the terminal.
+
+    Parameters
+    ----------
+    result : staffing.simulation.SimulationResult
+        A simulation result; its :meth:`~staffing.simulation.SimulationResult.summary` and
+        ``meta`` are shown.
+
+    Returns
+    -------
+    str
+        A heading, one row per simulated skill (mean daily service level planned and
+        simulated, worst day of the week simulated, abandonment and ASA [s] planned and
+        simulated, P(day meets target), share of intervals missed with confidence) and
+        footnotes, including the skills not simulated.
+    """
+    table = result.summary()
+    rows = [("skill", "method", "SL/day plan", "sim", "worst day", "abandon plan", "sim",
+             "ASA s plan", "sim", "P(day ok)", "missed ivals")]
+    notes = []
+    for r in table.itertuples(index=False):
+        label = f"{r.skill_id} {r.skill_name}"
+        if r.note:
+            notes.append(f"{label}: {r.note}")
+            continue
+        rows.append((label, r.method, _pct(r.daily_service_level),
+                     _pct(r.daily_service_level_sim), _pct(r.worst_day_sl_sim),
+                     _pct(r.p_abandon), _pct(r.p_abandon_sim), _secs(r.asa_s),
+                     _secs(r.asa_s_sim), _pct(r.p_day_meets_target),
+                     _pct(r.intervals_missed)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    meta = result.meta
+    head = (f"Simulation of plan {meta['plan']!r}: {meta['replications']} replications, "
+            f"seed {meta['seed']}, {meta['handle_time']} handle times"
+            + (f" (CV {meta['handle_time_cv']:g})" if meta["handle_time"] != "exponential"
+               else "")
+            + f", {'ramped' if meta['ramp'] else 'constant'} arrivals per interval, chat "
+            f"routing {meta['routing']}, at close: {meta['at_close']}; "
+            f"{meta['contacts']:,} contacts on {meta['executor']} ({meta['engine']}) in "
+            f"{meta['wall_seconds']:.1f} s")
+    foot = ["SL/day: mean over days of the day's service level (answered within the "
+            "threshold over all arrivals); worst day: the week's worst simulated day, "
+            "averaged; abandon and ASA over the horizon; P(day ok): share of simulated days "
+            "meeting every target; missed ivals: share of staffed intervals whose target "
+            "the simulation misses with 95% confidence.", *notes]
+    return "\n".join([head, "", *lines, "", *foot])
+
+
+def _csv_paths(out: Path) -> dict[str, Path]:
+    """The four CSV files of ``--out PATH``: PATH itself and PATH-daily.csv, ..."""
+    stem = out.with_suffix("") if out.suffix.lower() == ".csv" else out
+    paths = {"intervals": stem.with_suffix(".csv")}
+    paths.update({name: stem.parent / f"{stem.name}-{name}.csv"
+                  for name in ("daily", "weekly", "summary")})
+    return paths
+
+
+def _refuse_existing(paths: dict[str, Path]) -> None:
+    existing = [str(path) for path in paths.values() if path.exists()]
+    if existing:
+        raise OutputError(f"{', '.join(existing)} already exist(s); use --force to overwrite")
+
+
+def _write_tables(result: SimulationResult, paths: dict[str, Path]) -> list[Path]:
+    frames = {"intervals": result.intervals, "daily": result.daily, "weekly": result.weekly,
+              "summary": result.summary()}
+    for name, path in paths.items():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            frames[name].to_csv(path, index=False)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc}") from exc
+    return list(paths.values())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the simulate command: plan, simulate, print the summary, write the CSVs.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``simulate`` options: ``config`` (YAML path), ``replications`` [-],
+        ``seed``, ``workers`` [-] or ``scheduler`` (address) or neither (in-process),
+        ``out`` (CSV path or None), ``force``, ``start`` (ISO date or None), ``weeks``
+        [weeks] or None, ``ramp``, ``handle_time``, ``handle_time_cv`` [-] or None,
+        ``routing``, ``at_close`` and ``quiet``.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+
+    Raises
+    ------
+    ConfigError
+        The config is invalid (the CLI exits with status 2).
+    DataError
+        History or forecast unusable (from `staffing.plan.plan`).
+    OutputError
+        A CSV exists (without ``--force``) or cannot be written.
+    ValueError
+        Options the simulation refuses, e.g. a CV other than 1 with exponential handle
+        times.
+    """
+    overrides: dict = {}
+    if args.start:
+        overrides.setdefault("plan", {})["start"] = args.start
+    if args.weeks:
+        overrides.setdefault("plan", {})["weeks"] = args.weeks
+    config = load_config(args.config, overrides=overrides or None)
+    paths = _csv_paths(Path(args.out)) if args.out else None
+    if paths is not None and not args.force:  # refuse now, not after the run
+        _refuse_existing(paths)
+
+    def message(text: str) -> None:
+        if not args.quiet:
+            print(f"staffing simulate: {text}", file=sys.stderr, flush=True)
+
+    planned = plan(config, progress=message if not args.quiet else None)
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, desc="simulating", unit="task", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+    try:
+        result = simulate(
+            planned, replications=args.replications, seed=args.seed, ramp=args.ramp,
+            handle_time=args.handle_time,
+            handle_time_cv=args.handle_time_cv if args.handle_time_cv is not None else 1.0,
+            routing=args.routing, at_close=args.at_close, workers=args.workers,
+            scheduler=args.scheduler, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(format_summary(result))
+    if paths is not None:
+        written = _write_tables(result, paths)
+        print()
+        for path in written:
+            print(f"wrote {path}")
+    return 0
+

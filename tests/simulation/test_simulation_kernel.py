@@ -1,0 +1,189 @@
+"""The simulation kernel: arrivals, bookkeeping, staffing changes and closing rules.
+
+Expected numbers are derived in the comments (Poisson counts, the ramp's interval
+shares from docs/simulation.md, conservation of contacts) or follow from the rules of
+docs/simulation.md on cases small enough to reason about by hand.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from staffing.simulation.kernel import (
+    ABANDONED,
+    ANSWERED,
+    ARRIVALS,
+    BUSY_S,
+    WAIT_S,
+    WITHIN,
+    draw_arrivals,
+    draw_contacts,
+    simulate_replication,
+)
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def test_zero_volume_gives_no_contacts_and_idle_agents():
+    stats = simulate_replication(np.zeros(5), np.full(5, 3), np.full(5, 300.0), rng())
+    assert stats.shape == (5, 6)
+    assert np.all(stats == 0.0)
+
+
+def test_poisson_arrival_counts_have_the_planned_mean_and_variance():
+    # Counts per interval are Poisson(volume): mean = variance = volume. Over 4000
+    # intervals of 50 the mean has a standard error of sqrt(50/4000) = 0.11.
+    times, interval = draw_arrivals(np.full(4000, 50.0), 3600.0, rng(1))
+    counts = np.bincount(interval, minlength=4000)
+    assert abs(counts.mean() - 50.0) < 0.5
+    assert abs(counts.var() / 50.0 - 1.0) < 0.1
+    assert np.all(np.diff(times) >= 0)
+    assert np.array_equal(interval, (times // 3600.0).astype(np.int64))
+
+
+def test_closed_intervals_get_no_arrivals():
+    is_open = np.array([True, False, True])
+    _, interval = draw_arrivals(np.full(3, 100.0), 3600.0, rng(2), is_open=is_open)
+    assert 1 not in set(interval.tolist())
+
+
+def test_ramp_moves_volume_between_neighbours_and_keeps_each_open_run():
+    # Rates linear between midpoints, flat in the outer half of a run's first and last
+    # interval: interval i of a run gets (v[i-1] + 6 v[i] + v[i+1]) / 8 with the run's
+    # edge values repeated (docs/simulation.md). Volumes [100, 300, 100] between closed
+    # intervals: (100+600+300)/8 = 125, (100+1800+100)/8 = 250, 125; total 500 kept.
+    volume = np.array([0.0, 100.0, 300.0, 100.0, 0.0])
+    is_open = np.array([False, True, True, True, False])
+    reps = 400
+    counts = np.zeros(5)
+    for seed in range(reps):
+        _, interval = draw_arrivals(volume, 3600.0, rng(seed), is_open=is_open, ramp=True)
+        counts += np.bincount(interval, minlength=5)
+    mean = counts / reps
+    # standard errors sqrt(125/400) = 0.56 and sqrt(250/400) = 0.79: 5 sigma bands
+    np.testing.assert_allclose(mean, [0.0, 125.0, 250.0, 125.0, 0.0], atol=4.0)
+
+
+def test_lognormal_work_has_mean_one_and_the_asked_cv():
+    work, patience = draw_contacts(200_000, rng(3), handle_time="lognormal",
+                                   handle_time_cv=0.5, patience_s=120.0)
+    assert abs(work.mean() - 1.0) < 0.01
+    assert abs(work.std() / work.mean() - 0.5) < 0.01
+    assert abs(patience.mean() - 120.0) < 1.5  # exponential: se 120/sqrt(2e5) = 0.27
+
+
+def test_exponential_with_another_cv_is_refused():
+    with pytest.raises(ValueError, match="CV of 1"):
+        draw_contacts(10, rng(), handle_time="exponential", handle_time_cv=0.5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    volume=st.lists(st.floats(0, 80), min_size=1, max_size=12),
+    agents=st.lists(st.integers(0, 6), min_size=12, max_size=12),
+    k=st.integers(1, 3),
+    patience=st.sampled_from([None, 60.0, 600.0]),
+    routing=st.sampled_from(["least_loaded", "even_spread"]),
+    at_close=st.sampled_from(["drain", "hold"]),
+    shape=st.sampled_from(["exponential", "lognormal"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_every_contact_is_answered_or_abandoned_once(volume, agents, k, patience, routing,
+                                                     at_close, shape, seed):
+    # Conservation: each arrival ends answered or abandoned (those left waiting with
+    # nobody on shift at the end count as abandoned), within <= answered, waits >= 0.
+    n = len(volume)
+    h = np.tile(np.arange(1, k + 1) * 300.0, (n, 1))
+    stats = simulate_replication(
+        np.array(volume), np.array(agents[:n]), h, rng(seed), answer_within_s=30.0,
+        patience_s=patience, routing=routing, at_close=at_close, handle_time=shape,
+        handle_time_cv=1.0 if shape == "exponential" else 1.5)
+    np.testing.assert_array_equal(stats[:, ARRIVALS], stats[:, ANSWERED] + stats[:, ABANDONED])
+    assert np.all(stats[:, WITHIN] <= stats[:, ANSWERED])
+    assert np.all(stats[:, WAIT_S] >= 0) and np.all(stats[:, BUSY_S] >= 0)
+
+
+def test_compiled_and_plain_python_loops_agree():
+    # The same event loop, compiled by numba or run as Python (the fallback without
+    # numba), on the same drawn inputs: identical counts.
+    volume = np.array([20.0, 60.0, 40.0, 0.0, 30.0])
+    agents = np.array([2, 4, 3, 0, 2])
+    for h, routing in ((np.full(5, 240.0), "least_loaded"),
+                       (np.tile([240.0, 420.0], (5, 1)), "least_loaded"),
+                       (np.tile([240.0, 420.0], (5, 1)), "even_spread")):
+        fast = simulate_replication(volume, agents, h, rng(5), answer_within_s=20.0,
+                                    patience_s=90.0, routing=routing)
+        slow = simulate_replication(volume, agents, h, rng(5), answer_within_s=20.0,
+                                    patience_s=90.0, routing=routing, compiled=False)
+        np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-9)
+
+
+def test_a_leaving_agent_finishes_the_contact_in_hand():
+    # One agent in interval 0, none after, handle times of 100 hours: the contact it takes
+    # keeps it busy through interval 1 although nobody is planned there (hold: the agent
+    # takes no new contact). Everyone else waits forever and counts as abandoned.
+    stats = simulate_replication(np.array([5.0, 0.0]), np.array([1, 0]),
+                                 np.full(2, 360_000.0), rng(6), at_close="hold")
+    arrivals = stats[0, ARRIVALS]
+    assert arrivals >= 2
+    assert stats[0, ANSWERED] == 1
+    assert stats[0, ABANDONED] == arrivals - 1
+    assert stats[1, BUSY_S] == pytest.approx(3600.0)
+
+
+@pytest.mark.parametrize("routing", ["least_loaded", "even_spread"])
+def test_staffing_cut_keeps_agents_until_their_conversations_end(routing):
+    # Chat, k = 2: four agents, then one. Conversations in hand are finished (busy time in
+    # interval 1 exceeds what one agent can give only if the leavers stay to finish).
+    volume = np.array([200.0, 0.0])
+    stats = simulate_replication(volume, np.array([4, 1]), np.tile([1800.0, 3600.0], (2, 1)),
+                                 rng(7), routing=routing, at_close="hold")
+    assert stats[1, BUSY_S] > 3600.0
+
+
+def test_drain_serves_the_queue_at_closing_and_hold_makes_it_wait():
+    # Two agents, 60 contacts in the last open hour with 10-minute handle times: about 40
+    # are still waiting at closing. "drain": the two agents stay and answer them in the
+    # closed hour; "hold": they are answered when the skill reopens two hours later with
+    # 20 agents, so the mean wait is above an hour.
+    volume = np.array([60.0, 0.0, 0.0, 0.0])
+    agents = np.array([2, 0, 0, 20])
+    h = np.full(4, 600.0)
+    drain = simulate_replication(volume, agents, h, rng(8), at_close="drain")
+    hold = simulate_replication(volume, agents, h, rng(8), at_close="hold")
+    assert drain[0, ANSWERED] == drain[0, ARRIVALS] == hold[0, ANSWERED]
+    assert drain[1, BUSY_S] > 0 and hold[1, BUSY_S] <= 2 * 3600.0
+    assert hold[2, BUSY_S] == 0.0
+    mean_wait_hold = hold[0, WAIT_S] / hold[0, ANSWERED]
+    assert mean_wait_hold > drain[0, WAIT_S] / drain[0, ANSWERED]
+    assert mean_wait_hold > 3600.0
+
+
+def test_queue_carries_over_an_interval_boundary():
+    # Interval 0 is overloaded (1 agent, 30 contacts of 10 minutes); interval 1 has no
+    # arrivals but 10 agents. The backlog is answered in interval 1, counted against
+    # interval 0 (contacts count in the interval they arrive in), and the busy time of
+    # interval 1 is the backlog's work: about (30 - 6) contacts x 600 s.
+    stats = simulate_replication(np.array([30.0, 0.0]), np.array([1, 10]),
+                                 np.full(2, 600.0), rng(9))
+    assert stats[1, ARRIVALS] == 0
+    assert stats[0, ANSWERED] == stats[0, ARRIVALS]
+    backlog = stats[0, ARRIVALS] - 6
+    assert stats[1, BUSY_S] > 0.3 * backlog * 600.0
+    assert math.isfinite(stats[0, WAIT_S])
+
+
+def test_bad_inputs_are_refused_with_the_name():
+    with pytest.raises(ValueError, match="agents"):
+        simulate_replication(np.ones(2), np.array([1.5, 1.0]), np.ones(2), rng())
+    with pytest.raises(ValueError, match="routing"):
+        simulate_replication(np.ones(2), np.ones(2), np.ones(2), rng(), routing="random")
+    with pytest.raises(ValueError, match="handle_time_s"):
+        simulate_replication(np.ones(2), np.ones(2), np.ones(3), rng())
