@@ -72,7 +72,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from staffing.errors import ConfigError
-from staffing.sources.liveperson.credentials import source_problem
+from staffing.sources.liveperson.credentials import check_domain_api, source_problem
 from staffing.vocabulary import INTERVAL_MINUTES, METHODS, WEEKDAYS
 
 __all__ = [
@@ -83,6 +83,9 @@ __all__ = [
     "load_config",
 ]
 
+
+#: Largest skill id: LivePerson's ids are whole numbers that fit in 64 bits.
+SKILL_ID_MAX = 2**63 - 1
 
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
 Method = Literal[METHODS]  # type: ignore[valid-type]
@@ -175,8 +178,19 @@ class LivePersonSection(_Strict):
     """``nht.liveperson:`` where to fetch from (credentials only from LP_* variables)."""
 
     account: str = Field(pattern=r"^[0-9A-Za-z]+$", max_length=40)
-    domain_api: str | None = Field(None, pattern=r"^https?://")
+    domain_api: str | None = None
     source: str = "staffing"
+
+    @field_validator("domain_api")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        # The client's own rule; its message never shows a user name or password.
+        if value is not None:
+            try:
+                check_domain_api(value)
+            except ConfigError as exc:
+                raise ValueError(exc.problems[0].split(": ", 1)[1]) from None
+        return value
 
     @field_validator("source")
     @classmethod
@@ -528,7 +542,7 @@ class ResolvedSkill:
 class SkillEntry(SkillSettings):
     """One entry of ``skills:``: LivePerson skill id, display name, overrides."""
 
-    id: Annotated[int, Field(strict=True, ge=1)]
+    id: Annotated[int, Field(strict=True, ge=1, le=SKILL_ID_MAX)]
     name: str = Field(min_length=1, max_length=100)
 
     _resolved: ResolvedSkill | None = PrivateAttr(None)
@@ -720,9 +734,35 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_leniently(tag_constructor):
+    """A scalar that YAML's own conversion refuses stays text, for the model to name.
+
+    ``start: 2026-02-30`` (no such day) or a 5000-digit number would otherwise stop the
+    read with a traceback and no key; as text, validation says ``plan.start: ...``.
+    """
+
+    def construct(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return tag_constructor(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    return construct
+
+
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+_UniqueKeyLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    _construct_leniently(yaml.constructor.SafeConstructor.construct_yaml_timestamp),
+)
+_UniqueKeyLoader.add_constructor(
+    "tag:yaml.org,2002:int",
+    _construct_leniently(yaml.constructor.SafeConstructor.construct_yaml_int),
+)
+#: Deepest nesting a config may have: a planning config needs 5 levels.
+MAX_DEPTH = 50
 
 
 def _read_yaml(path: Path) -> Any:
@@ -733,13 +773,27 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc.__class__.__name__}"]) from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except RecursionError:
+        raise ConfigError([f"{path}: nested far too deep to be a planning config"]) from None
     except yaml.YAMLError as exc:
         # Say where and what, but never echo the offending line (it may hold a secret).
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError([f"{path}: {where}: {problem}"]) from None
+    if _depth(data) > MAX_DEPTH:
+        raise ConfigError([f"{path}: nested more than {MAX_DEPTH} levels deep; a planning "
+                           "config needs 5"])
+    return data
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """Nesting depth of lists and mappings, stopping once past :data:`MAX_DEPTH`."""
+    if level > MAX_DEPTH or not isinstance(value, dict | list):
+        return level
+    items = value.values() if isinstance(value, dict) else value
+    return max((_depth(v, level + 1) for v in items), default=level + 1)
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
@@ -795,6 +849,10 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     return sorted(model.model_fields) if model is not None else []
 
 
+#: Keys whose value an error message never shows.
+_NEVER_ECHOED = {"domain_api"}
+
+
 def _describe(error: dict[str, Any]) -> str:
     loc = tuple(error["loc"])
     kind = error["type"]
@@ -815,6 +873,8 @@ def _describe(error: dict[str, Any]) -> str:
     value = error.get("input")
     if kind in ("model_type", "dict_type") or isinstance(value, dict | list):
         return message
+    if loc and loc[-1] in _NEVER_ECHOED:
+        return message  # the value may hold a password
     if isinstance(value, str | int | float | bool | date) and len(repr(value)) <= 60:
         return f"{message} (got {value!r})"
     return message

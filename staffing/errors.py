@@ -60,3 +60,7 @@ class AuthenticationError(APIError):
 
 class OutputError(StaffingError):
     """An output file cannot be written (locked, not ours to overwrite, disk full)."""
+
+
+class DataWarning(UserWarning):
+    """Data that is possible but implausible (a planner should double-check it)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -231,3 +232,50 @@ def test_overrides_on_a_loaded_config_keep_every_setting(tmp_path):
     assert again.resolved_skills[0].open_hours.mon == [(480, 720), (780, 1020)]
     assert again.resolved_skills[0].shrinkage == first.resolved_skills[0].shrinkage
     assert again.source == first.source and again.nht.path == first.nht.path
+
+
+# ----------------------------------------------------------------------------------------
+# Hostile configs (issue "Nothing lost silently", point 12): a clear error naming the key
+# ----------------------------------------------------------------------------------------
+def _example_text() -> str:
+    return (Path(__file__).resolve().parents[1] / "config" / "example.yaml").read_text()
+
+
+def _load_text(tmp_path: Path, text: str):
+    shutil.copytree(Path(__file__).resolve().parents[1] / "config", tmp_path / "config")
+    path = tmp_path / "config" / "hostile.yaml"
+    path.write_text(text)
+    return load_config(path)
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    # YAML reads 2026-02-30 as a timestamp and fails on the day: the key is named.
+    ("start: 2026-03-02", "start: 2026-02-30", "plan.start: Input should be a valid date"),
+    # Python refuses to read integers of more than 4300 digits (sys.int_info).
+    ("weeks: 4 ", "weeks: " + "9" * 5000 + " ", "plan.weeks: Input should be a valid integer"),
+    # A skill id beyond 64 bits would overflow the plan's integer arrays.
+    ("id: 1001", "id: 100000000000000000000", "skills[0].id: Input should be less than or "
+                                              "equal to 9223372036854775807"),
+])
+def test_hostile_values_name_their_key(tmp_path, old, new, words):
+    text = _example_text()
+    assert old in text
+    with pytest.raises(ConfigError) as info:
+        _load_text(tmp_path, text.replace(old, new, 1))
+    assert words in str(info.value)
+
+
+def test_yaml_nested_20000_deep_is_a_clear_error(tmp_path):
+    text = _example_text() + "\nextra: " + "[" * 20000 + "]" * 20000 + "\n"
+    with pytest.raises(ConfigError, match="nested far too deep"):
+        _load_text(tmp_path, text)
+
+
+def test_a_password_in_domain_api_is_refused_and_never_echoed(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["nht"] = {"source": "store", "fetch": True, "liveperson": {
+        "account": "12345678", "domain_api": "https://me:S3CR3T-pw@api.liveperson.net"}}
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, data))
+    assert "nht.liveperson.domain_api: must not hold a user name or password" in str(info.value)
+    assert "S3CR3T" not in str(info.value)

@@ -191,7 +191,7 @@ def test_every_sh_command_in_the_readme_runs(tmp_path):
                     continue  # the quickstart and bench tests above cover these
                 if line == "source .venv/bin/activate":
                     continue  # done by putting the venv's bin first on PATH
-                if line.startswith("python -m staffing.testing"):
+                if line.startswith("python -m staffing.sources.liveperson.fake"):
                     port, exports = servers.enter_context(_fake_server(line, env, work))
                     env.update(exports)  # "paste the export lines"
                     continue
@@ -425,7 +425,7 @@ def test_every_option_has_help_and_appears_in_the_help_output():
     assert _check_actions(parser, top, "staffing") >= 1  # --version
     commands = _subparsers(parser)
     names = list(commands.choices)
-    assert names == ["plan", "validate", "calc", "fetch", "history"]
+    assert names == ["plan", "validate", "calc", "fetch", "history", "simulate"]
     helps = {a.dest: a.help for a in commands._choices_actions}
     total = 0
     for name, sub in commands.choices.items():
@@ -449,18 +449,20 @@ def test_readme_command_reference_names_every_option():
 
 
 def test_readme_python_api_names_every_public_function():
-    from staffing import plots, queueing, report
+    from staffing import outputs, queueing
+    from staffing.outputs import plots
 
     api = _section("Python API")
     public = [*staffing.__all__, *queueing.__all__, *plots.__all__]
-    public += [name for name in report.__all__ if not name.isupper()]  # functions, not limits
+    public += [name for name in outputs.__all__ if not name.isupper()]  # functions, not limits
     missing = [name for name in public
                if not re.search(rf"[`.]{re.escape(name)}(?![A-Za-z_])", api)]
     assert missing == []
 
 
 def test_readme_states_the_codes_constants():
-    from staffing import forecast, liveperson, store
+    from staffing import forecast
+    from staffing.sources import liveperson, store
 
     connect = " ".join(_section("Connecting a LivePerson account").split())
     for name in liveperson.ENV_VARS:
@@ -470,6 +472,12 @@ def test_readme_states_the_codes_constants():
     assert f"{', '.join(pauses[:-1])} and {pauses[-1]} s" in connect  # "5, 10 and 15 s"
     assert f"at least {policy.throttle_pause_s:g} s" in connect
     assert f"~{liveperson.RETENTION_WEEKS}-week retention" in connect
+    assert f"at most {policy.max_retry_after_s:g} s" in connect
+    assert f"at most {policy.budget_s:g} s (the retry budget)" in connect
+    timeout = liveperson.DEFAULT_TIMEOUT_S
+    assert f"timeout of {timeout[0]:g} s to connect and {timeout[1]:g} s between reads" in connect
+    assert f"deadline of {liveperson.client.DEFAULT_DEADLINE_S:g} s" in connect
+    assert f"(up to {store.BUSY_TIMEOUT_S:g} s)" in connect
     assert f"per {liveperson.PAGE_LIMIT} skills" in connect
     reference = _section("Planning config reference")
     assert f"`{liveperson.DEFAULT_DOMAIN_API}`" in reference

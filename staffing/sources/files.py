@@ -7,15 +7,24 @@ local time zone. Every error names the file, the column and the row.
 from __future__ import annotations
 
 import re
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from staffing.errors import DataError
+from staffing.errors import DataError, DataWarning
 from staffing.forecast import require_columns
+from staffing.vocabulary import INTERVAL_MINUTES
 
-__all__ = ["check_volume_frame", "read_history_file", "read_volume_file"]
+__all__ = [
+    "PLAUSIBLE_MAX",
+    "check_volume_frame",
+    "read_history_file",
+    "read_volume_file",
+    "warn_implausible",
+]
 
 _OFFSET_RE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 
@@ -90,7 +99,15 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataError
-        Naming the file, the column and the row.
+        Naming the file, the column and the row: a value that is not a number, infinite
+        or negative (other than -1), an ``interval_minutes`` other than 15/30/60, a start
+        off its interval grid, or a skill and interval given twice with different values
+        (identical repeats are dropped).
+
+    Warns
+    -----
+    DataWarning
+        Values above :data:`PLAUSIBLE_MAX` (possible, but worth a look).
     """
     path = Path(path)
     where = str(path)
@@ -109,15 +126,83 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
     frame["interval_start"] = frame["interval_start"].dt.tz_convert("UTC")
     if "interval_minutes" not in frame.columns:
         frame["interval_minutes"] = 60
+    minutes = pd.to_numeric(frame["interval_minutes"], errors="coerce")
+    _refuse_rows(where, "interval_minutes", ~minutes.isin(INTERVAL_MINUTES), frame,
+                 "is not 15, 30 or 60")
+    frame["interval_minutes"] = minutes.astype("int64")
+    start = frame["interval_start"]
+    off_grid = ((start.dt.minute % frame["interval_minutes"]) != 0) | (start.dt.second != 0) \
+        | (start.dt.microsecond != 0)
+    _refuse_rows(where, "interval_start", off_grid, frame,
+                 "is not on the grid of its interval_minutes")
     for column in ("net_handle_time_s", "arrivals", "handled_segments"):
         values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna() & frame[column].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"{where}: {column} is not a number in row {row + 2}: "
-                            f"{frame[column].iloc[row]!r}")
+        _refuse_rows(where, column, values.isna() & frame[column].notna(), frame,
+                     "is not a number")
+        _refuse_rows(where, column, np.isinf(values), frame, "is not a finite number")
+        # -1 is LivePerson's "no data"; any other negative is an error, never dropped.
+        _refuse_rows(where, column, (values < 0) & (values != -1), frame, "is negative")
         frame[column] = values.astype(float)
+    frame = _without_repeats(frame, where)
+    warn_implausible(frame, where)
     return frame
+
+
+def _refuse_rows(where: str, column: str, bad: pd.Series, frame: pd.DataFrame,
+                 problem: str) -> None:
+    """Raise naming the first bad row (as the spreadsheet numbers it) and how many there are."""
+    if not bad.any():
+        return
+    rows = np.flatnonzero(bad.to_numpy())
+    more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
+    raise DataError(f"{where}: {column} {problem} in row {rows[0] + 2}: "
+                    f"{frame[column].iloc[rows[0]]!r}{more}")
+
+
+def _without_repeats(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Identical repeated rows dropped; a skill and interval given two values refused."""
+    key = ["skill_id", "interval_start", "interval_minutes"]
+    values = ["net_handle_time_s", "arrivals", "handled_segments"]
+    same = frame.duplicated([*key, *values])
+    frame = frame[~same]
+    clash = frame.duplicated(key, keep=False)
+    if clash.any():
+        rows = np.flatnonzero(clash.to_numpy())
+        first = frame.iloc[rows[0]]
+        twin = frame.iloc[rows[1:]]
+        twin = twin[(twin["skill_id"] == first["skill_id"])
+                    & (twin["interval_start"] == first["interval_start"])].index[0]
+        raise DataError(
+            f"{where}: skill {first['skill_id']} at {first['interval_start']:%Y-%m-%d %H:%M} "
+            f"UTC is given twice with different values (rows {frame.index[rows[0]] + 2} and "
+            f"{twin + 2}); refusing to pick one")
+    return frame.reset_index(drop=True)
+
+
+#: Above these a value is possible but implausible, and the planner is warned.
+PLAUSIBLE_MAX = {"arrivals": 1e6, "handled_segments": 1e6, "net_handle_time_s": 86_400.0}
+
+
+def warn_implausible(frame: pd.DataFrame, where: str) -> None:
+    """Warn (:class:`~staffing.errors.DataWarning`) about values above :data:`PLAUSIBLE_MAX`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        History with ``skill_id``, ``interval_start`` and the metric columns.
+    where : str
+        What the history is, for the message.
+    """
+    for column, limit in PLAUSIBLE_MAX.items():
+        if column not in frame.columns:
+            continue
+        high = frame[column] > limit
+        if high.any():
+            row = frame[high].iloc[0]
+            warnings.warn(
+                f"{where}: {int(high.sum())} value(s) of {column} above {limit:g}, e.g. "
+                f"{row[column]:.4g} for skill {row['skill_id']} at {row['interval_start']}: "
+                "check the history", DataWarning, stacklevel=3)
 
 
 def read_volume_file(
@@ -155,6 +240,9 @@ def read_volume_file(
             frame = pd.read_excel(path, sheet_name=sheet or 0)
         else:
             frame = pd.read_csv(path)
+    except zipfile.BadZipFile:
+        raise DataError(f"{where}: not a readable xlsx workbook (truncated or not an Excel "
+                        "file?): save it again from Excel, or as CSV") from None
     except FileNotFoundError:
         raise DataError(f"{where}: file not found") from None
     except ImportError:

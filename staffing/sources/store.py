@@ -41,6 +41,8 @@ DEFAULT_STORE_PATH = ".staffing/history.sqlite"
 #: Columns of :meth:`HistoryStore.read`, in order (the vocabulary's store columns).
 COLUMNS = STORE_COLUMNS
 SCHEMA_VERSION = "1"
+#: How long a write waits for another process's write to the same store [s].
+BUSY_TIMEOUT_S = 60.0
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (
@@ -68,6 +70,19 @@ CREATE TABLE IF NOT EXISTS fetched_window (
 
 _KEY = ("account", "skill_id", "interval_minutes", "interval_start_utc")
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _store_error(path: Path, exc: sqlite3.OperationalError) -> DataError:
+    """A clear error for a store that is locked too long, or a full or read-only disk."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return DataError(f"{path}: another process kept the history store locked for more "
+                         f"than {BUSY_TIMEOUT_S:.0f} s (a long fetch?); nothing was written, "
+                         "what was stored before is kept: try again when it has finished")
+    if "full" in text or "disk I/O" in text or "readonly" in text or "read-only" in text:
+        return DataError(f"{path}: cannot write the history store ({text}: is the disk full "
+                         "or read-only?); what was stored before is kept")
+    return DataError(f"{path}: history store error: {text}")
 
 
 def _text(ts: pd.Timestamp) -> str:
@@ -136,8 +151,10 @@ class HistoryStore:
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(self.path, timeout=30)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             if create:
+                # WAL: readers (a plan, `staffing history`) never wait for a fetch's write.
+                conn.execute("PRAGMA journal_mode=WAL")
                 with conn:
                     conn.executescript(_SCHEMA)
                     conn.execute(
@@ -147,6 +164,8 @@ class HistoryStore:
             version = conn.execute(
                 "SELECT value FROM meta WHERE key = 'schema_version'"
             ).fetchone()
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.path, exc) from None
         except sqlite3.DatabaseError as exc:
             raise DataError(f"{self.path} is not a staffing history store: {exc}") from exc
         if version is None or version[0] != SCHEMA_VERSION:
@@ -222,6 +241,7 @@ class HistoryStore:
         """
         account = str(account)
         rows = _rows_for_sql(account, frame)
+        record: tuple | None = None
         if window is not None:
             if interval_minutes not in INTERVAL_MINUTES:
                 raise DataError(f"interval_minutes={interval_minutes!r}: must be 15, 30 or 60")
@@ -235,15 +255,29 @@ class HistoryStore:
                 _text(pd.Timestamp.now(tz="UTC")),
             )
         cols = [*_KEY, *METRIC_COLUMNS]
+        with closing(self._connect(create=True)) as conn:
+            try:
+                return self._write(conn, cols, rows, record)
+            except sqlite3.OperationalError as exc:
+                raise _store_error(self.path, exc) from None
+
+    @staticmethod
+    def _write(
+        conn: sqlite3.Connection, cols: list[str], rows: list[tuple], record: tuple | None
+    ) -> tuple[int, int]:
         placeholders = ", ".join("?" * len(cols))
         differs = " OR ".join(f"n.{c} IS NOT o.{c}" for c in METRIC_COLUMNS)
         on_key = " AND ".join(f"n.{c} = o.{c}" for c in _KEY)
         updates = ", ".join(f"{c} = excluded.{c}" for c in METRIC_COLUMNS)
         changed = " OR ".join(f"nht_interval.{c} IS NOT excluded.{c}" for c in METRIC_COLUMNS)
-        with closing(self._connect(create=True)) as conn, conn:
-            conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS incoming AS SELECT * FROM nht_interval WHERE 0"
-            )
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS incoming AS SELECT * FROM nht_interval WHERE 0"
+        )
+        # Take the write lock first: a deferred transaction that reads and then writes
+        # cannot wait for another writer (SQLite refuses the upgrade at once, "database is
+        # locked"), while BEGIN IMMEDIATE waits up to the busy timeout for its turn.
+        conn.execute("BEGIN IMMEDIATE")
+        with conn:
             conn.execute("DELETE FROM temp.incoming")
             conn.executemany(
                 f"INSERT INTO temp.incoming ({', '.join(cols)}) VALUES ({placeholders})", rows
@@ -262,7 +296,7 @@ class HistoryStore:
                 f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates} WHERE {changed}"
             )
             conn.execute("DELETE FROM temp.incoming")
-            if window is not None:
+            if record is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO fetched_window VALUES (?, ?, ?, ?, ?, ?)", record
                 )

@@ -127,15 +127,15 @@ def test_read_nht_keeps_60_only_metrics_per_sub_bucket_and_dedupes():
     hour = [_bucket(T0 + k * 900_000, arrivals=k + 1) for k in range(4)]
     payload = {"interval": 15, "skillInfo": [
         {"skillId": 9, "metricsByIntervals": hour},
-        # The same skill and bucket again (a window edge): the later one wins.
-        {"skillId": 9, "metricsByIntervals": [_bucket(T0, arrivals=40)]},
+        # The same skill and bucket again with the same values (a window edge): dropped.
+        {"skillId": 9, "metricsByIntervals": [_bucket(T0, arrivals=1)]},
     ]}
     frame = read_nht(payload, interval_minutes=15)
     assert len(frame) == 4
     # handledSegments 3 is the hour's value copied into each quarter: kept as 3, not 3/4
     # and never summed to 12.
     assert frame["handled_segments"].tolist() == [3, 3, 3, 3]
-    assert frame["arrivals"].tolist() == [40, 2, 3, 4]
+    assert frame["arrivals"].tolist() == [1, 2, 3, 4]
     assert frame["interval_minutes"].unique().tolist() == [15]
 
 
@@ -828,7 +828,7 @@ _value = st.one_of(st.just(-1), st.just(0), st.integers(1, 500))
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 3), st.integers(0, 5), _value, _value, _value, _value),
-                min_size=1, max_size=25))
+                min_size=1, max_size=25, unique_by=lambda row: row[:2]))
 def test_read_nht_never_reports_no_data_as_zero_or_negative(rows):
     skills: dict[int, list[dict]] = {}
     for skill, hour, arrivals, handled, nht, load in rows:
@@ -839,7 +839,7 @@ def test_read_nht_never_reports_no_data_as_zero_or_negative(rows):
     payload = {"interval": 60, "skillInfo": [
         {"skillId": s, "metricsByIntervals": b} for s, b in skills.items()]}
     frame = read_nht(payload, interval_minutes=60)
-    # One row per distinct (skill, hour); the last occurrence wins.
+    # One row per (skill, hour) (a conflicting repeat is refused: see the test below).
     last = {(s, h): (a, hs, n, ld) for s, h, a, hs, n, ld in rows}
     assert len(frame) == len(last)
     metrics = frame.drop(columns=["skill_id", "interval_start", "interval_minutes"])

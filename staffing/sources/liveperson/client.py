@@ -21,6 +21,8 @@ Decisions where LivePerson's documentation is silent:
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import re
 import time
@@ -30,6 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import requests
+import urllib3
 from requests_oauthlib import OAuth1
 
 from staffing.errors import APIError, AuthenticationError, ConfigError, DataError
@@ -41,15 +44,24 @@ from staffing.sources.liveperson.credentials import (
     check_interval,
     check_skill_ids,
     check_source,
+    host_of,
     quiet_oauth_loggers,
 )
-from staffing.sources.liveperson.parse import empty_nht, read_nht
+from staffing.sources.liveperson.parse import drop_identical_duplicates, empty_nht, read_nht
 from staffing.sources.liveperson.retry import RetryPolicy
 from staffing.sources.timestamps import as_utc
 from staffing.vocabulary import VERSION
 
 __all__ = [
-    "DEFAULT_TIMEOUT_S", "MAX_WINDOW", "NHT_PATH", "PAGE_LIMIT", "SERVICE", "USER_AGENT",
+    "DEFAULT_DEADLINE_S",
+    "DEFAULT_TIMEOUT_S",
+    "MAX_WINDOW",
+    "NHT_PATH",
+    "PAGE_LIMIT",
+    "SERVICE",
+    "USER_AGENT",
+    "WINDOW_REFETCHES",
+    "DeadlineExceeded",
     "NHTClient",
 ]
 
@@ -61,10 +73,25 @@ NHT_PATH = "/operations/api/account/{account}/nht"
 PAGE_LIMIT = 10
 #: Longest time frame of one query.
 MAX_WINDOW = timedelta(days=7)
-#: (connect, read) timeout of every request [s].
+#: (connect, read) timeout of every request [s]: to connect, and between two reads.
 DEFAULT_TIMEOUT_S = (10.0, 60.0)
+#: Longest time one request may take in all, connecting and reading the whole body [s]; a
+#: body that trickles in slower is cut and retried like a dropped connection.
+DEFAULT_DEADLINE_S = 120.0
+#: How often a window whose pages disagree or miss skills is fetched again before failing.
+WINDOW_REFETCHES = 1
+
+
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """A request took longer than its total deadline (connect plus the whole body)."""
+
+
+def _refuse_constant(token: str) -> float:
+    raise ValueError(f"{token} is not a JSON number")
 #: Sent with every request, so LivePerson can tell who calls.
 USER_AGENT = f"staffing/{VERSION} (LivePerson NHT fetcher; python-requests/{requests.__version__})"
+
+log = logging.getLogger("staffing.sources.liveperson")
 
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
 
@@ -100,6 +127,8 @@ class NHTClient:
         Requests asked for, each counted once however often it was retried.
     retries : int
         Attempts beyond the first of each request.
+    announced : int or None
+        The skill count ``_metadata.count`` announced for the window being read.
     """
 
     def __init__(
@@ -110,6 +139,7 @@ class NHTClient:
         domain_api: str = DEFAULT_DOMAIN_API,
         source: str = "staffing",
         timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
+        deadline_s: float = DEFAULT_DEADLINE_S,
         sleep: Callable[[float], object] = time.sleep,
         retry: RetryPolicy | None = None,
     ) -> None:
@@ -118,9 +148,13 @@ class NHTClient:
         self.domain_api = check_domain_api(domain_api)
         self._credentials = Credentials.coerce(credentials)
         self.timeout_s = timeout_s
+        if not (isinstance(deadline_s, int | float) and 0 < deadline_s < math.inf):
+            raise ConfigError([f"deadline_s {deadline_s!r}: must be a number of seconds > 0"])
+        self.deadline_s = float(deadline_s)
         self.retry = retry or RetryPolicy(pause=sleep)
         self.retries = 0
         self.requests = 0
+        self.announced: int | None = None
         self._base_url: str | None = None
         quiet_oauth_loggers()
         self.session = requests.Session()
@@ -153,32 +187,59 @@ class NHTClient:
         self.close()
 
     # -- HTTP --------------------------------------------------------------------------
-    def _get(self, url: str, *, params: Mapping | None, auth: OAuth1 | None, what: str):
-        """GET under the retry policy; every attempt is signed anew by ``auth``."""
+    def _get(
+        self, url: str, *, params: Mapping | None, auth: OAuth1 | None, what: str
+    ) -> tuple[requests.Response, bytes]:
+        """GET under the retry policy; every attempt is signed anew by ``auth``.
+
+        Returns the final 200 answer and its whole body, read within the deadline.
+        """
         self.requests += 1
         attempts = 0
+        body = b""
 
         def send() -> requests.Response:
-            nonlocal attempts
+            nonlocal attempts, body
             attempts += 1
-            return self.session.get(url, params=params, auth=auth, timeout=self.timeout_s)
+            deadline = time.monotonic() + self.deadline_s
+            response = self.session.get(url, params=params, auth=auth, timeout=self.timeout_s,
+                                        stream=True)
+            chunks = []
+            try:
+                # read1 returns what has arrived (waiting at most the read timeout), so a
+                # body that trickles in is cut at the deadline instead of holding the fetch.
+                while chunk := response.raw.read1(65536, decode_content=True):
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise DeadlineExceeded(f"longer than {self.deadline_s:g} s")
+            except urllib3.exceptions.ProtocolError as exc:  # the body was cut off
+                raise requests.exceptions.ChunkedEncodingError(exc) from None
+            except urllib3.exceptions.ReadTimeoutError as exc:
+                raise requests.exceptions.ReadTimeout(exc) from None
+            finally:
+                response.close()
+            body = b"".join(chunks)
+            return response
 
         try:
             response = self.retry.call(send, what=what)
         except requests.exceptions.RequestException as exc:
-            reason = _describe(exc, url, self.timeout_s)
+            reason = _describe(exc, url, self.timeout_s, self.deadline_s)
             tries = f"{attempts} attempt" + ("s" if attempts > 1 else "")
-            raise APIError(None, f"{what}: {reason}, after {tries}") from None
+            raise APIError(None, f"{what}: {reason}, after {tries}{self.retry.why_stopped()}") \
+                from None
         finally:
             self.retries += attempts - 1
         if response.status_code == 200:
-            return response
-        self._raise_for(response, what, attempts)
+            return response, body
+        self._raise_for(response, body, what, attempts)
 
-    def _raise_for(self, response: requests.Response, what: str, attempts: int) -> None:
+    def _raise_for(
+        self, response: requests.Response, raw: bytes, what: str, attempts: int
+    ) -> None:
         status = response.status_code
         try:
-            body = response.json()
+            body = json.loads(raw)
         except ValueError:
             body = {}
         if not isinstance(body, Mapping):
@@ -203,7 +264,8 @@ class NHTClient:
                 "LivePerson turns on per account"
             )
         if status == RetryPolicy.THROTTLED or status in RetryPolicy.SERVER_ERRORS:
-            message = f"{message}; still failing after {attempts} attempts (the retry policy)"
+            message = (f"{message}; still failing after {attempts} attempts "
+                       f"(the retry policy){self.retry.why_stopped()}")
         raise APIError(status, f"{what}: {message}", causes)
 
     def base_url(self) -> str:
@@ -227,9 +289,9 @@ class NHTClient:
                 f"{self.domain_api}/api/account/{self.account}/service/{SERVICE}/baseURI.json"
             )
             what = f"domain discovery of {SERVICE} for account {self.account}"
-            response = self._get(url, params={"version": "1.0"}, auth=None, what=what)
+            _, body = self._get(url, params={"version": "1.0"}, auth=None, what=what)
             try:
-                host = response.json()["baseURI"]
+                host = _decode(body)["baseURI"]
             except (ValueError, KeyError, TypeError):
                 raise DataError(f"{what}: the answer has no baseURI") from None
             if not isinstance(host, str) or not _HOST_RE.match(host):
@@ -306,22 +368,25 @@ class NHTClient:
         expected = 1 if ids is None else math.ceil(len(ids) / PAGE_LIMIT)
         while True:
             what = f"NHT window {window}, page {page}"
-            response = self._get(url, params=params, auth=self._auth, what=what)
+            _, body = self._get(url, params=params, auth=self._auth, what=what)
             try:
-                payload = response.json()
-            except ValueError:
-                raise DataError(f"{what}: the answer is not valid JSON") from None
+                payload = _decode(body)
+            except ValueError as exc:
+                raise DataError(f"{what}: the answer is not valid JSON ({exc})") from None
             if not isinstance(payload, dict):
                 raise DataError(f"{what}: the answer is not a JSON object")
             meta = payload.get("_metadata") or {}
             count = meta.get("count") if isinstance(meta, Mapping) else None
-            if isinstance(count, int) and count >= 0:
+            if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
                 expected = max(1, math.ceil(count / PAGE_LIMIT))
+            else:
+                count = None
+            self.announced = count
             yield page, expected, payload
             skills_here = payload.get("skillInfo") or []
             next_url = _link(meta, "next")
             if next_url is not None:
-                if urlsplit(next_url).netloc != urlsplit(base).netloc:
+                if host_of(next_url) != host_of(base):
                     raise DataError(f"{what}: next link points to another host")
                 url, params = next_url, None
             elif isinstance(count, int) and offset + len(skills_here) < count and skills_here:
@@ -369,28 +434,89 @@ class NHTClient:
             the window and page.
         """
         start_ts, end_ts = as_utc(start, "start"), as_utc(end, "end")
+        window = f"NHT window {start_ts:%Y-%m-%d %H:%M} to {end_ts:%Y-%m-%d %H:%M} UTC"
+        asked = check_skill_ids(skill_ids)
+        for attempt in range(WINDOW_REFETCHES + 1):
+            frame, problem = self._window(start_ts, end_ts, asked, interval_minutes, on_page,
+                                          window)
+            if problem is None:
+                return frame
+            log.warning("%s: %s; %s", window, problem,
+                        "fetching it again" if attempt < WINDOW_REFETCHES else "giving up")
+        raise DataError(f"{window}: {problem}, also when fetched again; nothing of this window "
+                        "was stored (a later fetch tries it again)")
+
+    def _window(
+        self,
+        start_ts: pd.Timestamp,
+        end_ts: pd.Timestamp,
+        asked: list[int] | None,
+        interval_minutes: int,
+        on_page: Callable[[int, int], object] | None,
+        window: str,
+    ) -> tuple[pd.DataFrame, str | None]:
+        """One fetch of a window: its rows, and what makes it incomplete (None if nothing)."""
         frames = []
+        pages_of: dict[int, list[int]] = {}
+        self.announced = None
         for page, expected, payload in self.iter_pages(
-            start_ts, end_ts, skill_ids=skill_ids, interval_minutes=interval_minutes
+            start_ts, end_ts, skill_ids=asked, interval_minutes=interval_minutes
         ):
             try:
-                frames.append(read_nht(payload, interval_minutes=interval_minutes))
-            except DataError as exc:
-                raise DataError(
-                    f"NHT window {start_ts:%Y-%m-%d %H:%M} to {end_ts:%Y-%m-%d %H:%M} UTC, "
-                    f"page {page}: {exc}"
-                ) from None
+                part = read_nht(payload, interval_minutes=interval_minutes)
+            except DataError as exc:  # a broken page: the window is fetched again
+                return empty_nht(), f"page {page}: {exc}"
+            for skill_id in _skill_ids_of(payload):
+                pages_of.setdefault(skill_id, []).append(page)
+            frames.append(part)
             if on_page is not None:
                 on_page(page, expected)
         frame = pd.concat(frames, ignore_index=True) if frames else empty_nht()
         inside = (frame["interval_start"] >= start_ts) & (frame["interval_start"] < end_ts)
-        frame = frame[inside].drop_duplicates(["skill_id", "interval_start"], keep="last")
-        return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
+        frame = frame[inside]
+        problems = []
+        twice = sorted(s for s, pages in pages_of.items() if len(pages) > 1)
+        if twice:
+            problems.append(f"skill(s) {_ids(twice)} came back on more than one page")
+        missing = sorted(set(asked or ()) - set(pages_of))
+        if missing:
+            problems.append(f"skill(s) {_ids(missing)} asked for did not come back")
+        if self.announced is not None and len(pages_of) != self.announced:
+            problems.append(f"{len(pages_of)} skill(s) came back where _metadata.count "
+                            f"announced {self.announced}")
+        try:
+            frame = drop_identical_duplicates(frame, where=window)
+        except DataError as exc:
+            problems.append(str(exc).removeprefix(f"{window}: "))
+        if problems:
+            return frame, "; ".join(problems)
+        return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True), None
 
 
-def _describe(exc: requests.exceptions.RequestException, url: str, timeout_s) -> str:
+def _skill_ids_of(payload: Mapping) -> list[int]:
+    """The skill ids of one page, as sent (read_nht has checked they are numbers)."""
+    return [int(skill["skillId"]) for skill in payload.get("skillInfo") or []]
+
+
+def _ids(ids: list[int], most: int = 10) -> str:
+    shown = ", ".join(map(str, ids[:most]))
+    return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")
+
+
+def _decode(body: bytes) -> object:
+    """Strict JSON: NaN and Infinity tokens are refused (1e999 becomes inf, refused later)."""
+    return json.loads(body, parse_constant=_refuse_constant)
+
+
+def _describe(
+    exc: requests.exceptions.RequestException, url: str, timeout_s, deadline_s: float
+) -> str:
     """What went wrong with a request that got no answer, without any header value."""
-    host = urlsplit(url).netloc
+    host = host_of(url)
+    if isinstance(exc, DeadlineExceeded):
+        return f"the answer from {host} took longer than the deadline of {deadline_s:g} s"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return f"the connection to {host} was cut in the middle of the answer"
     if isinstance(exc, requests.exceptions.Timeout):
         return f"no answer from {host} within the timeout of {timeout_s} s"
     if isinstance(exc, requests.exceptions.SSLError):

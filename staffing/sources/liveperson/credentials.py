@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from staffing.errors import ConfigError
 from staffing.vocabulary import INTERVAL_MINUTES
@@ -30,7 +30,9 @@ __all__ = [
     "check_interval",
     "check_skill_ids",
     "check_source",
+    "host_of",
     "quiet_oauth_loggers",
+    "redact_url",
     "source_problem",
 ]
 
@@ -358,7 +360,54 @@ def check_domain_api(url: object) -> str:
         The URL is not ``http://`` or ``https://`` with a host.
     """
     parts = urlsplit(str(url or ""))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError([f"domain_api {url!r}: must be an http:// or https:// URL"])
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError([f"domain_api {redact_url(str(url or ''))!r}: must be an http:// or "
+                           "https:// URL"])
+    if parts.username is not None or parts.password is not None:
+        # A user or password in the URL would be sent and echoed: never take one.
+        raise ConfigError([f"domain_api {redact_url(str(url))!r}: must not hold a user name or "
+                           "password; the API key comes from the LP_* environment variables"])
     return str(url).rstrip("/")
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of ``url``, without any user name or password it may hold.
+
+    Parameters
+    ----------
+    url : str
+        An absolute URL.
+
+    Returns
+    -------
+    str
+        The host and port, for messages.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@``.
+
+    Parameters
+    ----------
+    url : str
+        Any text that may be a URL.
+
+    Returns
+    -------
+    str
+        The same URL without its user information.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    netloc = "***@" + parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 

@@ -35,13 +35,14 @@ Example
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
@@ -83,7 +84,9 @@ class Fault:
     """A fault the fake answers with instead of the real answer.
 
     kind : "status" (an HTTP error), "malformed" (200 with a broken JSON body),
-    "drop" (the connection is closed without an answer) or "stall" (held, then dropped).
+    "drop" (the connection is closed without an answer), "stall" (held, then dropped),
+    "tamper" (the real answer, changed: see :meth:`tamper`), "cut" (the real answer cut off
+    mid-body) or "trickle" (the real answer sent slowly).
     after_auth : answer the fault only after the OAuth signature is verified and its nonce
     recorded (a request that fails the check gets 401 instead); by default the fault
     comes before the check.
@@ -169,6 +172,58 @@ class Fault:
         Fault
         """
         return cls("stall", seconds=float(seconds), after_auth=after_auth)
+
+    @classmethod
+    def tamper(cls, edit: str, value: str | None = None) -> Fault:
+        """The real answer with one thing wrong in it (after the OAuth check).
+
+        Parameters
+        ----------
+        edit : str
+            ``"no_skill_info"`` (the key left out), ``"null_skill_info"`` (``null``),
+            ``"skip_next"`` (the ``next`` link skips a page), ``"conflict"`` (the first skill
+            comes again with other arrivals in one bucket) or ``"value"`` (the first
+            ``arrivals`` number replaced by the raw JSON text ``value``, e.g. ``1e999`` or
+            ``NaN``).
+        value : str, optional
+            The raw text for ``edit="value"``.
+
+        Returns
+        -------
+        Fault
+        """
+        edits = ("no_skill_info", "null_skill_info", "skip_next", "conflict", "value")
+        if edit not in edits:
+            raise ValueError(f"edit {edit!r}: one of {', '.join(edits)}")
+        return cls("tamper", body={"edit": edit, "value": value}, after_auth=True)
+
+    @classmethod
+    def cut(cls) -> Fault:
+        """The real answer's headers and half its body, then the connection is closed.
+
+        Returns
+        -------
+        Fault
+        """
+        return cls("cut", after_auth=True)
+
+    @classmethod
+    def trickle(cls, seconds: float, chunks: int = 10) -> Fault:
+        """The real answer sent in ``chunks`` pieces over ``seconds`` [s] in all.
+
+        Parameters
+        ----------
+        seconds : float
+            How long sending the whole body takes [s].
+        chunks : int
+            Pieces the body is sent in.
+
+        Returns
+        -------
+        Fault
+        """
+        return cls("trickle", seconds=float(seconds), body={"chunks": int(chunks)},
+                   after_auth=True)
 
     @classmethod
     def drop(cls, *, after_auth: bool = False) -> Fault:
@@ -761,6 +816,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None and not fault.after_auth:
                 return self._fault(rec, fault)
             denied = fake._authenticate(self, segments[3])
+            if denied is None and fault is not None and fault.kind in _ANSWER_FAULTS:
+                status, body = fake._nht(self, params)
+                return self._changed(rec, fault, status, body)
             if denied is None and fault is not None:
                 return self._fault(rec, fault)
             status, body = denied or fake._nht(self, params)
@@ -781,6 +839,62 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
         rec.status = fault.status
         return self._send(fault.status, fault.body or {}, headers)
+
+
+    def _changed(self, rec: RecordedRequest, fault: Fault, status: int, body: dict) -> None:
+        """Answer with the real answer changed by ``fault`` (tamper, cut, trickle)."""
+        rec.status = status
+        if fault.kind == "tamper" and status == 200:
+            edit = fault.body["edit"]
+            if edit == "no_skill_info":
+                body.pop("skillInfo", None)
+            elif edit == "null_skill_info":
+                body["skillInfo"] = None
+            elif edit == "skip_next":
+                for ref in body.get("_metadata", {}).get("references", []):
+                    if ref["rel"] == "next":
+                        parts = urlsplit(ref["href"])
+                        query = dict(parse_qsl(parts.query))
+                        query["offset"] = str(int(query["offset"]) + int(query["limit"]))
+                        ref["href"] = urlunsplit((parts.scheme, parts.netloc, parts.path,
+                                                  urlencode(query), parts.fragment))
+            elif edit == "conflict" and body.get("skillInfo"):
+                first = body["skillInfo"][0]
+                bucket = dict(first["metricsByIntervals"][0])
+                bucket["arrivals"] = max(int(bucket["arrivals"]), 0) + 7
+                body["skillInfo"].append({"skillId": first["skillId"],
+                                          "metricsByIntervals": [bucket]})
+            text = json.dumps(body)
+            if edit == "value":
+                text = re.sub(r'("arrivals": )(-?[0-9.]+)', lambda m: m.group(1)
+                              + fault.body["value"], text, count=1)
+            return self._send(status, None, raw=text.encode())
+        data = json.dumps(body).encode()
+        if fault.kind == "cut":
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return None
+        # trickle: the whole body, slowly
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        pieces = max(1, fault.body["chunks"])
+        size = -(-len(data) // pieces)
+        for i in range(0, len(data), size):
+            self.wfile.write(data[i:i + size])
+            self.wfile.flush()
+            time.sleep(fault.seconds / pieces)
+        return None
+
+
+#: Faults that change the real answer, so they need it computed first.
+_ANSWER_FAULTS = ("tamper", "cut", "trickle")
 
 
 def _nonce(header: str | None) -> str | None:

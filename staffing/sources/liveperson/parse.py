@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import DataError
+from staffing.sources.files import warn_implausible
 from staffing.vocabulary import INTERVAL_MINUTES, METRIC_COLUMNS
 
-__all__ = ["FIELDS", "NHT_COLUMNS", "empty_nht", "read_nht"]
+__all__ = ["FIELDS", "NHT_COLUMNS", "drop_identical_duplicates", "empty_nht", "read_nht"]
 
 #: API field -> (column, 60-minute-only). Units: seconds for times, a fraction for load.
 FIELDS: dict[str, tuple[str, bool]] = {
@@ -74,7 +75,8 @@ def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.Data
     metrics (``handled_segments``, ``net_handle_time_s``, ``avg_segment_work_time_s``,
     ``avg_available_load``, ``messages_sent``) hold the whole hour's value, copied into
     each sub-bucket: never sum them over sub-buckets. Rows repeated in the payload are
-    de-duplicated on (skill, bucket start), the last one winning.
+    dropped when identical; a skill and bucket given twice with different values is
+    refused.
     """
     if not isinstance(payload, Mapping):
         raise DataError(f"NHT answer is not a JSON object but {type(payload).__name__}")
@@ -134,6 +136,13 @@ def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.Data
                 )
         else:
             values = pd.Series(np.nan, index=raw.index)
+        infinite = np.isinf(values)
+        if infinite.any():
+            i = int(np.argmax(infinite.to_numpy()))
+            raise DataError(
+                f"NHT answer: skill {skill_of[i]} at {frame['interval_start'].iloc[i]}: "
+                f"{api_name} = {values.iloc[i]} is not a finite number"
+            )
         bad = (values < 0) & (values != -1)
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
@@ -152,8 +161,44 @@ def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.Data
         ~(frame["total_agent_segment_duration_s"] > 0)
         & (frame["avg_agent_segment_duration_s"] == 0)
     )
-    frame = frame.drop_duplicates(["skill_id", "interval_start"], keep="last")
+    frame = drop_identical_duplicates(frame, where="NHT answer")
+    warn_implausible(frame, "NHT answer")
     return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
+
+
+def drop_identical_duplicates(frame: pd.DataFrame, *, where: str) -> pd.DataFrame:
+    """Drop rows repeated with the same values; refuse a skill-interval given two values.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        NHT rows with ``skill_id``, ``interval_start`` and metric columns.
+    where : str
+        What the rows are (an answer, a window, a file), for the error message.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` without the identical repeats, in its order.
+
+    Raises
+    ------
+    DataError
+        A (skill, interval start) appears twice with different values, naming both.
+    """
+    key = ["skill_id", "interval_start"]
+    frame = frame.drop_duplicates()
+    clash = frame.duplicated(key, keep=False)
+    if clash.any():
+        rows = frame[clash].sort_values(key)
+        first = rows.iloc[0]
+        differ = [c for c in rows.columns if c not in key
+                  and rows[c].iloc[:2].nunique(dropna=False) > 1]
+        raise DataError(
+            f"{where}: skill {first['skill_id']} at {first['interval_start']} comes twice "
+            f"with different values ({', '.join(differ)}); refusing to pick one"
+        )
+    return frame
 
 
 def _bucket_starts(raw: pd.DataFrame, skill_of: list[int]) -> pd.Series:

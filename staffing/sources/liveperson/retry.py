@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import ClassVar
@@ -30,9 +30,12 @@ class RetryPolicy:
     never sees a replayed nonce.
 
     - 429: retried up to ``max_throttled`` times, pausing ``max(1 s, Retry-After)``.
-    - 500, 502, 503, 504, a refused or dropped connection, a timeout: retried 3 times
-      with pauses of 5, 10 and 15 s (longer if the server's ``Retry-After`` says so).
+    - 500, 502, 503, 504, a refused or dropped connection, an answer cut off mid-body, a
+      timeout: retried 3 times with pauses of 5, 10 and 15 s (longer if the server's
+      ``Retry-After`` says so).
     - Anything else (400, 401, 403, 404, a TLS failure, ...): not retried.
+    - All pauses of one policy (one fetch) add up to at most ``budget_s``: a retry whose
+      pause would exceed what is left is not made, and the request fails at once.
 
     Parameters
     ----------
@@ -47,6 +50,8 @@ class RetryPolicy:
         Most retries of 429 answers for one request.
     max_retry_after_s : float
         Longest ``Retry-After`` honoured [s]; a longer one is cut to this.
+    budget_s : float
+        Most pause time in all, over every request made under this policy [s].
     """
 
     pause: Callable[[float], object] = time.sleep
@@ -54,12 +59,17 @@ class RetryPolicy:
     throttle_pause_s: float = 1.0
     max_throttled: int = 8
     max_retry_after_s: float = 600.0
+    budget_s: float = 900.0
+    #: Pause time spent so far and whether the budget stopped a retry (mutable state).
+    _spent: dict = field(default_factory=lambda: {"s": 0.0, "stopped": False},
+                         init=False, repr=False, compare=False)
 
     THROTTLED: ClassVar[int] = 429
     SERVER_ERRORS: ClassVar[frozenset[int]] = frozenset({500, 502, 503, 504})
     #: Failures without an answer that another attempt may cure.
     TRANSIENT_ERRORS: ClassVar[tuple[type[Exception], ...]] = (
         requests.exceptions.ConnectionError,
+        requests.exceptions.ChunkedEncodingError,  # the connection dropped mid-body
         requests.exceptions.Timeout,
     )
     #: ... except a TLS failure (an SSLError is a ConnectionError), which will not cure.
@@ -114,12 +124,18 @@ class RetryPolicy:
             return kind is not None
 
         def stop(state: RetryCallState) -> bool:
-            return (
-                counts["throttled"] > self.max_throttled
-                or counts["failed"] > len(self.server_error_pauses_s)
-            )
+            if (counts["throttled"] > self.max_throttled
+                    or counts["failed"] > len(self.server_error_pauses_s)):
+                return True
+            if self._spent["s"] + pause_for(state) > self.budget_s:
+                self._spent["stopped"] = True
+                return True
+            return False
 
         def wait(state: RetryCallState) -> float:
+            return pause_for(state)
+
+        def pause_for(state: RetryCallState) -> float:
             outcome = state.outcome
             answer = None if outcome.failed else outcome.result()
             retry_after = self.retry_after_s(answer) or 0.0
@@ -136,6 +152,9 @@ class RetryPolicy:
                 why = "HTTP 429 (too many requests)"
             else:
                 why = f"HTTP {outcome.result().status_code}"
+            # Counted here, where the pause is certain (tenacity may ask wait and stop in
+            # either order).
+            self._spent["s"] += state.upcoming_sleep
             log.warning("LivePerson %s: %s; retrying in %.0f s", what, why, state.upcoming_sleep)
 
         retrying = Retrying(
@@ -148,6 +167,19 @@ class RetryPolicy:
             retry_error_callback=lambda state: state.outcome.result(),
         )
         return retrying(send)
+
+    def why_stopped(self) -> str:
+        """Why retrying stopped early, as text to append to an error; empty if it did not.
+
+        Returns
+        -------
+        str
+            ``"; the retry budget of N s ... is used up"`` once the budget stopped a retry.
+        """
+        if not self._spent["stopped"]:
+            return ""
+        return (f"; the retry budget of {self.budget_s:g} s of pauses for this fetch is used "
+                f"up ({self._spent['s']:g} s paused)")
 
     def retry_after_s(self, response: requests.Response | None) -> float | None:
         """The answer's ``Retry-After`` [s] (seconds or an HTTP date).

@@ -21,7 +21,12 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from staffing.errors import ConfigError
-from staffing.sources.liveperson.client import MAX_WINDOW, PAGE_LIMIT, NHTClient
+from staffing.sources.liveperson.client import (
+    DEFAULT_DEADLINE_S,
+    MAX_WINDOW,
+    PAGE_LIMIT,
+    NHTClient,
+)
 from staffing.sources.liveperson.credentials import (
     DEFAULT_DOMAIN_API,
     Credentials,
@@ -29,6 +34,7 @@ from staffing.sources.liveperson.credentials import (
     check_interval,
     check_skill_ids,
 )
+from staffing.sources.liveperson.retry import RetryPolicy
 from staffing.sources.store import HistoryStore
 from staffing.sources.timestamps import as_utc
 
@@ -197,6 +203,8 @@ def fetch_history(
     incremental: bool = True,
     progress: bool | Callable[[int, int], object] | None = None,
     sleep: Callable[[float], object] = time.sleep,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    retry_budget_s: float = RetryPolicy.budget_s,
 ) -> FetchSummary:
     """Fetch NHT history into the store, window by window.
 
@@ -229,6 +237,12 @@ def fetch_history(
         ``True`` shows a progress bar over pages on stderr; None or False, nothing.
     sleep : callable
         Pause between retries [s].
+    deadline_s : float
+        Longest time one request may take in all, body included [s]; a slower answer is
+        cut and retried like a dropped connection.
+    retry_budget_s : float
+        Most pause time between retries over the whole fetch [s]; when it is used up the
+        fetch fails, keeping the windows already stored.
 
     Returns
     -------
@@ -267,7 +281,8 @@ def fetch_history(
     windows = plan_windows(start, end, done, incremental=incremental)
     summary = FetchSummary(windows=len(windows))
     client = NHTClient(
-        account, credentials, domain_api=domain_api, source=source, sleep=sleep
+        account, credentials, domain_api=domain_api, source=source, deadline_s=deadline_s,
+        retry=RetryPolicy(pause=sleep, budget_s=retry_budget_s),
     )
     # Pages per window: known up front for a skill list, else from the first page's count.
     per_window = [1 if ids is None else math.ceil(len(ids) / PAGE_LIMIT)]
