@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from staffing.commands.fetch import add_store_options, skill_list
-from staffing.outputs.history import local_zone, summarise, write_csv
+from staffing.outputs.history import is_history_csv, local_zone, summarise, write_csv
+from staffing.outputs.safety import check_target
 from staffing.sources.store import HistoryStore
 
 
@@ -35,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "(default: this computer's local time zone)")
     parser.add_argument("--csv", metavar="OUT",
                         help="write every interval to this CSV file instead of printing")
+    parser.add_argument("--force", action="store_true",
+                        help="with --csv: replace a file this program did not write")
     parser.add_argument("--all", action="store_true",
                         help="print every interval, not the per-skill summary")
     parser.set_defaults(func=run)
@@ -48,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     args : argparse.Namespace
         The parsed ``history`` options: ``store``, ``interval`` [min], ``account``
         (None: all), ``skills`` (None: all), ``tz`` (None: this computer's zone),
-        ``csv`` (None: print) and ``all``.
+        ``csv`` (None: print), ``force`` and ``all``.
 
     Returns
     -------
@@ -58,18 +62,22 @@ def run(args: argparse.Namespace) -> int:
     Raises
     ------
     DataError
-        From `staffing.store.HistoryStore.read` when the store does not exist or is not a
+        From `staffing.sources.store.HistoryStore.read` when the store does not exist or is not a
         staffing history store.
     ConfigError
-        From `staffing.store.local_zone` for an unknown time zone.
+        From `staffing.outputs.history.local_zone` for an unknown time zone.
     OutputError
-        From `staffing.store.write_csv` when the CSV cannot be written.
+        The CSV target is refused (another program's file without ``--force``, a
+        folder, ...) or cannot be written.
     """
     tz = local_zone(args.tz)
+    if args.csv:  # refuse a target before reading anything
+        check_target(Path(args.csv), force=args.force, ours=is_history_csv,
+                     what="a history CSV written by staffing")
     store = HistoryStore(args.store)
     frame = store.read(args.account, skill_ids=args.skills, interval_minutes=args.interval)
     if args.csv:
-        write_csv(frame, args.csv, tz)
+        write_csv(frame, args.csv, tz, force=args.force)
         print(f"wrote {len(frame)} intervals to {args.csv}")
         return 0
     if frame.empty:

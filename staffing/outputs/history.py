@@ -7,16 +7,24 @@ itself keeps UTC (``docs/liveperson-nht-api.md``).
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from staffing.errors import ConfigError, OutputError
+from staffing.errors import ConfigError
 from staffing.forecast import weighted_mean
+from staffing.outputs.safety import atomic_replace, check_target
+from staffing.vocabulary import STORE_COLUMNS
 
-__all__ = ["local_zone", "summarise", "to_local", "write_csv"]
+__all__ = [
+    "HISTORY_CSV_HEADER",
+    "is_history_csv",
+    "local_zone",
+    "summarise",
+    "to_local",
+    "write_csv",
+]
 
 
 def local_zone(name: str | None = None) -> ZoneInfo:
@@ -113,18 +121,47 @@ def summarise(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike, tz: ZoneInfo | str) -> Path:
+def is_history_csv(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a history CSV this program wrote (it starts with our header).
+
+    Parameters
+    ----------
+    path : path
+        An existing file.
+
+    Returns
+    -------
+    bool
+        True when its first line is the history columns, from ``account`` on.
+    """
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return first.startswith(HISTORY_CSV_HEADER)
+
+
+#: How a history CSV written by this program begins.
+HISTORY_CSV_HEADER = ",".join(STORE_COLUMNS[:4])
+
+
+def write_csv(
+    frame: pd.DataFrame, path: str | os.PathLike, tz: ZoneInfo | str, *, force: bool = False
+) -> Path:
     """Write ``frame`` as CSV with local ISO times (with their UTC offset), atomically.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        History as :meth:`HistoryStore.read` returns it; written with its columns as they
-        are.
+        History as :meth:`~staffing.sources.store.HistoryStore.read` returns it; written
+        with its columns as they are.
     path : str or os.PathLike
         The CSV file; missing folders are created.
     tz : zoneinfo.ZoneInfo or str
         Zone of the ``interval_start`` times written.
+    force : bool
+        Replace an existing file that is not a history CSV written by this program.
 
     Returns
     -------
@@ -134,22 +171,15 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike, tz: ZoneInfo | str) 
     Raises
     ------
     OutputError
-        The file cannot be written; an existing file is then left as it was.
+        The target is refused (a folder, open elsewhere, read-only, or another program's
+        file without ``force``) or cannot be written; an existing file is then left as it
+        was.
     """
     target = Path(path)
+    check_target(target, force=force, ours=is_history_csv,
+                 what="a history CSV written by staffing")
     local = to_local(frame, tz)
     local["interval_start"] = local["interval_start"].map(lambda t: t.isoformat())
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            local.to_csv(handle, index=False)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    with atomic_replace(target) as tmp:
+        local.to_csv(tmp, index=False)
     return target

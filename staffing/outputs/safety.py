@@ -12,8 +12,10 @@ CSV starts with :data:`INTERVALS_CSV_HEADER`) unless ``force`` is given.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
+import shutil
 import stat
 import zipfile
 from collections.abc import Callable, Iterator
@@ -25,17 +27,21 @@ from staffing.errors import OutputError
 __all__ = [
     "GENERATOR_PROPERTY",
     "INTERVALS_CSV_HEADER",
+    "ROWS_FOLDER_PREFIX",
     "atomic_replace",
     "check_not_locked",
     "check_outputs",
     "check_target",
     "check_workbook_suffix",
+    "describe_os_error",
     "fsync_dir",
     "is_staffing_csv",
     "is_staffing_workbook",
     "lock_files",
     "open_files_allowed",
+    "remove_stale_temporaries",
     "temp_beside",
+    "temp_folder_beside",
 ]
 
 #: Custom document property that marks a workbook as written by this program.
@@ -294,7 +300,8 @@ def atomic_replace(path: str | os.PathLike) -> Iterator[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create the folder of {path}: {exc.strerror or exc}") from exc
+        raise OutputError(f"cannot write {path}: cannot create its folder "
+                          f"({exc.strerror or exc})") from exc
     tmp = temp_beside(path)
     try:
         try:
@@ -310,7 +317,7 @@ def atomic_replace(path: str | os.PathLike) -> Iterator[Path]:
                     f"cannot replace {path}: {exc.strerror or exc} (is it open in another program?)"
                 ) from exc
         except OSError as exc:
-            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            raise OutputError(describe_os_error(exc, path)) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -324,8 +331,9 @@ def temp_beside(path: str | os.PathLike) -> Path:
     Parameters
     ----------
     path : path
-        The final target; the temporary file is ``.<name>.<8 hex digits>.partial`` in the
-        same folder, so the final rename stays on one file system.
+        The final target; the temporary file is ``.<name>.<pid>-<8 hex digits>.partial`` in
+        the same folder, so the final rename stays on one file system (leftovers of a
+        process that no longer runs are removed first: :func:`remove_stale_temporaries`).
 
     Returns
     -------
@@ -338,8 +346,9 @@ def temp_beside(path: str | os.PathLike) -> Path:
         The folder is not writable, or no unused name was found.
     """
     path = Path(path)
+    remove_stale_temporaries(path.parent)
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
@@ -349,6 +358,123 @@ def temp_beside(path: str | os.PathLike) -> Path:
         os.close(fd)
         return tmp
     raise OutputError(f"cannot create a temporary file beside {path}")
+
+
+#: Prefix of the folder a workbook's sheets write their rows to while it is built.
+ROWS_FOLDER_PREFIX = ".staffing-rows-"
+
+
+def temp_folder_beside(path: str | os.PathLike) -> Path:
+    """Create a private folder beside ``path`` for the temporary files of its writer.
+
+    Beside the target, not in the system's temporary folder: it fills the disk the output
+    goes to, and a leftover of a killed run sits where the next run removes it
+    (:func:`remove_stale_temporaries`).
+
+    Parameters
+    ----------
+    path : path
+        The final target.
+
+    Returns
+    -------
+    Path
+        The new, empty folder ``.staffing-rows-<pid>-<random>``; the caller removes it.
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be created (naming it and the reason).
+    """
+    path = Path(path)
+    remove_stale_temporaries(path.parent)
+    for _ in range(100):
+        folder = path.parent / f"{ROWS_FOLDER_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OutputError(describe_os_error(exc, folder)) from exc
+        return folder
+    raise OutputError(f"cannot create a temporary folder beside {path}")
+
+
+def remove_stale_temporaries(directory: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files and folders that killed runs left in ``directory``.
+
+    Only names this module makes (``.<name>.<pid>-<hex>.partial`` and
+    ``.staffing-rows-<pid>-<hex>``) whose process no longer runs are removed: a write in
+    progress in another process is never touched.
+
+    Parameters
+    ----------
+    directory : path
+        The folder of an output.
+
+    Returns
+    -------
+    list of Path
+        What was removed.
+    """
+    directory = Path(directory)
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    for entry in directory.iterdir():
+        name = entry.name
+        if name.startswith(ROWS_FOLDER_PREFIX):
+            tag = name[len(ROWS_FOLDER_PREFIX):]
+        elif name.startswith(".") and name.endswith(".partial"):
+            tag = name[:-len(".partial")].rsplit(".", 1)[-1]
+        else:
+            continue
+        pid_text = tag.split("-", 1)[0]
+        if not pid_text.isdigit() or _process_runs(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink()
+            removed.append(entry)
+    return removed
+
+
+def _process_runs(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's), or cannot tell: keep it
+    return True
+
+
+def describe_os_error(exc: OSError, path: str | os.PathLike) -> str:
+    """One line saying what went wrong writing ``path``, naming a full disk as such.
+
+    Parameters
+    ----------
+    exc : OSError
+        The error.
+    path : path
+        The file or folder being written.
+
+    Returns
+    -------
+    str
+        E.g. ``cannot write out/plan.xlsx: the disk holding out is full (No space left on
+        device)``.
+    """
+    path = Path(path)
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"cannot write {path}: the disk holding {path.parent} is full ({reason}); "
+                "nothing was replaced")
+    return f"cannot write {path}: {reason}"
 
 
 def fsync_dir(directory: str | os.PathLike) -> None:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -63,8 +63,10 @@ from staffing.outputs.safety import (
     check_outputs,
     check_target,
     check_workbook_suffix,
+    describe_os_error,
     is_staffing_workbook,
     open_files_allowed,
+    temp_folder_beside,
 )
 from staffing.outputs.view import PlanView, day_grid
 from staffing.vocabulary import COLUMN_META, VERSION, ColumnMeta
@@ -228,7 +230,9 @@ def write_workbook(plan: Plan, path: str | os.PathLike, *, force: bool = False) 
         try:
             _build_workbook(view, tmp)
         except XlsxWriterException as exc:
-            raise OutputError(f"cannot write {path}: {exc}") from exc
+            cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
+            raise OutputError(describe_os_error(cause, path) if cause is not None
+                              else f"cannot write {path}: {exc}") from exc
     return path
 
 
@@ -532,15 +536,20 @@ def _write_frame(
 
 
 def _build_workbook(view: PlanView, filename: Path) -> None:
-    # The sheets' row files go to a folder of their own, removed with everything in it
-    # whether the workbook is finished or not (on POSIX even while a failed write still
+    # The sheets' row files go to a folder of their own beside the target (same disk; a
+    # killed run's leftover is removed by the next write there), removed with everything in
+    # it whether the workbook is finished or not (on POSIX even while a failed write still
     # holds them open).
-    with tempfile.TemporaryDirectory(prefix="staffing-xlsx-", ignore_cleanup_errors=True) as rows:
+    rows = temp_folder_beside(filename)
+    try:
         workbook = xlsxwriter.Workbook(
-            str(filename), {"constant_memory": True, "strings_to_numbers": False, "tmpdir": rows}
+            str(filename),
+            {"constant_memory": True, "strings_to_numbers": False, "tmpdir": str(rows)},
         )
         _fill_workbook(workbook, view)
         workbook.close()
+    finally:
+        shutil.rmtree(rows, ignore_errors=True)
 
 
 def _fill_workbook(workbook: xlsxwriter.Workbook, view: PlanView) -> None:

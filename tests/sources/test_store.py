@@ -146,3 +146,35 @@ def test_covered_union_of_windows():
     assert not covered([(t[0], t[2]), (t[2], t[4])], t[1], t[5])
     assert not covered([(t[0], t[1]), (t[3], t[4])], t[0], t[4])
     assert not covered([], t[0], t[1])
+
+
+def test_a_full_store_disk_is_a_clear_error_and_keeps_what_was_stored(tmp_path, monkeypatch):
+    # SQLITE_FULL ("database or disk is full") made real with PRAGMA max_page_count, the
+    # way a full disk reaches SQLite: the transaction rolls back, earlier rows stay.
+    import staffing.sources.store as store_module
+
+    path = tmp_path / "h.sqlite"
+    store = HistoryStore(path)
+    start = pd.Timestamp("2026-01-05T00:00Z")
+    first = pd.DataFrame({"skill_id": 1, "interval_start": [start],
+                          "interval_minutes": 60, "arrivals": [3.0]})
+    store.upsert("1", first)
+    real_connect = sqlite3.connect
+
+    def cramped(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
+
+    monkeypatch.setattr(store_module.sqlite3, "connect", cramped)
+    many = pd.DataFrame({"skill_id": np.repeat(np.arange(2, 202), 24),
+                         "interval_start": np.tile(pd.date_range(start, periods=24, freq="h"),
+                                                   200),
+                         "interval_minutes": 60, "arrivals": 1.0})
+    with pytest.raises(DataError, match="is the disk full") as info:
+        store.upsert("1", many)
+    assert "\n" not in str(info.value)
+    monkeypatch.setattr(store_module.sqlite3, "connect", real_connect)
+    kept = store.read("1")
+    assert len(kept) == 1 and kept["arrivals"].tolist() == [3.0]
