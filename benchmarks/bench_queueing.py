@@ -80,7 +80,33 @@ def main(n: int = 20_000) -> int:
         )
     )
     print(f"chat k=3  staffing : {t_h:8.3f} s for {n} intervals = {t_h / n * 1e6:7.2f} us/interval")
+    _worst_cases()
     return 0 if peer is None or np.all(peer == ours) else 1
+
+
+def _worst_cases() -> None:
+    """One interval each at the edges of the accepted domain (docs/models.md, Numerical
+    limits): these took 18 s to forever before the engine bounded its sums."""
+    cases = [
+        ("erlang_a 1e7/h, SL + ASA", lambda: queueing.required_agents(
+            "erlang_a", volume=1e7, handle_time_s=300, patience_s=180, service_level=0.8,
+            answer_within_s=20, asa_s=30)),
+        ("erlang_a max load 1e7 Erl", lambda: queueing.required_agents(
+            "erlang_a", volume=1.2e8, handle_time_s=300, patience_s=60, service_level=0.8,
+            answer_within_s=20, asa_s=30)),
+        ("erlang_a patience at switch", lambda: queueing.required_agents(
+            "erlang_a", volume=1e4, handle_time_s=300, patience_s=queueing.PATIENCE_LIMIT
+            / (1e4 / 3600) / 1.001, service_level=0.8, answer_within_s=20, asa_s=30)),
+        ("erlang_a overloaded evaluate", lambda: queueing.evaluate(
+            "erlang_a", 10, volume=1e4, handle_time_s=300, patience_s=3.5e9,
+            answer_within_s=20)),
+        ("chat falling rate 1e5 agents", lambda: queueing.required_agents(
+            "chat", volume=1.2e6, handle_time_s=[300, 700], patience_s=180,
+            service_level=0.8, answer_within_s=20, asa_s=30)),
+    ]
+    for name, fn in cases:
+        t, _ = _best_of(fn, repeat=1)
+        print(f"worst case: {name:<30}: {t:8.3f} s for 1 interval")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,18 @@ _TINY = 1e-280  # below this a regularised gamma value is treated as underflowed
 _SERIES_RATIO = 0.5  # a block whose terms fall (or rise) by this ratio is summed directly
 _SERIES_EPS = 1e-17  # series stop when a term is this small relative to the sum
 _MAX_STEP = 1e8  # an upper bracket beyond this many agents means "target unattainable"
+_CHUNK = 4096  # most terms a direct series forms in one vectorised step
+_MAX_TERMS = 2**23  # most terms a direct series forms (never reached within the limits)
+_HUGE = 1e6  # above this gamma argument, log-gamma differences use Stirling forms
+
+#: Largest offered load accepted by :func:`evaluate` and :func:`required_agents`,
+#: lambda * h_k / k [Erlang]; larger inputs are refused (ValueError).
+MAX_LOAD_ERLANGS = 1e7
+#: Most agents :func:`evaluate` accepts [-]; more are refused (ValueError).
+MAX_AGENTS = 1e9
+#: Patience counts as infinite once lambda*theta or mu_q*theta exceeds this [-]: stable
+#: cells are then Erlang C, overloaded ones the theta -> inf limit of Erlang A.
+PATIENCE_LIMIT = 1e10
 
 ArrayLike = Any
 
@@ -327,7 +339,8 @@ def _erlang_c_metrics(n, lam, h, t, want_asa=True) -> dict[str, np.ndarray]:
     c = _erlang_c_prob(n, a)
     stable = n > a
     gap = np.where(stable, n - a, 1.0)
-    sl = np.where(stable, 1.0 - c * np.exp(-gap * t / h), 0.0)
+    with np.errstate(over="ignore"):  # gap * t / h beyond 1e308: exp(-inf) = 0, exact
+        sl = np.where(stable, 1.0 - c * np.exp(-gap * t / h), 0.0)
     out = {
         "p_wait": c,
         "service_level": sl,
@@ -356,55 +369,122 @@ def _set_idle(out: dict[str, np.ndarray], idle: np.ndarray) -> None:
             out[key][idle] = value
 
 
+# --------------------------------------------------------------------------- log-gamma helpers
+
+
+def _log1pmx(u: np.ndarray) -> np.ndarray:
+    """log(1 + u) - u, accurate also for small |u| (u > -1)."""
+    u = np.asarray(u, dtype=float)
+    out = np.empty_like(u)
+    small = np.abs(u) < 0.1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[~small] = np.log1p(u[~small]) - u[~small]
+    us = u[small]
+    acc = np.zeros_like(us)
+    power = us * us
+    for k in range(2, 22):  # |u| < 0.1: 0.1^22/22 is far below double precision
+        acc += (-1) ** (k + 1) * power / k
+        power = power * us
+    out[small] = acc
+    return out
+
+
+def _stirling_corr(z: np.ndarray) -> np.ndarray:
+    """log Gamma(z + 1) - [(z + 1/2) log z - z + log(2 pi)/2] for z >= 10."""
+    zi = 1.0 / z
+    z2 = zi * zi
+    return zi * (1 / 12 - z2 * (1 / 360 - z2 * (1 / 1260 - z2 / 1680)))
+
+
+def _log_pref(c: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """log Gamma(c + 1) + y - c log y (c >= 0, y > 0), without cancellation at large c."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = special.gammaln(c + 1) + y - special.xlogy(c, y)
+        big = c > _HUGE
+        if np.any(big):
+            cb, yb = c[big], y[big]
+            # c log c - c - c log y + y = -c log1pmx((y - c)/c)
+            out[big] = (
+                0.5 * np.log(2 * np.pi * cb) + _stirling_corr(cb) - cb * _log1pmx((yb - cb) / cb)
+            )
+    return out
+
+
+def _log_rising(c: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """log Gamma(c + count + 1) - log Gamma(c + 1), without cancellation at large c."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = special.gammaln(c + count + 1) - special.gammaln(c + 1)
+        big = c > _HUGE
+        if np.any(big):
+            cb, nb = c[big], count[big]
+            u = nb / cb
+            out[big] = (
+                nb * np.log(cb + nb)
+                + cb * _log1pmx(u)
+                + 0.5 * np.log1p(u)
+                + _stirling_corr(cb + nb)
+                - _stirling_corr(cb)
+            )
+    return out
+
+
 # --------------------------------------------------------------------------- chain blocks
 
 
 def _series(lam, alpha, beta, count, *, start_log=None, reverse=False):
-    """Sum t_r = prod_{i<=r} lam/(alpha + i beta) directly.
+    """Sum t_r = prod_{i<=r} lam/(alpha + i beta) directly, in vectorised chunks.
 
     Forward: r = 0..count-1 starting from t_0 = 1. Reverse: r = count-1 down to 0,
-    starting from t_{count-1} = exp(start_log). Stops once terms are negligible and
-    falling. Returns (log of the sum, mean r).
+    starting from t_{count-1} = exp(start_log). Terms are formed in log space a chunk at
+    a time (cumulative sums of log ratios), so one numpy operation covers up to
+    ``_CHUNK`` terms. Stops once terms are negligible and falling, at the block end, or
+    after ``_MAX_TERMS`` terms (callers keep within that: see ``_effective_patience``).
+    Returns (log of the sum, mean r).
     """
     m = lam.size
-    total = np.ones(m)
-    first = np.zeros(m)  # sum of r t_r, in the same scale as total
-    logscale = np.zeros(m) if start_log is None else start_log.copy()
-    term = np.ones(m)
+    ref = np.zeros(m) if start_log is None else start_log.astype(float).copy()
+    lt = ref.copy()  # log of the last term formed
+    total = np.ones(m)  # sum of terms / exp(ref)
     r = np.where(reverse, count - 1, 0.0) * np.ones(m)
-    if reverse:
-        first = r.copy()
+    first = r.copy()  # sum of r t_r / exp(ref)
     active = np.arange(m)
-    step = 0
-    while active.size:
-        step += 1
+    width = 32
+    done_terms = 0
+    while active.size and done_terms < _MAX_TERMS:
+        steps = np.arange(1, width + 1)
         ra = r[active]
-        if reverse:
-            ratio = (alpha[active] + ra * beta[active]) / lam[active]
-            r_new = ra - 1
-            alive = r_new >= 0
-        else:
-            r_new = ra + 1
-            ratio = lam[active] / (alpha[active] + r_new * beta[active])
-            alive = r_new <= count[active] - 1
-        t_new = term[active] * ratio
-        t_new = np.where(alive, t_new, 0.0)
-        idx = active
-        total[idx] += t_new
-        first[idx] += r_new * t_new
-        term[idx] = t_new
-        r[idx] = r_new
-        big = total[idx] > 1e250
-        if np.any(big):
-            bi = idx[big]
-            logscale[bi] += np.log(total[bi])
-            first[bi] /= total[bi]
-            term[bi] /= total[bi]
-            total[bi] = 1.0
-        done = ~alive | ((t_new < _SERIES_EPS * total[idx]) & (ratio < 1.0))
-        active = idx[~done]
+        la, aa, ba = lam[active, None], alpha[active, None], beta[active, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if reverse:
+                rs = ra[:, None] - steps
+                valid = rs >= 0
+                lr = np.log((aa + (rs + 1) * ba) / la)
+            else:
+                rs = ra[:, None] + steps
+                valid = rs <= count[active, None] - 1
+                lr = np.log(la / (aa + rs * ba))
+        lr = np.where(valid, lr, 0.0)
+        lts = lt[active, None] + np.cumsum(lr, axis=1)
+        lts = np.where(valid, lts, -np.inf)
+        new_ref = np.maximum(ref[active], np.max(lts, axis=1))
+        shrink = np.exp(ref[active] - new_ref)
+        w = np.exp(lts - new_ref[:, None])
+        total[active] = total[active] * shrink + w.sum(axis=1)
+        first[active] = first[active] * shrink + (np.where(valid, rs, 0.0) * w).sum(axis=1)
+        ref[active] = new_ref
+        last = np.maximum(valid.sum(axis=1) - 1, 0)
+        rows = np.arange(active.size)
+        any_valid = valid[:, 0]
+        lt[active] = np.where(any_valid, lts[rows, last], lt[active])
+        r[active] = np.where(any_valid, rs[rows, last], ra)
+        falling = lr[rows, last] < 0
+        small = lt[active] - ref[active] < np.log(_SERIES_EPS * total[active])
+        ended = ~valid[:, -1]
+        active = active[~(ended | (falling & small))]
+        done_terms += width
+        width = min(width * 2, _CHUNK if active.size <= 64 else 64)
     mean_r = first / total
-    log_sum = logscale + np.log(total)
+    log_sum = ref + np.log(total)
     return log_sum, mean_r
 
 
@@ -460,16 +540,12 @@ def _block(lam, alpha, beta, count):
         y = lp / bp
         fin = np.isfinite(npos)
         jump = np.full(idx.size, np.nan)
-        jump[fin] = (
-            npos[fin] * np.log(y[fin])
-            + special.gammaln(c[fin] + 1)
-            - special.gammaln(c[fin] + npos[fin] + 1)
-        )
+        # log of y^N Gamma(c+1)/Gamma(c+N+1); Stirling forms keep the digits at large c.
+        jump[fin] = npos[fin] * np.log(y[fin]) - _log_rising(c[fin], npos[fin])
         log_jump[idx] = jump
         fwd = y <= _SERIES_RATIO * (c + 1)
         rev = fin & ~fwd & (c + npos - 1 <= _SERIES_RATIO * y)
-        huge = fin & (c > 1e6) & ~fwd & ~rev  # gammaln differences would lose digits
-        mid = ~fwd & ~rev & ~huge
+        mid = ~fwd & ~rev
         ok = np.zeros(idx.size, dtype=bool)
         if np.any(mid):
             mi = np.flatnonzero(mid)
@@ -481,15 +557,14 @@ def _block(lam, alpha, beta, count):
             q_hi = np.where(finm, special.gammaincc(cm + np.where(finm, nm, 0), ym), 1.0)
             diff = np.where(p_lo > 0.5, q_hi - q_lo, p_lo - p_hi)
             good = (diff > _TINY) & np.isfinite(diff)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ls = special.gammaln(cm + 1) + ym - special.xlogy(cm, ym) + np.log(diff)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                ls = _log_pref(cm, ym) + np.log(diff)
                 # mean r from (alpha + r beta) t_r = lam t_{r-1} summed over the block
                 last = np.where(
                     finm,
                     np.exp(
                         (nm - 1) * np.log(ym)
-                        + special.gammaln(cm + 1)
-                        - special.gammaln(cm + nm)
+                        - _log_rising(cm, np.where(finm, nm - 1, 0.0))
                         - ls
                     ),
                     0.0,
@@ -499,43 +574,67 @@ def _block(lam, alpha, beta, count):
             log_sum[idx[mi[good]]] = ls[good]
             mean_r[idx[mi[good]]] = mr[good]
             ok[mi[good]] = True
+        # Where the closed form underflows, the block lies far from the peak of its terms:
+        # sum from the end nearest the peak (terms rising at the block end: reverse).
+        rev |= ~ok & ~fwd & fin & (c + npos - 1 < y)
         if np.any(rev):
             ri = np.flatnonzero(rev)
-            start = (
-                (npos[ri] - 1) * np.log(y[ri])
-                + special.gammaln(c[ri] + 1)
-                - special.gammaln(c[ri] + npos[ri])
-            )
+            start = (npos[ri] - 1) * np.log(y[ri]) - _log_rising(c[ri], npos[ri] - 1)
             ls, mr = _series(lp[ri], ap[ri], bp[ri], npos[ri], start_log=start, reverse=True)
             log_sum[idx[ri]] = ls
             mean_r[idx[ri]] = mr
             ok[ri] = True
-        rest = ~ok & ~huge
+        rest = ~ok
         if np.any(rest):
             fi = np.flatnonzero(rest)
             ls, mr = _series(lp[fi], ap[fi], bp[fi], npos[fi])
             log_sum[idx[fi]] = ls
             mean_r[idx[fi]] = mr
-        if np.any(huge):
-            loop[idx[huge]] = True
 
     if np.any(loop):
         li = np.flatnonzero(loop)
-        ls, mr = _series(lam[li], alpha[li], beta[li], count[li])
+        ls, mr, lj = _falling_block(lam[li], alpha[li], beta[li], count[li])
         log_sum[li] = ls
         mean_r[li] = mr
-        log_jump[li] = _log_product(lam[li], alpha[li], beta[li], count[li])
+        log_jump[li] = lj
     return log_sum, mean_r, log_jump
 
 
 def _log_product(lam, alpha, beta, count):
-    """log prod_{i=1..count} lam/(alpha + i beta) by summing logs (finite counts)."""
-    out = np.zeros(lam.size)
-    top = int(np.max(count)) if count.size else 0
-    for i in range(1, top + 1):
-        live = count >= i
-        out[live] += np.log(lam[live] / (alpha[live] + i * beta[live]))
-    return out
+    """log prod_{i=1..count} lam/(alpha + i beta) for beta < 0 (finite counts).
+
+    With b = -beta and C = alpha/b the product of the death rates is
+    b^count Gamma(C)/Gamma(C - count), C - count > 0.
+    """
+    b = -beta
+    return count * np.log(lam / b) - _log_rising(alpha / b - count - 1, count)
+
+
+def _falling_block(lam, alpha, beta, count):
+    """A block whose death rates fall (beta < 0): its log-terms are convex in r, so the
+    terms fall from both ends towards r* where lam = alpha + r* beta. Each side is
+    summed directly from its end, where its terms are largest."""
+    split = np.clip(np.ceil((alpha - lam) / -beta), 0, count)
+    log_jump = _log_product(lam, alpha, beta, count)
+    log_sum = np.full(lam.size, -np.inf)
+    first = np.zeros(lam.size)  # sum r t_r / sum t_r, combined below
+    left = split > 0
+    if np.any(left):
+        ls, mr = _series(lam[left], alpha[left], beta[left], split[left])
+        log_sum[left] = ls
+        first[left] = mr
+    right = split < count
+    if np.any(right):
+        ri = np.flatnonzero(right)
+        at, bt, nt = alpha[ri] + split[ri] * beta[ri], beta[ri], count[ri] - split[ri]
+        start = _log_product(lam[ri], at, bt, nt - 1)
+        ls, mr = _series(lam[ri], at, bt, nt, start_log=start, reverse=True)
+        ls = ls + _log_product(lam[ri], alpha[ri], beta[ri], split[ri])
+        both = np.logaddexp(log_sum[ri], ls)
+        w_left = np.exp(log_sum[ri] - both)
+        first[ri] = w_left * first[ri] + (1 - w_left) * (split[ri] + mr)
+        log_sum[ri] = both
+    return log_sum, first, log_jump
 
 
 # --------------------------------------------------------------------------- chain model
@@ -626,7 +725,8 @@ def _queue_answered_within(lam, mu, gamma, t, log_w):
     out = np.zeros(lam.size)
     patient = gamma == 0
     if np.any(patient):
-        out[patient] = -np.expm1(-(mu[patient] - lam[patient]) * t[patient])
+        with np.errstate(over="ignore"):  # an overflow here is exp(-inf) = 0, exact
+            out[patient] = -np.expm1(-(mu[patient] - lam[patient]) * t[patient])
     imp = ~patient & (t > 0)
     if not np.any(imp):
         return out
@@ -683,32 +783,62 @@ def _queue_mean_wait_served(lam, mu, gamma):
     g = gamma[ii]
     s = mu[ii] / g
     x = lam[ii] / g
-    # Sum over j from a start below the peak of T_j (j* = x - s) where terms are negligible.
+    # Sum over j from a start below the peak of T_j (j* = x - s) where terms are negligible,
+    # a chunk of terms per vectorised step (log T_j by cumulative sums of log ratios).
     j = np.maximum(0.0, np.floor(x - s - 12.0 * np.sqrt(x) - 10.0))
-    harm = special.digamma(s + j + 2.0) - special.digamma(s + 1.0)  # sum_{i<=j} 1/(s+1+i)
-    term = np.ones(ii.size)
+    harm = _digamma_diff(s + 1.0, j + 1.0)  # sum_{i<=j} 1/(s+1+i)
+    lt = np.zeros(ii.size)  # log T_j relative to the first term
+    ref = np.zeros(ii.size)
     sum_t = np.zeros(ii.size)
     sum_w = np.zeros(ii.size)
     active = np.arange(ii.size)
-    while active.size:
-        ja, sa = j[active], s[active]
-        ta = term[active]
-        sum_t[active] += ta
-        sum_w[active] += ta * harm[active] / (sa + ja + 1.0)
-        nxt = ja + 1.0
-        ratio = x[active] / (sa + nxt)
-        term[active] = ta * ratio
-        harm[active] += 1.0 / (sa + nxt + 1.0)
-        j[active] = nxt
-        big = sum_t[active] > 1e250
-        if np.any(big):
-            bi = active[big]
-            term[bi] /= sum_t[bi]
-            sum_w[bi] /= sum_t[bi]
-            sum_t[bi] = 1.0
-        done = (ratio < 1.0) & (term[active] < _SERIES_EPS * sum_t[active])
+    width = 32
+    formed = 0
+    while active.size and formed < _MAX_TERMS:
+        steps = np.arange(width)
+        ja, sa = j[active, None] + steps, s[active, None]
+        inv = 1.0 / (sa + ja + 1.0)
+        # T_{j+1}/T_j = x/(s+j+1); harm_{j+1} = harm_j + 1/(s+j+2)
+        lr = np.log(x[active, None] * inv)
+        lts = lt[active, None] + np.concatenate(
+            [np.zeros((active.size, 1)), np.cumsum(lr[:, :-1], axis=1)], axis=1
+        )
+        hs = harm[active, None] + np.concatenate(
+            [np.zeros((active.size, 1)), np.cumsum(inv[:, 1:] if width > 1 else inv[:, :0],
+                                                    axis=1)], axis=1
+        )
+        new_ref = np.maximum(ref[active], np.max(lts, axis=1))
+        shrink = np.exp(ref[active] - new_ref)
+        w = np.exp(lts - new_ref[:, None])
+        sum_t[active] = sum_t[active] * shrink + w.sum(axis=1)
+        sum_w[active] = sum_w[active] * shrink + (w * hs * inv).sum(axis=1)
+        ref[active] = new_ref
+        lt[active] = lts[:, -1] + lr[:, -1]
+        harm[active] = hs[:, -1] + 1.0 / (sa[:, 0] + ja[:, -1] + 2.0)
+        j[active] = ja[:, -1] + 1.0
+        done = (lr[:, -1] < 0) & (lt[active] - ref[active] < np.log(_SERIES_EPS * sum_t[active]))
         active = active[~done]
+        formed += width
+        width = min(width * 2, _CHUNK if active.size <= 64 else 64)
     out[ii] = (s / g) * sum_w / sum_t
+    return out
+
+
+def _digamma_diff(z: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """psi(z + d) - psi(z) for z > 0, d >= 0, without cancellation at large z."""
+    out = special.digamma(z + d) - special.digamma(z)
+    big = z > 1e4
+    if np.any(big):
+        zb, db = z[big], d[big]
+        zd = zb + db
+        inv_z, inv_zd = 1.0 / zb, 1.0 / zd
+        out[big] = (
+            np.log1p(db / zb)
+            - 0.5 * (inv_zd - inv_z)
+            - (inv_zd**2 - inv_z**2) / 12.0
+            + (inv_zd**4 - inv_z**4) / 120.0
+            - (inv_zd**6 - inv_z**6) / 252.0
+        )
     return out
 
 
@@ -725,10 +855,83 @@ def _prepare(model, volume, handle_time_s, interval_s, answer_within_s, patience
     return shape, flat, hb
 
 
+def _check_load(lam, h):
+    """Refuse offered loads above MAX_LOAD_ERLANGS (lambda h_k / k, flat arrays)."""
+    load = lam * h[:, -1] / h.shape[1]
+    too_big = load > MAX_LOAD_ERLANGS
+    if np.any(too_big):
+        raise ValueError(
+            f"offered load volume / interval_s * handle_time_s = {load[too_big][0]:.4g} Erlang "
+            f"is above the limit of {MAX_LOAD_ERLANGS:.0e} Erlang; check volume, interval_s "
+            "and handle_time_s"
+        )
+
+
+def _effective_patience(n, lam, h, theta):
+    """Patience with very long values made infinite, and the cells overloaded then.
+
+    Where lambda*theta or mu_q*theta exceeds PATIENCE_LIMIT, abandonment no longer
+    changes a stable cell's figures in double precision (see docs/models.md, Numerical
+    limits), and the exact sums would run over ~sqrt(lambda*theta) states: theta becomes
+    inf. Cells with lambda >= mu_q there are returned as the theta -> inf limit of
+    Erlang A instead (``_overloaded_limit``).
+    """
+    mu_q = n * h.shape[1] / h[:, -1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        long = np.isfinite(theta) & (np.maximum(lam, mu_q) * theta > PATIENCE_LIMIT)
+    eff = np.where(long, np.inf, theta)
+    over = long & (lam >= mu_q) & (lam > 0)
+    return eff, over
+
+
+def _overloaded_limit(out, over, n, lam, h, theta):
+    """theta -> inf limit of an overloaded cell with patience: the queue grows like
+    (lambda - mu_q) theta, every contact waits, the excess abandons, agents are always
+    busy; an answered contact waited theta log(lambda / mu_q) (the fluid wait)."""
+    k = h.shape[1]
+    mu_q = n[over] * k / h[over, -1]
+    lam_o = lam[over]
+    out["p_wait"][over] = 1.0
+    out["service_level"][over] = 0.0
+    out["p_abandon"][over] = np.where(mu_q > 0, 1.0 - mu_q / lam_o, 1.0)
+    out["occupancy"][over] = np.where(mu_q > 0, 1.0, 1.0)
+    if "mean_concurrency" in out:
+        out["mean_concurrency"][over] = float(k)
+    if "asa_s" in out:
+        with np.errstate(divide="ignore"):
+            out["asa_s"][over] = np.where(mu_q > 0, theta[over] * np.log(lam_o / mu_q), np.inf)
+
+
 def _metrics(model, n, lam, h, theta, t, want_asa=True):
-    if model == "erlang_c" or (model == "erlang_a" and np.all(np.isinf(theta))):
+    if model == "erlang_c":
         return _erlang_c_metrics(n, lam, h[:, 0], t, want_asa)
-    return _chain_metrics(n, lam, h, theta, t, want_asa)
+    theta_eff, over = _effective_patience(n, lam, h, theta)
+    if model == "erlang_a" and np.all(np.isinf(theta_eff)):
+        out = _erlang_c_metrics(n, lam, h[:, 0], t, want_asa)
+    else:
+        out = _chain_metrics(n, lam, h, theta_eff, t, want_asa)
+    stable_long = np.isinf(theta_eff) & np.isfinite(theta) & ~over & (lam > 0)
+    if np.any(stable_long) and "asa_s" in out:
+        # First order in 1/theta: a waiting contact abandons at rate 1/theta, so
+        # p_abandon = E[wait] / theta (E[wait] over all contacts = the Erlang C ASA).
+        # This keeps p_abandon (and Erlang A occupancy) continuous across the switch.
+        wait = out["p_wait"][stable_long] * _erlang_c_wait(out, stable_long)
+        out["p_abandon"][stable_long] = np.clip(wait / theta[stable_long], 0.0, 1.0)
+        if h.shape[1] == 1:
+            sl = stable_long
+            out["occupancy"][sl] = np.clip(
+                lam[sl] * (1 - out["p_abandon"][sl]) * h[sl, 0] / n[sl], 0.0, 1.0
+            )
+    if np.any(over):
+        _overloaded_limit(out, over, n, lam, h, theta)
+    return out
+
+
+def _erlang_c_wait(out, idx):
+    """Mean wait of the contacts that wait, from an Erlang C ``out`` (asa / p_wait)."""
+    pw = out["p_wait"][idx]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pw > 0, out["asa_s"][idx] / np.where(pw > 0, pw, 1.0), 0.0)
 
 
 def evaluate(
@@ -790,12 +993,14 @@ def evaluate(
         raise ValueError("erlang_a needs patience_s (mean patience in seconds)")
     n = _array("agents", agents)
     _check("agents", n, np.isfinite(n) & (n >= 0), "finite and >= 0")
+    _check("agents", n, n <= MAX_AGENTS, f"at most {MAX_AGENTS:.0e}")
     if model != "erlang_c":
         _check("agents", n, n == np.round(n), f"whole numbers for {model}")
     shape, (volume, interval_s, t, theta, nb), hb = _prepare(
         model, volume, handle_time_s, interval_s, answer_within_s, patience_s, extra=(n,)
     )
     lam = volume / interval_s
+    _check_load(lam, hb)
     res = _metrics(model, nb, lam, hb, theta, t)
     keys = ["p_wait", "service_level", "asa_s", "p_abandon", "occupancy"]
     if model == "chat":
@@ -894,6 +1099,7 @@ def required_agents(
     rest = iter(flat[4:])
     targets = tuple(next(rest) if x is not None else None for x in (sl, asa, ab, occ))
     lam = volume / interval_s
+    _check_load(lam, hb)
     result = np.zeros(lam.size)
     work = np.flatnonzero(lam > 0)
     if work.size:

@@ -358,3 +358,176 @@ def test_required_agents_minimal_property(vol, h, sl, k):
                            patience_s=240, answer_within_s=30)
     assert at["service_level"][0] >= sl - 1e-12
     assert n == 0 or at["service_level"][1] < sl
+
+
+# ----------------------------------------------------------------------------- hostile inputs
+# Issue 10 (bounded engine time) and issue 11 (no silent NaN). No timed assertions: each
+# case below ran for seconds to forever before and runs in milliseconds now.
+
+
+def _meets_and_one_less_fails(model, n, **kw):
+    targets = {key: kw.pop(key) for key in ("service_level", "asa_s") if key in kw}
+    res = queueing.evaluate(model, [n, n - 1], **kw)
+    ok = np.ones(2, dtype=bool)
+    if "service_level" in targets:
+        ok &= res["service_level"] >= targets["service_level"] * (1 - 1e-12)
+    if "asa_s" in targets:
+        ok &= res["asa_s"] <= targets["asa_s"] * (1 + 1e-12)
+    return bool(ok[0]) and not bool(ok[1])
+
+
+@pytest.mark.parametrize("volume", [1e6, 3e6, 1e7])
+def test_huge_erlang_a_loads_are_solved_minimally(volume):
+    # Issue 10: erlang_a required_agents at 1e6 contacts/hour took 18 s, 3e6 took 56 s, and
+    # a plan interval of 1e7 contacts ran past 180 s (a series over every state of the
+    # overloaded block). The answer must still be the smallest staffing meeting the target.
+    kw = dict(volume=volume, handle_time_s=300, patience_s=60, answer_within_s=20)
+    n = float(queueing.required_agents("erlang_a", service_level=0.8, **kw))
+    assert np.isfinite(n)
+    assert _meets_and_one_less_fails("erlang_a", n, service_level=0.8, **kw)
+    kw["patience_s"] = 180
+    n = float(queueing.required_agents("erlang_a", service_level=0.8, asa_s=30, **kw))
+    assert _meets_and_one_less_fails("erlang_a", n, service_level=0.8, asa_s=30, **kw)
+
+
+@pytest.mark.parametrize(
+    ("n", "volume", "theta"),
+    [
+        (10, 100, 3e11 / 1.001),  # stable, just below the long-patience switch
+        (100, 1000, 3e10 / 1.001),
+        (1000, 11000, 3e9 / 1.001),  # 917 Erlangs, rho 0.92
+        (30, 1000, 3.6e10 / 1.001),  # overloaded: queue of ~1e10 contacts
+        (1000, 11000, 3e5),  # large load, ordinary patience
+        (700, 11000, 600),  # overloaded, ordinary patience
+    ],
+)
+def test_large_chains_match_the_closed_form_oracle(n, volume, theta):
+    # Chains far too long for the state-by-state oracle: mp_reference.erlang_a_closed sums
+    # their blocks with mpmath's incomplete gamma at 40 digits.
+    lam = volume / 3600
+    got = queueing.evaluate("erlang_a", n, volume=volume, handle_time_s=300, patience_s=theta,
+                            answer_within_s=20)
+    want = ref.erlang_a_closed(n, lam, 300, theta)
+    assert float(got["p_wait"]) == pytest.approx(float(want["p_wait"]), rel=1e-9)
+    assert float(got["p_abandon"]) == pytest.approx(float(want["p_abandon"]), rel=1e-9)
+
+
+@pytest.mark.parametrize(("n", "volume"), [(10, 100), (100, 1000), (1000, 11000)])
+def test_long_patience_switch_to_erlang_c_is_continuous(n, volume):
+    # Issue 11: "very long patience is Erlang C". The switch happens where
+    # max(lambda, mu) * theta passes queueing.PATIENCE_LIMIT (1e10); just above it the
+    # figures are Erlang C, and they agree with the exact Erlang A oracle at that patience
+    # (the gap is of order 1 / (mu theta (1 - rho)^2), measured up to 1.3e-8 here).
+    lam, mu = volume / 3600, n / 300
+    switch = queueing.PATIENCE_LIMIT / max(lam, mu)
+    for theta in (switch / 1.001, switch * 1.001):
+        got = queueing.evaluate("erlang_a", n, volume=volume, handle_time_s=300,
+                                patience_s=theta, answer_within_s=20)
+        want = ref.erlang_a_closed(n, lam, 300, theta)
+        assert float(got["p_wait"]) == pytest.approx(float(want["p_wait"]), rel=5e-8)
+        assert float(got["p_abandon"]) == pytest.approx(float(want["p_abandon"]), rel=5e-8)
+    above = queueing.evaluate("erlang_a", n, volume=volume, handle_time_s=300,
+                              patience_s=switch * 1.001, answer_within_s=20)
+    erl_c = queueing.evaluate("erlang_c", n, volume=volume, handle_time_s=300,
+                              answer_within_s=20)
+    for key in ("p_wait", "service_level", "asa_s"):
+        assert float(above[key]) == pytest.approx(float(erl_c[key]), rel=1e-15)
+    # p_abandon keeps its first-order term E[wait] / theta, so occupancy moves by ~1e-10.
+    assert float(above["occupancy"]) == pytest.approx(float(erl_c["occupancy"]), rel=1e-9)
+
+
+def test_overloaded_cell_with_endless_patience_is_the_fluid_limit():
+    # Issue 10: an overloaded erlang_a evaluate with patience 1e12 took 51 s (a series over
+    # ~1e12 queue states). As theta -> inf the queue is (lambda - mu) theta: every contact
+    # waits, the excess abandons (p_abandon = 1 - n/a), and an answered contact waited
+    # theta ln(a/n), finite. Below the switch the exact chain gives the same to 1e-6.
+    kw = dict(volume=1e4, handle_time_s=300, answer_within_s=20)
+    a = 1e4 / 3600 * 300
+    res = queueing.evaluate("erlang_a", 10, patience_s=1e12, **kw)
+    assert float(res["p_abandon"]) == pytest.approx(1 - 10 / a, rel=1e-15)
+    assert float(res["asa_s"]) == pytest.approx(1e12 * math.log(a / 10), rel=1e-15)
+    assert (float(res["p_wait"]), float(res["service_level"]), float(res["occupancy"])) == (
+        1.0, 0.0, 1.0)
+    switch = queueing.PATIENCE_LIMIT / (1e4 / 3600)
+    exact = queueing.evaluate("erlang_a", 10, patience_s=switch / 1.0001, **kw)
+    limit = queueing.evaluate("erlang_a", 10, patience_s=switch * 1.0001, **kw)
+    assert float(exact["p_abandon"]) == pytest.approx(float(limit["p_abandon"]), rel=1e-12)
+    assert float(exact["asa_s"]) * 1.0001**2 == pytest.approx(float(limit["asa_s"]), rel=1e-6)
+
+
+@pytest.mark.parametrize("theta", [1e12, 1e300, np.inf])
+def test_endless_patience_staffs_like_erlang_c(theta):
+    # Issue 11: required_agents(..., asa_s=30, patience_s=1e300) returned inf (NaN inside)
+    # where patience 1e12 gave a finite answer. Both are Erlang C now.
+    kw = dict(volume=100, handle_time_s=300, asa_s=30)
+    erl_c = queueing.required_agents("erlang_c", **kw)
+    assert queueing.required_agents("erlang_a", patience_s=theta, **kw) == erl_c
+    res = queueing.evaluate("erlang_a", [10, 12], volume=100, handle_time_s=300,
+                            patience_s=theta, answer_within_s=20)
+    assert np.all(np.isfinite(res["p_wait"])) and np.all(np.isfinite(res["asa_s"]))
+
+
+@pytest.mark.parametrize("model", ["erlang_c", "erlang_a", "chat"])
+def test_tiny_handle_time_with_many_agents_is_finite(model):
+    # Issue 11: handle time 1e-300 with 1e7 agents returned NaN. Nobody waits: p_wait 0,
+    # service level 1, ASA 0, a load of 1e-302 Erlang.
+    kw = dict(volume=100, handle_time_s=1e-300, answer_within_s=20)
+    if model != "erlang_c":
+        kw["patience_s"] = 180
+    if model == "chat":
+        kw["handle_time_s"] = [1e-300, 2e-300]
+    res = queueing.evaluate(model, 1e7, **kw)
+    assert float(res["p_wait"]) == 0.0
+    assert float(res["service_level"]) == 1.0
+    assert float(res["asa_s"]) == 0.0
+    assert 0.0 <= float(res["occupancy"]) < 1e-300
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        # Issue 11: agents 1e308 gave NaN metrics.
+        (lambda: queueing.evaluate("erlang_a", 1e308, volume=100, handle_time_s=300,
+                                   patience_s=180), "agents"),
+        # Issue 10: interval_s = 1e-9 (3e13 Erlangs) never ended.
+        (lambda: queueing.required_agents("erlang_a", volume=100, handle_time_s=300,
+                                          interval_s=1e-9, patience_s=180, service_level=0.8),
+         "interval_s"),
+        (lambda: queueing.evaluate("chat", 10, volume=1e13, handle_time_s=[300, 500]),
+         "volume"),
+    ],
+)
+def test_out_of_range_inputs_are_refused_by_name(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_chat_with_falling_total_rate_at_large_scale():
+    # Issue 10 (same cause): a chat block whose total rate falls with load (h_2 > 2 h_1) was
+    # summed state by state in a Python loop, O(agents). Now both ends of the block are
+    # summed; the answer is still the smallest meeting the target.
+    kw = dict(volume=1.2e6, handle_time_s=[300, 700], patience_s=180, answer_within_s=20)
+    n = float(queueing.required_agents("chat", service_level=0.8, **kw))
+    assert _meets_and_one_less_fails("chat", n, service_level=0.8, **kw)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model=st.sampled_from(["erlang_a", "chat"]),
+    log_load=st.floats(-3, 7),
+    ratio=st.floats(0.5, 2.0),
+    log_theta=st.floats(-1, 300),
+)
+def test_metrics_stay_finite_and_in_range_over_the_accepted_domain(model, log_load, ratio,
+                                                                   log_theta):
+    # Issue 11: valid inputs give finite, in-range answers, from 1e-3 to 1e7 Erlangs and
+    # patience from 0.1 s to 1e300 s, around the critical staffing n ~ a.
+    a = 10.0**log_load
+    n = max(1.0, math.floor(a * ratio))
+    hs = 300.0 if model == "erlang_a" else [300.0, 450.0]
+    h_k = 300.0 if model == "erlang_a" else 225.0
+    res = queueing.evaluate(model, n, volume=a / h_k * 3600, handle_time_s=hs,
+                            patience_s=10.0**log_theta, answer_within_s=20)
+    for key in ("p_wait", "service_level", "p_abandon", "occupancy"):
+        assert 0.0 <= float(res[key]) <= 1.0, key
+    assert np.isfinite(float(res["asa_s"])) and float(res["asa_s"]) >= 0

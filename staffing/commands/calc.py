@@ -48,8 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agents", type=float,
                    help="evaluate this staffing instead of solving for the required agents")
     p.add_argument("--json", action="store_true",
-                   help="print one JSON object (agents, p_wait, service_level, asa_s, "
-                        "p_abandon, occupancy) instead of a table")
+                   help="print one standard JSON object (agents, p_wait, service_level, "
+                        "asa_s, p_abandon, occupancy) instead of a table; a value that is not "
+                        "finite (the ASA of an unstable queue) is null")
     p.set_defaults(func=run)
 
 
@@ -70,7 +71,8 @@ def _handle_times(text: str, model: str) -> float | list[float]:
 def run(args: argparse.Namespace) -> int:
     """Solve for the required agents (or evaluate ``--agents``) and print the metrics.
 
-    Prints a table, or one JSON object with ``--json`` (an infinite ASA is ``null``).
+    Prints a table, or one standard JSON object with ``--json``: a value that is not
+    finite (the infinite ASA of an unstable queue) is ``null``, never NaN or Infinity.
 
     Parameters
     ----------
@@ -118,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
     result = {"agents": int(agents) if agents == int(agents) else agents}
     result.update({key: float(value) for key, value in metrics.items()})
     if args.json:
-        print(json.dumps({k: (None if isinstance(v, float) and math.isinf(v) else v)
-                          for k, v in result.items()}))
+        # Standard JSON only: a value that is not finite (an unbounded ASA) is null.
+        print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                          for k, v in result.items()}, allow_nan=False))
         return 0
     load = args.volume / args.interval * (handle if args.model != "chat" else handle[0])
     rows = [

@@ -74,3 +74,38 @@ def test_console_script_is_installed():
         capture_output=True, text=True, check=True,
     )
     assert json.loads(proc.stdout)["agents"] == 14
+
+
+def _strict_json(text):
+    def refuse(token):
+        raise AssertionError(f"non-standard JSON token {token}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_calc_json_is_standard_json_for_unbounded_and_limit_values(capsys):
+    # Issue 11: `calc --json` printed bare NaN, which is not JSON. An unstable queue (5 agents
+    # for 10 Erlangs) has an unbounded ASA: null. Endless patience on an overloaded queue
+    # is the theta -> inf limit of Erlang A: finite figures.
+    assert main(["calc", "--volume", "360", "--handle-time", "100", "--agents", "5",
+                 "--json"]) == 0
+    out = _strict_json(capsys.readouterr().out)
+    assert out["asa_s"] is None and out["p_wait"] == 1.0
+    assert main(["calc", "--model", "erlang_a", "--volume", "1e4", "--handle-time", "300",
+                 "--patience", "1e12", "--agents", "10", "--json"]) == 0
+    out = _strict_json(capsys.readouterr().out)
+    assert out["p_abandon"] == pytest.approx(0.988) and out["asa_s"] > 1e12
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        # Issue 11: agents 1e308 gave NaN metrics; issue 10: interval 1e-9 never ended.
+        (["--model", "erlang_a", "--patience", "180", "--handle-time", "300",
+          "--agents", "1e308"], "agents"),
+        (["--handle-time", "300", "--interval", "1e-9", "--service-level", "0.8"],
+         "interval_s"),
+    ],
+)
+def test_calc_refuses_out_of_range_inputs_by_name(argv, message, capsys):
+    assert main(["calc", "--volume", "100", *argv]) == 1
+    assert message in capsys.readouterr().err
