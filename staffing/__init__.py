@@ -28,6 +28,7 @@ from staffing.errors import (
 )
 from staffing.plan import Plan, plan
 from staffing.scenarios import scenarios
+from staffing.shifts.schedule import Schedule, schedule
 from staffing.simulation import SimulationResult, simulate
 from staffing.vocabulary import VERSION
 
@@ -41,6 +42,7 @@ __all__ = [
     "OutputError",
     "Plan",
     "PlanConfig",
+    "Schedule",
     "SimulationResult",
     "StaffingError",
     "__version__",
@@ -48,5 +50,6 @@ __all__ = [
     "plan",
     "queueing",
     "scenarios",
+    "schedule",
     "simulate",
 ]

@@ -72,6 +72,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from staffing.errors import ConfigError
+from staffing.shifts.templates import ScheduledSpec, ShiftTemplate, shift_problems
 from staffing.sources.liveperson.credentials import check_domain_api, source_problem
 from staffing.vocabulary import INTERVAL_MINUTES, METHODS, WEEKDAYS
 
@@ -588,6 +589,8 @@ class PlanConfig(_Strict):
     defaults: SkillSettings = Field(default_factory=SkillSettings)
     skills: list[SkillEntry] = Field(min_length=1)
     output: OutputSection = Field(default_factory=OutputSection)
+    shifts: list[ShiftTemplate] | None = None
+    scheduled: ScheduledSpec | None = None
 
     _source: str = PrivateAttr("<dict>")
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
@@ -960,6 +963,7 @@ def load_config(
     except ValidationError as exc:
         for error in exc.errors():
             problems.extend(_error_lines(src, error))
+    problems.extend(p for p in shift_problems(raw, src, base) if p not in problems)
     if problems or config is None:
         raise ConfigError(problems)
     return config

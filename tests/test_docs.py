@@ -295,7 +295,7 @@ def _model_keys(model: type[BaseModel], prefix: str) -> dict[str, object]:
     """Key path -> pydantic FieldInfo, at every depth, as a planner writes them."""
     keys = {}
     for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
+        path = f"{prefix}{info.alias or name}"  # as written in YAML (``break``, not ``break_``)
         sub = _model_of(info.annotation)
         if path == "skills":
             keys[path] = info
@@ -309,8 +309,18 @@ def _model_keys(model: type[BaseModel], prefix: str) -> dict[str, object]:
         if set(sub.model_fields) == set(config_module.WEEKDAYS):
             keys[f"{path}.<day>"] = None
             continue
-        keys.update(_model_keys(sub, f"{path}."))
+        keys.update(_model_keys(sub, f"{path}[]." if _is_list(info.annotation) else f"{path}."))
     return keys
+
+
+def _is_list(annotation) -> bool:
+    """True when a field holds a list of models (its keys are written ``field[].key``)."""
+    import typing
+
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return True
+    return any(_is_list(arg) for arg in typing.get_args(annotation)) if origin else False
 
 
 def _documented() -> dict[str, str]:

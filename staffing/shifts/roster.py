@@ -1,0 +1,175 @@
+"""A given schedule (``scheduled:``): on-queue agents per skill and interval, from a file.
+
+Read like the volume forecast (``volume.path``): a CSV or xlsx with ``skill_id``,
+``interval_start`` (local when it has no UTC offset) and ``scheduled`` on-queue agents,
+then aligned to the plan's interval grid. See ``docs/shifts.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from staffing.errors import DataError
+
+__all__ = ["align_scheduled", "read_scheduled_file"]
+
+
+def _local_times(values: pd.Series, skill_ids: pd.Series, tz: str, where: str) -> pd.Series:
+    """ISO text or timestamps -> tz-aware local; naive values are local wall-clock times."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        times = values
+    else:
+        try:
+            times = pd.to_datetime(values.astype(str).str.strip(), format="ISO8601", utc=None)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"{where}: interval_start is not an ISO timestamp (mixing times "
+                            f"with and without a UTC offset is not allowed): {exc}") from None
+    if times.isna().any():
+        row = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise DataError(f"{where}: interval_start is empty in row {row + 2}")
+    if getattr(times.dt, "tz", None) is not None:
+        return times.dt.tz_convert(tz)
+    try:
+        return times.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+    except Exception:  # zoneinfo and pytz raise different classes in DST gaps
+        pass
+    try:  # a repeated autumn hour: its order within each skill says which one
+        parts = [times.loc[index].dt.tz_localize(tz, ambiguous="infer", nonexistent="raise")
+                 for index in skill_ids.groupby(skill_ids, sort=False).groups.values()]
+        return pd.concat(parts).reindex(times.index)
+    except Exception as exc:
+        raise DataError(f"{where}: a local time does not exist or is ambiguous in {tz} (give "
+                        f"a UTC offset): {exc}") from None
+
+
+def read_scheduled_file(
+    path: str | Path | pd.DataFrame, *, timezone: str, sheet: str | None = None
+) -> pd.DataFrame:
+    """Read a schedule to compare: ``skill_id, interval_start, scheduled`` per row.
+
+    Parameters
+    ----------
+    path : str, Path or DataFrame
+        A CSV, or an ``.xlsx``/``.xlsm`` workbook, or the same columns as a DataFrame.
+        ``interval_start`` without an offset is local time in ``timezone`` (a repeated
+        autumn hour is resolved by its order per skill); with an offset, an exact instant.
+        ``scheduled`` is on-queue agents [-] (real values allowed, >= 0).
+    timezone : str
+        IANA zone of the plan.
+    sheet : str, optional
+        Sheet of a workbook (first sheet when None); ignored for CSV.
+
+    Returns
+    -------
+    DataFrame
+        ``skill_id`` (int64), ``interval_start`` (tz-aware local), ``scheduled`` (float).
+
+    Raises
+    ------
+    DataError
+        Missing file or column, a skill id that is not whole, a bad time, a missing,
+        negative or non-finite ``scheduled``, or a skill twice at one time; naming the file
+        (or "scheduled DataFrame"), the row or skill and time.
+    """
+    if isinstance(path, pd.DataFrame):
+        frame, where = path, "scheduled DataFrame"
+    else:
+        path = Path(path)
+        where = str(path)
+        try:
+            if path.suffix.lower() in (".xlsx", ".xlsm"):
+                frame = pd.read_excel(path, sheet_name=sheet or 0)
+            else:
+                frame = pd.read_csv(path)
+        except FileNotFoundError:
+            raise DataError(f"{where}: file not found") from None
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+            raise DataError(f"{where}: cannot read the schedule: {exc}") from None
+    missing = [c for c in ("skill_id", "interval_start", "scheduled") if c not in frame.columns]
+    if missing:
+        raise DataError(f"{where}: missing column(s) {', '.join(missing)} "
+                        f"(has: {', '.join(map(str, frame.columns))})")
+    ids = pd.to_numeric(frame["skill_id"], errors="coerce")
+    bad = ids.isna() | (ids != np.round(ids))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{where}: skill_id is not a whole number in row {row + 2}: "
+                        f"{frame['skill_id'].iloc[row]!r}")
+    ids = ids.astype("int64").reset_index(drop=True)
+    out = pd.DataFrame({
+        "skill_id": ids,
+        "interval_start": _local_times(frame["interval_start"].reset_index(drop=True), ids,
+                                       timezone, where),
+        "scheduled": pd.to_numeric(frame["scheduled"], errors="coerce").astype(float)
+        .to_numpy(),
+    })
+    bad = ~np.isfinite(out["scheduled"]) | (out["scheduled"] < 0)
+    if bad.any():
+        row = out[bad].iloc[0]
+        raise DataError(f"{where}: scheduled must be a number >= 0, got {row.scheduled!r} for "
+                        f"skill {row.skill_id} at {row.interval_start.isoformat()}")
+    dup = out.duplicated(["skill_id", "interval_start"])
+    if dup.any():
+        row = out[dup].iloc[0]
+        raise DataError(f"{where}: skill {row.skill_id} has two rows for "
+                        f"{row.interval_start.isoformat()}")
+    return out
+
+
+def align_scheduled(
+    frame: pd.DataFrame, grid: pd.DatetimeIndex, ids: list[int], interval_minutes: int,
+    where: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A schedule on the plan's grid.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        As returned by :func:`read_scheduled_file`.
+    grid : DatetimeIndex
+        The plan's interval starts (tz-aware local).
+    ids : list of int
+        The plan's skill ids, in its order.
+    interval_minutes : int
+        The plan's interval length [min].
+    where : str
+        What the schedule is (a file name), for the messages.
+
+    Returns
+    -------
+    scheduled : numpy.ndarray
+        Shape (len(ids), len(grid)): on-queue agents [-], 0 where the schedule has no row.
+    present : numpy.ndarray of bool
+        Per skill: the schedule has at least one row for it in the horizon.
+
+    Raises
+    ------
+    DataError
+        A skill not in the config, or a time inside the horizon that is not an interval
+        start of the grid.
+    """
+    unknown = sorted(set(frame["skill_id"]) - set(ids))
+    if unknown:
+        raise DataError(f"{where}: skill {unknown[0]} is not in the config")
+    step = pd.Timedelta(minutes=interval_minutes)
+    start, end = grid[0], grid[-1] + step
+    frame = frame[(frame["interval_start"] >= start) & (frame["interval_start"] < end)]
+    utc = grid.tz_convert("UTC").as_unit("ns").asi8
+    when = frame["interval_start"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
+    col = np.searchsorted(utc, when.to_numpy())
+    col_ok = np.minimum(col, len(utc) - 1)
+    off = utc[col_ok] != when.to_numpy()
+    if off.any():
+        first = frame.iloc[int(np.flatnonzero(off)[0])]
+        raise DataError(f"{where}: skill {first.skill_id} at {first.interval_start.isoformat()} "
+                        f"is not on the plan's {interval_minutes}-minute interval grid")
+    position = {sid: k for k, sid in enumerate(ids)}
+    row = frame["skill_id"].map(position).to_numpy(dtype=np.int64)
+    out = np.zeros((len(ids), len(grid)))
+    out[row, col] = frame["scheduled"].to_numpy()
+    present = np.zeros(len(ids), dtype=bool)
+    present[np.unique(row)] = True
+    return out, present
