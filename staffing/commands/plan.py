@@ -1,4 +1,8 @@
-"""``staffing plan CONFIG``: run a plan, print its summary and write the outputs."""
+"""``staffing plan CONFIG``: run a plan, print its summary and write the outputs.
+
+With ``--simulate N`` the plan is also simulated (N replications, as ``staffing simulate``
+does) and the workbook gets the Simulation sheet and the Summary's simulated columns.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from staffing.commands.simulate import format_summary as format_simulation
+from staffing.commands.simulation_options import (
+    add_engine_options,
+    run_simulation,
+    whole_number,
+)
 from staffing.config import load_config
+from staffing.errors import OutputError
 from staffing.outputs.safety import check_outputs
 from staffing.outputs.workbook import write_outputs
 from staffing.plan import Plan, plan
@@ -65,6 +76,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="overwrite output files even if this program did not write them")
     parser.add_argument("--plots", metavar="DIR",
                         help="also save PNG plots in DIR (default: output.plots of the config)")
+    parser.add_argument("--simulate", type=whole_number(2), metavar="N",
+                        help="also simulate the plan with N replications (as staffing "
+                             "simulate does), print the simulation summary and add the "
+                             "Simulation sheet and the Summary's simulated columns to the "
+                             "workbook (xlsx only)")
+    add_engine_options(parser, when=" (with --simulate)")
     parser.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     parser.set_defaults(func=run)
 
@@ -133,7 +150,9 @@ def run(args: argparse.Namespace) -> int:
         The parsed ``plan`` options: ``config`` (YAML path), ``out`` (None: the config's
         output path), ``start`` (ISO date or None), ``weeks`` [weeks] (None: the
         config's), ``fmt`` (``"xlsx"``, ``"csv"`` or None: from the ``--out`` suffix),
-        ``force``, ``plots`` (folder or None: the config's) and ``quiet``.
+        ``force``, ``plots`` (folder or None: the config's), ``simulate`` (replications
+        [-] or None: no simulation), ``seed``, ``workers``, ``scheduler`` (as for
+        ``staffing simulate``) and ``quiet``.
 
     Returns
     -------
@@ -147,7 +166,11 @@ def run(args: argparse.Namespace) -> int:
     DataError
         History or forecast unusable (from `staffing.plan.plan`).
     OutputError
-        An output target is refused or cannot be written.
+        An output target is refused or cannot be written, or ``--simulate`` with CSV
+        output (the simulation goes into the workbook).
+    ValueError
+        ``--seed``, ``--workers`` or ``--scheduler`` without ``--simulate``, or simulation
+        options the simulation refuses.
     """
     overrides: dict = {}
     if args.start:
@@ -161,15 +184,32 @@ def run(args: argparse.Namespace) -> int:
     progress = None if args.quiet else _progress
 
     csv_path = config.output.csv if fmt == "xlsx" else None
+    if args.simulate is None:
+        given = [name for name in ("seed", "workers", "scheduler")
+                 if getattr(args, name) is not None]
+        if given:
+            raise ValueError(f"{', '.join('--' + name for name in given)} only apply with "
+                             "--simulate N")
+    elif fmt != "xlsx":
+        raise OutputError(f"--simulate writes into the workbook, not into {out}; use xlsx "
+                          "output, or staffing simulate --out PATH.csv for the tables")
     # Refuse a locked or foreign target now, not after the planning run.
     check_outputs(out, fmt=fmt, force=args.force, csv_path=csv_path)
 
     result = plan(config, progress=progress)
     print(format_summary(result))
+    simulation = None
+    if args.simulate is not None:
+        if progress:
+            progress(f"simulating with {args.simulate} replications")
+        simulation = run_simulation(result, args, args.simulate, quiet=args.quiet)
+        print()
+        print(format_simulation(simulation))
 
     if progress:
         progress(f"writing {out}")
-    written = write_outputs(result, out, fmt=fmt, force=args.force, csv_path=csv_path)
+    written = write_outputs(result, out, fmt=fmt, force=args.force, csv_path=csv_path,
+                            simulation=simulation)
     if plots_dir is not None:
         from staffing.outputs.plots import save_plots
 

@@ -1,4 +1,8 @@
-"""``staffing simulate CONFIG``: plan, then simulate the plan and print promised vs delivered."""
+"""``staffing simulate CONFIG``: plan, then simulate the plan and print promised vs delivered.
+
+With ``--out PATH.xlsx`` it writes the plan's workbook with the Simulation sheet; with any
+other ``--out`` the simulation's tables as CSV files.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from staffing.commands.simulation_options import (
+    add_engine_options,
+    run_simulation,
+    whole_number,
+)
 from staffing.config import load_config
 from staffing.errors import OutputError
+from staffing.outputs.safety import check_outputs
+from staffing.outputs.workbook import write_workbook
 from staffing.plan import plan
-from staffing.simulation import SimulationResult, simulate
+from staffing.simulation import SimulationResult
 
 
 def _iso_date(text: str) -> str:
@@ -19,19 +30,6 @@ def _iso_date(text: str) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _whole(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"not a whole number >= {minimum}: {text!r}")
-        return value
-
-    return parse
 
 
 def _positive_float(text: str) -> float:
@@ -65,23 +63,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("config", metavar="CONFIG", help="the YAML planning config")
-    parser.add_argument("--replications", type=_whole(2), default=30, metavar="N",
+    parser.add_argument("--replications", type=whole_number(2), default=30, metavar="N",
                         help="independent replications of the horizon (default 30)")
-    parser.add_argument("--seed", type=_whole(0), default=0, metavar="S",
-                        help="random seed; the same seed gives the same numbers (default 0)")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_whole(1), metavar="N",
-                       help="run on a local Dask cluster of N worker processes "
-                            "(needs staffing[distributed])")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    add_engine_options(parser)
     parser.add_argument("--out", metavar="PATH",
-                        help="write the interval table as CSV to PATH, and the daily, weekly "
-                             "and summary tables beside it (PATH-daily.csv, ...)")
-    parser.add_argument("--force", action="store_true", help="overwrite existing CSV files")
+                        help="PATH.xlsx: write the plan's workbook with the Simulation sheet "
+                             "and the Summary's simulated columns; otherwise write the "
+                             "interval table as CSV to PATH, and the daily, weekly and "
+                             "summary tables beside it (PATH-daily.csv, ...)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite existing CSV files, or a workbook this program did "
+                             "not write")
     parser.add_argument("--start", type=_iso_date, metavar="DATE",
                         help="first day of the plan (YYYY-MM-DD), overriding plan.start")
-    parser.add_argument("--weeks", type=_whole(1), metavar="N",
+    parser.add_argument("--weeks", type=whole_number(1), metavar="N",
                         help="plan N weeks, overriding plan.weeks / plan.end")
     parser.add_argument("--ramp", action="store_true",
                         help="arrival rate linear between interval midpoints")
@@ -191,14 +186,15 @@ def _write_tables(result: SimulationResult, paths: dict[str, Path]) -> list[Path
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the simulate command: plan, simulate, print the summary, write the CSVs.
+    """Run the simulate command: plan, simulate, print the summary, write the outputs.
 
     Parameters
     ----------
     args : argparse.Namespace
         The parsed ``simulate`` options: ``config`` (YAML path), ``replications`` [-],
-        ``seed``, ``workers`` [-] or ``scheduler`` (address) or neither (in-process),
-        ``out`` (CSV path or None), ``force``, ``start`` (ISO date or None), ``weeks``
+        ``seed`` (None: 0), ``workers`` [-] or ``scheduler`` (address) or neither
+        (in-process), ``out`` (a ``.xlsx`` workbook, a CSV path or None), ``force``,
+        ``start`` (ISO date or None), ``weeks``
         [weeks] or None, ``ramp``, ``handle_time``, ``handle_time_cv`` [-] or None,
         ``routing``, ``at_close`` and ``quiet``.
 
@@ -214,7 +210,8 @@ def run(args: argparse.Namespace) -> int:
     DataError
         History or forecast unusable (from `staffing.plan.plan`).
     OutputError
-        A CSV exists (without ``--force``) or cannot be written.
+        A CSV exists (without ``--force``), the workbook target is refused
+        (:func:`staffing.outputs.safety.check_outputs`), or a file cannot be written.
     ValueError
         Options the simulation refuses, e.g. a CV other than 1 with exponential handle
         times.
@@ -225,8 +222,13 @@ def run(args: argparse.Namespace) -> int:
     if args.weeks:
         overrides.setdefault("plan", {})["weeks"] = args.weeks
     config = load_config(args.config, overrides=overrides or None)
-    paths = _csv_paths(Path(args.out)) if args.out else None
-    if paths is not None and not args.force:  # refuse now, not after the run
+    out = Path(args.out) if args.out else None
+    workbook = out is not None and out.suffix.lower() == ".xlsx"
+    paths = _csv_paths(out) if out is not None and not workbook else None
+    # Refuse a target now, not after the run.
+    if workbook:
+        check_outputs(out, fmt="xlsx", force=args.force)
+    elif paths is not None and not args.force:
         _refuse_existing(paths)
 
     def message(text: str) -> None:
@@ -234,32 +236,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"staffing simulate: {text}", file=sys.stderr, flush=True)
 
     planned = plan(config, progress=message if not args.quiet else None)
-    bar = None
-    if not args.quiet:
-        from tqdm import tqdm
-
-        bar = tqdm(total=0, desc="simulating", unit="task", file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-    try:
-        result = simulate(
-            planned, replications=args.replications, seed=args.seed, ramp=args.ramp,
-            handle_time=args.handle_time,
-            handle_time_cv=args.handle_time_cv if args.handle_time_cv is not None else 1.0,
-            routing=args.routing, at_close=args.at_close, workers=args.workers,
-            scheduler=args.scheduler, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
+    result = run_simulation(
+        planned, args, args.replications, quiet=args.quiet, ramp=args.ramp,
+        handle_time=args.handle_time,
+        handle_time_cv=args.handle_time_cv if args.handle_time_cv is not None else 1.0,
+        routing=args.routing, at_close=args.at_close)
     print(format_summary(result))
-    if paths is not None:
+    if out is None:
+        return 0
+    if workbook:
+        message(f"writing {out}")
+        written = [write_workbook(planned, out, force=args.force, simulation=result)]
+    else:
         written = _write_tables(result, paths)
-        print()
-        for path in written:
-            print(f"wrote {path}")
+    print()
+    for path in written:
+        print(f"wrote {path}")
     return 0
 

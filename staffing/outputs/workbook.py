@@ -12,6 +12,14 @@ workbook (read by Excel and LibreOffice) has these sheets:
 ``Weekly`` (when the plan has weekly roll-ups)
     Per plan week, all skills and then each skill: volume, agent-hours, FTE-hours, FTE
     headcount, NHT, service level, abandonment and peak agents, with filters.
+``Simulation`` (``Simulation 2``, ...; only when a simulation of the plan is given)
+    The :class:`~staffing.simulation.SimulationResult`: per skill and day, the planned
+    against the simulated service level (with its 95 % half-width and 10th percentile),
+    abandonment and ASA and the probability that the day meets its targets; below it, per
+    skill and interval, planned against simulated service level, ASA, abandonment and
+    occupancy with their 95 % half-widths, the rows whose target is missed with confidence
+    highlighted by a conditional format, with filters. The Summary then also shows the
+    simulated service level, the worst simulated day of the week and P(day meets target).
 one sheet per skill
     A grid of local days (rows) by interval of the day (columns) of required FTE with a
     colour-scale heat map, and beside it the same grid of on-queue agents; totals per day and
@@ -54,8 +62,9 @@ import pandas as pd
 import xlsxwriter
 from pydantic import SecretBytes, SecretStr
 from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-from staffing.errors import OutputError
+from staffing.errors import DataError, OutputError
 from staffing.outputs.intervals_csv import write_intervals_csv
 from staffing.outputs.safety import (
     GENERATOR_PROPERTY,
@@ -73,6 +82,7 @@ from staffing.vocabulary import COLUMN_META, VERSION, ColumnMeta
 
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.plan import Plan
+    from staffing.simulation import SimulationResult
 
 __all__ = [
     "CHART_MAX_SERIES",
@@ -143,6 +153,7 @@ def write_outputs(
     fmt: str = "xlsx",
     force: bool = False,
     csv_path: str | os.PathLike | None = None,
+    simulation: SimulationResult | None = None,
 ) -> list[Path]:
     """Write the outputs of a plan: the workbook (and optionally the CSV), or only the CSV.
 
@@ -161,6 +172,10 @@ def write_outputs(
         Overwrite existing files even when this program did not write them.
     csv_path : path, optional
         With ``fmt="xlsx"``: also write the intervals CSV here.
+    simulation : staffing.simulation.SimulationResult, optional
+        A simulation of ``plan`` (:func:`staffing.simulate`): the workbook gets the
+        ``Simulation`` sheet and the Summary its simulated columns. Only with
+        ``fmt="xlsx"``.
 
     Returns
     -------
@@ -170,21 +185,31 @@ def write_outputs(
     Raises
     ------
     OutputError
-        Unknown format, a target that is a directory, open in another program, not ours to
-        overwrite, or a write that failed (the previous file is then left as it was).
+        Unknown format, a simulation with ``fmt="csv"``, a target that is a directory, open
+        in another program, not ours to overwrite, or a write that failed (the previous
+        file is then left as it was).
     """
     kind = check_outputs(out_path, fmt=fmt, force=force, csv_path=csv_path)
     out_path = Path(out_path)
+    if kind == "csv" and simulation is not None:
+        raise OutputError(f"cannot write a simulation to {out_path}: the simulation goes "
+                          "into the workbook (xlsx) only")
     if kind == "csv":
         return [write_intervals_csv(plan, out_path, force=force)]
-    written = [write_workbook(plan, out_path, force=force)]
+    written = [write_workbook(plan, out_path, force=force, simulation=simulation)]
     if csv_path is not None:
         written.append(write_intervals_csv(plan, csv_path, force=force))
     return written
 
 
 
-def write_workbook(plan: Plan, path: str | os.PathLike, *, force: bool = False) -> Path:
+def write_workbook(
+    plan: Plan,
+    path: str | os.PathLike,
+    *,
+    force: bool = False,
+    simulation: SimulationResult | None = None,
+) -> Path:
     """Write the staffing workbook of a plan, atomically.
 
     Parameters
@@ -195,6 +220,11 @@ def write_workbook(plan: Plan, path: str | os.PathLike, *, force: bool = False) 
         Target ``.xlsx`` file; missing parent folders are created.
     force : bool
         Overwrite an existing file even when it is not a workbook written by this program.
+    simulation : staffing.simulation.SimulationResult, optional
+        A simulation of ``plan`` (:func:`staffing.simulate`). With it the workbook gets the
+        ``Simulation`` sheet (after ``Weekly``) and the Summary the simulated service
+        level, the worst simulated day of the week and P(day meets target) beside the
+        planned service level. Without it the workbook is the plan's alone.
 
     Returns
     -------
@@ -208,7 +238,8 @@ def write_workbook(plan: Plan, path: str | os.PathLike, *, force: bool = False) 
         not a staffing workbook (without ``force``), or the write failed; in every case the
         previous file is left byte-identical.
     DataError
-        ``plan.intervals`` lacks a required column.
+        ``plan.intervals`` lacks a required column, or ``simulation`` is not a simulation
+        of this plan (other skills, or another number of intervals).
 
     Notes
     -----
@@ -226,9 +257,12 @@ def write_workbook(plan: Plan, path: str | os.PathLike, *, force: bool = False) 
     view = PlanView.from_plan(plan, with_summary=True)
     n_sheets = (4 + view.intervals["skill_id"].nunique()
                 + math.ceil(len(view.intervals) / _rows_per_interval_sheet()))
+    if simulation is not None:
+        _check_simulation(view, simulation)
+        n_sheets += len(_simulation_sheets(simulation))
     with open_files_allowed(n_sheets + _FILES_BESIDES_SHEETS), atomic_replace(path) as tmp:
         try:
-            _build_workbook(view, tmp)
+            _build_workbook(view, tmp, simulation)
         except XlsxWriterException as exc:
             cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
             raise OutputError(describe_os_error(cause, path) if cause is not None
@@ -535,7 +569,9 @@ def _write_frame(
     return row + 1 + len(frame)
 
 
-def _build_workbook(view: PlanView, filename: Path) -> None:
+def _build_workbook(
+    view: PlanView, filename: Path, simulation: SimulationResult | None = None
+) -> None:
     # The sheets' row files go to a folder of their own beside the target (same disk; a
     # killed run's leftover is removed by the next write there), removed with everything in
     # it whether the workbook is finished or not (on POSIX even while a failed write still
@@ -546,13 +582,15 @@ def _build_workbook(view: PlanView, filename: Path) -> None:
             str(filename),
             {"constant_memory": True, "strings_to_numbers": False, "tmpdir": str(rows)},
         )
-        _fill_workbook(workbook, view)
+        _fill_workbook(workbook, view, simulation)
         workbook.close()
     finally:
         shutil.rmtree(rows, ignore_errors=True)
 
 
-def _fill_workbook(workbook: xlsxwriter.Workbook, view: PlanView) -> None:
+def _fill_workbook(
+    workbook: xlsxwriter.Workbook, view: PlanView, simulation: SimulationResult | None = None
+) -> None:
     formats = _Formats(workbook)
     workbook.set_properties(
         {
@@ -568,13 +606,17 @@ def _fill_workbook(workbook: xlsxwriter.Workbook, view: PlanView) -> None:
     reserved = ["Summary", "Weekly", "Assumptions"] + [
         "Intervals" if i == 0 else f"Intervals {i + 1}" for i in range(interval_sheets)
     ]
+    if simulation is not None:
+        reserved += [name for name, _, _ in _simulation_sheets(simulation)]
     names = sheet_names(
         [n if str(n) else str(i) for i, n in skills.itertuples(index=False)], reserved=reserved
     )
 
-    _write_summary(workbook, workbook.add_worksheet("Summary"), view, formats)
+    _write_summary(workbook, workbook.add_worksheet("Summary"), view, formats, simulation)
     if view.weekly is not None or view.weekly_total is not None:
         _write_weekly(workbook.add_worksheet("Weekly"), view, formats)
+    if simulation is not None:
+        _write_simulation(workbook, view, simulation, formats)
     grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
     for (skill_id, skill_name), sheet in zip(skills.itertuples(index=False), names, strict=True):
         ws = workbook.add_worksheet(sheet)
@@ -587,7 +629,13 @@ def _rows_per_interval_sheet() -> int:
     return EXCEL_MAX_ROWS - 1  # one header row
 
 
-def _write_summary(workbook: Any, ws: Any, view: PlanView, formats: _Formats) -> None:
+def _write_summary(
+    workbook: Any,
+    ws: Any,
+    view: PlanView,
+    formats: _Formats,
+    simulation: SimulationResult | None = None,
+) -> None:
     widths = _Widths()
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -602,7 +650,7 @@ def _write_summary(workbook: Any, ws: Any, view: PlanView, formats: _Formats) ->
         1,
         0,
         f"{span}; {view.interval_minutes}-minute intervals; times are local to {view.timezone}; "
-        f"staffing {VERSION}",
+        f"staffing {VERSION}" + (_simulation_note(simulation) if simulation is not None else ""),
         formats.note,
     )
     # Pictures before tables: the chart sits on top, the summary below it, the chart's data
@@ -611,6 +659,8 @@ def _write_summary(workbook: Any, ws: Any, view: PlanView, formats: _Formats) ->
     row = 3 + (SUMMARY_CHART_ROWS + 1 if len(intervals) else 0)
     if view.summary is not None:
         summary = _with_agent_hours(view.summary.reset_index(drop=True), view)
+        if simulation is not None:
+            summary = _with_simulation(summary, simulation)
         bold = _total_rows(summary)
         ws.repeat_rows(row)
         row = _write_frame(ws, summary, row, formats, widths, view.timezone, bold_rows=bold)
@@ -871,6 +921,179 @@ def _write_intervals(workbook: Any, view: PlanView, formats: _Formats) -> None:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
         widths.apply(ws)
+
+
+# --------------------------------------------------------------------------------------------
+# Simulation: the Simulation sheet(s) and the Summary's simulated columns
+# --------------------------------------------------------------------------------------------
+
+# SimulationResult.summary() columns the Summary shows right after the planned service level.
+_SUMMARY_SIMULATED = ("service_level_sim", "worst_day_sl_sim", "p_day_meets_target")
+# The plan's analytic figures in the simulation's tables, shown as "planned ..." (*_plan).
+_PLANNED = {name: f"{name}_plan" for name in ("service_level", "asa_s", "p_abandon", "occupancy")}
+# Rows of the Simulation sheet above the daily table: title, two notes, a blank row, section.
+_SIMULATION_TOP = 5
+
+
+def _simulation_note(simulation: SimulationResult) -> str:
+    """The Summary's note on its simulated columns."""
+    return (f"; simulated columns: {simulation.meta.get('replications')} replications "
+            "(sheet Simulation)")
+
+
+def _check_simulation(view: PlanView, simulation: SimulationResult) -> None:
+    """A DataError unless ``simulation`` simulates the plan of ``view`` (skills, intervals)."""
+    planned = view.intervals["skill_id"].value_counts()
+    simulated = (simulation.intervals["skill_id"].value_counts()
+                 if len(simulation.intervals.columns) else pd.Series(dtype="int64"))
+    wrong = [sid for sid, count in simulated.items() if planned.get(sid) != count]
+    if wrong:
+        raise DataError(
+            f"the simulation is not of plan {view.name!r}: skill(s) "
+            f"{', '.join(str(s) for s in wrong[:5])} differ in the plan's skills or intervals")
+
+
+def _simulation_sheets(simulation: SimulationResult) -> list[tuple[str, int, int]]:
+    """``(sheet name, first, stop)`` of the interval rows each Simulation sheet holds.
+
+    The first sheet has the notes and the daily table above its interval table; the
+    interval table continues on ``Simulation 2``, ... past Excel's row limit.
+
+    Raises
+    ------
+    OutputError
+        The daily table alone does not fit one sheet.
+    """
+    n_days, n_intervals = len(simulation.daily), len(simulation.intervals)
+    first_sheet = EXCEL_MAX_ROWS - (_SIMULATION_TOP + 1 + n_days + 3)  # + gap, section, header
+    if first_sheet < 1:
+        raise OutputError(f"the simulation's daily table ({n_days:,} rows) does not fit one "
+                          f"Excel sheet ({EXCEL_MAX_ROWS:,} rows)")
+    sheets = [("Simulation", 0, min(n_intervals, first_sheet))]
+    while sheets[-1][2] < n_intervals:
+        start = sheets[-1][2]
+        sheets.append((f"Simulation {len(sheets) + 1}", start,
+                       min(n_intervals, start + _rows_per_interval_sheet())))
+    return sheets
+
+
+def _with_simulation(summary: pd.DataFrame, simulation: SimulationResult) -> pd.DataFrame:
+    """The Summary table with the simulated columns after ``service_level`` (by skill id)."""
+    if "skill_id" not in summary.columns:
+        return summary
+    simulated = simulation.summary()
+    keys = pd.to_numeric(summary["skill_id"], errors="coerce").tolist()
+    ids = pd.to_numeric(simulated["skill_id"], errors="coerce").tolist()
+    out = summary.copy()
+    at = (list(out.columns).index("service_level") + 1 if "service_level" in out.columns
+          else len(out.columns))
+    for offset, name in enumerate(_SUMMARY_SIMULATED):
+        by_id = dict(zip(ids, simulated[name].astype(float).tolist(), strict=True))
+        values = [by_id.get(key, math.nan) if not pd.isna(key) else math.nan for key in keys]
+        out.insert(at + offset, name, np.asarray(values, dtype=float))
+    return out
+
+
+def _write_simulation(
+    workbook: Any, view: PlanView, simulation: SimulationResult, formats: _Formats
+) -> None:
+    """The Simulation sheet(s): notes, the daily table, the interval table (highlighted)."""
+    daily = simulation.daily.rename(columns=_PLANNED)
+    intervals = simulation.intervals.rename(columns=_PLANNED)
+    missed = workbook.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
+    for number, (name, start, stop) in enumerate(_simulation_sheets(simulation)):
+        ws = workbook.add_worksheet(name)
+        widths = _Widths()
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        if number == 0:
+            _write_simulation_head(ws, view, simulation, daily, formats, widths)
+            row = _SIMULATION_TOP + 1 + len(daily) + 1
+            ws.write_string(
+                row, 0, "Per skill and interval: planned against simulated (rows in red "
+                "miss a target with 95 % confidence)", formats.section)
+            header = row + 1
+        else:
+            header = 0
+            ws.freeze_panes(1, 0)
+        _write_simulation_intervals(ws, intervals, start, stop, header, view, formats, widths,
+                                    missed)
+        widths.apply(ws)
+
+
+def _write_simulation_head(
+    ws: Any,
+    view: PlanView,
+    simulation: SimulationResult,
+    daily: pd.DataFrame,
+    formats: _Formats,
+    widths: _Widths,
+) -> None:
+    """Title, notes and the daily table of the first Simulation sheet."""
+    meta = simulation.meta
+    ws.write_string(0, 0, f"Simulation of plan {view.name}: planned against simulated",
+                    formats.title)
+    shape = meta.get("handle_time", "")
+    if shape != "exponential":
+        shape = f"{shape} (CV {meta.get('handle_time_cv', math.nan):g})"
+    ws.write_string(
+        1, 0,
+        f"{meta.get('replications')} replications, seed {meta.get('seed')}; {shape} handle "
+        f"times, {'ramped' if meta.get('ramp') else 'constant'} arrivals per interval, chat "
+        f"routing {meta.get('routing')}, at close: {meta.get('at_close')}; "
+        f"{meta.get('contacts', 0):,} contacts simulated on {meta.get('executor')}. Times "
+        f"are local to {view.timezone}. Rules: docs/simulation.md.",
+        formats.note)
+    skipped = [f"{s['skill_id']} {s['skill_name']}: {s['note']}"
+               for s in meta.get("skills", []) if s.get("note")]
+    ws.write_string(
+        2, 0,
+        "Planned: the plan's formulas, volume-weighted over a day. Simulated: the mean over "
+        "replications (a day's service level is answered within the threshold over all its "
+        "arrivals) and its 95 % half-width (±)."
+        + (f" {'; '.join(skipped)}." if skipped else ""),
+        formats.note)
+    ws.write_string(_SIMULATION_TOP - 1, 0, "Per skill and day: planned against simulated, "
+                    "the 10th percentile of the day's service level over replications and "
+                    "the probability that the day meets every target", formats.section)
+    if len(daily.columns):
+        _write_frame(ws, daily, _SIMULATION_TOP, formats, widths, view.timezone)
+    else:
+        ws.write_string(_SIMULATION_TOP, 0, "no skill was simulated")
+
+
+def _write_simulation_intervals(
+    ws: Any,
+    intervals: pd.DataFrame,
+    start: int,
+    stop: int,
+    header: int,
+    view: PlanView,
+    formats: _Formats,
+    widths: _Widths,
+    missed: Any,
+) -> None:
+    """Interval rows ``start:stop`` below ``header``, filtered, missed targets highlighted."""
+    if not len(intervals.columns):
+        return
+    labels = [c.label for c in _prepare(intervals.iloc[:1], view.timezone)]
+    for col, label in enumerate(labels):
+        ws.write_string(header, col, label, formats.header)
+        widths.see(col, min(len(label), 40) + 2)  # + the filter button
+    if stop <= start:
+        return
+    first, last = header + 1, header + stop - start
+    ws.autofilter(header, 0, last, len(labels) - 1)
+    flag = xl_rowcol_to_cell(first, list(intervals.columns).index("target_missed"),
+                             col_abs=True)
+    ws.conditional_format(first, 0, last, len(labels) - 1,
+                          {"type": "formula", "criteria": f"={flag}=TRUE", "format": missed})
+    for chunk in range(start, stop, _CHUNK_ROWS):
+        end = min(stop, chunk + _CHUNK_ROWS)
+        columns = _prepare(intervals.iloc[chunk:end], view.timezone)
+        _write_rows(ws, columns, first + chunk - start, 0, end - chunk, formats)
+        for col, column in enumerate(columns):
+            widths.see(col, column.width)
 
 
 def _write_assumptions(ws: Any, view: PlanView, formats: _Formats) -> None:

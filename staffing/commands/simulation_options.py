@@ -1,0 +1,120 @@
+"""What the commands that simulate a plan share: their engine options and the run itself.
+
+``staffing simulate`` and ``staffing plan --simulate N`` take the same ``--seed``,
+``--workers`` and ``--scheduler`` options (:func:`add_engine_options`) and run the
+simulation the same way, with a progress bar on stderr (:func:`run_simulation`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from staffing.simulation import SimulationResult, simulate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from staffing.plan import Plan
+
+__all__ = ["add_engine_options", "run_simulation", "whole_number"]
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type`` accepting whole numbers of at least ``minimum``.
+
+    Parameters
+    ----------
+    minimum : int
+        The smallest value accepted.
+
+    Returns
+    -------
+    callable
+        ``parse(text) -> int``, raising ``argparse.ArgumentTypeError`` for anything else.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"not a whole number >= {minimum}: {text!r}")
+        return value
+
+    return parse
+
+
+def add_engine_options(parser: argparse.ArgumentParser, when: str = "") -> None:
+    """Add ``--seed S`` and the mutually exclusive ``--workers N`` / ``--scheduler ADDRESS``.
+
+    The parsed values are ``seed`` (None when not given: seed 0), ``workers`` and
+    ``scheduler`` (None when not given: in-process), as :func:`run_simulation` takes them.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The sub-command's parser.
+    when : str
+        Appended to every help text, e.g. ``" (with --simulate)"``.
+    """
+    parser.add_argument("--seed", type=whole_number(0), default=None, metavar="S",
+                        help="random seed of the simulation (default 0); the same seed "
+                             "gives the same numbers" + when)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=whole_number(1), metavar="N",
+                       help="simulate on a local Dask cluster of N worker processes "
+                            "(needs staffing[distributed])" + when)
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="simulate on an existing Dask cluster, e.g. tcp://10.0.0.5:8786"
+                            + when)
+
+
+def run_simulation(
+    planned: Plan,
+    args: argparse.Namespace,
+    replications: int,
+    quiet: bool = False,
+    **options: Any,
+) -> SimulationResult:
+    """Simulate ``planned`` with the engine options of ``args``, a progress bar on stderr.
+
+    Parameters
+    ----------
+    planned : staffing.plan.Plan
+        The plan to simulate.
+    args : argparse.Namespace
+        Parsed options of :func:`add_engine_options`: ``seed``, ``workers``, ``scheduler``.
+    replications : int
+        Independent replications of the horizon [-], >= 2.
+    quiet : bool
+        No progress bar.
+    **options
+        Further keyword arguments of :func:`staffing.simulation.simulate` (``ramp``,
+        ``handle_time``, ``routing``, ...).
+
+    Returns
+    -------
+    SimulationResult
+        The simulation of ``planned``.
+    """
+    bar = None
+    if not quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, desc="simulating", unit="task", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+    try:
+        return simulate(planned, replications=replications,
+                        seed=args.seed if args.seed is not None else 0,
+                        workers=args.workers, scheduler=args.scheduler, progress=progress,
+                        **options)
+    finally:
+        if bar is not None:
+            bar.close()
