@@ -25,10 +25,12 @@ Keys (durations in seconds, shares as fractions)::
                liveperson: {account, domain_api, source ("staffing")}
     volume:    source (file | history), path, sheet (xlsx), growth (number, or
                {skill_id: factor}), history_weeks (default nht.history_weeks),
-               recency_decay (0.75)
+               recency_decay (0.75), trend (auto | off, default off)
     defaults:  any skill setting below; ``nht_seconds`` here is the last NHT fallback
     skills:    - id, name, and any of: method (workload | erlang_c | erlang_a | chat),
-                 service_level {target, answer_within_seconds}, asa_seconds, max_abandon,
+                 service_level {target, answer_within_seconds, scope (interval | day |
+                 week), interval_floor}, staffing (stationary | time_stable),
+                 asa_seconds, max_abandon,
                  max_occupancy, patience_seconds, max_concurrency,
                  handle_time_by_load_seconds [h_1..h_k], shrinkage (number, or {default,
                  by_weekday {mon..sun}, by_hour {0..23}}), min_agents, open_hours
@@ -36,6 +38,7 @@ Keys (durations in seconds, shares as fractions)::
                  closed; no open_hours = always open), fte_hours_per_week,
                  nht_seconds (override: history not used for this skill)
     output:    path (default out/<plan name>.xlsx beside the config), csv, plots
+    special_days: - {date | from + to, closed | volume_factor | nht_factor | like, skills}
 
 A skill's own value wins over ``defaults``; an explicit ``null`` removes a default.
 Required per skill (here or in defaults): method, shrinkage, fte_hours_per_week;
@@ -78,9 +81,12 @@ from staffing.vocabulary import INTERVAL_MINUTES, METHODS, WEEKDAYS
 
 __all__ = [
     "METHODS",
+    "SCOPES",
+    "STAFFING",
     "WEEKDAYS",
     "PlanConfig",
     "ResolvedSkill",
+    "SpecialDay",
     "load_config",
 ]
 
@@ -111,6 +117,14 @@ def _config_path(value: Path, info: ValidationInfo) -> Path:
     return _resolve_path(_context(info).get("base_dir") or Path.cwd(), value)
 
 
+def _rules_error(problems: list[tuple[tuple[Any, ...], str]]) -> PydanticCustomError:
+    """One validation error carrying several problems, each at its own key path."""
+    return PydanticCustomError(
+        "config_rules", "{summary}",
+        {"summary": "; ".join(m for _, m in problems), "problems": problems, "absolute": True},
+    )
+
+
 def _check_file(section: str, path: Path | None) -> None:
     """Refuse an input file that does not exist, naming ``<section>.path``.
 
@@ -118,10 +132,7 @@ def _check_file(section: str, path: Path | None) -> None:
     reported as that, not as a missing file.
     """
     if path is not None and not path.is_file():
-        raise PydanticCustomError(
-            "config_rules", "file not found",
-            {"problems": [((section, "path"), f"file not found: {path}")], "absolute": True},
-        )
+        raise _rules_error([((section, "path"), f"file not found: {path}")])
 
 
 #: A path in the config; relative paths resolve against the config file's folder.
@@ -271,6 +282,7 @@ class VolumeSection(_Strict):
     growth: Annotated[GrowthSpec, BeforeValidator(_growth_before)] = GrowthSpec()
     history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] | None = None
     recency_decay: Annotated[float, Field(gt=0, le=1)] = 0.75
+    trend: Literal["auto", "off"] = "off"
 
     @model_validator(mode="after")
     def _source_needs(self) -> VolumeSection:
@@ -283,15 +295,93 @@ class VolumeSection(_Strict):
             # Silently ignoring it would plan a different volume than the planner asked for.
             raise ValueError("'growth' scales the forecast from history; with source 'file' "
                              "put the grown volumes in the file")
+        if self.source == "file" and self.trend != "off":
+            raise ValueError("'trend' is fitted on the history; with source 'file' put the "
+                             "trend in the file")
         _check_file("volume", self.path)
         return self
 
 
+class SpecialDay(_Strict):
+    """One entry of ``special_days:``: a local date (or range) planned differently.
+
+    ``closed`` (no volume, no agents), ``volume_factor`` and ``nht_factor`` (multiply the
+    forecast), ``like`` (the volume of another date's forecast); ``skills`` limits the entry
+    to those skill ids (default every skill). Rules of combination: README, special days.
+    """
+
+    day: date | None = Field(None, alias="date")
+    first: date | None = Field(None, alias="from")
+    to: date | None = None
+    closed: bool = False
+    volume_factor: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    nht_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    like: date | None = None
+    skills: list[Annotated[int, Field(strict=True, ge=1, le=SKILL_ID_MAX)]] | None = Field(
+        None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_day_or_range(self) -> SpecialDay:
+        problems: list[tuple[tuple[str, ...], str]] = []
+        if self.day is not None and (self.first is not None or self.to is not None):
+            problems.append((("date",), "give either 'date' or 'from' and 'to', not both"))
+        elif self.day is None:
+            if self.first is None and self.to is None:
+                problems.append(((), "needs 'date', or 'from' and 'to'"))
+            elif self.first is None:
+                problems.append((("from",), "required with 'to'"))
+            elif self.to is None:
+                problems.append((("to",), "required with 'from'"))
+            elif self.to < self.first:
+                problems.append((("to",), f"before from ({self.to} < {self.first})"))
+        effects = [self.volume_factor, self.nht_factor, self.like]
+        if not self.closed and all(e is None for e in effects):
+            problems.append(((), "nothing to do: give closed: true, volume_factor, "
+                             "nht_factor or like"))
+        if self.closed and any(e is not None for e in effects):
+            problems.append((("closed",), "a closed day has no volume or NHT to change: "
+                             "drop volume_factor, nht_factor and like"))
+        if self.like is not None and self.day is None:
+            problems.append((("like",), "needs a single 'date', not a range"))
+        if self.like is not None and self.like == self.day:
+            problems.append((("like",), "is the special day itself"))
+        if problems:
+            raise PydanticCustomError(
+                "config_rules", "{summary}",
+                {"summary": "; ".join(m for _, m in problems), "problems": problems},
+            )
+        return self
+
+    @property
+    def last(self) -> date:
+        """Last local date of the entry, inclusive."""
+        return self.day if self.day is not None else self.to  # type: ignore[return-value]
+
+    @property
+    def start(self) -> date:
+        """First local date of the entry."""
+        return self.day if self.day is not None else self.first  # type: ignore[return-value]
+
+
+#: Periods a skill's targets (service level, ASA, abandonment) are met over.
+SCOPES: tuple[str, ...] = ("interval", "day", "week")
+#: How a skill's agents per interval are found: the stationary per-interval model, or
+#: time-stable staffing corrected by simulation.
+STAFFING: tuple[str, ...] = ("stationary", "time_stable")
+
+
 class ServiceLevel(_Strict):
-    """Service-level target: ``target`` share answered within ``answer_within_seconds``."""
+    """Service-level target: ``target`` share answered within ``answer_within_seconds``.
+
+    ``scope`` is the period the skill's targets (this one, ``asa_seconds`` and
+    ``max_abandon``) are met over, volume-weighted; ``interval_floor`` is a service level
+    every interval must still reach when the scope is a day or a week.
+    """
 
     target: Fraction
     answer_within_seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    scope: Literal[SCOPES] = "interval"  # type: ignore[valid-type]
+    interval_floor: Fraction | None = None
 
 
 def _shrinkage_before(value: Any) -> Any:
@@ -349,7 +439,8 @@ def _parse_day_hours(value: Any) -> list[tuple[int, int]]:
     ranges = []
     for item in items:
         if (isinstance(item, list | tuple) and len(item) == 2
-                and all(isinstance(x, int) and 0 <= x <= 1440 for x in item) and item[0] < item[1]):
+                and all(isinstance(x, int) and 0 <= x <= 2880 for x in item)
+                and item[0] < item[1] <= item[0] + 1440):
             ranges.append((item[0], item[1]))  # already parsed (a re-validated config)
             continue
         if not isinstance(item, str) or item.count("-") != 1:
@@ -361,10 +452,16 @@ def _parse_day_hours(value: Any) -> list[tuple[int, int]]:
             start, stop = _parse_clock(left), _parse_clock(right)
         except ValueError:
             raise ValueError(f"bad time range {item!r}: expected 'HH:MM-HH:MM'") from None
-        if stop <= start:
-            raise ValueError(f"range {item!r} ends before it starts (use '24:00' for midnight)")
+        if stop == start:
+            raise ValueError(f"range {item!r} is empty (use '24h' for all day)")
+        if stop < start:  # crosses midnight: the part after it belongs to the next day
+            stop += 24 * 60
         ranges.append((start, stop))
     return sorted(ranges)
+
+
+def _clock_text(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 DayHours = Annotated[list[tuple[int, int]], BeforeValidator(_parse_day_hours)]
@@ -380,6 +477,35 @@ class OpenHours(_Strict):
     fri: DayHours = Field(default_factory=list)
     sat: DayHours = Field(default_factory=list)
     sun: DayHours = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _carry_past_midnight(self) -> OpenHours:
+        # "sat: 22:00-02:00" is Saturday 22:00-24:00 and Sunday 00:00-02:00 (Sunday's part
+        # carries on to Monday); then no two ranges of one day may overlap.
+        days: dict[str, list[tuple[int, int, str]]] = {day: [] for day in WEEKDAYS}
+        for index, day in enumerate(WEEKDAYS):
+            for start, stop in getattr(self, day):
+                if stop <= 1440:
+                    days[day].append((start, stop, ""))
+                    continue
+                after = WEEKDAYS[(index + 1) % 7]
+                days[day].append((start, 1440, ""))
+                days[after].append((0, stop - 1440, f" (carried over from {day} "
+                                    f"{_clock_text(start)}-{_clock_text(stop - 1440)})"))
+        problems = []
+        for day, ranges in days.items():
+            ranges.sort()
+            for (a0, b0, why0), (a1, b1, why1) in zip(ranges, ranges[1:], strict=False):
+                if a1 < b0:
+                    problems.append(((day,), f"{_clock_text(a0)}-{_clock_text(b0)}{why0} "
+                                     f"overlaps {_clock_text(a1)}-{_clock_text(b1)}{why1}"))
+            setattr(self, day, [(a, b) for a, b, _ in ranges])
+        if problems:
+            raise PydanticCustomError(
+                "config_rules", "{summary}",
+                {"summary": "; ".join(m for _, m in problems), "problems": problems},
+            )
+        return self
 
     def is_open(
         self, weekday: np.ndarray, minute_of_day: np.ndarray, length_min: int
@@ -400,7 +526,8 @@ class OpenHours(_Strict):
         -------
         numpy.ndarray of bool
             Shape of ``weekday``: True where the interval overlaps an open range of its own
-            weekday, even partly (a range is not carried over midnight into the next day).
+            weekday, even partly (a range written across midnight, ``"22:00-02:00"``, was
+            split at validation: its part after midnight is the next weekday's).
         """
         weekday = np.asarray(weekday)
         minute_of_day = np.asarray(minute_of_day)
@@ -428,6 +555,7 @@ class SkillSettings(_Strict):
     open_hours: OpenHours | None = None
     fte_hours_per_week: Annotated[float, Field(gt=0, le=168)] | None = None
     nht_seconds: PositiveSeconds | None = None
+    staffing: Literal[STAFFING] | None = None  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True)
@@ -455,6 +583,9 @@ class ResolvedSkill:
     fte_hours_per_week: float
     nht_seconds: float | None
     nht_fallback_s: float | None
+    scope: str = "interval"
+    interval_floor: float | None = None
+    staffing: str = "stationary"
 
     @classmethod
     def merge(cls, defaults: SkillSettings, skill: SkillEntry) -> ResolvedSkill:
@@ -499,6 +630,10 @@ class ResolvedSkill:
             # The skill's own NHT override only: defaults.nht_seconds is the last fallback.
             nht_seconds=skill.nht_seconds,
             nht_fallback_s=defaults.nht_seconds,
+            scope="interval" if sl is None else sl.scope,
+            interval_floor=None if sl is None or sl.interval_floor is None
+            else float(sl.interval_floor),
+            staffing=m["staffing"] or "stationary",
         )
 
     def problems(self) -> list[tuple[str, str]]:
@@ -537,6 +672,18 @@ class ResolvedSkill:
             if all(t is None for t in targets):
                 out.append(("service_level", f"method {method} needs at least one target "
                             "(service_level, asa_seconds, max_occupancy or max_abandon)"))
+        if self.interval_floor is not None:
+            if self.scope == "interval":
+                out.append(("service_level.interval_floor", "a floor under the interval "
+                            "target needs scope day or week (with scope interval every "
+                            "interval meets the target itself)"))
+            elif (self.service_level_target is not None
+                  and self.interval_floor > self.service_level_target):
+                out.append(("service_level.interval_floor", f"must be at most the target "
+                            f"{self.service_level_target:g} (got {self.interval_floor:g})"))
+        if self.staffing == "time_stable" and self.scope != "interval":
+            out.append(("staffing", "time_stable meets every interval's target; it needs "
+                        f"service_level.scope interval (got {self.scope})"))
         return out
 
 
@@ -591,6 +738,7 @@ class PlanConfig(_Strict):
     output: OutputSection = Field(default_factory=OutputSection)
     shifts: list[ShiftTemplate] | None = None
     scheduled: ScheduledSpec | None = None
+    special_days: list[SpecialDay] = Field(default_factory=list)
 
     _source: str = PrivateAttr("<dict>")
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
@@ -607,12 +755,42 @@ class PlanConfig(_Strict):
         problems = [(("volume", "growth", key), f"skill {key} is not in skills")
                     for key in volume.growth.by_skill if key not in ids]
         if problems:
+            raise _rules_error(problems)
+        return volume
+
+    @field_validator("special_days")
+    @classmethod
+    def _special_days_of_known_skills(
+        cls, entries: list[SpecialDay], info: ValidationInfo
+    ) -> list[SpecialDay]:
+        # Against the raw skill ids (as growth); and one 'like' per date and skill.
+        raw_skills = (_context(info).get("raw") or {}).get("skills")
+        ids = ({item.get("id") for item in raw_skills if isinstance(item, dict)}
+               if isinstance(raw_skills, list) else None)
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        liked: dict[tuple[date, Any], int] = {}
+        for index, entry in enumerate(entries):
+            for sid in entry.skills or []:
+                if ids is not None and sid not in ids:
+                    problems.append((("special_days", index, "skills"),
+                                     f"skill {sid} is not in skills"))
+            if entry.like is None:
+                continue
+            for sid in entry.skills or [None]:
+                clash = [i for (d, s), i in liked.items()
+                         if d == entry.day and (s is None or sid is None or s == sid)]
+                if clash:
+                    problems.append((("special_days", index, "like"), f"{entry.day} already "
+                                     f"takes its volume from special_days[{clash[0]}]"))
+                    break
+                liked[(entry.day, sid)] = index  # type: ignore[index]
+        if problems:
             raise PydanticCustomError(
                 "config_rules", "{summary}",
                 {"summary": "; ".join(m for _, m in problems), "problems": problems,
                  "absolute": True},
             )
-        return volume
+        return entries
 
     @field_validator("skills")
     @classmethod
@@ -630,11 +808,7 @@ class PlanConfig(_Strict):
                                  f"by skills[{seen_names[skill.name]}]"))
             seen_names.setdefault(skill.name, index)
         if problems:
-            raise PydanticCustomError(
-                "config_rules", "{summary}",
-                {"summary": "; ".join(m for _, m in problems), "problems": problems,
-                 "absolute": True},
-            )
+            raise _rules_error(problems)
         return skills
 
     @model_validator(mode="after")

@@ -14,7 +14,7 @@ One job: the planning run, from inputs to the Plan's tables (its roll-ups includ
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,19 +22,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffing import forecast, queueing, vocabulary
+from staffing import daily, forecast, queueing, vocabulary
 from staffing.config import PlanConfig, ResolvedSkill, load_config
 from staffing.errors import DataError
 from staffing.forecast import weighted_mean
 from staffing.sources import files
 from staffing.vocabulary import BASIS_NAMES, HISTORY_COLUMNS
 
-__all__ = ["INTERVAL_COLUMNS", "Plan", "plan"]
+__all__ = ["INTERVAL_COLUMNS", "STAFFING_METHODS", "Plan", "plan"]
 
 #: Columns of :attr:`Plan.intervals`, in order: :data:`staffing.vocabulary.INTERVAL_COLUMNS`,
 #: re-exported as the list it has always been here (callers extend it).
 INTERVAL_COLUMNS: list[str] = list(vocabulary.INTERVAL_COLUMNS)
 _FLOAT_NOISE = 1e-9
+#: Values of :attr:`Plan.staffing_method`: the rule that set an interval's agents.
+STAFFING_METHODS: tuple[str, ...] = ("stationary", "day_scope", "week_scope", "time_stable")
 
 
 @dataclass(repr=False)
@@ -66,7 +68,16 @@ class Plan:
         ``skill_id, skill_name, wape, actual_volume, hours`` for a history-based volume
         forecast; empty when the volume came from a file or DataFrame.
     meta : dict
-        Plan name, time zone, interval, horizon, history window, sources, version, run time.
+        Plan name, time zone, interval, horizon, history window, sources, version, run time;
+        ``time_stable`` (iterations, convergence, share of intervals missing a target in
+        the last simulation) when a skill has ``staffing: time_stable``.
+    staffing_method : Series
+        Aligned with ``intervals``: which rule set each interval's agents
+        (:data:`STAFFING_METHODS`): ``stationary`` (the interval's own targets, the
+        stationary model), ``day_scope`` / ``week_scope`` (the day's or week's targets at
+        the fewest FTE-hours, :mod:`staffing.daily`) or ``time_stable`` (corrected by
+        simulation, :mod:`staffing.simulation.time_stable`). Kept beside ``intervals``,
+        not in it, so the interval columns stay those of every earlier plan.
     """
 
     config: PlanConfig
@@ -80,6 +91,7 @@ class Plan:
     nht_profile: pd.DataFrame
     backtest: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+    staffing_method: pd.Series | None = None
 
     def __repr__(self) -> str:
         return (f"Plan(name={self.meta.get('name')!r}, skills={len(self.skills)}, "
@@ -305,11 +317,22 @@ def _staff(
     interval_s: float,
     grid: pd.DatetimeIndex,
     progress: Callable | None,
+    shrinkage: np.ndarray | None = None,
+    fixed_agents: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Agents and achieved metrics for every skill-interval (flat, skill-major arrays)."""
+    """Agents and achieved metrics for every skill-interval (flat, skill-major arrays).
+
+    Skills with ``service_level.scope`` day or week are staffed by
+    :func:`staffing.daily.fewest_hours` (their day's or week's targets at the fewest
+    FTE-hours); ``fixed_agents`` (where not NaN) replaces the computed agents before the
+    floors, as time-stable staffing does. ``staffing_method`` records which rule set
+    each interval.
+    """
     n_per_skill = len(grid)
     size = volume.shape[0]
     method = np.repeat(np.array([s.method for s in skills]), n_per_skill)
+    scope = np.repeat(np.array([s.scope if s.method != "workload" else "interval"
+                                for s in skills]), n_per_skill)
     sl = _param(skills, "service_level_target", n_per_skill)
     within = _param(skills, "answer_within_s", n_per_skill, 0.0)
     asa = _param(skills, "asa_s", n_per_skill)
@@ -343,8 +366,12 @@ def _staff(
         if rows.size:
             groups.append(("chat", rows, int(k)))
 
-    # 1. required agents per method, once per distinct set of inputs
+    # 1. required agents per method, once per distinct set of inputs (interval scope);
+    #    skills with a day or week scope are staffed for the period as a whole
     for name, rows, k in groups:
+        rows = rows[scope[rows] == "interval"]
+        if not rows.size:
+            continue
         if name == "workload":
             cap = np.where(np.isnan(occ[rows]), 1.0, occ[rows])
             agents[rows] = np.ceil(volume[rows] * nht[rows] / interval_s / cap - _FLOAT_NOISE)
@@ -364,6 +391,15 @@ def _staff(
             service_level=given(sl, idx), answer_within_s=within[idx], asa_s=given(asa, idx),
             max_occupancy=given(occ, idx), **extra,
         )[inverse]
+    for name, rows, k in groups:
+        rows = rows[scope[rows] != "interval"]
+        if rows.size:
+            agents[rows] = _period_staff(skills, skill_index, name, rows, k,
+                                         handle_times(name, rows, k), volume, within,
+                                         patience, sl, asa, abandon, occ, min_agents, scope,
+                                         interval_s, grid, shrinkage, progress)
+    if fixed_agents is not None:
+        agents = np.where(np.isnan(fixed_agents), agents, fixed_agents)
     unmet = np.flatnonzero(~np.isfinite(agents))
     if unmet.size:  # the engine's answer when nothing up to 10^8 agents meets the targets
         first = unmet[0]
@@ -400,7 +436,62 @@ def _staff(
                 values = np.broadcast_to(np.asarray(result[key], dtype=float), idx.shape)
                 out[key][sub] = values[inverse]
     out["agents"] = agents.astype(np.int64)
+    out["staffing_method"] = np.where(scope == "interval", "stationary", scope + "_scope")
+    if fixed_agents is not None:
+        out["staffing_method"] = np.where(np.isnan(fixed_agents), out["staffing_method"],
+                                          "time_stable")
     return out
+
+
+def _period_staff(
+    skills: list[ResolvedSkill], skill_index: np.ndarray, name: str, rows: np.ndarray,
+    k: int, h: np.ndarray, volume: np.ndarray, within: np.ndarray, patience: np.ndarray,
+    sl: np.ndarray, asa: np.ndarray, abandon: np.ndarray, occ: np.ndarray,
+    min_agents: np.ndarray, scope: np.ndarray, interval_s: float, grid: pd.DatetimeIndex,
+    shrinkage: np.ndarray | None, progress: Callable | None,
+) -> np.ndarray:
+    """Agents of day- and week-scope rows: the period's targets at the fewest FTE-hours.
+
+    Floors per interval: ``min_agents``, ``service_level.interval_floor``, the occupancy
+    cap and more agents than the offered load (λ·h_k/k), where the service level is
+    concave in the agents and the optimiser is exact (docs/models.md).
+    """
+    n_t = len(grid)
+    floor_sl = _param(skills, "interval_floor", n_t)[rows]
+    cap = occ[rows]
+    floor_sl = np.where(np.isnan(floor_sl) & np.isnan(cap), 1e-9, floor_sl)
+    first, inverse = _unique_rows(volume[rows], h, within[rows], patience[rows], floor_sl, cap)
+    idx = rows[first]
+    extra = {} if name == "erlang_c" else {"patience_s": patience[idx]}
+    floor = queueing.required_agents(
+        name, volume=volume[idx], handle_time_s=h[first], interval_s=interval_s,
+        service_level=floor_sl[first] if not np.isnan(floor_sl).all() else None,
+        answer_within_s=within[idx],
+        max_occupancy=cap[first] if not np.isnan(cap).all() else None, **extra)[inverse]
+    h_last = h[:, -1] / k if h.ndim == 2 else h
+    stable = np.floor(volume[rows] * h_last / interval_s * (1 + 1e-12)) + 1.0
+    floor = np.maximum(np.maximum(floor, stable), min_agents[rows])
+    day_codes, _ = pd.factorize(grid.normalize())
+    day_codes = np.asarray(day_codes, dtype=np.int64)
+    n_days = int(day_codes.max()) + 1
+    local_day = grid.tz_localize(None).normalize()
+    week_codes = (np.asarray((local_day - local_day[0]).days) // 7).astype(np.int64)
+    t = rows % n_t
+    period = np.where(scope[rows] == "day", day_codes[t], n_days + week_codes[t])
+    group = skill_index[rows] * (n_days + int(week_codes.max()) + 1) + period
+    shrink = np.zeros(rows.size) if shrinkage is None else shrinkage[rows]
+    cost = interval_s / 3600.0 / (1.0 - shrink)
+    _progress(progress, f"staffing {rows.size:,} intervals with {name} for their day or week "
+              "at the fewest FTE-hours")
+    try:
+        return daily.fewest_hours(
+            name, floor, volume=volume[rows], handle_time_s=h, interval_s=interval_s,
+            answer_within_s=within[rows], patience_s=patience[rows], group=group, cost=cost,
+            service_level=sl[rows], asa_s=asa[rows],
+            max_abandon=abandon[rows] if name != "erlang_c" else None)
+    except ValueError as exc:
+        skill = skills[skill_index[rows[0]]]
+        raise DataError(f"skill {skill.skill_id} ({name}): {exc}") from None
 
 
 # ---------------------------------------------------------------------------
@@ -506,10 +597,14 @@ def _skills_table(config: PlanConfig) -> pd.DataFrame:
             "fte_hours_per_week": s.fte_hours_per_week, "nht_seconds": s.nht_seconds,
             "nht_fallback_s": s.nht_fallback_s,
             "growth": config.volume.growth.factor(s.skill_id),
+            # workload skills have no queue: staffed per interval whatever they say
+            "scope": s.scope if s.method != "workload" else "interval",
+            "interval_floor": s.interval_floor,
+            "staffing": s.staffing if s.method != "workload" else "stationary",
         })
     frame = pd.DataFrame(rows)
     for column in ("service_level_target", "asa_s", "max_abandon", "max_occupancy",
-                   "patience_s", "nht_seconds", "nht_fallback_s"):
+                   "patience_s", "nht_seconds", "nht_fallback_s", "interval_floor"):
         frame[column] = frame[column].astype(float)
     frame["max_concurrency"] = frame["max_concurrency"].astype("Int64")
     return frame
@@ -526,6 +621,7 @@ def plan(
     nht_history: pd.DataFrame | None = None,
     volume: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
+    time_stable: dict[str, Any] | None = None,
 ) -> Plan:
     """Run a plan: required on-queue agents and FTE per skill and interval.
 
@@ -541,6 +637,11 @@ def plan(
         used instead of the config's ``volume`` source.
     progress : callable, optional
         Called with a short message at each stage (the command line prints them).
+    time_stable : dict, optional
+        Options of the simulation behind ``staffing: time_stable`` skills: keyword
+        arguments of :func:`staffing.simulation.time_stable.time_stable_agents`
+        (``replications`` 20, ``seed`` 0, ``max_iterations`` 8, and ``simulate``'s
+        ``workers``, ``ramp``, ...).
 
     Returns
     -------
@@ -566,6 +667,12 @@ def plan(
     - ``chat``: the chat model with k = ``max_concurrency`` and h_j =
       ``handle_time_by_load_seconds[j-1]``, else NHT·j. With the configured list the
       forecast NHT is not used for staffing (``nht_s`` and ``workload_erlangs`` still show it).
+
+    A queueing skill with ``service_level.scope`` day or week is staffed for the period
+    instead: its volume-weighted targets at the fewest FTE-hours (:mod:`staffing.daily`),
+    over floors per interval. A skill with ``staffing: time_stable`` is staffed by
+    simulation (:mod:`staffing.simulation.time_stable`), starting from the stationary
+    agents. Workload skills are staffed per interval whatever they say.
 
     Then, for every method: closed intervals get 0 agents; open intervals with volume > 0
     get at least ``min_agents``; the achieved figures are computed for the final agents
@@ -656,7 +763,8 @@ def plan(
     shrink_table = np.stack([s.shrinkage.hour_of_week() for s in skills])
     shrinkage = shrink_table[skill_index, flat_how]
 
-    arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, grid, progress)
+    arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, grid, progress,
+                    shrinkage)
     arrays["volume"], arrays["nht_s"] = vol, nht
     arrays["fte"] = arrays["agents"] / (1.0 - shrinkage)
 
@@ -710,8 +818,34 @@ def plan(
     if closed_volume > 0:
         _progress(progress, f"note: {closed_volume:,.0f} contacts are forecast in closed hours "
                   "and are not staffed")
-    return Plan(
+    result = Plan(
         config=config, intervals=intervals, daily=daily, daily_total=daily_total,
         weekly=weekly, weekly_total=weekly_total, skills=_skills_table(config),
         history=history, nht_profile=profile, backtest=bt, meta=meta,
+        staffing_method=pd.Series(pd.Categorical(arrays["staffing_method"],
+                                                 categories=list(STAFFING_METHODS)),
+                                  name="staffing_method"),
     )
+    stable_ids = [s.skill_id for s in skills
+                  if s.staffing == "time_stable" and s.method != "workload"]
+    if stable_ids:
+        from staffing.simulation.time_stable import time_stable_agents
+
+        _progress(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
+        fixed, report = time_stable_agents(result, stable_ids, **(time_stable or {}))
+        arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, grid, None,
+                        shrinkage, fixed_agents=fixed)
+        arrays["volume"], arrays["nht_s"] = vol, nht
+        arrays["fte"] = arrays["agents"] / (1.0 - shrinkage)
+        intervals = intervals.copy()
+        for column in ("agents", "fte", "service_level", "asa_s", "p_abandon", "occupancy"):
+            intervals[column] = arrays[column]
+        daily, daily_total, weekly, weekly_total = _rollups(skills, grid, config.plan.start,
+                                                            arrays, minutes)
+        result = replace(
+            result, intervals=intervals, daily=daily, daily_total=daily_total, weekly=weekly,
+            weekly_total=weekly_total, meta={**meta, "time_stable": report},
+            staffing_method=pd.Series(pd.Categorical(
+                arrays["staffing_method"], categories=list(STAFFING_METHODS)),
+                name="staffing_method"))
+    return result

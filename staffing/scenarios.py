@@ -26,7 +26,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffing.config import GrowthSpec, PlanConfig, ResolvedSkill, ShrinkageSpec, load_config
+from staffing.config import (
+    SCOPES,
+    STAFFING,
+    GrowthSpec,
+    PlanConfig,
+    ResolvedSkill,
+    ShrinkageSpec,
+    load_config,
+)
 from staffing.errors import ConfigError
 from staffing.plan import plan as run_plan
 from staffing.vocabulary import METHODS
@@ -40,6 +48,8 @@ GRID_KEYS: dict[str, str] = {
     "max_concurrency": "conversations per agent [-] of the chat skills",
     "method": "staffing method of every planned skill (workload, erlang_c, erlang_a, chat)",
     "growth": "volume.growth: one factor [-] for every skill, or {skill_id: factor}",
+    "scope": "service_level.scope of every queueing skill (interval, day, week)",
+    "staffing": "staffing of every queueing skill (stationary, time_stable)",
 }
 
 #: Columns after the grid columns, in order.
@@ -99,6 +109,14 @@ def scenarios(
             ``volume.growth`` [-]: one factor for every planned skill, or a mapping
             ``{skill_id: factor}`` (unlisted skills 1.0). Only with ``volume.source:
             history`` (a forecast file or frame is used as it is).
+        ``scope``
+            ``service_level.scope`` (``interval``, ``day``, ``week``) of every planned
+            queueing skill; workload skills are left as they are. A day or week scope
+            drops a ``time_stable`` staffing to ``stationary`` (they do not combine); an
+            interval scope drops ``interval_floor``.
+        ``staffing``
+            ``stationary`` or ``time_stable`` for every planned queueing skill (workload
+            skills are left as they are); ``time_stable`` sets the scope to ``interval``.
 
     Returns
     -------
@@ -215,6 +233,11 @@ def _grid_values(key: str, grid: Any) -> list[Any]:
             if item not in METHODS:
                 raise ValueError(f"method {item!r} is unknown; valid methods: "
                                  f"{', '.join(METHODS)}")
+        elif key in ("scope", "staffing"):
+            allowed = SCOPES if key == "scope" else STAFFING
+            if item not in allowed:
+                raise ValueError(f"{key} {item!r} is unknown; valid values: "
+                                 f"{', '.join(allowed)}")
         elif key == "growth" and isinstance(item, Mapping):
             for sid, factor in item.items():
                 if not _is_number(factor) or not factor > 0 or isinstance(sid, bool):
@@ -294,6 +317,16 @@ def _scenario_config(
             if skill.handle_time_by_load_s is not None:
                 change["handle_time_by_load_s"] = tuple(_handle_times(
                     skill.handle_time_by_load_s, k))
+        if method != "workload" and ("scope" in setting or "staffing" in setting):
+            scope = setting.get("scope", skill.scope)
+            staffing = setting.get("staffing", skill.staffing)
+            if "staffing" in setting and staffing == "time_stable":
+                scope = "interval"
+            elif "scope" in setting and scope != "interval":
+                staffing = "stationary"
+            change["scope"], change["staffing"] = scope, staffing
+            if scope == "interval":
+                change["interval_floor"] = None
         skills_out.append(replace(skill, **change))
     growth = config.volume.growth
     factors = {s.skill_id: growth.factor(s.skill_id) for s in planned}
