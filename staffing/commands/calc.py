@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
+import sys
 
 from staffing import queueing
 
@@ -38,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "handle time of one conversation while its agent holds j")
     p.add_argument("--service-level", type=float,
                    help="target share answered within --answer-within, e.g. 0.8")
-    p.add_argument("--answer-within", type=float, default=0.0,
-                   help="service-level threshold in seconds (default 0)")
+    p.add_argument("--answer-within", type=float, default=None,
+                   help="service-level threshold in seconds; needed with --service-level "
+                        "(0 means answered at once)")
     p.add_argument("--asa", type=float, help="maximum mean wait of answered contacts, seconds")
     p.add_argument("--max-abandon", type=float, help="maximum share abandoning, e.g. 0.05")
     p.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.85")
@@ -66,6 +69,34 @@ def _handle_times(text: str, model: str) -> float | list[float]:
             raise ValueError(f"--handle-time takes one value for {model}; lists are for chat")
         return values[0]
     return values
+
+
+#: API parameter -> the flag a user typed, for error messages.
+_FLAGS = {
+    "handle_time_s": "--handle-time", "patience_s": "--patience", "interval_s": "--interval",
+    "answer_within_s": "--answer-within", "asa_s": "--asa", "max_abandon": "--max-abandon",
+    "max_occupancy": "--max-occupancy", "service_level": "--service-level",
+    "volume": "--volume", "agents": "--agents",
+}
+
+
+def _in_flags(message: str) -> str:
+    """``message`` with the engine's parameter names replaced by the command's flags."""
+    return re.sub(r"\b(" + "|".join(sorted(_FLAGS, key=len, reverse=True)) + r")\b",
+                  lambda m: _FLAGS[m.group(1)], message)
+
+
+def _check(args: argparse.Namespace) -> list[str]:
+    """Refuse what the planning config refuses; return notes on what is odd but allowed."""
+    if args.service_level is not None:
+        if not 0 < args.service_level < 1:
+            raise ValueError(f"--service-level must be a share between 0 and 1 exclusive, "
+                             f"e.g. 0.8 (got {args.service_level:g}; 1.0 cannot be met by "
+                             "any finite staffing)")
+        if args.answer_within is None:
+            raise ValueError("--service-level needs --answer-within (the threshold in "
+                             "seconds, e.g. 60)")
+    return []
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +126,25 @@ def run(args: argparse.Namespace) -> int:
         other than chat), if no staffing meets the targets, or if the queueing functions
         reject an input.
     """
+    try:
+        return _run(args)
+    except ValueError as exc:
+        raise ValueError(_in_flags(str(exc))) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    notes = _check(args)
     handle = _handle_times(args.handle_time, args.model)
+    if args.answer_within is None:
+        args.answer_within = 0.0
+    if args.model == "chat" and isinstance(handle, list):
+        falling = [j + 1 for j in range(1, len(handle)) if handle[j] < handle[j - 1]]
+        if falling:
+            j = falling[0]
+            notes.append(f"note: --handle-time falls from {handle[j - 2]:g} s at load {j - 1} "
+                         f"to {handle[j - 1]:g} s at load {j}: an agent would finish "
+                         f"conversations faster the more it holds; handle times from an NHT "
+                         f"grow with the load (h_j = NHT x j)")
     common = dict(
         volume=args.volume,
         handle_time_s=handle,
@@ -119,6 +168,16 @@ def run(args: argparse.Namespace) -> int:
     metrics = queueing.evaluate(args.model, agents, **common)
     result = {"agents": int(agents) if agents == int(agents) else agents}
     result.update({key: float(value) for key, value in metrics.items()})
+    # Stable only below n agents' capacity: lambda * h < n, for chat lambda * h_k / k < n.
+    capacity_load = args.volume / args.interval * (
+        handle if args.model != "chat" else handle[-1] / len(handle))
+    if args.patience is None and capacity_load >= agents and args.volume > 0:
+        notes.append(f"note: {result['agents']} agents cannot carry an offered load of "
+                     f"{capacity_load:.3f} Erlang: the queue is unstable (every contact waits "
+                     "and the "
+                     "wait grows without bound), so no service level is reached")
+    for note in notes:
+        print(note, file=sys.stderr)
     if args.json:
         # Standard JSON only: a value that is not finite (an unbounded ASA) is null.
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)

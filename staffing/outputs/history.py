@@ -14,7 +14,7 @@ import pandas as pd
 
 from staffing.errors import ConfigError
 from staffing.forecast import weighted_mean
-from staffing.outputs.safety import atomic_replace, check_target
+from staffing.outputs.safety import atomic_replace, check_target, starts_with
 from staffing.vocabulary import STORE_COLUMNS
 
 __all__ = [
@@ -132,14 +132,9 @@ def is_history_csv(path: str | os.PathLike) -> bool:
     Returns
     -------
     bool
-        True when its first line is the history columns, from ``account`` on.
+        True when it begins with :data:`HISTORY_CSV_HEADER`.
     """
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            first = handle.readline()
-    except (OSError, UnicodeDecodeError):
-        return False
-    return first.startswith(HISTORY_CSV_HEADER)
+    return starts_with(path, HISTORY_CSV_HEADER)
 
 
 #: How a history CSV written by this program begins.

@@ -40,6 +40,7 @@ __all__ = [
     "lock_files",
     "open_files_allowed",
     "remove_stale_temporaries",
+    "starts_with",
     "temp_beside",
     "temp_folder_beside",
 ]
@@ -263,12 +264,30 @@ def is_staffing_csv(path: str | os.PathLike) -> bool:
     bool
         True when it begins with :data:`INTERVALS_CSV_HEADER` (after an optional BOM).
     """
+    return starts_with(path, INTERVALS_CSV_HEADER)
+
+
+def starts_with(path: str | os.PathLike, header: str) -> bool:
+    """Whether the text file ``path`` begins with ``header`` (after an optional UTF-8 BOM).
+
+    Parameters
+    ----------
+    path : path
+        An existing file.
+    header : str
+        The beginning a file written by this program has, e.g. its CSV header.
+
+    Returns
+    -------
+    bool
+        False also when the file cannot be read.
+    """
     try:
         with open(path, "rb") as fh:
-            head = fh.read(len(INTERVALS_CSV_HEADER) + 3)
+            head = fh.read(len(header.encode()) + 3)
     except OSError:
         return False
-    return head.lstrip(b"\xef\xbb\xbf").startswith(INTERVALS_CSV_HEADER.encode())
+    return head.lstrip(b"\xef\xbb\xbf").startswith(header.encode())
 
 
 @contextlib.contextmanager

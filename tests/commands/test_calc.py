@@ -55,8 +55,17 @@ def test_calc_chat_takes_a_list_of_handle_times(capsys):
     [
         (["--handle-time", "180,200"], "lists are for chat"),
         (["--handle-time", "abc"], "--handle-time"),
-        (["--handle-time", "180", "--service-level", "1.5"], "service_level"),
-        (["--handle-time", "-5", "--service-level", "0.8"], "handle_time_s"),
+        # Errors name the flag typed, not the engine's parameter (issue 14, point 7).
+        (["--handle-time", "180", "--service-level", "1.5", "--answer-within", "20"],
+         "--service-level must be a share between 0 and 1"),
+        (["--handle-time", "-5", "--service-level", "0.8", "--answer-within", "20"],
+         "--handle-time"),
+        # 1.0 is refused like the config refuses it (no finite staffing reaches 100 %).
+        (["--handle-time", "180", "--service-level", "1.0", "--answer-within", "20"],
+         "1.0 cannot be met"),
+        # A target without its threshold used to mean "within 0 s" silently.
+        (["--handle-time", "180", "--service-level", "0.8"],
+         "--service-level needs --answer-within"),
     ],
 )
 def test_calc_bad_input_is_a_clear_error(argv, message, capsys):
@@ -102,10 +111,27 @@ def test_calc_json_is_standard_json_for_unbounded_and_limit_values(capsys):
         # Issue 11: agents 1e308 gave NaN metrics; issue 10: interval 1e-9 never ended.
         (["--model", "erlang_a", "--patience", "180", "--handle-time", "300",
           "--agents", "1e308"], "agents"),
-        (["--handle-time", "300", "--interval", "1e-9", "--service-level", "0.8"],
-         "interval_s"),
+        (["--handle-time", "300", "--interval", "1e-9", "--service-level", "0.8",
+          "--answer-within", "20"], "--interval"),
     ],
 )
 def test_calc_refuses_out_of_range_inputs_by_name(argv, message, capsys):
     assert main(["calc", "--volume", "100", *argv]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_calc_says_when_a_given_staffing_cannot_carry_the_load(capsys):
+    # 5 agents for 360 x 100 s / 3600 s = 10 Erlang: M/M/5 is unstable (rho = 2 > 1).
+    assert main(["calc", "--volume", "360", "--handle-time", "100", "--agents", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "cannot carry an offered load of 10.000 Erlang: the queue is unstable" in err
+    # 12 agents carry it: no note.
+    assert main(["calc", "--volume", "360", "--handle-time", "100", "--agents", "12"]) == 0
+    assert "unstable" not in capsys.readouterr().err
+
+
+def test_calc_notes_chat_handle_times_that_fall_with_the_load(capsys):
+    assert main(["calc", "--model", "chat", "--volume", "100", "--handle-time", "300,100",
+                 "--service-level", "0.8", "--answer-within", "60"]) == 0
+    assert "--handle-time falls from 300 s at load 1 to 100 s at load 2" in \
+        capsys.readouterr().err
