@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from staffing.commands.fetch import add_store_options, skill_list
@@ -83,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     if frame.empty:
         print(f"no {args.interval}-minute history in {args.store} for this selection")
         return 0
+    source = "--tz" if args.tz else "this computer's time zone; --tz ZONE to change"
+    print(f"times in {tz.key} ({source})", file=sys.stderr)
     if args.all:
         shown = frame.copy()
         shown["interval_start"] = shown["interval_start"].dt.tz_convert(tz)

@@ -80,6 +80,11 @@ def to_local(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
     return out
 
 
+def _count(value: float) -> float | int:
+    """A count as a whole number when it is one (2423, not 2423.0)."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
 def summarise(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
     """One line per (account, skill, interval length) of stored history.
 
@@ -115,7 +120,7 @@ def summarise(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
             "last": g["interval_start"].max().strftime("%Y-%m-%d %H:%M %z"),
             "intervals": len(g),
             "with_nht": int(has.sum()),
-            "arrivals": float(g["arrivals"].sum()),
+            "arrivals": _count(g["arrivals"].sum()),
             "mean_nht_s": round(mean_nht, 1),
         })
     return pd.DataFrame(rows)

@@ -144,3 +144,19 @@ def test_fetch_runs_as_a_separate_process(tmp_path, lp):
     assert "3 skills, 168 intervals in 1 windows: 504 rows new" in done.stdout
     _no_secret(done.stdout, done.stderr)
     assert len(HistoryStore(store).read()) == 504
+
+
+def test_history_names_its_time_zone_and_prints_whole_counts(tmp_path, lp, lp_env, capsys,
+                                                            monkeypatch):
+    # Without --tz the times are this computer's zone: say which (issue "What a planner
+    # trips over", 10), and counts are whole numbers, not 2423.0.
+    store = tmp_path / "h.sqlite"
+    assert main(_fetch_args(lp, store, "--weeks", "1", "--quiet")) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    assert main(["history", "--store", str(store), "--skills", "12"]) == 0
+    out, err = capsys.readouterr()
+    assert "times in Asia/Tokyo (this computer's time zone; --tz ZONE to change)" in err
+    row = out.strip().splitlines()[1].split()
+    arrivals = row[-2]
+    assert arrivals.isdigit(), row

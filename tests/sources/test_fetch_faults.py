@@ -210,3 +210,36 @@ def test_a_user_and_password_in_the_domain_api_url_are_refused_and_never_echoed(
         fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, **kwargs)
     assert SECRETS[1] not in str(info.value) and "user" not in str(info.value).split("'")[1]
     assert "must not hold a user name or password" in str(info.value)
+
+
+def test_a_host_name_that_does_not_resolve_is_not_retried(tmp_path, lp, pauses, monkeypatch):
+    # The lookup is made to fail here (no DNS query leaves the machine): a name that does
+    # not resolve is final, so no 5-10-15 s pauses (issue "What a planner trips over", 11).
+    import socket
+
+    real = socket.getaddrinfo
+
+    def no_such_host(host, *args, **kwargs):
+        if host == "api.nowhere.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    kwargs = fetch_kwargs(lp, pauses)
+    kwargs["domain_api"] = "http://api.nowhere.invalid"
+    with pytest.raises(APIError) as info:
+        fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, **kwargs)
+    assert "api.nowhere.invalid does not resolve" in str(info.value)
+    assert "after 1 attempt" in str(info.value)
+    assert pauses == []
+
+
+def test_the_liveperson_example_asks_for_skills_the_fake_serves():
+    # `python -m staffing.sources.liveperson.fake` serves skills 1001..1010 by default
+    # (--skills 10); the README walks through config/example-liveperson.yaml against it.
+    import yaml
+
+    from tests.conftest import ROOT
+
+    config = yaml.safe_load((ROOT / "config" / "example-liveperson.yaml").read_text())
+    assert {s["id"] for s in config["skills"]} <= set(range(1001, 1011))

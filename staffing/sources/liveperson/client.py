@@ -48,7 +48,7 @@ from staffing.sources.liveperson.credentials import (
     quiet_oauth_loggers,
 )
 from staffing.sources.liveperson.parse import drop_identical_duplicates, empty_nht, read_nht
-from staffing.sources.liveperson.retry import RetryPolicy
+from staffing.sources.liveperson.retry import RetryPolicy, cannot_resolve
 from staffing.sources.timestamps import as_utc
 from staffing.vocabulary import VERSION
 
@@ -519,6 +519,8 @@ def _describe(
         return f"the connection to {host} was cut in the middle of the answer"
     if isinstance(exc, requests.exceptions.Timeout):
         return f"no answer from {host} within the timeout of {timeout_s} s"
+    if cannot_resolve(exc):
+        return f"the host name {host} does not resolve (check the Domain API URL and DNS)"
     if isinstance(exc, requests.exceptions.SSLError):
         return f"TLS handshake with {host} failed (an https server with a valid certificate?)"
     if isinstance(exc, requests.exceptions.ConnectionError):

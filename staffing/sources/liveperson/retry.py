@@ -6,6 +6,7 @@ See ``docs/liveperson-nht-api.md`` (retries) for the statuses retried and the pa
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,11 +15,39 @@ from email.utils import parsedate_to_datetime
 from typing import ClassVar
 
 import requests
+import urllib3
 from tenacity import Future, RetryCallState, Retrying
 
-__all__ = ["RetryPolicy"]
+__all__ = ["RetryPolicy", "cannot_resolve"]
 
 log = logging.getLogger("staffing.sources.liveperson")
+
+
+def cannot_resolve(error: BaseException) -> bool:
+    """Whether ``error`` is, at its root, a host name that does not resolve (DNS).
+
+    A name that does not resolve will not resolve in 5 s either: retrying only delays the
+    message that the Domain API URL (or the network's DNS) is wrong.
+
+    Parameters
+    ----------
+    error : BaseException
+        A failure of a request (requests wraps urllib3's error, which wraps the socket's).
+
+    Returns
+    -------
+    bool
+    """
+    seen = 0
+    while error is not None and seen < 6:
+        if isinstance(error, urllib3.exceptions.NameResolutionError | socket.gaierror):
+            return True
+        inner = getattr(error, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = error.args[0] if error.args and isinstance(error.args[0], BaseException) \
+                else error.__context__
+        error, seen = inner, seen + 1
+    return False
 
 
 @dataclass(frozen=True)
@@ -33,7 +62,8 @@ class RetryPolicy:
     - 500, 502, 503, 504, a refused or dropped connection, an answer cut off mid-body, a
       timeout: retried 3 times with pauses of 5, 10 and 15 s (longer if the server's
       ``Retry-After`` says so).
-    - Anything else (400, 401, 403, 404, a TLS failure, ...): not retried.
+    - Anything else (400, 401, 403, 404, a TLS failure, a host name that does not resolve,
+      ...): not retried.
     - All pauses of one policy (one fetch) add up to at most ``budget_s``: a retry whose
       pause would exceed what is left is not made, and the request fails at once.
 
@@ -85,7 +115,8 @@ class RetryPolicy:
         if outcome.failed:
             error = outcome.exception()
             transient = isinstance(error, self.TRANSIENT_ERRORS)
-            return "failed" if transient and not isinstance(error, self.FINAL_ERRORS) else None
+            final = isinstance(error, self.FINAL_ERRORS) or cannot_resolve(error)
+            return "failed" if transient and not final else None
         status = outcome.result().status_code
         if status == self.THROTTLED:
             return "throttled"
