@@ -46,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         Exit status: 0 done, 1 failure (a clear message on stderr), 2 invalid
         configuration or usage, 130 interrupted.
     """
-    parser = build_parser()
+    try:
+        parser = build_parser()  # imports every sub-command: a Ctrl-C here is clean too
+    except KeyboardInterrupt:
+        print("staffing: interrupted", file=sys.stderr)
+        return 130
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -435,7 +435,7 @@ def test_every_option_has_help_and_appears_in_the_help_output():
     assert _check_actions(parser, top, "staffing") >= 1  # --version
     commands = _subparsers(parser)
     names = list(commands.choices)
-    assert names == ["plan", "validate", "calc", "fetch", "history", "simulate"]
+    assert names == ["plan", "validate", "calc", "fetch", "history", "simulate", "init"]
     helps = {a.dest: a.help for a in commands._choices_actions}
     total = 0
     for name, sub in commands.choices.items():

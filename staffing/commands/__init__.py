@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 #: Modules under ``staffing.commands`` in the order ``staffing --help`` lists them.
-COMMAND_MODULES = ["plan", "validate", "calc", "fetch", "history", "simulate"]
+COMMAND_MODULES = ["plan", "validate", "calc", "fetch", "history", "simulate", "init"]
 
 
 def load_all() -> list:
