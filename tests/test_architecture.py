@@ -32,7 +32,7 @@ def layer_of(module: str) -> int:
     """The layer of a module of the package, by its dotted name."""
     if module in SHIMS or module in ("staffing", "staffing.__main__"):
         return FACADE
-    if module in ("staffing.errors", "staffing.vocabulary"):
+    if module in ("staffing.errors", "staffing.vocabulary", "staffing.starter"):
         return FOUNDATION
     if module in ("staffing.queueing", "staffing.forecast", "staffing.simulation.kernel",
                   "staffing.shifts.solver", "staffing.daily"):
