@@ -6,14 +6,20 @@ Draws N (default 20,000) random skill-intervals (volume 1 to 2,000 per hour, han
 60 to 1,200 s, target 80% answered within 20 s), solves them with this engine and with the
 peer library pyworkforce (``ErlangC.required_positions``, one Python object per interval),
 checks that both give the same agents, and prints times and ratios. erlang_a (patience
-180 s) and chat (k = 3, handle times NHT x j, patience 180 s) are timed too.
+180 s) and chat (k = 3, handle times NHT x j, patience 180 s) are timed too, with the
+service-level target alone and with an ASA target of 30 s added (the ASA needs one more
+series per cell). ``--against FILE`` also times those rows with another copy of the
+engine, e.g. an earlier ``staffing/queueing.py`` saved to a file, in the same process.
 No assertion on time: the figures are for the reader.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -30,7 +36,7 @@ def _best_of(fn, repeat=3):
     return best, result
 
 
-def main(n: int = 20_000) -> int:
+def main(n: int = 20_000, against: Path | None = None) -> int:
     rng = np.random.default_rng(20261126)
     volume = rng.uniform(1, 2000, n)
     handle = rng.uniform(60, 1200, n)
@@ -67,19 +73,27 @@ def main(n: int = 20_000) -> int:
             for i in diff:
                 print(f"  {volume[i]:.3f} {handle[i]:.3f} {ours[i]:.0f} {peer[i]:.0f}")
 
-    t_a, _ = _best_of(
-        lambda: queueing.required_agents(
-            "erlang_a", volume=volume, handle_time_s=handle, patience_s=180, **targets
-        )
-    )
-    print(f"erlang_a  staffing : {t_a:8.3f} s for {n} intervals = {t_a / n * 1e6:7.2f} us/interval")
+    other = _load_engine(against) if against is not None else None
     chat_h = handle[:, None] * np.arange(1, 4)
-    t_h, _ = _best_of(
-        lambda: queueing.required_agents(
-            "chat", volume=volume, handle_time_s=chat_h, patience_s=180, **targets
-        )
-    )
-    print(f"chat k=3  staffing : {t_h:8.3f} s for {n} intervals = {t_h / n * 1e6:7.2f} us/interval")
+    rows = [
+        ("erlang_a ", "erlang_a", handle, {}),
+        ("erl_a+ASA", "erlang_a", handle, {"asa_s": 30}),
+        ("chat k=3 ", "chat", chat_h, {}),
+        ("chat+ASA ", "chat", chat_h, {"asa_s": 30}),
+    ]
+    for label, model, h, extra in rows:
+        def run(engine, model=model, h=h, extra=extra):
+            return engine.required_agents(
+                model, volume=volume, handle_time_s=h, patience_s=180, **targets, **extra
+            )
+
+        t_r, mine = _best_of(lambda: run(queueing))
+        print(f"{label} staffing : {t_r:8.3f} s for {n} intervals = "
+              f"{t_r / n * 1e6:7.2f} us/interval")
+        if other is not None:
+            t_o, theirs = _best_of(lambda: run(other))
+            print(f"{label} against  : {t_o:8.3f} s ({against.name}); this engine takes "
+                  f"{t_r / t_o:.2f}x its time; agents agree on {np.mean(mine == theirs):.2%}")
     _worst_cases()
     return 0 if peer is None or np.all(peer == ours) else 1
 
@@ -109,5 +123,19 @@ def _worst_cases() -> None:
         print(f"worst case: {name:<30}: {t:8.3f} s for 1 interval")
 
 
+def _load_engine(path: Path):
+    """Another copy of the engine, imported from a file under its own name."""
+    spec = importlib.util.spec_from_file_location("_queueing_against", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"--against: cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=20_000, help="intervals to draw")
+    parser.add_argument("--against", type=Path, help="another queueing.py to time as well")
+    args = parser.parse_args()
+    sys.exit(main(args.n, args.against))

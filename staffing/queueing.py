@@ -77,6 +77,8 @@ _SERIES_EPS = 1e-17  # series stop when a term is this small relative to the sum
 _MAX_STEP = 1e8  # an upper bracket beyond this many agents means "target unattainable"
 _CHUNK = 4096  # most terms a direct series forms in one vectorised step
 _MAX_TERMS = 2**23  # most terms a direct series forms (never reached within the limits)
+_STEPWISE_CELLS = 256  # from this many cells on, a series adds one term per numpy operation
+_STEPWISE_CHECK = 8  # terms between convergence checks of a term-by-term series
 _HUGE = 1e6  # above this gamma argument, log-gamma differences use Stirling forms
 
 #: Largest offered load accepted by :func:`evaluate` and :func:`required_agents`,
@@ -550,12 +552,20 @@ def _block(lam, alpha, beta, count):
         if np.any(mid):
             mi = np.flatnonzero(mid)
             cm, ym, nm = c[mi], y[mi], npos[mi]
-            p_lo = np.where(cm > 0, special.gammainc(np.maximum(cm, 1e-300), ym), 1.0)
-            q_lo = np.where(cm > 0, special.gammaincc(np.maximum(cm, 1e-300), ym), 0.0)
             finm = np.isfinite(nm)
-            p_hi = np.where(finm, special.gammainc(cm + np.where(finm, nm, 0), ym), 0.0)
-            q_hi = np.where(finm, special.gammaincc(cm + np.where(finm, nm, 0), ym), 1.0)
-            diff = np.where(p_lo > 0.5, q_hi - q_lo, p_lo - p_hi)
+            c_lo = np.maximum(cm, 1e-300)
+            c_hi = cm + np.where(finm, nm, 0)
+            # P(c, y) - P(c + N, y), as Q(c + N, y) - Q(c, y) where P(c, y) > 1/2; each
+            # function is evaluated only where it is used (P(0, y) = 1, P(c + inf, y) = 0).
+            p_lo = _gamma_where(special.gammainc, cm > 0, c_lo, ym, 1.0)
+            up = p_lo > 0.5
+            diff = np.empty_like(p_lo)
+            q_lo = _gamma_where(special.gammaincc, cm[up] > 0, c_lo[up], ym[up], 0.0)
+            q_hi = _gamma_where(special.gammaincc, finm[up], c_hi[up], ym[up], 1.0)
+            diff[up] = q_hi - q_lo
+            lo = ~up
+            p_hi = _gamma_where(special.gammainc, finm[lo], c_hi[lo], ym[lo], 0.0)
+            diff[lo] = p_lo[lo] - p_hi
             good = (diff > _TINY) & np.isfinite(diff)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 ls = _log_pref(cm, ym) + np.log(diff)
@@ -598,6 +608,14 @@ def _block(lam, alpha, beta, count):
         mean_r[li] = mr
         log_jump[li] = lj
     return log_sum, mean_r, log_jump
+
+
+def _gamma_where(fn, where, a, x, fill):
+    """``np.where(where, fn(a, x), fill)``, evaluating the incomplete gamma function ``fn``
+    only where it is used."""
+    out = np.full(a.shape, fill)
+    out[where] = fn(a[where], x[where])
+    return out
 
 
 def _log_product(lam, alpha, beta, count):
@@ -743,11 +761,12 @@ def _queue_answered_within(lam, mu, gamma, t, log_w):
         sg, xg, xzg = s[gi], x[gi], xz[gi]
         p0 = special.gammainc(sg, xg)
         p1x = special.gammainc(sg + 1, xg)
-        diff = np.where(
-            p1x > 0.5,
-            special.gammaincc(sg + 1, xzg) - special.gammaincc(sg + 1, xg),
-            p1x - special.gammainc(sg + 1, xzg),
-        )
+        # P(s+1, x) - P(s+1, xz), from the upper tails where P(s+1, x) > 1/2
+        up = p1x > 0.5
+        lo = ~up
+        diff = np.empty_like(p1x)
+        diff[up] = special.gammaincc(sg[up] + 1, xzg[up]) - special.gammaincc(sg[up] + 1, xg[up])
+        diff[lo] = p1x[lo] - special.gammainc(sg[lo] + 1, xzg[lo])
         with np.errstate(divide="ignore", invalid="ignore"):
             val = (sg / xg) * diff / p0
         good = (p0 > _TINY) & np.isfinite(val)
@@ -783,17 +802,16 @@ def _queue_mean_wait_served(lam, mu, gamma):
     g = gamma[ii]
     s = mu[ii] / g
     x = lam[ii] / g
-    # Sum over j from a start below the peak of T_j (j* = x - s) where terms are negligible,
-    # a chunk of terms per vectorised step (log T_j by cumulative sums of log ratios).
+    # Sum over j from a start below the peak of T_j (j* = x - s) where terms are negligible:
+    # term by term while many cells are summed, then a chunk of terms per vectorised step.
     j = np.maximum(0.0, np.floor(x - s - 12.0 * np.sqrt(x) - 10.0))
     harm = _digamma_diff(s + 1.0, j + 1.0)  # sum_{i<=j} 1/(s+1+i)
     lt = np.zeros(ii.size)  # log T_j relative to the first term
     ref = np.zeros(ii.size)
     sum_t = np.zeros(ii.size)
     sum_w = np.zeros(ii.size)
-    active = np.arange(ii.size)
+    active, formed = _wait_sums_stepwise(x, s, j, harm, lt, ref, sum_t, sum_w)
     width = 32
-    formed = 0
     while active.size and formed < _MAX_TERMS:
         steps = np.arange(width)
         ja, sa = j[active, None] + steps, s[active, None]
@@ -822,6 +840,72 @@ def _queue_mean_wait_served(lam, mu, gamma):
         width = min(width * 2, _CHUNK if active.size <= 64 else 64)
     out[ii] = (s / g) * sum_w / sum_t
     return out
+
+
+def _wait_sums_stepwise(x, s, j, harm, lt, ref, sum_t, sum_w):
+    """Sum the series of ``_queue_mean_wait_served`` one term per numpy operation.
+
+    Runs while at least ``_STEPWISE_CELLS`` cells are unconverged: typical cells need 40
+    to 120 terms, and here a term costs eight plain arithmetic operations on contiguous
+    arrays, against log, exp and cumulative sums over a whole chunk (whose last terms are
+    mostly wasted) in the chunked loop. T_j is kept in linear scale: from the start j0 it
+    rises at most ~e^161 (x ~ 166, s ~ 0), far from overflow. Per-cell cost stays below
+    the chunked loop's, so the bound on one interval's time holds.
+
+    Converged cells get ``sum_t`` and ``sum_w`` (relative to T_j0 = 1, ``ref`` 0); the
+    others get the state the chunked loop continues from: ``j`` and ``harm`` of the next
+    term, ``lt`` its log, ``sum_t`` and ``sum_w`` relative to exp(``ref``). The arrays
+    are updated in place.
+
+    Returns
+    -------
+    active : numpy.ndarray
+        Indices of the cells not yet converged.
+    formed : int
+        Terms formed for each of those cells.
+    """
+    idx = np.arange(x.size)
+    if idx.size < _STEPWISE_CELLS:
+        return idx, 0
+    xa = x.copy()
+    d = s + j + 1.0  # s + j + 1 of the next term
+    inv = 1.0 / d
+    h = harm.copy()  # harm of the next term
+    cur = np.ones(x.size)  # the next term, T_j / T_{j0}
+    st = np.zeros(x.size)
+    sw = np.zeros(x.size)
+    w = np.empty(x.size)
+    formed = 0
+    while idx.size >= _STEPWISE_CELLS and formed < _MAX_TERMS:
+        for _ in range(_STEPWISE_CHECK):
+            np.multiply(cur, inv, out=w)  # T_j / (s+j+1)
+            st += cur
+            np.multiply(w, xa, out=cur)  # T_{j+1} = T_j x / (s+j+1)
+            w *= h
+            sw += w
+            d += 1.0
+            np.divide(1.0, d, out=inv)
+            h += inv
+        formed += _STEPWISE_CHECK
+        done = (xa < d - 1.0) & (cur < _SERIES_EPS * st)
+        if np.any(done):
+            fin = idx[done]
+            sum_t[fin] = st[done]
+            sum_w[fin] = sw[done]
+            keep = ~done
+            idx, xa, d, inv, h, cur, st, sw = (
+                a[keep] for a in (idx, xa, d, inv, h, cur, st, sw)
+            )
+            w = np.empty(idx.size)
+    # Hand over: sums relative to exp(ref) = st, log of the next term, its j and harm.
+    ref[idx] = np.log(st)
+    sum_t[idx] = 1.0
+    sum_w[idx] = sw / st
+    with np.errstate(divide="ignore"):
+        lt[idx] = np.log(cur)
+    j[idx] += formed
+    harm[idx] = h
+    return idx, formed
 
 
 def _digamma_diff(z: np.ndarray, d: np.ndarray) -> np.ndarray:
