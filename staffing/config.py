@@ -49,6 +49,7 @@ chat need at least one target.
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import types
 import typing
@@ -495,7 +496,7 @@ class OpenHours(_Strict):
         problems = []
         for day, ranges in days.items():
             ranges.sort()
-            for (a0, b0, why0), (a1, b1, why1) in zip(ranges, ranges[1:], strict=False):
+            for (a0, b0, why0), (a1, b1, why1) in itertools.pairwise(ranges):
                 if a1 < b0:
                     problems.append(((day,), f"{_clock_text(a0)}-{_clock_text(b0)}{why0} "
                                      f"overlaps {_clock_text(a1)}-{_clock_text(b1)}{why1}"))

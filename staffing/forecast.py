@@ -41,7 +41,9 @@ __all__ = [
     "hourly_history",
     "nht_profile",
     "require_columns",
+    "trend_factor",
     "volume_profile",
+    "weekly_trend",
     "weighted_mean",
 ]
 
@@ -297,7 +299,7 @@ def nht_profile(
     by_skill = usable.groupby("skill_id")["net_handle_time_s"]
     median = by_skill.transform("median")
     mad = (nht - median).abs().groupby(usable["skill_id"]).transform("median")
-    spread = OUTLIER_MADS * _MAD_TO_SIGMA * mad
+    spread = (OUTLIER_MADS * _MAD_TO_SIGMA * mad).where(mad > 0, np.inf)  # MAD 0: no clip
     clipped = nht.clip(lower=(median - spread).clip(lower=0), upper=median + spread)
     usable["weighted"] = clipped * usable["handled_segments"]
     usable["how"] = hour_of_week(usable["interval_start"].dt.tz_convert(timezone))
@@ -358,6 +360,72 @@ def nht_profile(
 # ---------------------------------------------------------------------------
 
 
+def weekly_trend(
+    history: pd.DataFrame, skill_ids: Iterable[int], *, weeks: int, end: pd.Timestamp
+) -> pd.Series:
+    """Per skill, the multiplicative weekly trend of arrivals over the weeks before ``end``.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Hourly history (:func:`hourly_history`), UTC; ``arrivals`` NaN = no data.
+    skill_ids : iterable of int
+        Skills to fit.
+    weeks : int
+        Whole weeks before ``end`` that count [weeks].
+    end : Timestamp
+        Exclusive end of the window (UTC).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by skill id: the slope b of the least-squares line ln Lₖ = a + b·k through
+        the skill's weeks k (oldest first) [1/week], where Lₖ is the week's mean arrivals
+        per hour with data (so a missing hour does not read as a fall). ``exp(b) − 1`` is
+        the growth per week. NaN for a skill with fewer than 3 weeks of positive Lₖ.
+    """
+    ids = np.fromiter(skill_ids, dtype=np.int64)
+    frame = history[history["skill_id"].isin(ids) & history["arrivals"].notna()]
+    starts = frame["interval_start"]
+    frame = frame[(starts < end) & (starts >= end - weeks * _WEEK)]
+    week = ((frame["interval_start"] - (end - weeks * _WEEK)) // _WEEK).to_numpy(dtype=np.int64)
+    level = pd.DataFrame({"skill_id": frame["skill_id"].to_numpy(), "k": week,
+                          "a": frame["arrivals"].to_numpy(dtype=float)})
+    level = level.groupby(["skill_id", "k"], as_index=False)["a"].mean()
+    level = level[level["a"] > 0]
+    level["y"] = np.log(level["a"])
+    by = level.groupby("skill_id")
+    dk = level["k"] - by["k"].transform("mean")
+    dy = level["y"] - by["y"].transform("mean")
+    sums = pd.DataFrame({"skill_id": level["skill_id"], "kk": dk * dk, "ky": dk * dy,
+                         "n": 1}).groupby("skill_id").sum()
+    slope = (sums["ky"] / sums["kk"]).where(sums["n"] >= 3)
+    return slope.reindex(ids).astype(float)
+
+
+def trend_factor(slope: ArrayLike, times: pd.Series | pd.DatetimeIndex,
+                 end: pd.Timestamp) -> np.ndarray:
+    """The trend's factor at ``times`` relative to ``end``: ``exp(b · (t − end) / 1 week)``.
+
+    Parameters
+    ----------
+    slope : array_like
+        b per row [1/week] (:func:`weekly_trend`); NaN is no trend (factor 1).
+    times : pandas.Series or pandas.DatetimeIndex
+        tz-aware instants, one per row (or broadcast against ``slope``).
+    end : Timestamp
+        The instant where the factor is 1 (the end of the history window).
+
+    Returns
+    -------
+    numpy.ndarray
+        The factor [-] per row.
+    """
+    weeks = (pd.DatetimeIndex(times) - end) / _WEEK
+    b = np.nan_to_num(np.asarray(slope, dtype=float))
+    return np.exp(b * np.asarray(weeks, dtype=float))
+
+
 def volume_profile(
     history: pd.DataFrame,
     skill_ids: Iterable[int],
@@ -366,6 +434,7 @@ def volume_profile(
     weeks: int,
     decay: float = 0.75,
     end: pd.Timestamp | None = None,
+    trend: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Seasonal hour-of-week profile of arrivals per hour, recent weeks weighted more.
 
@@ -384,6 +453,10 @@ def volume_profile(
         ``end`` weighs 1, the one before ``decay``, then ``decay**2``, ...
     end : Timestamp, optional
         Exclusive end of the window (default: one hour after the newest history row).
+    trend : pandas.Series, optional
+        Slope b per skill id (:func:`weekly_trend`) [1/week]: each hour's arrivals are first
+        divided by :func:`trend_factor` at its start, so the profile is the level at ``end``
+        (multiply a forecast by :func:`trend_factor` at its own times). Default no trend.
 
     Returns
     -------
@@ -404,11 +477,15 @@ def volume_profile(
     frame = frame[(starts < end) & (starts >= end - weeks * _WEEK)]
     age = ((end - frame["interval_start"]) // _WEEK).to_numpy(dtype=np.int64)
     weight = decay ** age.astype(float)
+    arrivals = frame["arrivals"].to_numpy(dtype=float)
+    if trend is not None:
+        slope = trend.reindex(frame["skill_id"].to_numpy()).to_numpy(dtype=float)
+        arrivals = arrivals / trend_factor(slope, frame["interval_start"], end)
     work = pd.DataFrame({
         "skill_id": frame["skill_id"].to_numpy(),
         "how": hour_of_week(frame["interval_start"].dt.tz_convert(timezone)),
         "w": weight,
-        "wa": weight * frame["arrivals"].to_numpy(dtype=float),
+        "wa": weight * arrivals,
     })
     work["hod"] = work["how"] % 24
     cell = work.groupby(["skill_id", "how"])[["w", "wa"]].sum()
@@ -434,6 +511,7 @@ def backtest(
     timezone: str,
     weeks: int,
     decay: float = 0.75,
+    trend: bool = False,
 ) -> pd.DataFrame:
     """Hold out the last week of history, forecast it from the weeks before, report WAPE.
 
@@ -450,11 +528,17 @@ def backtest(
         :func:`volume_profile`).
     decay : float
         Weight of each older week relative to the next newer one [-].
+    trend : bool
+        Also forecast the held-out week with a weekly trend (:func:`weekly_trend` fitted on
+        the same weeks before it) and keep it per skill only where its WAPE is lower.
 
     Returns
     -------
     DataFrame
-        ``skill_id, skill_name, wape, actual_volume, hours``, one row per skill: WAPE =
+        ``skill_id, skill_name, wape, actual_volume, hours``, one row per skill (with
+        ``trend``, also ``wape_no_trend``, ``wape_trend`` (NaN when no trend could be fitted)
+        and ``trend_used``, True where ``wape_trend < wape_no_trend``; ``wape`` is then the
+        chosen forecast's): WAPE =
         Σ|actual − forecast| / Σ actual over the held-out hours that have data [-] (NaN
         when Σ actual = 0 or the skill has no held-out data); ``actual_volume`` [-]
         and ``hours`` [-] count those hours. No rows when the history is empty, or has no
@@ -464,6 +548,8 @@ def backtest(
     skills = list(skills)
     ids = [s.skill_id for s in skills]
     columns = ["skill_id", "skill_name", "wape", "actual_volume", "hours"]
+    if trend:
+        columns += ["wape_no_trend", "wape_trend", "trend_used"]
     if history.empty:
         return pd.DataFrame(columns=columns)
     _, end = history_window(history, weeks)
@@ -473,23 +559,44 @@ def backtest(
                    & history["arrivals"].notna()]
     if train.empty or held.empty:
         return pd.DataFrame(columns=columns)
-    profile = volume_profile(train, ids, timezone=timezone, weeks=weeks, decay=decay, end=cut)
-    forecast = profile.set_index(["skill_id", "hour_of_week"])["volume"]
     how = hour_of_week(held["interval_start"].dt.tz_convert(timezone))
-    predicted = forecast.reindex(pd.MultiIndex.from_arrays([held["skill_id"], how])).to_numpy()
-    err = pd.DataFrame({"skill_id": held["skill_id"].to_numpy(),
-                        "abs_err": np.abs(held["arrivals"].to_numpy() - predicted),
-                        "actual": held["arrivals"].to_numpy()})
-    sums = err.groupby("skill_id").agg(abs_err=("abs_err", "sum"), actual_volume=("actual", "sum"),
-                                       hours=("actual", "size"))
+    cells = pd.MultiIndex.from_arrays([held["skill_id"], how])
+
+    def wape_of(slope: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
+        profile = volume_profile(train, ids, timezone=timezone, weeks=weeks, decay=decay,
+                                 end=cut, trend=slope)
+        predicted = profile.set_index(["skill_id", "hour_of_week"])["volume"].reindex(
+            cells).to_numpy()
+        if slope is not None:
+            predicted = predicted * trend_factor(
+                slope.reindex(held["skill_id"].to_numpy()).to_numpy(), held["interval_start"],
+                cut)
+        err = pd.DataFrame({"skill_id": held["skill_id"].to_numpy(),
+                            "abs_err": np.abs(held["arrivals"].to_numpy() - predicted),
+                            "actual": held["arrivals"].to_numpy()})
+        sums = err.groupby("skill_id").agg(abs_err=("abs_err", "sum"),
+                                           actual_volume=("actual", "sum"),
+                                           hours=("actual", "size")).reindex(ids)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wape = sums["abs_err"] / sums["actual_volume"].where(sums["actual_volume"] > 0)
+        return sums, wape
+
+    out, wape = wape_of(None)
     names = pd.Series({s.skill_id: s.skill_name for s in skills})
-    out = sums.reindex(ids)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wape = out["abs_err"] / out["actual_volume"].where(out["actual_volume"] > 0)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "skill_id": np.asarray(ids, dtype=np.int64),
         "skill_name": names.reindex(ids).to_numpy(),
         "wape": wape.to_numpy(dtype=float),
         "actual_volume": out["actual_volume"].fillna(0).to_numpy(dtype=float),
         "hours": out["hours"].fillna(0).to_numpy(dtype=np.int64),
     })
+    if trend:
+        slope = weekly_trend(train, ids, weeks=weeks, end=cut)
+        with_trend = wape_of(slope)[1].to_numpy(dtype=float, copy=True)
+        with_trend[np.isnan(slope.to_numpy())] = np.nan
+        used = with_trend < table["wape"].to_numpy()  # NaN compares False: no trend
+        table["wape_no_trend"] = table["wape"]
+        table["wape_trend"] = with_trend
+        table["trend_used"] = used
+        table["wape"] = np.where(used, with_trend, table["wape_no_trend"])
+    return table

@@ -23,13 +23,14 @@ import numpy as np
 import pandas as pd
 
 from staffing import daily, forecast, queueing, vocabulary
+from staffing import special_days as specials
 from staffing.config import PlanConfig, ResolvedSkill, load_config
 from staffing.errors import DataError
 from staffing.forecast import weighted_mean
 from staffing.sources import files
 from staffing.vocabulary import BASIS_NAMES, HISTORY_COLUMNS
 
-__all__ = ["INTERVAL_COLUMNS", "STAFFING_METHODS", "Plan", "plan"]
+__all__ = ["INTERVAL_COLUMNS", "STAFFING_METHODS", "Plan", "horizon", "plan"]
 
 #: Columns of :attr:`Plan.intervals`, in order: :data:`staffing.vocabulary.INTERVAL_COLUMNS`,
 #: re-exported as the list it has always been here (callers extend it).
@@ -66,11 +67,16 @@ class Plan:
         ``skill_id, hour_of_week, nht_s, nht_basis`` (local hour of the week, Monday 0 = 0).
     backtest : DataFrame
         ``skill_id, skill_name, wape, actual_volume, hours`` for a history-based volume
-        forecast; empty when the volume came from a file or DataFrame.
+        forecast; empty when the volume came from a file or DataFrame. With ``volume.trend:
+        auto`` also ``wape_no_trend``, ``wape_trend``, ``trend_used`` and ``trend_per_week``
+        (growth per week applied in the plan, 0 where the trend is not used [-]); ``wape``
+        is the chosen forecast's.
     meta : dict
         Plan name, time zone, interval, horizon, history window, sources, version, run time;
         ``time_stable`` (iterations, convergence, share of intervals missing a target in
-        the last simulation) when a skill has ``staffing: time_stable``.
+        the last simulation) when a skill has ``staffing: time_stable``; ``notes`` (what
+        the planner should know: forecast skills left out, special days left out of the
+        history) and ``special_days_in_history`` (ISO dates).
     staffing_method : Series
         Aligned with ``intervals``: which rule set each interval's agents
         (:data:`STAFFING_METHODS`): ``stationary`` (the interval's own targets, the
@@ -78,6 +84,11 @@ class Plan:
         the fewest FTE-hours, :mod:`staffing.daily`) or ``time_stable`` (corrected by
         simulation, :mod:`staffing.simulation.time_stable`). Kept beside ``intervals``,
         not in it, so the interval columns stay those of every earlier plan.
+    special_days : DataFrame
+        The special days applied in the horizon, one row per date and skill:
+        ``date, skill_id, skill_name, closed, volume_factor, nht_factor, like``
+        (:mod:`staffing.special_days`); empty without any. Kept beside ``intervals`` for
+        the same reason.
     """
 
     config: PlanConfig
@@ -92,6 +103,7 @@ class Plan:
     backtest: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
     staffing_method: pd.Series | None = None
+    special_days: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return (f"Plan(name={self.meta.get('name')!r}, skills={len(self.skills)}, "
@@ -127,7 +139,8 @@ class Plan:
             weekly_fte (mean FTE headcount per 7 days [FTE]; the total is the sum over
             skills), service_level and p_abandon (volume-weighted over the served intervals
             [-]), wape (volume backtest [-], NaN without one; the total is weighted by the
-            held-out volume).
+            held-out volume). With ``volume.trend: auto`` also wape_no_trend (the backtest
+            WAPE without a trend) and trend_per_week (growth per week applied [-]).
         """
         iv = self.intervals
         weeks = self.meta["days"] / 7.0
@@ -135,6 +148,10 @@ class Plan:
         wape = (self.backtest.set_index("skill_id")["wape"]
                 if len(self.backtest) else pd.Series(dtype=float))
         fte_week = self.skills.set_index("skill_id")["fte_hours_per_week"]
+        trended = "wape_no_trend" in self.backtest.columns  # volume.trend: auto
+        if trended:
+            no_trend = self.backtest.set_index("skill_id")["wape_no_trend"]
+            per_week = self.backtest.set_index("skill_id")["trend_per_week"]
         hours = self.meta["interval_minutes"] / 60.0
         for skill_id, part in iv.groupby("skill_id", sort=False, observed=True):
             peak = int(np.argmax(part["agents"].to_numpy()))
@@ -150,6 +167,9 @@ class Plan:
                 "service_level": weighted_mean(part["service_level"], part["volume"]),
                 "p_abandon": weighted_mean(part["p_abandon"], part["volume"]),
                 "wape": float(wape.get(skill_id, np.nan)),
+                **({"wape_no_trend": float(no_trend.get(skill_id, np.nan)),
+                    "trend_per_week": float(per_week.get(skill_id, np.nan))}
+                   if trended else {}),
             })
         table = pd.DataFrame(rows)
         total_agents = iv.groupby("interval_start", sort=True)["agents"].sum()
@@ -166,6 +186,10 @@ class Plan:
             "wape": weighted_mean(self.backtest["wape"], self.backtest["actual_volume"])
             if len(self.backtest) else np.nan,
         }
+        if trended:
+            total["wape_no_trend"] = weighted_mean(self.backtest["wape_no_trend"],
+                                                   self.backtest["actual_volume"])
+            total["trend_per_week"] = np.nan
         table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
         table["skill_id"] = table["skill_id"].astype("Int64")
         return table
@@ -179,6 +203,22 @@ class Plan:
 def _progress(callback: Callable[[str], None] | None, message: str) -> None:
     if callback is not None:
         callback(message)
+
+
+def horizon(config: PlanConfig) -> pd.DatetimeIndex:
+    """The plan's interval starts, local (``plan.start`` to ``plan.end`` inclusive).
+
+    Parameters
+    ----------
+    config : PlanConfig
+        A validated config.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        tz-aware in ``plan.timezone``, one per interval, with its ``freq``.
+    """
+    return _horizon(config)
 
 
 def _horizon(config: PlanConfig) -> pd.DatetimeIndex:
@@ -228,46 +268,30 @@ def _load_history(
 
 def _volume_from_frame(
     frame: pd.DataFrame, grid: pd.DatetimeIndex, skills: list[ResolvedSkill], tz: str, where: str
-) -> np.ndarray:
-    """Align a planner's forecast to the plan grid (skill-major), with clear errors."""
+) -> tuple[np.ndarray, pd.DataFrame, str | None]:
+    """A planner's forecast on the plan grid (skill-major), its checked frame and a note."""
     vol = files.check_volume_frame(frame, timezone=tz, where=where)
-    known = {s.skill_id for s in skills}
-    unknown = sorted(set(vol["skill_id"].unique()) - known)
-    if unknown:
-        first = vol[vol["skill_id"] == unknown[0]].iloc[0]
-        raise DataError(f"{where}: skill {unknown[0]} is not in the config (first row at "
-                        f"{first.interval_start.isoformat()})"
-                        + (f"; also {unknown[1:]}" if len(unknown) > 1 else ""))
-    start, end = grid[0], grid[-1] + grid.freq
-    vol = vol[(vol["interval_start"] >= start) & (vol["interval_start"] < end)]
-    ids = np.array([s.skill_id for s in skills], dtype=np.int64)
-    utc_ns = grid.tz_convert("UTC").as_unit("ns").asi8
-    series = pd.Series(
-        vol["volume"].to_numpy(),
-        index=pd.MultiIndex.from_arrays([
-            vol["skill_id"].to_numpy(),
-            vol["interval_start"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
-            .to_numpy(),
-        ]),
-    )
-    wanted = pd.MultiIndex.from_arrays([np.repeat(ids, len(grid)), np.tile(utc_ns, len(ids))])
-    off_grid = ~series.index.isin(wanted)
-    if off_grid.any():
-        sid, ns = series.index[int(np.flatnonzero(off_grid)[0])]
-        when = pd.Timestamp(ns, tz="UTC").tz_convert(tz).isoformat()
-        minutes = int(pd.Timedelta(grid.freq).total_seconds() // 60)
-        raise DataError(f"{where}: skill {sid} at {when} is not on the plan's {minutes}-minute "
-                        "interval grid (the forecast's intervals must match "
-                        "plan.interval_minutes)")
-    values = series.reindex(wanted).to_numpy(dtype=float)
-    missing = np.isnan(values)
-    if missing.any():
-        first = int(np.flatnonzero(missing)[0])
-        sid = ids[first // len(grid)]
-        when = grid[first % len(grid)].isoformat()
-        raise DataError(f"{where}: no volume for skill {sid} at {when} "
-                        f"({int(missing.sum())} skill-interval(s) missing in the horizon)")
-    return values
+    values, note = files.volume_on_grid(vol, grid, [s.skill_id for s in skills], where=where)
+    return values, vol, note
+
+
+def _special_days(
+    vol: np.ndarray, nht: np.ndarray, effects: dict[str, np.ndarray], reference: pd.DataFrame,
+    ids: np.ndarray, grid: pd.DatetimeIndex,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Volume and NHT with the special days applied: like, then factors; closed is 0."""
+    like = effects["like"]
+    if not np.isnat(like).all():
+        copied = specials.like_volume(reference, ids, grid, like)
+        lacking = ~np.isnat(like) & np.isnan(copied)
+        if lacking.any():
+            row = int(np.flatnonzero(lacking)[0])
+            raise DataError(f"special_days: like {like[row]} has no forecast volume for skill "
+                            f"{ids[row // len(grid)]} (the reference date must be in the "
+                            "volume file)")
+        vol = np.where(np.isnat(like), vol, copied)
+    vol = np.where(effects["closed"], 0.0, vol * effects["volume_factor"])
+    return vol, nht * effects["nht_factor"]
 
 
 # ---------------------------------------------------------------------------
@@ -702,6 +726,11 @@ def plan(
             pd.DataFrame(columns=list(HISTORY_COLUMNS)).astype(
                 {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}))
         nht_source = "overrides only"
+    notes: list[str] = []
+    hourly, in_history = specials.leave_out_special_days(
+        hourly, specials.special_day_table(config.special_days, ids), timezone=tz)
+    if in_history:
+        notes.append(f"special days left out of the history: {', '.join(in_history)}")
     history_weeks = config.nht.history_weeks
     window = forecast.history_window(hourly, history_weeks) if len(hourly) else None
     if all(s.nht_seconds is not None for s in skills):
@@ -719,16 +748,19 @@ def plan(
     basis = basis_table[skill_index, flat_how]
 
     _progress(progress, "forecasting volume")
-    if volume is not None:
-        vol = _volume_from_frame(volume, grid, skills, tz, "volume DataFrame")
-        volume_source, bt = "DataFrame", pd.DataFrame(
-            columns=["skill_id", "skill_name", "wape", "actual_volume", "hours"])
-    elif config.volume.source == "file":
-        frame = files.read_volume_file(config.volume.path, timezone=tz,
-                                          sheet=config.volume.sheet)
-        vol = _volume_from_frame(frame, grid, skills, tz, str(config.volume.path))
-        volume_source, bt = f"file {config.volume.path}", pd.DataFrame(
-            columns=["skill_id", "skill_name", "wape", "actual_volume", "hours"])
+    special = specials.special_day_table(config.special_days, ids, first=config.plan.start,
+                                         last=config.plan.end_exclusive - timedelta(days=1))
+    effects = specials.day_effects(special, ids, grid)
+    if volume is not None or config.volume.source == "file":
+        where = "volume DataFrame" if volume is not None else str(config.volume.path)
+        if volume is None:
+            volume = files.read_volume_file(config.volume.path, timezone=tz,
+                                            sheet=config.volume.sheet)
+        vol, reference, note = _volume_from_frame(volume, grid, skills, tz, where)
+        notes += [note] if note else []
+        volume_source, bt = ("DataFrame" if where == "volume DataFrame" else f"file {where}",
+                             pd.DataFrame(columns=["skill_id", "skill_name", "wape",
+                                                   "actual_volume", "hours"]))
     else:
         vweeks = config.volume.history_weeks or history_weeks
         _, hist_end = forecast.history_window(hourly, vweeks)  # DataError when empty
@@ -742,16 +774,36 @@ def plan(
                 "weeks of history, so volume.source 'history' cannot forecast them: check the "
                 "skill id, or give a volume file"
             )
+        _progress(progress, "backtesting the volume forecast on the last week")
+        auto = config.volume.trend == "auto"
+        bt = forecast.backtest(hourly, skills, timezone=tz, weeks=vweeks,
+                               decay=config.volume.recency_decay, trend=auto)
+        slope = pd.Series(0.0, index=ids)
+        if auto:  # the trend of the whole window, for the skills whose backtest it improves
+            used = bt.set_index("skill_id")["trend_used"].reindex(ids).fillna(False)
+            fitted = forecast.weekly_trend(hourly, ids, weeks=vweeks, end=hist_end).fillna(0.0)
+            slope = fitted.where(used.to_numpy(dtype=bool), 0.0)
+            bt["trend_per_week"] = np.expm1(slope.reindex(bt["skill_id"]).to_numpy())
         vprof = forecast.volume_profile(hourly, ids, timezone=tz, weeks=vweeks,
-                                        decay=config.volume.recency_decay)
+                                        decay=config.volume.recency_decay,
+                                        trend=slope if auto else None)
         growth = np.array([config.volume.growth.factor(s.skill_id) for s in skills])
         per_hour = vprof["volume"].to_numpy().reshape(n_sk, 168) * growth[:, None]
-        vol = per_hour[skill_index, flat_how] * (minutes / 60.0)
+
+        def base_volume(times: pd.DatetimeIndex) -> np.ndarray:
+            trend = forecast.trend_factor(slope.to_numpy()[:, None], times, hist_end)
+            return (per_hour[:, forecast.hour_of_week(times)] * trend).ravel() * (minutes / 60)
+
+        vol = base_volume(grid)
+        days = specials.local_days(effects["like"], tz, minutes)
+        reference = pd.DataFrame({"skill_id": np.repeat(ids, len(days)),
+                                  "interval_start": days.append([days] * (n_sk - 1))
+                                  if n_sk > 1 else days, "volume": base_volume(days)})
         volume_source = (f"history ({vweeks} weeks, recency decay "
-                         f"{config.volume.recency_decay:g}, growth applied)")
-        _progress(progress, "backtesting the volume forecast on the last week")
-        bt = forecast.backtest(hourly, skills, timezone=tz, weeks=vweeks,
-                               decay=config.volume.recency_decay)
+                         f"{config.volume.recency_decay:g}, growth applied"
+                         + (", weekly trend where it improves the backtest)" if auto else ")"))
+    if len(special):
+        vol, nht = _special_days(vol, nht, effects, reference, ids, grid)
 
     weekday = np.asarray(grid.day_of_week)
     minute_of_day = np.asarray(grid.hour * 60 + grid.minute)
@@ -760,6 +812,7 @@ def plan(
         if skill.open_hours is not None:
             is_open[index * n_t:(index + 1) * n_t] = skill.open_hours.is_open(
                 weekday, minute_of_day, minutes)
+    is_open &= ~effects["closed"]
     shrink_table = np.stack([s.shrinkage.hour_of_week() for s in skills])
     shrinkage = shrink_table[skill_index, flat_how]
 
@@ -814,6 +867,8 @@ def plan(
         "closed_volume": closed_volume,
         "staffing_version": vocabulary.VERSION,
         "run_at_utc": run_at.isoformat(timespec="seconds"),
+        "notes": notes,
+        "special_days_in_history": in_history,
     }
     if closed_volume > 0:
         _progress(progress, f"note: {closed_volume:,.0f} contacts are forecast in closed hours "
@@ -825,6 +880,9 @@ def plan(
         staffing_method=pd.Series(pd.Categorical(arrays["staffing_method"],
                                                  categories=list(STAFFING_METHODS)),
                                   name="staffing_method"),
+        special_days=special.assign(skill_name=special["skill_id"].map(
+            {s.skill_id: s.skill_name for s in skills}))[
+            ["date", "skill_id", "skill_name", *specials.SPECIAL_DAY_COLUMNS[2:]]],
     )
     stable_ids = [s.skill_id for s in skills
                   if s.staffing == "time_stable" and s.method != "workload"]

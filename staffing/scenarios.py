@@ -196,7 +196,9 @@ def scenarios(
         except ConfigError as exc:
             raise ConfigError([f"scenario {label}: {p}" for p in exc.problems]) from None
         growth_key = repr(setting.get("growth"))
-        cached = volume_cache.get(growth_key)
+        # A plan's volume has its special days applied: passed back as a forecast they
+        # would apply twice, so with special days each scenario forecasts again.
+        cached = None if base.special_days else volume_cache.get(growth_key)
         result = run_plan(
             scenario_config,
             nht_history=shared_history if cached is not None else nht_history,

@@ -35,7 +35,7 @@ def layer_of(module: str) -> int:
     if module in ("staffing.errors", "staffing.vocabulary", "staffing.starter"):
         return FOUNDATION
     if module in ("staffing.queueing", "staffing.forecast", "staffing.simulation.kernel",
-                  "staffing.shifts.solver", "staffing.daily"):
+                  "staffing.shifts.solver", "staffing.daily", "staffing.special_days"):
         return MATHS
     if module.startswith("staffing.sources"):
         return SOURCES

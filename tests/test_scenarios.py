@@ -7,6 +7,7 @@ The reference for every sweep is the plain planning run: the same config edited 
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -258,7 +259,10 @@ def test_history_is_fetched_once_for_the_whole_sweep(tmp_path, monkeypatch):
                            (creds.app_key, creds.app_secret, creds.access_token,
                             creds.access_token_secret), strict=True):
         monkeypatch.setenv(name, value)
+    from staffing.sources.liveperson import sync
     now = pd.Timestamp.now(tz="UTC").floor("h")
+    # the fetch runs on the fake's clock, not the real one (an hour could turn in between)
+    monkeypatch.setattr(sync, "fetch_history", functools.partial(sync.fetch_history, now=now))
     start = (now.tz_convert("Europe/London").normalize() + pd.Timedelta(days=7)).date()
 
     def config(lp, store: Path) -> dict:
@@ -286,3 +290,22 @@ def test_history_is_fetched_once_for_the_whole_sweep(tmp_path, monkeypatch):
     middle = sweep[(sweep["shrinkage"] == 0.3) & (sweep["growth"] == 1.0)].set_index("skill_id")
     pd.testing.assert_series_equal(middle["fte_hours"],
                                    single.weekly.set_index("skill_id")["fte_hours"])
+
+
+def test_special_days_apply_once_in_every_scenario(example):
+    # Each scenario's numbers are those of staffing.plan on its own config: a special day
+    # (a 1.4x Monday for one skill) must not be applied again to a reused forecast.
+    data = yaml.safe_load((ROOT / "config" / "example.yaml").read_text())
+    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
+    data["plan"]["weeks"] = 1
+    data.pop("shifts", None)
+    data["special_days"] = [{"date": data["plan"]["start"], "volume_factor": 1.4,
+                             "skills": [1001]}]
+    sweep = staffing.scenarios(data, skills=[1001], shrinkage=[0.3, 0.4])
+    for shrinkage in (0.3, 0.4):
+        one = copy.deepcopy(data)
+        one["defaults"]["shrinkage"] = shrinkage
+        alone = staffing.plan(one).weekly
+        got = sweep[sweep["shrinkage"] == shrinkage]
+        assert got["volume"].iloc[0] == pytest.approx(
+            alone.loc[alone["skill_id"] == 1001, "volume"].iloc[0], rel=1e-12)

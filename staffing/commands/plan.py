@@ -1,7 +1,11 @@
 """``staffing plan CONFIG``: run a plan, print its summary and write the outputs.
 
 With ``--simulate N`` the plan is also simulated (N replications, as ``staffing simulate``
-does) and the workbook gets the Simulation sheet and the Summary's simulated columns.
+does) and the workbook gets the Simulation sheet and the Summary's simulated columns. When
+the config has ``shifts:`` (or ``scheduled:``) the plan is also scheduled
+(:func:`staffing.schedule`) unless ``--no-schedule``: a summary per skill group is printed,
+the workbook gets the Shifts and Coverage sheets and the intervals CSV its shifts and
+coverage CSVs beside it.
 """
 
 from __future__ import annotations
@@ -22,9 +26,14 @@ from staffing.commands.simulation_options import (
 )
 from staffing.config import load_config
 from staffing.errors import OutputError
+from staffing.outputs.intervals_csv import check_schedule_csvs
 from staffing.outputs.safety import check_outputs
 from staffing.outputs.workbook import write_outputs
 from staffing.plan import Plan, plan
+from staffing.shifts.schedule import Schedule, schedule
+
+#: Uncovered intervals the schedule summary names.
+UNCOVERED_SHOWN = 5
 
 
 def _iso_date(text: str) -> str:
@@ -82,6 +91,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "Simulation sheet and the Summary's simulated columns to the "
                              "workbook (xlsx only)")
     add_engine_options(parser, when=" (with --simulate)")
+    parser.add_argument("--no-schedule", action="store_true",
+                        help="do not schedule shifts even when the config has shifts: or "
+                             "scheduled: (by default the plan is scheduled, a summary per "
+                             "skill group printed and the Shifts and Coverage sheets written)")
     parser.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     parser.set_defaults(func=run)
 
@@ -138,6 +151,81 @@ def format_summary(result: Plan) -> str:
     return "\n".join([head, "", *lines, "", foot])
 
 
+def format_schedule(result: Schedule) -> str:
+    """The schedule summary as fixed-width text for the terminal.
+
+    Parameters
+    ----------
+    result : staffing.shifts.schedule.Schedule
+        A schedule of a plan (:func:`staffing.schedule`); its ``groups``, ``uncovered``,
+        ``mip_gap`` and ``meta`` are shown.
+
+    Returns
+    -------
+    str
+        A heading line, a table (one row per skill group and an ``All groups`` row: paid
+        hours [h], shifts (heads started), coverage efficiency [%], under- and
+        over-staffed on-queue agent-hours [h], uncovered intervals, MILP gap [%]; ``-``
+        where a value is missing), a footnote and, when intervals are under-staffed, the
+        first :data:`UNCOVERED_SHOWN` of them with their shortfall and reason.
+    """
+    groups = result.groups
+
+    def num(value: float, digits: int = 0, pct: bool = False) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "-"
+        return f"{value:.1%}" if pct else f"{value:,.{digits}f}"
+
+    rows = [("skill group", "paid h", "shifts", "efficiency", "under h", "over h",
+             "uncovered", "MILP gap")]
+    for g in groups.itertuples(index=False):
+        optimised = not math.isnan(g.paid_hours)
+        rows.append((str(g.skill_group), num(g.paid_hours), f"{g.shifts:,}" if optimised else "-",
+                     num(g.efficiency, pct=True), num(g.under_hours, 1), num(g.over_hours, 1),
+                     f"{g.uncovered_intervals:,}", num(g.mip_gap, pct=True)))
+    required, scheduled = groups["required_hours"].sum(), groups["scheduled_hours"].sum()
+    rows.append(("All groups", num(result.paid_hours),
+                 f"{int(groups['shifts'].sum()):,}" if not math.isnan(result.paid_hours)
+                 else "-",
+                 num(required / scheduled if scheduled > 0 else math.nan, pct=True),
+                 num(float(groups["under_hours"].sum()), 1),
+                 num(float(groups["over_hours"].sum()), 1),
+                 f"{int(groups['uncovered_intervals'].sum()):,}",
+                 num(result.mip_gap if not math.isnan(result.paid_hours) else math.nan,
+                     pct=True)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0 or index == len(rows) - 2:
+            lines.append("  ".join("-" * w for w in widths))
+    meta = result.meta
+    source = ("optimal shifts (HiGHS MILP)" if meta.get("source") == "optimised"
+              else f"the schedule from {meta.get('source')}")
+    head = (f"Schedule: {len(groups)} skill group(s), {source}; "
+            f"{meta.get('interval_minutes')}-minute intervals")
+    foot = ["paid h: paid hours of the shifts (length minus the unpaid break); shifts: heads "
+            "started over the horizon; efficiency: required agent-hours / scheduled on-queue "
+            "hours;",
+            "under h, over h: on-queue agent-hours below and above the requirement; "
+            "uncovered: under-staffed intervals"]
+    uncovered = result.uncovered
+    if len(uncovered):
+        first = uncovered.head(UNCOVERED_SHOWN)
+        width = max(len(str(g)) for g in first["skill_group"])
+        foot.append(f"note: {len(uncovered):,} interval(s) under-staffed (all of them in the "
+                    f"Coverage sheets); the first {len(first)}:")
+        foot += [f"  {str(row.skill_group).ljust(width)}  "
+                 f"{pd.Timestamp(row.interval_start):%a %Y-%m-%d %H:%M}  short "
+                 f"{row.shortfall:.1f} agents: {row.reason}"
+                 for row in first.itertuples(index=False)]
+        if len(uncovered) > len(first):
+            foot.append(f"  and {len(uncovered) - len(first):,} more")
+    return "\n".join([head, "", *lines, "", *foot])
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the plan command: plan, print the summary, write the outputs.
 
@@ -152,7 +240,8 @@ def run(args: argparse.Namespace) -> int:
         config's), ``fmt`` (``"xlsx"``, ``"csv"`` or None: from the ``--out`` suffix),
         ``force``, ``plots`` (folder or None: the config's), ``simulate`` (replications
         [-] or None: no simulation), ``seed``, ``workers``, ``scheduler`` (as for
-        ``staffing simulate``) and ``quiet``.
+        ``staffing simulate``), ``no_schedule`` (skip the schedule of a config with
+        ``shifts:`` or ``scheduled:``) and ``quiet``.
 
     Returns
     -------
@@ -164,7 +253,8 @@ def run(args: argparse.Namespace) -> int:
     ConfigError
         The config is invalid (the CLI exits with status 2).
     DataError
-        History or forecast unusable (from `staffing.plan.plan`).
+        History or forecast unusable (from `staffing.plan.plan`), or the ``scheduled:``
+        file unusable (from `staffing.schedule`).
     OutputError
         An output target is refused or cannot be written, or ``--simulate`` with CSV
         output (the simulation goes into the workbook).
@@ -193,8 +283,12 @@ def run(args: argparse.Namespace) -> int:
     elif fmt != "xlsx":
         raise OutputError(f"--simulate writes into the workbook, not into {out}; use xlsx "
                           "output, or staffing simulate --out PATH.csv for the tables")
+    scheduling = not args.no_schedule and bool(config.shifts or config.scheduled)
     # Refuse a locked or foreign target now, not after the planning run.
     check_outputs(out, fmt=fmt, force=args.force, csv_path=csv_path)
+    intervals_csv = out if fmt == "csv" else csv_path
+    if scheduling and intervals_csv is not None:
+        check_schedule_csvs(intervals_csv, force=args.force)
 
     result = plan(config, progress=progress)
     print(format_summary(result))
@@ -205,11 +299,18 @@ def run(args: argparse.Namespace) -> int:
         simulation = run_simulation(result, args, args.simulate, quiet=args.quiet)
         print()
         print(format_simulation(simulation))
+    shifts = None
+    if scheduling:
+        if progress:
+            progress("scheduling shifts")
+        shifts = schedule(result)
+        print()
+        print(format_schedule(shifts))
 
     if progress:
         progress(f"writing {out}")
     written = write_outputs(result, out, fmt=fmt, force=args.force, csv_path=csv_path,
-                            simulation=simulation)
+                            simulation=simulation, schedule=shifts)
     if plots_dir is not None:
         from staffing.outputs.plots import save_plots
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 
-from staffing.config import load_config
+from staffing.config import PlanConfig, load_config
+from staffing.errors import ConfigError, DataError, DataWarning
+from staffing.plan import horizon
+from staffing.sources import files
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,7 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="check a planning config and list every problem (exit 0 valid, 2 invalid)",
         description=(
             "Validate a YAML planning config as a whole: every problem is listed with the "
-            "file, the key path and what is wrong. Nothing is run or written."
+            "file, the key path and what is wrong. A volume forecast file is read and checked "
+            "too (its columns, values and that it covers the plan's interval grid). Nothing "
+            "is run or written."
         ),
     )
     parser.add_argument("config", metavar="CONFIG", help="the YAML planning config")
@@ -47,10 +53,49 @@ def run(args: argparse.Namespace) -> int:
         Every problem of the config; it propagates to the CLI (exit 2).
     """
     config = load_config(args.config)
+    notes = check_forecast_file(config)
     p = config.plan
     horizon = f"{p.weeks} week(s)" if p.weeks is not None else f"to {p.end}"
     methods = ", ".join(sorted({s.method for s in config.resolved_skills}))
     print(f"{config.source}: valid: plan {p.name!r}, {len(config.skills)} skill(s) ({methods}), "
           f"from {p.start} {horizon}, {p.interval_minutes}-minute intervals in {p.timezone}; "
           f"NHT from {config.nht.source}, volume from {config.volume.source}")
+    for note in notes:
+        print(f"note: {note}")
     return 0
+
+
+def check_forecast_file(config: PlanConfig) -> list[str]:
+    """Check the config's volume forecast file as the planning run reads it.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        A validated config; nothing is checked unless ``volume.source`` is ``file``.
+
+    Returns
+    -------
+    list of str
+        Notes for the planner (skills of the file that the config does not plan, implausible
+        values), each naming the file.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, lacks a column, has a bad value, a time off the plan's
+        interval grid or a planned skill and interval without a volume:
+        ``<config>: volume.path: <what is wrong>``.
+    """
+    if config.volume.source != "file":
+        return []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        try:
+            frame = files.read_volume_file(config.volume.path, timezone=config.plan.timezone,
+                                           sheet=config.volume.sheet)
+            files.volume_on_grid(frame, horizon(config),
+                                 [s.skill_id for s in config.resolved_skills],
+                                 where=str(config.volume.path))
+        except DataError as exc:
+            raise ConfigError([f"{config.source}: volume.path: {exc}"]) from None
+    return [str(w.message) for w in caught if issubclass(w.category, DataWarning)]

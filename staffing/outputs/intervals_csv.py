@@ -1,7 +1,9 @@
-"""The intervals CSV: ``Plan.intervals`` as a flat file for pipelines.
+"""The CSV outputs: ``Plan.intervals`` as a flat file for pipelines, and a schedule's tables.
 
 Columns are :data:`staffing.vocabulary.INTERVAL_COLUMNS` by name (then any extra columns
-of the plan), not the planner-facing labels of the workbook.
+of the plan), not the planner-facing labels of the workbook. A
+:class:`~staffing.shifts.schedule.Schedule` adds two files beside the intervals CSV
+(:func:`schedule_csv_paths`): its ``shifts`` and its ``coverage`` table, columns by name.
 """
 
 from __future__ import annotations
@@ -10,13 +12,28 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from staffing.outputs.safety import atomic_replace, check_target, is_staffing_csv
+from staffing.outputs.safety import atomic_replace, check_target, is_staffing_csv, starts_with
 from staffing.outputs.view import PlanView
+from staffing.shifts.schedule import COVERAGE_COLUMNS, SHIFT_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.plan import Plan
+    from staffing.shifts.schedule import Schedule
 
-__all__ = ["write_intervals_csv"]
+__all__ = [
+    "COVERAGE_CSV_HEADER",
+    "SHIFTS_CSV_HEADER",
+    "check_schedule_csvs",
+    "schedule_csv_paths",
+    "write_intervals_csv",
+    "write_schedule_csvs",
+]
+
+#: How a shifts CSV written by this program begins.
+SHIFTS_CSV_HEADER = ",".join(SHIFT_COLUMNS)
+#: How a coverage CSV written by this program begins (``optimised`` may follow).
+COVERAGE_CSV_HEADER = ",".join(COVERAGE_COLUMNS)
+_SCHEDULE_HEADERS = {"shifts": SHIFTS_CSV_HEADER, "coverage": COVERAGE_CSV_HEADER}
 
 _CHUNK_ROWS = 20_000
 
@@ -59,3 +76,89 @@ def write_intervals_csv(plan: Plan, path: str | os.PathLike, *, force: bool = Fa
     with atomic_replace(path) as tmp:
         view.intervals.to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
     return path
+
+
+def schedule_csv_paths(intervals_csv: str | os.PathLike) -> dict[str, Path]:
+    """Where a schedule's CSVs go beside the intervals CSV ``intervals_csv``.
+
+    ``<stem>-shifts.csv`` and ``<stem>-coverage.csv`` in the same folder, where ``<stem>``
+    is the intervals CSV's name without its suffix and without a trailing ``-intervals``:
+    ``out/example-intervals.csv`` gives ``out/example-shifts.csv`` and
+    ``out/example-coverage.csv``; ``out/two-weeks.csv`` gives ``out/two-weeks-shifts.csv``.
+
+    Parameters
+    ----------
+    intervals_csv : path
+        The intervals CSV.
+
+    Returns
+    -------
+    dict of str to Path
+        ``{"shifts": ..., "coverage": ...}``.
+    """
+    path = Path(intervals_csv)
+    stem = path.stem.removesuffix("-intervals") or path.stem
+    return {name: path.with_name(f"{stem}-{name}.csv") for name in _SCHEDULE_HEADERS}
+
+
+def check_schedule_csvs(intervals_csv: str | os.PathLike, *, force: bool = False) -> None:
+    """Check, without writing, that a schedule's CSVs may be written beside ``intervals_csv``.
+
+    Parameters
+    ----------
+    intervals_csv : path
+        The intervals CSV they go beside (:func:`schedule_csv_paths`).
+    force : bool
+        Allow replacing existing files this program did not write.
+
+    Raises
+    ------
+    OutputError
+        A target is a directory, open or locked in another program, read-only, or (without
+        ``force``) not a shifts or coverage CSV written by staffing.
+    """
+    for name, path in schedule_csv_paths(intervals_csv).items():
+        header = _SCHEDULE_HEADERS[name]
+        check_target(path, force=force, ours=lambda p, h=header: starts_with(p, h),
+                     what=f"a {name} CSV written by staffing")
+
+
+def write_schedule_csvs(
+    schedule: Schedule, intervals_csv: str | os.PathLike, *, force: bool = False
+) -> list[Path]:
+    """Write a schedule's shifts and coverage tables as CSVs beside ``intervals_csv``.
+
+    Both targets are checked before either is written, and each is replaced atomically.
+    Times are local with their UTC offset (``2026-03-02 06:00:00-05:00``), as in the
+    intervals CSV; ``date`` is the local date of the shift's start; numbers keep full
+    precision. The shifts CSV has :data:`staffing.shifts.schedule.SHIFT_COLUMNS`, the
+    coverage CSV :data:`staffing.shifts.schedule.COVERAGE_COLUMNS` (then ``optimised``
+    when a given schedule was compared with optimised shifts).
+
+    Parameters
+    ----------
+    schedule : staffing.shifts.schedule.Schedule
+        The result of :func:`staffing.schedule`.
+    intervals_csv : path
+        The intervals CSV the files go beside (:func:`schedule_csv_paths`).
+    force : bool
+        Replace existing files this program did not write.
+
+    Returns
+    -------
+    list of Path
+        The shifts CSV, then the coverage CSV.
+
+    Raises
+    ------
+    OutputError
+        A target is refused (:func:`check_schedule_csvs`) or a write failed; the previous
+        file is then left as it was.
+    """
+    check_schedule_csvs(intervals_csv, force=force)
+    paths = schedule_csv_paths(intervals_csv)
+    frames = {"shifts": schedule.shifts, "coverage": schedule.coverage}
+    for name, path in paths.items():
+        with atomic_replace(path) as tmp:
+            frames[name].to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
+    return list(paths.values())

@@ -20,6 +20,18 @@ workbook (read by Excel and LibreOffice) has these sheets:
     occupancy with their 95 % half-widths, the rows whose target is missed with confidence
     highlighted by a conditional format, with filters. The Summary then also shows the
     simulated service level, the worst simulated day of the week and P(day meets target).
+``Shifts`` (only when a schedule of the plan is given)
+    The :class:`~staffing.shifts.schedule.Schedule`: per skill group its paid hours, shifts,
+    coverage efficiency (required agent-hours / scheduled on-queue hours), over- and
+    under-staffed hours, uncovered intervals and MILP gap; a grid of heads per template and
+    start time (rows) by day (columns); and every shift (template, start, end, break,
+    heads, paid hours) with filters.
+``Coverage`` (``Coverage <group>`` per skill group when there are several)
+    Per skill group: a native line chart of required against scheduled on-queue agents in
+    the first week, the over/under agent-hours per day and per week, and per interval the
+    required and scheduled on-queue agents, the gap, the heads and the service the schedule
+    achieves, under-staffed intervals highlighted by a conditional format, with filters.
+    The Assumptions sheet then also says how shrinkage and scheduled breaks combine.
 one sheet per skill
     A grid of local days (rows) by interval of the day (columns) of required FTE with a
     colour-scale heat map, and beside it the same grid of on-queue agents; totals per day and
@@ -65,7 +77,11 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from staffing.errors import DataError, OutputError
-from staffing.outputs.intervals_csv import write_intervals_csv
+from staffing.outputs.intervals_csv import (
+    check_schedule_csvs,
+    write_intervals_csv,
+    write_schedule_csvs,
+)
 from staffing.outputs.safety import (
     GENERATOR_PROPERTY,
     atomic_replace,
@@ -82,10 +98,12 @@ from staffing.vocabulary import COLUMN_META, VERSION, ColumnMeta
 
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.plan import Plan
+    from staffing.shifts.schedule import Schedule
     from staffing.simulation import SimulationResult
 
 __all__ = [
     "CHART_MAX_SERIES",
+    "COVERAGE_CHART_ROWS",
     "EXCEL_MAX_ROWS",
     "NUMBER_FORMATS",
     "SHEET_NAME_MAX",
@@ -103,6 +121,8 @@ SHEET_NAME_MAX = 31
 CHART_MAX_SERIES = 10
 #: Rows (of 20 px) the Summary chart covers above the summary table.
 SUMMARY_CHART_ROWS = 20
+#: Rows (of 20 px) the chart of a Coverage sheet covers above its tables.
+COVERAGE_CHART_ROWS = 18
 
 #: Excel number format of each display kind of :class:`staffing.vocabulary.ColumnMeta`.
 NUMBER_FORMATS = {
@@ -154,6 +174,7 @@ def write_outputs(
     force: bool = False,
     csv_path: str | os.PathLike | None = None,
     simulation: SimulationResult | None = None,
+    schedule: Schedule | None = None,
 ) -> list[Path]:
     """Write the outputs of a plan: the workbook (and optionally the CSV), or only the CSV.
 
@@ -176,11 +197,16 @@ def write_outputs(
         A simulation of ``plan`` (:func:`staffing.simulate`): the workbook gets the
         ``Simulation`` sheet and the Summary its simulated columns. Only with
         ``fmt="xlsx"``.
+    schedule : staffing.shifts.schedule.Schedule, optional
+        A schedule of ``plan`` (:func:`staffing.schedule`): the workbook gets the ``Shifts``
+        and ``Coverage`` sheets, and beside the intervals CSV (``out_path`` with
+        ``fmt="csv"``, else ``csv_path``) its shifts and coverage CSVs are written
+        (:func:`staffing.outputs.intervals_csv.schedule_csv_paths`).
 
     Returns
     -------
     list of Path
-        The files written, workbook first.
+        The files written, workbook first, then the intervals CSV and the schedule's CSVs.
 
     Raises
     ------
@@ -194,11 +220,18 @@ def write_outputs(
     if kind == "csv" and simulation is not None:
         raise OutputError(f"cannot write a simulation to {out_path}: the simulation goes "
                           "into the workbook (xlsx) only")
+    intervals_csv = out_path if kind == "csv" else csv_path
+    if schedule is not None and intervals_csv is not None:
+        check_schedule_csvs(intervals_csv, force=force)
     if kind == "csv":
-        return [write_intervals_csv(plan, out_path, force=force)]
-    written = [write_workbook(plan, out_path, force=force, simulation=simulation)]
-    if csv_path is not None:
-        written.append(write_intervals_csv(plan, csv_path, force=force))
+        written = [write_intervals_csv(plan, out_path, force=force)]
+    else:
+        written = [write_workbook(plan, out_path, force=force, simulation=simulation,
+                                  schedule=schedule)]
+        if csv_path is not None:
+            written.append(write_intervals_csv(plan, csv_path, force=force))
+    if schedule is not None and intervals_csv is not None:
+        written += write_schedule_csvs(schedule, intervals_csv, force=force)
     return written
 
 
@@ -209,6 +242,7 @@ def write_workbook(
     *,
     force: bool = False,
     simulation: SimulationResult | None = None,
+    schedule: Schedule | None = None,
 ) -> Path:
     """Write the staffing workbook of a plan, atomically.
 
@@ -225,6 +259,11 @@ def write_workbook(
         ``Simulation`` sheet (after ``Weekly``) and the Summary the simulated service
         level, the worst simulated day of the week and P(day meets target) beside the
         planned service level. Without it the workbook is the plan's alone.
+    schedule : staffing.shifts.schedule.Schedule, optional
+        A schedule of ``plan`` (:func:`staffing.schedule`). With it the workbook gets the
+        ``Shifts`` sheet and one ``Coverage`` sheet per skill group (after ``Weekly`` and
+        ``Simulation``), and the Assumptions sheet how shrinkage and scheduled breaks
+        combine, the solver and its settings.
 
     Returns
     -------
@@ -239,7 +278,8 @@ def write_workbook(
         previous file is left byte-identical.
     DataError
         ``plan.intervals`` lacks a required column, or ``simulation`` is not a simulation
-        of this plan (other skills, or another number of intervals).
+        of this plan (other skills, or another number of intervals), or ``schedule`` not
+        a schedule of this plan (another time zone or interval grid).
 
     Notes
     -----
@@ -260,9 +300,12 @@ def write_workbook(
     if simulation is not None:
         _check_simulation(view, simulation)
         n_sheets += len(_simulation_sheets(simulation))
+    if schedule is not None:
+        _check_schedule(view, schedule)
+        n_sheets += 1 + len(schedule.groups)
     with open_files_allowed(n_sheets + _FILES_BESIDES_SHEETS), atomic_replace(path) as tmp:
         try:
-            _build_workbook(view, tmp, simulation)
+            _build_workbook(view, tmp, simulation, schedule)
         except XlsxWriterException as exc:
             cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
             raise OutputError(describe_os_error(cause, path) if cause is not None
@@ -570,7 +613,10 @@ def _write_frame(
 
 
 def _build_workbook(
-    view: PlanView, filename: Path, simulation: SimulationResult | None = None
+    view: PlanView,
+    filename: Path,
+    simulation: SimulationResult | None = None,
+    schedule: Schedule | None = None,
 ) -> None:
     # The sheets' row files go to a folder of their own beside the target (same disk; a
     # killed run's leftover is removed by the next write there), removed with everything in
@@ -582,14 +628,17 @@ def _build_workbook(
             str(filename),
             {"constant_memory": True, "strings_to_numbers": False, "tmpdir": str(rows)},
         )
-        _fill_workbook(workbook, view, simulation)
+        _fill_workbook(workbook, view, simulation, schedule)
         workbook.close()
     finally:
         shutil.rmtree(rows, ignore_errors=True)
 
 
 def _fill_workbook(
-    workbook: xlsxwriter.Workbook, view: PlanView, simulation: SimulationResult | None = None
+    workbook: xlsxwriter.Workbook,
+    view: PlanView,
+    simulation: SimulationResult | None = None,
+    schedule: Schedule | None = None,
 ) -> None:
     formats = _Formats(workbook)
     workbook.set_properties(
@@ -608,21 +657,28 @@ def _fill_workbook(
     ]
     if simulation is not None:
         reserved += [name for name, _, _ in _simulation_sheets(simulation)]
+    coverage_names: list[str] = []
+    if schedule is not None:
+        coverage_names = _coverage_sheet_names(schedule, reserved)
+        reserved += ["Shifts", *coverage_names]
     names = sheet_names(
         [n if str(n) else str(i) for i, n in skills.itertuples(index=False)], reserved=reserved
     )
 
-    _write_summary(workbook, workbook.add_worksheet("Summary"), view, formats, simulation)
+    _write_summary(workbook, workbook.add_worksheet("Summary"), view, formats, simulation,
+                   schedule)
     if view.weekly is not None or view.weekly_total is not None:
         _write_weekly(workbook.add_worksheet("Weekly"), view, formats)
     if simulation is not None:
         _write_simulation(workbook, view, simulation, formats)
+    if schedule is not None:
+        _write_schedule(workbook, view, schedule, coverage_names, formats)
     grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
     for (skill_id, skill_name), sheet in zip(skills.itertuples(index=False), names, strict=True):
         ws = workbook.add_worksheet(sheet)
         _write_skill_sheet(ws, grouped.get_group(skill_id), skill_id, skill_name, view, formats)
     _write_intervals(workbook, view, formats)
-    _write_assumptions(workbook.add_worksheet("Assumptions"), view, formats)
+    _write_assumptions(workbook.add_worksheet("Assumptions"), view, formats, schedule)
 
 
 def _rows_per_interval_sheet() -> int:
@@ -635,6 +691,7 @@ def _write_summary(
     view: PlanView,
     formats: _Formats,
     simulation: SimulationResult | None = None,
+    schedule: Schedule | None = None,
 ) -> None:
     widths = _Widths()
     ws.set_landscape()
@@ -650,7 +707,8 @@ def _write_summary(
         1,
         0,
         f"{span}; {view.interval_minutes}-minute intervals; times are local to {view.timezone}; "
-        f"staffing {VERSION}" + (_simulation_note(simulation) if simulation is not None else ""),
+        f"staffing {VERSION}" + (_simulation_note(simulation) if simulation is not None else "")
+        + (_schedule_note(schedule) if schedule is not None else ""),
         formats.note,
     )
     # Pictures before tables: the chart sits on top, the summary below it, the chart's data
@@ -1096,7 +1154,298 @@ def _write_simulation_intervals(
             widths.see(col, column.width)
 
 
-def _write_assumptions(ws: Any, view: PlanView, formats: _Formats) -> None:
+# --------------------------------------------------------------------------------------------
+# Shifts: the Shifts sheet, the Coverage sheets and the Assumptions' schedule rules
+# --------------------------------------------------------------------------------------------
+
+# Schedule.meta keys the Assumptions sheet lists first: how shrinkage and breaks combine.
+_SCHEDULE_RULES = ("shrinkage_rule", "group_rule", "source", "wrap", "solver", "time_limit_s",
+                   "mip_rel_gap")
+_BREAKS_IN_SHRINKAGE = (
+    "if the configured shrinkage s already includes the unpaid break scheduled here (a share "
+    "b of the shift's span), use s' = (s - b) / (1 - b) instead; paid short breaks, "
+    "meetings, training and absence stay in s")
+
+
+def _schedule_note(schedule: Schedule) -> str:
+    """The Summary's note on the schedule's sheets."""
+    return (f"; shifts: sheets Shifts and Coverage ({len(schedule.groups)} skill "
+            f"group{'s' if len(schedule.groups) != 1 else ''})")
+
+
+def _check_schedule(view: PlanView, schedule: Schedule) -> None:
+    """A DataError unless ``schedule`` schedules the plan of ``view`` (zone and grid)."""
+    per_skill = view.intervals.groupby("skill_id", sort=False).size()
+    n_intervals = int(per_skill.iloc[0]) if len(per_skill) else 0
+    per_group = schedule.coverage.groupby("skill_group", sort=False).size()
+    problems = []
+    zone = schedule.meta.get("timezone", view.timezone)
+    if zone != view.timezone:
+        problems.append(f"its time zone is {zone}, the plan's {view.timezone}")
+    minutes = schedule.meta.get("interval_minutes", view.interval_minutes)
+    if minutes != view.interval_minutes:
+        problems.append(f"its intervals are {minutes} minutes, the plan's "
+                        f"{view.interval_minutes}")
+    wrong = [str(g) for g, n in per_group.items() if n != n_intervals]
+    if wrong:
+        problems.append(f"skill group(s) {', '.join(wrong[:3])} have another number of "
+                        f"intervals than the plan's {n_intervals}")
+    elif n_intervals:
+        first = view.intervals["interval_start"].min()
+        if schedule.coverage["interval_start"].min() != first:
+            problems.append(f"its first interval is {schedule.coverage['interval_start'].min()}"
+                            f", the plan's {first}")
+    planned = {str(s) for s in view.intervals["skill_id"].unique()}
+    unknown = sorted({i.strip() for text in schedule.groups["skill_ids"]
+                      for i in str(text).split(",")} - planned)
+    if unknown:
+        problems.append(f"skill(s) {', '.join(unknown[:5])} are not in the plan")
+    if problems:
+        raise DataError(f"the schedule is not of plan {view.name!r}: {'; '.join(problems)}")
+    # xlsxwriter ignores a row past the sheet's end, so refuse before writing anything
+    shifts_rows = 12 + len(schedule.groups) + 2 * len(schedule.shifts)
+    coverage_rows = (16 + COVERAGE_CHART_ROWS + len(schedule.daily) + len(schedule.weekly)
+                     + int(per_group.max() if len(per_group) else 0))
+    if max(shifts_rows, coverage_rows) > EXCEL_MAX_ROWS:
+        raise OutputError(f"the schedule's tables ({max(shifts_rows, coverage_rows):,} rows) "
+                          f"do not fit one Excel sheet ({EXCEL_MAX_ROWS:,} rows); write its "
+                          "CSVs instead (write_outputs with fmt='csv')")
+
+
+def _coverage_sheet_names(schedule: Schedule, reserved: Sequence[str]) -> list[str]:
+    """``Coverage`` for one skill group, else ``Coverage <group>`` per group (Excel-safe)."""
+    groups = [str(g) for g in schedule.groups["skill_group"]]
+    wanted = ["Coverage"] if len(groups) == 1 else [f"Coverage {g}" for g in groups]
+    return sheet_names(wanted, reserved=[*reserved, "Shifts"])
+
+
+def _write_schedule(
+    workbook: Any, view: PlanView, schedule: Schedule, names: Sequence[str], formats: _Formats
+) -> None:
+    """The Shifts sheet, then one Coverage sheet per skill group."""
+    _write_shifts_sheet(workbook.add_worksheet("Shifts"), view, schedule, formats)
+    under = workbook.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
+    for label, name in zip(schedule.groups["skill_group"], names, strict=True):
+        _write_coverage_sheet(workbook, workbook.add_worksheet(name), name, view, schedule,
+                              str(label), formats, under)
+
+
+def _write_shifts_sheet(ws: Any, view: PlanView, schedule: Schedule, formats: _Formats) -> None:
+    """Title, the groups table, the heads grid and every shift (filtered)."""
+    widths = _Widths()
+    tz = view.timezone
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    shifts = schedule.shifts
+    ws.write_string(0, 0, f"Shifts of plan {view.name}", formats.title)
+    if math.isnan(schedule.paid_hours):
+        text = (f"No shifts were optimised: the Coverage sheets compare the schedule from "
+                f"{schedule.meta.get('source')} with the requirement.")
+    else:
+        text = (f"{int(shifts['heads'].sum()):,} shifts, {schedule.paid_hours:,.1f} paid hours "
+                f"(length minus the unpaid break), MILP gap {schedule.mip_gap:.2%} "
+                f"({schedule.meta.get('solver')}).")
+    ws.write_string(1, 0, text + " Coverage efficiency = required agent-hours / scheduled "
+                    f"on-queue hours. Times are local to {tz}. Rules: docs/shifts.md.",
+                    formats.note)
+    ws.write_string(3, 0, "Per skill group", formats.section)
+    row = _write_frame(ws, schedule.groups, 4, formats, widths, tz) + 1
+    if len(shifts):
+        ws.write_string(row, 0, "Heads starting per template and start time (rows) and day "
+                        "(columns)", formats.section)
+        row = _write_heads_grid(ws, shifts, row + 1, tz, formats, widths) + 1
+    ws.write_string(row, 0, "Every shift: template, start, unpaid break and heads",
+                    formats.section)
+    header = row + 1
+    end = _write_frame(ws, shifts, header, formats, widths, tz)
+    if len(shifts):
+        ws.autofilter(header, 0, end - 1, len(shifts.columns) - 1)
+    widths.apply(ws)
+
+
+def _write_heads_grid(
+    ws: Any, shifts: pd.DataFrame, row: int, timezone: str, formats: _Formats, widths: _Widths
+) -> int:
+    """Heads per (group, template, start time) by local start date; return the next row."""
+    starts = pd.DatetimeIndex(shifts["start"])
+    frame = pd.DataFrame({
+        "skill_group": shifts["skill_group"].astype(str).to_numpy(),
+        "shift": shifts["shift"].astype(str).to_numpy(),
+        "minute": np.asarray(starts.hour * 60 + starts.minute),
+        "date": pd.to_datetime(shifts["date"]).to_numpy(),
+        "heads": shifts["heads"].to_numpy(),
+    })
+    grid = frame.pivot_table(index=["skill_group", "shift", "minute"], columns="date",
+                             values="heads", aggfunc="sum", fill_value=0)
+    days = list(grid.columns)
+    ws.write_string(row, 0, "Skill group", formats.header)
+    ws.write_string(row, 1, "Shift", formats.header)
+    ws.write_string(row, 2, f"Start ({timezone})", formats.header)
+    day_fmt = formats.get("date", header=True)
+    for k, day in enumerate(days):
+        ws.write_number(row, 3 + k, _scalar_serial(day, timezone), day_fmt)
+        widths.see(3 + k, _DATE_WIDTHS["date"])
+    ws.write_string(row, 3 + len(days), "Heads", formats.header)
+    widths.see(2, len(f"Start ({timezone})"))
+    time_fmt, heads_fmt = formats.get("time"), formats.get("int")
+    total_fmt = formats.get("int", bold=True)
+    values = grid.to_numpy()
+    for i, (group, shift, minute) in enumerate(grid.index):
+        r = row + 1 + i
+        ws.write_string(r, 0, group)
+        ws.write_string(r, 1, shift)
+        ws.write_number(r, 2, minute / 1440, time_fmt)
+        for k in range(len(days)):
+            if values[i, k]:
+                ws.write_number(r, 3 + k, float(values[i, k]), heads_fmt)
+        ws.write_number(r, 3 + len(days), float(values[i].sum()), total_fmt)
+        widths.see(0, min(len(group), 40))
+        widths.see(1, len(shift))
+    return row + 1 + len(grid)
+
+
+def _write_coverage_sheet(
+    workbook: Any,
+    ws: Any,
+    name: str,
+    view: PlanView,
+    schedule: Schedule,
+    label: str,
+    formats: _Formats,
+    under: Any,
+) -> None:
+    """One skill group: notes, the chart, the daily and weekly tables, every interval."""
+    widths = _Widths()
+    tz = view.timezone
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+
+    def of_group(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["skill_group"] == label].drop(columns="skill_group").reset_index(
+            drop=True)
+
+    group = schedule.groups[schedule.groups["skill_group"] == label].iloc[0]
+    coverage, daily, weekly = (of_group(schedule.coverage), of_group(schedule.daily),
+                               of_group(schedule.weekly))
+    ws.write_string(0, 0, f"Coverage of {label}: required against scheduled on-queue agents",
+                    formats.title)
+    ws.write_string(
+        1, 0,
+        f"Skills {group['skill_ids']}; schedule: {group['source']}. Required: the plan's "
+        "on-queue agents summed over the group's skills; scheduled: heads at work and not on "
+        "their unpaid break x (1 - shrinkage); gap = scheduled - required. Service level, "
+        "ASA, abandonment and occupancy are what the scheduled agents achieve (whole agents, "
+        f"each skill's own method). Times are local to {tz}. Rules: docs/shifts.md.",
+        formats.note)
+    paid = ("" if pd.isna(group["paid_hours"])
+            else f"{group['paid_hours']:,.1f} paid hours, ")
+    efficiency = ("-" if pd.isna(group["efficiency"]) else f"{group['efficiency']:.1%}")
+    ws.write_string(
+        2, 0,
+        f"{paid}coverage efficiency {efficiency}; under-staffed {group['under_hours']:,.1f} "
+        f"agent-hours in {int(group['uncovered_intervals']):,} intervals (in red below), "
+        f"over-staffed {group['over_hours']:,.1f} agent-hours.", formats.note)
+    row = 3 + COVERAGE_CHART_ROWS + 1
+    ws.write_string(row, 0, "Per day: on-queue agent-hours required and scheduled, over- and "
+                    "under-staffed hours, paid hours of the shifts starting that day",
+                    formats.section)
+    row = _write_frame(ws, daily, row + 1, formats, widths, tz) + 1
+    ws.write_string(row, 0, "Per plan week", formats.section)
+    row = _write_frame(ws, weekly, row + 1, formats, widths, tz) + 1
+    ws.write_string(row, 0, "Per interval (under-staffed intervals in red)", formats.section)
+    header = row + 1
+    columns = _prepare(coverage, tz)
+    for col, column in enumerate(columns):
+        ws.write_string(header, col, column.label, formats.header)
+        widths.see(col, max(column.width, min(len(column.label), 40) + 2))  # + the filter
+    n = len(coverage)
+    if n:
+        first, last = header + 1, header + n
+        ws.autofilter(header, 0, last, len(columns) - 1)
+        flag = xl_rowcol_to_cell(first, list(coverage.columns).index("understaffed"),
+                                 col_abs=True)
+        ws.conditional_format(first, 0, last, len(columns) - 1,
+                              {"type": "formula", "criteria": f"={flag}=TRUE", "format": under})
+        _write_rows(ws, columns, first, 0, n, formats)
+        starts = coverage["interval_start"]
+        week = int((starts < starts.iloc[0] + pd.DateOffset(days=7)).sum())
+        _insert_coverage_chart(workbook, ws, name, view, coverage, first, first + week - 1,
+                               label)
+    widths.apply(ws)
+
+
+def _insert_coverage_chart(
+    workbook: Any,
+    ws: Any,
+    name: str,
+    view: PlanView,
+    coverage: pd.DataFrame,
+    first: int,
+    last: int,
+    label: str,
+) -> None:
+    """Scheduled (area) against required (line) on-queue agents, rows ``first:last``."""
+    cols = list(coverage.columns)
+    at, required, scheduled = (cols.index("interval_start"), cols.index("required"),
+                               cols.index("scheduled"))
+    categories = [name, first, at, last, at]
+    area = workbook.add_chart({"type": "area"})
+    area.add_series({"name": "Scheduled on-queue agents", "categories": categories,
+                     "values": [name, first, scheduled, last, scheduled],
+                     "fill": {"color": "#9DC3E6", "transparency": 30},
+                     "border": {"none": True}})
+    line = workbook.add_chart({"type": "line"})
+    line.add_series({"name": "Required on-queue agents", "categories": categories,
+                     "values": [name, first, required, last, required],
+                     "line": {"color": "#C00000", "width": 1.5}})
+    area.combine(line)
+    title = f"{label}: required against scheduled on-queue agents, first week"
+    area.set_title({"name": title, "name_font": {"size": 11}})
+    per_day = max(1, round(1440 / view.interval_minutes))
+    area.set_x_axis({
+        "text_axis": True,
+        "num_format": "ddd dd hh:mm",
+        "num_font": {"rotation": -45, "size": 8},
+        "interval_unit": max(1, per_day // 2),
+        "interval_tick": max(1, per_day // 2),
+        "name": f"Local time ({view.timezone})",
+    })
+    area.set_y_axis({"name": "On-queue agents", "min": 0,
+                     "major_gridlines": {"visible": True}})
+    area.set_legend({"position": "bottom"})
+    area.set_size({"width": 960, "height": COVERAGE_CHART_ROWS * 20})
+    ws.insert_chart(3, 0, area, {"object_position": 3})
+
+
+def _write_schedule_assumptions(
+    ws: Any,
+    row: int,
+    view: PlanView,
+    schedule: Schedule,
+    formats: _Formats,
+    widths: _Widths,
+) -> int:
+    """The schedule's rules and solver settings on the Assumptions sheet; the next row."""
+    ws.write_string(row, 0, "Shifts: how shrinkage and scheduled breaks combine, and the "
+                    "solver (docs/shifts.md)", formats.section)
+    row += 1
+    meta = dict(schedule.meta)
+    items: list[tuple[str, Any]] = []
+    for key in _SCHEDULE_RULES:
+        if key in meta:
+            items.append((key, meta.pop(key)))
+        if key == "shrinkage_rule":
+            items.append(("breaks_in_shrinkage", _BREAKS_IN_SHRINKAGE))
+    items += list(meta.items())
+    items += [("paid_hours", schedule.paid_hours), ("mip_gap", schedule.mip_gap)]
+    for key, value in items:
+        row = _write_setting(ws, row, f"schedule.{key}", value, view.timezone, formats, widths)
+    return row + 1
+
+
+def _write_assumptions(
+    ws: Any, view: PlanView, formats: _Formats, schedule: Schedule | None = None
+) -> None:
     widths = _Widths()
     ws.set_landscape()
     ws.write_string(0, 0, f"Assumptions of plan {view.name}", formats.title)
@@ -1110,6 +1459,8 @@ def _write_assumptions(ws: Any, view: PlanView, formats: _Formats) -> None:
         key, value = _local_meta(str(key), value, view.timezone)
         row = _write_setting(ws, row, key, value, view.timezone, formats, widths)
     row += 1
+    if schedule is not None:
+        row = _write_schedule_assumptions(ws, row, view, schedule, formats, widths)
 
     config = _config_items(view.config)
     if config:

@@ -21,8 +21,10 @@ from staffing.vocabulary import INTERVAL_MINUTES
 __all__ = [
     "PLAUSIBLE_MAX",
     "check_volume_frame",
+    "normalise_headers",
     "read_history_file",
     "read_volume_file",
+    "volume_on_grid",
     "warn_implausible",
 ]
 
@@ -253,6 +255,49 @@ def read_volume_file(
     return check_volume_frame(frame, timezone=timezone, where=where)
 
 
+def _header_key(name: object) -> str:
+    return re.sub(r"[\s_]+", "", str(name)).lower()
+
+
+def normalise_headers(frame: pd.DataFrame, columns: list[str], where: str) -> pd.DataFrame:
+    """Rename headers that match ``columns`` ignoring case, spaces and underscores.
+
+    A spreadsheet's ``Skill ID``, ``Interval Start`` and ``Volume`` become ``skill_id``,
+    ``interval_start`` and ``volume``; other headers are left as they are.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The frame as read.
+    columns : list of str
+        The canonical column names.
+    where : str
+        What the frame is (a file name), for the error message.
+
+    Returns
+    -------
+    DataFrame
+        The frame with matching headers renamed (the input is not changed).
+
+    Raises
+    ------
+    DataError
+        Two headers match the same column (``Volume`` and ``volume``), naming both.
+    """
+    wanted = {_header_key(c): c for c in columns}
+    renames: dict[object, str] = {}
+    for name in frame.columns:
+        target = wanted.get(_header_key(name))
+        if target is None:
+            continue
+        twin = next((k for k, v in renames.items() if v == target), None)
+        if twin is not None:
+            raise DataError(f"{where}: columns {twin!r} and {name!r} are both {target}; "
+                            "keep one")
+        renames[name] = target
+    return frame.rename(columns=renames)
+
+
 def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.DataFrame:
     """Validate a volume frame's columns and values; times to local tz.
 
@@ -263,7 +308,9 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
     ----------
     frame : DataFrame
         Columns ``skill_id``, ``interval_start`` (ISO text or timestamps; naive means local
-        in ``timezone``) and ``volume`` (contacts per interval [-]); other columns are dropped.
+        in ``timezone``) and ``volume`` (contacts per interval [-]), matched ignoring case,
+        spaces and underscores (``Skill ID``, ``Interval Start``); other columns are
+        dropped.
     timezone : str
         IANA zone of the plan.
     where : str
@@ -283,6 +330,7 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
         missing, not a number, infinite or negative, or a skill given twice for the same
         time; naming ``where``, the skill and time or the row.
     """
+    frame = normalise_headers(frame, ["skill_id", "interval_start", "volume"], where)
     require_columns(frame, ["skill_id", "interval_start", "volume"], where)
     skill_ids = _skill_ids(frame["skill_id"], where)
     out = pd.DataFrame({
@@ -307,3 +355,76 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
         raise DataError(f"{where}: skill {row.skill_id} has two rows for "
                         f"{row.interval_start.isoformat()}")
     return out
+
+
+def volume_on_grid(
+    volume: pd.DataFrame, grid: pd.DatetimeIndex, skill_ids: list[int], *, where: str
+) -> tuple[np.ndarray, str | None]:
+    """A checked volume forecast on the plan's grid, skill-major; unknown skills left out.
+
+    Parameters
+    ----------
+    volume : DataFrame
+        As :func:`check_volume_frame` returns it (local ``interval_start``).
+    grid : pandas.DatetimeIndex
+        The plan's interval starts (local, with a ``freq``).
+    skill_ids : list of int
+        The skills of the plan, in plan order.
+    where : str
+        What the forecast is (a file name), for the messages.
+
+    Returns
+    -------
+    (numpy.ndarray, str or None)
+        The volume [-] of each skill and interval, ``len(skill_ids) * len(grid)`` values,
+        skill-major; and a note naming the skills of the forecast that are not in the plan
+        (left out, with their volume in the horizon), or None. The note is also warned as a
+        :class:`~staffing.errors.DataWarning`.
+
+    Raises
+    ------
+    DataError
+        A planned skill's time not on the grid (naming skill and time and the interval
+        length), or a planned skill and interval of the horizon without a volume.
+    """
+    start, end = grid[0], grid[-1] + grid.freq
+    known = np.asarray(skill_ids, dtype=np.int64)
+    unknown = volume[~volume["skill_id"].isin(known)]
+    note = None
+    if len(unknown):
+        ids = sorted(unknown["skill_id"].unique().tolist())
+        inside = unknown[(unknown["interval_start"] >= start) & (unknown["interval_start"] < end)]
+        listed = ", ".join(map(str, ids[:10])) + (f" and {len(ids) - 10} more" if len(ids) > 10
+                                                   else "")
+        note = (f"{where}: {len(ids)} skill(s) not in the config left out ({listed}; "
+                f"{inside['volume'].sum():,.0f} contacts in the horizon)")
+        warnings.warn(note, DataWarning, stacklevel=3)
+    vol = volume[volume["skill_id"].isin(known)]
+    vol = vol[(vol["interval_start"] >= start) & (vol["interval_start"] < end)]
+    utc_ns = grid.tz_convert("UTC").as_unit("ns").asi8
+    series = pd.Series(
+        vol["volume"].to_numpy(),
+        index=pd.MultiIndex.from_arrays([
+            vol["skill_id"].to_numpy(),
+            vol["interval_start"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
+            .to_numpy(),
+        ]),
+    )
+    wanted = pd.MultiIndex.from_arrays([np.repeat(known, len(grid)), np.tile(utc_ns, len(known))])
+    off_grid = ~series.index.isin(wanted)
+    if off_grid.any():
+        sid, ns = series.index[int(np.flatnonzero(off_grid)[0])]
+        when = pd.Timestamp(ns, tz="UTC").tz_convert(grid.tz).isoformat()
+        minutes = int(pd.Timedelta(grid.freq).total_seconds() // 60)
+        raise DataError(f"{where}: skill {sid} at {when} is not on the plan's {minutes}-minute "
+                        "interval grid (the forecast's intervals must match "
+                        "plan.interval_minutes)")
+    values = series.reindex(wanted).to_numpy(dtype=float)
+    missing = np.isnan(values)
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        sid = known[first // len(grid)]
+        when = grid[first % len(grid)].isoformat()
+        raise DataError(f"{where}: no volume for skill {sid} at {when} "
+                        f"({int(missing.sum())} skill-interval(s) missing in the horizon)")
+    return values, note
