@@ -1,4 +1,4 @@
-"""Shift coverage as a mixed-integer programme, solved exactly with HiGHS.
+"""Shift coverage as a mixed-integer programme, solved exactly with HiGHS (LP first).
 
 Pure maths on arrays: no config, no pandas. A *pattern* is one way a head can work: a
 template started at one instant of the horizon with its unpaid break at one offset. Its
@@ -25,6 +25,17 @@ that cover both (and patterns linked through a shared start). A week of day shif
 not cross midnight is seven small programmes instead of one large one, and a block equal to
 one already solved (the same weekday of a forecast that repeats every week) is solved once.
 
+Each distinct block is solved LP first, with a proof of optimality, and only the rest by
+branch and bound:
+
+1. the LP relaxations of all distinct blocks in one HiGHS call (one block-diagonal LP);
+   a whole LP optimum is a MILP optimum (gap 0);
+2. otherwise, when every paid hour is a whole multiple of a unit q (whole seconds: q is
+   their greatest common divisor), every schedule costs a multiple of q, so
+   ``q * ceil(LP / q)`` is a proven lower bound, and a rounding of the LP optimum (LP
+   diving, then dropping redundant heads) that reaches it is optimal (gap 0);
+3. otherwise ``scipy.optimize.milp`` (HiGHS branch and bound) as before.
+
 References: Dantzig (1954), *A comment on Edie's "Traffic delays at toll booths"*, Operations
 Research 2(3), doi:10.1287/opre.2.3.339 (the set-covering model of shift scheduling);
 Huangfu & Hall (2018), *Parallelizing the dual revised simplex method*, Mathematical
@@ -35,6 +46,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -85,6 +97,17 @@ class CoverageSolution:
         Blocks that needed the shortfall stage (limits made full coverage impossible).
     solve_s : float
         Wall time [s].
+    lp_bound : float
+        Sum over blocks of the LP relaxation's optimum [h] (HiGHS's MILP bound for relaxed
+        blocks): ``paid_hours - lp_bound`` is the integrality gap the proof had to close.
+    lp_blocks : int
+        Distinct blocks whose LP optimum was whole (optimal without branching).
+    rounded_blocks : int
+        Distinct blocks whose LP optimum was rounded to whole heads whose paid hours reach
+        the LP bound rounded up to the paid-hours unit (optimal without branching).
+    milp_blocks : int
+        Distinct blocks solved by HiGHS's branch and bound (``scipy.optimize.milp``),
+        relaxed ones included.
     """
 
     heads: np.ndarray
@@ -99,6 +122,10 @@ class CoverageSolution:
     reused_blocks: int
     relaxed_blocks: int
     solve_s: float
+    lp_bound: float = float("nan")
+    lp_blocks: int = 0
+    rounded_blocks: int = 0
+    milp_blocks: int = 0
 
 
 def pattern_coverage(
@@ -209,7 +236,7 @@ def solve_coverage(
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 0.0,
 ) -> CoverageSolution:
-    """Fewest paid hours whose heads cover a requirement, as an exact MILP (HiGHS).
+    """Fewest paid hours whose heads cover a requirement, solved exactly (HiGHS).
 
     Parameters
     ----------
@@ -230,8 +257,9 @@ def solve_coverage(
         Wall-time budget for all blocks together [s]. When it runs out the best schedule
         found is returned with ``status="time_limit"`` and its ``mip_gap``.
     mip_rel_gap : float, default 0
-        Relative optimality gap at which HiGHS may stop [-]; 0 proves optimality (HiGHS
-        still stops at its absolute gap of 1e-6 h).
+        Relative optimality gap at which HiGHS's branch and bound may stop [-]; 0 proves
+        optimality (HiGHS still stops at its absolute gap of 1e-6 h). The LP-first path
+        only ever accepts a proven optimum.
 
     Returns
     -------
@@ -249,9 +277,16 @@ def solve_coverage(
     -----
     Minimises ``paid_hours @ y`` subject to ``coverage @ y >= required`` and the per-start
     limits, ``y`` whole and >= 0. Intervals that no pattern reaches are dropped and
-    reported in ``uncoverable``. A block whose limits make full coverage impossible is
-    solved lexicographically: least total shortfall first, then fewest paid hours at that
-    shortfall. The MILP gap is measured on the paid hours of the final stage.
+    reported in ``uncoverable``. The independent blocks are solved LP first: the LP
+    relaxation of all distinct blocks in one HiGHS call; a block whose LP optimum is whole
+    is solved (an integral LP optimum is a MILP optimum). Otherwise, when every paid hour
+    is a multiple of a unit ``q`` (whole seconds: ``q`` is their greatest common divisor),
+    every schedule's paid hours are a multiple of ``q``, so ``q * ceil(LP / q)`` is a
+    proven lower bound; a rounding of the LP optimum (LP diving: fix the whole part, solve
+    the LP of what is left, repeat; then drop heads not needed) that reaches it is optimal.
+    Only blocks where neither holds go to HiGHS's branch and bound (``scipy.optimize.milp``),
+    and a block whose limits make full coverage impossible is solved lexicographically:
+    least total shortfall first, then fewest paid hours at that shortfall.
     """
     started = time.perf_counter()
     req = np.round(np.asarray(required, dtype=float).ravel(), REQUIREMENT_DECIMALS)
@@ -280,68 +315,76 @@ def solve_coverage(
         raise ValueError("min_heads must be >= 0 and <= max_heads for every start")
 
     active = req > 0
+    entries = matrix.tocoo()
     reach = np.zeros(n_t, dtype=bool)
-    if matrix.nnz:
-        reach[np.unique(matrix.tocoo().row[matrix.tocoo().data > 0])] = True
+    reach[entries.row[entries.data > 0]] = True
     uncoverable = active & ~reach
     rows = np.flatnonzero(active & reach)
     sub = matrix[rows, :].tocsr() if rows.size else sparse.csr_array((0, n_p))
+    sub.eliminate_zeros()
     # Rows whose shares are all whole: whole heads cover r exactly when they cover ceil(r).
-    entries = sub.tocoo()
-    fractional_rows = np.unique(entries.row[np.abs(entries.data - np.round(entries.data))
-                                            > 1e-9])
+    coo = sub.tocoo()
     req_whole = req[rows].copy()
     whole_rows = np.ones(rows.size, dtype=bool)
-    whole_rows[fractional_rows] = False
+    whole_rows[coo.row[np.abs(coo.data - np.round(coo.data)) > 1e-9]] = False
     req_whole[whole_rows] = np.ceil(req_whole[whole_rows] - _TOL)
 
     # Blocks: a graph on rows + patterns + starts, with row-pattern and pattern-start edges.
     n_r = rows.size
-    coo = sub.tocoo()
     edges_a = np.concatenate([coo.row, n_r + np.arange(n_p)])
     edges_b = np.concatenate([n_r + coo.col, n_r + n_p + group])
     size = n_r + n_p + n_g
     graph = sparse.coo_array((np.ones(edges_a.size), (edges_a, edges_b)), shape=(size, size))
     _, label = connected_components(graph, directed=False)
-    heads = np.zeros(n_p, dtype=np.int64)
-    paid_total = bound_total = 0.0
-    status = "optimal"
-    blocks = relaxed = reused = 0
-    solved: dict[bytes, tuple] = {}
     row_label, pat_label = label[:n_r], label[n_r:n_r + n_p]
     order_r = np.argsort(row_label, kind="stable")
     order_p = np.argsort(pat_label, kind="stable")
     cuts_r = np.searchsorted(row_label[order_r], np.arange(size + 1))
     cuts_p = np.searchsorted(pat_label[order_p], np.arange(size + 1))
+    # rows and patterns sorted by block: each block is a contiguous slice of `perm`
+    perm = sub[order_r, :][:, order_p].tocsr()
+    perm.sort_indices()
+    forced = np.zeros(size, dtype=bool)
+    forced[pat_label[g_min[group] > 0]] = True
+
+    distinct: list[_Block] = []
+    occurrences: list[tuple[int, np.ndarray]] = []
+    index_of: dict[bytes, int] = {}
     for block in np.unique(pat_label):
-        pats = order_p[cuts_p[block]:cuts_p[block + 1]]
-        brows = order_r[cuts_r[block]:cuts_r[block + 1]]
-        groups_here = np.unique(group[pats])
-        if brows.size == 0 and not (g_min[groups_here] > 0).any():
+        r0, r1, c0, c1 = cuts_r[block], cuts_r[block + 1], cuts_p[block], cuts_p[block + 1]
+        if r0 == r1 and not forced[block]:
             continue  # nothing to cover and nothing forced: no heads
-        a_block = sub[brows, :][:, pats].tocsr()
-        a_block.sort_indices()
+        pats = order_p[c0:c1]
+        brows = order_r[r0:r1]
+        lo, hi = perm.indptr[r0], perm.indptr[r1]
+        a_block = sparse.csr_array(
+            (perm.data[lo:hi], perm.indices[lo:hi] - c0, perm.indptr[r0:r1 + 1] - lo),
+            shape=(r1 - r0, c1 - c0))
         starts, local = np.unique(group[pats], return_inverse=True)
         key = b"|".join(np.ascontiguousarray(part).tobytes() for part in (
             np.array(a_block.shape), a_block.indptr, a_block.indices, a_block.data,
             req[rows[brows]], req_whole[brows], cost[pats], local, g_min[starts],
             g_max[starts]))
-        if key in solved:  # the same block again (e.g. the same weekday in another week)
-            y, paid, bound, hit_limit, was_relaxed = solved[key]
-            reused += 1
-        else:
-            blocks += 1
-            remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
-            solved[key] = _solve_block(
-                a_block, req[rows[brows]], req_whole[brows], cost[pats], group[pats], g_min,
-                g_max, remaining, mip_rel_gap)
-            y, paid, bound, hit_limit, was_relaxed = solved[key]
-        heads[pats] = y
-        paid_total += paid
-        bound_total += bound
-        relaxed += was_relaxed
-        if hit_limit:
+        if key not in index_of:  # else the same block again (the same weekday next week)
+            index_of[key] = len(distinct)
+            distinct.append(_Block(a_block, req[rows[brows]], req_whole[brows], cost[pats],
+                                   group[pats]))
+        occurrences.append((index_of[key], pats))
+
+    results = _solve_blocks(distinct, g_min, g_max, started, time_limit_s, mip_rel_gap)
+    heads = np.zeros(n_p, dtype=np.int64)
+    bound_total = lp_total = 0.0
+    status = "optimal"
+    relaxed = 0
+    for which, pats in occurrences:
+        result = results[which]
+        heads[pats] = result.heads
+        bound_total += result.bound
+        lp_total += result.lp_value
+        relaxed += result.method == "relaxed"
+        if result.hit_limit:
             status = "time_limit"
+    methods = [result.method for result in results]
     working = matrix @ heads.astype(float)
     shortfall = np.maximum(req - working, 0.0)
     shortfall[shortfall < _TOL] = 0.0
@@ -352,9 +395,364 @@ def solve_coverage(
     return CoverageSolution(
         heads=heads, working=working, shortfall=shortfall, uncoverable=uncoverable,
         paid_hours=paid_total, dual_bound=float(bound_total), mip_gap=float(gap),
-        status=status, blocks=blocks, reused_blocks=reused, relaxed_blocks=relaxed,
-        solve_s=time.perf_counter() - started,
+        status=status, blocks=len(distinct), reused_blocks=len(occurrences) - len(distinct),
+        relaxed_blocks=relaxed, solve_s=time.perf_counter() - started,
+        lp_bound=float(lp_total), lp_blocks=methods.count("lp"),
+        rounded_blocks=methods.count("rounded"),
+        milp_blocks=len(methods) - methods.count("lp") - methods.count("rounded"),
     )
+
+
+# ---------------------------------------------------------------------------
+# Blocks: LP first, rounding to a proven bound, branch and bound last
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Block:
+    """One independent programme: coverage rows x patterns of one block."""
+
+    a: sparse.csr_array  # coverage of the block's rows by its patterns
+    req: np.ndarray  # the requirement (for the shortfall stage)
+    req_whole: np.ndarray  # ceil(req) in rows whose shares are all whole
+    cost: np.ndarray  # paid hours per pattern
+    group: np.ndarray  # the global start of each pattern
+
+    def reversed(self) -> _Block:
+        """The same block with its patterns in reverse order."""
+        return _Block(self.a[:, ::-1].tocsr(), self.req, self.req_whole, self.cost[::-1],
+                      self.group[::-1])
+
+    @cached_property
+    def csc(self) -> sparse.csc_array:
+        """The coverage by columns (one slice per pattern)."""
+        return self.a.tocsc()
+
+    def model(self, g_min: np.ndarray, g_max: np.ndarray):
+        """(lo, hi, start rows, their lower and upper limits) of the per-start limits.
+
+        A start with one pattern becomes bounds on that pattern; a start with several, one
+        row summing its patterns. ``None`` rows when no start of several is limited.
+        """
+        n_p = self.cost.size
+        starts, local = np.unique(self.group, return_inverse=True)
+        sizes = np.bincount(local, minlength=starts.size)
+        lo, hi = np.zeros(n_p), np.full(n_p, np.inf)
+        single = sizes[local] == 1
+        lo[single] = g_min[self.group[single]]
+        hi[single] = g_max[self.group[single]]
+        limited = (sizes > 1) & ((g_min[starts] > 0) | np.isfinite(g_max[starts]))
+        if not limited.any():
+            return lo, hi, None, None, None
+        pick = limited[local]
+        which = np.flatnonzero(limited)
+        index = np.searchsorted(which, local[pick])
+        rows_g = sparse.csr_array((np.ones(index.size), (index, np.flatnonzero(pick))),
+                                  shape=(which.size, n_p))
+        return lo, hi, rows_g, g_min[starts[which]], g_max[starts[which]]
+
+
+@dataclass(frozen=True)
+class _BlockResult:
+    heads: np.ndarray
+    bound: float  # proven lower bound on the block's paid hours (at its shortfall)
+    lp_value: float  # the LP relaxation's optimum (the MILP bound where there is none)
+    method: str  # "lp", "rounded", "milp" or "relaxed"
+    hit_limit: bool = False
+
+
+#: Paid hours are tested for being whole multiples of 1 / this (whole seconds).
+_UNIT_SCALE = 3600.0
+#: Most LP re-solves of a dive before a block goes to branch and bound.
+_DIVE_ROUNDS = 40
+#: Most heads :func:`_repair` adds to complete a rounding.
+_REPAIR_HEADS = 200
+#: A variable of an LP optimum this close to a whole number counts as whole.
+_INTEGRAL_TOL = 1e-6
+
+
+def _objective_unit(cost: np.ndarray) -> float:
+    """Largest q with every paid hour a whole multiple of q (whole seconds), 0 if none.
+
+    Then the paid hours of every whole-heads schedule are a multiple of q, and the LP bound
+    may be rounded up to one.
+    """
+    positive = cost[cost > 0] * _UNIT_SCALE
+    if positive.size == 0 or positive.max() > 1e12:
+        return 0.0
+    whole = np.round(positive)
+    # whole seconds up to float noise (1e-6 s): the margin of _rounded_bound covers that
+    if (np.abs(positive - whole) > 1e-6).any():
+        return 0.0
+    return float(np.gcd.reduce(whole.astype(np.int64))) / _UNIT_SCALE
+
+
+def _rounded_bound(lp_value: float, unit: float) -> float:
+    """The LP bound rounded up to a multiple of ``unit`` (if any), with a safety margin.
+
+    The margin (1e-6 of the bound in units) errs towards the lower multiple, which is
+    always a valid bound: it only makes a rounding harder to prove optimal.
+    """
+    if unit <= 0:
+        return lp_value
+    units = lp_value / unit
+    return unit * float(np.ceil(units - 1e-6 * max(1.0, abs(units))))
+
+
+def _block_diagonal(parts: list[sparse.csr_array]) -> sparse.csr_array:
+    """``scipy.sparse.block_diag`` of CSR matrices, assembled from their arrays (faster)."""
+    rows = np.cumsum([0, *(part.shape[0] for part in parts)])
+    cols = np.cumsum([0, *(part.shape[1] for part in parts)])
+    nnz = np.cumsum([0, *(part.indptr[-1] for part in parts)])
+    indptr = np.concatenate([[0], *(part.indptr[1:] + nnz[k] for k, part in enumerate(parts))])
+    indices = np.concatenate([part.indices[:part.indptr[-1]] + cols[k]
+                              for k, part in enumerate(parts)])
+    data = np.concatenate([part.data[:part.indptr[-1]] for part in parts])
+    return sparse.csr_array((data, indices, indptr), shape=(int(rows[-1]), int(cols[-1])))
+
+
+def _rows_and_columns(a: sparse.csr_array, rows: np.ndarray):
+    """(the given rows of ``a`` restricted to the columns they touch, those columns)."""
+    begin, end = a.indptr[rows], a.indptr[rows + 1]
+    lengths = end - begin
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    take = np.repeat(begin - indptr[:-1], lengths) + np.arange(indptr[-1])
+    used, local = np.unique(a.indices[take], return_inverse=True)
+    return sparse.csr_array((a.data[take], local.ravel(), indptr),
+                            shape=(rows.size, used.size)), used
+
+
+def _solve_lps(blocks: list[_Block], models: list) -> list[tuple[np.ndarray | None, bool]]:
+    """LP relaxations of several blocks in one HiGHS call (one block-diagonal LP).
+
+    Returns per block (its LP optimum or None, whether its LP is infeasible). When the
+    joint LP fails, each block is solved alone to tell which.
+    """
+    if not blocks:
+        return []
+    parts, lb, ub = [], [], []
+    for block, (_, _, rows_g, g_lo, g_hi) in zip(blocks, models, strict=True):
+        parts.append(block.a if rows_g is None else sparse.vstack([block.a, rows_g],
+                                                                  format="csr"))
+        lb.append(block.req_whole)
+        ub.append(np.full(block.req_whole.size, np.inf))
+        if rows_g is not None:
+            lb.append(g_lo)
+            ub.append(g_hi)
+    a = parts[0] if len(parts) == 1 else _block_diagonal(parts)
+    constraints = ([LinearConstraint(a, np.concatenate(lb), np.concatenate(ub))]
+                   if a.shape[0] else [])
+    result = milp(np.concatenate([block.cost for block in blocks]), integrality=None,
+                  bounds=Bounds(np.concatenate([m[0] for m in models]),
+                                np.concatenate([m[1] for m in models])),
+                  constraints=constraints, options={"presolve": False})
+    if result.status == 0 and result.x is not None:
+        cuts = np.cumsum([0, *(block.cost.size for block in blocks)])
+        return [(result.x[cuts[i]:cuts[i + 1]], False) for i in range(len(blocks))]
+    if len(blocks) == 1:
+        return [(None, result.status == 2)]  # 2: infeasible
+    return [out for block, model in zip(blocks, models, strict=True)
+            for out in _solve_lps([block], [model])]
+
+
+def _feasible(block: _Block, model, y: np.ndarray) -> bool:
+    """Whether whole heads ``y`` cover the block and keep its limits."""
+    lo, hi, rows_g, g_lo, g_hi = model
+    if (y < lo - _TOL).any() or (y > hi + _TOL).any():
+        return False
+    if rows_g is not None:
+        per_start = rows_g @ y
+        if (per_start < g_lo - _TOL).any() or (per_start > g_hi + _TOL).any():
+            return False
+    return bool((block.a @ y >= block.req_whole - _TOL).all())
+
+
+def _drop_redundant(block: _Block, y: np.ndarray) -> np.ndarray:
+    """Remove heads the coverage does not need, dearest pattern first (no limits)."""
+    a = block.csc
+    slack = block.a @ y - block.req_whole
+    filled = np.diff(a.indptr) > 0
+    y[~filled] = 0  # heads that cover nothing
+    if a.nnz == 0:
+        return y
+    starts = a.indptr[:-1][filled]
+    spare = np.zeros(y.size)
+    for _ in range(y.size + 1):
+        # heads of each pattern that could go at once: min over its rows of slack / share
+        spare[filled] = np.minimum.reduceat(slack[a.indices] / a.data, starts)
+        spare = np.minimum(y, np.floor(spare + 1e-9))
+        if not (spare > 0).any():
+            break
+        p = int(np.argmax(np.where(spare > 0, block.cost, -1.0)))
+        span = slice(a.indptr[p], a.indptr[p + 1])
+        slack[a.indices[span]] -= spare[p] * a.data[span]
+        y[p] -= spare[p]
+    return y
+
+
+def _whole(x: np.ndarray) -> bool:
+    """Whether every value of an LP optimum is whole (within ``_INTEGRAL_TOL``)."""
+    return bool(np.all(np.abs(x - np.round(x)) <= _INTEGRAL_TOL))
+
+
+def _unlimited(model) -> bool:
+    """Whether a block's limits are none (what the rounding heuristics assume)."""
+    lo, hi, rows_g, _, _ = model
+    return rows_g is None and not (lo > 0).any() and bool(np.isinf(hi).all())
+
+
+def _repair(block: _Block, y: np.ndarray) -> np.ndarray | None:
+    """Add heads until ``y`` covers the block: each time the pattern covering most of what
+    is missing per paid hour. None if that takes more than ``_REPAIR_HEADS`` heads."""
+    a = block.csc
+    slack = block.a @ y - block.req_whole
+    filled = np.diff(a.indptr) > 0
+    starts = a.indptr[:-1][filled]
+    gain = np.zeros(y.size)
+    for _ in range(_REPAIR_HEADS):
+        need = np.maximum(-slack, 0.0)
+        if not (need > _TOL).any():
+            return y
+        if a.nnz == 0:
+            return None
+        gain[filled] = np.add.reduceat(np.minimum(a.data, need[a.indices]), starts)
+        p = int(np.argmax(gain / np.maximum(block.cost, 1e-12)))
+        y[p] += 1
+        span = slice(a.indptr[p], a.indptr[p + 1])
+        slack[a.indices[span]] += a.data[span]
+    return None
+
+
+def _dive(blocks: list[_Block], xs: list[np.ndarray],
+          bounds: list[float]) -> list[np.ndarray | None]:
+    """Whole heads reaching the proven bound, rounded from LP optima by LP diving.
+
+    Blocks without limits only. ``z`` is the LP optimum of the requirement still
+    uncovered by the heads ``y`` fixed so far (at first: all of it, ``z = x``). Each round
+    tries two roundings, ``y + ceil(z)`` and ``y + round(z)`` completed greedily
+    (:func:`_repair`), each with the heads it does not need dropped
+    (:func:`_drop_redundant`), and stops as soon as one reaches the block's bound. Else it
+    fixes ``y += floor(z)`` (a head on the largest value when none reaches 1) and solves the
+    LP of what is left, the blocks of one round together in one HiGHS call. Returns per
+    block the whole heads that reach the bound, or None (the block goes to the MILP).
+    """
+    y = [np.zeros_like(x) for x in xs]
+    z = list(xs)
+    out: list[np.ndarray | None] = [None] * len(blocks)
+    todo = list(range(len(blocks)))
+    for _ in range(_DIVE_ROUNDS):
+        residual = {}
+        for i in todo:
+            block, limit = blocks[i], bounds[i] + 1e-9 * max(1.0, bounds[i])
+            fixed = np.floor(z[i] + _INTEGRAL_TOL)
+            for rounding in ("up", "nearest"):
+                candidate = (y[i] + np.ceil(z[i] - _INTEGRAL_TOL) if rounding == "up"
+                             else _repair(block, y[i] + np.round(z[i])))
+                if candidate is None:
+                    continue
+                candidate = _drop_redundant(block, candidate)
+                if block.cost @ candidate <= limit:
+                    out[i] = candidate
+                    break
+            if out[i] is not None:
+                continue
+            if not fixed.any():
+                fixed[int(np.argmax(z[i]))] = 1.0
+            y[i] = y[i] + fixed
+            left = block.req_whole - block.a @ y[i]
+            need = np.flatnonzero(left > _TOL)
+            if need.size:
+                residual[i] = (need, left[need])
+            # else y[i] covers the block, and its rounding above did not reach the bound
+        todo = list(residual)
+        if not todo:
+            break
+        parts, columns = [], []
+        for i in todo:
+            # the rows left, and the patterns that cover them
+            rows_left, used = _rows_and_columns(blocks[i].a, residual[i][0])
+            columns.append(used)
+            parts.append(_Block(rows_left, residual[i][1], residual[i][1],
+                                blocks[i].cost[used], blocks[i].group[used]))
+        models = [(np.zeros(part.cost.size), np.full(part.cost.size, np.inf), None, None, None)
+                  for part in parts]
+        next_todo = []
+        for i, used, (x_left, _) in zip(todo, columns, _solve_lps(parts, models), strict=True):
+            if x_left is not None:  # None should not happen without limits: then the MILP
+                z[i] = np.zeros_like(y[i])
+                z[i][used] = x_left
+                next_todo.append(i)
+        todo = next_todo
+    return out
+
+
+def _solve_blocks(
+    blocks: list[_Block], g_min: np.ndarray, g_max: np.ndarray, started: float,
+    time_limit_s: float, gap: float,
+) -> list[_BlockResult]:
+    """Solve distinct blocks: LP first, then rounding to a proven bound, then MILP."""
+    models = [block.model(g_min, g_max) for block in blocks]
+    lps = _solve_lps(blocks, models)
+    xs = [x for x, _ in lps]
+    out: list[_BlockResult | None] = [None] * len(blocks)
+    bounds = [0.0] * len(blocks)
+    lp_values = [0.0] * len(blocks)
+    to_round = []
+    for i, (block, model, x) in enumerate(zip(blocks, models, xs, strict=True)):
+        if x is None:
+            continue
+        lp_values[i] = float(block.cost @ x)
+        bounds[i] = _rounded_bound(lp_values[i], _objective_unit(block.cost))
+        y = np.round(x)
+        if _whole(x) and _feasible(block, model, y):
+            # an integral LP optimum is a MILP optimum: nothing to branch on
+            out[i] = _BlockResult(y.astype(np.int64), float(block.cost @ y), lp_values[i],
+                                  "lp")
+        elif _unlimited(model):
+            to_round.append(i)
+    for attempt in range(2):
+        if not to_round:
+            break
+        if attempt == 0:
+            rounded = _dive([blocks[i] for i in to_round], [xs[i] for i in to_round],
+                            [bounds[i] for i in to_round])
+        else:
+            # Second chance: the LP optimum is often not unique, and the vertex HiGHS
+            # returns decides the rounding. The same LPs with the patterns in reverse
+            # order give other vertices (on the benchmark: 2 of 3 failed dives succeed).
+            flipped = [blocks[i].reversed() for i in to_round]
+            free = [(np.zeros(b.cost.size), np.full(b.cost.size, np.inf), None, None, None)
+                    for b in flipped]
+            xs_flipped = [x for x, _ in _solve_lps(flipped, free)]
+            keep = [k for k, x in enumerate(xs_flipped) if x is not None]
+            got = _dive([flipped[k] for k in keep], [xs_flipped[k] for k in keep],
+                        [bounds[to_round[k]] for k in keep])
+            rounded = [None] * len(to_round)
+            for k, y in zip(keep, got, strict=True):
+                rounded[k] = None if y is None else y[::-1].copy()
+        for i, y in zip(to_round, rounded, strict=True):
+            if y is None:
+                continue
+            paid = float(blocks[i].cost @ y)
+            # whole heads whose paid hours reach a proven lower bound are optimal
+            if paid <= bounds[i] + 1e-9 * max(1.0, bounds[i]) \
+                    and _feasible(blocks[i], models[i], y):
+                out[i] = _BlockResult(y.astype(np.int64), min(bounds[i], paid), lp_values[i],
+                                      "rounded")
+        to_round = [i for i in to_round if out[i] is None]
+    for i, block in enumerate(blocks):
+        if out[i] is not None:
+            continue
+        remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
+        y, _, bound, hit, relaxed = _solve_block(
+            block.a, block.req, block.req_whole, block.cost, block.group, g_min, g_max,
+            remaining, gap, lp_infeasible=lps[i][1], model=models[i])
+        if relaxed:
+            out[i] = _BlockResult(y, bound, bound, "relaxed", hit)
+        else:  # both HiGHS's bound and the rounded LP bound are proven
+            out[i] = _BlockResult(y, min(float(block.cost @ y), max(bound, bounds[i])),
+                                  lp_values[i], "milp", hit)
+    return out  # type: ignore[return-value]
 
 
 def _milp(cost, bounds, constraints, time_limit_s, gap, n_integer=None):
@@ -379,38 +777,29 @@ def _outcome(result, what: str) -> tuple[np.ndarray, float, bool]:
 def _solve_block(
     a: sparse.csr_array, req: np.ndarray, req_whole: np.ndarray, cost: np.ndarray,
     group: np.ndarray, g_min: np.ndarray, g_max: np.ndarray, time_limit_s: float, gap: float,
+    *, lp_infeasible: bool = False, model=None,
 ) -> tuple[np.ndarray, float, float, bool, bool]:
-    """One independent block: (heads, paid hours, dual bound, hit limit, needed stage B).
+    """One block by branch and bound: (heads, paid hours, dual bound, hit limit, stage B).
 
     ``req_whole`` is ``req`` rounded up in rows whose coverage shares are all whole (there
     whole heads cover 2.3 exactly when they cover 3): the same whole-heads solutions, and a
     tighter LP relaxation, so HiGHS proves optimality sooner. The shortfall stage measures
-    shortfall against the unrounded ``req``.
+    shortfall against the unrounded ``req``. ``lp_infeasible``: the LP relaxation has no
+    solution, so neither has the MILP: go straight to the shortfall stage.
     """
     started = time.perf_counter()
     n_p = cost.size
-    starts, local = np.unique(group, return_inverse=True)
-    sizes = np.bincount(local, minlength=starts.size)
-    lo, hi = np.zeros(n_p), np.full(n_p, np.inf)
-    single = sizes[local] == 1
-    lo[single] = g_min[group[single]]
-    hi[single] = g_max[group[single]]
-    limited = (sizes > 1) & ((g_min[starts] > 0) | np.isfinite(g_max[starts]))
-    constraints = []
-    if limited.any():
-        pick = limited[local]
-        which = np.flatnonzero(limited)
-        index = np.searchsorted(which, local[pick])
-        rows_g = sparse.csr_array((np.ones(index.size), (index, np.flatnonzero(pick))),
-                                  shape=(which.size, n_p))
-        constraints.append(LinearConstraint(rows_g, g_min[starts[which]], g_max[starts[which]]))
-
-    cover = [LinearConstraint(a, req_whole, np.inf)] if req.size else []
-    result = _milp(cost, Bounds(lo, hi), [*cover, *constraints], time_limit_s, gap)
-    if result.status != 2:  # 2: infeasible
-        x, bound, hit = _outcome(result, "a block of intervals")
-        y = np.round(x).astype(np.int64)
-        return y, float(cost @ y), bound, hit, False
+    if model is None:
+        model = _Block(a, req, req_whole, cost, group).model(g_min, g_max)
+    lo, hi, rows_g, g_lo, g_hi = model
+    constraints = [] if rows_g is None else [LinearConstraint(rows_g, g_lo, g_hi)]
+    if not lp_infeasible:
+        cover = [LinearConstraint(a, req_whole, np.inf)] if req.size else []
+        result = _milp(cost, Bounds(lo, hi), [*cover, *constraints], time_limit_s, gap)
+        if result.status != 2:  # 2: infeasible
+            x, bound, hit = _outcome(result, "a block of intervals")
+            y = np.round(x).astype(np.int64)
+            return y, float(cost @ y), bound, hit, False
 
     # Limits make full coverage impossible: least shortfall first, then fewest paid hours.
     n_r = req.size
