@@ -1,5 +1,9 @@
 """Shift coverage as a mixed-integer programme, solved exactly with HiGHS (LP first).
 
+One job: the exact coverage optimisation; it is long because the LP-first path (one
+block-diagonal LP, the rounding to a proven bound, the dive) and its exact fallback live
+together, so that every schedule it returns carries its proof of optimality.
+
 Pure maths on arrays: no config, no pandas. A *pattern* is one way a head can work: a
 template started at one instant of the horizon with its unpaid break at one offset. Its
 column in the coverage matrix holds, per interval, the share of the interval the head is at
