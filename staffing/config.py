@@ -705,6 +705,11 @@ class SkillEntry(SkillSettings):
             return self
         resolved = ResolvedSkill.merge(context.get("defaults") or SkillSettings(), self)
         problems = resolved.problems()
+        if resolved.method == "workload" and self.service_level is not None:
+            # An explicit target the method cannot use would be silently ignored.
+            problems.append(("service_level", "method workload does not use a service-level "
+                             "target (it staffs volume x NHT / max_occupancy); remove it, or "
+                             "use erlang_c, erlang_a or chat to staff to a target"))
         if problems:
             raise PydanticCustomError(
                 "skill_rules", "{summary}",
@@ -834,6 +839,32 @@ class PlanConfig(_Strict):
     def resolved_skills(self) -> list[ResolvedSkill]:
         """Skills in config order with ``defaults`` merged in."""
         return [skill.resolved for skill in self.skills]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What is valid but not applied: a ``workload`` skill's targets from ``defaults``.
+
+        Returns
+        -------
+        list of str
+            One text per skill and key, naming the skill, e.g. ``skills[0] 'Sales
+            Messaging' (1001): method workload does not use the service_level from
+            defaults ...``.
+        """
+        out = []
+        for index, entry in enumerate(self.skills):
+            resolved = entry.resolved
+            if resolved is None or resolved.method != "workload":
+                continue
+            unused = [key for key in ("service_level", "asa_seconds", "max_abandon")
+                      if key not in entry.model_fields_set
+                      and getattr(self.defaults, key) is not None]
+            if unused:
+                out.append(f"skills[{index}] {entry.name!r} ({entry.id}): method workload does "
+                           f"not use the {' or '.join(unused)} from defaults (no target, no "
+                           f"service level shown); set {unused[0]}: null on the skill to say "
+                           "so")
+        return out
 
     def with_skills(
         self, skills: list[ResolvedSkill], *, growth: GrowthSpec | None = None

@@ -13,6 +13,7 @@ One job: the planning run, from inputs to the Plan's tables (its roll-ups includ
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -25,12 +26,13 @@ import pandas as pd
 from staffing import daily, forecast, queueing, vocabulary
 from staffing import special_days as specials
 from staffing.config import PlanConfig, ResolvedSkill, load_config
-from staffing.errors import DataError
+from staffing.errors import DataError, DataWarning
 from staffing.forecast import weighted_mean
 from staffing.sources import files
 from staffing.vocabulary import BASIS_NAMES, HISTORY_COLUMNS
 
-__all__ = ["INTERVAL_COLUMNS", "STAFFING_METHODS", "Plan", "horizon", "plan"]
+__all__ = ["HISTORY_GAP_WEEKS", "INTERVAL_COLUMNS", "SHRINKAGE_WARN", "STAFFING_METHODS",
+           "Plan", "horizon", "plan"]
 
 #: Columns of :attr:`Plan.intervals`, in order: :data:`staffing.vocabulary.INTERVAL_COLUMNS`,
 #: re-exported as the list it has always been here (callers extend it).
@@ -38,6 +40,10 @@ INTERVAL_COLUMNS: list[str] = list(vocabulary.INTERVAL_COLUMNS)
 _FLOAT_NOISE = 1e-9
 #: Values of :attr:`Plan.staffing_method`: the rule that set an interval's agents.
 STAFFING_METHODS: tuple[str, ...] = ("stationary", "day_scope", "week_scope", "time_stable")
+#: A plan starting more than this many weeks after the history's end is warned about.
+HISTORY_GAP_WEEKS = 8
+#: Shrinkage above this share (in any hour of the week) is warned about.
+SHRINKAGE_WARN = 0.6
 
 
 @dataclass(repr=False)
@@ -60,7 +66,9 @@ class Plan:
     daily_total, weekly_total : DataFrame
         The same for all skills together.
     skills : DataFrame
-        One row per skill with every resolved setting.
+        One row per skill with every resolved setting; ``shrinkage_mean`` (the weekly
+        mean [-]) and ``shrinkage_profile`` (as configured, as text); a ``workload``
+        skill's ``service_level_target`` and ``answer_within_s`` are NaN (not applied).
     history : DataFrame
         The hourly NHT history used (window and skills of the plan), local times.
     nht_profile : DataFrame
@@ -74,9 +82,9 @@ class Plan:
     meta : dict
         Plan name, time zone, interval, horizon, history window, sources, version, run time;
         ``time_stable`` (iterations, convergence, share of intervals missing a target in
-        the last simulation) when a skill has ``staffing: time_stable``; ``notes`` (what
-        the planner should know: forecast skills left out, special days left out of the
-        history) and ``special_days_in_history`` (ISO dates).
+        the last simulation) when a skill has ``staffing: time_stable``; ``notes`` (the
+        list :attr:`warnings` returns: what the planner should double-check) and
+        ``special_days_in_history`` (ISO dates).
     staffing_method : Series
         Aligned with ``intervals``: which rule set each interval's agents
         (:data:`STAFFING_METHODS`): ``stationary`` (the interval's own targets, the
@@ -110,6 +118,23 @@ class Plan:
                 f"intervals={len(self.intervals)}, start={self.meta.get('start')}, "
                 f"end={self.meta.get('end')}, timezone={self.meta.get('timezone')!r})")
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the planner should double-check, one short text each (``meta["notes"]``).
+
+        Targets a method does not use (a ``workload`` skill's service level from
+        ``defaults``), intervals that miss their target, volume forecast in closed hours,
+        plan dates against the history window, shrinkage above :data:`SHRINKAGE_WARN`, a
+        forecast of zero volume, implausible data (the :class:`~staffing.errors.DataWarning`
+        texts), forecast skills left out and special days left out of the history. The
+        same list object as ``meta["notes"]``: one list, not two.
+
+        Returns
+        -------
+        list of str
+        """
+        return self.meta.setdefault("notes", [])
+
     def simulate(self, **options: Any) -> Any:
         """Simulate this plan: :func:`staffing.simulation.simulate` with ``self``.
 
@@ -135,12 +160,15 @@ class Plan:
         DataFrame
             Columns: skill_id (Int64, NA for the total), skill_name, method, weekly_volume
             (mean per 7 days [-]), mean_nht_s (volume-weighted [s]), peak_agents and
-            peak_at (first interval with the peak; for the total, of the summed agents),
-            weekly_fte (mean FTE headcount per 7 days [FTE]; the total is the sum over
-            skills), service_level and p_abandon (volume-weighted over the served intervals
-            [-]), wape (volume backtest [-], NaN without one; the total is weighted by the
-            held-out volume). With ``volume.trend: auto`` also wape_no_trend (the backtest
-            WAPE without a trend) and trend_per_week (growth per week applied [-]).
+            peak_at (first interval with the peak; for the total, of the summed agents;
+            None when the peak is 0 agents: there is no peak), weekly_fte (mean FTE
+            headcount per 7 days [FTE]; the total is the sum over skills), service_level
+            and p_abandon (volume-weighted over the served intervals [-]; a ``workload``
+            skill's is Erlang C's reading of its staffing, with no target behind it: the
+            outputs leave it blank, :func:`staffing.outputs.view.display_summary`), wape
+            (volume backtest [-], NaN without one; the total is weighted by the held-out
+            volume). With ``volume.trend: auto`` also wape_no_trend (the backtest WAPE
+            without a trend) and trend_per_week (growth per week applied [-]).
         """
         iv = self.intervals
         weeks = self.meta["days"] / 7.0
@@ -162,7 +190,8 @@ class Plan:
                 "weekly_volume": part["volume"].sum() / weeks,
                 "mean_nht_s": weighted_mean(part["nht_s"], part["volume"]),
                 "peak_agents": int(part["agents"].iloc[peak]),
-                "peak_at": part["interval_start"].iloc[peak],
+                "peak_at": (part["interval_start"].iloc[peak]
+                            if part["agents"].iloc[peak] > 0 else None),
                 "weekly_fte": (part["fte"].sum() * hours / fte_week[skill_id]) / weeks,
                 "service_level": weighted_mean(part["service_level"], part["volume"]),
                 "p_abandon": weighted_mean(part["p_abandon"], part["volume"]),
@@ -173,7 +202,8 @@ class Plan:
             })
         table = pd.DataFrame(rows)
         total_agents = iv.groupby("interval_start", sort=True)["agents"].sum()
-        peak_at = total_agents.idxmax() if len(total_agents) else pd.NaT
+        peak_at = (total_agents.idxmax() if len(total_agents) and total_agents.max() > 0
+                   else None)
         total = {
             "skill_id": pd.NA, "skill_name": "All skills", "method": "",
             "weekly_volume": iv["volume"].sum() / weeks,
@@ -601,6 +631,17 @@ def _rollups(
     return daily, daily_total, weekly, weekly_total
 
 
+def _shrinkage_text(spec: Any) -> str:
+    """The configured shrinkage profile: ``0.32; sat 0.25, sun 0.25; 12:00 0.45``."""
+    parts = [f"{spec.default:g}"]
+    if spec.by_weekday:
+        parts.append(", ".join(f"{day} {value:g}" for day, value in spec.by_weekday.items()))
+    if spec.by_hour:
+        parts.append(", ".join(f"{hour:02d}:00 {value:g}"
+                               for hour, value in sorted(spec.by_hour.items())))
+    return "; ".join(parts)
+
+
 def _skills_table(config: PlanConfig) -> pd.DataFrame:
     rows = []
     for s in config.resolved_skills:
@@ -611,12 +652,15 @@ def _skills_table(config: PlanConfig) -> pd.DataFrame:
             for day in vocabulary.WEEKDAYS)
         rows.append({
             "skill_id": s.skill_id, "skill_name": s.skill_name, "method": s.method,
-            "service_level_target": s.service_level_target, "answer_within_s": s.answer_within_s,
+            # workload has no service-level target: a default's is not listed as applied
+            "service_level_target": None if s.method == "workload" else s.service_level_target,
+            "answer_within_s": None if s.method == "workload" else s.answer_within_s,
             "asa_s": s.asa_s, "max_abandon": s.max_abandon, "max_occupancy": s.max_occupancy,
             "patience_s": s.patience_s, "max_concurrency": s.max_concurrency,
             "handle_time_by_load_s": (None if s.handle_time_by_load_s is None
                                       else ", ".join(f"{x:g}" for x in s.handle_time_by_load_s)),
-            "shrinkage": float(s.shrinkage.hour_of_week().mean()),
+            "shrinkage_mean": round(float(s.shrinkage.hour_of_week().mean()), 6),
+            "shrinkage_profile": _shrinkage_text(s.shrinkage),
             "min_agents": s.min_agents, "open_hours": open_text,
             "fte_hours_per_week": s.fte_hours_per_week, "nht_seconds": s.nht_seconds,
             "nht_fallback_s": s.nht_fallback_s,
@@ -627,11 +671,75 @@ def _skills_table(config: PlanConfig) -> pd.DataFrame:
             "staffing": s.staffing if s.method != "workload" else "stationary",
         })
     frame = pd.DataFrame(rows)
-    for column in ("service_level_target", "asa_s", "max_abandon", "max_occupancy",
+    for column in ("service_level_target", "answer_within_s", "asa_s", "max_abandon",
+                   "max_occupancy",
                    "patience_s", "nht_seconds", "nht_fallback_s", "interval_floor"):
         frame[column] = frame[column].astype(float)
     frame["max_concurrency"] = frame["max_concurrency"].astype("Int64")
     return frame
+
+
+# ---------------------------------------------------------------------------
+# Warnings
+# ---------------------------------------------------------------------------
+
+
+def _run_warnings(
+    config: PlanConfig, skills: list[ResolvedSkill], grid: pd.DatetimeIndex,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None, vol: np.ndarray, is_open: np.ndarray,
+    arrays: dict[str, np.ndarray], shrink_table: np.ndarray,
+) -> list[str]:
+    """What the planner should double-check in this run, one short text each."""
+    out: list[str] = []
+    n_t = len(grid)
+    tz = config.plan.timezone
+    if window is not None and n_t:
+        first, (hist_start, hist_end) = grid[0], window
+        span = (f"{hist_start.tz_convert(tz):%Y-%m-%d} to "
+                f"{(hist_end - pd.Timedelta(seconds=1)).tz_convert(tz):%Y-%m-%d}")
+        if first < hist_start:
+            out.append(f"the plan starts on {first:%Y-%m-%d}, before the history it is "
+                       f"forecast from ({span})")
+        elif first < hist_end:
+            out.append(f"the plan starts on {first:%Y-%m-%d}, inside the history it is "
+                       f"forecast from ({span}): it plans weeks that already happened")
+        elif first >= hist_end + pd.Timedelta(weeks=HISTORY_GAP_WEEKS):
+            gap = (first - hist_end) / pd.Timedelta(weeks=1)
+            out.append(f"the plan starts {gap:,.0f} weeks after the history ends ({span}); "
+                       f"more than {HISTORY_GAP_WEEKS} weeks: the forecast may be out of date")
+    per_skill = vol.reshape(len(skills), n_t) if n_t else vol.reshape(len(skills), 0)
+    if n_t and not (per_skill > 0).any():
+        out.append("the volume forecast is 0 in every interval of every skill: nothing is "
+                   "staffed and there is no peak")
+    else:
+        empty = [s for s, row in zip(skills, per_skill, strict=True) if not (row > 0).any()]
+        if empty:
+            out.append("no volume forecast in the horizon for " + ", ".join(
+                f"{s.skill_name!r} ({s.skill_id})" for s in empty) + ": no agents planned")
+    closed = ~is_open & (vol > 0)
+    if closed.any():
+        by_skill = np.bincount(np.repeat(np.arange(len(skills)), n_t)[closed],
+                               weights=vol[closed], minlength=len(skills))
+        listed = ", ".join(f"{s.skill_name!r} {v:,.0f}" for s, v in
+                           zip(skills, by_skill, strict=True) if v > 0)
+        out.append(f"{vol[closed].sum():,.0f} contacts forecast in closed hours are not "
+                   f"staffed ({listed})")
+    for skill, row in zip(skills, shrink_table, strict=True):
+        if row.max() > SHRINKAGE_WARN:
+            out.append(f"skill {skill.skill_name!r} ({skill.skill_id}): shrinkage up to "
+                       f"{row.max():.0%}, above {SHRINKAGE_WARN:.0%} (a share: 0.3 is 30 %)")
+    # Stationary interval targets are met by construction; say so if one is not.
+    sl = arrays["service_level"]
+    for index, skill in enumerate(skills):
+        target = skill.service_level_target
+        if skill.method == "workload" or target is None or skill.scope != "interval":
+            continue
+        part = slice(index * n_t, (index + 1) * n_t)
+        missed = (sl[part] < target - 1e-6) & (arrays["agents"][part] > 0)
+        if missed.any():
+            out.append(f"skill {skill.skill_name!r} ({skill.skill_id}): {int(missed.sum()):,} "
+                       f"interval(s) below the {target:.0%} service-level target")
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -707,6 +815,28 @@ def plan(
     run_at = datetime.now(UTC)
     _progress(progress, "validating the config")
     config = load_config(config_or_path_or_dict)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        result = _plan(config, nht_history, volume, progress, time_stable, run_at)
+    notes = result.warnings
+    for warning in caught:  # implausible data: into the plan's warnings, and warned again
+        if issubclass(warning.category, DataWarning) and str(warning.message) not in notes:
+            notes.append(str(warning.message))
+        warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                               warning.lineno)
+    return result
+
+
+def _plan(
+    config: PlanConfig,
+    nht_history: pd.DataFrame | None,
+    volume: pd.DataFrame | None,
+    progress: Callable[[str], None] | None,
+    time_stable: dict[str, Any] | None,
+    run_at: datetime,
+) -> Plan:
+    """The planning run of :func:`plan` (its warnings recorded by the caller)."""
     tz = config.plan.timezone
     skills = config.resolved_skills
     ids = np.array([s.skill_id for s in skills], dtype=np.int64)
@@ -726,7 +856,7 @@ def plan(
             pd.DataFrame(columns=list(HISTORY_COLUMNS)).astype(
                 {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}))
         nht_source = "overrides only"
-    notes: list[str] = []
+    notes: list[str] = list(config.warnings)
     hourly, in_history = specials.leave_out_special_days(
         hourly, specials.special_day_table(config.special_days, ids), timezone=tz)
     if in_history:
@@ -870,6 +1000,7 @@ def plan(
         "notes": notes,
         "special_days_in_history": in_history,
     }
+    notes += _run_warnings(config, skills, grid, window, vol, is_open, arrays, shrink_table)
     if closed_volume > 0:
         _progress(progress, f"note: {closed_volume:,.0f} contacts are forecast in closed hours "
                   "and are not staffed")

@@ -152,6 +152,8 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "patience_s": ColumnMeta("Patience [s]", "seconds"),
     "max_concurrency": ColumnMeta("Max concurrency", "int"),
     "handle_time_by_load_s": ColumnMeta("Handle time by load [s]", "seconds"),
+    "shrinkage_mean": ColumnMeta("Shrinkage (weekly mean)", "percent"),
+    "shrinkage_profile": ColumnMeta("Shrinkage as configured", "text"),
     "min_agents": ColumnMeta("Min agents", "int"),
     "open_hours": ColumnMeta("Open hours", "text"),
     "fte_hours_per_week": ColumnMeta("FTE hours per week", "hours"),

@@ -45,7 +45,9 @@ def _by_hand(data: dict, *, target=None, shrinkage=None, concurrency=None, metho
     for skill in data["skills"]:
         if method is not None:
             skill["method"] = method
-        if target is not None:
+        # A workload skill takes no service-level target (an explicit one is an error).
+        if target is not None and skill.get("method", data["defaults"].get("method")) != (
+                "workload"):
             within = skill.get("service_level", default_sl)["answer_within_seconds"]
             skill["service_level"] = {"target": target, "answer_within_seconds": within}
         if shrinkage is not None:

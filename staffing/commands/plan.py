@@ -6,13 +6,23 @@ the config has ``shifts:`` (or ``scheduled:``) the plan is also scheduled
 (:func:`staffing.schedule`) unless ``--no-schedule``: a summary per skill group is printed,
 the workbook gets the Shifts and Coverage sheets and the intervals CSV its shifts and
 coverage CSVs beside it.
+
+Where the files go: ``--out`` decides for the whole run. The intervals CSV follows the
+workbook's name (``<stem>-intervals.csv`` beside ``--out``) unless ``--csv PATH`` or
+``--no-csv``; without ``--out`` the config's ``output`` paths apply. Above
+:data:`~staffing.outputs.workbook.INTERVALS_SHEET_MAX_ROWS` interval rows the workbook leaves
+the Intervals sheet out and the CSV beside it holds them (``--intervals`` chooses). Optional
+dependencies (matplotlib for ``--plots``, pyarrow for Parquet, dask for ``--workers`` /
+``--scheduler``) are checked before any work.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import sys
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -21,19 +31,23 @@ import pandas as pd
 from staffing.commands.simulate import format_summary as format_simulation
 from staffing.commands.simulation_options import (
     add_engine_options,
+    check_engine,
     run_simulation,
     whole_number,
 )
-from staffing.config import load_config
-from staffing.errors import OutputError
+from staffing.config import PlanConfig, load_config
+from staffing.errors import DataWarning, OutputError
 from staffing.outputs.intervals_csv import check_schedule_csvs
-from staffing.outputs.safety import check_outputs
-from staffing.outputs.workbook import write_outputs
-from staffing.plan import Plan, plan
+from staffing.outputs.safety import check_outputs, check_target
+from staffing.outputs.view import display_summary
+from staffing.outputs.workbook import INTERVALS_SHEET_MAX_ROWS, write_outputs
+from staffing.plan import Plan, horizon, plan
 from staffing.shifts.schedule import Schedule, schedule
 
 #: Uncovered intervals the schedule summary names.
 UNCOVERED_SHOWN = 5
+#: Choices of ``--intervals``: where the long table of intervals goes.
+INTERVALS_CHOICES = ("auto", "workbook", "csv", "parquet", "none")
 
 
 def _iso_date(text: str) -> str:
@@ -74,7 +88,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("config", metavar="CONFIG", help="the YAML planning config")
     parser.add_argument("--out", metavar="PATH",
                         help="output file (default: output.path of the config, else "
-                             "out/<plan name>.xlsx beside the config)")
+                             "out/<plan name>.xlsx beside the config); decides where every "
+                             "file of the run goes: the intervals CSV becomes "
+                             "<stem>-intervals.csv beside it")
+    csv = parser.add_mutually_exclusive_group()
+    csv.add_argument("--csv", metavar="PATH",
+                     help="write the intervals CSV here (default: <stem>-intervals.csv beside "
+                          "--out, else output.csv of the config)")
+    csv.add_argument("--no-csv", action="store_true",
+                     help="do not write the intervals CSV (xlsx output)")
+    parser.add_argument("--intervals", choices=INTERVALS_CHOICES, default="auto",
+                        help="where the table of every interval goes: auto (default: in the "
+                             f"workbook up to {INTERVALS_SHEET_MAX_ROWS:,} rows, above that "
+                             "only in the CSV), workbook (Intervals sheet as well), csv (the "
+                             "CSV only), parquet (<stem>-intervals.parquet instead of the "
+                             "CSV; needs staffing[parquet]) or none")
     parser.add_argument("--start", type=_iso_date, metavar="DATE",
                         help="first day of the plan (YYYY-MM-DD), overriding plan.start")
     parser.add_argument("--weeks", type=_positive_int, metavar="N",
@@ -103,6 +131,108 @@ def _progress(message: str) -> None:
     print(f"staffing plan: {message}", file=sys.stderr, flush=True)
 
 
+def check_optional_dependencies(
+    plots: bool = False, parquet: bool = False, simulate: bool = False,
+    distributed: bool = False,
+) -> list[str]:
+    """Check the optional packages a run needs, before any work or output.
+
+    Parameters
+    ----------
+    plots : bool
+        The run saves plots (matplotlib, the ``plots`` extra).
+    parquet : bool
+        The run writes Parquet (pyarrow, the ``parquet`` extra).
+    simulate : bool
+        The run simulates (numba, the ``simulate`` extra, only speeds it up).
+    distributed : bool
+        The run simulates on Dask (``--workers`` / ``--scheduler``: the ``distributed``
+        extra).
+
+    Returns
+    -------
+    list of str
+        Notes on what is missing but not needed (numba).
+
+    Raises
+    ------
+    OutputError
+        A package the run needs is missing, naming the extra that brings it.
+    """
+    needed = []
+    if plots and importlib.util.find_spec("matplotlib") is None:
+        needed.append("--plots needs matplotlib: pip install 'staffing[plots]'")
+    if parquet and importlib.util.find_spec("pyarrow") is None:
+        needed.append("--intervals parquet needs pyarrow: pip install 'staffing[parquet]'")
+    if needed:
+        raise OutputError("; ".join(needed) + " (nothing was run or written)")
+    return check_engine(distributed) if simulate else []
+
+
+def output_paths(args: argparse.Namespace, config: PlanConfig) -> dict:
+    """Where a ``staffing plan`` run writes, from its options and the config.
+
+    An intervals CSV is written when the config has ``output.csv``, ``--csv PATH`` is
+    given or the workbook leaves its Intervals sheet out (``--intervals csv``, or ``auto``
+    above :data:`~staffing.outputs.workbook.INTERVALS_SHEET_MAX_ROWS` rows), and not with
+    ``--no-csv``. ``--out`` decides for the whole run: the CSV follows the workbook's name
+    (``<stem>-intervals.csv`` beside it, ``.parquet`` with ``--intervals parquet``) unless
+    ``--csv PATH``. Without ``--out``, ``output.csv`` of the config, else beside the
+    workbook.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``plan`` options (``out``, ``fmt``, ``csv``, ``no_csv``, ``intervals``).
+    config : PlanConfig
+        The validated config.
+
+    Returns
+    -------
+    dict
+        ``out`` (Path), ``fmt`` (``"xlsx"`` or ``"csv"``), ``csv`` and ``parquet`` (Path or
+        None), ``sheet`` (whether the workbook has the Intervals sheet), ``rows`` (interval
+        rows of the plan) and ``why`` (how the CSV path was chosen, for the messages).
+
+    Raises
+    ------
+    OutputError
+        ``--csv``, ``--no-csv`` or ``--intervals`` with CSV output, or ``--intervals csv``
+        with ``--no-csv``.
+    """
+    out = Path(args.out) if args.out else config.default_output_path()
+    fmt = args.fmt or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+    choice = getattr(args, "intervals", "auto") or "auto"
+    csv_arg, no_csv = getattr(args, "csv", None), getattr(args, "no_csv", False)
+    if fmt == "csv":
+        if csv_arg or no_csv or choice != "auto":
+            raise OutputError("--csv, --no-csv and --intervals apply to workbook (xlsx) "
+                              f"output; {out} is the intervals CSV itself")
+        return {"out": out, "fmt": fmt, "csv": None, "parquet": None, "sheet": False,
+                "rows": 0, "why": ""}
+    if choice == "csv" and no_csv:
+        raise OutputError("--intervals csv writes the intervals CSV; it contradicts --no-csv")
+    rows = len(horizon(config)) * len(config.skills)
+    sheet = choice == "workbook" or (choice == "auto" and rows <= INTERVALS_SHEET_MAX_ROWS)
+    stem = out.with_suffix("")
+    beside = out.parent / f"{stem.name}-intervals.csv"
+    wanted = (config.output.csv is not None or choice == "csv"
+              or (choice == "auto" and not sheet))
+    if csv_arg:
+        csv, why = Path(csv_arg), "--csv"
+    elif no_csv or choice in ("none", "parquet") or not wanted:
+        csv, why = None, ""
+    elif args.out:
+        csv, why = beside, "beside --out"
+    elif config.output.csv is not None:
+        csv, why = config.output.csv, "output.csv of the config"
+    else:
+        csv, why = beside, "beside the workbook"
+    parquet = out.parent / f"{stem.name}-intervals.parquet" if choice == "parquet" else None
+    return {"out": out, "fmt": fmt, "csv": csv, "parquet": parquet, "sheet": sheet,
+            "rows": rows, "why": why}
+
+
 def format_summary(result: Plan) -> str:
     """The summary table as fixed-width text for the terminal.
 
@@ -118,7 +248,7 @@ def format_summary(result: Plan) -> str:
         volume, NHT [s], peak agents and when, FTE per week [FTE], service level and
         abandonment [%], WAPE [%]; ``-`` where a value is missing) and a footnote.
     """
-    table = result.summary()
+    table = display_summary(result.summary(), result.intervals)
 
     def num(value: float, digits: int = 0, pct: bool = False) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -130,9 +260,10 @@ def format_summary(result: Plan) -> str:
     for r in table.itertuples(index=False):
         peak_at = "" if pd.isna(r.peak_at) else pd.Timestamp(r.peak_at).strftime("%a %d %b %H:%M")
         label = r.skill_name if pd.isna(r.skill_id) else f"{r.skill_id} {r.skill_name}"
+        sl = "no target" if r.method == "workload" else num(r.service_level, pct=True)
         rows.append((label, r.method, num(r.weekly_volume), num(r.mean_nht_s),
-                     str(r.peak_agents), peak_at, num(r.weekly_fte, 1),
-                     num(r.service_level, pct=True), num(r.p_abandon, pct=True),
+                     str(r.peak_agents), peak_at or "-", num(r.weekly_fte, 1),
+                     sl, num(r.p_abandon, pct=True),
                      num(r.wape, pct=True)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
@@ -146,9 +277,11 @@ def format_summary(result: Plan) -> str:
     head = (f"Plan {meta['name']!r}: {meta['start']} to {meta['end']} ({meta['timezone']}, "
             f"{meta['interval_minutes']}-minute intervals); NHT from {meta['nht_source']}; "
             f"volume from {meta['volume_source']}")
-    foot = ("volume/wk, FTE/wk: means per 7 days; SL and abandon volume-weighted; WAPE: "
-            "volume forecast error on the held-out last week of history")
-    return "\n".join([head, "", *lines, "", foot])
+    foot = ("volume/wk, FTE/wk: means per 7 days; SL and abandon volume-weighted (SL "
+            "\"no target\" for workload skills); WAPE: volume forecast error on the held-out "
+            "last week of history")
+    notes = [f"warning: {note}" for note in result.warnings]
+    return "\n".join([head, "", *lines, "", foot, *(["", *notes] if notes else [])])
 
 
 def format_schedule(result: Schedule) -> str:
@@ -238,7 +371,9 @@ def run(args: argparse.Namespace) -> int:
         The parsed ``plan`` options: ``config`` (YAML path), ``out`` (None: the config's
         output path), ``start`` (ISO date or None), ``weeks`` [weeks] (None: the
         config's), ``fmt`` (``"xlsx"``, ``"csv"`` or None: from the ``--out`` suffix),
-        ``force``, ``plots`` (folder or None: the config's), ``simulate`` (replications
+        ``force``, ``csv`` (path or None), ``no_csv``, ``intervals`` (one of
+        :data:`INTERVALS_CHOICES`; see :func:`output_paths`), ``plots`` (folder or None:
+        the config's), ``simulate`` (replications
         [-] or None: no simulation), ``seed``, ``workers``, ``scheduler`` (as for
         ``staffing simulate``), ``no_schedule`` (skip the schedule of a config with
         ``shifts:`` or ``scheduled:``) and ``quiet``.
@@ -256,8 +391,9 @@ def run(args: argparse.Namespace) -> int:
         History or forecast unusable (from `staffing.plan.plan`), or the ``scheduled:``
         file unusable (from `staffing.schedule`).
     OutputError
-        An output target is refused or cannot be written, or ``--simulate`` with CSV
-        output (the simulation goes into the workbook).
+        An output target is refused or cannot be written, ``--simulate`` with CSV
+        output (the simulation goes into the workbook), contradicting output options, or an
+        optional package the run needs is missing (before any work).
     ValueError
         ``--seed``, ``--workers`` or ``--scheduler`` without ``--simulate``, or simulation
         options the simulation refuses.
@@ -268,12 +404,17 @@ def run(args: argparse.Namespace) -> int:
     if args.weeks:
         overrides.setdefault("plan", {})["weeks"] = args.weeks
     config = load_config(args.config, overrides=overrides or None)
-    out = Path(args.out) if args.out else config.default_output_path()
-    fmt = args.fmt or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+    paths = output_paths(args, config)
+    out, fmt, csv_path = paths["out"], paths["fmt"], paths["csv"]
     plots_dir = Path(args.plots) if args.plots else config.output.plots
     progress = None if args.quiet else _progress
-
-    csv_path = config.output.csv if fmt == "xlsx" else None
+    # Missing optional packages fail now, before any work or output.
+    engine_notes = check_optional_dependencies(
+        plots=plots_dir is not None, parquet=paths["parquet"] is not None,
+        simulate=args.simulate is not None,
+        distributed=args.workers is not None or args.scheduler is not None)
+    for note in engine_notes:
+        print(f"staffing plan: note: {note}", file=sys.stderr)
     if args.simulate is None:
         given = [name for name in ("seed", "workers", "scheduler")
                  if getattr(args, name) is not None]
@@ -286,11 +427,29 @@ def run(args: argparse.Namespace) -> int:
     scheduling = not args.no_schedule and bool(config.shifts or config.scheduled)
     # Refuse a locked or foreign target now, not after the planning run.
     check_outputs(out, fmt=fmt, force=args.force, csv_path=csv_path)
+    if paths["parquet"] is not None:
+        from staffing.outputs.intervals_csv import is_staffing_parquet
+
+        check_target(paths["parquet"], force=args.force, ours=is_staffing_parquet,
+                     what="a Parquet file written by staffing")
     intervals_csv = out if fmt == "csv" else csv_path
     if scheduling and intervals_csv is not None:
         check_schedule_csvs(intervals_csv, force=args.force)
 
-    result = plan(config, progress=progress)
+    with warnings.catch_warnings():
+        # DataWarnings are in the plan's warnings, printed with the summary.
+        warnings.simplefilter("ignore", DataWarning)
+        result = plan(config, progress=progress)
+    sheet = paths["sheet"]
+    if fmt == "xlsx" and not sheet:
+        where = csv_path or paths["parquet"]
+        why = (f"above {INTERVALS_SHEET_MAX_ROWS:,} rows" if args.intervals == "auto"
+               else f"--intervals {args.intervals}")
+        result.warnings.append(
+            f"the workbook has no Intervals sheet ({len(result.intervals):,} interval rows, "
+            f"{why}): " + (f"they are in {where}" if where else
+                           "they are written nowhere; use --csv PATH, --intervals parquet or "
+                           "--intervals workbook"))
     print(format_summary(result))
     simulation = None
     if args.simulate is not None:
@@ -307,10 +466,13 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(format_schedule(shifts))
 
+    existed = {p for p in (csv_path, paths["parquet"]) if p is not None and Path(p).exists()}
     if progress:
         progress(f"writing {out}")
     written = write_outputs(result, out, fmt=fmt, force=args.force, csv_path=csv_path,
-                            simulation=simulation, schedule=shifts)
+                            simulation=simulation, schedule=shifts,
+                            intervals_sheet=sheet if fmt == "xlsx" else None,
+                            parquet_path=paths["parquet"], progress=progress)
     if plots_dir is not None:
         from staffing.outputs.plots import save_plots
 
@@ -319,5 +481,12 @@ def run(args: argparse.Namespace) -> int:
         written += save_plots(result, plots_dir)
     print()
     for path in written:
-        print(f"wrote {path}")
+        why = ""
+        if csv_path is not None and Path(path) == Path(csv_path):
+            why = f" (the intervals, {paths['why']}" + (
+                "; replaced the file that was there)" if path in existed else ")")
+        elif paths["parquet"] is not None and Path(path) == Path(paths["parquet"]):
+            why = " (the intervals" + ("; replaced the file that was there)"
+                                       if path in existed else ")")
+        print(f"wrote {path}{why}")
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from staffing.commands.simulation_options import (
     add_engine_options,
+    check_engine,
     run_simulation,
     whole_number,
 )
@@ -222,6 +223,9 @@ def run(args: argparse.Namespace) -> int:
     if args.weeks:
         overrides.setdefault("plan", {})["weeks"] = args.weeks
     config = load_config(args.config, overrides=overrides or None)
+    # Missing optional packages fail now, before any work or output.
+    for note in check_engine(args.workers is not None or args.scheduler is not None):
+        print(f"staffing simulate: note: {note}", file=sys.stderr)
     out = Path(args.out) if args.out else None
     workbook = out is not None and out.suffix.lower() == ".xlsx"
     paths = _csv_paths(out) if out is not None and not workbook else None

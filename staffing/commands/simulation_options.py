@@ -8,16 +8,18 @@ simulation the same way, with a progress bar on stderr (:func:`run_simulation`).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from staffing.errors import OutputError
 from staffing.simulation import SimulationResult, simulate
 
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.plan import Plan
 
-__all__ = ["add_engine_options", "run_simulation", "whole_number"]
+__all__ = ["add_engine_options", "check_engine", "run_simulation", "whole_number"]
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
@@ -69,6 +71,36 @@ def add_engine_options(parser: argparse.ArgumentParser, when: str = "") -> None:
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="simulate on an existing Dask cluster, e.g. tcp://10.0.0.5:8786"
                             + when)
+
+
+def check_engine(distributed: bool) -> list[str]:
+    """Check the simulation's optional packages before any work.
+
+    Parameters
+    ----------
+    distributed : bool
+        The run simulates on Dask (``--workers`` or ``--scheduler``).
+
+    Returns
+    -------
+    list of str
+        A note when numba is missing (the simulation still runs, slower).
+
+    Raises
+    ------
+    OutputError
+        ``distributed`` and dask.distributed is not installed (the ``distributed`` extra).
+    """
+    def missing(module: str) -> bool:
+        return importlib.util.find_spec(module) is None
+
+    if distributed and (missing("dask") or missing("distributed")):
+        raise OutputError("--workers and --scheduler need dask.distributed: pip install "
+                          "'staffing[distributed]' (nothing was run or written)")
+    if missing("numba"):
+        return ["numba is not installed: the simulation runs as plain Python, much slower "
+                "(pip install 'staffing[simulate]')"]
+    return []
 
 
 def run_simulation(

@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
           f"NHT from {config.nht.source}, volume from {config.volume.source}")
     for note in notes:
         print(f"note: {note}")
+    for warning in config.warnings:  # valid, but not applied: e.g. workload targets
+        print(f"warning: {warning}")
     return 0
 
 

@@ -12,6 +12,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 from staffing.outputs.safety import atomic_replace, check_target, is_staffing_csv, starts_with
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import COVERAGE_COLUMNS, SHIFT_COLUMNS
@@ -24,8 +27,10 @@ __all__ = [
     "COVERAGE_CSV_HEADER",
     "SHIFTS_CSV_HEADER",
     "check_schedule_csvs",
+    "is_staffing_parquet",
     "schedule_csv_paths",
     "write_intervals_csv",
+    "write_intervals_parquet",
     "write_schedule_csvs",
 ]
 
@@ -36,6 +41,8 @@ COVERAGE_CSV_HEADER = ",".join(COVERAGE_COLUMNS)
 _SCHEDULE_HEADERS = {"shifts": SHIFTS_CSV_HEADER, "coverage": COVERAGE_CSV_HEADER}
 
 _CHUNK_ROWS = 20_000
+#: Key of the Parquet schema metadata that marks a file this program wrote.
+PARQUET_GENERATOR_KEY = b"staffing.generator"
 
 
 def write_intervals_csv(plan: Plan, path: str | os.PathLike, *, force: bool = False) -> Path:
@@ -73,8 +80,14 @@ def write_intervals_csv(plan: Plan, path: str | os.PathLike, *, force: bool = Fa
     check_target(path, force=force, ours=is_staffing_csv,
                  what="an intervals CSV written by staffing")
     view = PlanView.from_plan(plan)
+    frame = view.intervals
+    # Each interval start repeats once per skill: format the distinct ones once (formatting
+    # tz-aware times is most of a plain to_csv's time), as pandas writes them.
+    codes, uniques = pd.factorize(frame["interval_start"])
+    text = np.append(np.asarray(uniques.astype(str), dtype=object), "")  # code -1: NaT
+    frame = frame.assign(interval_start=text[codes])
     with atomic_replace(path) as tmp:
-        view.intervals.to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
+        frame.to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
     return path
 
 
@@ -162,3 +175,73 @@ def write_schedule_csvs(
         with atomic_replace(path) as tmp:
             frames[name].to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
     return list(paths.values())
+
+
+def write_intervals_parquet(
+    plan: Plan, path: str | os.PathLike, *, force: bool = False
+) -> Path:
+    """Write ``plan.intervals`` as Parquet, atomically (needs pyarrow: the ``parquet`` extra).
+
+    The columns and types are those of the DataFrame (``interval_start`` tz-aware local,
+    ``skill_name``, ``nht_basis`` and ``method`` categorical); a year of 15-minute intervals
+    for 200 skills is about a tenth of its CSV and is read back in a second.
+
+    Parameters
+    ----------
+    plan : staffing.plan.Plan
+        The planning result.
+    path : path
+        Target ``.parquet`` file; missing parent folders are created.
+    force : bool
+        Overwrite an existing file this program did not write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        pyarrow is not installed, or the target is refused or the write failed.
+    """
+    from staffing.errors import OutputError
+
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise OutputError("Parquet output needs pyarrow, an optional extra: "
+                          "pip install 'staffing[parquet]'") from exc
+    path = Path(path)
+    check_target(path, force=force, ours=is_staffing_parquet,
+                 what="a Parquet file written by staffing")
+    view = PlanView.from_plan(plan)
+    table = pa.Table.from_pandas(view.intervals, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           PARQUET_GENERATOR_KEY: b"staffing"})
+    with atomic_replace(path) as tmp:
+        pq.write_table(table, tmp)
+    return path
+
+
+def is_staffing_parquet(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a Parquet file this program wrote (its schema metadata says so).
+
+    Parameters
+    ----------
+    path : path
+        An existing file.
+
+    Returns
+    -------
+    bool
+        False also when pyarrow is missing or the file cannot be read.
+    """
+    try:
+        import pyarrow.parquet as pq
+
+        metadata = pq.read_schema(path).metadata or {}
+    except Exception:  # not Parquet, unreadable, or no pyarrow
+        return False
+    return metadata.get(PARQUET_GENERATOR_KEY) == b"staffing"

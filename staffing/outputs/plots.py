@@ -40,7 +40,8 @@ __all__ = [
     "save_plots",
 ]
 
-#: Above this many skills, ``plot_requirements(plan)`` draws the total of all skills.
+#: Above this many skills, ``plot_requirements(plan)`` draws the total of all skills (else
+#: one panel per skill).
 MAX_LINES = 8
 _WEEKDAYS = [day.title() for day in WEEKDAYS]
 _DPI = 100
@@ -137,22 +138,25 @@ def _heatmap(view: PlanView, skill: Any) -> Figure:
 
 
 def plot_requirements(plan: Plan, skills: Any = None) -> Figure:
-    """Required FTE per interval, with the achieved service level on a second axis.
+    """Required FTE per interval, one panel per skill, with the achieved service level.
 
     Parameters
     ----------
     plan : staffing.plan.Plan
         The planning result.
     skills : int, str or list of them, optional
-        Skill ids or names, one line each. By default every skill when there are at most
-        :data:`MAX_LINES`, otherwise the total of all skills.
+        Skill ids or names, one panel each. By default every skill when there are at most
+        :data:`MAX_LINES`, otherwise one panel with the total of all skills.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Left axis: required FTE [FTE] against local time (solid lines). Right axis: achieved
-        service level [-] (dotted, same colour); for a total, the volume-weighted service
-        level of all skills.
+        One panel per skill (or the total), stacked with a shared time axis:
+        ``fig.axes[i]`` is panel i's required FTE [FTE] against local time (solid line);
+        its achieved service level [-] is on a second axis (dotted, same colour; the
+        panels' second axes follow the panels in ``fig.axes``). A ``workload`` skill has
+        no service-level target, so its panel draws none; for a total, the service level
+        is volume-weighted over the skills with a target.
 
     Raises
     ------
@@ -177,51 +181,43 @@ def plot_requirements(plan: Plan, skills: Any = None) -> Figure:
         series = []
         for skill_id in ids:
             rows = iv[iv["skill_id"] == skill_id]
+            no_target = str(rows["method"].iloc[0]) == "workload"
             series.append(
                 (
                     f"{rows['skill_name'].iloc[0]}",
                     rows["interval_start"].dt.tz_localize(None).to_numpy(),
                     rows["fte"].to_numpy(float),
-                    rows["service_level"].to_numpy(float),
+                    None if no_target else rows["service_level"].to_numpy(float),
                 )
             )
 
-    fig = figure_class(figsize=(12, 5.5 + 0.2 * len(series)), dpi=_DPI)
-    ax = fig.add_subplot()
-    sl_ax = ax.twinx()
-    for index, (label, times, fte, sl) in enumerate(series):
+    n = len(series)
+    fig = figure_class(figsize=(12, 1.2 + 2.3 * n), dpi=_DPI)
+    panels = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
+    for index, (ax, (label, times, fte, sl)) in enumerate(zip(panels, series, strict=True)):
         colour = f"C{index % 10}"
         ax.plot(times, fte, color=colour, linewidth=1.2, label=f"{label}: FTE")
-        sl_ax.plot(
-            times, sl, color=colour, linewidth=0.9, linestyle=":", label=f"{label}: service level"
-        )
-    ax.set_ylabel("Required FTE")
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel(f"Local time ({view.timezone})")
-    sl_ax.set_ylabel("Achieved service level")
-    sl_ax.set_ylim(0, 1.05)
-    sl_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    handles, labels = ax.get_legend_handles_labels()
-    sl_handles, sl_labels = sl_ax.get_legend_handles_labels()
-    # Below the axes: a legend inside would hide the daytime peaks it describes.
-    ax.legend(
-        handles + sl_handles,
-        labels + sl_labels,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.2),
-        fontsize="small",
-        ncols=min(4, max(1, len(handles))),
-        frameon=False,
-    )
-    ax.set_title(f"Plan {view.name}: required FTE and achieved service level")
+        ax.set_ylabel("FTE")
+        ax.set_ylim(bottom=0)
+        ax.set_title(label + ("" if sl is not None else " (workload: no service-level target)"),
+                     fontsize="medium", loc="left")
+        sl_ax = ax.twinx()
+        if sl is not None:
+            sl_ax.plot(times, sl, color=colour, linewidth=0.9, linestyle=":",
+                       label=f"{label}: service level")
+        sl_ax.set_ylim(0, 1.05)
+        sl_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        sl_ax.set_ylabel("SL" if sl is not None else "")
+    panels[-1].set_xlabel(f"Local time ({view.timezone})")
+    fig.suptitle(f"Plan {view.name}: required FTE (solid) and achieved service level "
+                 "(dotted)")
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
-
-
 def _total_series(iv: pd.DataFrame) -> list[tuple]:
     """One series for all skills: summed FTE and the volume-weighted service level."""
-    served = iv["service_level"].notna() & (iv["volume"] > 0)
+    served = (iv["service_level"].notna() & (iv["volume"] > 0)
+              & (iv["method"] != "workload").to_numpy())
     frame = pd.DataFrame(
         {
             "t": iv["interval_start"].dt.tz_localize(None),

@@ -63,7 +63,8 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -80,6 +81,7 @@ from staffing.errors import DataError, OutputError
 from staffing.outputs.intervals_csv import (
     check_schedule_csvs,
     write_intervals_csv,
+    write_intervals_parquet,
     write_schedule_csvs,
 )
 from staffing.outputs.safety import (
@@ -93,7 +95,7 @@ from staffing.outputs.safety import (
     open_files_allowed,
     temp_folder_beside,
 )
-from staffing.outputs.view import PlanView, day_grid
+from staffing.outputs.view import PlanView, day_grid, display_summary
 from staffing.vocabulary import COLUMN_META, VERSION, ColumnMeta
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,9 +104,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from staffing.simulation import SimulationResult
 
 __all__ = [
+    "CHART_DATA_COL",
     "CHART_MAX_SERIES",
     "COVERAGE_CHART_ROWS",
     "EXCEL_MAX_ROWS",
+    "INTERVALS_SHEET_MAX_ROWS",
     "NUMBER_FORMATS",
     "SHEET_NAME_MAX",
     "SUMMARY_CHART_ROWS",
@@ -123,6 +127,13 @@ CHART_MAX_SERIES = 10
 SUMMARY_CHART_ROWS = 20
 #: Rows (of 20 px) the chart of a Coverage sheet covers above its tables.
 COVERAGE_CHART_ROWS = 18
+#: First column (0-based; ``AY``) of the Summary chart's data: hidden, far right of the table,
+#: outside the print area.
+CHART_DATA_COL = 50
+#: Most interval rows the workbook holds by default: above this the ``Intervals`` sheet is
+#: left out (its rows go to the CSV or Parquet file beside the workbook). 200,000 rows are
+#: about 20 s and 15 MB of workbook; a year of 15-minute intervals for 6 skills is 210,000.
+INTERVALS_SHEET_MAX_ROWS = 200_000
 
 #: Excel number format of each display kind of :class:`staffing.vocabulary.ColumnMeta`.
 NUMBER_FORMATS = {
@@ -175,6 +186,9 @@ def write_outputs(
     csv_path: str | os.PathLike | None = None,
     simulation: SimulationResult | None = None,
     schedule: Schedule | None = None,
+    intervals_sheet: bool | None = None,
+    parquet_path: str | os.PathLike | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write the outputs of a plan: the workbook (and optionally the CSV), or only the CSV.
 
@@ -202,11 +216,20 @@ def write_outputs(
         and ``Coverage`` sheets, and beside the intervals CSV (``out_path`` with
         ``fmt="csv"``, else ``csv_path``) its shifts and coverage CSVs are written
         (:func:`staffing.outputs.intervals_csv.schedule_csv_paths`).
+    intervals_sheet : bool, optional
+        With ``fmt="xlsx"``: write the ``Intervals`` sheet(s). None (the default): only when
+        the plan has at most :data:`INTERVALS_SHEET_MAX_ROWS` interval rows.
+    parquet_path : path, optional
+        With ``fmt="xlsx"``: also write the intervals as Parquet here (needs pyarrow, the
+        ``parquet`` extra).
+    progress : callable, optional
+        Called with a short message as each part is written (the command line prints them).
 
     Returns
     -------
     list of Path
-        The files written, workbook first, then the intervals CSV and the schedule's CSVs.
+        The files written, workbook first, then the intervals CSV (and Parquet file) and the
+        schedule's CSVs.
 
     Raises
     ------
@@ -224,16 +247,46 @@ def write_outputs(
     if schedule is not None and intervals_csv is not None:
         check_schedule_csvs(intervals_csv, force=force)
     if kind == "csv":
+        _say(progress, f"writing the intervals CSV {out_path} ({len(plan.intervals):,} rows)")
         written = [write_intervals_csv(plan, out_path, force=force)]
     else:
+        if intervals_sheet is None:
+            intervals_sheet = len(plan.intervals) <= INTERVALS_SHEET_MAX_ROWS
         written = [write_workbook(plan, out_path, force=force, simulation=simulation,
-                                  schedule=schedule)]
+                                  schedule=schedule, intervals_sheet=intervals_sheet,
+                                  progress=progress)]
         if csv_path is not None:
+            _say(progress, f"writing the intervals CSV {csv_path} "
+                 f"({len(plan.intervals):,} rows)")
             written.append(write_intervals_csv(plan, csv_path, force=force))
+        if parquet_path is not None:
+            _say(progress, f"writing the intervals Parquet file {parquet_path}")
+            written.append(write_intervals_parquet(plan, parquet_path, force=force))
     if schedule is not None and intervals_csv is not None:
         written += write_schedule_csvs(schedule, intervals_csv, force=force)
     return written
 
+
+def _say(progress: Callable[[str], None] | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+class _Progress:
+    """Progress of a workbook write: stage messages, and counts at most every 2 s."""
+
+    def __init__(self, callback: Callable[[str], None] | None):
+        self.callback = callback
+        self.last = 0.0
+
+    def stage(self, message: str) -> None:
+        if self.callback is not None:
+            self.callback(message)
+            self.last = time.monotonic()
+
+    def count(self, message: str, done: int, total: int) -> None:
+        if self.callback is not None and (done == total or time.monotonic() - self.last >= 2):
+            self.stage(f"{message}: {done:,} of {total:,}")
 
 
 def write_workbook(
@@ -243,6 +296,8 @@ def write_workbook(
     force: bool = False,
     simulation: SimulationResult | None = None,
     schedule: Schedule | None = None,
+    intervals_sheet: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the staffing workbook of a plan, atomically.
 
@@ -264,6 +319,12 @@ def write_workbook(
         ``Shifts`` sheet and one ``Coverage`` sheet per skill group (after ``Weekly`` and
         ``Simulation``), and the Assumptions sheet how shrinkage and scheduled breaks
         combine, the solver and its settings.
+    intervals_sheet : bool
+        Write the ``Intervals`` sheet(s) (the long table; most of a big workbook's size and
+        time). Without it the Summary says where the intervals are not.
+    progress : callable, optional
+        Called with a short message per part written (sheets, rows of the Intervals table
+        at most every 2 s, the final compression), e.g. ``print``.
 
     Returns
     -------
@@ -296,7 +357,8 @@ def write_workbook(
                  what="a workbook written by staffing")
     view = PlanView.from_plan(plan, with_summary=True)
     n_sheets = (4 + view.intervals["skill_id"].nunique()
-                + math.ceil(len(view.intervals) / _rows_per_interval_sheet()))
+                + (math.ceil(len(view.intervals) / _rows_per_interval_sheet())
+                   if intervals_sheet else 0))
     if simulation is not None:
         _check_simulation(view, simulation)
         n_sheets += len(_simulation_sheets(simulation))
@@ -305,7 +367,8 @@ def write_workbook(
         n_sheets += 1 + len(schedule.groups)
     with open_files_allowed(n_sheets + _FILES_BESIDES_SHEETS), atomic_replace(path) as tmp:
         try:
-            _build_workbook(view, tmp, simulation, schedule)
+            _build_workbook(view, tmp, simulation, schedule, intervals_sheet,
+                            _Progress(progress))
         except XlsxWriterException as exc:
             cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
             raise OutputError(describe_os_error(cause, path) if cause is not None
@@ -617,6 +680,8 @@ def _build_workbook(
     filename: Path,
     simulation: SimulationResult | None = None,
     schedule: Schedule | None = None,
+    intervals_sheet: bool = True,
+    progress: _Progress | None = None,
 ) -> None:
     # The sheets' row files go to a folder of their own beside the target (same disk; a
     # killed run's leftover is removed by the next write there), removed with everything in
@@ -628,7 +693,9 @@ def _build_workbook(
             str(filename),
             {"constant_memory": True, "strings_to_numbers": False, "tmpdir": str(rows)},
         )
-        _fill_workbook(workbook, view, simulation, schedule)
+        progress = progress or _Progress(None)
+        _fill_workbook(workbook, view, simulation, schedule, intervals_sheet, progress)
+        progress.stage("compressing the workbook")
         workbook.close()
     finally:
         shutil.rmtree(rows, ignore_errors=True)
@@ -639,6 +706,8 @@ def _fill_workbook(
     view: PlanView,
     simulation: SimulationResult | None = None,
     schedule: Schedule | None = None,
+    intervals_sheet: bool = True,
+    progress: _Progress | None = None,
 ) -> None:
     formats = _Formats(workbook)
     workbook.set_properties(
@@ -650,6 +719,7 @@ def _fill_workbook(
     )
     workbook.set_custom_property(GENERATOR_PROPERTY, f"staffing {VERSION}")
 
+    progress = progress or _Progress(None)
     skills = view.skill_order()
     interval_sheets = max(1, math.ceil(len(view.intervals) / _rows_per_interval_sheet()))
     reserved = ["Summary", "Weekly", "Assumptions"] + [
@@ -665,8 +735,9 @@ def _fill_workbook(
         [n if str(n) else str(i) for i, n in skills.itertuples(index=False)], reserved=reserved
     )
 
+    progress.stage("writing the Summary and Weekly sheets")
     _write_summary(workbook, workbook.add_worksheet("Summary"), view, formats, simulation,
-                   schedule)
+                   schedule, intervals_sheet)
     if view.weekly is not None or view.weekly_total is not None:
         _write_weekly(workbook.add_worksheet("Weekly"), view, formats)
     if simulation is not None:
@@ -674,10 +745,14 @@ def _fill_workbook(
     if schedule is not None:
         _write_schedule(workbook, view, schedule, coverage_names, formats)
     grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
-    for (skill_id, skill_name), sheet in zip(skills.itertuples(index=False), names, strict=True):
+    progress.stage(f"writing {len(names):,} skill sheet(s)")
+    for done, ((skill_id, skill_name), sheet) in enumerate(
+            zip(skills.itertuples(index=False), names, strict=True), start=1):
         ws = workbook.add_worksheet(sheet)
         _write_skill_sheet(ws, grouped.get_group(skill_id), skill_id, skill_name, view, formats)
-    _write_intervals(workbook, view, formats)
+        progress.count("skill sheets", done, len(names))
+    if intervals_sheet:
+        _write_intervals(workbook, view, formats, progress)
     _write_assumptions(workbook.add_worksheet("Assumptions"), view, formats, schedule)
 
 
@@ -692,6 +767,7 @@ def _write_summary(
     formats: _Formats,
     simulation: SimulationResult | None = None,
     schedule: Schedule | None = None,
+    intervals_sheet: bool = True,
 ) -> None:
     widths = _Widths()
     ws.set_landscape()
@@ -711,17 +787,39 @@ def _write_summary(
         + (_schedule_note(schedule) if schedule is not None else ""),
         formats.note,
     )
-    # Pictures before tables: the chart sits on top, the summary below it, the chart's data
-    # at the bottom.
+    # Pictures before tables: the chart sits on top, the summary below it, then the warnings;
+    # the chart's data in hidden columns far right (CHART_DATA_COL), outside the print area.
     intervals = view.intervals
     row = 3 + (SUMMARY_CHART_ROWS + 1 if len(intervals) else 0)
+    last_col = 9
     if view.summary is not None:
         summary = _with_agent_hours(view.summary.reset_index(drop=True), view)
         if simulation is not None:
             summary = _with_simulation(summary, simulation)
+        summary = display_summary(summary, view.intervals)
         bold = _total_rows(summary)
         ws.repeat_rows(row)
+        last_col = len(summary.columns) - 1
         row = _write_frame(ws, summary, row, formats, widths, view.timezone, bold_rows=bold)
+        row += 1
+        if "method" in summary.columns and (summary["method"] == "workload").any():
+            ws.write_string(row, 0, "Service level: blank for workload skills, which have no "
+                            "service-level target (they staff volume x NHT / max occupancy); "
+                            "the total's is that of the other skills.", formats.note)
+            row += 2
+    else:
+        row += 1
+    notes = [str(n) for n in view.meta.get("notes") or []]
+    if not intervals_sheet:
+        notes.append(f"The {len(intervals):,} interval rows are not in this workbook (no "
+                     "Intervals sheet): they are in the intervals file written beside it.")
+    ws.write_string(row, 0, f"Warnings: what to double-check ({len(notes)})" if notes
+                    else "Warnings: none", formats.section)
+    row += 1
+    for note in notes:
+        ws.write_string(row, 0, note)
+        row += 1
+    last_row = row - 1
     row += 1
 
     # Chart data: required FTE per interval over the first local week, for the chart skills.
@@ -740,31 +838,33 @@ def _write_summary(
         title = "Required FTE per interval, first week"
         if n_all > len(order):
             title += f" ({len(order)} of {n_all} skills with the most FTE-hours)"
-        ws.write_string(row, 0, title + " (chart data)", formats.section)
+        c0 = CHART_DATA_COL
+        ws.write_string(row, c0, title + " (chart data)", formats.section)
         row += 1
         header_row = row
-        ws.write_string(header_row, 0, f"Interval start ({view.timezone})", formats.header)
+        ws.write_string(header_row, c0, f"Interval start ({view.timezone})", formats.header)
         for j, skill in enumerate(order, start=1):
-            ws.write_string(header_row, j, str(skill_names[skill]), formats.header)
-            widths.see(j, min(len(str(skill_names[skill])), 16))
+            ws.write_string(header_row, c0 + j, str(skill_names[skill]), formats.header)
         frame = wide.reset_index()
         frame.columns = ["interval_start", *[f"fte_{j}" for j in range(len(order))]]
         metas = [COLUMN_META["interval_start"], *[COLUMN_META["fte"]] * len(order)]
         columns = _prepare(frame, view.timezone, metas=metas)
-        _write_rows(ws, columns, header_row + 1, 0, len(frame), formats)
-        widths.see(0, max(_DATE_WIDTHS["datetime"], len(f"Interval start ({view.timezone})")))
+        _write_rows(ws, columns, header_row + 1, 0, len(frame), formats, first_col=c0)
+        ws.set_column(c0, c0, _DATE_WIDTHS["datetime"], None, {"hidden": True})
+        ws.set_column(c0 + 1, c0 + len(order), 10, None, {"hidden": True})
         first_data, last_data = header_row + 1, header_row + len(frame)
 
         chart = workbook.add_chart({"type": "line"})
         for j in range(1, len(order) + 1):
             chart.add_series(
                 {
-                    "name": ["Summary", header_row, j],
-                    "categories": ["Summary", first_data, 0, last_data, 0],
-                    "values": ["Summary", first_data, j, last_data, j],
+                    "name": ["Summary", header_row, c0 + j],
+                    "categories": ["Summary", first_data, c0, last_data, c0],
+                    "values": ["Summary", first_data, c0 + j, last_data, c0 + j],
                     "line": {"width": 1.25},
                 }
             )
+        chart.show_hidden_data()  # its data sits in hidden columns
         chart.set_title({"name": title, "name_font": {"size": 11}})
         # A category axis: a date axis would bin the hourly points into whole days.
         per_day = max(1, round(1440 / view.interval_minutes))
@@ -782,6 +882,7 @@ def _write_summary(
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 960, "height": SUMMARY_CHART_ROWS * 20})
         ws.insert_chart(3, 0, chart, {"object_position": 3})
+    ws.print_area(0, 0, last_row, max(last_col, 9))
     widths.apply(ws)
 
 
@@ -810,6 +911,8 @@ def _write_weekly(ws: Any, view: PlanView, formats: _Formats) -> None:
     if view.weekly is not None:
         parts.append(view.weekly)
     frame = pd.concat(parts, ignore_index=True)
+    frame = _weekly_service_level(frame, view, n_total=len(parts[0]) if view.weekly_total
+                                  is not None else 0)
     columns = list(view.weekly.columns) if view.weekly is not None else list(frame.columns)
     frame = frame[columns + [c for c in frame.columns if c not in columns]]
     header = 3
@@ -823,6 +926,36 @@ def _write_weekly(ws: Any, view: PlanView, formats: _Formats) -> None:
     ws.freeze_panes(header + 1, 0)
     ws.repeat_rows(header)
     widths.apply(ws)
+
+
+def _weekly_service_level(frame: pd.DataFrame, view: PlanView, n_total: int) -> pd.DataFrame:
+    """The Weekly table with no service level for workload skills (they have no target).
+
+    Their rows' service level is blank and the all-skills rows' (the first ``n_total``) is
+    volume-weighted over the skills with a target, as on the Summary.
+    """
+    iv = view.intervals
+    workload = iv["method"].astype(str) == "workload"
+    if "service_level" not in frame.columns or not workload.any():
+        return frame
+    out = frame.copy()
+    ids = set(iv.loc[workload, "skill_id"].unique())
+    if "skill_id" in out.columns:
+        out.loc[out["skill_id"].isin(ids).fillna(False).to_numpy(bool), "service_level"] = (
+            np.nan)
+    if n_total and "week_start" in out.columns:
+        local = iv["interval_start"].dt.tz_localize(None).dt.normalize()
+        start = pd.Timestamp(view.meta.get("start") or local.min())
+        week = ((local - start) // pd.Timedelta(days=7)).to_numpy()
+        sl, vol = iv["service_level"].to_numpy(float), iv["volume"].to_numpy(float)
+        ok = ~workload.to_numpy() & np.isfinite(sl) & (vol > 0)
+        num = pd.Series(np.where(ok, sl * vol, 0.0)).groupby(week).sum()
+        den = pd.Series(np.where(ok, vol, 0.0)).groupby(week).sum()
+        by_week = (num / den.where(den > 0)).to_dict()
+        starts = pd.to_datetime(out["week_start"].iloc[:n_total])
+        codes = ((starts - start) // pd.Timedelta(days=7)).tolist()
+        out.loc[out.index[:n_total], "service_level"] = [by_week.get(c, np.nan) for c in codes]
+    return out
 
 
 def _with_agent_hours(summary: pd.DataFrame, view: PlanView) -> pd.DataFrame:
@@ -933,9 +1066,13 @@ def _write_skill_sheet(
         ws.conditional_format(first, fte_col0, last, fte_col0 + n_slots - 1, scale)
         ws.conditional_format(first, agent_col0, last, agent_col0 + n_slots - 1, scale)
     ws.freeze_panes(header + 1, 1)
+    # Print: one page wide, landscape, the title and the header on every page, the plan and
+    # skill in the page header.
     ws.set_landscape()
-    ws.repeat_rows(header)
-    ws.repeat_columns(0)
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, total_row, agent_total_col)
+    ws.repeat_rows(0, header)
+    ws.set_header(_page_header(f"{skill_name} (skill {skill_id})", view.name))
 
     widths.see(0, max(_DATE_WIDTHS["date"], 5 + len(view.timezone)))
     slot_width = max(5.0, _number_width(np.append(fte_values.ravel(), fte_grid.per_slot), "fte"))
@@ -948,7 +1085,18 @@ def _write_skill_sheet(
     widths.apply(ws, minimum=3)
 
 
-def _write_intervals(workbook: Any, view: PlanView, formats: _Formats) -> None:
+def _page_header(left: str, plan_name: str) -> str:
+    """A printed page header: ``left`` in bold, the plan and page number on the right."""
+    def escape(text: str) -> str:
+        return text.replace("&", "&&")
+    right = f"&RPlan {escape(plan_name)[:60]}, page &P of &N"
+    return f'&L&"-,Bold"{escape(left)[:120]}{right}'
+
+
+def _write_intervals(
+    workbook: Any, view: PlanView, formats: _Formats, progress: _Progress | None = None
+) -> None:
+    progress = progress or _Progress(None)
     frame = view.intervals  # INTERVAL_COLUMNS first, in order (PlanView)
     labels = [c.label for c in _prepare(frame.iloc[:1], view.timezone)]
     per_sheet = _rows_per_interval_sheet()
@@ -974,6 +1122,7 @@ def _write_intervals(workbook: Any, view: PlanView, formats: _Formats) -> None:
             _write_rows(ws, columns, 1 + chunk - start, 0, end - chunk, formats)
             for col, column in enumerate(columns):
                 widths.see(col, column.width)
+            progress.count("Intervals rows", end, total)
         ws.freeze_panes(1, 0)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
@@ -1537,6 +1686,8 @@ def _write_setting(
     elif isinstance(value, (int, float)):
         # The setting's declared meaning picks the format: 0.8 for a target shows as 80.0 %.
         kind = _setting_kind(key, value)
+        if isinstance(value, float) and math.isfinite(value):
+            value = float(f"{value:.12g}")  # 0.3500000000000001 -> 0.35
         _write_cell(ws, row, 1, value, formats.get(kind, left=True))
         widths.see(1, len(str(value)) + 2)
     else:
@@ -1578,6 +1729,9 @@ def _config_items(config: Any) -> list[tuple[str, Any]]:
             if value not in (None, "", [], {}):
                 items.append((prefix, _REDACTED))
             return
+        if ".open_hours." in f".{prefix}" and isinstance(value, list):
+            items.append((prefix, _clock_ranges(value)))  # minutes -> 07:00-23:00
+            return
         if isinstance(value, Mapping):
             if not value:
                 items.append((prefix, ""))
@@ -1591,6 +1745,18 @@ def _config_items(config: Any) -> list[tuple[str, Any]]:
 
     walk("", data)
     return items
+
+
+def _clock_ranges(ranges: list) -> str:
+    """Open-hours ranges in minutes (``[[420, 1380]]``) as ``07:00-23:00``; ``closed``."""
+    def clock(minute: Any) -> str:
+        return f"{int(minute) // 60:02d}:{int(minute) % 60:02d}"
+    if not ranges:
+        return "closed"
+    try:
+        return ", ".join(f"{clock(a)}-{clock(b)}" for a, b in ranges)
+    except (TypeError, ValueError):
+        return ", ".join(map(str, ranges))
 
 
 def _redact_frame(frame: pd.DataFrame) -> pd.DataFrame:

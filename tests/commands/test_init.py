@@ -26,8 +26,11 @@ def test_init_writes_a_starter_that_plans_as_is(tmp_path, capsys):
     assert main(["plan", str(target / "plan.yaml"), "--weeks", "1", "--out", str(out),
                  "--quiet"]) == 0
     assert out.is_file()
-    # The outputs stay inside the starter's folder: nothing was written next to it.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx", "planning"]
+    # --out decides where the run's files go: the starter's intervals CSV (output.csv)
+    # follows the workbook's name beside it, and nothing is written into the starter.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "out-intervals.csv", "out.xlsx", "planning"]
+    assert not (target / "out").exists()
 
 
 def test_init_never_replaces_files_without_force(tmp_path, capsys):

@@ -61,18 +61,26 @@ def test_heatmap_image_is_the_fte_grid(plan):
     assert "Sales (skill 101)" in fig.axes[0].get_title()
 
 
-def test_requirements_lines_are_fte_and_service_level_per_skill(plan):
+def test_requirements_draw_one_panel_per_skill_with_its_service_level(plan):
     fig = plots.plot_requirements(plan, skills=[101, "Support chat"])
-    fte_ax, sl_ax = fig.axes[0], fig.axes[1]
-    assert [line.get_label() for line in fte_ax.lines] == ["Sales: FTE", "Support chat: FTE"]
+    # Two panels (FTE), then their two service-level axes: no overlapping lines.
+    fte_axes, sl_axes = fig.axes[:2], fig.axes[2:]
+    assert len(fig.axes) == 4
+    assert [[line.get_label() for line in ax.lines] for ax in fte_axes] == [
+        ["Sales: FTE"], ["Support chat: FTE"]]
     iv = plan.intervals
-    for line, sid in zip(fte_ax.lines, [101, 303], strict=True):
-        np.testing.assert_allclose(line.get_ydata(), iv.loc[iv["skill_id"] == sid, "fte"])
-    sl = iv.loc[iv["skill_id"] == 101, "service_level"].to_numpy()
-    np.testing.assert_allclose(sl_ax.lines[0].get_ydata(), sl, equal_nan=True)
-    assert sl_ax.get_ylim() == (0, 1.05)
+    for ax, sid in zip(fte_axes, [101, 303], strict=True):
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), iv.loc[iv["skill_id"] == sid, "fte"])
+    for ax, sid in zip(sl_axes, [101, 303], strict=True):
+        rows = iv[iv["skill_id"] == sid]
+        if (rows["method"] == "workload").all():
+            assert len(ax.lines) == 0  # no target, no service level drawn
+        else:
+            np.testing.assert_allclose(ax.lines[0].get_ydata(), rows["service_level"],
+                                       equal_nan=True)
+        assert ax.get_ylim() == (0, 1.05)
     # x values are local wall-clock times.
-    assert pd.Timestamp(fte_ax.lines[0].get_xdata()[0]) == pd.Timestamp("2026-03-23 00:00")
+    assert pd.Timestamp(fte_axes[0].lines[0].get_xdata()[0]) == pd.Timestamp("2026-03-23 00:00")
 
 
 def test_requirements_default_draws_the_total_when_skills_are_many(plan, monkeypatch):

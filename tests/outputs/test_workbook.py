@@ -367,15 +367,21 @@ def test_summary_sheet_has_the_plan_summary_and_a_line_chart(plan, book, workboo
     assert xml.count("<c:ser>") == 3
     assert "drawing" in rels  # anchored on the first sheet, Summary
     assert "<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>3</xdr:row>" in drawing
-    # The series values point at the chart data block; its first value is Sales' first FTE.
+    # The series values point at the chart data block, in hidden columns far right (AY on)
+    # so it neither repeats the summary's header nor prints; its first value is Sales'.
     first_ref = xml.split("<c:val><c:numRef><c:f>")[1].split("</c:f>")[0]
-    assert first_ref.startswith("Summary!$B$")
+    assert first_ref.startswith("Summary!$AZ$")
+    assert "plotVisOnly" not in xml  # the chart still draws its hidden data
     row = int(first_ref.split(":")[0].rsplit("$", 1)[1])
-    assert ws.cell(row, 2).value == pytest.approx(plan.intervals["fte"].iloc[0])
-    assert ws.cell(row, 1).value == dt.datetime(2026, 3, 23, 0, 0)
+    col = workbook.CHART_DATA_COL + 1  # openpyxl counts from 1
+    assert ws.cell(row, col + 1).value == pytest.approx(plan.intervals["fte"].iloc[0])
+    assert ws.cell(row, col).value == dt.datetime(2026, 3, 23, 0, 0)
+    assert ws.column_dimensions["AY"].hidden
     # First week only: 7 days x 24 h - 1 (DST) = 167 rows of chart data.
-    assert ws.cell(row + 166, 1).value == dt.datetime(2026, 3, 29, 23, 0)
-    assert ws.cell(row + 167, 1).value is None
+    assert ws.cell(row + 166, col).value == dt.datetime(2026, 3, 29, 23, 0)
+    assert ws.cell(row + 167, col).value is None
+    # Nothing below the table in column A repeats the summary's header.
+    assert [c.value for c in ws["A"]].count("Skill ID") == 1
 
 
 def test_chart_keeps_the_skills_with_most_fte_hours_when_there_are_many(tmp_path, monkeypatch):

@@ -1,0 +1,99 @@
+"""Benchmark ``staffing plan`` end to end on a year: config file to written files.
+
+The year-long case of issue 14: 200 skills x 52 weeks of hourly intervals = 1.75 million
+interval rows (the plan of ``bench_plan.py``: the same method mix and synthetic history),
+from a YAML config and a history CSV on disk through the command line, with the default
+output choice: above ``INTERVALS_SHEET_MAX_ROWS`` (200,000) interval rows the workbook has
+no Intervals sheet and the intervals CSV beside it holds them. Reports the wall time of
+each stage (from the command's progress messages), the total, the files' sizes and the
+peak memory (max RSS of the process).
+
+Usage::
+
+    python benchmarks/bench_year.py [--skills 200] [--weeks 52] [--intervals auto]
+
+Target: under 60 s and under 2 GiB on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_plan import make_config, make_history
+
+from staffing.cli import main
+
+
+def peak_rss_mib() -> float:
+    """Max resident set size of this process so far [MiB] (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(skills: int, weeks: int, intervals: str) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        config = make_config(skills, weeks)
+        config["nht"] = {"source": "file", "path": "history.csv", "history_weeks": 8}
+        make_history(skills).to_csv(root / "history.csv", index=False)
+        (root / "year.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        out = root / "out" / "year.xlsx"
+        stages: list[tuple[float, str]] = []
+        start = time.perf_counter()
+
+        class Clock(io.StringIO):
+            def write(self, text: str) -> int:
+                for line in text.splitlines():
+                    if line.startswith("staffing plan: "):
+                        stages.append((time.perf_counter() - start, line[15:]))
+                return len(text)
+
+        summary = io.StringIO()
+        with contextlib.redirect_stderr(Clock()), contextlib.redirect_stdout(summary):
+            status = main(["plan", str(root / "year.yaml"), "--out", str(out),
+                           "--intervals", intervals])
+        total = time.perf_counter() - start
+        if status != 0:
+            raise SystemExit(f"staffing plan failed with status {status}")
+        files = {p.name: p.stat().st_size / 2**20 for p in sorted(out.parent.iterdir())}
+    return {"total_s": total, "stages": stages, "files": files, "peak_mib": peak_rss_mib(),
+            "warnings": [line for line in summary.getvalue().splitlines()
+                         if line.startswith("warning: the workbook")]}
+
+
+def main_cli() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--skills", type=int, default=200)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--intervals", default="auto",
+                        choices=["auto", "workbook", "csv", "parquet", "none"])
+    args = parser.parse_args()
+    result = run(args.skills, args.weeks, args.intervals)
+    rows = args.skills * args.weeks * 7 * 24
+    print(f"staffing plan, {args.skills} skills x {args.weeks} weeks hourly (~{rows:,} "
+          f"interval rows), --intervals {args.intervals}")
+    previous = 0.0
+    for at, stage in result["stages"]:
+        print(f"  {at:7.1f} s  (+{at - previous:5.1f})  {stage}")
+        previous = at
+    for name, size in result["files"].items():
+        print(f"  file {name}: {size:,.1f} MiB")
+    for line in result["warnings"]:
+        print(f"  {line}")
+    print(f"total {result['total_s']:.1f} s, peak memory {result['peak_mib']:,.0f} MiB "
+          "(target: < 60 s, < 2048 MiB)")
+    return 0 if result["total_s"] < 60 and result["peak_mib"] < 2048 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main_cli())
