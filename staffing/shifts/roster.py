@@ -13,36 +13,9 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import DataError
+from staffing.sources.files import check_interval_frame, read_table
 
 __all__ = ["align_scheduled", "read_scheduled_file"]
-
-
-def _local_times(values: pd.Series, skill_ids: pd.Series, tz: str, where: str) -> pd.Series:
-    """ISO text or timestamps -> tz-aware local; naive values are local wall-clock times."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        times = values
-    else:
-        try:
-            times = pd.to_datetime(values.astype(str).str.strip(), format="ISO8601", utc=None)
-        except (ValueError, TypeError) as exc:
-            raise DataError(f"{where}: interval_start is not an ISO timestamp (mixing times "
-                            f"with and without a UTC offset is not allowed): {exc}") from None
-    if times.isna().any():
-        row = int(np.flatnonzero(times.isna().to_numpy())[0])
-        raise DataError(f"{where}: interval_start is empty in row {row + 2}")
-    if getattr(times.dt, "tz", None) is not None:
-        return times.dt.tz_convert(tz)
-    try:
-        return times.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
-    except Exception:  # zoneinfo and pytz raise different classes in DST gaps
-        pass
-    try:  # a repeated autumn hour: its order within each skill says which one
-        parts = [times.loc[index].dt.tz_localize(tz, ambiguous="infer", nonexistent="raise")
-                 for index in skill_ids.groupby(skill_ids, sort=False).groups.values()]
-        return pd.concat(parts).reindex(times.index)
-    except Exception as exc:
-        raise DataError(f"{where}: a local time does not exist or is ambiguous in {tz} (give "
-                        f"a UTC offset): {exc}") from None
 
 
 def read_scheduled_file(
@@ -77,46 +50,8 @@ def read_scheduled_file(
     if isinstance(path, pd.DataFrame):
         frame, where = path, "scheduled DataFrame"
     else:
-        path = Path(path)
-        where = str(path)
-        try:
-            if path.suffix.lower() in (".xlsx", ".xlsm"):
-                frame = pd.read_excel(path, sheet_name=sheet or 0)
-            else:
-                frame = pd.read_csv(path)
-        except FileNotFoundError:
-            raise DataError(f"{where}: file not found") from None
-        except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-            raise DataError(f"{where}: cannot read the schedule: {exc}") from None
-    missing = [c for c in ("skill_id", "interval_start", "scheduled") if c not in frame.columns]
-    if missing:
-        raise DataError(f"{where}: missing column(s) {', '.join(missing)} "
-                        f"(has: {', '.join(map(str, frame.columns))})")
-    ids = pd.to_numeric(frame["skill_id"], errors="coerce")
-    bad = ids.isna() | (ids != np.round(ids))
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{where}: skill_id is not a whole number in row {row + 2}: "
-                        f"{frame['skill_id'].iloc[row]!r}")
-    ids = ids.astype("int64").reset_index(drop=True)
-    out = pd.DataFrame({
-        "skill_id": ids,
-        "interval_start": _local_times(frame["interval_start"].reset_index(drop=True), ids,
-                                       timezone, where),
-        "scheduled": pd.to_numeric(frame["scheduled"], errors="coerce").astype(float)
-        .to_numpy(),
-    })
-    bad = ~np.isfinite(out["scheduled"]) | (out["scheduled"] < 0)
-    if bad.any():
-        row = out[bad].iloc[0]
-        raise DataError(f"{where}: scheduled must be a number >= 0, got {row.scheduled!r} for "
-                        f"skill {row.skill_id} at {row.interval_start.isoformat()}")
-    dup = out.duplicated(["skill_id", "interval_start"])
-    if dup.any():
-        row = out[dup].iloc[0]
-        raise DataError(f"{where}: skill {row.skill_id} has two rows for "
-                        f"{row.interval_start.isoformat()}")
-    return out
+        frame, where = read_table(path, sheet=sheet, what="the schedule"), str(path)
+    return check_interval_frame(frame, "scheduled", timezone=timezone, where=where)
 
 
 def align_scheduled(

@@ -20,9 +20,11 @@ from staffing.vocabulary import INTERVAL_MINUTES
 
 __all__ = [
     "PLAUSIBLE_MAX",
+    "check_interval_frame",
     "check_volume_frame",
     "normalise_headers",
     "read_history_file",
+    "read_table",
     "read_volume_file",
     "volume_on_grid",
     "warn_implausible",
@@ -235,13 +237,39 @@ def read_volume_file(
         The file is missing or unreadable, or (from :func:`check_volume_frame`) a column
         or value is wrong; the message names the file.
     """
+    frame = read_table(path, sheet=sheet, what="the volume forecast")
+    return check_volume_frame(frame, timezone=timezone, where=str(path))
+
+
+def read_table(path: str | Path, *, sheet: str | None = None, what: str = "the file"
+               ) -> pd.DataFrame:
+    """Read a planner's CSV or xlsx table as it is (the checks are the caller's).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.xlsx``/``.xlsm`` is read as a workbook (needs openpyxl), anything else as CSV.
+    sheet : str, optional
+        Sheet of a workbook; the first sheet when None. Ignored for CSV.
+    what : str
+        What the file holds, for the error message (``"the volume forecast"``).
+
+    Returns
+    -------
+    DataFrame
+        The table, headers as written.
+
+    Raises
+    ------
+    DataError
+        The file is missing, truncated or unreadable, naming it.
+    """
     path = Path(path)
     where = str(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, sheet_name=sheet or 0)
-        else:
-            frame = pd.read_csv(path)
+            return pd.read_excel(path, sheet_name=sheet or 0)
+        return pd.read_csv(path)
     except zipfile.BadZipFile:
         raise DataError(f"{where}: not a readable xlsx workbook (truncated or not an Excel "
                         "file?): save it again from Excel, or as CSV") from None
@@ -249,10 +277,9 @@ def read_volume_file(
         raise DataError(f"{where}: file not found") from None
     except ImportError:
         raise DataError(f"{where}: reading .xlsx needs the openpyxl package "
-                        "(pip install openpyxl), or save the forecast as CSV") from None
+                        "(pip install openpyxl), or save it as CSV") from None
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise DataError(f"{where}: cannot read the volume forecast: {exc}") from None
-    return check_volume_frame(frame, timezone=timezone, where=where)
+        raise DataError(f"{where}: cannot read {what}: {exc}") from None
 
 
 def _header_key(name: object) -> str:
@@ -330,25 +357,58 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
         missing, not a number, infinite or negative, or a skill given twice for the same
         time; naming ``where``, the skill and time or the row.
     """
-    frame = normalise_headers(frame, ["skill_id", "interval_start", "volume"], where)
-    require_columns(frame, ["skill_id", "interval_start", "volume"], where)
+    return check_interval_frame(frame, "volume", timezone=timezone, where=where)
+
+
+def check_interval_frame(
+    frame: pd.DataFrame, column: str, *, timezone: str, where: str
+) -> pd.DataFrame:
+    """Validate a per-skill, per-interval table of one value (a forecast, a schedule).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``skill_id``, ``interval_start`` (ISO text or timestamps; naive means local
+        in ``timezone``) and ``column``, matched ignoring case, spaces and underscores;
+        other columns are dropped.
+    column : str
+        The value column, e.g. ``"volume"`` or ``"scheduled"``; values must be finite and
+        >= 0.
+    timezone : str
+        IANA zone of the plan.
+    where : str
+        What the frame is (a file name), for the error messages.
+
+    Returns
+    -------
+    DataFrame
+        ``skill_id`` (int64), ``interval_start`` (tz-aware in ``timezone``), ``column``
+        (float), in the input's order.
+
+    Raises
+    ------
+    DataError
+        As :func:`check_volume_frame`, for ``column``.
+    """
+    frame = normalise_headers(frame, ["skill_id", "interval_start", column], where)
+    require_columns(frame, ["skill_id", "interval_start", column], where)
     skill_ids = _skill_ids(frame["skill_id"], where)
     out = pd.DataFrame({
         "skill_id": skill_ids,
         "interval_start": _parse_times(frame["interval_start"], naive_tz=timezone, where=where,
                                        groups=skill_ids).dt.tz_convert(timezone),
-        "volume": pd.to_numeric(frame["volume"], errors="coerce").astype(float),
+        column: pd.to_numeric(frame[column], errors="coerce").astype(float),
     })
-    bad = out["volume"].isna() | ~np.isfinite(out["volume"])
+    bad = out[column].isna() | ~np.isfinite(out[column])
     if bad.any():
         row = out[bad].iloc[0]
-        raise DataError(f"{where}: volume is missing or not a number for skill "
+        raise DataError(f"{where}: {column} is missing or not a number for skill "
                         f"{row.skill_id} at {row.interval_start.isoformat()}")
-    negative = out["volume"] < 0
+    negative = out[column] < 0
     if negative.any():
         row = out[negative].iloc[0]
-        raise DataError(f"{where}: negative volume {row.volume:g} for skill {row.skill_id} "
-                        f"at {row.interval_start.isoformat()}")
+        raise DataError(f"{where}: negative {column} {row[column]:g} for skill "
+                        f"{row.skill_id} at {row.interval_start.isoformat()}")
     dup = out.duplicated(["skill_id", "interval_start"])
     if dup.any():
         row = out[dup].iloc[0]
