@@ -23,7 +23,6 @@ import importlib.util
 import math
 import sys
 import warnings
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +31,7 @@ from staffing.commands.simulate import format_summary as format_simulation
 from staffing.commands.simulation_options import (
     add_engine_options,
     check_engine,
+    iso_date,
     run_simulation,
     whole_number,
 )
@@ -48,13 +48,6 @@ from staffing.shifts.schedule import Schedule, schedule
 UNCOVERED_SHOWN = 5
 #: Choices of ``--intervals``: where the long table of intervals goes.
 INTERVALS_CHOICES = ("auto", "workbook", "csv", "parquet", "none")
-
-
-def _iso_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _positive_int(text: str) -> int:
@@ -103,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "only in the CSV), workbook (Intervals sheet as well), csv (the "
                              "CSV only), parquet (<stem>-intervals.parquet instead of the "
                              "CSV; needs staffing[parquet]) or none")
-    parser.add_argument("--start", type=_iso_date, metavar="DATE",
+    parser.add_argument("--start", type=iso_date, metavar="DATE",
                         help="first day of the plan (YYYY-MM-DD), overriding plan.start")
     parser.add_argument("--weeks", type=_positive_int, metavar="N",
                         help="plan N weeks, overriding plan.weeks / plan.end")

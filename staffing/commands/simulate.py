@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from datetime import date
 from pathlib import Path
 
 from staffing.commands.simulation_options import (
     add_engine_options,
     check_engine,
+    iso_date,
     run_simulation,
     whole_number,
 )
@@ -24,13 +24,6 @@ from staffing.outputs.safety import check_outputs
 from staffing.outputs.workbook import write_workbook
 from staffing.plan import plan
 from staffing.simulation import SimulationResult
-
-
-def _iso_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _positive_float(text: str) -> float:
@@ -75,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--force", action="store_true",
                         help="overwrite existing CSV files, or a workbook this program did "
                              "not write")
-    parser.add_argument("--start", type=_iso_date, metavar="DATE",
+    parser.add_argument("--start", type=iso_date, metavar="DATE",
                         help="first day of the plan (YYYY-MM-DD), overriding plan.start")
     parser.add_argument("--weeks", type=whole_number(1), metavar="N",
                         help="plan N weeks, overriding plan.weeks / plan.end")

@@ -1,4 +1,4 @@
-"""What the commands that simulate a plan share: their engine options and the run itself.
+"""What the commands that run a plan share: argument types, engine options, the simulation.
 
 ``staffing simulate`` and ``staffing plan --simulate N`` take the same ``--seed``,
 ``--workers`` and ``--scheduler`` options (:func:`add_engine_options`) and run the
@@ -11,6 +11,7 @@ import argparse
 import importlib.util
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from staffing.errors import OutputError
@@ -19,7 +20,31 @@ from staffing.simulation import SimulationResult, simulate
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.plan import Plan
 
-__all__ = ["add_engine_options", "check_engine", "run_simulation", "whole_number"]
+__all__ = ["add_engine_options", "check_engine", "iso_date", "run_simulation", "whole_number"]
+
+
+def iso_date(text: str) -> str:
+    """An argparse ``type`` for a date written ``YYYY-MM-DD`` (``--start``).
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+
+    Returns
+    -------
+    str
+        The date in ISO form.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        ``text`` is not such a date.
+    """
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
