@@ -7,6 +7,7 @@ ground truth is built from the generator's own values, not by parsing what it se
 
 from __future__ import annotations
 
+import functools
 import logging
 import pickle
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import requests
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -621,11 +623,14 @@ def _example_config() -> dict:
     return yaml.safe_load((root / "config" / "example-liveperson.yaml").read_text())
 
 
-def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, lp_env):
+def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, lp_env,
+                                                                   monkeypatch):
     from staffing.plan import plan
+    from staffing.sources.liveperson import sync
 
-    # The plan fetches with the real clock: the fake's clock is this hour.
-    now = pd.Timestamp.now(tz="UTC").floor("h")
+    # The fetch's clock is injected (the fake's), so no hour can turn between the two.
+    now = NOW.floor("h")
+    monkeypatch.setattr(sync, "fetch_history", functools.partial(sync.fetch_history, now=now))
     path = tmp_path / "h.sqlite"
     config = _example_config()
     skills = [s["id"] for s in config["skills"]]
@@ -703,19 +708,33 @@ def test_no_credential_in_logs_output_errors_or_the_sqlite_file(tmp_path, lp, pa
         assert secret.encode() not in raw
 
 
-def test_a_stalled_answer_times_out_and_is_retried_like_a_503(lp, pauses):
-    # Read timeout 0.5 s; the fake holds the first request 2 s without answering.
-    lp.inject(1, Fault.stall(2.0))
-    client = NHTClient(lp.account, lp.credentials, domain_api=lp.domain_api, sleep=pauses,
-                       timeout_s=(5.0, 0.5))
+def test_a_stalled_answer_times_out_and_is_retried_like_a_503(lp, pauses, monkeypatch):
+    # The timeout is injected, not raced: the session raises requests' ReadTimeout for the
+    # NHT requests marked to stall, as it does once a stalled server passes the read timeout.
+    client = NHTClient(lp.account, lp.credentials, domain_api=lp.domain_api, sleep=pauses)
+    stalls: list[bool] = []  # one entry per coming NHT request: True = it stalls
+    timeouts = []
+    real_get = client.session.get
+
+    def get(url, **kwargs):
+        if url.endswith("/nht"):
+            timeouts.append(kwargs["timeout"])
+            if stalls and stalls.pop(0):
+                raise requests.exceptions.ReadTimeout("Read timed out.")
+        return real_get(url, **kwargs)
+
+    monkeypatch.setattr(client.session, "get", get)
     end = NOW.floor("60min")
+    stalls[:] = [True]
     frame = client.get_nht(end - 2 * HOUR, end)
-    assert pauses == [5.0]
+    assert pauses == [5.0] and len(timeouts) == 2
+    assert set(timeouts) == {(10.0, 60.0)}  # README: 10 s to connect, 60 s between reads
     pd.testing.assert_frame_equal(
         frame, lp.ground_truth(end - 2 * HOUR, end).drop(columns="account"))
-    lp.inject(3, *[Fault.stall(2.0)] * 4)
+    stalls[:] = [True] * 4
     with pytest.raises(APIError, match=r"no answer from 127\.0\.0\.1:\d+ within the timeout"):
         client.get_nht(end - 2 * HOUR, end)
+    assert pauses == [5.0, 5.0, 10.0, 15.0]
 
 
 # ----------------------------------------------------------------------------------------

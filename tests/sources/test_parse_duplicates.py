@@ -62,3 +62,24 @@ def test_a_negative_value_names_its_own_bucket():
         read_nht(payload)
     assert str(info.value) == ("NHT answer: skill 7 at 2022-05-19 10:00:00+00:00: arrivals = "
                                "-5.0 is negative")
+
+
+@pytest.mark.parametrize(("payload", "message"), [
+    ([], "NHT answer is not a JSON object but list"),
+    ({"skillInfo": 5}, "NHT answer: skillInfo is not a list"),
+    ({"skillInfo": [{"skillId": 7, "metricsByIntervals": 5}]},
+     "NHT answer: skill 7 metricsByIntervals is not a list"),
+])
+def test_a_malformed_answer_says_what_is_wrong(payload, message):
+    with pytest.raises(DataError) as info:
+        read_nht(payload)
+    assert str(info.value) == message
+
+
+def test_an_answer_giving_one_hour_two_values_is_refused():
+    payload = _answer(_bucket(1652950800000), _bucket(1652950800000, arrivals=9))
+    with pytest.raises(DataError) as info:
+        read_nht(payload)
+    assert str(info.value).startswith(
+        "NHT answer: skill 7 at 2022-05-19 09:00:00+00:00 comes twice with different values "
+        "(arrivals")

@@ -47,7 +47,9 @@ def test_every_connection_waits_up_to_60_seconds_for_the_store(tmp_path, monkeyp
     ("database is locked", "another process kept the history store locked for more than 60 s"),
     ("database or disk is full", "cannot write the history store (database or disk is full: "
                                  "is the disk full or read-only?)"),
+    ("database table is busy", "locked for more than 60 s"),
     ("attempt to write a readonly database", "is the disk full or read-only?"),
+    ("read-only file system", "is the disk full or read-only?"),
     ("disk I/O error", "is the disk full or read-only?"),
     ("something else", "history store error: something else"),
 ])
