@@ -339,3 +339,7 @@ def test_the_plan_backtests_in_its_own_zone_across_dst():
     # the history the plan shows: the store's columns, in local time
     assert list(result.history.columns) == list(HISTORY_COLUMNS)
     assert str(result.history["interval_start"].dt.tz) == "Europe/Berlin"
+    # the history window: the last 2 weeks before one hour after the newest history row
+    end = local[-1] + pd.Timedelta(hours=1)
+    assert result.meta["history_end"] == end.isoformat()
+    assert result.meta["history_start"] == (end - pd.Timedelta(weeks=2)).isoformat()
