@@ -1084,7 +1084,8 @@ def _describe(error: dict[str, Any]) -> str:
         return message
     if loc and loc[-1] in _NEVER_ECHOED:
         return message  # the value may hold a password
-    if isinstance(value, str | int | float | bool | date) and len(repr(value)) <= 60:
+    if isinstance(value, str | int | float | bool | date) and len(repr(value)) <= 60 \
+            and "(got " not in message:  # a rule that names the value already
         return f"{message} (got {value!r})"
     return message
 
