@@ -340,6 +340,26 @@ def _pooled_speed(m, cap, k, h, cur):  # pragma: no cover - jitted
 
 
 @_jit
+def _next_staffing(agents, cur, n_t, staffed, qhead, nxt, now, deadline_s, arrival_iv,
+                   stats, drain, draining):  # pragma: no cover - jitted
+    """The agents on shift from interval ``cur`` on: the closing rule of docs/simulation.md.
+
+    An open interval takes its planned agents. At a closed one the contacts whose patience
+    ran out are counted as abandoned; with ``drain`` the agents stay until the queue is
+    empty, else nobody is on shift. Returns (agents on shift, queue head, draining).
+    """
+    planned = agents[cur] if cur < n_t else 0
+    if planned > 0:
+        return planned, qhead, False
+    while qhead < nxt and deadline_s[qhead] <= now:
+        stats[arrival_iv[qhead], 3] += 1.0
+        qhead += 1
+    if drain and (draining or qhead < nxt):
+        return staffed, qhead, True
+    return 0, qhead, False
+
+
+@_jit
 def _run_pooled(arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, within_s,
                 drain, stats):  # pragma: no cover - jitted
     """One replication with a pooled state: k = 1, or chat with even spread.
@@ -385,19 +405,9 @@ def _run_pooled(arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, 
             _, m = _heap_pop(heap, m)
         elif t_bnd <= t_arr:
             cur += 1
-            planned = agents[cur] if cur < n_t else 0
-            if planned > 0:
-                cap = planned
-                draining = False
-            else:
-                while qhead < nxt and deadline_s[qhead] <= now:
-                    stats[arrival_iv[qhead], 3] += 1.0
-                    qhead += 1
-                if drain and (draining or qhead < nxt):
-                    draining = True
-                else:
-                    cap = 0
-                    draining = False
+            cap, qhead, draining = _next_staffing(agents, cur, n_t, cap, qhead, nxt, now,
+                                                  deadline_s, arrival_iv, stats, drain,
+                                                  draining)
         else:
             stats[arrival_iv[nxt], 0] += 1.0
             nxt += 1
@@ -608,19 +618,9 @@ def _run_agents(arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, 
                         first = min(first, tgt[a, s])
                     hsize = _iheap_set(hp, hpos, key, hsize, a,
                                        now + max(first - vt[a], 0.0) / spd[a])
-            planned = agents[cur] if cur < n_t else 0
-            if planned > 0:
-                target = planned
-                draining = False
-            else:
-                while qhead < nxt and deadline_s[qhead] <= now:
-                    stats[arrival_iv[qhead], 3] += 1.0
-                    qhead += 1
-                if drain and (draining or qhead < nxt):
-                    draining = True
-                else:
-                    target = 0
-                    draining = False
+            target, qhead, draining = _next_staffing(agents, cur, n_t, target, qhead, nxt,
+                                                     now, deadline_s, arrival_iv, stats,
+                                                     drain, draining)
             change = True
         else:
             stats[arrival_iv[nxt], 0] += 1.0
