@@ -50,16 +50,6 @@ UNCOVERED_SHOWN = 5
 INTERVALS_CHOICES = ("auto", "workbook", "csv", "parquet", "none")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a whole number of weeks >= 1: {text!r}")
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``plan`` sub-command.
 
@@ -98,7 +88,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "CSV; needs staffing[parquet]) or none")
     parser.add_argument("--start", type=iso_date, metavar="DATE",
                         help="first day of the plan (YYYY-MM-DD), overriding plan.start")
-    parser.add_argument("--weeks", type=_positive_int, metavar="N",
+    parser.add_argument("--weeks", type=whole_number(1), metavar="N",
                         help="plan N weeks, overriding plan.weeks / plan.end")
     parser.add_argument("--format", choices=["xlsx", "csv"], dest="fmt",
                         help="output format (default: from the --out suffix, else xlsx)")
