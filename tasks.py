@@ -47,8 +47,9 @@ def _ensure_env(extras: str) -> None:
     wanted = set(filter(None, extras.split(",")))
     for other in ("dev", "dev,bench", "dev,plots,notebook"):
         # dev holds every runtime extra (plots, simulate, distributed, parquet) too
-        covers = set(other.split(",")) | ({"plots", "simulate", "distributed", "parquet"}
-                                          if "dev" in other else set())
+        covers = set(other.split(",")) | (
+            {"plots", "simulate", "distributed", "parquet"} if "dev" in other else set()
+        )
         if wanted <= covers and _current(other):
             return
     if _current(extras):
@@ -73,9 +74,10 @@ def demo() -> int:
 
 def test() -> int:
     _ensure_env("dev")
-    rc = _run("ruff", "check", ".")
-    if rc:
-        return rc
+    for check in (("ruff", "check", "."), ("ruff", "format", "--check", ".")):
+        rc = _run(*check)
+        if rc:
+            return rc
     return _run("python", "-m", "pytest", "-n", "2", "-q")
 
 
@@ -118,21 +120,32 @@ def mutate(*args: str) -> int:
     modules = [a for a in args if a != "--sample"] or list(MUTATE_MODULES)
     _ensure_env("dev")
     # One mutmut run for all of them: it runs the clean tests once, then the mutants.
-    rc = _run("mutmut", "run", *(f"{m}.*__mutmut_{MUTATE_MODULES[m] if sample else '*'}"
-                                 for m in modules))
+    rc = _run(
+        "mutmut", "run", *(f"{m}.*__mutmut_{MUTATE_MODULES[m] if sample else '*'}" for m in modules)
+    )
     if rc:
         return rc
     print(f"{'module':<36}{'killed':>8}{'survived':>10}{'no tests':>10}{'score':>8}")
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         codes = json.loads(meta.read_text())["exit_code_by_key"].values()
-        kinds = Counter("killed" if c in (1, 3, 24, -24, 36, 152, 255) else
-                        "survived" if c == 0 else "no tests" if c in (5, 33) else "other"
-                        for c in codes if c is not None)
+        kinds = Counter(
+            "killed"
+            if c in (1, 3, 24, -24, 36, 152, 255)
+            else "survived"
+            if c == 0
+            else "no tests"
+            if c in (5, 33)
+            else "other"
+            for c in codes
+            if c is not None
+        )
         name = str(meta.relative_to(ROOT / "mutants"))[: -len(".py.meta")].replace("/", ".")
         tested = kinds["killed"] + kinds["survived"] + kinds["no tests"]
         if tested:
-            print(f"{name:<36}{kinds['killed']:>8}{kinds['survived']:>10}"
-                  f"{kinds['no tests']:>10}{kinds['killed'] / tested:>8.1%}")
+            print(
+                f"{name:<36}{kinds['killed']:>8}{kinds['survived']:>10}"
+                f"{kinds['no tests']:>10}{kinds['killed'] / tested:>8.1%}"
+            )
     print("survivors: .venv/bin/mutmut results; one of them: .venv/bin/mutmut show NAME")
     return 0
 
@@ -149,21 +162,35 @@ def notebook() -> int:
     printed.
     """
     _ensure_env("dev,plots,notebook")
-    rc = _run("python", "-m", "ipykernel", "install", "--user", "--name", KERNEL_NAME,
-              "--display-name", f"Python ({KERNEL_NAME})")
+    rc = _run(
+        "python",
+        "-m",
+        "ipykernel",
+        "install",
+        "--user",
+        "--name",
+        KERNEL_NAME,
+        "--display-name",
+        f"Python ({KERNEL_NAME})",
+    )
     if rc:
         return rc
-    print(f"Kernel {KERNEL_NAME!r} registered. Start Jupyter with:\n"
-          f"    {BIN / 'jupyter'} lab notebooks/\n"
-          f"and pick the kernel \"Python ({KERNEL_NAME})\".")
+    print(
+        f"Kernel {KERNEL_NAME!r} registered. Start Jupyter with:\n"
+        f"    {BIN / 'jupyter'} lab notebooks/\n"
+        f'and pick the kernel "Python ({KERNEL_NAME})".'
+    )
     return 0
 
 
 JOBS = {"demo": demo, "test": test, "bench": bench, "mutate": mutate, "notebook": notebook}
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or sys.argv[1] not in JOBS or (len(sys.argv) > 2
-                                                        and sys.argv[1] != "mutate"):
+    if (
+        len(sys.argv) < 2
+        or sys.argv[1] not in JOBS
+        or (len(sys.argv) > 2 and sys.argv[1] != "mutate")
+    ):
         print(__doc__)
         sys.exit(2)
     sys.exit(JOBS[sys.argv[1]](*sys.argv[2:]))

@@ -33,8 +33,7 @@ from staffing.plan import plan
 
 
 def with_scope(config: dict, scope: str) -> dict:
-    config["defaults"]["service_level"] = {**config["defaults"]["service_level"],
-                                           "scope": scope}
+    config["defaults"]["service_level"] = {**config["defaults"]["service_level"], "scope": scope}
     return config
 
 
@@ -51,9 +50,12 @@ def child(skills: int, weeks: int, scope: str, volume: str) -> dict:
     start = time.perf_counter()
     result = plan(config, nht_history=history, volume=frame)
     wall = time.perf_counter() - start
-    return {"wall_s": wall, "max_rss_mib": resource.getrusage(
-        resource.RUSAGE_SELF).ru_maxrss / 1024, "fte_hours": float(result.intervals["fte"].sum()),
-        "rows": len(result.intervals)}
+    return {
+        "wall_s": wall,
+        "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "fte_hours": float(result.intervals["fte"].sum()),
+        "rows": len(result.intervals),
+    }
 
 
 def time_stable(workers: int | None, replications: int) -> dict:
@@ -67,10 +69,14 @@ def time_stable(workers: int | None, replications: int) -> dict:
         options["workers"] = workers
     start = time.perf_counter()
     result = plan(config, nht_history=history, time_stable=options)
-    return {"wall_s": time.perf_counter() - start,
-            "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            **{k: result.meta["time_stable"][k] for k in ("iterations", "converged",
-                                                          "changed", "intervals_missed")}}
+    return {
+        "wall_s": time.perf_counter() - start,
+        "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **{
+            k: result.meta["time_stable"][k]
+            for k in ("iterations", "converged", "changed", "intervals_missed")
+        },
+    }
 
 
 def main() -> int:
@@ -86,15 +92,30 @@ def main() -> int:
         print(json.dumps(child(args.skills, args.weeks, *args.child)))
         return 0
     if args.time_stable_workers is not None:
-        print(json.dumps(time_stable(args.time_stable_workers or None, args.replications),
-                         default=str))
+        print(
+            json.dumps(
+                time_stable(args.time_stable_workers or None, args.replications), default=str
+            )
+        )
         return 0
 
     def run(*extra: str) -> dict:
-        out = subprocess.run([sys.executable, __file__, "--skills", str(args.skills),
-                              "--weeks", str(args.weeks), "--replications",
-                              str(args.replications), *extra],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--skills",
+                str(args.skills),
+                "--weeks",
+                str(args.weeks),
+                "--replications",
+                str(args.replications),
+                *extra,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     print(f"bench_daily: {args.skills} skills x {args.weeks} weeks hourly")
@@ -103,20 +124,26 @@ def main() -> int:
         found = {scope: run("--child", scope, volume) for scope in ("interval", "day")}
         ratio = found["day"]["wall_s"] / found["interval"]["wall_s"]
         for scope, r in found.items():
-            print(f"  {volume:8s} {scope:8s}: {r['wall_s']:6.1f} s, max RSS "
-                  f"{r['max_rss_mib']:,.0f} MiB, {r['fte_hours']:,.0f} FTE-hours")
+            print(
+                f"  {volume:8s} {scope:8s}: {r['wall_s']:6.1f} s, max RSS "
+                f"{r['max_rss_mib']:,.0f} MiB, {r['fte_hours']:,.0f} FTE-hours"
+            )
         saved = 1 - found["day"]["fte_hours"] / found["interval"]["fte_hours"]
-        print(f"  {volume:8s} day / interval wall time {ratio:.2f}x (target < 2x: "
-              f"{'met' if ratio < 2 else 'NOT met'}); FTE-hours saved {saved:.1%}")
+        print(
+            f"  {volume:8s} day / interval wall time {ratio:.2f}x (target < 2x: "
+            f"{'met' if ratio < 2 else 'NOT met'}); FTE-hours saved {saved:.1%}"
+        )
         ok &= ratio < 2
     if not args.skip_time_stable:
         for workers in (0, 1, 2):
             r = run("--time-stable-workers", str(workers))
             label = "in-process" if not workers else f"{workers} Dask worker(s)"
-            print(f"  time_stable 6 skills x 4 weeks, {args.replications} reps, {label}: "
-                  f"{r['wall_s']:.1f} s, max RSS {r['max_rss_mib']:,.0f} MiB, "
-                  f"{r['iterations']} iterations, converged {r['converged']}, changed "
-                  f"{r['changed']}, intervals missed {r['intervals_missed']:.1%}")
+            print(
+                f"  time_stable 6 skills x 4 weeks, {args.replications} reps, {label}: "
+                f"{r['wall_s']:.1f} s, max RSS {r['max_rss_mib']:,.0f} MiB, "
+                f"{r['iterations']} iterations, converged {r['converged']}, changed "
+                f"{r['changed']}, intervals missed {r['intervals_missed']:.1%}"
+            )
     return 0 if ok else 1
 
 

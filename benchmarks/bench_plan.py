@@ -45,11 +45,13 @@ def make_config(n_skills: int, weeks: int) -> dict:
         share = i / n_skills
         skill: dict = {"id": 10_000 + i, "name": f"Skill {i:03d}"}
         if share < 0.5:
-            skill.update(method="erlang_a", patience_seconds=float(120 + (i % 7) * 30),
-                         max_abandon=0.05)
+            skill.update(
+                method="erlang_a", patience_seconds=float(120 + (i % 7) * 30), max_abandon=0.05
+            )
         elif share < 0.75:
-            skill.update(method="chat", max_concurrency=2 + i % 2,
-                         patience_seconds=float(180 + (i % 5) * 30))
+            skill.update(
+                method="chat", max_concurrency=2 + i % 2, patience_seconds=float(180 + (i % 5) * 30)
+            )
         elif share < 0.875:
             skill.update(method="erlang_c", asa_seconds=30.0)
         else:
@@ -59,13 +61,22 @@ def make_config(n_skills: int, weeks: int) -> dict:
             skill["open_hours"]["sat"] = "09:00-17:00"
         skills.append(skill)
     return {
-        "plan": {"name": "bench", "start": START, "weeks": weeks, "timezone": TIMEZONE,
-                 "interval_minutes": 60},
+        "plan": {
+            "name": "bench",
+            "start": START,
+            "weeks": weeks,
+            "timezone": TIMEZONE,
+            "interval_minutes": 60,
+        },
         "nht": {"source": "store", "history_weeks": 8},
         "volume": {"source": "history", "growth": 1.03},
-        "defaults": {"service_level": {"target": 0.8, "answer_within_seconds": 30},
-                     "max_occupancy": 0.9, "shrinkage": {"default": 0.32, "by_hour": {12: 0.4}},
-                     "fte_hours_per_week": 38.0, "nht_seconds": 400},
+        "defaults": {
+            "service_level": {"target": 0.8, "answer_within_seconds": 30},
+            "max_occupancy": 0.9,
+            "shrinkage": {"default": 0.32, "by_hour": {12: 0.4}},
+            "fte_hours_per_week": 38.0,
+            "nht_seconds": 400,
+        },
         "skills": skills,
     }
 
@@ -86,14 +97,16 @@ def make_history(n_skills: int, seed: int = 7) -> pd.DataFrame:
     handled = np.floor(np.nan_to_num(arrivals) * 0.95)
     net = nht[:, None] * rng.lognormal(0, 0.15, arrivals.shape)
     net[handled == 0] = np.nan
-    return pd.DataFrame({
-        "skill_id": np.repeat(10_000 + np.arange(n_skills), len(local)).astype(np.int64),
-        "interval_start": np.tile(local.tz_convert("UTC"), n_skills),
-        "interval_minutes": 60,
-        "arrivals": arrivals.ravel(),
-        "handled_segments": handled.ravel(),
-        "net_handle_time_s": net.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "skill_id": np.repeat(10_000 + np.arange(n_skills), len(local)).astype(np.int64),
+            "interval_start": np.tile(local.tz_convert("UTC"), n_skills),
+            "interval_minutes": 60,
+            "arrivals": arrivals.ravel(),
+            "handled_segments": handled.ravel(),
+            "net_handle_time_s": net.ravel(),
+        }
+    )
 
 
 def naive_seconds_per_interval(intervals: pd.DataFrame, config: dict, sample: int) -> float:
@@ -113,16 +126,25 @@ def naive_seconds_per_interval(intervals: pd.DataFrame, config: dict, sample: in
                 h = [row.nht_s * j for j in range(1, s["max_concurrency"] + 1)]
             if method == "workload":
                 n = np.ceil(row.volume * row.nht_s / 3600 / defaults["max_occupancy"] - 1e-9)
-                queueing.evaluate("erlang_c", n, volume=row.volume, handle_time_s=h,
-                                  answer_within_s=30)
+                queueing.evaluate(
+                    "erlang_c", n, volume=row.volume, handle_time_s=h, answer_within_s=30
+                )
                 continue
             kw = {"patience_s": s.get("patience_seconds")} if method != "erlang_c" else {}
             n = queueing.required_agents(
-                method, volume=row.volume, handle_time_s=h, service_level=0.8,
-                answer_within_s=30, asa_s=s.get("asa_seconds"), max_occupancy=0.9,
-                max_abandon=s.get("max_abandon") if method != "erlang_c" else None, **kw)
-            queueing.evaluate(method, n, volume=row.volume, handle_time_s=h,
-                              answer_within_s=30, **kw)
+                method,
+                volume=row.volume,
+                handle_time_s=h,
+                service_level=0.8,
+                answer_within_s=30,
+                asa_s=s.get("asa_seconds"),
+                max_occupancy=0.9,
+                max_abandon=s.get("max_abandon") if method != "erlang_c" else None,
+                **kw,
+            )
+            queueing.evaluate(
+                method, n, volume=row.volume, handle_time_s=h, answer_within_s=30, **kw
+            )
         elapsed = time.perf_counter() - start
         # weight each method's per-interval cost by its share of the served intervals
         total_time += elapsed / len(rows) * count
@@ -134,15 +156,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skills", type=int, default=200, help="number of skills")
     parser.add_argument("--weeks", type=int, default=52, help="plan length in weeks")
-    parser.add_argument("--sample", type=int, default=300,
-                        help="intervals per method timed for the naive per-interval peer")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=300,
+        help="intervals per method timed for the naive per-interval peer",
+    )
     args = parser.parse_args()
 
     config = make_config(args.skills, args.weeks)
     history = make_history(args.skills)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
-    print(f"bench_plan: {args.skills} skills x {args.weeks} weeks hourly "
-          f"(max RSS before: {rss_before:,.0f} MiB)")
+    print(
+        f"bench_plan: {args.skills} skills x {args.weeks} weeks hourly "
+        f"(max RSS before: {rss_before:,.0f} MiB)"
+    )
 
     # the history-based plan, then its volume with independent noise on every interval
     start = time.perf_counter()
@@ -160,14 +188,20 @@ def main() -> int:
     n = len(distinct.intervals)
     mix = distinct.intervals["method"].value_counts().to_dict()
     print(f"  {n:,} skill-intervals ({mix})")
-    print(f"  distinct: every interval's volume differs: {wall:.1f} s wall "
-          f"({n / wall:,.0f} skill-intervals/s), max RSS so far {rss_peak:,.0f} MiB")
-    print(f"  history:  weekly-repeating profile forecast: {wall_repeated:.1f} s wall, "
-          f"max RSS so far {rss_repeated:,.0f} MiB")
+    print(
+        f"  distinct: every interval's volume differs: {wall:.1f} s wall "
+        f"({n / wall:,.0f} skill-intervals/s), max RSS so far {rss_peak:,.0f} MiB"
+    )
+    print(
+        f"  history:  weekly-repeating profile forecast: {wall_repeated:.1f} s wall, "
+        f"max RSS so far {rss_repeated:,.0f} MiB"
+    )
     per = naive_seconds_per_interval(distinct.intervals, config, args.sample)
     naive = per * n
-    print(f"  peer, naive per-interval engine calls (sample of {args.sample} per method, "
-          f"extrapolated to {n:,} intervals): {naive:,.0f} s")
+    print(
+        f"  peer, naive per-interval engine calls (sample of {args.sample} per method, "
+        f"extrapolated to {n:,} intervals): {naive:,.0f} s"
+    )
     print(f"  ratio naive / vectorised (distinct run): {naive / wall:,.1f}x")
     ok = max(wall, wall_repeated) < 60 and rss_peak < 4096
     print(f"  target < 60 s and < 4096 MiB: {'met' if ok else 'NOT met'}")

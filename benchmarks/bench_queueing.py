@@ -63,10 +63,14 @@ def main(n: int = 20_000, against: Path | None = None) -> int:
 
         t_p, peer = _best_of(run_peer, repeat=1)
         agree = np.mean(peer == ours)
-        print(f"erlang_c  peer     : {t_p:8.3f} s for {n} intervals = "
-              f"{t_p / n * 1e6:7.2f} us/interval")
-        print(f"erlang_c  ratio    : staffing is {t_p / t_c:,.0f}x faster; agents agree on "
-              f"{agree:.2%} of intervals")
+        print(
+            f"erlang_c  peer     : {t_p:8.3f} s for {n} intervals = "
+            f"{t_p / n * 1e6:7.2f} us/interval"
+        )
+        print(
+            f"erlang_c  ratio    : staffing is {t_p / t_c:,.0f}x faster; agents agree on "
+            f"{agree:.2%} of intervals"
+        )
         if agree < 1:
             diff = np.flatnonzero(peer != ours)[:5]
             print("  first disagreements (volume, handle, staffing, pyworkforce):")
@@ -82,18 +86,22 @@ def main(n: int = 20_000, against: Path | None = None) -> int:
         ("chat+ASA ", "chat", chat_h, {"asa_s": 30}),
     ]
     for label, model, h, extra in rows:
+
         def run(engine, model=model, h=h, extra=extra):
             return engine.required_agents(
                 model, volume=volume, handle_time_s=h, patience_s=180, **targets, **extra
             )
 
         t_r, mine = _best_of(lambda: run(queueing))
-        print(f"{label} staffing : {t_r:8.3f} s for {n} intervals = "
-              f"{t_r / n * 1e6:7.2f} us/interval")
+        print(
+            f"{label} staffing : {t_r:8.3f} s for {n} intervals = {t_r / n * 1e6:7.2f} us/interval"
+        )
         if other is not None:
             t_o, theirs = _best_of(lambda: run(other))
-            print(f"{label} against  : {t_o:8.3f} s ({against.name}); this engine takes "
-                  f"{t_r / t_o:.2f}x its time; agents agree on {np.mean(mine == theirs):.2%}")
+            print(
+                f"{label} against  : {t_o:8.3f} s ({against.name}); this engine takes "
+                f"{t_r / t_o:.2f}x its time; agents agree on {np.mean(mine == theirs):.2%}"
+            )
     _worst_cases()
     return 0 if peer is None or np.all(peer == ours) else 1
 
@@ -102,21 +110,60 @@ def _worst_cases() -> None:
     """One interval each at the edges of the accepted domain (docs/models.md, Numerical
     limits): these took 18 s to forever before the engine bounded its sums."""
     cases = [
-        ("erlang_a 1e7/h, SL + ASA", lambda: queueing.required_agents(
-            "erlang_a", volume=1e7, handle_time_s=300, patience_s=180, service_level=0.8,
-            answer_within_s=20, asa_s=30)),
-        ("erlang_a max load 1e7 Erl", lambda: queueing.required_agents(
-            "erlang_a", volume=1.2e8, handle_time_s=300, patience_s=60, service_level=0.8,
-            answer_within_s=20, asa_s=30)),
-        ("erlang_a patience at switch", lambda: queueing.required_agents(
-            "erlang_a", volume=1e4, handle_time_s=300, patience_s=queueing.PATIENCE_LIMIT
-            / (1e4 / 3600) / 1.001, service_level=0.8, answer_within_s=20, asa_s=30)),
-        ("erlang_a overloaded evaluate", lambda: queueing.evaluate(
-            "erlang_a", 10, volume=1e4, handle_time_s=300, patience_s=3.5e9,
-            answer_within_s=20)),
-        ("chat falling rate 1e5 agents", lambda: queueing.required_agents(
-            "chat", volume=1.2e6, handle_time_s=[300, 700], patience_s=180,
-            service_level=0.8, answer_within_s=20, asa_s=30)),
+        (
+            "erlang_a 1e7/h, SL + ASA",
+            lambda: queueing.required_agents(
+                "erlang_a",
+                volume=1e7,
+                handle_time_s=300,
+                patience_s=180,
+                service_level=0.8,
+                answer_within_s=20,
+                asa_s=30,
+            ),
+        ),
+        (
+            "erlang_a max load 1e7 Erl",
+            lambda: queueing.required_agents(
+                "erlang_a",
+                volume=1.2e8,
+                handle_time_s=300,
+                patience_s=60,
+                service_level=0.8,
+                answer_within_s=20,
+                asa_s=30,
+            ),
+        ),
+        (
+            "erlang_a patience at switch",
+            lambda: queueing.required_agents(
+                "erlang_a",
+                volume=1e4,
+                handle_time_s=300,
+                patience_s=queueing.PATIENCE_LIMIT / (1e4 / 3600) / 1.001,
+                service_level=0.8,
+                answer_within_s=20,
+                asa_s=30,
+            ),
+        ),
+        (
+            "erlang_a overloaded evaluate",
+            lambda: queueing.evaluate(
+                "erlang_a", 10, volume=1e4, handle_time_s=300, patience_s=3.5e9, answer_within_s=20
+            ),
+        ),
+        (
+            "chat falling rate 1e5 agents",
+            lambda: queueing.required_agents(
+                "chat",
+                volume=1.2e6,
+                handle_time_s=[300, 700],
+                patience_s=180,
+                service_level=0.8,
+                answer_within_s=20,
+                asa_s=30,
+            ),
+        ),
     ]
     for name, fn in cases:
         t, _ = _best_of(fn, repeat=1)

@@ -52,28 +52,52 @@ def templates_for(skill_id: int) -> list[dict]:
     """The three templates of one group (the issue's case)."""
     brk = {"length_minutes": 30, "earliest_after_hours": 3, "latest_after_hours": 5}
     return [
-        {"name": f"early-{skill_id}", "length_hours": 8.5, "break": brk, "skills": [skill_id],
-         "start": {"earliest": "06:00", "latest": "10:00", "step_minutes": 30}},
-        {"name": f"late-{skill_id}", "length_hours": 8.5, "break": brk, "skills": [skill_id],
-         "start": {"earliest": "12:00", "latest": "15:00", "step_minutes": 30}},
-        {"name": f"part-{skill_id}", "length_hours": 4, "skills": [skill_id],
-         "start": {"earliest": "08:00", "latest": "19:30", "step_minutes": 30}},
+        {
+            "name": f"early-{skill_id}",
+            "length_hours": 8.5,
+            "break": brk,
+            "skills": [skill_id],
+            "start": {"earliest": "06:00", "latest": "10:00", "step_minutes": 30},
+        },
+        {
+            "name": f"late-{skill_id}",
+            "length_hours": 8.5,
+            "break": brk,
+            "skills": [skill_id],
+            "start": {"earliest": "12:00", "latest": "15:00", "step_minutes": 30},
+        },
+        {
+            "name": f"part-{skill_id}",
+            "length_hours": 4,
+            "skills": [skill_id],
+            "start": {"earliest": "08:00", "latest": "19:30", "step_minutes": 30},
+        },
     ]
 
 
 def make_config(n_groups: int) -> dict:
     """A one-week, 30-minute plan of ``n_groups`` workload skills, each its own group."""
-    skills = [{"id": 100 + i, "name": f"Skill {i:02d}", "nht_seconds": 300}
-              for i in range(n_groups)]
-    open_hours = dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-                               "06:30-23:30")
+    skills = [
+        {"id": 100 + i, "name": f"Skill {i:02d}", "nht_seconds": 300} for i in range(n_groups)
+    ]
+    open_hours = dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "06:30-23:30")
     return {
-        "plan": {"name": "bench-shifts", "start": START, "weeks": 1, "timezone": TIMEZONE,
-                 "interval_minutes": MINUTES},
+        "plan": {
+            "name": "bench-shifts",
+            "start": START,
+            "weeks": 1,
+            "timezone": TIMEZONE,
+            "interval_minutes": MINUTES,
+        },
         "nht": {"source": "store"},  # never read: every skill has nht_seconds
         "volume": {"source": "history"},  # replaced by the volume DataFrame
-        "defaults": {"method": "workload", "max_occupancy": 0.85, "shrinkage": 0.3,
-                     "fte_hours_per_week": 37.5, "open_hours": open_hours},
+        "defaults": {
+            "method": "workload",
+            "max_occupancy": 0.85,
+            "shrinkage": 0.3,
+            "fte_hours_per_week": 37.5,
+            "open_hours": open_hours,
+        },
         "skills": skills,
         "shifts": [t for s in skills for t in templates_for(s["id"])],
     }
@@ -85,15 +109,18 @@ def make_volume(n_groups: int, seed: int = 11) -> pd.DataFrame:
     grid = pd.date_range(START, periods=7 * 48, freq=f"{MINUTES}min")
     hour = np.asarray(grid.hour + grid.minute / 60.0)
     shape = (0.15 + np.exp(-0.5 * ((hour - 13) / 3.5) ** 2)) * np.where(
-        np.asarray(grid.day_of_week) >= 5, 0.6, 1.0)
+        np.asarray(grid.day_of_week) >= 5, 0.6, 1.0
+    )
     # peak agents of 5 to 150: agents ≈ volume × 300 s / 1800 s / 0.85
     peak_volume = rng.uniform(5, 150, n_groups) * 1800 * 0.85 / 300
     volume = peak_volume[:, None] * shape[None, :] * rng.uniform(0.85, 1.15, (n_groups, 336))
-    return pd.DataFrame({
-        "skill_id": np.repeat(100 + np.arange(n_groups), len(grid)),
-        "interval_start": np.tile(grid, n_groups),
-        "volume": volume.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "skill_id": np.repeat(100 + np.arange(n_groups), len(grid)),
+            "interval_start": np.tile(grid, n_groups),
+            "volume": volume.ravel(),
+        }
+    )
 
 
 def day_patterns(templates: list[ShiftTemplate]) -> pd.DataFrame:
@@ -103,11 +130,17 @@ def day_patterns(templates: list[ShiftTemplate]) -> pd.DataFrame:
         offsets = [-1] if t.break_ is None else t.break_.offsets_minutes(MINUTES)
         for start in t.start.minutes():
             for offset in offsets:
-                rows.append({"name": f"{t.name}@{start}" + (f"+{offset}" if offset >= 0 else ""),
-                             "start": start, "start_key": f"{t.name}@{start}",
-                             "length": t.length_minutes, "break": max(offset, 0),
-                             "break_length": 0 if t.break_ is None else t.break_.length_minutes,
-                             "paid": t.paid_hours})
+                rows.append(
+                    {
+                        "name": f"{t.name}@{start}" + (f"+{offset}" if offset >= 0 else ""),
+                        "start": start,
+                        "start_key": f"{t.name}@{start}",
+                        "length": t.length_minutes,
+                        "break": max(offset, 0),
+                        "break_length": 0 if t.break_ is None else t.break_.length_minutes,
+                        "paid": t.paid_hours,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -117,9 +150,14 @@ def solve_ours(required: np.ndarray, pats: pd.DataFrame):
     days = np.arange(7)
     start = (days[:, None] * 1440 + pats["start"].to_numpy()[None, :]).ravel()
     tile = len(days)
-    coverage = pattern_coverage(start, np.tile(pats["length"], tile),
-                                np.tile(pats["break"], tile), np.tile(pats["break_length"], tile),
-                                interval_minutes=MINUTES, n_intervals=7 * 48)
+    coverage = pattern_coverage(
+        start,
+        np.tile(pats["length"], tile),
+        np.tile(pats["break"], tile),
+        np.tile(pats["break_length"], tile),
+        interval_minutes=MINUTES,
+        n_intervals=7 * 48,
+    )
     key = pd.factorize(pats["start_key"])[0]
     group = (days[:, None] * (key.max() + 1) + key[None, :]).ravel()
     sol = solve_coverage(required, coverage, np.tile(pats["paid"], tile), start_group=group)
@@ -131,42 +169,65 @@ def solve_peer(required: np.ndarray, pats: pd.DataFrame) -> tuple[float, str, fl
     MinRequiredResources for one week."""
     from pyworkforce.scheduling import MinRequiredResources
 
-    one_day = pattern_coverage(pats["start"], pats["length"], pats["break"],
-                               pats["break_length"], interval_minutes=MINUTES, n_intervals=48,
-                               wrap=False).toarray()
+    one_day = pattern_coverage(
+        pats["start"],
+        pats["length"],
+        pats["break"],
+        pats["break_length"],
+        interval_minutes=MINUTES,
+        n_intervals=48,
+        wrap=False,
+    ).toarray()
     coverage = {name: one_day[:, j].astype(int).tolist() for j, name in enumerate(pats["name"])}
-    cost = {name: round(paid * 2) for name, paid in zip(pats["name"], pats["paid"],
-                                                        strict=True)}
+    cost = {name: round(paid * 2) for name, paid in zip(pats["name"], pats["paid"], strict=True)}
     heads = np.ceil(required.reshape(7, 48) - 1e-6).astype(int)
     started, cpu = time.perf_counter(), time.process_time()
     solver = MinRequiredResources(
-        num_days=7, periods=48, shifts_coverage=coverage, required_resources=heads.tolist(),
+        num_days=7,
+        periods=48,
+        shifts_coverage=coverage,
+        required_resources=heads.tolist(),
         max_period_concurrency=int(heads.max() * 10 + 10),
-        max_shift_concurrency=int(heads.max() + 1), cost_dict=cost,
-        max_search_time=240.0, num_search_workers=2)
+        max_shift_concurrency=int(heads.max() + 1),
+        cost_dict=cost,
+        max_search_time=240.0,
+        num_search_workers=2,
+    )
     solution = solver.solve()
-    return (solution["cost"] / 2.0, solution["status"], time.perf_counter() - started,
-            time.process_time() - cpu)
+    return (
+        solution["cost"] / 2.0,
+        solution["status"],
+        time.perf_counter() - started,
+        time.process_time() - cpu,
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=50, help="skill groups (one skill each)")
-    parser.add_argument("--peer-groups", type=int, default=None,
-                        help="run pyworkforce on the first N groups only (default: all)")
+    parser.add_argument(
+        "--peer-groups",
+        type=int,
+        default=None,
+        help="run pyworkforce on the first N groups only (default: all)",
+    )
     args = parser.parse_args()
 
     config = staffing.load_config(make_config(args.groups))
     plan = staffing.plan(config, volume=make_volume(args.groups))
-    print(f"bench_shifts: {args.groups} skill group(s) x 1 week at {MINUTES}-minute intervals, "
-          "3 templates each, 30-minute start steps")
+    print(
+        f"bench_shifts: {args.groups} skill group(s) x 1 week at {MINUTES}-minute intervals, "
+        "3 templates each, 30-minute start steps"
+    )
 
     started = time.perf_counter()
     result = staffing.schedule(plan)
     wall = time.perf_counter() - started
-    print(f"  schedule: staffing.schedule(plan) end to end: {wall:.2f} s for {args.groups} "
-          f"groups, {result.paid_hours:,.1f} paid hours, MILP gap {result.mip_gap:g}, "
-          f"{len(result.uncovered)} uncovered intervals")
+    print(
+        f"  schedule: staffing.schedule(plan) end to end: {wall:.2f} s for {args.groups} "
+        f"groups, {result.paid_hours:,.1f} paid hours, MILP gap {result.mip_gap:g}, "
+        f"{len(result.uncovered)} uncovered intervals"
+    )
 
     fte = plan.intervals["fte"].to_numpy().reshape(args.groups, -1)
     n_peer = args.groups if args.peer_groups is None else min(args.peer_groups, args.groups)
@@ -188,34 +249,46 @@ def main() -> int:
             peer_h.append(peer_paid)
     pipeline_h = result.groups["paid_hours"].to_numpy()
     lp_bound = sum(sol.lp_bound for sol in sols)
-    print(f"  ours: solver alone, {len(pats)} patterns/day: mean {np.mean(ours_s) * 1e3:.0f} ms "
-          f"(CPU {np.mean(ours_cpu) * 1e3:.0f} ms), max {np.max(ours_s) * 1e3:.0f} ms per "
-          f"group-week, total {np.sum(ours_s):.2f} s; paid hours agree with schedule(): "
-          f"{np.allclose(ours_h, pipeline_h)}")
-    print(f"  ours: {sum(s.blocks for s in sols)} day blocks: LP optimum whole "
-          f"{sum(s.lp_blocks for s in sols)}, LP rounded to the proven bound "
-          f"{sum(s.rounded_blocks for s in sols)}, branch and bound "
-          f"{sum(s.milp_blocks for s in sols)}; MILP gap {max(s.mip_gap for s in sols):g}; "
-          f"LP relaxation {lp_bound:,.1f} h, integrality gap (paid - LP) / paid "
-          f"{(sum(ours_h) - lp_bound) / sum(ours_h):.2e}")
+    print(
+        f"  ours: solver alone, {len(pats)} patterns/day: mean {np.mean(ours_s) * 1e3:.0f} ms "
+        f"(CPU {np.mean(ours_cpu) * 1e3:.0f} ms), max {np.max(ours_s) * 1e3:.0f} ms per "
+        f"group-week, total {np.sum(ours_s):.2f} s; paid hours agree with schedule(): "
+        f"{np.allclose(ours_h, pipeline_h)}"
+    )
+    print(
+        f"  ours: {sum(s.blocks for s in sols)} day blocks: LP optimum whole "
+        f"{sum(s.lp_blocks for s in sols)}, LP rounded to the proven bound "
+        f"{sum(s.rounded_blocks for s in sols)}, branch and bound "
+        f"{sum(s.milp_blocks for s in sols)}; MILP gap {max(s.mip_gap for s in sols):g}; "
+        f"LP relaxation {lp_bound:,.1f} h, integrality gap (paid - LP) / paid "
+        f"{(sum(ours_h) - lp_bound) / sum(ours_h):.2e}"
+    )
     if n_peer:
         ratio = np.array(peer_s) / np.array(ours_s[:n_peer])
         diff = np.array(ours_h[:n_peer]) - np.array(peer_h)
         worse = int((diff > 1e-9).sum())
         total_ratio = np.sum(peer_s) / np.sum(ours_s[:n_peer])
-        print(f"  peer: pyworkforce MinRequiredResources (CP-SAT, 2 workers), {n_peer} groups, "
-              f"status {', '.join(sorted(statuses))}: mean {np.mean(peer_s) * 1e3:.0f} ms "
-              f"(CPU {np.mean(peer_cpu) * 1e3:.0f} ms), max {np.max(peer_s) * 1e3:.0f} ms per "
-              f"group-week, total {np.sum(peer_s):.2f} s")
-        print(f"  paid hours ours - peer: sum {diff.sum():+.1f} h over {sum(peer_h):,.1f} h, "
-              f"min {diff.min():+.1f}, max {diff.max():+.1f}; groups where ours is more: {worse}")
-        print(f"  ratio peer / ours per group: median {np.median(ratio):.1f}x, min "
-              f"{ratio.min():.1f}x; totals {total_ratio:.1f}x (CPU time "
-              f"{np.sum(peer_cpu) / np.sum(ours_cpu[:n_peer]):.1f}x); peer total / schedule() "
-              f"end to end {np.sum(peer_s) * args.groups / n_peer / wall:.1f}x")
+        print(
+            f"  peer: pyworkforce MinRequiredResources (CP-SAT, 2 workers), {n_peer} groups, "
+            f"status {', '.join(sorted(statuses))}: mean {np.mean(peer_s) * 1e3:.0f} ms "
+            f"(CPU {np.mean(peer_cpu) * 1e3:.0f} ms), max {np.max(peer_s) * 1e3:.0f} ms per "
+            f"group-week, total {np.sum(peer_s):.2f} s"
+        )
+        print(
+            f"  paid hours ours - peer: sum {diff.sum():+.1f} h over {sum(peer_h):,.1f} h, "
+            f"min {diff.min():+.1f}, max {diff.max():+.1f}; groups where ours is more: {worse}"
+        )
+        print(
+            f"  ratio peer / ours per group: median {np.median(ratio):.1f}x, min "
+            f"{ratio.min():.1f}x; totals {total_ratio:.1f}x (CPU time "
+            f"{np.sum(peer_cpu) / np.sum(ours_cpu[:n_peer]):.1f}x); peer total / schedule() "
+            f"end to end {np.sum(peer_s) * args.groups / n_peer / wall:.1f}x"
+        )
         met = worse == 0 and total_ratio >= 10 and wall < 60
-        print(f"  targets (paid hours <= peer, >= 10x faster in wall time, < 60 s): "
-              f"{'met' if met else 'NOT all met'}")
+        print(
+            f"  targets (paid hours <= peer, >= 10x faster in wall time, < 60 s): "
+            f"{'met' if met else 'NOT all met'}"
+        )
     return 0
 
 

@@ -49,12 +49,14 @@ AGENTS, RATE, HANDLE, PATIENCE, WITHIN = 11, 0.1, 100.0, 200.0, 20.0
 
 def _ci(values: np.ndarray) -> tuple[float, float]:
     n = len(values)
-    return float(values.mean()), float(special.stdtrit(n - 1, 0.975) * values.std(ddof=1)
-                                       / math.sqrt(n))
+    return float(values.mean()), float(
+        special.stdtrit(n - 1, 0.975) * values.std(ddof=1) / math.sqrt(n)
+    )
 
 
-def part_kernel(ciw_hours: float = 4.0, ciw_reps: int = 20, our_hours: int = 2000,
-                our_reps: int = 10) -> None:
+def part_kernel(
+    ciw_hours: float = 4.0, ciw_reps: int = 20, our_hours: int = 2000, our_reps: int = 10
+) -> None:
     import ciw
 
     print("1. kernel: Erlang A (n = 11, 360/h, h = 100 s, patience 200 s, SL at 20 s)")
@@ -65,7 +67,8 @@ def part_kernel(ciw_hours: float = 4.0, ciw_reps: int = 20, our_hours: int = 200
             arrival_distributions=[ciw.dists.Exponential(RATE)],
             service_distributions=[ciw.dists.Exponential(1 / HANDLE)],
             number_of_servers=[AGENTS],
-            reneging_time_distributions=[ciw.dists.Exponential(1 / PATIENCE)])
+            reneging_time_distributions=[ciw.dists.Exponential(1 / PATIENCE)],
+        )
         ciw.seed(seed)
         sim = ciw.Simulation(network)
         start = time.perf_counter()
@@ -79,36 +82,63 @@ def part_kernel(ciw_hours: float = 4.0, ciw_reps: int = 20, our_hours: int = 200
         ciw_sl.append(np.mean(served & (wait <= WITHIN)))
         ciw_ab.append(np.mean(~served))
     # ours: warm the kernel, then time replications of the same stationary queue
-    simulate_replication(np.full(2, 360.0), np.full(2, AGENTS), np.full(2, HANDLE),
-                         np.random.default_rng(0), answer_within_s=WITHIN, patience_s=PATIENCE)
+    simulate_replication(
+        np.full(2, 360.0),
+        np.full(2, AGENTS),
+        np.full(2, HANDLE),
+        np.random.default_rng(0),
+        answer_within_s=WITHIN,
+        patience_s=PATIENCE,
+    )
     our_sl, our_ab, our_n, our_t = [], [], 0, 0.0
     for rep in range(our_reps):
         rng = np.random.default_rng(np.random.SeedSequence(1, spawn_key=(rep,)))
         start = time.perf_counter()
         stats = simulate_replication(
-            np.full(our_hours, RATE * 3600), np.full(our_hours, AGENTS),
-            np.full(our_hours, HANDLE), rng, answer_within_s=WITHIN, patience_s=PATIENCE)
+            np.full(our_hours, RATE * 3600),
+            np.full(our_hours, AGENTS),
+            np.full(our_hours, HANDLE),
+            rng,
+            answer_within_s=WITHIN,
+            patience_s=PATIENCE,
+        )
         our_t += time.perf_counter() - start
         total = stats[1:].sum(axis=0)
         our_n += int(stats[:, 0].sum())
         our_sl.append(total[2] / total[0])
         our_ab.append(total[3] / total[0])
-    exact = queueing.evaluate("erlang_a", AGENTS, volume=RATE * 3600, handle_time_s=HANDLE,
-                              answer_within_s=WITHIN, patience_s=PATIENCE)
+    exact = queueing.evaluate(
+        "erlang_a",
+        AGENTS,
+        volume=RATE * 3600,
+        handle_time_s=HANDLE,
+        answer_within_s=WITHIN,
+        patience_s=PATIENCE,
+    )
     ours_speed, ciw_speed = our_n / our_t, ciw_n / ciw_t
-    print(f"   ciw {ciw.__version__}: {ciw_n:,} contacts in {ciw_t:.2f} s = "
-          f"{ciw_speed:,.0f} contacts/s")
-    print(f"   staffing ({'numba' if HAVE_NUMBA else 'pure Python'}): {our_n:,} contacts in "
-          f"{our_t:.2f} s = {ours_speed:,.0f} contacts/s (arrival drawing included)")
-    print(f"   ratio: {ours_speed / ciw_speed:,.0f}x ciw (target >= 100x: "
-          f"{'met' if ours_speed >= 100 * ciw_speed else 'NOT met'})")
-    for name, a, b, want in (("service level", our_sl, ciw_sl, exact.service_level),
-                             ("abandonment", our_ab, ciw_ab, exact.p_abandon)):
+    print(
+        f"   ciw {ciw.__version__}: {ciw_n:,} contacts in {ciw_t:.2f} s = "
+        f"{ciw_speed:,.0f} contacts/s"
+    )
+    print(
+        f"   staffing ({'numba' if HAVE_NUMBA else 'pure Python'}): {our_n:,} contacts in "
+        f"{our_t:.2f} s = {ours_speed:,.0f} contacts/s (arrival drawing included)"
+    )
+    print(
+        f"   ratio: {ours_speed / ciw_speed:,.0f}x ciw (target >= 100x: "
+        f"{'met' if ours_speed >= 100 * ciw_speed else 'NOT met'})"
+    )
+    for name, a, b, want in (
+        ("service level", our_sl, ciw_sl, exact.service_level),
+        ("abandonment", our_ab, ciw_ab, exact.p_abandon),
+    ):
         (ma, ha), (mb, hb) = _ci(np.array(a)), _ci(np.array(b))
         agree = abs(ma - mb) <= math.hypot(ha, hb)
-        print(f"   {name}: staffing {ma:.4f} ± {ha:.4f}, ciw {mb:.4f} ± {hb:.4f} "
-              f"({'agree' if agree else 'DIFFER'} within the combined 95 % CI), "
-              f"Erlang A formula {float(want):.4f}")
+        print(
+            f"   {name}: staffing {ma:.4f} ± {ha:.4f}, ciw {mb:.4f} ± {hb:.4f} "
+            f"({'agree' if agree else 'DIFFER'} within the combined 95 % CI), "
+            f"Erlang A formula {float(want):.4f}"
+        )
 
 
 def _peak_rss_mib(client) -> dict[str, float]:
@@ -132,21 +162,42 @@ def part_example(reps: int = 30) -> None:
     result = simulate(planned, replications=reps)
     local_s = time.perf_counter() - start
     start = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         up = time.perf_counter() - start
         again = simulate(planned, replications=reps, client=client)
     dask_s = time.perf_counter() - start
     same = again.intervals.equals(result.intervals)
-    print(f"   plan {plan_s:.1f} s; {result.meta['contacts']:,} contacts "
-          f"({len(result.meta['skipped'])} workload skills not simulated)")
-    print(f"   in-process: {local_s:.2f} s; 2 Dask workers: {dask_s:.2f} s including "
-          f"{up:.1f} s cluster start; identical tables: {same}")
+    print(
+        f"   plan {plan_s:.1f} s; {result.meta['contacts']:,} contacts "
+        f"({len(result.meta['skipped'])} workload skills not simulated)"
+    )
+    print(
+        f"   in-process: {local_s:.2f} s; 2 Dask workers: {dask_s:.2f} s including "
+        f"{up:.1f} s cluster start; identical tables: {same}"
+    )
     print(f"   target < 10 s on 2 cores: {'met' if max(local_s, dask_s) < 10 else 'NOT met'}")
     summary = result.summary()
-    print(summary[["skill_name", "daily_service_level", "daily_service_level_sim",
-                   "worst_day_sl_sim", "p_day_meets_target",
-                   "intervals_missed"]].to_string(index=False, float_format="%.3f"))
+    print(
+        summary[
+            [
+                "skill_name",
+                "daily_service_level",
+                "daily_service_level_sim",
+                "worst_day_sl_sim",
+                "p_day_meets_target",
+                "intervals_missed",
+            ]
+        ].to_string(index=False, float_format="%.3f")
+    )
 
 
 def part_scaling(skills: int, weeks: int, reps: int) -> None:
@@ -157,24 +208,35 @@ def part_scaling(skills: int, weeks: int, reps: int) -> None:
     config = make_config(skills, weeks)
     start = time.perf_counter()
     planned = plan(config, nht_history=make_history(skills))
-    print(f"   plan: {time.perf_counter() - start:.1f} s, "
-          f"{len(planned.intervals):,} skill-intervals; driver max RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
+    print(
+        f"   plan: {time.perf_counter() - start:.1f} s, "
+        f"{len(planned.intervals):,} skill-intervals; driver max RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
+    )
     walls = {}
     for n_workers in (1, 2):
-        with LocalCluster(n_workers=n_workers, threads_per_worker=1, host="127.0.0.1",
-                          processes=True, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                host="127.0.0.1",
+                processes=True,
+                dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             start = time.perf_counter()
             result = simulate(planned, replications=reps, client=client)
             wall = time.perf_counter() - start
             rss = _peak_rss_mib(client)
         walls[n_workers] = wall
         meta = result.meta
-        print(f"   {n_workers} worker(s): {wall:,.1f} s wall, {meta['tasks']} tasks, "
-              f"{meta['contacts']:,} contacts ({meta['contacts'] / wall:,.0f}/s), task time "
-              f"{meta['task_seconds']:,.1f} s; peak RSS per worker "
-              + ", ".join(f"{v:,.0f} MiB" for v in rss.values()))
+        print(
+            f"   {n_workers} worker(s): {wall:,.1f} s wall, {meta['tasks']} tasks, "
+            f"{meta['contacts']:,} contacts ({meta['contacts'] / wall:,.0f}/s), task time "
+            f"{meta['task_seconds']:,.1f} s; peak RSS per worker "
+            + ", ".join(f"{v:,.0f} MiB" for v in rss.values())
+        )
         if n_workers == 1:
             per_task = meta["task_seconds"] / meta["tasks"]
             total_task = meta["task_seconds"]
@@ -182,14 +244,19 @@ def part_scaling(skills: int, weeks: int, reps: int) -> None:
     overhead = max(walls[1] - total_task, 0.0)
     estimate = total_task / 32 + per_task + overhead
     print(f"   speed-up 1 -> 2 workers: {speed_up:.2f}x")
-    print(f"   paper estimate, 32 workers: task time {total_task:,.0f} s / 32 + one task "
-          f"({per_task:.1f} s) + driver overhead ({overhead:.1f} s) = {estimate:,.0f} s")
+    print(
+        f"   paper estimate, 32 workers: task time {total_task:,.0f} s / 32 + one task "
+        f"({per_task:.1f} s) + driver overhead ({overhead:.1f} s) = {estimate:,.0f} s"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default="kernel,example,scaling",
-                        help="comma-separated parts to run (kernel, example, scaling)")
+    parser.add_argument(
+        "--parts",
+        default="kernel,example,scaling",
+        help="comma-separated parts to run (kernel, example, scaling)",
+    )
     parser.add_argument("--scale-skills", type=int, default=200)
     parser.add_argument("--scale-weeks", type=int, default=52)
     parser.add_argument("--scale-reps", type=int, default=30)

@@ -60,28 +60,40 @@ def run(skills: int, weeks: int, intervals: str) -> dict:
 
         summary = io.StringIO()
         with contextlib.redirect_stderr(Clock()), contextlib.redirect_stdout(summary):
-            status = main(["plan", str(root / "year.yaml"), "--out", str(out),
-                           "--intervals", intervals])
+            status = main(
+                ["plan", str(root / "year.yaml"), "--out", str(out), "--intervals", intervals]
+            )
         total = time.perf_counter() - start
         if status != 0:
             raise SystemExit(f"staffing plan failed with status {status}")
         files = {p.name: p.stat().st_size / 2**20 for p in sorted(out.parent.iterdir())}
-    return {"total_s": total, "stages": stages, "files": files, "peak_mib": peak_rss_mib(),
-            "warnings": [line for line in summary.getvalue().splitlines()
-                         if line.startswith("warning: the workbook")]}
+    return {
+        "total_s": total,
+        "stages": stages,
+        "files": files,
+        "peak_mib": peak_rss_mib(),
+        "warnings": [
+            line
+            for line in summary.getvalue().splitlines()
+            if line.startswith("warning: the workbook")
+        ],
+    }
 
 
 def main_cli() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--skills", type=int, default=200)
     parser.add_argument("--weeks", type=int, default=52)
-    parser.add_argument("--intervals", default="auto",
-                        choices=["auto", "workbook", "csv", "parquet", "none"])
+    parser.add_argument(
+        "--intervals", default="auto", choices=["auto", "workbook", "csv", "parquet", "none"]
+    )
     args = parser.parse_args()
     result = run(args.skills, args.weeks, args.intervals)
     rows = args.skills * args.weeks * 7 * 24
-    print(f"staffing plan, {args.skills} skills x {args.weeks} weeks hourly (~{rows:,} "
-          f"interval rows), --intervals {args.intervals}")
+    print(
+        f"staffing plan, {args.skills} skills x {args.weeks} weeks hourly (~{rows:,} "
+        f"interval rows), --intervals {args.intervals}"
+    )
     previous = 0.0
     for at, stage in result["stages"]:
         print(f"  {at:7.1f} s  (+{at - previous:5.1f})  {stage}")
@@ -90,8 +102,10 @@ def main_cli() -> int:
         print(f"  file {name}: {size:,.1f} MiB")
     for line in result["warnings"]:
         print(f"  {line}")
-    print(f"total {result['total_s']:.1f} s, peak memory {result['peak_mib']:,.0f} MiB "
-          "(target: < 60 s, < 2048 MiB)")
+    print(
+        f"total {result['total_s']:.1f} s, peak memory {result['peak_mib']:,.0f} MiB "
+        "(target: < 60 s, < 2048 MiB)"
+    )
     return 0 if result["total_s"] < 60 and result["peak_mib"] < 2048 else 1
 
 

@@ -28,9 +28,12 @@ _RUN_TIME_KEYS = {"run_at", "run_at_utc"}
 
 def _tables(ws) -> dict[str, tuple]:
     return {
-        name: (t.ref, t.autoFilter.ref if t.autoFilter else None,
-               t.tableStyleInfo.name if t.tableStyleInfo else None,
-               tuple(c.name for c in t.tableColumns))
+        name: (
+            t.ref,
+            t.autoFilter.ref if t.autoFilter else None,
+            t.tableStyleInfo.name if t.tableStyleInfo else None,
+            tuple(c.name for c in t.tableColumns),
+        )
         for name, t in ((t.name, t) for t in ws.tables.values())
     }
 
@@ -42,8 +45,9 @@ def _sheet_facts(ws) -> dict[str, object]:
         "autofilter": ws.auto_filter.ref,
         "tables": _tables(ws),
         "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-        "conditional": sorted((str(r.sqref), tuple(x.type for x in r.rules))
-                              for r in ws.conditional_formatting),
+        "conditional": sorted(
+            (str(r.sqref), tuple(x.type for x in r.rules)) for r in ws.conditional_formatting
+        ),
         "widths": {k: round(v.width, 6) for k, v in ws.column_dimensions.items() if v.width},
         "heights": {k: v.height for k, v in ws.row_dimensions.items() if v.height},
         "print_title_rows": ws.print_title_rows,
@@ -57,6 +61,7 @@ def _aligned_rows(wa, wb, cols: int, report: list[str]) -> list[tuple[int, int]]
     new config key on the Assumptions sheet) is reported once instead of shifting every
     later row into a difference. Run times are left out of the matching.
     """
+
     def key(ws, r):
         first = ws.cell(r, 1).value
         if first in _RUN_TIME_KEYS:
@@ -113,7 +118,8 @@ def compare_workbooks(before: Path, after: Path) -> tuple[dict[str, list[str]], 
                         diffs["value"].append(f"{where}: {ca.value!r} != {cb.value!r}")
                 if ca.number_format != cb.number_format:
                     diffs["number_format"].append(
-                        f"{where}: {ca.number_format!r} != {cb.number_format!r}")
+                        f"{where}: {ca.number_format!r} != {cb.number_format!r}"
+                    )
                 if bool(ca.font.b) != bool(cb.font.b):
                     diffs["bold"].append(f"{where}: {ca.font.b} != {cb.font.b}")
     pa, pb = a.properties, b.properties
@@ -149,13 +155,17 @@ def main(argv: list[str] | None = None) -> int:
         for line in lines[:20]:
             print(f"    {line}")
     if not failed:
-        print("  identical: values, number formats, bold, widths, heights, merges, conditional "
-              "formats, freeze panes, autofilters, tables, properties")
+        print(
+            "  identical: values, number formats, bold, widths, heights, merges, conditional "
+            "formats, freeze panes, autofilters, tables, properties"
+        )
     if args.csv:
         before, after = (p.read_bytes() for p in args.csv)
         same = before == after
-        print(f"csv: {args.csv[0]} vs {args.csv[1]}: "
-              f"{'identical bytes' if same else 'DIFFERENT'} ({len(before)} / {len(after)} bytes)")
+        print(
+            f"csv: {args.csv[0]} vs {args.csv[1]}: "
+            f"{'identical bytes' if same else 'DIFFERENT'} ({len(before)} / {len(after)} bytes)"
+        )
         failed |= not same
     return 1 if failed else 0
 

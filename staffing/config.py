@@ -121,7 +121,8 @@ def _config_path(value: Path, info: ValidationInfo) -> Path:
 def _rules_error(problems: list[tuple[tuple[Any, ...], str]]) -> PydanticCustomError:
     """One validation error carrying several problems, each at its own key path."""
     return PydanticCustomError(
-        "config_rules", "{summary}",
+        "config_rules",
+        "{summary}",
         {"summary": "; ".join(m for _, m in problems), "problems": problems, "absolute": True},
     )
 
@@ -288,17 +289,21 @@ class VolumeSection(_Strict):
     @model_validator(mode="after")
     def _source_needs(self) -> VolumeSection:
         if self.source == "file" and self.path is None:
-            raise ValueError("source 'file' needs 'path' (CSV or xlsx of skill_id, "
-                             "interval_start, volume)")
+            raise ValueError(
+                "source 'file' needs 'path' (CSV or xlsx of skill_id, interval_start, volume)"
+            )
         if self.source == "history" and (self.path is not None or self.sheet is not None):
             raise ValueError("'path' and 'sheet' are for source 'file', not 'history'")
         if self.source == "file" and (self.growth.all_skills != 1.0 or self.growth.by_skill):
             # Silently ignoring it would plan a different volume than the planner asked for.
-            raise ValueError("'growth' scales the forecast from history; with source 'file' "
-                             "put the grown volumes in the file")
+            raise ValueError(
+                "'growth' scales the forecast from history; with source 'file' "
+                "put the grown volumes in the file"
+            )
         if self.source == "file" and self.trend != "off":
-            raise ValueError("'trend' is fitted on the history; with source 'file' put the "
-                             "trend in the file")
+            raise ValueError(
+                "'trend' is fitted on the history; with source 'file' put the trend in the file"
+            )
         _check_file("volume", self.path)
         return self
 
@@ -319,7 +324,8 @@ class SpecialDay(_Strict):
     nht_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     like: date | None = None
     skills: list[Annotated[int, Field(strict=True, ge=1, le=SKILL_ID_MAX)]] | None = Field(
-        None, min_length=1)
+        None, min_length=1
+    )
 
     @model_validator(mode="after")
     def _one_day_or_range(self) -> SpecialDay:
@@ -337,18 +343,25 @@ class SpecialDay(_Strict):
                 problems.append((("to",), f"before from ({self.to} < {self.first})"))
         effects = [self.volume_factor, self.nht_factor, self.like]
         if not self.closed and all(e is None for e in effects):
-            problems.append(((), "nothing to do: give closed: true, volume_factor, "
-                             "nht_factor or like"))
+            problems.append(
+                ((), "nothing to do: give closed: true, volume_factor, nht_factor or like")
+            )
         if self.closed and any(e is not None for e in effects):
-            problems.append((("closed",), "a closed day has no volume or NHT to change: "
-                             "drop volume_factor, nht_factor and like"))
+            problems.append(
+                (
+                    ("closed",),
+                    "a closed day has no volume or NHT to change: "
+                    "drop volume_factor, nht_factor and like",
+                )
+            )
         if self.like is not None and self.day is None:
             problems.append((("like",), "needs a single 'date', not a range"))
         if self.like is not None and self.like == self.day:
             problems.append((("like",), "is the special day itself"))
         if problems:
             raise PydanticCustomError(
-                "config_rules", "{summary}",
+                "config_rules",
+                "{summary}",
                 {"summary": "; ".join(m for _, m in problems), "problems": problems},
             )
         return self
@@ -439,9 +452,12 @@ def _parse_day_hours(value: Any) -> list[tuple[int, int]]:
     items = value if isinstance(value, list) else [value]
     ranges = []
     for item in items:
-        if (isinstance(item, list | tuple) and len(item) == 2
-                and all(isinstance(x, int) and 0 <= x <= 2880 for x in item)
-                and item[0] < item[1] <= item[0] + 1440):
+        if (
+            isinstance(item, list | tuple)
+            and len(item) == 2
+            and all(isinstance(x, int) and 0 <= x <= 2880 for x in item)
+            and item[0] < item[1] <= item[0] + 1440
+        ):
             ranges.append((item[0], item[1]))  # already parsed (a re-validated config)
             continue
         if not isinstance(item, str) or item.count("-") != 1:
@@ -491,19 +507,31 @@ class OpenHours(_Strict):
                     continue
                 after = WEEKDAYS[(index + 1) % 7]
                 days[day].append((start, 1440, ""))
-                days[after].append((0, stop - 1440, f" (carried over from {day} "
-                                    f"{_clock_text(start)}-{_clock_text(stop - 1440)})"))
+                days[after].append(
+                    (
+                        0,
+                        stop - 1440,
+                        f" (carried over from {day} "
+                        f"{_clock_text(start)}-{_clock_text(stop - 1440)})",
+                    )
+                )
         problems = []
         for day, ranges in days.items():
             ranges.sort()
             for (a0, b0, why0), (a1, b1, why1) in itertools.pairwise(ranges):
                 if a1 < b0:
-                    problems.append(((day,), f"{_clock_text(a0)}-{_clock_text(b0)}{why0} "
-                                     f"overlaps {_clock_text(a1)}-{_clock_text(b1)}{why1}"))
+                    problems.append(
+                        (
+                            (day,),
+                            f"{_clock_text(a0)}-{_clock_text(b0)}{why0} "
+                            f"overlaps {_clock_text(a1)}-{_clock_text(b1)}{why1}",
+                        )
+                    )
             setattr(self, day, [(a, b) for a, b, _ in ranges])
         if problems:
             raise PydanticCustomError(
-                "config_rules", "{summary}",
+                "config_rules",
+                "{summary}",
                 {"summary": "; ".join(m for _, m in problems), "problems": problems},
             )
         return self
@@ -632,7 +660,8 @@ class ResolvedSkill:
             nht_seconds=skill.nht_seconds,
             nht_fallback_s=defaults.nht_seconds,
             scope="interval" if sl is None else sl.scope,
-            interval_floor=None if sl is None or sl.interval_floor is None
+            interval_floor=None
+            if sl is None or sl.interval_floor is None
             else float(sl.interval_floor),
             staffing=m["staffing"] or "stationary",
         )
@@ -661,30 +690,60 @@ class ResolvedSkill:
         if method == "chat":
             k, by_load = self.max_concurrency, self.handle_time_by_load_s
             if k is None:
-                out.append(("max_concurrency", "method chat needs the number of "
-                            "conversations an agent holds at most"))
+                out.append(
+                    (
+                        "max_concurrency",
+                        "method chat needs the number of conversations an agent holds at most",
+                    )
+                )
             elif by_load is not None and len(by_load) != k:
-                out.append(("handle_time_by_load_seconds", f"needs one value per load 1..{k} "
-                            f"(max_concurrency), got {len(by_load)}"))
+                out.append(
+                    (
+                        "handle_time_by_load_seconds",
+                        f"needs one value per load 1..{k} (max_concurrency), got {len(by_load)}",
+                    )
+                )
         if method in ("erlang_c", "erlang_a", "chat"):
             targets = [self.service_level_target, self.asa_s, self.max_occupancy]
             if method != "erlang_c":
                 targets.append(self.max_abandon)
             if all(t is None for t in targets):
-                out.append(("service_level", f"method {method} needs at least one target "
-                            "(service_level, asa_seconds, max_occupancy or max_abandon)"))
+                out.append(
+                    (
+                        "service_level",
+                        f"method {method} needs at least one target "
+                        "(service_level, asa_seconds, max_occupancy or max_abandon)",
+                    )
+                )
         if self.interval_floor is not None:
             if self.scope == "interval":
-                out.append(("service_level.interval_floor", "a floor under the interval "
-                            "target needs scope day or week (with scope interval every "
-                            "interval meets the target itself)"))
-            elif (self.service_level_target is not None
-                  and self.interval_floor > self.service_level_target):
-                out.append(("service_level.interval_floor", f"must be at most the target "
-                            f"{self.service_level_target:g} (got {self.interval_floor:g})"))
+                out.append(
+                    (
+                        "service_level.interval_floor",
+                        "a floor under the interval "
+                        "target needs scope day or week (with scope interval every "
+                        "interval meets the target itself)",
+                    )
+                )
+            elif (
+                self.service_level_target is not None
+                and self.interval_floor > self.service_level_target
+            ):
+                out.append(
+                    (
+                        "service_level.interval_floor",
+                        f"must be at most the target "
+                        f"{self.service_level_target:g} (got {self.interval_floor:g})",
+                    )
+                )
         if self.staffing == "time_stable" and self.scope != "interval":
-            out.append(("staffing", "time_stable meets every interval's target; it needs "
-                        f"service_level.scope interval (got {self.scope})"))
+            out.append(
+                (
+                    "staffing",
+                    "time_stable meets every interval's target; it needs "
+                    f"service_level.scope interval (got {self.scope})",
+                )
+            )
         return out
 
 
@@ -707,14 +766,22 @@ class SkillEntry(SkillSettings):
         problems = resolved.problems()
         if resolved.method == "workload" and self.service_level is not None:
             # An explicit target the method cannot use would be silently ignored.
-            problems.append(("service_level", "method workload does not use a service-level "
-                             "target (it staffs volume x NHT / max_occupancy); remove it, or "
-                             "use erlang_c, erlang_a or chat to staff to a target"))
+            problems.append(
+                (
+                    "service_level",
+                    "method workload does not use a service-level "
+                    "target (it staffs volume x NHT / max_occupancy); remove it, or "
+                    "use erlang_c, erlang_a or chat to staff to a target",
+                )
+            )
         if problems:
             raise PydanticCustomError(
-                "skill_rules", "{summary}",
-                {"summary": "; ".join(f"{k}: {m}" for k, m in problems),
-                 "problems": [((key,), message) for key, message in problems]},
+                "skill_rules",
+                "{summary}",
+                {
+                    "summary": "; ".join(f"{k}: {m}" for k, m in problems),
+                    "problems": [((key,), message) for key, message in problems],
+                },
             )
         self._resolved = resolved
         return self
@@ -758,8 +825,11 @@ class PlanConfig(_Strict):
         if not isinstance(raw_skills, list):
             return volume
         ids = {item.get("id") for item in raw_skills if isinstance(item, dict)}
-        problems = [(("volume", "growth", key), f"skill {key} is not in skills")
-                    for key in volume.growth.by_skill if key not in ids]
+        problems = [
+            (("volume", "growth", key), f"skill {key} is not in skills")
+            for key in volume.growth.by_skill
+            if key not in ids
+        ]
         if problems:
             raise _rules_error(problems)
         return volume
@@ -771,30 +841,45 @@ class PlanConfig(_Strict):
     ) -> list[SpecialDay]:
         # Against the raw skill ids (as growth); and one 'like' per date and skill.
         raw_skills = (_context(info).get("raw") or {}).get("skills")
-        ids = ({item.get("id") for item in raw_skills if isinstance(item, dict)}
-               if isinstance(raw_skills, list) else None)
+        ids = (
+            {item.get("id") for item in raw_skills if isinstance(item, dict)}
+            if isinstance(raw_skills, list)
+            else None
+        )
         problems: list[tuple[tuple[Any, ...], str]] = []
         liked: dict[tuple[date, Any], int] = {}
         for index, entry in enumerate(entries):
             for sid in entry.skills or []:
                 if ids is not None and sid not in ids:
-                    problems.append((("special_days", index, "skills"),
-                                     f"skill {sid} is not in skills"))
+                    problems.append(
+                        (("special_days", index, "skills"), f"skill {sid} is not in skills")
+                    )
             if entry.like is None:
                 continue
             for sid in entry.skills or [None]:
-                clash = [i for (d, s), i in liked.items()
-                         if d == entry.day and (s is None or sid is None or s == sid)]
+                clash = [
+                    i
+                    for (d, s), i in liked.items()
+                    if d == entry.day and (s is None or sid is None or s == sid)
+                ]
                 if clash:
-                    problems.append((("special_days", index, "like"), f"{entry.day} already "
-                                     f"takes its volume from special_days[{clash[0]}]"))
+                    problems.append(
+                        (
+                            ("special_days", index, "like"),
+                            f"{entry.day} already takes its volume from special_days[{clash[0]}]",
+                        )
+                    )
                     break
                 liked[(entry.day, sid)] = index  # type: ignore[index]
         if problems:
             raise PydanticCustomError(
-                "config_rules", "{summary}",
-                {"summary": "; ".join(m for _, m in problems), "problems": problems,
-                 "absolute": True},
+                "config_rules",
+                "{summary}",
+                {
+                    "summary": "; ".join(m for _, m in problems),
+                    "problems": problems,
+                    "absolute": True,
+                },
             )
         return entries
 
@@ -806,12 +891,20 @@ class PlanConfig(_Strict):
         seen_names: dict[str, int] = {}
         for index, skill in enumerate(skills):
             if skill.id in seen_ids:
-                problems.append((("skills", index, "id"), f"skill id {skill.id} already used by "
-                                 f"skills[{seen_ids[skill.id]}]"))
+                problems.append(
+                    (
+                        ("skills", index, "id"),
+                        f"skill id {skill.id} already used by skills[{seen_ids[skill.id]}]",
+                    )
+                )
             seen_ids.setdefault(skill.id, index)
             if skill.name in seen_names:
-                problems.append((("skills", index, "name"), f"name {skill.name!r} already used "
-                                 f"by skills[{seen_names[skill.name]}]"))
+                problems.append(
+                    (
+                        ("skills", index, "name"),
+                        f"name {skill.name!r} already used by skills[{seen_names[skill.name]}]",
+                    )
+                )
             seen_names.setdefault(skill.name, index)
         if problems:
             raise _rules_error(problems)
@@ -856,14 +949,18 @@ class PlanConfig(_Strict):
             resolved = entry.resolved
             if resolved is None or resolved.method != "workload":
                 continue
-            unused = [key for key in ("service_level", "asa_seconds", "max_abandon")
-                      if key not in entry.model_fields_set
-                      and getattr(self.defaults, key) is not None]
+            unused = [
+                key
+                for key in ("service_level", "asa_seconds", "max_abandon")
+                if key not in entry.model_fields_set and getattr(self.defaults, key) is not None
+            ]
             if unused:
-                out.append(f"skills[{index}] {entry.name!r} ({entry.id}): method workload does "
-                           f"not use the {' or '.join(unused)} from defaults (no target, no "
-                           f"service level shown); set {unused[0]}: null on the skill to say "
-                           "so")
+                out.append(
+                    f"skills[{index}] {entry.name!r} ({entry.id}): method workload does "
+                    f"not use the {' or '.join(unused)} from defaults (no target, no "
+                    f"service level shown); set {unused[0]}: null on the skill to say "
+                    "so"
+                )
         return out
 
     def with_skills(
@@ -888,8 +985,11 @@ class PlanConfig(_Strict):
         ConfigError
             A skill lacks what its method needs, naming the skill and the key.
         """
-        problems = [f"skill {s.skill_name!r} (id {s.skill_id}): {key}: {message}"
-                    for s in skills for key, message in s.problems()]
+        problems = [
+            f"skill {s.skill_name!r} (id {s.skill_id}): {key}: {message}"
+            for s in skills
+            for key, message in s.problems()
+        ]
         if problems:
             raise ConfigError(problems)
         entries = {entry.id: entry for entry in self.skills}
@@ -935,7 +1035,8 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
             continue
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None,
+                None,
+                None,
                 f"key {key!r} given twice (lines {seen[key]} and {key_node.start_mark.line + 1})",
                 key_node.start_mark,
             )
@@ -959,9 +1060,7 @@ def _construct_leniently(tag_constructor):
     return construct
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _UniqueKeyLoader.add_constructor(
     "tag:yaml.org,2002:timestamp",
     _construct_leniently(yaml.constructor.SafeConstructor.construct_yaml_timestamp),
@@ -992,8 +1091,9 @@ def _read_yaml(path: Path) -> Any:
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError([f"{path}: {where}: {problem}"]) from None
     if _depth(data) > MAX_DEPTH:
-        raise ConfigError([f"{path}: nested more than {MAX_DEPTH} levels deep; a planning "
-                           "config needs 5"])
+        raise ConfigError(
+            [f"{path}: nested more than {MAX_DEPTH} levels deep; a planning config needs 5"]
+        )
     return data
 
 
@@ -1009,7 +1109,8 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     text = ""
     # growth accepts a number or a mapping: hide its internal wrapper keys
     loc = tuple(
-        part for i, part in enumerate(loc)
+        part
+        for i, part in enumerate(loc)
         if not (i and loc[i - 1] == "growth" and part in ("by_skill", "all_skills"))
     )
     for part in loc:
@@ -1078,14 +1179,17 @@ def _describe(error: dict[str, Any]) -> str:
         return "required key is missing"
     message = str(error["msg"])
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     value = error.get("input")
     if kind in ("model_type", "dict_type") or isinstance(value, dict | list):
         return message
     if loc and loc[-1] in _NEVER_ECHOED:
         return message  # the value may hold a password
-    if isinstance(value, str | int | float | bool | date) and len(repr(value)) <= 60 \
-            and "(got " not in message:  # a rule that names the value already
+    if (
+        isinstance(value, str | int | float | bool | date)
+        and len(repr(value)) <= 60
+        and "(got " not in message
+    ):  # a rule that names the value already
         return f"{message} (got {value!r})"
     return message
 
@@ -1143,8 +1247,9 @@ def load_config(
     if raw is None:
         raise ConfigError([f"{src}: the config is empty"])
     if not isinstance(raw, dict):
-        raise ConfigError([f"{src}: (top level): expected a mapping of sections, got "
-                           f"{type(raw).__name__}"])
+        raise ConfigError(
+            [f"{src}: (top level): expected a mapping of sections, got {type(raw).__name__}"]
+        )
     if overrides:
         plan_over = overrides.get("plan") or {}
         raw = dict(raw)
@@ -1182,6 +1287,8 @@ def _error_lines(src: str, error: dict[str, Any]) -> list[str]:
     ctx = error.get("ctx") or {}
     if error["type"] in ("skill_rules", "config_rules"):
         prefix = () if ctx.get("absolute") else loc
-        return [f"{src}: {_format_loc(prefix + tuple(where))}: {message}"
-                for where, message in ctx["problems"]]
+        return [
+            f"{src}: {_format_loc(prefix + tuple(where))}: {message}"
+            for where, message in ctx["problems"]
+        ]
     return [f"{src}: {_format_loc(loc)}: {_describe(error)}"]

@@ -56,8 +56,15 @@ def _evaluate(model, agents, volume, handle_time_s, interval_s, within, patience
     """evaluate() on agents of shape (rows, J) (inputs per row)."""
     h = handle_time_s[:, None, :] if handle_time_s.ndim == 2 else handle_time_s[:, None]
     extra = {} if model == "erlang_c" else {"patience_s": patience[:, None]}
-    return queueing.evaluate(model, agents, volume=volume[:, None], handle_time_s=h,
-                             interval_s=interval_s, answer_within_s=within[:, None], **extra)
+    return queueing.evaluate(
+        model,
+        agents,
+        volume=volume[:, None],
+        handle_time_s=h,
+        interval_s=interval_s,
+        answer_within_s=within[:, None],
+        **extra,
+    )
 
 
 def _terms(metrics, volume: np.ndarray, target: str, level: np.ndarray) -> np.ndarray:
@@ -84,8 +91,15 @@ def _need(target: str, level: np.ndarray, volume_sum: np.ndarray) -> np.ndarray:
 
 
 def group_metrics(
-    model: str, agents: np.ndarray, *, volume: np.ndarray, handle_time_s: np.ndarray,
-    interval_s: float, answer_within_s: np.ndarray, patience_s: np.ndarray, group: np.ndarray,
+    model: str,
+    agents: np.ndarray,
+    *,
+    volume: np.ndarray,
+    handle_time_s: np.ndarray,
+    interval_s: float,
+    answer_within_s: np.ndarray,
+    patience_s: np.ndarray,
+    group: np.ndarray,
     n_groups: int,
 ) -> dict[str, np.ndarray]:
     """Volume-weighted service level, abandonment and ASA of each group of intervals.
@@ -110,8 +124,15 @@ def group_metrics(
         ``service_level`` [-], ``p_abandon`` [-], ``asa_s`` [s] per group (NaN where the
         group has no volume).
     """
-    m = _evaluate(model, np.asarray(agents, dtype=float)[:, None], volume, handle_time_s,
-                  interval_s, answer_within_s, patience_s)
+    m = _evaluate(
+        model,
+        np.asarray(agents, dtype=float)[:, None],
+        volume,
+        handle_time_s,
+        interval_s,
+        answer_within_s,
+        patience_s,
+    )
     sl = np.asarray(m["service_level"], dtype=float)[:, 0]
     pab = np.asarray(m["p_abandon"], dtype=float)[:, 0]
     asa = np.asarray(m["asa_s"], dtype=float)[:, 0]
@@ -122,9 +143,11 @@ def group_metrics(
 
     vol = total(volume)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return {"service_level": total(volume * sl) / vol,
-                "p_abandon": total(volume * pab) / vol,
-                "asa_s": total(np.where(answered > 0, answered * asa, 0.0)) / total(answered)}
+        return {
+            "service_level": total(volume * sl) / vol,
+            "p_abandon": total(volume * pab) / vol,
+            "asa_s": total(np.where(answered > 0, answered * asa, 0.0)) / total(answered),
+        }
 
 
 def fewest_hours(
@@ -195,14 +218,14 @@ def fewest_hours(
     patience = np.broadcast_to(np.asarray(patience_s, dtype=float), (rows,))
     cost = np.broadcast_to(np.asarray(cost, dtype=float), (rows,))
     nan = np.full(rows, np.nan)
-    targets = {"service_level": nan if service_level is None else np.asarray(service_level,
-                                                                              dtype=float),
-               "max_abandon": nan if max_abandon is None else np.asarray(max_abandon, float),
-               "asa_s": nan if asa_s is None else np.asarray(asa_s, dtype=float)}
+    targets = {
+        "service_level": nan if service_level is None else np.asarray(service_level, dtype=float),
+        "max_abandon": nan if max_abandon is None else np.asarray(max_abandon, float),
+        "asa_s": nan if asa_s is None else np.asarray(asa_s, dtype=float),
+    }
 
     # Identical groups (same rows in the same order) are solved once.
-    columns = [volume, h.reshape(rows, -1), within, patience, floor, cost,
-               *targets.values()]
+    columns = [volume, h.reshape(rows, -1), within, patience, floor, cost, *targets.values()]
     matrix = np.ascontiguousarray(np.column_stack([np.reshape(c, (rows, -1)) for c in columns]))
     keys = matrix.view(np.dtype((np.void, matrix.dtype.itemsize * matrix.shape[1]))).ravel()
     _, row_code = np.unique(keys, return_inverse=True)
@@ -212,16 +235,27 @@ def fewest_hours(
     representative = np.empty(starts.size, dtype=np.int64)
     codes = row_code.ravel().astype(np.int64)
     for index in range(starts.size):
-        key = codes[bounds[index]:bounds[index + 1]].tobytes()
+        key = codes[bounds[index] : bounds[index + 1]].tobytes()
         representative[index] = seen.setdefault(key, index)
     unique_groups = np.flatnonzero(representative == np.arange(starts.size))
     lengths = np.diff(bounds)
     take = np.concatenate([np.arange(bounds[g], bounds[g + 1]) for g in unique_groups])
     local_group = np.repeat(np.arange(unique_groups.size), lengths[unique_groups])
 
-    solved = _solve(model, floor[take], volume[take], h[take], interval_s, within[take],
-                    patience[take], local_group, unique_groups.size, cost[take],
-                    {k: v[take] for k, v in targets.items()}, max_rounds)
+    solved = _solve(
+        model,
+        floor[take],
+        volume[take],
+        h[take],
+        interval_s,
+        within[take],
+        patience[take],
+        local_group,
+        unique_groups.size,
+        cost[take],
+        {k: v[take] for k, v in targets.items()},
+        max_rounds,
+    )
 
     # map back: the representative of every group, position by position
     position = np.empty(unique_groups.size, dtype=np.int64)
@@ -233,8 +267,20 @@ def fewest_hours(
     return solved[np.repeat(source_start, lengths) + offset]
 
 
-def _solve(model, floor, volume, h, interval_s, within, patience, group, n_groups, cost,
-           targets, max_rounds):
+def _solve(
+    model,
+    floor,
+    volume,
+    h,
+    interval_s,
+    within,
+    patience,
+    group,
+    n_groups,
+    cost,
+    targets,
+    max_rounds,
+):
     agents = floor.copy()
     first_row = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
     level = {k: v[first_row] for k, v in targets.items()}
@@ -248,27 +294,66 @@ def _solve(model, floor, volume, h, interval_s, within, patience, group, n_group
             if not has.any():
                 continue
             lv = targets[name]
-            total = np.bincount(group, weights=_terms(m, volume, name, lv)[:, 0],
-                                minlength=n_groups)
+            total = np.bincount(
+                group, weights=_terms(m, volume, name, lv)[:, 0], minlength=n_groups
+            )
             need = _need(name, np.nan_to_num(level[name]), volume_sum)
             short = has & (total < need - _TOLERANCE * np.maximum(volume_sum, 1.0))
             assigned = np.where(short & (assigned < 0), index, assigned)
             todo |= short
         if not todo.any():
-            return _exchange(model, agents, floor, volume, h, interval_s, within, patience,
-                             group, n_groups, cost, targets, level, volume_sum)
+            return _exchange(
+                model,
+                agents,
+                floor,
+                volume,
+                h,
+                interval_s,
+                within,
+                patience,
+                group,
+                n_groups,
+                cost,
+                targets,
+                level,
+                volume_sum,
+            )
         for index, name in enumerate(_TARGET_ORDER):
             mine = assigned[group] == index
             if mine.any():
-                agents[mine] += _fill(model, agents[mine], volume[mine], h[mine], interval_s,
-                                      within[mine], patience[mine], group[mine], n_groups,
-                                      cost[mine], name, targets[name][mine],
-                                      _need(name, np.nan_to_num(level[name]), volume_sum))
+                agents[mine] += _fill(
+                    model,
+                    agents[mine],
+                    volume[mine],
+                    h[mine],
+                    interval_s,
+                    within[mine],
+                    patience[mine],
+                    group[mine],
+                    n_groups,
+                    cost[mine],
+                    name,
+                    targets[name][mine],
+                    _need(name, np.nan_to_num(level[name]), volume_sum),
+                )
     raise ValueError(f"the daily targets are still missed after {max_rounds} passes")
 
 
-def _fill(model, agents, volume, h, interval_s, within, patience, group, n_groups, cost,
-          name, row_level, need):
+def _fill(
+    model,
+    agents,
+    volume,
+    h,
+    interval_s,
+    within,
+    patience,
+    group,
+    n_groups,
+    cost,
+    name,
+    row_level,
+    need,
+):
     """Agents to add to each row: the greedy prefix meeting each group's need."""
     rows = agents.size
     span = 8
@@ -299,13 +384,30 @@ def _fill(model, agents, volume, h, interval_s, within, patience, group, n_group
         if not exhausted.any():
             return added.astype(float)
         if span >= _MAX_SPAN:
-            raise ValueError(f"a group cannot meet its {name} target with {_MAX_SPAN} agents "
-                             "above its floor in each interval")
+            raise ValueError(
+                f"a group cannot meet its {name} target with {_MAX_SPAN} agents "
+                "above its floor in each interval"
+            )
         span *= 2
 
 
-def _exchange(model, agents, floor, volume, h, interval_s, within, patience, group, n_groups,
-              cost, targets, level, volume_sum, max_moves=200):
+def _exchange(
+    model,
+    agents,
+    floor,
+    volume,
+    h,
+    interval_s,
+    within,
+    patience,
+    group,
+    n_groups,
+    cost,
+    targets,
+    level,
+    volume_sum,
+    max_moves=200,
+):
     """Local search after the greedy: drop an agent, or move one to a cheaper interval.
 
     With unequal costs the greedy's last agent can overshoot; each pass takes, in every
@@ -329,8 +431,11 @@ def _exchange(model, agents, floor, volume, h, interval_s, within, patience, gro
         for name in active:
             f = _terms(m, volume, name, targets[name])
             has = np.isfinite(level[name])
-            surplus = (np.bincount(group, weights=f[:, 1], minlength=n_groups)
-                       - _need(name, np.nan_to_num(level[name]), volume_sum) + tol)
+            surplus = (
+                np.bincount(group, weights=f[:, 1], minlength=n_groups)
+                - _need(name, np.nan_to_num(level[name]), volume_sum)
+                + tol
+            )
             loss = np.full((n_groups, width), np.inf)
             loss[group, slot] = np.where(agents > floor, f[:, 1] - f[:, 0], np.inf)
             gain = np.zeros((n_groups, width + 1))  # last column: add nobody

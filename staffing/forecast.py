@@ -141,9 +141,10 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], where: str) -> 
     """
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise DataError(f"{where}: missing column(s) {', '.join(missing)} "
-                        f"(has: {', '.join(map(str, frame.columns))})")
-
+        raise DataError(
+            f"{where}: missing column(s) {', '.join(missing)} "
+            f"(has: {', '.join(map(str, frame.columns))})"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -179,8 +180,11 @@ def hourly_history(history: pd.DataFrame, *, where: str = "NHT history") -> pd.D
     DataError
         A required column is missing or ``interval_start`` is not timezone-aware.
     """
-    require_columns(history, ["skill_id", "interval_start", "net_handle_time_s",
-                               "arrivals", "handled_segments"], where)
+    require_columns(
+        history,
+        ["skill_id", "interval_start", "net_handle_time_s", "arrivals", "handled_segments"],
+        where,
+    )
     frame = history.copy()
     frame["skill_id"] = frame["skill_id"].astype("int64")
     starts = pd.DatetimeIndex(frame["interval_start"])
@@ -195,11 +199,13 @@ def hourly_history(history: pd.DataFrame, *, where: str = "NHT history") -> pd.D
     if np.any(np.asarray(minutes) < 60):
         frame["interval_start"] = frame["interval_start"].dt.floor("h")
         grouped = frame.groupby(["skill_id", "interval_start"], sort=True)
-        frame = pd.DataFrame({
-            "arrivals": grouped["arrivals"].sum(min_count=1),
-            "handled_segments": grouped["handled_segments"].first(),
-            "net_handle_time_s": grouped["net_handle_time_s"].first(),
-        }).reset_index()
+        frame = pd.DataFrame(
+            {
+                "arrivals": grouped["arrivals"].sum(min_count=1),
+                "handled_segments": grouped["handled_segments"].first(),
+                "net_handle_time_s": grouped["net_handle_time_s"].first(),
+            }
+        ).reset_index()
     else:
         frame = frame.drop_duplicates(["skill_id", "interval_start"], keep="last")
         frame = frame.sort_values(["skill_id", "interval_start"], ignore_index=True)
@@ -309,10 +315,12 @@ def nht_profile(
     band = usable.groupby(["skill_id", "band"])[["weighted", "handled_segments"]].sum()
     whole = usable.groupby("skill_id")[["weighted", "handled_segments"]].sum()
 
-    grid = pd.DataFrame({
-        "skill_id": np.repeat(ids, 168),
-        "hour_of_week": np.tile(np.arange(168, dtype=np.int64), len(ids)),
-    })
+    grid = pd.DataFrame(
+        {
+            "skill_id": np.repeat(ids, 168),
+            "hour_of_week": np.tile(np.arange(168, dtype=np.int64), len(ids)),
+        }
+    )
     grid["band"] = hour_band(grid["hour_of_week"].to_numpy())
 
     def lookup(table: pd.DataFrame, keys: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
@@ -335,18 +343,21 @@ def nht_profile(
     has_override = ~np.isnan(override)
     has_fallback = ~np.isnan(fallback)
     conditions = [has_override, cell_ok, band_ok, skill_ok, has_fallback]
-    grid["nht_s"] = np.select(conditions, [override, cell_nht, band_nht, skill_nht, fallback],
-                              default=np.nan)
+    grid["nht_s"] = np.select(
+        conditions, [override, cell_nht, band_nht, skill_nht, fallback], default=np.nan
+    )
     grid["nht_basis"] = np.select(
-        conditions, [BASIS_OVERRIDE, BASIS_HOUR, BASIS_BAND, BASIS_SKILL, BASIS_FALLBACK],
+        conditions,
+        [BASIS_OVERRIDE, BASIS_HOUR, BASIS_BAND, BASIS_SKILL, BASIS_FALLBACK],
         default="",
     )
     missing = grid.loc[grid["nht_s"].isna(), "skill_id"].unique()
     if len(missing):
         names = {s.skill_id: s.skill_name for s in skills}
         segs = whole["handled_segments"].reindex(missing).fillna(0)
-        listed = ", ".join(f"{names[sid]!r} (id {sid}, {segs[sid]:g} handled segments)"
-                           for sid in missing)
+        listed = ", ".join(
+            f"{names[sid]!r} (id {sid}, {segs[sid]:g} handled segments)" for sid in missing
+        )
         raise DataError(
             f"no usable NHT for skill(s) {listed} in the last {history_weeks} weeks of history "
             f"(need at least {min_segments:g} handled segments): set nht_seconds for the skill "
@@ -389,22 +400,31 @@ def weekly_trend(
     starts = frame["interval_start"]
     frame = frame[(starts < end) & (starts >= end - weeks * _WEEK)]
     week = ((frame["interval_start"] - (end - weeks * _WEEK)) // _WEEK).to_numpy(dtype=np.int64)
-    level = pd.DataFrame({"skill_id": frame["skill_id"].to_numpy(), "k": week,
-                          "a": frame["arrivals"].to_numpy(dtype=float)})
+    level = pd.DataFrame(
+        {
+            "skill_id": frame["skill_id"].to_numpy(),
+            "k": week,
+            "a": frame["arrivals"].to_numpy(dtype=float),
+        }
+    )
     level = level.groupby(["skill_id", "k"], as_index=False)["a"].mean()
     level = level[level["a"] > 0]
     level["y"] = np.log(level["a"])
     by = level.groupby("skill_id")
     dk = level["k"] - by["k"].transform("mean")
     dy = level["y"] - by["y"].transform("mean")
-    sums = pd.DataFrame({"skill_id": level["skill_id"], "kk": dk * dk, "ky": dk * dy,
-                         "n": 1}).groupby("skill_id").sum()
+    sums = (
+        pd.DataFrame({"skill_id": level["skill_id"], "kk": dk * dk, "ky": dk * dy, "n": 1})
+        .groupby("skill_id")
+        .sum()
+    )
     slope = (sums["ky"] / sums["kk"]).where(sums["n"] >= 3)
     return slope.reindex(ids).astype(float)
 
 
-def trend_factor(slope: ArrayLike, times: pd.Series | pd.DatetimeIndex,
-                 end: pd.Timestamp) -> np.ndarray:
+def trend_factor(
+    slope: ArrayLike, times: pd.Series | pd.DatetimeIndex, end: pd.Timestamp
+) -> np.ndarray:
     """The trend's factor at ``times`` relative to ``end``: ``exp(b · (t − end) / 1 week)``.
 
     Parameters
@@ -481,26 +501,31 @@ def volume_profile(
     if trend is not None:
         slope = trend.reindex(frame["skill_id"].to_numpy()).to_numpy(dtype=float)
         arrivals = arrivals / trend_factor(slope, frame["interval_start"], end)
-    work = pd.DataFrame({
-        "skill_id": frame["skill_id"].to_numpy(),
-        "how": hour_of_week(frame["interval_start"].dt.tz_convert(timezone)),
-        "w": weight,
-        "wa": weight * arrivals,
-    })
+    work = pd.DataFrame(
+        {
+            "skill_id": frame["skill_id"].to_numpy(),
+            "how": hour_of_week(frame["interval_start"].dt.tz_convert(timezone)),
+            "w": weight,
+            "wa": weight * arrivals,
+        }
+    )
     work["hod"] = work["how"] % 24
     cell = work.groupby(["skill_id", "how"])[["w", "wa"]].sum()
     hod = work.groupby(["skill_id", "hod"])[["w", "wa"]].sum()
-    grid = pd.DataFrame({
-        "skill_id": np.repeat(ids, 168),
-        "hour_of_week": np.tile(np.arange(168, dtype=np.int64), len(ids)),
-    })
+    grid = pd.DataFrame(
+        {
+            "skill_id": np.repeat(ids, 168),
+            "hour_of_week": np.tile(np.arange(168, dtype=np.int64), len(ids)),
+        }
+    )
     c = cell.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"]]))
     h = hod.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"] % 24]))
     with np.errstate(invalid="ignore", divide="ignore"):
         own = c["wa"].to_numpy() / c["w"].to_numpy()
         same_hour = h["wa"].to_numpy() / h["w"].to_numpy()
-    grid["volume"] = np.where(np.isfinite(own), own, np.where(np.isfinite(same_hour),
-                                                               same_hour, 0.0))
+    grid["volume"] = np.where(
+        np.isfinite(own), own, np.where(np.isfinite(same_hour), same_hour, 0.0)
+    )
     return grid
 
 
@@ -555,41 +580,58 @@ def backtest(
     _, end = history_window(history, weeks)
     cut = end - _WEEK
     train = history[history["interval_start"] < cut]
-    held = history[(history["interval_start"] >= cut) & history["skill_id"].isin(ids)
-                   & history["arrivals"].notna()]
+    held = history[
+        (history["interval_start"] >= cut)
+        & history["skill_id"].isin(ids)
+        & history["arrivals"].notna()
+    ]
     if train.empty or held.empty:
         return pd.DataFrame(columns=columns)
     how = hour_of_week(held["interval_start"].dt.tz_convert(timezone))
     cells = pd.MultiIndex.from_arrays([held["skill_id"], how])
 
     def wape_of(slope: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
-        profile = volume_profile(train, ids, timezone=timezone, weeks=weeks, decay=decay,
-                                 end=cut, trend=slope)
-        predicted = profile.set_index(["skill_id", "hour_of_week"])["volume"].reindex(
-            cells).to_numpy()
+        profile = volume_profile(
+            train, ids, timezone=timezone, weeks=weeks, decay=decay, end=cut, trend=slope
+        )
+        predicted = (
+            profile.set_index(["skill_id", "hour_of_week"])["volume"].reindex(cells).to_numpy()
+        )
         if slope is not None:
             predicted = predicted * trend_factor(
-                slope.reindex(held["skill_id"].to_numpy()).to_numpy(), held["interval_start"],
-                cut)
-        err = pd.DataFrame({"skill_id": held["skill_id"].to_numpy(),
-                            "abs_err": np.abs(held["arrivals"].to_numpy() - predicted),
-                            "actual": held["arrivals"].to_numpy()})
-        sums = err.groupby("skill_id").agg(abs_err=("abs_err", "sum"),
-                                           actual_volume=("actual", "sum"),
-                                           hours=("actual", "size")).reindex(ids)
+                slope.reindex(held["skill_id"].to_numpy()).to_numpy(), held["interval_start"], cut
+            )
+        err = pd.DataFrame(
+            {
+                "skill_id": held["skill_id"].to_numpy(),
+                "abs_err": np.abs(held["arrivals"].to_numpy() - predicted),
+                "actual": held["arrivals"].to_numpy(),
+            }
+        )
+        sums = (
+            err.groupby("skill_id")
+            .agg(
+                abs_err=("abs_err", "sum"),
+                actual_volume=("actual", "sum"),
+                hours=("actual", "size"),
+            )
+            .reindex(ids)
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             wape = sums["abs_err"] / sums["actual_volume"].where(sums["actual_volume"] > 0)
         return sums, wape
 
     out, wape = wape_of(None)
     names = pd.Series({s.skill_id: s.skill_name for s in skills})
-    table = pd.DataFrame({
-        "skill_id": np.asarray(ids, dtype=np.int64),
-        "skill_name": names.reindex(ids).to_numpy(),
-        "wape": wape.to_numpy(dtype=float),
-        "actual_volume": out["actual_volume"].fillna(0).to_numpy(dtype=float),
-        "hours": out["hours"].fillna(0).to_numpy(dtype=np.int64),
-    })
+    table = pd.DataFrame(
+        {
+            "skill_id": np.asarray(ids, dtype=np.int64),
+            "skill_name": names.reindex(ids).to_numpy(),
+            "wape": wape.to_numpy(dtype=float),
+            "actual_volume": out["actual_volume"].fillna(0).to_numpy(dtype=float),
+            "hours": out["hours"].fillna(0).to_numpy(dtype=np.int64),
+        }
+    )
     if trend:
         slope = weekly_trend(train, ids, weeks=weeks, end=cut)
         with_trend = wape_of(slope)[1].to_numpy(dtype=float, copy=True)

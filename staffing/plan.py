@@ -31,8 +31,15 @@ from staffing.forecast import weighted_mean
 from staffing.sources import files
 from staffing.vocabulary import BASIS_NAMES, HISTORY_COLUMNS
 
-__all__ = ["HISTORY_GAP_WEEKS", "INTERVAL_COLUMNS", "SHRINKAGE_WARN", "STAFFING_METHODS",
-           "Plan", "horizon", "plan"]
+__all__ = [
+    "HISTORY_GAP_WEEKS",
+    "INTERVAL_COLUMNS",
+    "SHRINKAGE_WARN",
+    "STAFFING_METHODS",
+    "Plan",
+    "horizon",
+    "plan",
+]
 
 #: Columns of :attr:`Plan.intervals`, in order: :data:`staffing.vocabulary.INTERVAL_COLUMNS`,
 #: re-exported as the list it has always been here (callers extend it).
@@ -114,9 +121,11 @@ class Plan:
     special_days: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
-        return (f"Plan(name={self.meta.get('name')!r}, skills={len(self.skills)}, "
-                f"intervals={len(self.intervals)}, start={self.meta.get('start')}, "
-                f"end={self.meta.get('end')}, timezone={self.meta.get('timezone')!r})")
+        return (
+            f"Plan(name={self.meta.get('name')!r}, skills={len(self.skills)}, "
+            f"intervals={len(self.intervals)}, start={self.meta.get('start')}, "
+            f"end={self.meta.get('end')}, timezone={self.meta.get('timezone')!r})"
+        )
 
     @property
     def warnings(self) -> list[str]:
@@ -173,8 +182,11 @@ class Plan:
         iv = self.intervals
         weeks = self.meta["days"] / 7.0
         rows = []
-        wape = (self.backtest.set_index("skill_id")["wape"]
-                if len(self.backtest) else pd.Series(dtype=float))
+        wape = (
+            self.backtest.set_index("skill_id")["wape"]
+            if len(self.backtest)
+            else pd.Series(dtype=float)
+        )
         fte_week = self.skills.set_index("skill_id")["fte_hours_per_week"]
         trended = "wape_no_trend" in self.backtest.columns  # volume.trend: auto
         if trended:
@@ -183,29 +195,38 @@ class Plan:
         hours = self.meta["interval_minutes"] / 60.0
         for skill_id, part in iv.groupby("skill_id", sort=False, observed=True):
             peak = int(np.argmax(part["agents"].to_numpy()))
-            rows.append({
-                "skill_id": skill_id,
-                "skill_name": str(part["skill_name"].iloc[0]),
-                "method": str(part["method"].iloc[0]),
-                "weekly_volume": part["volume"].sum() / weeks,
-                "mean_nht_s": weighted_mean(part["nht_s"], part["volume"]),
-                "peak_agents": int(part["agents"].iloc[peak]),
-                "peak_at": (part["interval_start"].iloc[peak]
-                            if part["agents"].iloc[peak] > 0 else None),
-                "weekly_fte": (part["fte"].sum() * hours / fte_week[skill_id]) / weeks,
-                "service_level": weighted_mean(part["service_level"], part["volume"]),
-                "p_abandon": weighted_mean(part["p_abandon"], part["volume"]),
-                "wape": float(wape.get(skill_id, np.nan)),
-                **({"wape_no_trend": float(no_trend.get(skill_id, np.nan)),
-                    "trend_per_week": float(per_week.get(skill_id, np.nan))}
-                   if trended else {}),
-            })
+            rows.append(
+                {
+                    "skill_id": skill_id,
+                    "skill_name": str(part["skill_name"].iloc[0]),
+                    "method": str(part["method"].iloc[0]),
+                    "weekly_volume": part["volume"].sum() / weeks,
+                    "mean_nht_s": weighted_mean(part["nht_s"], part["volume"]),
+                    "peak_agents": int(part["agents"].iloc[peak]),
+                    "peak_at": (
+                        part["interval_start"].iloc[peak] if part["agents"].iloc[peak] > 0 else None
+                    ),
+                    "weekly_fte": (part["fte"].sum() * hours / fte_week[skill_id]) / weeks,
+                    "service_level": weighted_mean(part["service_level"], part["volume"]),
+                    "p_abandon": weighted_mean(part["p_abandon"], part["volume"]),
+                    "wape": float(wape.get(skill_id, np.nan)),
+                    **(
+                        {
+                            "wape_no_trend": float(no_trend.get(skill_id, np.nan)),
+                            "trend_per_week": float(per_week.get(skill_id, np.nan)),
+                        }
+                        if trended
+                        else {}
+                    ),
+                }
+            )
         table = pd.DataFrame(rows)
         total_agents = iv.groupby("interval_start", sort=True)["agents"].sum()
-        peak_at = (total_agents.idxmax() if len(total_agents) and total_agents.max() > 0
-                   else None)
+        peak_at = total_agents.idxmax() if len(total_agents) and total_agents.max() > 0 else None
         total = {
-            "skill_id": pd.NA, "skill_name": "All skills", "method": "",
+            "skill_id": pd.NA,
+            "skill_name": "All skills",
+            "method": "",
             "weekly_volume": iv["volume"].sum() / weeks,
             "mean_nht_s": weighted_mean(iv["nht_s"], iv["volume"]),
             "peak_agents": int(total_agents.max()) if len(total_agents) else 0,
@@ -214,11 +235,13 @@ class Plan:
             "service_level": weighted_mean(iv["service_level"], iv["volume"]),
             "p_abandon": weighted_mean(iv["p_abandon"], iv["volume"]),
             "wape": weighted_mean(self.backtest["wape"], self.backtest["actual_volume"])
-            if len(self.backtest) else np.nan,
+            if len(self.backtest)
+            else np.nan,
         }
         if trended:
-            total["wape_no_trend"] = weighted_mean(self.backtest["wape_no_trend"],
-                                                   self.backtest["actual_volume"])
+            total["wape_no_trend"] = weighted_mean(
+                self.backtest["wape_no_trend"], self.backtest["actual_volume"]
+            )
             total["trend_per_week"] = np.nan
         table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
         table["skill_id"] = table["skill_id"].astype("Int64")
@@ -283,15 +306,23 @@ def _load_history(
         if lp.domain_api:
             kwargs["domain_api"] = lp.domain_api
         # LivePerson keeps 9 weeks; older weeks of history_weeks come from the store alone.
-        fetch_history(store, account, skill_ids=ids,
-                      weeks=min(config.nht.history_weeks, RETENTION_WEEKS),
-                      interval_minutes=60, progress=progress is not None, **kwargs)
+        fetch_history(
+            store,
+            account,
+            skill_ids=ids,
+            weeks=min(config.nht.history_weeks, RETENTION_WEEKS),
+            interval_minutes=60,
+            progress=progress is not None,
+            **kwargs,
+        )
     _progress(progress, f"reading NHT history from the store {path}")
     frame = store.read(account, skill_ids=ids, interval_minutes=60)
     if account is None and "account" in frame.columns and frame["account"].nunique() > 1:
         accounts = ", ".join(sorted(map(str, frame["account"].unique())))
-        raise DataError(f"the store {path} holds history of several accounts ({accounts}): "
-                        "set nht.liveperson.account to choose one")
+        raise DataError(
+            f"the store {path} holds history of several accounts ({accounts}): "
+            "set nht.liveperson.account to choose one"
+        )
     label = f"store {path}" + (f" (account {account})" if account else "")
     return frame, label
 
@@ -306,8 +337,12 @@ def _volume_from_frame(
 
 
 def _special_days(
-    vol: np.ndarray, nht: np.ndarray, effects: dict[str, np.ndarray], reference: pd.DataFrame,
-    ids: np.ndarray, grid: pd.DatetimeIndex,
+    vol: np.ndarray,
+    nht: np.ndarray,
+    effects: dict[str, np.ndarray],
+    reference: pd.DataFrame,
+    ids: np.ndarray,
+    grid: pd.DatetimeIndex,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Volume and NHT with the special days applied: like, then factors; closed is 0."""
     like = effects["like"]
@@ -316,9 +351,11 @@ def _special_days(
         lacking = ~np.isnat(like) & np.isnan(copied)
         if lacking.any():
             row = int(np.flatnonzero(lacking)[0])
-            raise DataError(f"special_days: like {like[row]} has no forecast volume for skill "
-                            f"{ids[row // len(grid)]} (the reference date must be in the "
-                            "volume file)")
+            raise DataError(
+                f"special_days: like {like[row]} has no forecast volume for skill "
+                f"{ids[row // len(grid)]} (the reference date must be in the "
+                "volume file)"
+            )
         vol = np.where(np.isnat(like), vol, copied)
     vol = np.where(effects["closed"], 0.0, vol * effects["volume_factor"])
     return vol, nht * effects["nht_factor"]
@@ -335,7 +372,10 @@ def _param(skills: list[ResolvedSkill], name: str, n: int, missing: float = np.n
 
 
 def _chat_handle_times(
-    skills: list[ResolvedSkill], rows: np.ndarray, skill_index: np.ndarray, nht: np.ndarray,
+    skills: list[ResolvedSkill],
+    rows: np.ndarray,
+    skill_index: np.ndarray,
+    nht: np.ndarray,
     k: int,
 ) -> np.ndarray:
     """h_j per row (shape (rows, k)): the configured list, else NHT × j."""
@@ -356,7 +396,8 @@ def _unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     size = len(columns[0])
     matrix = np.ascontiguousarray(
-        np.column_stack([np.asarray(c, dtype=float).reshape(size, -1) for c in columns]))
+        np.column_stack([np.asarray(c, dtype=float).reshape(size, -1) for c in columns])
+    )
     keys = matrix.view(np.dtype((np.void, matrix.dtype.itemsize * matrix.shape[1]))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return first, inverse.ravel()
@@ -385,8 +426,9 @@ def _staff(
     n_per_skill = len(grid)
     size = volume.shape[0]
     method = np.repeat(np.array([s.method for s in skills]), n_per_skill)
-    scope = np.repeat(np.array([s.scope if s.method != "workload" else "interval"
-                                for s in skills]), n_per_skill)
+    scope = np.repeat(
+        np.array([s.scope if s.method != "workload" else "interval" for s in skills]), n_per_skill
+    )
     sl = _param(skills, "service_level_target", n_per_skill)
     within = _param(skills, "answer_within_s", n_per_skill, 0.0)
     asa = _param(skills, "asa_s", n_per_skill)
@@ -397,8 +439,9 @@ def _staff(
     min_agents = _param(skills, "min_agents", n_per_skill, 0.0)
 
     agents = np.zeros(size, dtype=float)
-    out = {name: np.full(size, np.nan) for name in
-           ("service_level", "asa_s", "p_abandon", "occupancy")}
+    out = {
+        name: np.full(size, np.nan) for name in ("service_level", "asa_s", "p_abandon", "occupancy")
+    }
     served = is_open & (volume > 0)
 
     def given(values: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
@@ -431,27 +474,61 @@ def _staff(
             agents[rows] = np.ceil(volume[rows] * nht[rows] / interval_s / cap - _FLOAT_NOISE)
             continue
         h = handle_times(name, rows, k)
-        first, inverse = _unique_rows(volume[rows], h, within[rows], patience[rows], sl[rows],
-                                      asa[rows], abandon[rows], occ[rows])
+        first, inverse = _unique_rows(
+            volume[rows],
+            h,
+            within[rows],
+            patience[rows],
+            sl[rows],
+            asa[rows],
+            abandon[rows],
+            occ[rows],
+        )
         idx = rows[first]
-        _progress(progress, f"staffing {rows.size:,} intervals with {name}"
-                  + (f" (k={k})" if name == "chat" else "")
-                  + f": {idx.size:,} distinct cases")
+        _progress(
+            progress,
+            f"staffing {rows.size:,} intervals with {name}"
+            + (f" (k={k})" if name == "chat" else "")
+            + f": {idx.size:,} distinct cases",
+        )
         extra: dict[str, Any] = {}
         if name != "erlang_c":
             extra = {"patience_s": patience[idx], "max_abandon": given(abandon, idx)}
         agents[rows] = queueing.required_agents(
-            name, volume=volume[idx], handle_time_s=h[first], interval_s=interval_s,
-            service_level=given(sl, idx), answer_within_s=within[idx], asa_s=given(asa, idx),
-            max_occupancy=given(occ, idx), **extra,
+            name,
+            volume=volume[idx],
+            handle_time_s=h[first],
+            interval_s=interval_s,
+            service_level=given(sl, idx),
+            answer_within_s=within[idx],
+            asa_s=given(asa, idx),
+            max_occupancy=given(occ, idx),
+            **extra,
         )[inverse]
     for name, rows, k in groups:
         rows = rows[scope[rows] != "interval"]
         if rows.size:
-            agents[rows] = _period_staff(skills, skill_index, name, rows, k,
-                                         handle_times(name, rows, k), volume, within,
-                                         patience, sl, asa, abandon, occ, min_agents, scope,
-                                         interval_s, grid, shrinkage, progress)
+            agents[rows] = _period_staff(
+                skills,
+                skill_index,
+                name,
+                rows,
+                k,
+                handle_times(name, rows, k),
+                volume,
+                within,
+                patience,
+                sl,
+                asa,
+                abandon,
+                occ,
+                min_agents,
+                scope,
+                interval_s,
+                grid,
+                shrinkage,
+                progress,
+            )
     if fixed_agents is not None:
         agents = np.where(np.isnan(fixed_agents), agents, fixed_agents)
     unmet = np.flatnonzero(~np.isfinite(agents))
@@ -478,13 +555,17 @@ def _staff(
             if not mask.any():
                 continue
             sub, hs = rows[mask], h[mask]
-            first, inverse = _unique_rows(volume[sub], hs, within[sub], patience[sub],
-                                          agents[sub])
+            first, inverse = _unique_rows(volume[sub], hs, within[sub], patience[sub], agents[sub])
             idx = sub[first]
             extra = {"patience_s": patience[idx]} if model != "erlang_c" else {}
             result = queueing.evaluate(
-                model, agents[idx], volume=volume[idx], handle_time_s=hs[first],
-                interval_s=interval_s, answer_within_s=within[idx], **extra,
+                model,
+                agents[idx],
+                volume=volume[idx],
+                handle_time_s=hs[first],
+                interval_s=interval_s,
+                answer_within_s=within[idx],
+                **extra,
             )
             for key in out:
                 values = np.broadcast_to(np.asarray(result[key], dtype=float), idx.shape)
@@ -492,17 +573,32 @@ def _staff(
     out["agents"] = agents.astype(np.int64)
     out["staffing_method"] = np.where(scope == "interval", "stationary", scope + "_scope")
     if fixed_agents is not None:
-        out["staffing_method"] = np.where(np.isnan(fixed_agents), out["staffing_method"],
-                                          "time_stable")
+        out["staffing_method"] = np.where(
+            np.isnan(fixed_agents), out["staffing_method"], "time_stable"
+        )
     return out
 
 
 def _period_staff(
-    skills: list[ResolvedSkill], skill_index: np.ndarray, name: str, rows: np.ndarray,
-    k: int, h: np.ndarray, volume: np.ndarray, within: np.ndarray, patience: np.ndarray,
-    sl: np.ndarray, asa: np.ndarray, abandon: np.ndarray, occ: np.ndarray,
-    min_agents: np.ndarray, scope: np.ndarray, interval_s: float, grid: pd.DatetimeIndex,
-    shrinkage: np.ndarray | None, progress: Callable | None,
+    skills: list[ResolvedSkill],
+    skill_index: np.ndarray,
+    name: str,
+    rows: np.ndarray,
+    k: int,
+    h: np.ndarray,
+    volume: np.ndarray,
+    within: np.ndarray,
+    patience: np.ndarray,
+    sl: np.ndarray,
+    asa: np.ndarray,
+    abandon: np.ndarray,
+    occ: np.ndarray,
+    min_agents: np.ndarray,
+    scope: np.ndarray,
+    interval_s: float,
+    grid: pd.DatetimeIndex,
+    shrinkage: np.ndarray | None,
+    progress: Callable | None,
 ) -> np.ndarray:
     """Agents of day- and week-scope rows: the period's targets at the fewest FTE-hours.
 
@@ -518,10 +614,15 @@ def _period_staff(
     idx = rows[first]
     extra = {} if name == "erlang_c" else {"patience_s": patience[idx]}
     floor = queueing.required_agents(
-        name, volume=volume[idx], handle_time_s=h[first], interval_s=interval_s,
+        name,
+        volume=volume[idx],
+        handle_time_s=h[first],
+        interval_s=interval_s,
         service_level=floor_sl[first] if not np.isnan(floor_sl).all() else None,
         answer_within_s=within[idx],
-        max_occupancy=cap[first] if not np.isnan(cap).all() else None, **extra)[inverse]
+        max_occupancy=cap[first] if not np.isnan(cap).all() else None,
+        **extra,
+    )[inverse]
     h_last = h[:, -1] / k if h.ndim == 2 else h
     stable = np.floor(volume[rows] * h_last / interval_s * (1 + 1e-12)) + 1.0
     floor = np.maximum(np.maximum(floor, stable), min_agents[rows])
@@ -535,14 +636,26 @@ def _period_staff(
     group = skill_index[rows] * (n_days + int(week_codes.max()) + 1) + period
     shrink = np.zeros(rows.size) if shrinkage is None else shrinkage[rows]
     cost = interval_s / 3600.0 / (1.0 - shrink)
-    _progress(progress, f"staffing {rows.size:,} intervals with {name} for their day or week "
-              "at the fewest FTE-hours")
+    _progress(
+        progress,
+        f"staffing {rows.size:,} intervals with {name} for their day or week "
+        "at the fewest FTE-hours",
+    )
     try:
         return daily.fewest_hours(
-            name, floor, volume=volume[rows], handle_time_s=h, interval_s=interval_s,
-            answer_within_s=within[rows], patience_s=patience[rows], group=group, cost=cost,
-            service_level=sl[rows], asa_s=asa[rows],
-            max_abandon=abandon[rows] if name != "erlang_c" else None)
+            name,
+            floor,
+            volume=volume[rows],
+            handle_time_s=h,
+            interval_s=interval_s,
+            answer_within_s=within[rows],
+            patience_s=patience[rows],
+            group=group,
+            cost=cost,
+            service_level=sl[rows],
+            asa_s=asa[rows],
+            max_abandon=abandon[rows] if name != "erlang_c" else None,
+        )
     except ValueError as exc:
         skill = skills[skill_index[rows[0]]]
         raise DataError(f"skill {skill.skill_id} ({name}): {exc}") from None
@@ -554,7 +667,10 @@ def _period_staff(
 
 
 def _rollups(
-    skills: list[ResolvedSkill], grid: pd.DatetimeIndex, start_date: Any, arrays: dict,
+    skills: list[ResolvedSkill],
+    grid: pd.DatetimeIndex,
+    start_date: Any,
+    arrays: dict,
     interval_minutes: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     n_sk, n_t = len(skills), len(grid)
@@ -562,7 +678,7 @@ def _rollups(
     day = grid.normalize()
     day_codes, day_values = pd.factorize(day)
     day_dates = pd.DatetimeIndex(day_values).date
-    week_codes = (np.asarray((day.tz_localize(None) - pd.Timestamp(start_date)).days) // 7)
+    week_codes = np.asarray((day.tz_localize(None) - pd.Timestamp(start_date)).days) // 7
     week_codes = week_codes.astype(np.int64)
     n_days, n_weeks = len(day_values), int(week_codes.max()) + 1 if n_t else 0
 
@@ -577,7 +693,8 @@ def _rollups(
         """Sum over time groups for each skill -> (n_sk, n_groups)."""
         flat = (np.arange(n_sk)[:, None] * n_groups + codes[None, :]).ravel()
         return np.bincount(flat, weights=values.ravel(), minlength=n_sk * n_groups).reshape(
-            n_sk, n_groups)
+            n_sk, n_groups
+        )
 
     def wmean(codes, n_groups, values, weights):
         ok = np.isfinite(values) & (weights > 0)
@@ -591,13 +708,24 @@ def _rollups(
     fte_week = np.array([s.fte_hours_per_week for s in skills], dtype=float)
 
     d_vol, d_ah, d_fh = (per(day_codes, n_days, x) for x in (vol, agents * hours, fte * hours))
-    daily = pd.DataFrame({
-        "skill_id": np.repeat(ids, n_days), "skill_name": np.repeat(names, n_days),
-        "date": np.tile(day_dates, n_sk), "volume": d_vol.ravel(),
-        "agent_hours": d_ah.ravel(), "fte_hours": d_fh.ravel(),
-    })
-    daily_total = pd.DataFrame({"date": day_dates, "volume": d_vol.sum(0),
-                                "agent_hours": d_ah.sum(0), "fte_hours": d_fh.sum(0)})
+    daily = pd.DataFrame(
+        {
+            "skill_id": np.repeat(ids, n_days),
+            "skill_name": np.repeat(names, n_days),
+            "date": np.tile(day_dates, n_sk),
+            "volume": d_vol.ravel(),
+            "agent_hours": d_ah.ravel(),
+            "fte_hours": d_fh.ravel(),
+        }
+    )
+    daily_total = pd.DataFrame(
+        {
+            "date": day_dates,
+            "volume": d_vol.sum(0),
+            "agent_hours": d_ah.sum(0),
+            "fte_hours": d_fh.sum(0),
+        }
+    )
 
     w_vol, w_ah, w_fh = (per(week_codes, n_weeks, x) for x in (vol, agents * hours, fte * hours))
     w_nht, t_nht = wmean(week_codes, n_weeks, nht, vol)
@@ -612,22 +740,39 @@ def _rollups(
         total_peak[week] = sum_agents[cols].max()
     week_start = np.array([start_date + timedelta(weeks=w) for w in range(n_weeks)])
     days_in_week = np.bincount(
-        week_codes[np.unique(day_codes, return_index=True)[1]], minlength=n_weeks)
+        week_codes[np.unique(day_codes, return_index=True)[1]], minlength=n_weeks
+    )
     headcount = w_fh / fte_week[:, None]
-    weekly = pd.DataFrame({
-        "skill_id": np.repeat(ids, n_weeks), "skill_name": np.repeat(names, n_weeks),
-        "week_start": np.tile(week_start, n_sk), "days": np.tile(days_in_week, n_sk),
-        "volume": w_vol.ravel(), "agent_hours": w_ah.ravel(), "fte_hours": w_fh.ravel(),
-        "fte_headcount": headcount.ravel(), "nht_s": w_nht.ravel(),
-        "service_level": w_sl.ravel(), "p_abandon": w_pab.ravel(),
-        "peak_agents": peak.ravel().astype(np.int64),
-    })
-    weekly_total = pd.DataFrame({
-        "week_start": week_start, "days": days_in_week, "volume": w_vol.sum(0),
-        "agent_hours": w_ah.sum(0), "fte_hours": w_fh.sum(0),
-        "fte_headcount": headcount.sum(0), "nht_s": t_nht, "service_level": t_sl,
-        "p_abandon": t_pab, "peak_agents": total_peak.astype(np.int64),
-    })
+    weekly = pd.DataFrame(
+        {
+            "skill_id": np.repeat(ids, n_weeks),
+            "skill_name": np.repeat(names, n_weeks),
+            "week_start": np.tile(week_start, n_sk),
+            "days": np.tile(days_in_week, n_sk),
+            "volume": w_vol.ravel(),
+            "agent_hours": w_ah.ravel(),
+            "fte_hours": w_fh.ravel(),
+            "fte_headcount": headcount.ravel(),
+            "nht_s": w_nht.ravel(),
+            "service_level": w_sl.ravel(),
+            "p_abandon": w_pab.ravel(),
+            "peak_agents": peak.ravel().astype(np.int64),
+        }
+    )
+    weekly_total = pd.DataFrame(
+        {
+            "week_start": week_start,
+            "days": days_in_week,
+            "volume": w_vol.sum(0),
+            "agent_hours": w_ah.sum(0),
+            "fte_hours": w_fh.sum(0),
+            "fte_headcount": headcount.sum(0),
+            "nht_s": t_nht,
+            "service_level": t_sl,
+            "p_abandon": t_pab,
+            "peak_agents": total_peak.astype(np.int64),
+        }
+    )
     return daily, daily_total, weekly, weekly_total
 
 
@@ -637,8 +782,9 @@ def _shrinkage_text(spec: Any) -> str:
     if spec.by_weekday:
         parts.append(", ".join(f"{day} {value:g}" for day, value in spec.by_weekday.items()))
     if spec.by_hour:
-        parts.append(", ".join(f"{hour:02d}:00 {value:g}"
-                               for hour, value in sorted(spec.by_hour.items())))
+        parts.append(
+            ", ".join(f"{hour:02d}:00 {value:g}" for hour, value in sorted(spec.by_hour.items()))
+        )
     return "; ".join(parts)
 
 
@@ -646,34 +792,65 @@ def _skills_table(config: PlanConfig) -> pd.DataFrame:
     rows = []
     for s in config.resolved_skills:
         hours = s.open_hours
-        open_text = "24/7" if hours is None else "; ".join(
-            f"{day} " + (",".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
-                                  for a, b in getattr(hours, day)) or "closed")
-            for day in vocabulary.WEEKDAYS)
-        rows.append({
-            "skill_id": s.skill_id, "skill_name": s.skill_name, "method": s.method,
-            # workload has no service-level target: a default's is not listed as applied
-            "service_level_target": None if s.method == "workload" else s.service_level_target,
-            "answer_within_s": None if s.method == "workload" else s.answer_within_s,
-            "asa_s": s.asa_s, "max_abandon": s.max_abandon, "max_occupancy": s.max_occupancy,
-            "patience_s": s.patience_s, "max_concurrency": s.max_concurrency,
-            "handle_time_by_load_s": (None if s.handle_time_by_load_s is None
-                                      else ", ".join(f"{x:g}" for x in s.handle_time_by_load_s)),
-            "shrinkage_mean": round(float(s.shrinkage.hour_of_week().mean()), 6),
-            "shrinkage_profile": _shrinkage_text(s.shrinkage),
-            "min_agents": s.min_agents, "open_hours": open_text,
-            "fte_hours_per_week": s.fte_hours_per_week, "nht_seconds": s.nht_seconds,
-            "nht_fallback_s": s.nht_fallback_s,
-            "growth": config.volume.growth.factor(s.skill_id),
-            # workload skills have no queue: staffed per interval whatever they say
-            "scope": s.scope if s.method != "workload" else "interval",
-            "interval_floor": s.interval_floor,
-            "staffing": s.staffing if s.method != "workload" else "stationary",
-        })
+        open_text = (
+            "24/7"
+            if hours is None
+            else "; ".join(
+                f"{day} "
+                + (
+                    ",".join(
+                        f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
+                        for a, b in getattr(hours, day)
+                    )
+                    or "closed"
+                )
+                for day in vocabulary.WEEKDAYS
+            )
+        )
+        rows.append(
+            {
+                "skill_id": s.skill_id,
+                "skill_name": s.skill_name,
+                "method": s.method,
+                # workload has no service-level target: a default's is not listed as applied
+                "service_level_target": None if s.method == "workload" else s.service_level_target,
+                "answer_within_s": None if s.method == "workload" else s.answer_within_s,
+                "asa_s": s.asa_s,
+                "max_abandon": s.max_abandon,
+                "max_occupancy": s.max_occupancy,
+                "patience_s": s.patience_s,
+                "max_concurrency": s.max_concurrency,
+                "handle_time_by_load_s": (
+                    None
+                    if s.handle_time_by_load_s is None
+                    else ", ".join(f"{x:g}" for x in s.handle_time_by_load_s)
+                ),
+                "shrinkage_mean": round(float(s.shrinkage.hour_of_week().mean()), 6),
+                "shrinkage_profile": _shrinkage_text(s.shrinkage),
+                "min_agents": s.min_agents,
+                "open_hours": open_text,
+                "fte_hours_per_week": s.fte_hours_per_week,
+                "nht_seconds": s.nht_seconds,
+                "nht_fallback_s": s.nht_fallback_s,
+                "growth": config.volume.growth.factor(s.skill_id),
+                # workload skills have no queue: staffed per interval whatever they say
+                "scope": s.scope if s.method != "workload" else "interval",
+                "interval_floor": s.interval_floor,
+                "staffing": s.staffing if s.method != "workload" else "stationary",
+            }
+        )
     frame = pd.DataFrame(rows)
-    for column in ("service_level_target", "answer_within_s", "asa_s", "max_abandon",
-                   "max_occupancy",
-                   "patience_s", "nht_seconds", "nht_fallback_s", "interval_floor"):
+    for column in (
+        "service_level_target",
+        "answer_within_s",
+        "asa_s",
+        "max_abandon",
+        "max_occupancy",
+        "patience_s",
+        "nht_seconds",
+        "nht_fallback_s",
+        "interval_floor",
+    ):
         frame[column] = frame[column].astype(float)
     frame["max_concurrency"] = frame["max_concurrency"].astype("Int64")
     return frame
@@ -685,9 +862,14 @@ def _skills_table(config: PlanConfig) -> pd.DataFrame:
 
 
 def _run_warnings(
-    config: PlanConfig, skills: list[ResolvedSkill], grid: pd.DatetimeIndex,
-    window: tuple[pd.Timestamp, pd.Timestamp] | None, vol: np.ndarray, is_open: np.ndarray,
-    arrays: dict[str, np.ndarray], shrink_table: np.ndarray,
+    config: PlanConfig,
+    skills: list[ResolvedSkill],
+    grid: pd.DatetimeIndex,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None,
+    vol: np.ndarray,
+    is_open: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    shrink_table: np.ndarray,
 ) -> list[str]:
     """What the planner should double-check in this run, one short text each."""
     out: list[str] = []
@@ -695,39 +877,59 @@ def _run_warnings(
     tz = config.plan.timezone
     if window is not None and n_t:
         first, (hist_start, hist_end) = grid[0], window
-        span = (f"{hist_start.tz_convert(tz):%Y-%m-%d} to "
-                f"{(hist_end - pd.Timedelta(seconds=1)).tz_convert(tz):%Y-%m-%d}")
+        span = (
+            f"{hist_start.tz_convert(tz):%Y-%m-%d} to "
+            f"{(hist_end - pd.Timedelta(seconds=1)).tz_convert(tz):%Y-%m-%d}"
+        )
         if first < hist_start:
-            out.append(f"the plan starts on {first:%Y-%m-%d}, before the history it is "
-                       f"forecast from ({span})")
+            out.append(
+                f"the plan starts on {first:%Y-%m-%d}, before the history it is "
+                f"forecast from ({span})"
+            )
         elif first < hist_end:
-            out.append(f"the plan starts on {first:%Y-%m-%d}, inside the history it is "
-                       f"forecast from ({span}): it plans weeks that already happened")
+            out.append(
+                f"the plan starts on {first:%Y-%m-%d}, inside the history it is "
+                f"forecast from ({span}): it plans weeks that already happened"
+            )
         elif first >= hist_end + pd.Timedelta(weeks=HISTORY_GAP_WEEKS):
             gap = (first - hist_end) / pd.Timedelta(weeks=1)
-            out.append(f"the plan starts {gap:,.0f} weeks after the history ends ({span}); "
-                       f"more than {HISTORY_GAP_WEEKS} weeks: the forecast may be out of date")
+            out.append(
+                f"the plan starts {gap:,.0f} weeks after the history ends ({span}); "
+                f"more than {HISTORY_GAP_WEEKS} weeks: the forecast may be out of date"
+            )
     per_skill = vol.reshape(len(skills), n_t) if n_t else vol.reshape(len(skills), 0)
     if n_t and not (per_skill > 0).any():
-        out.append("the volume forecast is 0 in every interval of every skill: nothing is "
-                   "staffed and there is no peak")
+        out.append(
+            "the volume forecast is 0 in every interval of every skill: nothing is "
+            "staffed and there is no peak"
+        )
     else:
         empty = [s for s, row in zip(skills, per_skill, strict=True) if not (row > 0).any()]
         if empty:
-            out.append("no volume forecast in the horizon for " + ", ".join(
-                f"{s.skill_name!r} ({s.skill_id})" for s in empty) + ": no agents planned")
+            out.append(
+                "no volume forecast in the horizon for "
+                + ", ".join(f"{s.skill_name!r} ({s.skill_id})" for s in empty)
+                + ": no agents planned"
+            )
     closed = ~is_open & (vol > 0)
     if closed.any():
-        by_skill = np.bincount(np.repeat(np.arange(len(skills)), n_t)[closed],
-                               weights=vol[closed], minlength=len(skills))
-        listed = ", ".join(f"{s.skill_name!r} {v:,.0f}" for s, v in
-                           zip(skills, by_skill, strict=True) if v > 0)
-        out.append(f"{vol[closed].sum():,.0f} contacts forecast in closed hours are not "
-                   f"staffed ({listed})")
+        by_skill = np.bincount(
+            np.repeat(np.arange(len(skills)), n_t)[closed],
+            weights=vol[closed],
+            minlength=len(skills),
+        )
+        listed = ", ".join(
+            f"{s.skill_name!r} {v:,.0f}" for s, v in zip(skills, by_skill, strict=True) if v > 0
+        )
+        out.append(
+            f"{vol[closed].sum():,.0f} contacts forecast in closed hours are not staffed ({listed})"
+        )
     for skill, row in zip(skills, shrink_table, strict=True):
         if row.max() > SHRINKAGE_WARN:
-            out.append(f"skill {skill.skill_name!r} ({skill.skill_id}): shrinkage up to "
-                       f"{row.max():.0%}, above {SHRINKAGE_WARN:.0%} (a share: 0.3 is 30 %)")
+            out.append(
+                f"skill {skill.skill_name!r} ({skill.skill_id}): shrinkage up to "
+                f"{row.max():.0%}, above {SHRINKAGE_WARN:.0%} (a share: 0.3 is 30 %)"
+            )
     # Stationary interval targets are met by construction; say so if one is not.
     sl = arrays["service_level"]
     for index, skill in enumerate(skills):
@@ -737,8 +939,10 @@ def _run_warnings(
         part = slice(index * n_t, (index + 1) * n_t)
         missed = (sl[part] < target - 1e-6) & (arrays["agents"][part] > 0)
         if missed.any():
-            out.append(f"skill {skill.skill_name!r} ({skill.skill_id}): {int(missed.sum()):,} "
-                       f"interval(s) below the {target:.0%} service-level target")
+            out.append(
+                f"skill {skill.skill_name!r} ({skill.skill_id}): {int(missed.sum()):,} "
+                f"interval(s) below the {target:.0%} service-level target"
+            )
     return out
 
 
@@ -823,8 +1027,7 @@ def plan(
     for warning in caught:  # implausible data: into the plan's warnings, and warned again
         if issubclass(warning.category, DataWarning) and str(warning.message) not in notes:
             notes.append(str(warning.message))
-        warnings.warn_explicit(warning.message, warning.category, warning.filename,
-                               warning.lineno)
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     return result
 
 
@@ -846,7 +1049,8 @@ def _plan(
     n_t, n_sk = len(grid), len(skills)
 
     needs_history = (volume is None and config.volume.source == "history") or any(
-        s.nht_seconds is None for s in skills)
+        s.nht_seconds is None for s in skills
+    )
     if needs_history:
         raw, nht_source = _load_history(config, nht_history, progress)
         hourly = forecast.hourly_history(raw, where=nht_source)
@@ -854,11 +1058,14 @@ def _plan(
     else:
         hourly = forecast.hourly_history(
             pd.DataFrame(columns=list(HISTORY_COLUMNS)).astype(
-                {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}))
+                {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}
+            )
+        )
         nht_source = "overrides only"
     notes: list[str] = list(config.warnings)
     hourly, in_history = specials.leave_out_special_days(
-        hourly, specials.special_day_table(config.special_days, ids), timezone=tz)
+        hourly, specials.special_day_table(config.special_days, ids), timezone=tz
+    )
     if in_history:
         notes.append(f"special days left out of the history: {', '.join(in_history)}")
     history_weeks = config.nht.history_weeks
@@ -867,8 +1074,13 @@ def _plan(
         nht_source = "overrides only"
 
     _progress(progress, "forecasting NHT")
-    profile = forecast.nht_profile(hourly, skills, timezone=tz, history_weeks=history_weeks,
-                                   min_segments=config.nht.min_segments)
+    profile = forecast.nht_profile(
+        hourly,
+        skills,
+        timezone=tz,
+        history_weeks=history_weeks,
+        min_segments=config.nht.min_segments,
+    )
     how = forecast.hour_of_week(grid)
     flat_how = np.tile(how, n_sk)
     skill_index = np.repeat(np.arange(n_sk), n_t)
@@ -878,24 +1090,32 @@ def _plan(
     basis = basis_table[skill_index, flat_how]
 
     _progress(progress, "forecasting volume")
-    special = specials.special_day_table(config.special_days, ids, first=config.plan.start,
-                                         last=config.plan.end_exclusive - timedelta(days=1))
+    special = specials.special_day_table(
+        config.special_days,
+        ids,
+        first=config.plan.start,
+        last=config.plan.end_exclusive - timedelta(days=1),
+    )
     effects = specials.day_effects(special, ids, grid)
     if volume is not None or config.volume.source == "file":
         where = "volume DataFrame" if volume is not None else str(config.volume.path)
         if volume is None:
-            volume = files.read_volume_file(config.volume.path, timezone=tz,
-                                            sheet=config.volume.sheet)
+            volume = files.read_volume_file(
+                config.volume.path, timezone=tz, sheet=config.volume.sheet
+            )
         vol, reference, note = _volume_from_frame(volume, grid, skills, tz, where)
         notes += [note] if note else []
-        volume_source, bt = ("DataFrame" if where == "volume DataFrame" else f"file {where}",
-                             pd.DataFrame(columns=["skill_id", "skill_name", "wape",
-                                                   "actual_volume", "hours"]))
+        volume_source, bt = (
+            "DataFrame" if where == "volume DataFrame" else f"file {where}",
+            pd.DataFrame(columns=["skill_id", "skill_name", "wape", "actual_volume", "hours"]),
+        )
     else:
         vweeks = config.volume.history_weeks or history_weeks
         _, hist_end = forecast.history_window(hourly, vweeks)  # DataError when empty
-        recent = hourly[(hourly["interval_start"] >= hist_end - pd.Timedelta(weeks=vweeks))
-                        & hourly["arrivals"].notna()]
+        recent = hourly[
+            (hourly["interval_start"] >= hist_end - pd.Timedelta(weeks=vweeks))
+            & hourly["arrivals"].notna()
+        ]
         silent = [s for s in skills if s.skill_id not in set(recent["skill_id"].unique())]
         if silent:
             listed = ", ".join(f"{s.skill_name!r} (id {s.skill_id})" for s in silent)
@@ -906,17 +1126,23 @@ def _plan(
             )
         _progress(progress, "backtesting the volume forecast on the last week")
         auto = config.volume.trend == "auto"
-        bt = forecast.backtest(hourly, skills, timezone=tz, weeks=vweeks,
-                               decay=config.volume.recency_decay, trend=auto)
+        bt = forecast.backtest(
+            hourly, skills, timezone=tz, weeks=vweeks, decay=config.volume.recency_decay, trend=auto
+        )
         slope = pd.Series(0.0, index=ids)
         if auto:  # the trend of the whole window, for the skills whose backtest it improves
             used = bt.set_index("skill_id")["trend_used"].reindex(ids).fillna(False)
             fitted = forecast.weekly_trend(hourly, ids, weeks=vweeks, end=hist_end).fillna(0.0)
             slope = fitted.where(used.to_numpy(dtype=bool), 0.0)
             bt["trend_per_week"] = np.expm1(slope.reindex(bt["skill_id"]).to_numpy())
-        vprof = forecast.volume_profile(hourly, ids, timezone=tz, weeks=vweeks,
-                                        decay=config.volume.recency_decay,
-                                        trend=slope if auto else None)
+        vprof = forecast.volume_profile(
+            hourly,
+            ids,
+            timezone=tz,
+            weeks=vweeks,
+            decay=config.volume.recency_decay,
+            trend=slope if auto else None,
+        )
         growth = np.array([config.volume.growth.factor(s.skill_id) for s in skills])
         per_hour = vprof["volume"].to_numpy().reshape(n_sk, 168) * growth[:, None]
 
@@ -926,12 +1152,18 @@ def _plan(
 
         vol = base_volume(grid)
         days = specials.local_days(effects["like"], tz, minutes)
-        reference = pd.DataFrame({"skill_id": np.repeat(ids, len(days)),
-                                  "interval_start": days.append([days] * (n_sk - 1))
-                                  if n_sk > 1 else days, "volume": base_volume(days)})
-        volume_source = (f"history ({vweeks} weeks, recency decay "
-                         f"{config.volume.recency_decay:g}, growth applied"
-                         + (", weekly trend where it improves the backtest)" if auto else ")"))
+        reference = pd.DataFrame(
+            {
+                "skill_id": np.repeat(ids, len(days)),
+                "interval_start": days.append([days] * (n_sk - 1)) if n_sk > 1 else days,
+                "volume": base_volume(days),
+            }
+        )
+        volume_source = (
+            f"history ({vweeks} weeks, recency decay "
+            f"{config.volume.recency_decay:g}, growth applied"
+            + (", weekly trend where it improves the backtest)" if auto else ")")
+        )
     if len(special):
         vol, nht = _special_days(vol, nht, effects, reference, ids, grid)
 
@@ -940,45 +1172,50 @@ def _plan(
     is_open = np.ones(n_sk * n_t, dtype=bool)
     for index, skill in enumerate(skills):
         if skill.open_hours is not None:
-            is_open[index * n_t:(index + 1) * n_t] = skill.open_hours.is_open(
-                weekday, minute_of_day, minutes)
+            is_open[index * n_t : (index + 1) * n_t] = skill.open_hours.is_open(
+                weekday, minute_of_day, minutes
+            )
     is_open &= ~effects["closed"]
     shrink_table = np.stack([s.shrinkage.hour_of_week() for s in skills])
     shrinkage = shrink_table[skill_index, flat_how]
 
-    arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, grid, progress,
-                    shrinkage)
+    arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, grid, progress, shrinkage)
     arrays["volume"], arrays["nht_s"] = vol, nht
     arrays["fte"] = arrays["agents"] / (1.0 - shrinkage)
 
     _progress(progress, "building the tables")
-    intervals = pd.DataFrame({
-        "skill_id": np.repeat(ids, n_t),
-        "skill_name": pd.Categorical.from_codes(skill_index, [s.skill_name for s in skills]),
-        "interval_start": grid.append([grid] * (n_sk - 1)) if n_sk > 1 else grid,
-        "volume": vol,
-        "nht_s": nht,
-        "nht_basis": pd.Categorical(basis, categories=list(BASIS_NAMES)),
-        "workload_erlangs": vol * nht / interval_s,
-        "agents": arrays["agents"],
-        "fte": arrays["fte"],
-        "shrinkage": shrinkage,
-        "service_level": arrays["service_level"],
-        "asa_s": arrays["asa_s"],
-        "p_abandon": arrays["p_abandon"],
-        "occupancy": arrays["occupancy"],
-        "method": pd.Categorical(np.repeat([s.method for s in skills], n_t),
-                                 categories=["workload", "erlang_c", "erlang_a", "chat"]),
-    })
-    daily, daily_total, weekly, weekly_total = _rollups(skills, grid, config.plan.start,
-                                                        arrays, minutes)
+    intervals = pd.DataFrame(
+        {
+            "skill_id": np.repeat(ids, n_t),
+            "skill_name": pd.Categorical.from_codes(skill_index, [s.skill_name for s in skills]),
+            "interval_start": grid.append([grid] * (n_sk - 1)) if n_sk > 1 else grid,
+            "volume": vol,
+            "nht_s": nht,
+            "nht_basis": pd.Categorical(basis, categories=list(BASIS_NAMES)),
+            "workload_erlangs": vol * nht / interval_s,
+            "agents": arrays["agents"],
+            "fte": arrays["fte"],
+            "shrinkage": shrinkage,
+            "service_level": arrays["service_level"],
+            "asa_s": arrays["asa_s"],
+            "p_abandon": arrays["p_abandon"],
+            "occupancy": arrays["occupancy"],
+            "method": pd.Categorical(
+                np.repeat([s.method for s in skills], n_t),
+                categories=["workload", "erlang_c", "erlang_a", "chat"],
+            ),
+        }
+    )
+    daily, daily_total, weekly, weekly_total = _rollups(
+        skills, grid, config.plan.start, arrays, minutes
+    )
     history = hourly
     if window is not None:
-        history = hourly[(hourly["interval_start"] >= window[0])
-                         & (hourly["interval_start"] < window[1])].copy()
+        history = hourly[
+            (hourly["interval_start"] >= window[0]) & (hourly["interval_start"] < window[1])
+        ].copy()
         history["interval_start"] = history["interval_start"].dt.tz_convert(tz)
         history = history.reset_index(drop=True)
-
 
     closed_volume = float(vol[~is_open].sum())
     meta = {
@@ -1002,39 +1239,69 @@ def _plan(
     }
     notes += _run_warnings(config, skills, grid, window, vol, is_open, arrays, shrink_table)
     if closed_volume > 0:
-        _progress(progress, f"note: {closed_volume:,.0f} contacts are forecast in closed hours "
-                  "and are not staffed")
+        _progress(
+            progress,
+            f"note: {closed_volume:,.0f} contacts are forecast in closed hours and are not staffed",
+        )
     result = Plan(
-        config=config, intervals=intervals, daily=daily, daily_total=daily_total,
-        weekly=weekly, weekly_total=weekly_total, skills=_skills_table(config),
-        history=history, nht_profile=profile, backtest=bt, meta=meta,
-        staffing_method=pd.Series(pd.Categorical(arrays["staffing_method"],
-                                                 categories=list(STAFFING_METHODS)),
-                                  name="staffing_method"),
-        special_days=special.assign(skill_name=special["skill_id"].map(
-            {s.skill_id: s.skill_name for s in skills}))[
-            ["date", "skill_id", "skill_name", *specials.SPECIAL_DAY_COLUMNS[2:]]],
+        config=config,
+        intervals=intervals,
+        daily=daily,
+        daily_total=daily_total,
+        weekly=weekly,
+        weekly_total=weekly_total,
+        skills=_skills_table(config),
+        history=history,
+        nht_profile=profile,
+        backtest=bt,
+        meta=meta,
+        staffing_method=pd.Series(
+            pd.Categorical(arrays["staffing_method"], categories=list(STAFFING_METHODS)),
+            name="staffing_method",
+        ),
+        special_days=special.assign(
+            skill_name=special["skill_id"].map({s.skill_id: s.skill_name for s in skills})
+        )[["date", "skill_id", "skill_name", *specials.SPECIAL_DAY_COLUMNS[2:]]],
     )
-    stable_ids = [s.skill_id for s in skills
-                  if s.staffing == "time_stable" and s.method != "workload"]
+    stable_ids = [
+        s.skill_id for s in skills if s.staffing == "time_stable" and s.method != "workload"
+    ]
     if stable_ids:
         from staffing.simulation.time_stable import time_stable_agents
 
         _progress(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
         fixed, report = time_stable_agents(result, stable_ids, **(time_stable or {}))
-        arrays = _staff(skills, skill_index, vol, nht, is_open, interval_s, grid, None,
-                        shrinkage, fixed_agents=fixed)
+        arrays = _staff(
+            skills,
+            skill_index,
+            vol,
+            nht,
+            is_open,
+            interval_s,
+            grid,
+            None,
+            shrinkage,
+            fixed_agents=fixed,
+        )
         arrays["volume"], arrays["nht_s"] = vol, nht
         arrays["fte"] = arrays["agents"] / (1.0 - shrinkage)
         intervals = intervals.copy()
         for column in ("agents", "fte", "service_level", "asa_s", "p_abandon", "occupancy"):
             intervals[column] = arrays[column]
-        daily, daily_total, weekly, weekly_total = _rollups(skills, grid, config.plan.start,
-                                                            arrays, minutes)
+        daily, daily_total, weekly, weekly_total = _rollups(
+            skills, grid, config.plan.start, arrays, minutes
+        )
         result = replace(
-            result, intervals=intervals, daily=daily, daily_total=daily_total, weekly=weekly,
-            weekly_total=weekly_total, meta={**meta, "time_stable": report},
-            staffing_method=pd.Series(pd.Categorical(
-                arrays["staffing_method"], categories=list(STAFFING_METHODS)),
-                name="staffing_method"))
+            result,
+            intervals=intervals,
+            daily=daily,
+            daily_total=daily_total,
+            weekly=weekly,
+            weekly_total=weekly_total,
+            meta={**meta, "time_stable": report},
+            staffing_method=pd.Series(
+                pd.Categorical(arrays["staffing_method"], categories=list(STAFFING_METHODS)),
+                name="staffing_method",
+            ),
+        )
     return result

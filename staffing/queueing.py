@@ -253,9 +253,7 @@ def _agents_and_load(agents: ArrayLike, load: ArrayLike) -> tuple[np.ndarray, np
     try:
         shape = np.broadcast_shapes(n.shape, a.shape)
     except ValueError:
-        raise ValueError(
-            f"agents {n.shape} and load {a.shape} do not broadcast together"
-        ) from None
+        raise ValueError(f"agents {n.shape} and load {a.shape} do not broadcast together") from None
     return np.broadcast_to(n, shape).ravel(), np.broadcast_to(a, shape).ravel(), shape
 
 
@@ -573,9 +571,7 @@ def _block(lam, alpha, beta, count):
                 last = np.where(
                     finm,
                     np.exp(
-                        (nm - 1) * np.log(ym)
-                        - _log_rising(cm, np.where(finm, nm - 1, 0.0))
-                        - ls
+                        (nm - 1) * np.log(ym) - _log_rising(cm, np.where(finm, nm - 1, 0.0)) - ls
                     ),
                     0.0,
                 )
@@ -822,8 +818,11 @@ def _queue_mean_wait_served(lam, mu, gamma):
             [np.zeros((active.size, 1)), np.cumsum(lr[:, :-1], axis=1)], axis=1
         )
         hs = harm[active, None] + np.concatenate(
-            [np.zeros((active.size, 1)), np.cumsum(inv[:, 1:] if width > 1 else inv[:, :0],
-                                                    axis=1)], axis=1
+            [
+                np.zeros((active.size, 1)),
+                np.cumsum(inv[:, 1:] if width > 1 else inv[:, :0], axis=1),
+            ],
+            axis=1,
         )
         new_ref = np.maximum(ref[active], np.max(lts, axis=1))
         shrink = np.exp(ref[active] - new_ref)
@@ -893,9 +892,7 @@ def _wait_sums_stepwise(x, s, j, harm, lt, ref, sum_t, sum_w):
             sum_t[fin] = st[done]
             sum_w[fin] = sw[done]
             keep = ~done
-            idx, xa, d, inv, h, cur, st, sw = (
-                a[keep] for a in (idx, xa, d, inv, h, cur, st, sw)
-            )
+            idx, xa, d, inv, h, cur, st, sw = (a[keep] for a in (idx, xa, d, inv, h, cur, st, sw))
             w = np.empty(idx.size)
     # Hand over: sums relative to exp(ref) = st, log of the next term, its j and harm.
     ref[idx] = np.log(st)
@@ -1275,8 +1272,9 @@ def _bisect(model, lam, h, theta, t, targets, lo, hi):
     active = np.flatnonzero(found & (hi - lo > 1))
     while active.size:
         mid = np.floor((lo[active] + hi[active]) / 2.0)
-        ok = _feasible(model, mid, lam[active], h[active], theta[active], t[active],
-                       _take(targets, active))
+        ok = _feasible(
+            model, mid, lam[active], h[active], theta[active], t[active], _take(targets, active)
+        )
         hi[active[ok]] = mid[ok]
         lo[active[~ok]] = mid[~ok]
         active = active[hi[active] - lo[active] > 1]

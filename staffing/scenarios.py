@@ -54,8 +54,16 @@ GRID_KEYS: dict[str, str] = {
 
 #: Columns after the grid columns, in order.
 SCENARIO_COLUMNS = [
-    "skill_id", "skill_name", "week_start", "volume", "agent_hours", "fte_hours",
-    "fte_headcount", "service_level", "p_abandon", "peak_agents",
+    "skill_id",
+    "skill_name",
+    "week_start",
+    "volume",
+    "agent_hours",
+    "fte_hours",
+    "fte_headcount",
+    "service_level",
+    "p_abandon",
+    "peak_agents",
 ]
 
 
@@ -163,23 +171,29 @@ def scenarios(
     """
     unknown = sorted(set(grids) - set(GRID_KEYS))
     if unknown:
-        raise ValueError(f"unknown scenario grid key(s) {', '.join(map(repr, unknown))}; "
-                         f"valid keys: {', '.join(GRID_KEYS)}")
+        raise ValueError(
+            f"unknown scenario grid key(s) {', '.join(map(repr, unknown))}; "
+            f"valid keys: {', '.join(GRID_KEYS)}"
+        )
     values = {key: _grid_values(key, grid) for key, grid in grids.items()}
     base = load_config(config)
     planned = _select_skills(base, skills)
     if "growth" in values and (volume is not None or base.volume.source != "history"):
         where = "a volume DataFrame" if volume is not None else "volume.source 'file'"
-        raise ValueError(f"growth applies to a forecast from history (volume.source "
-                         f"'history'); this plan uses {where}: scale the forecast instead")
+        raise ValueError(
+            f"growth applies to a forecast from history (volume.source "
+            f"'history'); this plan uses {where}: scale the forecast instead"
+        )
     ids = {s.skill_id for s in planned}
     if "growth" in values:
         for factor in values["growth"]:
             if isinstance(factor, Mapping):
                 extra = sorted(set(factor) - ids)
                 if extra:
-                    raise ValueError(f"growth {factor!r}: skill(s) {extra} are not planned "
-                                     f"(planned: {sorted(ids)})")
+                    raise ValueError(
+                        f"growth {factor!r}: skill(s) {extra} are not planned "
+                        f"(planned: {sorted(ids)})"
+                    )
 
     keys = list(values)
     combos = list(itertools.product(*(values[k] for k in keys)))
@@ -206,7 +220,8 @@ def scenarios(
         )
         if cached is None:
             volume_cache[growth_key] = result.intervals[
-                ["skill_id", "interval_start", "volume"]].reset_index(drop=True)
+                ["skill_id", "interval_start", "volume"]
+            ].reset_index(drop=True)
         if shared_history is None and len(result.history):
             shared_history = result.history
         weekly = result.weekly[SCENARIO_COLUMNS].copy()
@@ -225,31 +240,29 @@ def _column(key: str) -> str:
 def _grid_values(key: str, grid: Any) -> list[Any]:
     """Check one grid: a non-empty list of values of the right kind and range."""
     if isinstance(grid, str | bytes | Mapping) or not isinstance(grid, Iterable):
-        raise ValueError(f"{key} must be a list of values to sweep, e.g. {key}=[...]; "
-                         f"got {grid!r}")
+        raise ValueError(f"{key} must be a list of values to sweep, e.g. {key}=[...]; got {grid!r}")
     items = list(grid.tolist() if isinstance(grid, np.ndarray) else grid)
     if not items:
         raise ValueError(f"{key} is an empty list: give at least one value")
     for item in items:
         if key == "method":
             if item not in METHODS:
-                raise ValueError(f"method {item!r} is unknown; valid methods: "
-                                 f"{', '.join(METHODS)}")
+                raise ValueError(f"method {item!r} is unknown; valid methods: {', '.join(METHODS)}")
         elif key in ("scope", "staffing"):
             allowed = SCOPES if key == "scope" else STAFFING
             if item not in allowed:
-                raise ValueError(f"{key} {item!r} is unknown; valid values: "
-                                 f"{', '.join(allowed)}")
+                raise ValueError(f"{key} {item!r} is unknown; valid values: {', '.join(allowed)}")
         elif key == "growth" and isinstance(item, Mapping):
             for sid, factor in item.items():
                 if not _is_number(factor) or not factor > 0 or isinstance(sid, bool):
-                    raise ValueError(f"growth {item!r}: factor for {sid!r} must be a number "
-                                     "> 0")
+                    raise ValueError(f"growth {item!r}: factor for {sid!r} must be a number > 0")
         elif key == "max_concurrency":
-            if isinstance(item, bool) or not isinstance(item, int | np.integer) \
-                    or not 1 <= item <= 50:
-                raise ValueError(f"max_concurrency {item!r} must be a whole number from 1 "
-                                 "to 50")
+            if (
+                isinstance(item, bool)
+                or not isinstance(item, int | np.integer)
+                or not 1 <= item <= 50
+            ):
+                raise ValueError(f"max_concurrency {item!r} must be a whole number from 1 to 50")
         elif not _is_number(item):
             raise ValueError(f"{key} {item!r} must be a number")
         elif key == "service_level" and not 0 < item < 1:
@@ -262,8 +275,11 @@ def _grid_values(key: str, grid: Any) -> list[Any]:
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, int | float | np.integer | np.floating)
-            and not isinstance(value, bool) and math.isfinite(value))
+    return (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
 
 
 def _select_skills(config: PlanConfig, wanted: Iterable[int | str] | None) -> list[ResolvedSkill]:
@@ -303,13 +319,15 @@ def _scenario_config(
         method = setting.get("method", skill.method)
         if "method" in setting:
             change["method"] = method
-        if "service_level" in setting and (skill.service_level_target is not None
-                                           or method != "workload"):
+        if "service_level" in setting and (
+            skill.service_level_target is not None or method != "workload"
+        ):
             if skill.service_level_target is None:
                 raise ValueError(
                     f"service_level: skill {skill.skill_name!r} (id {skill.skill_id}) has no "
                     "service_level (and so no answer_within_seconds) to change the target of: "
-                    "give it one in the config, or leave it out with skills=")
+                    "give it one in the config, or leave it out with skills="
+                )
             change["service_level_target"] = float(setting["service_level"])
         if "shrinkage" in setting:
             change["shrinkage"] = ShrinkageSpec(default=float(setting["shrinkage"]))
@@ -317,8 +335,9 @@ def _scenario_config(
             k = int(setting["max_concurrency"])
             change["max_concurrency"] = k
             if skill.handle_time_by_load_s is not None:
-                change["handle_time_by_load_s"] = tuple(_handle_times(
-                    skill.handle_time_by_load_s, k))
+                change["handle_time_by_load_s"] = tuple(
+                    _handle_times(skill.handle_time_by_load_s, k)
+                )
         if method != "workload" and ("scope" in setting or "staffing" in setting):
             scope = setting.get("scope", skill.scope)
             staffing = setting.get("staffing", skill.staffing)
@@ -340,8 +359,10 @@ def _scenario_config(
             factors = dict.fromkeys(factors, float(chosen))
     # Every planned skill gets its factor by id, so all_skills is never looked up.
     scenario = config.with_skills(
-        skills_out, growth=GrowthSpec(all_skills=growth.all_skills, by_skill=factors))
+        skills_out, growth=GrowthSpec(all_skills=growth.all_skills, by_skill=factors)
+    )
     if not fetch and config.nht.fetch:  # the first scenario fetched already
         scenario = scenario.model_copy(
-            update={"nht": scenario.nht.model_copy(update={"fetch": False})})
+            update={"nht": scenario.nht.model_copy(update={"fetch": False})}
+        )
     return scenario

@@ -19,15 +19,24 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-__all__ = ["SPECIAL_DAY_COLUMNS", "day_effects", "leave_out_special_days", "like_volume",
-           "local_days", "special_day_table"]
+__all__ = [
+    "SPECIAL_DAY_COLUMNS",
+    "day_effects",
+    "leave_out_special_days",
+    "like_volume",
+    "local_days",
+    "special_day_table",
+]
 
 #: Columns of :func:`special_day_table` (and of ``Plan.special_days``, with ``skill_name``).
 SPECIAL_DAY_COLUMNS = ["date", "skill_id", "closed", "volume_factor", "nht_factor", "like"]
 
 
 def special_day_table(
-    entries: Iterable, skill_ids: Iterable[int], *, first: date | None = None,
+    entries: Iterable,
+    skill_ids: Iterable[int],
+    *,
+    first: date | None = None,
     last: date | None = None,
 ) -> pd.DataFrame:
     """One row per local date and skill that an entry covers, the entries combined.
@@ -59,9 +68,17 @@ def special_day_table(
         targets = ids if entry.skills is None else [s for s in entry.skills if s in ids]
         for day in days:
             for sid in targets:
-                row = rows.setdefault((day, sid), {"date": day, "skill_id": sid,
-                                                   "closed": False, "volume_factor": 1.0,
-                                                   "nht_factor": 1.0, "like": None})
+                row = rows.setdefault(
+                    (day, sid),
+                    {
+                        "date": day,
+                        "skill_id": sid,
+                        "closed": False,
+                        "volume_factor": 1.0,
+                        "nht_factor": 1.0,
+                        "like": None,
+                    },
+                )
                 row["closed"] |= bool(entry.closed)
                 if entry.volume_factor is not None:
                     row["volume_factor"] *= float(entry.volume_factor)
@@ -101,8 +118,12 @@ def day_effects(
     days = local_times.tz_localize(None).normalize().to_numpy().astype("datetime64[D]")
     n = len(days)
     keys = pd.MultiIndex.from_arrays([np.repeat(ids, n), np.tile(days, len(ids))])
-    found = table.set_index([table["skill_id"].to_numpy(),
-                             pd.to_datetime(table["date"]).to_numpy().astype("datetime64[D]")])
+    found = table.set_index(
+        [
+            table["skill_id"].to_numpy(),
+            pd.to_datetime(table["date"]).to_numpy().astype("datetime64[D]"),
+        ]
+    )
     found = found.reindex(keys)
     like = pd.to_datetime(found["like"]).to_numpy().astype("datetime64[D]")
     return {
@@ -114,7 +135,9 @@ def day_effects(
 
 
 def like_volume(
-    reference: pd.DataFrame, skill_ids: Iterable[int], local_times: pd.DatetimeIndex,
+    reference: pd.DataFrame,
+    skill_ids: Iterable[int],
+    local_times: pd.DatetimeIndex,
     like: np.ndarray,
 ) -> np.ndarray:
     """The volume a ``like`` date copies: the reference date's volume at the same local time.
@@ -146,21 +169,33 @@ def like_volume(
     if not wanted.any() or reference.empty:
         return out
     starts = pd.DatetimeIndex(reference["interval_start"])
-    ref = pd.DataFrame({
-        "skill_id": reference["skill_id"].to_numpy(dtype=np.int64),
-        "day": starts.tz_localize(None).normalize().to_numpy().astype("datetime64[D]"),
-        "minute": (starts.hour * 60 + starts.minute).to_numpy(dtype=np.int64),
-        "volume": reference["volume"].to_numpy(dtype=float),
-    }).groupby(["skill_id", "day", "minute"], as_index=False)["volume"].mean()
-    minute = np.tile((local_times.hour * 60 + local_times.minute).to_numpy(dtype=np.int64),
-                     len(ids))
+    ref = (
+        pd.DataFrame(
+            {
+                "skill_id": reference["skill_id"].to_numpy(dtype=np.int64),
+                "day": starts.tz_localize(None).normalize().to_numpy().astype("datetime64[D]"),
+                "minute": (starts.hour * 60 + starts.minute).to_numpy(dtype=np.int64),
+                "volume": reference["volume"].to_numpy(dtype=float),
+            }
+        )
+        .groupby(["skill_id", "day", "minute"], as_index=False)["volume"]
+        .mean()
+    )
+    minute = np.tile(
+        (local_times.hour * 60 + local_times.minute).to_numpy(dtype=np.int64), len(ids)
+    )
     rows = np.flatnonzero(wanted)
-    target = pd.DataFrame({"row": rows, "skill_id": np.repeat(ids, n)[rows],
-                           "day": like[rows], "minute": minute[rows]})
+    target = pd.DataFrame(
+        {
+            "row": rows,
+            "skill_id": np.repeat(ids, n)[rows],
+            "day": like[rows],
+            "minute": minute[rows],
+        }
+    )
     target = target.sort_values("minute", kind="stable")
     ref = ref.sort_values("minute", kind="stable")
-    merged = pd.merge_asof(target, ref, on="minute", by=["skill_id", "day"],
-                           direction="nearest")
+    merged = pd.merge_asof(target, ref, on="minute", by=["skill_id", "day"], direction="nearest")
     out[merged["row"].to_numpy()] = merged["volume"].to_numpy(dtype=float)
     return out
 
@@ -188,13 +223,23 @@ def leave_out_special_days(
     """
     if history.empty or table.empty:
         return history, []
-    days = (history["interval_start"].dt.tz_convert(timezone).dt.tz_localize(None)
-            .dt.normalize().to_numpy().astype("datetime64[D]"))
-    special = pd.MultiIndex.from_arrays([
-        table["skill_id"].to_numpy(dtype=np.int64),
-        pd.to_datetime(table["date"]).to_numpy().astype("datetime64[D]")])
-    hit = pd.MultiIndex.from_arrays([history["skill_id"].to_numpy(dtype=np.int64),
-                                     days]).isin(special)
+    days = (
+        history["interval_start"]
+        .dt.tz_convert(timezone)
+        .dt.tz_localize(None)
+        .dt.normalize()
+        .to_numpy()
+        .astype("datetime64[D]")
+    )
+    special = pd.MultiIndex.from_arrays(
+        [
+            table["skill_id"].to_numpy(dtype=np.int64),
+            pd.to_datetime(table["date"]).to_numpy().astype("datetime64[D]"),
+        ]
+    )
+    hit = pd.MultiIndex.from_arrays([history["skill_id"].to_numpy(dtype=np.int64), days]).isin(
+        special
+    )
     if not hit.any():
         return history, []
     out = history.copy()
@@ -222,11 +267,17 @@ def local_days(days: np.ndarray, timezone: str, minutes: int) -> pd.DatetimeInde
         hours on a DST change).
     """
     distinct = np.unique(days[~np.isnat(days)])
-    parts = [pd.date_range(pd.Timestamp(d).tz_localize(timezone, nonexistent="shift_forward"),
-                           (pd.Timestamp(d) + pd.Timedelta(days=1)).tz_localize(
-                               timezone, nonexistent="shift_forward"),
-                           freq=f"{minutes}min", inclusive="left")
-             for d in distinct]
+    parts = [
+        pd.date_range(
+            pd.Timestamp(d).tz_localize(timezone, nonexistent="shift_forward"),
+            (pd.Timestamp(d) + pd.Timedelta(days=1)).tz_localize(
+                timezone, nonexistent="shift_forward"
+            ),
+            freq=f"{minutes}min",
+            inclusive="left",
+        )
+        for d in distinct
+    ]
     if not parts:
         return pd.DatetimeIndex([], tz=timezone).as_unit("ns")
     return parts[0].append(parts[1:]).as_unit("ns") if len(parts) > 1 else parts[0].as_unit("ns")

@@ -42,8 +42,12 @@ INTERVAL_MINUTES: tuple[int, ...] = (15, 30, 60)
 #: Weekday keys used by ``open_hours``, ``shrinkage.by_weekday`` and ``shifts`` (Monday first).
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-#: Staffing methods a skill can use.
-METHODS: tuple[str, ...] = ("workload", "erlang_c", "erlang_a", "chat")
+#: Staffing methods a skill can use, one name each (docs/models.md).
+WORKLOAD = "workload"
+ERLANG_C = "erlang_c"
+ERLANG_A = "erlang_a"
+CHAT = "chat"
+METHODS: tuple[str, ...] = (WORKLOAD, ERLANG_C, ERLANG_A, CHAT)
 
 #: ``nht_basis`` values, from the most to the least specific rule.
 BASIS_OVERRIDE = "override"
@@ -52,7 +56,11 @@ BASIS_BAND = "hour_band"
 BASIS_SKILL = "skill_mean"
 BASIS_FALLBACK = "configured"
 BASIS_NAMES: tuple[str, ...] = (
-    BASIS_OVERRIDE, BASIS_HOUR, BASIS_BAND, BASIS_SKILL, BASIS_FALLBACK,
+    BASIS_OVERRIDE,
+    BASIS_HOUR,
+    BASIS_BAND,
+    BASIS_SKILL,
+    BASIS_FALLBACK,
 )
 
 #: NHT history metrics, float [s], [-] or counts, NaN where LivePerson had no data.
@@ -70,20 +78,40 @@ METRIC_COLUMNS: tuple[str, ...] = (
 
 #: Columns of the history store's frames, in order.
 STORE_COLUMNS: tuple[str, ...] = (
-    "account", "skill_id", "interval_start", "interval_minutes", *METRIC_COLUMNS,
+    "account",
+    "skill_id",
+    "interval_start",
+    "interval_minutes",
+    *METRIC_COLUMNS,
 )
 
 #: Columns every hourly history frame has (the forecast's input).
 HISTORY_COLUMNS: tuple[str, ...] = (
-    "skill_id", "interval_start", "interval_minutes", "arrivals", "handled_segments",
+    "skill_id",
+    "interval_start",
+    "interval_minutes",
+    "arrivals",
+    "handled_segments",
     "net_handle_time_s",
 )
 
 #: Columns of ``Plan.intervals``, in order (the CSV keeps these names for pipelines).
 INTERVAL_COLUMNS: tuple[str, ...] = (
-    "skill_id", "skill_name", "interval_start", "volume", "nht_s", "nht_basis",
-    "workload_erlangs", "agents", "fte", "shrinkage", "service_level", "asa_s", "p_abandon",
-    "occupancy", "method",
+    "skill_id",
+    "skill_name",
+    "interval_start",
+    "volume",
+    "nht_s",
+    "nht_basis",
+    "workload_erlangs",
+    "agents",
+    "fte",
+    "shrinkage",
+    "service_level",
+    "asa_s",
+    "p_abandon",
+    "occupancy",
+    "method",
 )
 
 
@@ -171,8 +199,7 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "net_handle_time_s": ColumnMeta("Net handle time [s]", "seconds"),
     "avg_segment_work_time_s": ColumnMeta("Avg segment work time [s]", "seconds"),
     "avg_agent_segment_duration_s": ColumnMeta("Avg agent segment duration [s]", "seconds"),
-    "total_agent_segment_duration_s": ColumnMeta("Total agent segment duration [s]",
-                                                 "seconds"),
+    "total_agent_segment_duration_s": ColumnMeta("Total agent segment duration [s]", "seconds"),
     "avg_time_in_queue_s": ColumnMeta("Avg time in queue [s]", "seconds"),
     "avg_available_load": ColumnMeta("Avg available load", "float"),
     "messages_sent": ColumnMeta("Messages sent", "volume"),
@@ -202,8 +229,7 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "target_missed": ColumnMeta("Target missed (95 %)", "text"),
     "missed_targets": ColumnMeta("Missed targets", "text"),
     "p_meets_target": ColumnMeta("P(meets every target)", "percent"),
-    "worst_day_sl_sim": ColumnMeta("Simulated service level, worst day of the week",
-                                   "percent"),
+    "worst_day_sl_sim": ColumnMeta("Simulated service level, worst day of the week", "percent"),
     "p_day_meets_target": ColumnMeta("P(day meets target)", "percent"),
     # Schedule tables (the workbook's Shifts and Coverage sheets, the shifts and coverage
     # CSVs): on-queue agents (required, scheduled, gap), heads at work (required_heads,

@@ -66,17 +66,17 @@ def _ctmc(n, hs, volume, patience, t, extra_states=200):
     g = np.zeros((big_j + 3, big_j + 3))
     for i in range(big_j + 1):
         if i > 0:
-            g[i, i - 1] = full + i * gamma   # the head is answered or one ahead leaves
+            g[i, i - 1] = full + i * gamma  # the head is answered or one ahead leaves
         else:
-            g[i, big_j + 1] = full           # its own turn comes
-        g[i, big_j + 2] = gamma              # it leaves itself
+            g[i, big_j + 1] = full  # its own turn comes
+        g[i, big_j + 2] = gamma  # it leaves itself
         g[i, i] = -g[i].sum()
     at_t = expm(g * t)
     transient = -g[: big_j + 1, : big_j + 1]  # N = transient^-1, the fundamental matrix
     exit_answered = np.zeros(big_j + 1)
     exit_answered[0] = full
-    answered = np.linalg.solve(transient, exit_answered)        # P(answered) = N r
-    answered_wait = np.linalg.solve(transient, answered)        # E[W; answered] = N^2 r
+    answered = np.linalg.solve(transient, exit_answered)  # P(answered) = N r
+    answered_wait = np.linalg.solve(transient, answered)  # E[W; answered] = N^2 r
 
     free, waiting = pi[:slots], pi[slots:]
     p_wait = waiting.sum()
@@ -85,20 +85,27 @@ def _ctmc(n, hs, volume, patience, t, extra_states=200):
     asa = (waiting @ answered_wait) / (1.0 - p_abandon)
     busy_agents = np.minimum(np.arange(size), n)
     occupancy = pi @ busy_agents / n
-    return {"p_wait": p_wait, "service_level": service_level, "p_abandon": p_abandon,
-            "asa_s": asa, "occupancy": occupancy}
+    return {
+        "p_wait": p_wait,
+        "service_level": service_level,
+        "p_abandon": p_abandon,
+        "asa_s": asa,
+        "occupancy": occupancy,
+    }
 
 
-@pytest.mark.parametrize("case", CASES,
-                         ids=lambda c: f"n{c[0]}-k{len(c[1])}-v{c[2]:g}-theta{c[3]:g}")
+@pytest.mark.parametrize(
+    "case", CASES, ids=lambda c: f"n{c[0]}-k{len(c[1])}-v{c[2]:g}-theta{c[3]:g}"
+)
 def test_chat_equals_an_independent_ctmc_in_normal_operation(case):
     n, hs, volume, patience, t = case
     reference = _ctmc(n, hs, volume, patience, t)
     # normal operation, on the reference's own figures
     assert 0.7 <= reference["occupancy"] <= 0.9
     assert 0.2 <= reference["p_wait"] <= 0.6
-    got = queueing.evaluate("chat", n, volume=volume, handle_time_s=hs, answer_within_s=t,
-                            patience_s=patience)
+    got = queueing.evaluate(
+        "chat", n, volume=volume, handle_time_s=hs, answer_within_s=t, patience_s=patience
+    )
     for key, value in reference.items():
         assert float(got[key]) == pytest.approx(value, rel=1e-9, abs=1e-12), key
 
@@ -123,8 +130,9 @@ def test_chat_agrees_with_simulation_within_one_point(case, arrivals):
     # (over a point off) would fail.
     n, hs, volume, patience, t = case
     sim = simulate(n, hs, volume / 3600, patience, t, arrivals=arrivals, seed=11)
-    got = queueing.evaluate("chat", n, volume=volume, handle_time_s=hs, answer_within_s=t,
-                            patience_s=patience)
+    got = queueing.evaluate(
+        "chat", n, volume=volume, handle_time_s=hs, answer_within_s=t, patience_s=patience
+    )
     for key in ("service_level", "p_wait", "p_abandon"):
         mean, se = sim[key]
         assert se < 0.003, (key, se)

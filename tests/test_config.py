@@ -58,7 +58,9 @@ def test_skill_override_and_explicit_null_remove_a_default(tmp_path):
     data = copy.deepcopy(BASE)
     data["skills"][0]["service_level"] = None  # drop the SL target, keep the occupancy cap
     data["skills"][0]["shrinkage"] = {
-        "default": 0.3, "by_weekday": {"sat": 0.2}, "by_hour": {9: 0.4}
+        "default": 0.3,
+        "by_weekday": {"sat": 0.2},
+        "by_hour": {9: 0.4},
     }
     cfg = load_config(_write(tmp_path, data))
     skill = cfg.resolved_skills[0]
@@ -71,8 +73,11 @@ def test_skill_override_and_explicit_null_remove_a_default(tmp_path):
 
 def test_open_hours_overlap_rule():
     cfg = load_config(
-        {**copy.deepcopy(BASE), "nht": {"source": "store"},
-         "defaults": {**BASE["defaults"], "open_hours": {"mon": "08:30-20:00", "tue": "24h"}}}
+        {
+            **copy.deepcopy(BASE),
+            "nht": {"source": "store"},
+            "defaults": {**BASE["defaults"], "open_hours": {"mon": "08:30-20:00", "tue": "24h"}},
+        }
     )
     hours = cfg.resolved_skills[0].open_hours
     weekday = np.array([0, 0, 0, 0, 1, 6])
@@ -83,8 +88,10 @@ def test_open_hours_overlap_rule():
 
 
 def test_overrides_replace_weeks_by_end():
-    cfg = load_config({**copy.deepcopy(BASE), "nht": {"source": "store"}},
-                      overrides={"plan": {"end": "2026-03-04"}})
+    cfg = load_config(
+        {**copy.deepcopy(BASE), "nht": {"source": "store"}},
+        overrides={"plan": {"end": "2026-03-04"}},
+    )
     assert cfg.plan.weeks is None and cfg.plan.end_exclusive == date(2026, 3, 5)
 
 
@@ -125,11 +132,19 @@ BAD = [
     ("volume.growth", {101: 1.1, 999: 1.2}, "volume.growth[999]", "not in skills"),
     ("volume.recency_decay", 1.5, "volume.recency_decay", "less than or equal to 1"),
     ("volume.path", "forecast.csv", "volume", "for source 'file'"),
-    ("volume", {"source": "file", "path": "forecast.csv", "growth": 1.1}, "volume",
-     "'growth' scales the forecast from history"),
+    (
+        "volume",
+        {"source": "file", "path": "forecast.csv", "growth": 1.1},
+        "volume",
+        "'growth' scales the forecast from history",
+    ),
     ("defaults.service_level.target", 1.5, "defaults.service_level.target", "less than 1"),
-    ("defaults.service_level.answer_within_seconds", -5,
-     "defaults.service_level.answer_within_seconds", "greater than or equal to 0"),
+    (
+        "defaults.service_level.answer_within_seconds",
+        -5,
+        "defaults.service_level.answer_within_seconds",
+        "greater than or equal to 0",
+    ),
     ("defaults.shrinkage", 1.0, "defaults.shrinkage.default", "less than 1"),
     ("defaults.max_occupancy", 0, "defaults.max_occupancy", "greater than 0"),
     ("defaults.fte_hours_per_week", "forty", "defaults.fte_hours_per_week", "number"),
@@ -137,21 +152,41 @@ BAD = [
     ("skills[0].method", "erlang_b", "skills[0].method", "'workload'"),
     ("skills[1].patience_seconds", _DELETE, "skills[1].patience_seconds", "erlang_a needs"),
     ("skills[2].max_concurrency", _DELETE, "skills[2].max_concurrency", "chat needs"),
-    ("skills[2].handle_time_by_load_seconds", [600, 700], "skills[2].handle_time_by_load_seconds",
-     "one value per load 1..3"),
+    (
+        "skills[2].handle_time_by_load_seconds",
+        [600, 700],
+        "skills[2].handle_time_by_load_seconds",
+        "one value per load 1..3",
+    ),
     ("skills[2].max_concurrency", 0, "skills[2].max_concurrency", "greater than or equal to 1"),
     ("skills[1].id", 101, "skills[1].id", "already used by skills[0]"),
     ("skills[1].name", "Sales", "skills[1].name", "already used"),
     ("skills[0].id", "abc", "skills[0].id", "integer"),
     ("skills[0].open_hours", {"mon": "09:00-09:00"}, "skills[0].open_hours.mon", "is empty"),
-    ("skills[0].open_hours", {"mon": ["08:00-12:00", "11:00-13:00"]}, "skills[0].open_hours.mon",
-     "08:00-12:00 overlaps 11:00-13:00"),
-    ("skills[0].open_hours", {"monday": "09:00-17:00"}, "skills[0].open_hours.monday",
-     "unknown key"),
-    ("skills[0].shrinkage", {"default": 0.3, "by_weekday": {"fri": 0.3, "funday": 0.1}},
-     "skills[0].shrinkage.by_weekday.funday (key)", "'mon'"),
-    ("skills[0].shrinkage", {"default": 0.3, "by_hour": {24: 0.1}},
-     "skills[0].shrinkage.by_hour[24] (key)", "less than or equal to 23"),
+    (
+        "skills[0].open_hours",
+        {"mon": ["08:00-12:00", "11:00-13:00"]},
+        "skills[0].open_hours.mon",
+        "08:00-12:00 overlaps 11:00-13:00",
+    ),
+    (
+        "skills[0].open_hours",
+        {"monday": "09:00-17:00"},
+        "skills[0].open_hours.monday",
+        "unknown key",
+    ),
+    (
+        "skills[0].shrinkage",
+        {"default": 0.3, "by_weekday": {"fri": 0.3, "funday": 0.1}},
+        "skills[0].shrinkage.by_weekday.funday (key)",
+        "'mon'",
+    ),
+    (
+        "skills[0].shrinkage",
+        {"default": 0.3, "by_hour": {24: 0.1}},
+        "skills[0].shrinkage.by_hour[24] (key)",
+        "less than or equal to 23",
+    ),
     ("skills[0].min_agents", -1, "skills[0].min_agents", "greater than or equal to 0"),
     ("skills[0].asa_seconds", 0, "skills[0].asa_seconds", "greater than 0"),
     ("skills[0].max_abandon", 2, "skills[0].max_abandon", "less than 1"),
@@ -163,8 +198,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("key", "value", "path", "words"), BAD, ids=[b[0] + "=" + repr(b[1])[:20]
-                                                                        for b in BAD])
+@pytest.mark.parametrize(
+    ("key", "value", "path", "words"), BAD, ids=[b[0] + "=" + repr(b[1])[:20] for b in BAD]
+)
 def test_malformed_config_names_file_key_and_problem(tmp_path, key, value, path, words):
     data = copy.deepcopy(BASE)
     data.setdefault("output", {})
@@ -188,15 +224,22 @@ def test_all_problems_are_reported_at_once(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(_write(tmp_path, data))
     text = str(info.value)
-    for path in ("plan.timezone", "skills[0].service_level.target",
-                 "skills[1].patience_seconds", "volume.growth[999]"):
+    for path in (
+        "plan.timezone",
+        "skills[0].service_level.target",
+        "skills[1].patience_seconds",
+        "volume.growth[999]",
+    ):
         assert f": {path}:" in text
 
 
 def test_secret_in_unknown_key_is_never_echoed(tmp_path):
     data = copy.deepcopy(BASE)
-    data["nht"] = {"source": "store", "fetch": True,
-                   "liveperson": {"account": "12345678", "app_secret": "S3CR3T-VALUE-xyz"}}
+    data["nht"] = {
+        "source": "store",
+        "fetch": True,
+        "liveperson": {"account": "12345678", "app_secret": "S3CR3T-VALUE-xyz"},
+    }
     with pytest.raises(ConfigError) as info:
         load_config(_write(tmp_path, data))
     assert "nht.liveperson.app_secret: unknown key" in str(info.value)
@@ -250,15 +293,21 @@ def _load_text(tmp_path: Path, text: str):
     return load_config(path)
 
 
-@pytest.mark.parametrize(("old", "new", "words"), [
-    # YAML reads 2026-02-30 as a timestamp and fails on the day: the key is named.
-    ("start: 2026-03-02", "start: 2026-02-30", "plan.start: Input should be a valid date"),
-    # Python refuses to read integers of more than 4300 digits (sys.int_info).
-    ("weeks: 4 ", "weeks: " + "9" * 5000 + " ", "plan.weeks: Input should be a valid integer"),
-    # A skill id beyond 64 bits would overflow the plan's integer arrays.
-    ("id: 1001", "id: 100000000000000000000", "skills[0].id: Input should be less than or "
-                                              "equal to 9223372036854775807"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        # YAML reads 2026-02-30 as a timestamp and fails on the day: the key is named.
+        ("start: 2026-03-02", "start: 2026-02-30", "plan.start: Input should be a valid date"),
+        # Python refuses to read integers of more than 4300 digits (sys.int_info).
+        ("weeks: 4 ", "weeks: " + "9" * 5000 + " ", "plan.weeks: Input should be a valid integer"),
+        # A skill id beyond 64 bits would overflow the plan's integer arrays.
+        (
+            "id: 1001",
+            "id: 100000000000000000000",
+            "skills[0].id: Input should be less than or equal to 9223372036854775807",
+        ),
+    ],
+)
 def test_hostile_values_name_their_key(tmp_path, old, new, words):
     text = _example_text()
     assert old in text
@@ -275,8 +324,14 @@ def test_yaml_nested_20000_deep_is_a_clear_error(tmp_path):
 
 def test_a_password_in_domain_api_is_refused_and_never_echoed(tmp_path):
     data = copy.deepcopy(BASE)
-    data["nht"] = {"source": "store", "fetch": True, "liveperson": {
-        "account": "12345678", "domain_api": "https://me:S3CR3T-pw@api.liveperson.net"}}
+    data["nht"] = {
+        "source": "store",
+        "fetch": True,
+        "liveperson": {
+            "account": "12345678",
+            "domain_api": "https://me:S3CR3T-pw@api.liveperson.net",
+        },
+    }
     with pytest.raises(ConfigError) as info:
         load_config(_write(tmp_path, data))
     assert "nht.liveperson.domain_api: must not hold a user name or password" in str(info.value)

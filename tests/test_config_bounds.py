@@ -31,18 +31,19 @@ def _with(key: str, value):
 
 # (README key, value at the bound (loads), value past it (refused), words of the refusal)
 BOUNDS = [
-    ("plan.weeks", 1, 0, "greater than or equal to 1"),            # "1 to 156"
+    ("plan.weeks", 1, 0, "greater than or equal to 1"),  # "1 to 156"
     ("plan.weeks", 156, 157, "less than or equal to 156"),
-    ("nht.history_weeks", 1, 0, "greater than or equal to 1"),     # "1 to 52"
+    ("nht.history_weeks", 1, 0, "greater than or equal to 1"),  # "1 to 52"
     ("nht.history_weeks", 52, 53, "less than or equal to 52"),
-    ("nht.liveperson.source", "x" * 20, "x" * 21, "20"),          # "at most 20 characters"
+    ("nht.liveperson.source", "x" * 20, "x" * 21, "20"),  # "at most 20 characters"
     ("volume.recency_decay", 1.0, 1.0001, "less than or equal to 1"),  # "in (0, 1]"
     ("volume.recency_decay", 1e-9, 0.0, "greater than 0"),
 ]
 
 
-@pytest.mark.parametrize(("key", "ok", "bad", "words"), BOUNDS,
-                         ids=[f"{b[0]}={b[1]!r:.8}" for b in BOUNDS])
+@pytest.mark.parametrize(
+    ("key", "ok", "bad", "words"), BOUNDS, ids=[f"{b[0]}={b[1]!r:.8}" for b in BOUNDS]
+)
 def test_each_documented_bound(key, ok, bad, words):
     value = load_config(_with(key, ok))
     for part in key.split("."):
@@ -72,7 +73,8 @@ def test_yaml_problems_name_their_exact_line_and_column(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.problems == [
-        f"{path}: line 3, column 3: key 'name' given twice (lines 2 and 3)"]
+        f"{path}: line 3, column 3: key 'name' given twice (lines 2 and 3)"
+    ]
     path.write_text("plan: [unclosed\n  token: x\n")
     with pytest.raises(ConfigError) as info:
         load_config(path)
@@ -104,14 +106,18 @@ def test_a_skill_without_fte_hours_names_the_key():
     del data["defaults"]["fte_hours_per_week"]
     with pytest.raises(ConfigError) as info:
         load_config(data)
-    assert any("skills[0].fte_hours_per_week" in p and "required here or in defaults" in p
-               for p in info.value.problems), info.value.problems
+    assert any(
+        "skills[0].fte_hours_per_week" in p and "required here or in defaults" in p
+        for p in info.value.problems
+    ), info.value.problems
 
 
 def test_max_abandon_alone_is_a_target_for_erlang_a_and_chat_but_not_erlang_c():
     # README: max_abandon is a target of erlang_a and chat; erlang_c has no abandonment.
-    for method, extra in (("erlang_a", {"patience_seconds": 120}),
-                          ("chat", {"max_concurrency": 2})):
+    for method, extra in (
+        ("erlang_a", {"patience_seconds": 120}),
+        ("chat", {"max_concurrency": 2}),
+    ):
         data = _with("defaults.method", method)
         data["defaults"].update(max_abandon=0.05, **extra)
         assert load_config(data).resolved_skills[0].max_abandon == 0.05
@@ -142,4 +148,5 @@ def test_malformed_open_hours_say_what_is_expected(value):
         load_config(data)
     assert info.value.problems[0].startswith(
         "<dict>: skills[0].open_hours.mon: expected 'HH:MM-HH:MM', a list of them, 'closed' or "
-        f"'24h' (got {value!r})")
+        f"'24h' (got {value!r})"
+    )

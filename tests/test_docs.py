@@ -71,7 +71,7 @@ def _commands(body: str) -> list[str]:
 def _section(title: str) -> str:
     start = README.index(f"\n## {title}")
     end = README.find("\n## ", start + 1)
-    return README[start:end if end > 0 else len(README)]
+    return README[start : end if end > 0 else len(README)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -113,6 +113,7 @@ def test_demo_plans_the_example_and_writes_the_workbook(tmp_path, monkeypatch, c
         assert name in out
     assert "wrote out/example.xlsx" in out
     import openpyxl
+
     book = openpyxl.load_workbook(tmp_path / "out" / "example.xlsx", read_only=True)
     try:
         assert book.sheetnames[0] == "Summary" and "Assumptions" in book.sheetnames
@@ -137,9 +138,15 @@ def test_bench_is_a_job_of_tasks_py():
 @contextlib.contextmanager
 def _fake_server(line: str, env: dict, cwd: Path):
     """Start the README's fake-server line; yield (port, exported variables)."""
-    proc = subprocess.Popen(["bash", "-c", f"exec {line}"], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        ["bash", "-c", f"exec {line}"],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     guard = threading.Timer(60, proc.kill)  # never hang the suite on a silent server
     guard.start()
     try:
@@ -152,10 +159,11 @@ def _fake_server(line: str, env: dict, cwd: Path):
             if found and port is None:
                 port = found.group(1)
             if out.startswith("export "):
-                name, value = out[len("export "):].strip().split("=", 1)
+                name, value = out[len("export ") :].strip().split("=", 1)
                 exports[name] = value
         assert sorted(exports) == sorted(
-            ["LP_APP_KEY", "LP_APP_SECRET", "LP_ACCESS_TOKEN", "LP_ACCESS_TOKEN_SECRET"])
+            ["LP_APP_KEY", "LP_APP_SECRET", "LP_ACCESS_TOKEN", "LP_ACCESS_TOKEN_SECRET"]
+        )
         yield port, exports
     finally:
         guard.cancel()
@@ -168,8 +176,9 @@ def _fake_server(line: str, env: dict, cwd: Path):
 
 def _written_paths(command: str) -> list[str]:
     words = shlex.split(command)
-    return [words[i + 1] for i, word in enumerate(words[:-1])
-            if word in ("--out", "--csv", "--plots")]
+    return [
+        words[i + 1] for i, word in enumerate(words[:-1]) if word in ("--out", "--csv", "--plots")
+    ]
 
 
 def test_every_sh_command_in_the_readme_runs(tmp_path):
@@ -199,8 +208,14 @@ def test_every_sh_command_in_the_readme_runs(tmp_path):
                 if "PORT" in line:
                     assert port is not None, "a command needs the fake server's PORT first"
                     line = line.replace("PORT", port)
-                run = subprocess.run(["bash", "-c", line], cwd=work, env=env,
-                                     capture_output=True, text=True, timeout=300)
+                run = subprocess.run(
+                    ["bash", "-c", line],
+                    cwd=work,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                )
                 assert run.returncode == 0, f"{line}\n{run.stderr[-3000:]}"
                 assert run.stdout.strip(), f"{line} printed nothing"
                 if expected is not None:
@@ -214,8 +229,9 @@ def test_every_sh_command_in_the_readme_runs(tmp_path):
     # every sub-command with an example in the README ran at least once
     assert {"validate", "plan", "calc", "fetch", "history"} <= set(ran)
     # the fake's key was in the environment: no command printed any of its four values
-    secrets = [env[k] for k in ("LP_APP_KEY", "LP_APP_SECRET", "LP_ACCESS_TOKEN",
-                                "LP_ACCESS_TOKEN_SECRET")]
+    secrets = [
+        env[k] for k in ("LP_APP_KEY", "LP_APP_SECRET", "LP_ACCESS_TOKEN", "LP_ACCESS_TOKEN_SECRET")
+    ]
     assert not [s for s in secrets if s in printed]
 
 
@@ -380,8 +396,7 @@ def _used_keys(data: dict) -> set[str]:
         for key, value in node.items():
             path = f"{prefix}{key}"
             yield path
-            if isinstance(value, dict) and not path.endswith(("growth", "by_weekday",
-                                                               "by_hour")):
+            if isinstance(value, dict) and not path.endswith(("growth", "by_weekday", "by_hour")):
                 yield from walk(value, f"{path}.")
 
     used = set()
@@ -393,8 +408,9 @@ def _used_keys(data: dict) -> set[str]:
             used |= {p.replace("defaults.", "skills[].", 1) for p in walk(value, "defaults.")}
         else:
             used |= set(walk(value, f"{section}."))
-    return {re.sub(r"open_hours\.(mon|tue|wed|thu|fri|sat|sun)$", "open_hours.<day>", p)
-            for p in used}
+    return {
+        re.sub(r"open_hours\.(mon|tue|wed|thu|fri|sat|sun)$", "open_hours.<day>", p) for p in used
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,8 +423,9 @@ def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
 
 
 def _help(*args: str) -> str:
-    run = subprocess.run([str(VENV_BIN / "staffing"), *args, "--help"], capture_output=True,
-                         text=True, timeout=120)
+    run = subprocess.run(
+        [str(VENV_BIN / "staffing"), *args, "--help"], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     return run.stdout
 
@@ -419,7 +436,8 @@ def _check_actions(parser: argparse.ArgumentParser, text: str, where: str) -> in
         if isinstance(action, argparse._SubParsersAction | argparse._HelpAction):
             continue
         assert action.help and action.help != argparse.SUPPRESS and action.help.strip(), (
-            f"{where}: {action.option_strings or action.dest} has no help text")
+            f"{where}: {action.option_strings or action.dest} has no help text"
+        )
         if action.option_strings:
             for option in action.option_strings:
                 assert option in text, f"{where} --help does not mention {option}"
@@ -465,8 +483,9 @@ def test_readme_python_api_names_every_public_function():
     api = _section("Python API")
     public = [*staffing.__all__, *queueing.__all__, *plots.__all__]
     public += [name for name in outputs.__all__ if not name.isupper()]  # functions, not limits
-    missing = [name for name in public
-               if not re.search(rf"[`.]{re.escape(name)}(?![A-Za-z_])", api)]
+    missing = [
+        name for name in public if not re.search(rf"[`.]{re.escape(name)}(?![A-Za-z_])", api)
+    ]
     assert missing == []
 
 
@@ -494,6 +513,11 @@ def test_readme_states_the_codes_constants():
     assert f"`{store.DEFAULT_STORE_PATH}`" in reference
     nht = " ".join(_section("From NHT history to expected NHT and volume").split())
     assert f"median ± {forecast.OUTLIER_MADS:g} × 1.4826 × MAD" in nht
-    for basis in (forecast.BASIS_OVERRIDE, forecast.BASIS_HOUR, forecast.BASIS_BAND,
-                  forecast.BASIS_SKILL, forecast.BASIS_FALLBACK):
+    for basis in (
+        forecast.BASIS_OVERRIDE,
+        forecast.BASIS_HOUR,
+        forecast.BASIS_BAND,
+        forecast.BASIS_SKILL,
+        forecast.BASIS_FALLBACK,
+    ):
         assert f"`{basis}`" in nht

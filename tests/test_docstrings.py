@@ -24,8 +24,9 @@ PACKAGE = Path(staffing.__file__).parent
 VALIDATOR_DECORATORS = {"field_validator", "model_validator"}
 
 
-_SECTION_RE = re.compile(r"^Parameters\n-{3,}\n(?P<body>.*?)(?=\n\n\S[^\n]*\n-{3,}\n|\Z)",
-                         re.S | re.M)
+_SECTION_RE = re.compile(
+    r"^Parameters\n-{3,}\n(?P<body>.*?)(?=\n\n\S[^\n]*\n-{3,}\n|\Z)", re.S | re.M
+)
 
 
 def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

@@ -26,19 +26,24 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "example.yaml"
 
 
 def _skills(*ids: int):
-    cfg = load_config({
-        "plan": {"name": "t", "start": "2026-03-02", "weeks": 1, "timezone": "UTC"},
-        "nht": {"source": "store"}, "volume": {"source": "history"},
-        "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40},
-        "skills": [{"id": i, "name": f"S{i}"} for i in ids],
-    })
+    cfg = load_config(
+        {
+            "plan": {"name": "t", "start": "2026-03-02", "weeks": 1, "timezone": "UTC"},
+            "nht": {"source": "store"},
+            "volume": {"source": "history"},
+            "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40},
+            "skills": [{"id": i, "name": f"S{i}"} for i in ids],
+        }
+    )
     return cfg.resolved_skills
 
 
 def _history(rows) -> pd.DataFrame:
     """rows: (skill_id, UTC time, nht_s, segments, arrivals) -> hourly history."""
-    frame = pd.DataFrame(rows, columns=["skill_id", "interval_start", "net_handle_time_s",
-                                        "handled_segments", "arrivals"])
+    frame = pd.DataFrame(
+        rows,
+        columns=["skill_id", "interval_start", "net_handle_time_s", "handled_segments", "arrivals"],
+    )
     frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
     frame["interval_minutes"] = 60
     return hourly_history(frame)
@@ -56,15 +61,17 @@ def test_both_tails_are_winsorised():
     # One segment per hour and min_segments 1, so each cell is its own clipped hour.
     rows = [(1, f"2026-02-16 {h:02d}:00", 100.0 if h % 2 else 104.0, 1, 1) for h in range(20)]
     rows += [(1, "2026-02-16 20:00", 1.0, 1, 1), (1, "2026-02-16 21:00", 10_000.0, 1, 1)]
-    prof = nht_profile(_history(rows), _skills(1), timezone="UTC", history_weeks=8,
-                       min_segments=1).set_index("hour_of_week")["nht_s"]
-    assert prof[20] == pytest.approx(102 - 5 * 1.4826 * 2)   # 87.174, not 1
-    assert prof[21] == pytest.approx(102 + 5 * 1.4826 * 2)   # 116.826, not 10,000
-    assert prof[1] == 100.0 and prof[0] == 104.0              # inside the bounds: kept
+    prof = nht_profile(
+        _history(rows), _skills(1), timezone="UTC", history_weeks=8, min_segments=1
+    ).set_index("hour_of_week")["nht_s"]
+    assert prof[20] == pytest.approx(102 - 5 * 1.4826 * 2)  # 87.174, not 1
+    assert prof[21] == pytest.approx(102 + 5 * 1.4826 * 2)  # 116.826, not 10,000
+    assert prof[1] == 100.0 and prof[0] == 104.0  # inside the bounds: kept
     # the skill mean carries the clipped values too: (10 x 100 + 10 x 104 + 87.174 +
     # 116.826) / 22 = 102
-    skill_mean = nht_profile(_history(rows), _skills(1), timezone="UTC", history_weeks=8,
-                             min_segments=22).set_index("hour_of_week")
+    skill_mean = nht_profile(
+        _history(rows), _skills(1), timezone="UTC", history_weeks=8, min_segments=22
+    ).set_index("hour_of_week")
     assert skill_mean.loc[100, "nht_s"] == pytest.approx(102.0)
     assert skill_mean.loc[100, "nht_basis"] == "skill_mean"
 
@@ -74,8 +81,9 @@ def test_no_clipping_when_the_mad_is_zero():
     # eight of 300 s: median 100, MAD 0, so the 300 s hours stay 300 s (clipping them to
     # the median would make every hour 100 s).
     rows = [(1, f"2026-02-16 {h:02d}:00", 100.0 if h < 12 else 300.0, 1, 1) for h in range(20)]
-    prof = nht_profile(_history(rows), _skills(1), timezone="UTC", history_weeks=8,
-                       min_segments=1).set_index("hour_of_week")["nht_s"]
+    prof = nht_profile(
+        _history(rows), _skills(1), timezone="UTC", history_weeks=8, min_segments=1
+    ).set_index("hour_of_week")["nht_s"]
     assert prof[15] == 300.0 and prof[3] == 100.0
 
 
@@ -83,10 +91,10 @@ def test_winsorising_is_per_skill():
     # Skill 2's hours are all around 1000 s; they must not be clipped by skill 1's bounds
     # (median 102, MAD 2 as above) nor move skill 1's.
     rows = [(1, f"2026-02-16 {h:02d}:00", 100.0 if h % 2 else 104.0, 1, 1) for h in range(20)]
-    rows += [(2, f"2026-02-16 {h:02d}:00", 1000.0 if h % 2 else 1010.0, 1, 1)
-             for h in range(20)]
-    prof = nht_profile(_history(rows), _skills(1, 2), timezone="UTC", history_weeks=8,
-                       min_segments=1)
+    rows += [(2, f"2026-02-16 {h:02d}:00", 1000.0 if h % 2 else 1010.0, 1, 1) for h in range(20)]
+    prof = nht_profile(
+        _history(rows), _skills(1, 2), timezone="UTC", history_weeks=8, min_segments=1
+    )
     two = prof[prof.skill_id == 2].set_index("hour_of_week")["nht_s"]
     one = prof[prof.skill_id == 1].set_index("hour_of_week")["nht_s"]
     assert two[1] == 1000.0 and two[0] == 1010.0
@@ -112,8 +120,9 @@ def _band_history():
 
 
 def test_each_band_is_its_own_mean():
-    prof = nht_profile(_band_history(), _skills(1), timezone="UTC", history_weeks=8,
-                       min_segments=20).set_index("hour_of_week")
+    prof = nht_profile(
+        _band_history(), _skills(1), timezone="UTC", history_weeks=8, min_segments=20
+    ).set_index("hour_of_week")
     assert (prof["nht_basis"] == "hour_band").all()
     # weekday band b: mean over Mon-Fri of 100 + 10 b + day = 100 + 10 b + 2;
     # weekend band: mean over Sat, Sun = 100 + 10 (4 + b) + 5.5
@@ -127,8 +136,9 @@ def test_each_band_is_its_own_mean():
 
 
 def test_saturday_and_sunday_are_weekend_and_friday_is_not():
-    prof = nht_profile(_band_history(), _skills(1), timezone="UTC", history_weeks=8,
-                       min_segments=20).set_index("hour_of_week")["nht_s"]
+    prof = nht_profile(
+        _band_history(), _skills(1), timezone="UTC", history_weeks=8, min_segments=20
+    ).set_index("hour_of_week")["nht_s"]
     # Friday 10:00 (how 106): weekday 06-12 band = 112; Saturday 10:00 (how 130) and Sunday
     # 10:00 (how 154): weekend 06-12 band = 100 + 50 + 5.5 = 155.5
     assert prof[4 * 24 + 10] == pytest.approx(112.0)
@@ -142,8 +152,9 @@ def test_saturday_and_sunday_are_weekend_and_friday_is_not():
 def test_bands_follow_local_wall_time():
     # The same history read in a zone 6 hours ahead (Asia/Dhaka, UTC+6 all year): UTC 18:00
     # Friday is Saturday 00:00 there, so it joins the weekend night band.
-    prof = nht_profile(_band_history(), _skills(1), timezone="Asia/Dhaka", history_weeks=8,
-                       min_segments=20).set_index("hour_of_week")["nht_s"]
+    prof = nht_profile(
+        _band_history(), _skills(1), timezone="Asia/Dhaka", history_weeks=8, min_segments=20
+    ).set_index("hour_of_week")["nht_s"]
     # local weekday 00-06 band = UTC Sun 18-24 (day 6, band 7: 176) for local Mon, then UTC
     # Mon-Thu 18-24 (band 3: 130 + day 0..3) for local Tue-Fri:
     # (176 + 130 + 131 + 132 + 133) / 5 = 140.4
@@ -171,25 +182,30 @@ def test_recency_weights_are_powers_of_the_decay_within_the_window():
     # (40 + 0.5 x 20 + 0.25 x 10) / 1.75 = 30
     history = _monday_nine([40.0, 20.0, 10.0, 1000.0])
     prof = volume_profile(history, [1], timezone="UTC", weeks=3, decay=0.5).set_index(
-        "hour_of_week")["volume"]
+        "hour_of_week"
+    )["volume"]
     assert prof[9] == pytest.approx(30.0)
     # decay 1: the plain mean (40 + 20 + 10) / 3
     flat = volume_profile(history, [1], timezone="UTC", weeks=3, decay=1.0).set_index(
-        "hour_of_week")["volume"]
+        "hour_of_week"
+    )["volume"]
     assert flat[9] == pytest.approx(70 / 3)
 
 
 def test_the_default_decay_is_three_quarters():
     # README: volume.recency_decay defaults to 0.75. (40 + 0.75 x 20) / 1.75 = 31.43
     history = _monday_nine([40.0, 20.0])
-    prof = volume_profile(history, [1], timezone="UTC", weeks=2).set_index(
-        "hour_of_week")["volume"]
+    prof = volume_profile(history, [1], timezone="UTC", weeks=2).set_index("hour_of_week")["volume"]
     assert prof[9] == pytest.approx(55 / 1.75)
-    skills_cfg = load_config({
-        "plan": {"name": "t", "start": "2026-03-02", "weeks": 1, "timezone": "UTC"},
-        "nht": {"source": "store"}, "volume": {"source": "history"},
-        "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40},
-        "skills": [{"id": 1, "name": "S"}]})
+    skills_cfg = load_config(
+        {
+            "plan": {"name": "t", "start": "2026-03-02", "weeks": 1, "timezone": "UTC"},
+            "nht": {"source": "store"},
+            "volume": {"source": "history"},
+            "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40},
+            "skills": [{"id": 1, "name": "S"}],
+        }
+    )
     assert skills_cfg.volume.recency_decay == 0.75
 
 
@@ -201,9 +217,16 @@ def test_the_default_decay_is_three_quarters():
 def _three_weeks(skill_id, week_values, start="2026-02-02"):
     times = pd.date_range(pd.Timestamp(start, tz="UTC"), periods=3 * 168, freq="h")
     week = np.arange(len(times)) // 168
-    return pd.DataFrame({"skill_id": skill_id, "interval_start": times, "interval_minutes": 60,
-                         "arrivals": np.asarray(week_values, dtype=float)[week],
-                         "handled_segments": 5.0, "net_handle_time_s": 300.0})
+    return pd.DataFrame(
+        {
+            "skill_id": skill_id,
+            "interval_start": times,
+            "interval_minutes": 60,
+            "arrivals": np.asarray(week_values, dtype=float)[week],
+            "handled_segments": 5.0,
+            "net_handle_time_s": 300.0,
+        }
+    )
 
 
 def test_the_backtest_uses_the_recency_decay():
@@ -236,8 +259,9 @@ def test_the_plan_backtests_and_forecasts_with_its_recency_decay():
     # Skill 2: weeks 20, 20, 40 -> forecast 20, WAPE 20 / 40 = 0.5, actual 6720.
     # The summary's total WAPE is weighted by the held-out volume:
     # (1/6 x 3360 + 0.5 x 6720) / 10080 = 0.3889.
-    history = pd.concat([_three_weeks(1, [10, 20, 20]), _three_weeks(2, [20, 20, 40])],
-                        ignore_index=True)
+    history = pd.concat(
+        [_three_weeks(1, [10, 20, 20]), _three_weeks(2, [20, 20, 40])], ignore_index=True
+    )
     cfg = {
         "plan": {"name": "bt", "start": "2026-02-23", "weeks": 1, "timezone": "UTC"},
         "nht": {"source": "store", "history_weeks": 3, "min_segments": 1},
@@ -250,8 +274,7 @@ def test_the_plan_backtests_and_forecasts_with_its_recency_decay():
     assert bt.loc[1, "wape"] == pytest.approx(1 / 6)
     assert bt.loc[2, "wape"] == pytest.approx(0.5)
     summary = result.summary().set_index("skill_name")
-    assert summary.loc["All skills", "wape"] == pytest.approx(
-        (3360 / 6 + 0.5 * 6720) / 10080)
+    assert summary.loc["All skills", "wape"] == pytest.approx((3360 / 6 + 0.5 * 6720) / 10080)
     iv = result.intervals
     np.testing.assert_allclose(iv[iv.skill_id == 1]["volume"], 32.5 / 1.75)
     # skill 2: (40 + 0.5 x 20 + 0.25 x 20) / 1.75 = 31.43
@@ -267,9 +290,16 @@ def test_a_gap_at_the_end_of_the_training_weeks_keeps_the_weeks_aligned_on_the_c
     # would bring the first week's Sunday in and give (480 + 280) / 3360 = 0.2262.
     times = pd.date_range(pd.Timestamp("2026-02-02", tz="UTC"), periods=4 * 168, freq="h")
     week = np.arange(len(times)) // 168
-    frame = pd.DataFrame({"skill_id": 5, "interval_start": times, "interval_minutes": 60,
-                          "arrivals": np.array([5.0, 10.0, 20.0, 20.0])[week],
-                          "handled_segments": 5.0, "net_handle_time_s": 300.0})
+    frame = pd.DataFrame(
+        {
+            "skill_id": 5,
+            "interval_start": times,
+            "interval_minutes": 60,
+            "arrivals": np.array([5.0, 10.0, 20.0, 20.0])[week],
+            "handled_segments": 5.0,
+            "net_handle_time_s": 300.0,
+        }
+    )
     gap = (week == 2) & (times.day_of_week == 6)
     history = hourly_history(frame[~gap])
     result = backtest(history, _skills(5), timezone="UTC", weeks=2, decay=0.5)
@@ -291,10 +321,16 @@ def test_a_backtest_without_a_week_to_train_on_is_empty_with_its_columns():
 
 def test_history_in_another_zone_is_taken_to_utc():
     # hourly_history's docstring: UTC hours out, whatever zone the instants came in.
-    frame = pd.DataFrame({
-        "skill_id": [1], "interval_start": [pd.Timestamp("2026-02-16 10:00", tz="Europe/Berlin")],
-        "interval_minutes": [60], "arrivals": [4.0], "handled_segments": [2.0],
-        "net_handle_time_s": [1.0]})
+    frame = pd.DataFrame(
+        {
+            "skill_id": [1],
+            "interval_start": [pd.Timestamp("2026-02-16 10:00", tz="Europe/Berlin")],
+            "interval_minutes": [60],
+            "arrivals": [4.0],
+            "handled_segments": [2.0],
+            "net_handle_time_s": [1.0],
+        }
+    )
     hourly = hourly_history(frame)
     assert hourly.loc[0, "interval_start"] == pd.Timestamp("2026-02-16 09:00", tz="UTC")
     assert str(hourly["interval_start"].dt.tz) == "UTC"
@@ -318,10 +354,16 @@ def test_the_plan_backtests_in_its_own_zone_across_dst():
     # hour of the week has its own NHT).
     local = pd.date_range("2026-03-16", periods=3 * 168, freq="h", tz="Europe/Berlin")
     day_hours = (local.hour >= 9) & (local.hour < 17)
-    history = pd.DataFrame({"skill_id": 1, "interval_start": local.tz_convert("UTC"),
-                            "interval_minutes": 60, "arrivals": np.where(day_hours, 10.0, 1.0),
-                            "handled_segments": 30.0,
-                            "net_handle_time_s": np.where(day_hours, 200.0, 400.0)})
+    history = pd.DataFrame(
+        {
+            "skill_id": 1,
+            "interval_start": local.tz_convert("UTC"),
+            "interval_minutes": 60,
+            "arrivals": np.where(day_hours, 10.0, 1.0),
+            "handled_segments": 30.0,
+            "net_handle_time_s": np.where(day_hours, 200.0, 400.0),
+        }
+    )
     cfg = {
         "plan": {"name": "dst", "start": "2026-04-06", "weeks": 1, "timezone": "Europe/Berlin"},
         "nht": {"source": "store", "history_weeks": 2},

@@ -25,8 +25,13 @@ import staffing
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ["planning_walkthrough.ipynb", "erlang_calculator.ipynb"]
-PUBLIC_MODULES = {"staffing", "staffing.queueing", "staffing.outputs", "staffing.outputs.plots",
-                  "staffing.outputs.workbook"}
+PUBLIC_MODULES = {
+    "staffing",
+    "staffing.queueing",
+    "staffing.outputs",
+    "staffing.outputs.plots",
+    "staffing.outputs.workbook",
+}
 
 
 def _read(name: str):
@@ -64,7 +69,8 @@ def test_uses_only_the_public_api(name):
                 for alias in node.names:
                     public = getattr(importlib.import_module(node.module), "__all__", [])
                     assert alias.name in public or (
-                        f"{node.module}.{alias.name}" in PUBLIC_MODULES), alias.name
+                        f"{node.module}.{alias.name}" in PUBLIC_MODULES
+                    ), alias.name
             elif isinstance(node, ast.Attribute):
                 private = node.attr.startswith("_") and not node.attr.startswith("__")
                 assert not private, f"{name}: private attribute {node.attr!r}"
@@ -75,11 +81,15 @@ def kernel_env(tmp_path, monkeypatch) -> Path:
     """A ``python3`` kernel spec running this interpreter, first on JUPYTER_PATH."""
     spec = tmp_path / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (staffing venv)",
-        "language": "python",
-    }))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (staffing venv)",
+                "language": "python",
+            }
+        )
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     # connection files and IPython's profile in the test's folder: a CI runner's home
@@ -98,7 +108,9 @@ def _execute(work: Path, name: str, extra: str | None = None):
     if extra is not None:
         nb.cells.append(nbformat.v4.new_code_cell(extra))
     client = nbclient.NotebookClient(
-        nb, kernel_name="python3", timeout=180,
+        nb,
+        kernel_name="python3",
+        timeout=180,
         resources={"metadata": {"path": str(work / "notebooks")}},
     )
     client.execute()  # raises CellExecutionError when a cell raises
@@ -117,8 +129,11 @@ def _text(nb) -> str:
 
 
 def _images(nb) -> int:
-    return sum("image/png" in output.get("data", {})
-               for cell in nb.cells for output in cell.get("outputs", []))
+    return sum(
+        "image/png" in output.get("data", {})
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+    )
 
 
 CHECK_WALKTHROUGH = """
@@ -139,8 +154,9 @@ def test_planning_walkthrough_runs(kernel_env):
     assert check["scenarios"] == 18 and check["rows"] == 432
     assert check["methods"] == ["workload", "erlang_c", "erlang_a", "chat"]
     # the notebook shows what the library computes for the same question in this process
-    expected = staffing.scenarios(ROOT / "config" / "example.yaml", skills=["Live Chat Sales"],
-                                  method=check["methods"])
+    expected = staffing.scenarios(
+        ROOT / "config" / "example.yaml", skills=["Live Chat Sales"], method=check["methods"]
+    )
     first = expected[expected["week_start"] == expected["week_start"].min()]
     assert check["method_fte"] == [round(float(x), 9) for x in first["fte_headcount"]]
     for cell in nb.cells:
@@ -156,6 +172,7 @@ def test_planning_walkthrough_runs(kernel_env):
     workbook = kernel_env / "out" / "walkthrough.xlsx"
     assert f"wrote {workbook.resolve()}" in text
     import openpyxl
+
     book = openpyxl.load_workbook(workbook, read_only=True)
     try:
         assert "Summary" in book.sheetnames and "Assumptions" in book.sheetnames
@@ -176,8 +193,11 @@ def test_erlang_calculator_runs(kernel_env):
     assert "offered load: 10.0 Erlang" in text  # 120 contacts/h x 300 s / 3600 s
     # Erlang C for 80 % within 60 s at 10 Erlang and 300 s handle time, independently: the
     # smallest n with 1 - C(n, 10) exp(-(n - 10) 60 / 300) >= 0.8 (12 gives 0.699, 13 0.843)
-    n = next(n for n in range(11, 40)
-             if 1 - _erlang_c_textbook(n, 10.0) * math.exp(-(n - 10) * 60 / 300) >= 0.8)
+    n = next(
+        n
+        for n in range(11, 40)
+        if 1 - _erlang_c_textbook(n, 10.0) * math.exp(-(n - 10) * 60 / 300) >= 0.8
+    )
     assert n == 13
     assert f"'erlang_c': {n}" in text
     assert "B(1 agent, 1 Erlang) = 0.500000" in text  # a / (1 + a) with a = 1

@@ -23,14 +23,26 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "example.yaml"
 
 
-def _config(skills: list[dict], *, start="2026-03-02", weeks=1, tz="UTC", minutes=60,
-            defaults: dict | None = None) -> dict:
+def _config(
+    skills: list[dict],
+    *,
+    start="2026-03-02",
+    weeks=1,
+    tz="UTC",
+    minutes=60,
+    defaults: dict | None = None,
+) -> dict:
     base = {"shrinkage": 0.35, "fte_hours_per_week": 40}
     base.update(defaults or {})
     return {
-        "plan": {"name": "t", "start": start, "weeks": weeks, "timezone": tz,
-                 "interval_minutes": minutes},
-        "nht": {"source": "store"},            # never read: every skill has an nht_seconds
+        "plan": {
+            "name": "t",
+            "start": start,
+            "weeks": weeks,
+            "timezone": tz,
+            "interval_minutes": minutes,
+        },
+        "nht": {"source": "store"},  # never read: every skill has an nht_seconds
         "volume": {"source": "file", "path": str(EXAMPLE)},  # replaced by a DataFrame
         "defaults": base,
         "skills": skills,
@@ -41,15 +53,22 @@ def _volume(cfg: dict, per_skill: dict[int, float]) -> pd.DataFrame:
     p = cfg["plan"]
     start = pd.Timestamp(p["start"])
     end = (start + pd.Timedelta(weeks=p["weeks"])).tz_localize(p["timezone"])  # local midnight
-    grid = pd.date_range(start.tz_localize(p["timezone"]), end,
-                         freq=f"{p['interval_minutes']}min", inclusive="left")
-    return pd.concat([pd.DataFrame({"skill_id": sid, "interval_start": grid, "volume": v})
-                      for sid, v in per_skill.items()], ignore_index=True)
+    grid = pd.date_range(
+        start.tz_localize(p["timezone"]), end, freq=f"{p['interval_minutes']}min", inclusive="left"
+    )
+    return pd.concat(
+        [
+            pd.DataFrame({"skill_id": sid, "interval_start": grid, "volume": v})
+            for sid, v in per_skill.items()
+        ],
+        ignore_index=True,
+    )
 
 
 def test_workload_by_hand():
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360,
-                    "max_occupancy": 0.8}])
+    cfg = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360, "max_occupancy": 0.8}]
+    )
     result = plan(cfg, volume=_volume(cfg, {1: 100.0}))
     iv = result.intervals
     assert list(iv.columns) == INTERVAL_COLUMNS
@@ -69,16 +88,26 @@ def test_workload_by_hand():
 
 
 def test_workload_guards_float_noise():
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 420,
-                    "max_occupancy": 0.85}])
+    cfg = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 420, "max_occupancy": 0.85}]
+    )
     result = plan(cfg, volume=_volume(cfg, {1: 153.0}))
     # 153 x 420 / 3600 = 17.85 Erlangs; / 0.85 = 21 exactly (floats give 21.000000000000004)
     assert (result.intervals["agents"] == 21).all()
 
 
 def test_erlang_c_by_hand():
-    cfg = _config([{"id": 1, "name": "C", "method": "erlang_c", "nht_seconds": 360,
-                    "service_level": {"target": 0.8, "answer_within_seconds": 60}}])
+    cfg = _config(
+        [
+            {
+                "id": 1,
+                "name": "C",
+                "method": "erlang_c",
+                "nht_seconds": 360,
+                "service_level": {"target": 0.8, "answer_within_seconds": 60},
+            }
+        ]
+    )
     row = plan(cfg, volume=_volume(cfg, {1: 10.0})).intervals.iloc[0]
     # a = 10 x 360 / 3600 = 1 Erlang. n=2: B = 0.5/2.5 = 0.2, C = 0.4/1.2 = 1/3,
     # SL = 1 - e^(-60/360)/3 = 0.718 < 0.8. n=3: B = (1/6)/(8/3) = 1/16, C = 0.1875/2.0625
@@ -94,8 +123,17 @@ def test_a_target_the_engine_cannot_meet_names_the_skill(monkeypatch):
     # The engine answers inf when nothing up to 10^8 agents meets a target (documented in
     # queueing.required_agents); the plan must stop with the skill named, never cast inf
     # to a garbage integer. The engine is made to answer inf for every interval here.
-    cfg = _config([{"id": 7, "name": "C", "method": "erlang_c", "nht_seconds": 360,
-                    "service_level": {"target": 0.8, "answer_within_seconds": 60}}])
+    cfg = _config(
+        [
+            {
+                "id": 7,
+                "name": "C",
+                "method": "erlang_c",
+                "nht_seconds": 360,
+                "service_level": {"target": 0.8, "answer_within_seconds": 60},
+            }
+        ]
+    )
 
     def unattainable(model, *, volume, **kwargs):
         return np.full(np.shape(volume), np.inf)
@@ -110,9 +148,19 @@ def test_erlang_a_by_hand():
     # served or waiting, so with 1 agent the number in system is Poisson(a) (M/M/inf).
     # a = 1: P(abandon) = (E[m] - P(m >= 1)) / a = e^-1; SL(t=0) = P(m = 0) = e^-1;
     # occupancy = P(m >= 1) = 1 - e^-1.
-    cfg = _config([{"id": 1, "name": "A", "method": "erlang_a", "nht_seconds": 360,
-                    "patience_seconds": 360, "max_abandon": 0.4,
-                    "service_level": {"target": 0.3, "answer_within_seconds": 0}}])
+    cfg = _config(
+        [
+            {
+                "id": 1,
+                "name": "A",
+                "method": "erlang_a",
+                "nht_seconds": 360,
+                "patience_seconds": 360,
+                "max_abandon": 0.4,
+                "service_level": {"target": 0.3, "answer_within_seconds": 0},
+            }
+        ]
+    )
     row = plan(cfg, volume=_volume(cfg, {1: 10.0})).intervals.iloc[0]
     assert row.agents == 1
     assert row.p_abandon == pytest.approx(np.exp(-1))
@@ -124,9 +172,18 @@ def test_chat_by_hand():
     # k = 2, h_j = NHT x j: one agent completes at rate 1/NHT whatever its load, so with
     # 1 agent the system is M/M/1 with rho = 5 x 360 / 3600 = 0.5: P(wait) = P(m >= 2) =
     # rho^2 = 0.25, SL(t=0) = 0.75, ASA = NHT rho^2 / (1 - rho) = 180 s, occupancy = rho.
-    cfg = _config([{"id": 1, "name": "Chat", "method": "chat", "nht_seconds": 360,
-                    "max_concurrency": 2,
-                    "service_level": {"target": 0.7, "answer_within_seconds": 0}}])
+    cfg = _config(
+        [
+            {
+                "id": 1,
+                "name": "Chat",
+                "method": "chat",
+                "nht_seconds": 360,
+                "max_concurrency": 2,
+                "service_level": {"target": 0.7, "answer_within_seconds": 0},
+            }
+        ]
+    )
     row = plan(cfg, volume=_volume(cfg, {1: 5.0})).intervals.iloc[0]
     assert row.agents == 1
     assert row.service_level == pytest.approx(0.75) and row.asa_s == pytest.approx(180.0)
@@ -139,8 +196,18 @@ def test_chat_by_hand():
 
 
 def test_min_agents_closed_hours_and_zero_volume():
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360,
-                    "min_agents": 2, "open_hours": {"mon": "09:00-17:00"}}])
+    cfg = _config(
+        [
+            {
+                "id": 1,
+                "name": "W",
+                "method": "workload",
+                "nht_seconds": 360,
+                "min_agents": 2,
+                "open_hours": {"mon": "09:00-17:00"},
+            }
+        ]
+    )
     vol = _volume(cfg, {1: 1.0})
     hours = vol["interval_start"].dt.hour
     vol.loc[(vol["interval_start"].dt.day_of_week == 0) & (hours == 12), "volume"] = 0.0
@@ -157,8 +224,11 @@ def test_min_agents_closed_hours_and_zero_volume():
 
 
 def test_dst_weeks_have_167_and_169_hours():
-    spring = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360}],
-                     start="2026-03-23", tz="Europe/Berlin")
+    spring = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360}],
+        start="2026-03-23",
+        tz="Europe/Berlin",
+    )
     autumn = copy.deepcopy(spring)
     autumn["plan"]["start"] = "2026-10-19"
     sp = plan(spring, volume=_volume(spring, {1: 10.0})).intervals
@@ -173,9 +243,12 @@ def test_dst_weeks_have_167_and_169_hours():
 
 
 def test_shrinkage_by_local_hour_across_dst():
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360,
-                    "max_occupancy": 0.5}], start="2026-03-23", tz="Europe/Berlin",
-                  defaults={"shrinkage": {"default": 0.2, "by_hour": {9: 0.5}}})
+    cfg = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360, "max_occupancy": 0.5}],
+        start="2026-03-23",
+        tz="Europe/Berlin",
+        defaults={"shrinkage": {"default": 0.2, "by_hour": {9: 0.5}}},
+    )
     iv = plan(cfg, volume=_volume(cfg, {1: 10.0})).intervals
     nine = iv[iv["interval_start"].dt.hour == 9]
     # 1 Erlang / 0.5 = 2 agents; at local 09:00 (also after the switch to CEST) 2 / 0.5 = 4
@@ -184,8 +257,18 @@ def test_shrinkage_by_local_hour_across_dst():
 
 
 def test_quarter_hour_intervals():
-    cfg = _config([{"id": 1, "name": "C", "method": "erlang_c", "nht_seconds": 360,
-                    "service_level": {"target": 0.8, "answer_within_seconds": 60}}], minutes=15)
+    cfg = _config(
+        [
+            {
+                "id": 1,
+                "name": "C",
+                "method": "erlang_c",
+                "nht_seconds": 360,
+                "service_level": {"target": 0.8, "answer_within_seconds": 60},
+            }
+        ],
+        minutes=15,
+    )
     result = plan(cfg, volume=_volume(cfg, {1: 2.5}))
     iv = result.intervals
     assert len(iv) == 7 * 96
@@ -200,21 +283,33 @@ def test_volume_frame_problems_name_skill_and_time():
     vol = _volume(cfg, {1: 5.0})
     with pytest.raises(DataError, match=r"no volume for skill 1 at 2026-03-02T05:00:00\+00:00"):
         plan(cfg, volume=vol.drop(index=5))
-    extra = pd.concat([vol, pd.DataFrame({"skill_id": [9], "interval_start": [
-        vol["interval_start"].iloc[0]], "volume": [1.0]})])
+    extra = pd.concat(
+        [
+            vol,
+            pd.DataFrame(
+                {
+                    "skill_id": [9],
+                    "interval_start": [vol["interval_start"].iloc[0]],
+                    "volume": [1.0],
+                }
+            ),
+        ]
+    )
     # a skill the config does not plan is left out with a note (a whole-centre forecast)
     with pytest.warns(DataWarning, match=r"1 skill\(s\) not in the config left out \(9;"):
         assert len(plan(cfg, volume=extra).intervals) == 168
     shifted = vol.copy()
     shifted.loc[3, "interval_start"] += pd.Timedelta(minutes=30)
-    with pytest.raises(DataError,
-                       match=r"skill 1 at 2026-03-02T03:30:00\+00:00 is not on the plan's 60-min"):
+    with pytest.raises(
+        DataError, match=r"skill 1 at 2026-03-02T03:30:00\+00:00 is not on the plan's 60-min"
+    ):
         plan(cfg, volume=shifted)
 
 
 def test_volume_file_through_the_config(tmp_path):
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360}],
-                  tz="America/New_York")
+    cfg = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360}], tz="America/New_York"
+    )
     vol = _volume(cfg, {1: 20.0})
     # naive local times in the file, as a planner's spreadsheet has them
     vol["interval_start"] = vol["interval_start"].dt.strftime("%Y-%m-%dT%H:%M")
@@ -222,8 +317,11 @@ def test_volume_file_through_the_config(tmp_path):
     path = tmp_path / "forecast.csv"
     vol.to_csv(path, index=False)
     cfg["volume"] = {"source": "file", "path": str(path)}
-    with pytest.raises(DataError, match=r"forecast\.csv: volume is missing .* skill 1 at "
-                                        r"2026-03-02T07:00:00-05:00"):
+    with pytest.raises(
+        DataError,
+        match=r"forecast\.csv: volume is missing .* skill 1 at "
+        r"2026-03-02T07:00:00-05:00",
+    ):
         plan(cfg)
     vol.loc[7, "volume"] = 20.0
     vol.to_csv(path, index=False)
@@ -247,14 +345,18 @@ def test_plan_equals_engine_called_directly():
         served = part["volume"] > 0
         if s.open_hours is not None:
             local = part["interval_start"]
-            served &= s.open_hours.is_open(local.dt.day_of_week.to_numpy(),
-                                           (local.dt.hour * 60).to_numpy(), 60)
+            served &= s.open_hours.is_open(
+                local.dt.day_of_week.to_numpy(), (local.dt.hour * 60).to_numpy(), 60
+            )
         assert (part.loc[~served, "agents"] == 0).all()
         rows = part[served]
         volume, h = rows["volume"].to_numpy(), rows["nht_s"].to_numpy()
         if s.method == "chat":
-            h = (np.asarray(s.handle_time_by_load_s)[None, :].repeat(len(rows), 0)
-                 if s.handle_time_by_load_s else h[:, None] * np.arange(1, s.max_concurrency + 1))
+            h = (
+                np.asarray(s.handle_time_by_load_s)[None, :].repeat(len(rows), 0)
+                if s.handle_time_by_load_s
+                else h[:, None] * np.arange(1, s.max_concurrency + 1)
+            )
         if s.method == "workload":
             cap = s.max_occupancy or 1.0
             direct = np.ceil(volume * h / 3600 / cap - 1e-9)
@@ -263,13 +365,26 @@ def test_plan_equals_engine_called_directly():
             model = s.method
             patience = {} if model == "erlang_c" else {"patience_s": s.patience_s}
             direct = queueing.required_agents(
-                model, volume=volume, handle_time_s=h, service_level=s.service_level_target,
-                answer_within_s=s.answer_within_s, asa_s=s.asa_s, max_occupancy=s.max_occupancy,
-                max_abandon=None if model == "erlang_c" else s.max_abandon, **patience)
+                model,
+                volume=volume,
+                handle_time_s=h,
+                service_level=s.service_level_target,
+                answer_within_s=s.answer_within_s,
+                asa_s=s.asa_s,
+                max_occupancy=s.max_occupancy,
+                max_abandon=None if model == "erlang_c" else s.max_abandon,
+                **patience,
+            )
         direct = np.maximum(direct, s.min_agents)
         np.testing.assert_array_equal(rows["agents"].to_numpy(), direct)
-        metrics = queueing.evaluate(model, direct, volume=volume, handle_time_s=h,
-                                    answer_within_s=s.answer_within_s, **patience)
+        metrics = queueing.evaluate(
+            model,
+            direct,
+            volume=volume,
+            handle_time_s=h,
+            answer_within_s=s.answer_within_s,
+            **patience,
+        )
         for key in ("service_level", "asa_s", "p_abandon", "occupancy"):
             np.testing.assert_allclose(rows[key].to_numpy(), metrics[key], rtol=1e-12)
         checked.add(s.method)
@@ -289,8 +404,7 @@ def test_example_plan_tables_and_metadata():
     np.testing.assert_allclose(result.weekly_total["fte_hours"].sum(), iv["fte"].sum())
     np.testing.assert_allclose(result.daily_total["volume"].sum(), iv["volume"].sum())
     # weekly headcount = FTE-hours / fte_hours_per_week (37.5 for every skill here)
-    np.testing.assert_allclose(result.weekly["fte_headcount"],
-                               result.weekly["fte_hours"] / 37.5)
+    np.testing.assert_allclose(result.weekly["fte_headcount"], result.weekly["fte_hours"] / 37.5)
     summary = result.summary()
     assert len(summary) == 7 and summary.iloc[-1]["skill_name"] == "All skills"
     total_peak = iv.groupby("interval_start")["agents"].sum().max()
@@ -315,6 +429,7 @@ def test_history_volume_is_split_evenly_into_quarter_hours():
 
 def _quarter_config():
     import yaml
+
     data = yaml.safe_load(EXAMPLE.read_text())
     data["plan"]["interval_minutes"] = 15
     data["plan"]["weeks"] = 4
@@ -325,15 +440,21 @@ def _quarter_config():
 
 def test_store_source_gives_the_same_plan_as_the_file(tmp_path):
     from staffing import store as store_mod
+
     history = _example_history()
     store = store_mod.HistoryStore(tmp_path / "history.sqlite")
     store.upsert("12345678", history.drop(columns=["account"]))
     import yaml
+
     data = yaml.safe_load(EXAMPLE.read_text())
     data.pop("output")
-    data["nht"] = {"source": "store", "store": str(tmp_path / "history.sqlite"),
-                   "history_weeks": 8, "min_segments": 20,
-                   "liveperson": {"account": "12345678"}}
+    data["nht"] = {
+        "source": "store",
+        "store": str(tmp_path / "history.sqlite"),
+        "history_weeks": 8,
+        "min_segments": 20,
+        "liveperson": {"account": "12345678"},
+    }
     from_store = plan(data)
     from_file = plan(EXAMPLE)
     pd.testing.assert_frame_equal(from_store.intervals, from_file.intervals)
@@ -350,37 +471,58 @@ def test_dataframe_history_in_place_of_the_file():
 
 def test_history_volume_for_a_skill_without_arrivals_is_an_error():
     import yaml
+
     data = yaml.safe_load(EXAMPLE.read_text())
     data.pop("output")
     data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
     data["skills"].append({"id": 4242, "name": "Typo skill", "method": "workload"})
-    with pytest.raises(DataError, match=r"no arrivals at all for skill\(s\) 'Typo skill' "
-                                        r"\(id 4242\)"):
+    with pytest.raises(
+        DataError,
+        match=r"no arrivals at all for skill\(s\) 'Typo skill' "
+        r"\(id 4242\)",
+    ):
         plan(data)
 
 
 def test_fetch_from_liveperson_then_plan(tmp_path, monkeypatch):
     from staffing import testing
     from staffing.sources.liveperson import sync
+
     now = pd.Timestamp.now(tz="UTC").floor("h")
     # the fetch runs on the fake's clock, not the real one (an hour could turn in between)
     monkeypatch.setattr(sync, "fetch_history", functools.partial(sync.fetch_history, now=now))
     creds = testing.TEST_CREDENTIALS
-    for name, value in (("LP_APP_KEY", creds.app_key), ("LP_APP_SECRET", creds.app_secret),
-                        ("LP_ACCESS_TOKEN", creds.access_token),
-                        ("LP_ACCESS_TOKEN_SECRET", creds.access_token_secret)):
+    for name, value in (
+        ("LP_APP_KEY", creds.app_key),
+        ("LP_APP_SECRET", creds.app_secret),
+        ("LP_ACCESS_TOKEN", creds.access_token),
+        ("LP_ACCESS_TOKEN_SECRET", creds.access_token_secret),
+    ):
         monkeypatch.setenv(name, value)
     start = (now.tz_convert("Europe/London").normalize() + pd.Timedelta(days=7)).date()
     with testing.FakeLivePerson(skill_ids=[1001, 1002], now=now) as lp:
         config = {
-            "plan": {"name": "lp", "start": start.isoformat(), "weeks": 1,
-                     "timezone": "Europe/London"},
-            "nht": {"source": "store", "store": str(tmp_path / "h.sqlite"), "history_weeks": 2,
-                    "fetch": True, "min_segments": 1,
-                    "liveperson": {"account": lp.account, "domain_api": lp.domain_api}},
+            "plan": {
+                "name": "lp",
+                "start": start.isoformat(),
+                "weeks": 1,
+                "timezone": "Europe/London",
+            },
+            "nht": {
+                "source": "store",
+                "store": str(tmp_path / "h.sqlite"),
+                "history_weeks": 2,
+                "fetch": True,
+                "min_segments": 1,
+                "liveperson": {"account": lp.account, "domain_api": lp.domain_api},
+            },
             "volume": {"source": "history"},
-            "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40,
-                         "nht_seconds": 500},
+            "defaults": {
+                "method": "workload",
+                "shrinkage": 0.3,
+                "fte_hours_per_week": 40,
+                "nht_seconds": 500,
+            },
             "skills": [{"id": 1001, "name": "A"}, {"id": 1002, "name": "B"}],
         }
         result = plan(config)
@@ -390,18 +532,19 @@ def test_fetch_from_liveperson_then_plan(tmp_path, monkeypatch):
     assert len(result.intervals) == 2 * len(result.intervals["interval_start"].unique())
     assert result.intervals["volume"].sum() > 0 and len(result.history) > 0
     everything = repr(result.meta) + result.intervals.to_csv() + result.skills.to_csv()
-    for secret in (creds.app_secret, creds.access_token_secret, creds.app_key,
-                   creds.access_token):
+    for secret in (creds.app_secret, creds.access_token_secret, creds.app_key, creds.access_token):
         assert secret not in everything
 
 
 def test_store_with_two_accounts_needs_the_account(tmp_path):
     from staffing import store as store_mod
+
     history = _example_history().drop(columns=["account"])
     store = store_mod.HistoryStore(tmp_path / "two.sqlite")
     store.upsert("111", history)
     store.upsert("222", history)
     import yaml
+
     data = yaml.safe_load(EXAMPLE.read_text())
     data.pop("output")
     data["nht"] = {"source": "store", "store": str(tmp_path / "two.sqlite")}
@@ -410,14 +553,26 @@ def test_store_with_two_accounts_needs_the_account(tmp_path):
 
 
 @settings(max_examples=25, deadline=None)
-@given(volumes=st.lists(st.floats(0, 500), min_size=168, max_size=168),
-       nht=st.floats(30, 1800), cap=st.floats(0.5, 1.0), target=st.floats(0.5, 0.95))
+@given(
+    volumes=st.lists(st.floats(0, 500), min_size=168, max_size=168),
+    nht=st.floats(30, 1800),
+    cap=st.floats(0.5, 1.0),
+    target=st.floats(0.5, 0.95),
+)
 def test_every_target_and_the_occupancy_cap_hold(volumes, nht, cap, target):
-    cfg = _config([
-        {"id": 1, "name": "C", "method": "erlang_c", "nht_seconds": nht, "max_occupancy": cap,
-         "service_level": {"target": target, "answer_within_seconds": 20}},
-        {"id": 2, "name": "W", "method": "workload", "nht_seconds": nht, "max_occupancy": cap},
-    ])
+    cfg = _config(
+        [
+            {
+                "id": 1,
+                "name": "C",
+                "method": "erlang_c",
+                "nht_seconds": nht,
+                "max_occupancy": cap,
+                "service_level": {"target": target, "answer_within_seconds": 20},
+            },
+            {"id": 2, "name": "W", "method": "workload", "nht_seconds": nht, "max_occupancy": cap},
+        ]
+    )
     vol = _volume(cfg, {1: 0.0, 2: 0.0})
     vol["volume"] = np.concatenate([volumes, volumes])
     iv = plan(cfg, volume=vol).intervals

@@ -30,14 +30,20 @@ from staffing.plan import plan
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "example.yaml"
 
 
-def _config(skills, *, start="2026-03-02", weeks=None, end=None, tz="UTC", minutes=60,
-            defaults=None):
+def _config(
+    skills, *, start="2026-03-02", weeks=None, end=None, tz="UTC", minutes=60, defaults=None
+):
     base = {"shrinkage": 0.2, "fte_hours_per_week": 40}
     base.update(defaults or {})
     horizon = {"weeks": weeks} if end is None else {"end": end}
     return {
-        "plan": {"name": "figures", "start": start, "timezone": tz,
-                 "interval_minutes": minutes, **horizon},
+        "plan": {
+            "name": "figures",
+            "start": start,
+            "timezone": tz,
+            "interval_minutes": minutes,
+            **horizon,
+        },
         "nht": {"source": "store"},  # never read: every skill has nht_seconds
         "volume": {"source": "file", "path": str(EXAMPLE)},  # replaced by a DataFrame
         "defaults": base,
@@ -48,10 +54,17 @@ def _config(skills, *, start="2026-03-02", weeks=None, end=None, tz="UTC", minut
 def _grid(cfg) -> pd.DatetimeIndex:
     p = cfg["plan"]
     start = pd.Timestamp(p["start"])
-    last = (start + pd.Timedelta(weeks=p["weeks"]) if "weeks" in p
-            else pd.Timestamp(p["end"]) + pd.Timedelta(days=1))
-    return pd.date_range(start.tz_localize(p["timezone"]), last.tz_localize(p["timezone"]),
-                         freq=f"{p['interval_minutes']}min", inclusive="left")
+    last = (
+        start + pd.Timedelta(weeks=p["weeks"])
+        if "weeks" in p
+        else pd.Timestamp(p["end"]) + pd.Timedelta(days=1)
+    )
+    return pd.date_range(
+        start.tz_localize(p["timezone"]),
+        last.tz_localize(p["timezone"]),
+        freq=f"{p['interval_minutes']}min",
+        inclusive="left",
+    )
 
 
 def _volume(cfg, rule) -> pd.DataFrame:
@@ -60,8 +73,9 @@ def _volume(cfg, rule) -> pd.DataFrame:
     frames = []
     for skill in cfg["skills"]:
         values = [float(rule(skill["id"], t, i)) for i, t in enumerate(grid)]
-        frames.append(pd.DataFrame({"skill_id": skill["id"], "interval_start": grid,
-                                    "volume": values}))
+        frames.append(
+            pd.DataFrame({"skill_id": skill["id"], "interval_start": grid, "volume": values})
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -156,7 +170,8 @@ def _check_tables(result, cfg, fte_week):
         for column, key in (("service_level", "sl_num"), ("p_abandon", "pab_num")):
             assert row[column] == pytest.approx(sum(v[key] for v in mine) / den), (w, column)
         assert row["nht_s"] == pytest.approx(
-            sum(v["nht_num"] for v in mine) / sum(v["nht_w"] for v in mine))
+            sum(v["nht_num"] for v in mine) / sum(v["nht_w"] for v in mine)
+        )
 
     # summary: means per 7 days over the whole horizon (Plan.summary's docstring)
     n_weeks = result.meta["days"] / 7
@@ -177,36 +192,57 @@ def _check_tables(result, cfg, fte_week):
         assert row["peak_at"] == part["interval_start"].iloc[first_peak]
         served = part[(part.volume > 0) & np.isfinite(part.service_level)]
         assert row["service_level"] == pytest.approx(
-            sum(served.service_level * served.volume) / sum(served.volume))
+            sum(served.service_level * served.volume) / sum(served.volume)
+        )
         assert row["p_abandon"] == pytest.approx(
-            sum(served.p_abandon * served.volume) / sum(served.volume))
-        assert row["mean_nht_s"] == pytest.approx(
-            sum(part.nht_s * part.volume) / sum(part.volume))
+            sum(served.p_abandon * served.volume) / sum(served.volume)
+        )
+        assert row["mean_nht_s"] == pytest.approx(sum(part.nht_s * part.volume) / sum(part.volume))
     everyone = summary.loc["All skills"]
     assert everyone["weekly_fte"] == pytest.approx(total_fte)
     assert everyone["weekly_volume"] == pytest.approx(sum(iv["volume"]) / n_weeks)
     assert everyone["peak_agents"] == max(total_peak.values())
-    first_total_peak = min(t for t, n in _summed_agents(iv).items()
-                           if n == max(total_peak.values()))
+    first_total_peak = min(
+        t for t, n in _summed_agents(iv).items() if n == max(total_peak.values())
+    )
     assert everyone["peak_at"] == first_total_peak
     served = iv[(iv.volume > 0) & np.isfinite(iv.service_level)]
     for column in ("service_level", "p_abandon"):
         assert everyone[column] == pytest.approx(
-            sum(served[column] * served.volume) / sum(served.volume)), column
+            sum(served[column] * served.volume) / sum(served.volume)
+        ), column
     assert everyone["mean_nht_s"] == pytest.approx(sum(iv.nht_s * iv.volume) / sum(iv.volume))
     return summary
 
 
 def _two_skills():
     return [
-        {"id": 1, "name": "Work", "method": "workload", "nht_seconds": 360,
-         "max_occupancy": 0.8, "fte_hours_per_week": 40},
-        {"id": 2, "name": "Queue", "method": "erlang_c", "nht_seconds": 240,
-         "service_level": {"target": 0.8, "answer_within_seconds": 60},
-         "fte_hours_per_week": 37.5},
-        {"id": 3, "name": "Abandon", "method": "erlang_a", "nht_seconds": 300,
-         "patience_seconds": 200, "max_abandon": 0.05, "fte_hours_per_week": 35,
-         "service_level": {"target": 0.7, "answer_within_seconds": 30}},
+        {
+            "id": 1,
+            "name": "Work",
+            "method": "workload",
+            "nht_seconds": 360,
+            "max_occupancy": 0.8,
+            "fte_hours_per_week": 40,
+        },
+        {
+            "id": 2,
+            "name": "Queue",
+            "method": "erlang_c",
+            "nht_seconds": 240,
+            "service_level": {"target": 0.8, "answer_within_seconds": 60},
+            "fte_hours_per_week": 37.5,
+        },
+        {
+            "id": 3,
+            "name": "Abandon",
+            "method": "erlang_a",
+            "nht_seconds": 300,
+            "patience_seconds": 200,
+            "max_abandon": 0.05,
+            "fte_hours_per_week": 35,
+            "service_level": {"target": 0.7, "answer_within_seconds": 30},
+        },
     ]
 
 
@@ -231,8 +267,11 @@ def test_four_week_summary_fte_is_per_week_not_for_the_horizon():
     # workload, 100 contacts x 360 s / 3600 s = 10 Erlang / 0.8 = 12.5 -> 13 agents in every
     # hour; shrinkage 0.35: 13 / 0.65 = 20 FTE; 20 x 168 h / 40 h = 84 FTE per week, for a
     # 1-week plan and a 4-week plan alike (a 4-week total would be 336).
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360,
-                    "max_occupancy": 0.8}], weeks=4, defaults={"shrinkage": 0.35})
+    cfg = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360, "max_occupancy": 0.8}],
+        weeks=4,
+        defaults={"shrinkage": 0.35},
+    )
     result = plan(cfg, volume=_volume(cfg, lambda s, t, i: 100))
     summary = result.summary()
     assert summary["weekly_fte"].tolist() == pytest.approx([84.0, 84.0])
@@ -253,8 +292,7 @@ def test_a_plan_starting_on_wednesday_with_a_partial_last_week():
     _check_workload_intervals(result.intervals, 3600, 0.2)
     summary = _check_tables(result, cfg, {1: 40.0, 2: 37.5, 3: 35.0})
     work = result.intervals[result.intervals.skill_id == 1]
-    assert summary.loc["Work", "weekly_fte"] == pytest.approx(
-        work["fte"].sum() / 40 / (10 / 7))
+    assert summary.loc["Work", "weekly_fte"] == pytest.approx(work["fte"].sum() / 40 / (10 / 7))
 
 
 @pytest.mark.parametrize(("start", "hours"), [("2026-03-23", 167), ("2026-10-19", 169)])
@@ -262,9 +300,13 @@ def test_dst_weeks_count_their_real_hours(start, hours):
     # Europe/Berlin: 2026-03-29 has 23 hours, 2026-10-25 has 25. 13 agents and 20 FTE in every
     # hour (as above): the DST week has 13 x 167 (or 169) agent-hours and 20 x 167 / 40 =
     # 83.5 (or 84.5) FTE; the Sunday has 13 x 23 (or 25) agent-hours.
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360,
-                    "max_occupancy": 0.8}], start=start, weeks=2, tz="Europe/Berlin",
-                  defaults={"shrinkage": 0.35})
+    cfg = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360, "max_occupancy": 0.8}],
+        start=start,
+        weeks=2,
+        tz="Europe/Berlin",
+        defaults={"shrinkage": 0.35},
+    )
     result = plan(cfg, volume=_volume(cfg, lambda s, t, i: 100))
     weekly = result.weekly
     assert weekly["agent_hours"].tolist() == pytest.approx([13 * hours, 13 * 168])
@@ -274,8 +316,7 @@ def test_dst_weeks_count_their_real_hours(start, hours):
     assert daily.loc[sunday, "agent_hours"] == pytest.approx(13 * (hours - 144))
     assert daily.loc[sunday, "volume"] == pytest.approx(100 * (hours - 144))
     # summary over the two weeks: (20 x hours + 20 x 168) / 40 / 2
-    assert result.summary()["weekly_fte"].iloc[0] == pytest.approx(
-        (20 * hours + 20 * 168) / 40 / 2)
+    assert result.summary()["weekly_fte"].iloc[0] == pytest.approx((20 * hours + 20 * 168) / 40 / 2)
 
 
 def test_dst_multi_week_tables_by_hand_at_30_minutes():
@@ -289,9 +330,13 @@ def test_dst_multi_week_tables_by_hand_at_30_minutes():
 def test_printed_summary_keeps_one_decimal_of_fte():
     # The DST week above: 20 FTE x 167 h / 40 h = 83.5 FTE per week, printed "83.5"
     # (format_summary prints FTE/wk with one decimal); volume 100 x 167 = 16,700.
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360,
-                    "max_occupancy": 0.8}], start="2026-03-23", weeks=1, tz="Europe/Berlin",
-                  defaults={"shrinkage": 0.35})
+    cfg = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360, "max_occupancy": 0.8}],
+        start="2026-03-23",
+        weeks=1,
+        tz="Europe/Berlin",
+        defaults={"shrinkage": 0.35},
+    )
     text = format_summary(plan(cfg, volume=_volume(cfg, lambda s, t, i: 100)))
     row = next(line for line in text.splitlines() if line.startswith("1 W"))
     assert re.search(r"\b16,700\s+360\s+13\s+Mon 23 Mar 00:00\s+83\.5\s", row), row
@@ -311,49 +356,104 @@ _BASE_C = {"method": "erlang_c", "nht_seconds": 360}
 _PAIRS = {
     "service_level_target": (
         {**_BASE_C, "service_level": {"target": 0.7, "answer_within_seconds": 60}},
-        {**_BASE_C, "service_level": {"target": 0.9, "answer_within_seconds": 60}}, 10, 2, 3),
+        {**_BASE_C, "service_level": {"target": 0.9, "answer_within_seconds": 60}},
+        10,
+        2,
+        3,
+    ),
     "answer_within_seconds": (
         {**_BASE_C, "service_level": {"target": 0.9, "answer_within_seconds": 600}},
-        {**_BASE_C, "service_level": {"target": 0.9, "answer_within_seconds": 60}}, 10, 2, 3),
-    "asa_seconds": (
-        {**_BASE_C, "asa_seconds": 150}, {**_BASE_C, "asa_seconds": 60}, 10, 2, 3),
+        {**_BASE_C, "service_level": {"target": 0.9, "answer_within_seconds": 60}},
+        10,
+        2,
+        3,
+    ),
+    "asa_seconds": ({**_BASE_C, "asa_seconds": 150}, {**_BASE_C, "asa_seconds": 60}, 10, 2, 3),
     "max_occupancy": (
-        {**_BASE_C, "service_level": {"target": 0.5, "answer_within_seconds": 60},
-         "max_occupancy": 0.6},
-        {**_BASE_C, "service_level": {"target": 0.5, "answer_within_seconds": 60},
-         "max_occupancy": 0.4}, 10, 2, 3),
+        {
+            **_BASE_C,
+            "service_level": {"target": 0.5, "answer_within_seconds": 60},
+            "max_occupancy": 0.6,
+        },
+        {
+            **_BASE_C,
+            "service_level": {"target": 0.5, "answer_within_seconds": 60},
+            "max_occupancy": 0.4,
+        },
+        10,
+        2,
+        3,
+    ),
     # workload: 10 x 360 / 3600 = 1 Erlang / cap: 0.6 -> 2 agents, 0.4 -> 3
     "workload max_occupancy": (
         {"method": "workload", "nht_seconds": 360, "max_occupancy": 0.6},
-        {"method": "workload", "nht_seconds": 360, "max_occupancy": 0.4}, 10, 2, 3),
+        {"method": "workload", "nht_seconds": 360, "max_occupancy": 0.4},
+        10,
+        2,
+        3,
+    ),
     # Erlang A, patience = NHT, 1 agent: P(abandon) = e^-1 = 0.368 (test_plan's
     # test_erlang_a_by_hand), so max_abandon 0.4 holds with 1 agent and 0.2 does not.
     "max_abandon": (
         {"method": "erlang_a", "nht_seconds": 360, "patience_seconds": 360, "max_abandon": 0.4},
         {"method": "erlang_a", "nht_seconds": 360, "patience_seconds": 360, "max_abandon": 0.2},
-        10, 1, None),
+        10,
+        1,
+        None,
+    ),
     "patience_seconds": (
         {"method": "erlang_a", "nht_seconds": 360, "patience_seconds": 360, "max_abandon": 0.4},
         {"method": "erlang_a", "nht_seconds": 360, "patience_seconds": 60, "max_abandon": 0.4},
-        10, 1, None),
+        10,
+        1,
+        None,
+    ),
     # chat, h_j = NHT x j, 1 agent is M/M/1 at rho = 5 x 360 / 3600 = 0.5 (test_chat_by_hand):
     # k = 2: P(wait) = rho^2 = 0.25 -> SL(0) 0.75 >= 0.7 with 1 agent; k = 1: P(wait) =
     # rho = 0.5 -> 2 agents (M/M/2 at a = 0.5: P(wait) = C(2, 0.5) = 1/9).
     "max_concurrency": (
-        {"method": "chat", "nht_seconds": 360, "max_concurrency": 2,
-         "service_level": {"target": 0.7, "answer_within_seconds": 0}},
-        {"method": "chat", "nht_seconds": 360, "max_concurrency": 1,
-         "service_level": {"target": 0.7, "answer_within_seconds": 0}}, 5, 1, 2),
+        {
+            "method": "chat",
+            "nht_seconds": 360,
+            "max_concurrency": 2,
+            "service_level": {"target": 0.7, "answer_within_seconds": 0},
+        },
+        {
+            "method": "chat",
+            "nht_seconds": 360,
+            "max_concurrency": 1,
+            "service_level": {"target": 0.7, "answer_within_seconds": 0},
+        },
+        5,
+        1,
+        2,
+    ),
     "handle_time_by_load_seconds": (
-        {"method": "chat", "nht_seconds": 360, "max_concurrency": 2,
-         "service_level": {"target": 0.7, "answer_within_seconds": 0},
-         "handle_time_by_load_seconds": [360, 720]},
-        {"method": "chat", "nht_seconds": 360, "max_concurrency": 2,
-         "service_level": {"target": 0.7, "answer_within_seconds": 0},
-         "handle_time_by_load_seconds": [360, 1440]}, 5, 1, None),
+        {
+            "method": "chat",
+            "nht_seconds": 360,
+            "max_concurrency": 2,
+            "service_level": {"target": 0.7, "answer_within_seconds": 0},
+            "handle_time_by_load_seconds": [360, 720],
+        },
+        {
+            "method": "chat",
+            "nht_seconds": 360,
+            "max_concurrency": 2,
+            "service_level": {"target": 0.7, "answer_within_seconds": 0},
+            "handle_time_by_load_seconds": [360, 1440],
+        },
+        5,
+        1,
+        None,
+    ),
     "min_agents": (
-        {"method": "workload", "nht_seconds": 360}, {"method": "workload", "nht_seconds": 360,
-                                                      "min_agents": 4}, 10, 1, 4),
+        {"method": "workload", "nht_seconds": 360},
+        {"method": "workload", "nht_seconds": 360, "min_agents": 4},
+        10,
+        1,
+        4,
+    ),
 }
 
 
@@ -373,8 +473,11 @@ def test_skills_differing_in_one_parameter_alone_get_their_own_staffing(paramete
         solo = plan(solo_cfg, volume=_volume(solo_cfg, lambda s, t, i: volume)).intervals
         mine = together[together.skill_id == sid].reset_index(drop=True)
         for column in ("agents", "service_level", "asa_s", "p_abandon", "occupancy"):
-            np.testing.assert_array_equal(mine[column].to_numpy(), solo[column].to_numpy(),
-                                          err_msg=f"{parameter}: {column} of skill {sid}")
+            np.testing.assert_array_equal(
+                mine[column].to_numpy(),
+                solo[column].to_numpy(),
+                err_msg=f"{parameter}: {column} of skill {sid}",
+            )
     assert got[1] != got[2], "the pair must need different staffing to test the cache"
 
 
@@ -385,14 +488,22 @@ def test_the_cache_keeps_each_interval_its_own_volume_in_a_mixed_week():
     # 2B) = (12/19)/(27/19) = 4/9, SL = 1 - (4/9) e^(-60/360) = 0.6238 < 0.8; n = 4: B =
     # (2/3)/(19/3 + 2/3) = 2/21, C = 4B/(4 - 2 + 2B) = (8/21)/(46/21) = 4/23, SL = 1 -
     # (4/23) e^(-2*60/360) = 0.8754 >= 0.8 -> 4 agents.
-    cfg = _config([{"id": 1, "name": "C", **_BASE_C,
-                    "service_level": {"target": 0.8, "answer_within_seconds": 60}}], weeks=1)
+    cfg = _config(
+        [
+            {
+                "id": 1,
+                "name": "C",
+                **_BASE_C,
+                "service_level": {"target": 0.8, "answer_within_seconds": 60},
+            }
+        ],
+        weeks=1,
+    )
     result = plan(cfg, volume=_volume(cfg, lambda s, t, i: 20 if i % 3 == 1 else 10))
     iv = result.intervals
     expected = [4 if i % 3 == 1 else 3 for i in range(168)]
     assert iv["agents"].tolist() == expected
-    sl = np.where(np.arange(168) % 3 == 1, 1 - 4 / 23 * np.exp(-1 / 3),
-                  1 - np.exp(-1 / 3) / 11)
+    sl = np.where(np.arange(168) % 3 == 1, 1 - 4 / 23 * np.exp(-1 / 3), 1 - np.exp(-1 / 3) / 11)
     np.testing.assert_allclose(iv["service_level"], sl, rtol=1e-12)
 
 
@@ -405,12 +516,32 @@ def test_every_planned_staffing_is_minimal():
     # For every served interval of a mixed plan, the engine's figures at agents - 1 break at
     # least one of the skill's targets (or the occupancy cap), while at agents they all hold.
     skills = [
-        {"id": 1, "name": "C", "method": "erlang_c", "nht_seconds": 300, "max_occupancy": 0.9,
-         "service_level": {"target": 0.8, "answer_within_seconds": 30}, "asa_seconds": 20},
-        {"id": 2, "name": "A", "method": "erlang_a", "nht_seconds": 420, "patience_seconds": 150,
-         "max_abandon": 0.05, "service_level": {"target": 0.75, "answer_within_seconds": 20}},
-        {"id": 3, "name": "Chat", "method": "chat", "nht_seconds": 600, "max_concurrency": 3,
-         "service_level": {"target": 0.85, "answer_within_seconds": 30}},
+        {
+            "id": 1,
+            "name": "C",
+            "method": "erlang_c",
+            "nht_seconds": 300,
+            "max_occupancy": 0.9,
+            "service_level": {"target": 0.8, "answer_within_seconds": 30},
+            "asa_seconds": 20,
+        },
+        {
+            "id": 2,
+            "name": "A",
+            "method": "erlang_a",
+            "nht_seconds": 420,
+            "patience_seconds": 150,
+            "max_abandon": 0.05,
+            "service_level": {"target": 0.75, "answer_within_seconds": 20},
+        },
+        {
+            "id": 3,
+            "name": "Chat",
+            "method": "chat",
+            "nht_seconds": 600,
+            "max_concurrency": 3,
+            "service_level": {"target": 0.85, "answer_within_seconds": 30},
+        },
     ]
     cfg = _config(skills, weeks=1)
     result = plan(cfg, volume=_volume(cfg, lambda s, t, i: 5 + (i * 37) % 120))
@@ -426,10 +557,10 @@ def test_every_planned_staffing_is_minimal():
         extra = {"patience_s": skill["patience_seconds"]} if model == "erlang_a" else {}
         within = skill["service_level"]["answer_within_seconds"]
 
-        def holds(agents, skill=skill, model=model, volume=volume, h=h, extra=extra,
-                  within=within):
-            m = queueing.evaluate(model, agents, volume=volume, handle_time_s=h,
-                                  answer_within_s=within, **extra)
+        def holds(agents, skill=skill, model=model, volume=volume, h=h, extra=extra, within=within):
+            m = queueing.evaluate(
+                model, agents, volume=volume, handle_time_s=h, answer_within_s=within, **extra
+            )
             ok = m["service_level"] >= skill["service_level"]["target"] - 1e-12
             if "asa_seconds" in skill:
                 ok &= m["asa_s"] <= skill["asa_seconds"] + 1e-9
@@ -479,8 +610,10 @@ def test_a_workload_skill_with_patience_is_judged_with_erlang_a():
     # patience. 10 x 360 / 3600 = 1 Erlang at cap 1 -> 1 agent; patience = NHT, so the
     # number in system is Poisson(1) (test_plan.test_erlang_a_by_hand): P(abandon) = e^-1,
     # SL(0) = e^-1, occupancy 1 - e^-1.
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360,
-                    "patience_seconds": 360}], weeks=1)
+    cfg = _config(
+        [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360, "patience_seconds": 360}],
+        weeks=1,
+    )
     iv = plan(cfg, volume=_volume(cfg, lambda s, t, i: 10)).intervals
     assert (iv["agents"] == 1).all()
     np.testing.assert_allclose(iv["p_abandon"], np.exp(-1), rtol=1e-9)
@@ -491,20 +624,37 @@ def test_a_workload_skill_with_patience_is_judged_with_erlang_a():
 def test_agent_counts_are_whole_numbers_in_every_table():
     cfg = _config(_two_skills(), weeks=2)
     result = plan(cfg, volume=_volume(cfg, _varying))
-    for table, column in ((result.intervals, "agents"), (result.weekly, "peak_agents"),
-                          (result.weekly_total, "peak_agents")):
+    for table, column in (
+        (result.intervals, "agents"),
+        (result.weekly, "peak_agents"),
+        (result.weekly_total, "peak_agents"),
+    ):
         assert table[column].dtype == np.int64, (column, table[column].dtype)
     assert isinstance(result.summary()["peak_agents"].iloc[0], int | np.integer)
 
 
 def test_the_skills_table_spells_out_open_and_closed_days():
-    cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360,
-                    "open_hours": {"mon": "00:00-06:00", "tue": ["08:00-12:00", "13:00-17:00"],
-                                   "sat": "24h"}}], weeks=1)
+    cfg = _config(
+        [
+            {
+                "id": 1,
+                "name": "W",
+                "method": "workload",
+                "nht_seconds": 360,
+                "open_hours": {
+                    "mon": "00:00-06:00",
+                    "tue": ["08:00-12:00", "13:00-17:00"],
+                    "sat": "24h",
+                },
+            }
+        ],
+        weeks=1,
+    )
     result = plan(cfg, volume=_volume(cfg, lambda s, t, i: 10))
     assert result.skills.loc[0, "open_hours"] == (
         "mon 00:00-06:00; tue 08:00-12:00,13:00-17:00; wed closed; thu closed; fri closed; "
-        "sat 00:00-24:00; sun closed")
+        "sat 00:00-24:00; sun closed"
+    )
     iv = result.intervals
     monday = iv[iv.interval_start.dt.day_of_week == 0]
     assert monday["agents"].tolist() == [1] * 6 + [0] * 18  # open from midnight to 06:00
@@ -516,9 +666,16 @@ def test_a_store_with_one_account_needs_no_account_in_the_config(tmp_path):
     from staffing.sources.store import HistoryStore
 
     times = pd.date_range("2026-02-02", periods=2 * 168, freq="h", tz="UTC")
-    history = pd.DataFrame({"skill_id": 1, "interval_start": times, "interval_minutes": 60,
-                            "arrivals": 10.0, "handled_segments": 30.0,
-                            "net_handle_time_s": 360.0})
+    history = pd.DataFrame(
+        {
+            "skill_id": 1,
+            "interval_start": times,
+            "interval_minutes": 60,
+            "arrivals": 10.0,
+            "handled_segments": 30.0,
+            "net_handle_time_s": 360.0,
+        }
+    )
     HistoryStore(tmp_path / "one.sqlite").upsert("111", history)
     cfg = {
         "plan": {"name": "one", "start": "2026-02-16", "weeks": 1, "timezone": "UTC"},
@@ -543,7 +700,14 @@ def test_the_plan_states_its_horizon_and_sources():
     assert meta["nht_source"] == "overrides only" and meta["volume_source"] == "DataFrame"
     assert meta["history_start"] is None and meta["history_end"] is None
     assert result.backtest.empty and list(result.backtest.columns) == [
-        "skill_id", "skill_name", "wape", "actual_volume", "hours"]
+        "skill_id",
+        "skill_name",
+        "wape",
+        "actual_volume",
+        "hours",
+    ]
     heading = format_summary(result).splitlines()[0]
-    assert heading == ("Plan 'figures': 2026-03-04 to 2026-03-13 (UTC, 30-minute intervals); "
-                       "NHT from overrides only; volume from DataFrame")
+    assert heading == (
+        "Plan 'figures': 2026-03-04 to 2026-03-13 (UTC, 30-minute intervals); "
+        "NHT from overrides only; volume from DataFrame"
+    )

@@ -30,8 +30,9 @@ def test_plan_dates_against_the_history_window():
     inside = staffing.plan(_config(start="2026-02-16"))  # the sample history ends 2026-03-01
     assert any("inside the history it is forecast from" in w for w in inside.warnings)
     far = staffing.plan(_config(start="2150-01-05"))
-    assert any("weeks after the history ends" in w and "more than 8 weeks" in w
-               for w in far.warnings)
+    assert any(
+        "weeks after the history ends" in w and "more than 8 weeks" in w for w in far.warnings
+    )
     right_after = staffing.plan(_config(start="2026-03-02"))
     assert not any("history" in w for w in right_after.warnings)
 
@@ -43,9 +44,13 @@ def test_an_all_zero_forecast_warns_and_invents_no_peak(tmp_path):
     grid = horizon(staffing.load_config(config))
     ids = [s["id"] for s in config["skills"]]
     path = tmp_path / "zero.csv"
-    pd.DataFrame({"skill_id": np.repeat(ids, len(grid)),
-                  "interval_start": np.tile(grid.tz_localize(None), len(ids)),
-                  "volume": 0.0}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "skill_id": np.repeat(ids, len(grid)),
+            "interval_start": np.tile(grid.tz_localize(None), len(ids)),
+            "volume": 0.0,
+        }
+    ).to_csv(path, index=False)
     config["volume"] = {"source": "file", "path": str(path)}
     result = staffing.plan(config)
     assert any("volume forecast is 0 in every interval" in w for w in result.warnings)

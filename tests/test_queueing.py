@@ -48,20 +48,26 @@ def test_erlang_c_worked_example():
     # 30 minutes, AHT 180 s, 80% in 20 s -> 10 Erlangs and 14 agents; with 14 agents
     # P(wait) = 0.1741 and service level 0.8884 (mpmath below confirms all digits).
     n = queueing.required_agents(
-        "erlang_c", volume=100, handle_time_s=180, interval_s=1800,
-        service_level=0.8, answer_within_s=20,
+        "erlang_c",
+        volume=100,
+        handle_time_s=180,
+        interval_s=1800,
+        service_level=0.8,
+        answer_within_s=20,
     )
     assert n == 14
-    res = queueing.evaluate("erlang_c", 14, volume=100, handle_time_s=180, interval_s=1800,
-                            answer_within_s=20)
+    res = queueing.evaluate(
+        "erlang_c", 14, volume=100, handle_time_s=180, interval_s=1800, answer_within_s=20
+    )
     exact = ref.erlang_c_metrics(14, 100 / 1800, 180, 20)
     assert res["p_wait"] == pytest.approx(float(exact["p_wait"]), rel=1e-12)
     assert res["service_level"] == pytest.approx(float(exact["service_level"]), rel=1e-12)
     assert round(float(res["p_wait"]), 4) == 0.1741
     assert round(float(res["service_level"]), 4) == 0.8884
     # 13 agents miss the target, so 14 is the smallest.
-    res13 = queueing.evaluate("erlang_c", 13, volume=100, handle_time_s=180, interval_s=1800,
-                              answer_within_s=20)
+    res13 = queueing.evaluate(
+        "erlang_c", 13, volume=100, handle_time_s=180, interval_s=1800, answer_within_s=20
+    )
     assert res13["service_level"] < 0.8
 
 
@@ -72,13 +78,15 @@ LOADS = [0.01, 0.37, 2.5, 10.0, 87.3, 999.5, 10_000.0, 20_000.0]
 
 def _agent_grid(a):
     root = math.sqrt(a)
-    return sorted({
-        math.floor(a) + 1,
-        a + 0.5,  # fractional agents
-        a + root,
-        math.ceil(a + 3 * root) + 0.25,
-        a + 1.7,
-    })
+    return sorted(
+        {
+            math.floor(a) + 1,
+            a + 0.5,  # fractional agents
+            a + root,
+            math.ceil(a + 3 * root) + 0.25,
+            a + 1.7,
+        }
+    )
 
 
 @pytest.mark.parametrize("a", LOADS)
@@ -101,8 +109,9 @@ def test_erlang_c_metrics_match_mpmath(a):
     h, t = 240.0, 20.0
     lam = a / h
     agents = np.array(_agent_grid(a))
-    res = queueing.evaluate("erlang_c", agents, volume=lam * 3600, handle_time_s=h,
-                            answer_within_s=t)
+    res = queueing.evaluate(
+        "erlang_c", agents, volume=lam * 3600, handle_time_s=h, answer_within_s=t
+    )
     for i, n in enumerate(agents):
         exact = ref.erlang_c_metrics(n, lam, h, t)
         for key in ("p_wait", "service_level", "asa_s", "occupancy"):
@@ -137,8 +146,14 @@ def test_chain_models_match_state_by_state_mpmath(case):
     model, n, vol, hs, theta, t = case
     lam = vol / 3600
     exact = ref.chain_metrics(n, lam, hs, theta, t)
-    got = queueing.evaluate(model, n, volume=vol, handle_time_s=hs if model == "chat" else hs[0],
-                            answer_within_s=t, patience_s=theta)
+    got = queueing.evaluate(
+        model,
+        n,
+        volume=vol,
+        handle_time_s=hs if model == "chat" else hs[0],
+        answer_within_s=t,
+        patience_s=theta,
+    )
     keys = ["p_wait", "p_abandon", "service_level", "asa_s", "occupancy"]
     if model == "chat":
         keys.append("mean_concurrency")
@@ -198,8 +213,14 @@ def test_models_agree_with_discrete_event_simulation(case):
     n, hs, vol, theta, t = case
     model = "chat" if len(hs) > 1 else "erlang_a"
     sim = simulate(n, hs, vol / 3600, theta, t, arrivals=120_000, seed=7)
-    got = queueing.evaluate(model, n, volume=vol, handle_time_s=hs if model == "chat" else hs[0],
-                            answer_within_s=t, patience_s=theta)
+    got = queueing.evaluate(
+        model,
+        n,
+        volume=vol,
+        handle_time_s=hs if model == "chat" else hs[0],
+        answer_within_s=t,
+        patience_s=theta,
+    )
     for key, (mean, se) in sim.items():
         slack = 0.002 if key != "asa_s" else 0.0
         assert abs(float(got[key]) - mean) <= 4.5 * se + slack, (key, float(got[key]), mean, se)
@@ -216,13 +237,13 @@ def test_required_agents_is_the_smallest_meeting_every_target():
     for model, extra in (("erlang_c", {}), ("erlang_a", {"patience_s": 200})):
         n = queueing.required_agents(model, volume=vol, handle_time_s=h, **targets, **extra)
         at = queueing.evaluate(model, n, volume=vol, handle_time_s=h, answer_within_s=20, **extra)
-        below = queueing.evaluate(model, n - 1, volume=vol, handle_time_s=h,
-                                  answer_within_s=20, **extra)
+        below = queueing.evaluate(
+            model, n - 1, volume=vol, handle_time_s=h, answer_within_s=20, **extra
+        )
         assert np.all(at["service_level"] >= 0.8 - 1e-12)
         assert np.all(at["occupancy"] <= 0.9 + 1e-12)
         assert np.all(at["asa_s"] <= 30 + 1e-9)
-        fails = ((below["service_level"] < 0.8) | (below["occupancy"] > 0.9)
-                 | (below["asa_s"] > 30))
+        fails = (below["service_level"] < 0.8) | (below["occupancy"] > 0.9) | (below["asa_s"] > 30)
         if model == "erlang_c":
             fails |= (n - 1) <= vol * h / 3600
         assert np.all(fails), model
@@ -231,36 +252,71 @@ def test_required_agents_is_the_smallest_meeting_every_target():
 def test_required_agents_chat_and_abandon_target():
     hs = np.array([240.0, 420.0, 600.0])
     vol = np.array([20.0, 150.0, 600.0])
-    n = queueing.required_agents("chat", volume=vol, handle_time_s=hs, patience_s=300,
-                                 service_level=0.85, answer_within_s=30, max_abandon=0.03)
-    at = queueing.evaluate("chat", n, volume=vol, handle_time_s=hs, answer_within_s=30,
-                           patience_s=300)
-    below = queueing.evaluate("chat", n - 1, volume=vol, handle_time_s=hs, answer_within_s=30,
-                              patience_s=300)
+    n = queueing.required_agents(
+        "chat",
+        volume=vol,
+        handle_time_s=hs,
+        patience_s=300,
+        service_level=0.85,
+        answer_within_s=30,
+        max_abandon=0.03,
+    )
+    at = queueing.evaluate(
+        "chat", n, volume=vol, handle_time_s=hs, answer_within_s=30, patience_s=300
+    )
+    below = queueing.evaluate(
+        "chat", n - 1, volume=vol, handle_time_s=hs, answer_within_s=30, patience_s=300
+    )
     assert np.all((at["service_level"] >= 0.85) & (at["p_abandon"] <= 0.03))
     assert np.all((below["service_level"] < 0.85) | (below["p_abandon"] > 0.03))
 
 
 def test_required_agents_real_valued_erlang_c_hits_the_target():
     vol, h = np.array([100.0, 2500.0]), np.array([180.0, 400.0])
-    whole = queueing.required_agents("erlang_c", volume=vol, handle_time_s=h, interval_s=1800,
-                                     service_level=0.8, answer_within_s=20)
-    real = queueing.required_agents("erlang_c", volume=vol, handle_time_s=h, interval_s=1800,
-                                    service_level=0.8, answer_within_s=20, integer=False)
+    whole = queueing.required_agents(
+        "erlang_c",
+        volume=vol,
+        handle_time_s=h,
+        interval_s=1800,
+        service_level=0.8,
+        answer_within_s=20,
+    )
+    real = queueing.required_agents(
+        "erlang_c",
+        volume=vol,
+        handle_time_s=h,
+        interval_s=1800,
+        service_level=0.8,
+        answer_within_s=20,
+        integer=False,
+    )
     assert np.all((real > whole - 1) & (real <= whole))
-    sl = queueing.evaluate("erlang_c", real, volume=vol, handle_time_s=h, interval_s=1800,
-                           answer_within_s=20)["service_level"]
+    sl = queueing.evaluate(
+        "erlang_c", real, volume=vol, handle_time_s=h, interval_s=1800, answer_within_s=20
+    )["service_level"]
     np.testing.assert_allclose(sl, 0.8, rtol=1e-9)
 
 
 def test_zero_volume_needs_no_agents_and_extreme_targets_stay_consistent():
-    n = queueing.required_agents("erlang_a", volume=[0, 50], handle_time_s=300, patience_s=60,
-                                 service_level=[0.8, 1.0], answer_within_s=20)
+    n = queueing.required_agents(
+        "erlang_a",
+        volume=[0, 50],
+        handle_time_s=300,
+        patience_s=60,
+        service_level=[0.8, 1.0],
+        answer_within_s=20,
+    )
     assert n[0] == 0
     # SL 1 is met only to the 1e-12 relative tolerance of the comparison; whatever n that
     # gives, n meets it and n - 1 does not.
-    res = queueing.evaluate("erlang_a", [n[1], n[1] - 1], volume=50, handle_time_s=300,
-                            patience_s=60, answer_within_s=20)
+    res = queueing.evaluate(
+        "erlang_a",
+        [n[1], n[1] - 1],
+        volume=50,
+        handle_time_s=300,
+        patience_s=60,
+        answer_within_s=20,
+    )
     assert res["service_level"][0] >= 1 - 1e-12 > res["service_level"][1]
 
 
@@ -274,14 +330,14 @@ def test_unstable_cells_follow_the_convention():
     chat = queueing.evaluate("chat", 3, volume=360, handle_time_s=[100, 200, 300])  # 3k/h3 < lam
     assert chat["p_wait"] == 1.0 and chat["asa_s"] == np.inf
     # required_agents never returns an unstable staffing, even with only an abandon target
-    n = queueing.required_agents("chat", volume=360, handle_time_s=[100, 200, 300],
-                                 max_abandon=0.5)
+    n = queueing.required_agents("chat", volume=360, handle_time_s=[100, 200, 300], max_abandon=0.5)
     assert n * 3 / 300 > 0.1
 
 
 def test_zero_volume_metrics():
-    res = queueing.evaluate("erlang_a", 3, volume=0, handle_time_s=300, patience_s=60,
-                            answer_within_s=20)
+    res = queueing.evaluate(
+        "erlang_a", 3, volume=0, handle_time_s=300, patience_s=60, answer_within_s=20
+    )
     assert (res.p_wait, res.service_level, res.asa_s, res.occupancy) == (0.0, 1.0, 0.0, 0.0)
 
 
@@ -290,16 +346,26 @@ def test_zero_volume_metrics():
 
 def test_inputs_broadcast_and_series_work():
     vol = pd.Series([50.0, 100.0, 200.0])
-    n = queueing.required_agents("erlang_c", volume=vol, handle_time_s=300,
-                                 service_level=0.8, answer_within_s=20)
+    n = queueing.required_agents(
+        "erlang_c", volume=vol, handle_time_s=300, service_level=0.8, answer_within_s=20
+    )
     assert isinstance(n, np.ndarray) and n.shape == (3,)
-    grid = queueing.required_agents("erlang_c", volume=vol.to_numpy()[:, None],
-                                    handle_time_s=np.array([200.0, 300.0]),
-                                    service_level=0.8, answer_within_s=20)
+    grid = queueing.required_agents(
+        "erlang_c",
+        volume=vol.to_numpy()[:, None],
+        handle_time_s=np.array([200.0, 300.0]),
+        service_level=0.8,
+        answer_within_s=20,
+    )
     assert grid.shape == (3, 2)
     assert grid[:, 1].tolist() == n.tolist()
-    chat = queueing.evaluate("chat", np.array([[5], [6]]), volume=[100, 120],
-                             handle_time_s=[[300, 500], [300, 500]], patience_s=300)
+    chat = queueing.evaluate(
+        "chat",
+        np.array([[5], [6]]),
+        volume=[100, 120],
+        handle_time_s=[[300, 500], [300, 500]],
+        patience_s=300,
+    )
     assert chat["mean_concurrency"].shape == (2, 2)
     assert queueing.evaluate("erlang_c", 3, volume=10, handle_time_s=300).occupancy.shape == ()
 
@@ -342,10 +408,12 @@ handles = st.floats(30, 1500)
 @given(vol=volumes, h=handles, sl=st.floats(0.5, 0.95), k=st.integers(1, 3))
 def test_required_agents_minimal_property(vol, h, sl, k):
     hs = [h * (1 + 0.4 * j) for j in range(k)]
-    n = queueing.required_agents("chat", volume=vol, handle_time_s=hs, patience_s=240,
-                                 service_level=sl, answer_within_s=30)
-    at = queueing.evaluate("chat", [n, max(n - 1, 0)], volume=vol, handle_time_s=hs,
-                           patience_s=240, answer_within_s=30)
+    n = queueing.required_agents(
+        "chat", volume=vol, handle_time_s=hs, patience_s=240, service_level=sl, answer_within_s=30
+    )
+    at = queueing.evaluate(
+        "chat", [n, max(n - 1, 0)], volume=vol, handle_time_s=hs, patience_s=240, answer_within_s=30
+    )
     assert at["service_level"][0] >= sl - 1e-12
     assert n == 0 or at["service_level"][1] < sl
 
@@ -395,8 +463,9 @@ def test_large_chains_match_the_closed_form_oracle(n, volume, theta):
     # Chains far too long for the state-by-state oracle: mp_reference.erlang_a_closed sums
     # their blocks with mpmath's incomplete gamma at 40 digits.
     lam = volume / 3600
-    got = queueing.evaluate("erlang_a", n, volume=volume, handle_time_s=300, patience_s=theta,
-                            answer_within_s=20)
+    got = queueing.evaluate(
+        "erlang_a", n, volume=volume, handle_time_s=300, patience_s=theta, answer_within_s=20
+    )
     want = ref.erlang_a_closed(n, lam, 300, theta)
     assert float(got["p_wait"]) == pytest.approx(float(want["p_wait"]), rel=1e-9)
     assert float(got["p_abandon"]) == pytest.approx(float(want["p_abandon"]), rel=1e-9)
@@ -411,15 +480,21 @@ def test_long_patience_switch_to_erlang_c_is_continuous(n, volume):
     lam, mu = volume / 3600, n / 300
     switch = queueing.PATIENCE_LIMIT / max(lam, mu)
     for theta in (switch / 1.001, switch * 1.001):
-        got = queueing.evaluate("erlang_a", n, volume=volume, handle_time_s=300,
-                                patience_s=theta, answer_within_s=20)
+        got = queueing.evaluate(
+            "erlang_a", n, volume=volume, handle_time_s=300, patience_s=theta, answer_within_s=20
+        )
         want = ref.erlang_a_closed(n, lam, 300, theta)
         assert float(got["p_wait"]) == pytest.approx(float(want["p_wait"]), rel=5e-8)
         assert float(got["p_abandon"]) == pytest.approx(float(want["p_abandon"]), rel=5e-8)
-    above = queueing.evaluate("erlang_a", n, volume=volume, handle_time_s=300,
-                              patience_s=switch * 1.001, answer_within_s=20)
-    erl_c = queueing.evaluate("erlang_c", n, volume=volume, handle_time_s=300,
-                              answer_within_s=20)
+    above = queueing.evaluate(
+        "erlang_a",
+        n,
+        volume=volume,
+        handle_time_s=300,
+        patience_s=switch * 1.001,
+        answer_within_s=20,
+    )
+    erl_c = queueing.evaluate("erlang_c", n, volume=volume, handle_time_s=300, answer_within_s=20)
     for key in ("p_wait", "service_level", "asa_s"):
         assert float(above[key]) == pytest.approx(float(erl_c[key]), rel=1e-15)
     # p_abandon keeps its first-order term E[wait] / theta, so occupancy moves by ~1e-10.
@@ -437,7 +512,10 @@ def test_overloaded_cell_with_endless_patience_is_the_fluid_limit():
     assert float(res["p_abandon"]) == pytest.approx(1 - 10 / a, rel=1e-15)
     assert float(res["asa_s"]) == pytest.approx(1e12 * math.log(a / 10), rel=1e-15)
     assert (float(res["p_wait"]), float(res["service_level"]), float(res["occupancy"])) == (
-        1.0, 0.0, 1.0)
+        1.0,
+        0.0,
+        1.0,
+    )
     switch = queueing.PATIENCE_LIMIT / (1e4 / 3600)
     exact = queueing.evaluate("erlang_a", 10, patience_s=switch / 1.0001, **kw)
     limit = queueing.evaluate("erlang_a", 10, patience_s=switch * 1.0001, **kw)
@@ -452,8 +530,9 @@ def test_endless_patience_staffs_like_erlang_c(theta):
     kw = dict(volume=100, handle_time_s=300, asa_s=30)
     erl_c = queueing.required_agents("erlang_c", **kw)
     assert queueing.required_agents("erlang_a", patience_s=theta, **kw) == erl_c
-    res = queueing.evaluate("erlang_a", [10, 12], volume=100, handle_time_s=300,
-                            patience_s=theta, answer_within_s=20)
+    res = queueing.evaluate(
+        "erlang_a", [10, 12], volume=100, handle_time_s=300, patience_s=theta, answer_within_s=20
+    )
     assert np.all(np.isfinite(res["p_wait"])) and np.all(np.isfinite(res["asa_s"]))
 
 
@@ -477,14 +556,25 @@ def test_tiny_handle_time_with_many_agents_is_finite(model):
     ("call", "name"),
     [
         # Issue 11: agents 1e308 gave NaN metrics.
-        (lambda: queueing.evaluate("erlang_a", 1e308, volume=100, handle_time_s=300,
-                                   patience_s=180), "agents"),
+        (
+            lambda: queueing.evaluate(
+                "erlang_a", 1e308, volume=100, handle_time_s=300, patience_s=180
+            ),
+            "agents",
+        ),
         # Issue 10: interval_s = 1e-9 (3e13 Erlangs) never ended.
-        (lambda: queueing.required_agents("erlang_a", volume=100, handle_time_s=300,
-                                          interval_s=1e-9, patience_s=180, service_level=0.8),
-         "interval_s"),
-        (lambda: queueing.evaluate("chat", 10, volume=1e13, handle_time_s=[300, 500]),
-         "volume"),
+        (
+            lambda: queueing.required_agents(
+                "erlang_a",
+                volume=100,
+                handle_time_s=300,
+                interval_s=1e-9,
+                patience_s=180,
+                service_level=0.8,
+            ),
+            "interval_s",
+        ),
+        (lambda: queueing.evaluate("chat", 10, volume=1e13, handle_time_s=[300, 500]), "volume"),
     ],
 )
 def test_out_of_range_inputs_are_refused_by_name(call, name):
@@ -508,16 +598,23 @@ def test_chat_with_falling_total_rate_at_large_scale():
     ratio=st.floats(0.5, 2.0),
     log_theta=st.floats(-1, 300),
 )
-def test_metrics_stay_finite_and_in_range_over_the_accepted_domain(model, log_load, ratio,
-                                                                   log_theta):
+def test_metrics_stay_finite_and_in_range_over_the_accepted_domain(
+    model, log_load, ratio, log_theta
+):
     # Issue 11: valid inputs give finite, in-range answers, from 1e-3 to 1e7 Erlangs and
     # patience from 0.1 s to 1e300 s, around the critical staffing n ~ a.
     a = 10.0**log_load
     n = max(1.0, math.floor(a * ratio))
     hs = 300.0 if model == "erlang_a" else [300.0, 450.0]
     h_k = 300.0 if model == "erlang_a" else 225.0
-    res = queueing.evaluate(model, n, volume=a / h_k * 3600, handle_time_s=hs,
-                            patience_s=10.0**log_theta, answer_within_s=20)
+    res = queueing.evaluate(
+        model,
+        n,
+        volume=a / h_k * 3600,
+        handle_time_s=hs,
+        patience_s=10.0**log_theta,
+        answer_within_s=20,
+    )
     for key in ("p_wait", "service_level", "p_abandon", "occupancy"):
         assert 0.0 <= float(res[key]) <= 1.0, key
     assert np.isfinite(float(res["asa_s"])) and float(res["asa_s"]) >= 0

@@ -19,8 +19,15 @@ import staffing
 from staffing.scenarios import GRID_KEYS, SCENARIO_COLUMNS, scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
-NUMBERS = ["volume", "agent_hours", "fte_hours", "fte_headcount", "service_level",
-           "p_abandon", "peak_agents"]
+NUMBERS = [
+    "volume",
+    "agent_hours",
+    "fte_hours",
+    "fte_headcount",
+    "service_level",
+    "p_abandon",
+    "peak_agents",
+]
 
 
 def _example(weeks: int = 1) -> dict:
@@ -32,22 +39,32 @@ def _example(weeks: int = 1) -> dict:
     return data
 
 
-def _by_hand(data: dict, *, target=None, shrinkage=None, concurrency=None, method=None,
-             growth=None, only=None) -> dict:
+def _by_hand(
+    data: dict,
+    *,
+    target=None,
+    shrinkage=None,
+    concurrency=None,
+    method=None,
+    growth=None,
+    only=None,
+) -> dict:
     """Edit the example like a planner editing the YAML for one scenario."""
     data = copy.deepcopy(data)
     default_sl = data["defaults"].get("service_level")
     if only is not None:
         data["skills"] = [s for s in data["skills"] if s["id"] in only]
         if isinstance(data["volume"]["growth"], dict):
-            data["volume"]["growth"] = {k: v for k, v in data["volume"]["growth"].items()
-                                        if k in only}
+            data["volume"]["growth"] = {
+                k: v for k, v in data["volume"]["growth"].items() if k in only
+            }
     for skill in data["skills"]:
         if method is not None:
             skill["method"] = method
         # A workload skill takes no service-level target (an explicit one is an error).
         if target is not None and skill.get("method", data["defaults"].get("method")) != (
-                "workload"):
+            "workload"
+        ):
             within = skill.get("service_level", default_sl)["answer_within_seconds"]
             skill["service_level"] = {"target": target, "answer_within_seconds": within}
         if shrinkage is not None:
@@ -75,8 +92,12 @@ def sl_sweep(example) -> pd.DataFrame:
 
 def test_sweep_equals_the_plans_run_one_by_one(example, sl_sweep):
     # 2 targets x 2 concurrencies, the last key varying fastest; 6 skills x 1 week each
-    assert list(sl_sweep.columns) == ["scenario", "service_level_target", "max_concurrency",
-                                      *SCENARIO_COLUMNS]
+    assert list(sl_sweep.columns) == [
+        "scenario",
+        "service_level_target",
+        "max_concurrency",
+        *SCENARIO_COLUMNS,
+    ]
     assert len(sl_sweep) == 4 * 6
     combos = [(0.7, 1), (0.7, 3), (0.9, 1), (0.9, 3)]
     for number, (target, k) in enumerate(combos):
@@ -84,8 +105,7 @@ def test_sweep_equals_the_plans_run_one_by_one(example, sl_sweep):
         # skill 2002 measured h = [420, 780] s at loads 1 and 2 (example.yaml). k = 1 keeps
         # the first value; k = 3 extends it at the load-2 throughput: 780 * 3 / 2 = 1170 s.
         chat_support = next(s for s in data["skills"] if s["id"] == 2002)
-        chat_support["handle_time_by_load_seconds"] = [420.0] if k == 1 else [420.0, 780.0,
-                                                                               1170.0]
+        chat_support["handle_time_by_load_seconds"] = [420.0] if k == 1 else [420.0, 780.0, 1170.0]
         expected = _weekly(data)
         got = sl_sweep[sl_sweep["scenario"] == number]
         assert (got["service_level_target"] == target).all()
@@ -95,17 +115,21 @@ def test_sweep_equals_the_plans_run_one_by_one(example, sl_sweep):
 
 def test_fte_rises_with_the_service_level_target(sl_sweep):
     low = sl_sweep[sl_sweep["service_level_target"] == 0.7].set_index(
-        ["max_concurrency", "skill_id"])
+        ["max_concurrency", "skill_id"]
+    )
     high = sl_sweep[sl_sweep["service_level_target"] == 0.9].set_index(
-        ["max_concurrency", "skill_id"])
+        ["max_concurrency", "skill_id"]
+    )
     # A higher target can only need as many agents or more in every interval.
     assert (high["agent_hours"] >= low["agent_hours"]).all()
     assert (high["fte_headcount"] >= low["fte_headcount"]).all()
     # The workload method staffs to the occupancy cap only, so the target does not move it
     # (plan.py: agents = ceil(workload / max_occupancy)).
     for skill_id in (1001, 1002):
-        assert (high.xs(skill_id, level="skill_id")["agent_hours"]
-                == low.xs(skill_id, level="skill_id")["agent_hours"]).all()
+        assert (
+            high.xs(skill_id, level="skill_id")["agent_hours"]
+            == low.xs(skill_id, level="skill_id")["agent_hours"]
+        ).all()
     # Voice Callback (erlang_a, 80 % in 20 s in the config) is staffed to its target, so
     # 90 % needs strictly more agent-hours than 70 %, and achieves a higher service level.
     voice = (high.xs(3001, level="skill_id"), low.xs(3001, level="skill_id"))
@@ -128,7 +152,8 @@ def test_shrinkage_scales_fte_and_nothing_else(example):
     np.testing.assert_allclose(a["fte_headcount"], a["fte_hours"] / 37.5, rtol=1e-12)
     pd.testing.assert_frame_equal(
         b[SCENARIO_COLUMNS[1:]].reset_index(drop=True),
-        _weekly(_by_hand(example, shrinkage=0.35)).drop(columns="skill_id"))
+        _weekly(_by_hand(example, shrinkage=0.35)).drop(columns="skill_id"),
+    )
 
 
 def test_growth_scales_the_history_forecast(example):
@@ -139,22 +164,22 @@ def test_growth_scales_the_history_forecast(example):
     campaign = sweep[sweep["scenario"] == 2].set_index("skill_id")
     # The config grows skill 1001 by 1.05; growth=1.0 replaces that, so 1001's volume is the
     # config's divided by 1.05 and every other skill's is unchanged.
-    np.testing.assert_allclose(one.loc[1001, "volume"], base.loc[1001, "volume"] / 1.05,
-                               rtol=1e-12)
+    np.testing.assert_allclose(one.loc[1001, "volume"], base.loc[1001, "volume"] / 1.05, rtol=1e-12)
     np.testing.assert_allclose(one.drop(1001)["volume"], base.drop(1001)["volume"], rtol=1e-12)
     # volume = hour-of-week profile x growth, so 1.1 gives exactly 1.1 x the volume
     np.testing.assert_allclose(more["volume"], one["volume"] * 1.1, rtol=1e-12)
     assert (more["agent_hours"] >= one["agent_hours"]).all()
-    assert (more["agent_hours"].sum() > one["agent_hours"].sum())
+    assert more["agent_hours"].sum() > one["agent_hours"].sum()
     # a mapping: 1001 grows by 1.5, unlisted skills 1.0
-    np.testing.assert_allclose(campaign.loc[1001, "volume"], one.loc[1001, "volume"] * 1.5,
-                               rtol=1e-12)
-    np.testing.assert_allclose(campaign.drop(1001)["volume"], one.drop(1001)["volume"],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        campaign.loc[1001, "volume"], one.loc[1001, "volume"] * 1.5, rtol=1e-12
+    )
+    np.testing.assert_allclose(campaign.drop(1001)["volume"], one.drop(1001)["volume"], rtol=1e-12)
     assert campaign["growth"].iloc[0] == {1001: 1.5}
     pd.testing.assert_frame_equal(
         more[SCENARIO_COLUMNS[1:]].reset_index(drop=True),
-        _weekly(_by_hand(example, growth=1.1)).drop(columns="skill_id"))
+        _weekly(_by_hand(example, growth=1.1)).drop(columns="skill_id"),
+    )
 
 
 def test_method_comparison_for_one_skill(example):
@@ -193,8 +218,9 @@ def test_dataframe_inputs_are_passed_through(example):
     volume["volume"] *= 2  # a planner's own forecast: twice the history forecast
     sweep = scenarios(example, nht_history=history, volume=volume, shrinkage=[0.3])
     by_skill = sweep.set_index("skill_id")
-    np.testing.assert_allclose(by_skill["volume"], base.weekly.set_index("skill_id")["volume"]
-                               * 2, rtol=1e-12)
+    np.testing.assert_allclose(
+        by_skill["volume"], base.weekly.set_index("skill_id")["volume"] * 2, rtol=1e-12
+    )
     with pytest.raises(ValueError, match="growth applies to a forecast from history"):
         scenarios(example, volume=volume, growth=[1.1])
 
@@ -210,8 +236,11 @@ def test_bad_grids_are_named(example):
         scenarios(example, shrinkage=0.3)
     with pytest.raises(ValueError, match="method is an empty list"):
         scenarios(example, method=[])
-    with pytest.raises(ValueError, match=r"method 'erlang_b' is unknown; valid methods: "
-                                         "workload, erlang_c, erlang_a, chat"):
+    with pytest.raises(
+        ValueError,
+        match=r"method 'erlang_b' is unknown; valid methods: "
+        "workload, erlang_c, erlang_a, chat",
+    ):
         scenarios(example, method=["erlang_b"])
     with pytest.raises(ValueError, match=r"service_level 80 must be a share in \(0, 1\)"):
         scenarios(example, service_level=[0.8, 80])
@@ -219,8 +248,11 @@ def test_bad_grids_are_named(example):
         scenarios(example, max_concurrency=[2.5])
     with pytest.raises(ValueError, match=r"skill 9999 is not in the config \(skills: 1001"):
         scenarios(example, skills=[9999], shrinkage=[0.3])
-    with pytest.raises(ValueError, match=r"growth \{2001: 1.2\}: skill\(s\) \[2001\] are not "
-                                         "planned"):
+    with pytest.raises(
+        ValueError,
+        match=r"growth \{2001: 1.2\}: skill\(s\) \[2001\] are not "
+        "planned",
+    ):
         scenarios(example, skills=[1001], growth=[{2001: 1.2}])
 
 
@@ -231,7 +263,8 @@ def test_an_invalid_scenario_config_names_the_scenario(example):
     # The skill is named by name and id: a scenario's skill list is not the file's.
     assert info.value.problems == [
         "scenario method='erlang_a': skill 'Sales Messaging' (id 1001): patience_seconds: "
-        "method erlang_a needs a mean patience"]
+        "method erlang_a needs a mean patience"
+    ]
 
 
 def test_service_level_needs_an_answer_within_time(example):
@@ -240,8 +273,11 @@ def test_service_level_needs_an_answer_within_time(example):
     data["skills"] = [s for s in data["skills"] if s["id"] in (1001, 3001, 3002)]
     data["volume"]["growth"] = 1.0
     # Voice Escalations (3002, erlang_c) has only an ASA target: no threshold to keep.
-    with pytest.raises(ValueError, match=r"skill 'Voice Escalations' \(id 3002\) has no "
-                                         "service_level"):
+    with pytest.raises(
+        ValueError,
+        match=r"skill 'Voice Escalations' \(id 3002\) has no "
+        "service_level",
+    ):
         scenarios(data, service_level=[0.8])
     # Sales Messaging (1001, workload) has none either, but the target never changes a
     # workload staffing, so it is planned as it is; Voice Callback (3001) has its own.
@@ -255,13 +291,16 @@ def test_service_level_needs_an_answer_within_time(example):
 
 def test_history_is_fetched_once_for_the_whole_sweep(tmp_path, monkeypatch):
     from staffing import testing
+
     creds = testing.TEST_CREDENTIALS
-    for name, value in zip(("LP_APP_KEY", "LP_APP_SECRET", "LP_ACCESS_TOKEN",
-                            "LP_ACCESS_TOKEN_SECRET"),
-                           (creds.app_key, creds.app_secret, creds.access_token,
-                            creds.access_token_secret), strict=True):
+    for name, value in zip(
+        ("LP_APP_KEY", "LP_APP_SECRET", "LP_ACCESS_TOKEN", "LP_ACCESS_TOKEN_SECRET"),
+        (creds.app_key, creds.app_secret, creds.access_token, creds.access_token_secret),
+        strict=True,
+    ):
         monkeypatch.setenv(name, value)
     from staffing.sources.liveperson import sync
+
     now = pd.Timestamp.now(tz="UTC").floor("h")
     # the fetch runs on the fake's clock, not the real one (an hour could turn in between)
     monkeypatch.setattr(sync, "fetch_history", functools.partial(sync.fetch_history, now=now))
@@ -269,11 +308,20 @@ def test_history_is_fetched_once_for_the_whole_sweep(tmp_path, monkeypatch):
 
     def config(lp, store: Path) -> dict:
         return {
-            "plan": {"name": "lp", "start": start.isoformat(), "weeks": 1,
-                     "timezone": "Europe/London"},
-            "nht": {"source": "store", "store": str(store), "history_weeks": 2, "fetch": True,
-                    "min_segments": 1,
-                    "liveperson": {"account": lp.account, "domain_api": lp.domain_api}},
+            "plan": {
+                "name": "lp",
+                "start": start.isoformat(),
+                "weeks": 1,
+                "timezone": "Europe/London",
+            },
+            "nht": {
+                "source": "store",
+                "store": str(store),
+                "history_weeks": 2,
+                "fetch": True,
+                "min_segments": 1,
+                "liveperson": {"account": lp.account, "domain_api": lp.domain_api},
+            },
             "volume": {"source": "history"},
             "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40},
             "skills": [{"id": 1001, "name": "A"}, {"id": 1002, "name": "B"}],
@@ -286,12 +334,14 @@ def test_history_is_fetched_once_for_the_whole_sweep(tmp_path, monkeypatch):
         # read again for 1.2, but not fetched again: a second fetch into the same store
         # would ask again for the last day at least (incremental rule, LATE_DATA in
         # liveperson.py), so equal request counts mean one fetch.
-        sweep = scenarios(config(lp, tmp_path / "sweep.sqlite"), growth=[1.0, 1.2],
-                          shrinkage=[0.2, 0.3, 0.4])
+        sweep = scenarios(
+            config(lp, tmp_path / "sweep.sqlite"), growth=[1.0, 1.2], shrinkage=[0.2, 0.3, 0.4]
+        )
         assert len(lp.nht_requests()) == 2 * one_plan
     middle = sweep[(sweep["shrinkage"] == 0.3) & (sweep["growth"] == 1.0)].set_index("skill_id")
-    pd.testing.assert_series_equal(middle["fte_hours"],
-                                   single.weekly.set_index("skill_id")["fte_hours"])
+    pd.testing.assert_series_equal(
+        middle["fte_hours"], single.weekly.set_index("skill_id")["fte_hours"]
+    )
 
 
 def test_special_days_apply_once_in_every_scenario(example):
@@ -301,8 +351,7 @@ def test_special_days_apply_once_in_every_scenario(example):
     data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
     data["plan"]["weeks"] = 1
     data.pop("shifts", None)
-    data["special_days"] = [{"date": data["plan"]["start"], "volume_factor": 1.4,
-                             "skills": [1001]}]
+    data["special_days"] = [{"date": data["plan"]["start"], "volume_factor": 1.4, "skills": [1001]}]
     sweep = staffing.scenarios(data, skills=[1001], shrinkage=[0.3, 0.4])
     for shrinkage in (0.3, 0.4):
         one = copy.deepcopy(data)
@@ -310,4 +359,5 @@ def test_special_days_apply_once_in_every_scenario(example):
         alone = staffing.plan(one).weekly
         got = sweep[sweep["shrinkage"] == shrinkage]
         assert got["volume"].iloc[0] == pytest.approx(
-            alone.loc[alone["skill_id"] == 1001, "volume"].iloc[0], rel=1e-12)
+            alone.loc[alone["skill_id"] == 1001, "volume"].iloc[0], rel=1e-12
+        )

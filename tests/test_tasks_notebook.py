@@ -26,8 +26,19 @@ def test_notebook_installs_dev_plots_and_jupyter_and_registers_the_kernel(monkey
     assert "notebook" in tasks.JOBS
     assert tasks.notebook() == 0
     assert installed == ["dev,plots,notebook"]
-    assert ran == [("python", "-m", "ipykernel", "install", "--user", "--name", "staffing",
-                    "--display-name", "Python (staffing)")]
+    assert ran == [
+        (
+            "python",
+            "-m",
+            "ipykernel",
+            "install",
+            "--user",
+            "--name",
+            "staffing",
+            "--display-name",
+            "Python (staffing)",
+        )
+    ]
     assert not any("lab" in args or "notebook" in args for args in ran)  # no server started
     printed = capsys.readouterr().out
     assert "jupyter' lab" not in printed and "lab notebooks/" in printed
@@ -35,7 +46,8 @@ def test_notebook_installs_dev_plots_and_jupyter_and_registers_the_kernel(monkey
 
 def test_jupyter_is_only_in_the_notebook_extra_and_the_demo_brings_plots(monkeypatch):
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-        "optional-dependencies"]
+        "optional-dependencies"
+    ]
     assert any(d.startswith("jupyterlab") for d in extras["notebook"])
     assert not any(d.startswith(("jupyterlab", "notebook")) for d in extras["dev"])
     assert any(d.startswith("pyarrow") for d in extras["parquet"])

@@ -19,9 +19,16 @@ WEEK = pd.Timedelta(weeks=1)
 def _history(level) -> pd.DataFrame:
     """Hourly arrivals of skill 1001 over 4 weeks, ``level(t)`` at each hour start t."""
     times = pd.date_range(START, periods=4 * 168, freq="h")
-    return pd.DataFrame({"skill_id": 1001, "interval_start": times, "interval_minutes": 60,
-                         "arrivals": level(times), "handled_segments": 50.0,
-                         "net_handle_time_s": 300.0})
+    return pd.DataFrame(
+        {
+            "skill_id": 1001,
+            "interval_start": times,
+            "interval_minutes": 60,
+            "arrivals": level(times),
+            "handled_segments": 50.0,
+            "net_handle_time_s": 300.0,
+        }
+    )
 
 
 def _growing(times: pd.DatetimeIndex) -> np.ndarray:
@@ -41,8 +48,7 @@ def _config(trend: str = "auto") -> dict:
 
 def test_weekly_trend_is_the_slope_of_log_weekly_levels():
     # weekly means of 10 x 1.1^(k + j/168) are c x 1.1^k: the slope of ln L_k is ln 1.1
-    slope = weekly_trend(hourly_history(_history(_growing)), [1001], weeks=4,
-                         end=START + 4 * WEEK)
+    slope = weekly_trend(hourly_history(_history(_growing)), [1001], weeks=4, end=START + 4 * WEEK)
     assert slope[1001] == pytest.approx(np.log(1.1))
 
 
@@ -52,7 +58,7 @@ def test_a_real_trend_is_kept_and_both_wapes_shown():
     # Held-out week 3 against weeks 0-2 (equal weights, decay 1): without a trend every hour
     # is forecast at the mean of its three weeks, (1.1^0 + 1.1^1 + 1.1^2) / 3 of week 0,
     # i.e. actual x (1.1^-3 + 1.1^-2 + 1.1^-1) / 3 = actual x 0.828951: WAPE 0.171049.
-    expected = 1 - (1.1 ** -3 + 1.1 ** -2 + 1.1 ** -1) / 3
+    expected = 1 - (1.1**-3 + 1.1**-2 + 1.1**-1) / 3
     assert bt.wape_no_trend == pytest.approx(expected, rel=1e-9)
     # With the trend (slope ln 1.1 fitted on weeks 0-2) the held-out week is exact.
     assert bt.wape_trend == pytest.approx(0.0, abs=1e-9)
@@ -61,8 +67,8 @@ def test_a_real_trend_is_kept_and_both_wapes_shown():
     # The plan continues the curve: at 2026-03-02 00:00 (4 weeks after START) 10 x 1.1^4 =
     # 14.641 contacts, a week later 10 x 1.1^5 = 16.1051.
     iv = result.intervals.set_index("interval_start")["volume"]
-    assert iv[START + 4 * WEEK] == pytest.approx(10 * 1.1 ** 4)
-    assert iv[START + 5 * WEEK] == pytest.approx(10 * 1.1 ** 5)
+    assert iv[START + 4 * WEEK] == pytest.approx(10 * 1.1**4)
+    assert iv[START + 5 * WEEK] == pytest.approx(10 * 1.1**5)
     summary = result.summary().iloc[0]
     assert summary.wape_no_trend == pytest.approx(expected) and summary.wape < expected
     assert summary.trend_per_week == pytest.approx(0.10)

@@ -40,8 +40,7 @@ SKILLS = [
 
 def _daily_curve(hour: np.ndarray, async_messaging: bool) -> np.ndarray:
     """Relative arrivals by local hour: a late-morning and an afternoon peak."""
-    curve = (np.exp(-0.5 * ((hour - 11) / 2.2) ** 2)
-             + 0.85 * np.exp(-0.5 * ((hour - 15) / 2.5) ** 2))
+    curve = np.exp(-0.5 * ((hour - 11) / 2.2) ** 2) + 0.85 * np.exp(-0.5 * ((hour - 15) / 2.5) ** 2)
     if async_messaging:  # messaging keeps arriving in the evening and at night
         curve = curve + 0.35 * np.exp(-0.5 * ((hour - 20) / 2.0) ** 2) + 0.06
     return curve / curve.max()
@@ -52,14 +51,16 @@ WEEKDAY_FACTOR = np.array([1.12, 1.05, 1.0, 0.98, 0.92, 0.55, 0.45])
 
 def make(rng: np.random.Generator) -> pd.DataFrame:
     """Build the sample history frame."""
-    local = pd.date_range(END_LOCAL - pd.Timedelta(weeks=WEEKS), END_LOCAL, freq="h",
-                          inclusive="left")
+    local = pd.date_range(
+        END_LOCAL - pd.Timedelta(weeks=WEEKS), END_LOCAL, freq="h", inclusive="left"
+    )
     hour = np.asarray(local.hour, dtype=float)
     weekday = np.asarray(local.day_of_week)
     weeks_ago = np.asarray((END_LOCAL - local) / pd.Timedelta(weeks=1))
     trend = 1.0 - 0.01 * weeks_ago  # about 1 % more contacts each week
     outage = (local >= pd.Timestamp("2026-01-27 13:00", tz=TIMEZONE)) & (
-        local < pd.Timestamp("2026-01-27 19:00", tz=TIMEZONE))
+        local < pd.Timestamp("2026-01-27 19:00", tz=TIMEZONE)
+    )
     frames = []
     for skill_id, _name, peak, nht_base, hours, per_agent in SKILLS:
         asynchronous = skill_id < 2000
@@ -82,32 +83,47 @@ def make(rng: np.random.Generator) -> pd.DataFrame:
         messages = np.maximum(1, np.round(handled * rng.uniform(5, 8, len(local))))
         work = nht * handled / messages
         seg_duration = nht * per_agent * rng.uniform(0.9, 1.1, len(local))
-        frame = pd.DataFrame({
-            "account": ACCOUNT,
-            "skill_id": skill_id,
-            "interval_start": local.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "interval_minutes": 60,
-            "arrivals": arrivals,
-            "handled_segments": handled,
-            "net_handle_time_s": np.round(nht, 2),
-            "avg_segment_work_time_s": np.round(work, 2),
-            "avg_agent_segment_duration_s": np.round(seg_duration, 2),
-            "total_agent_segment_duration_s": np.round(seg_duration * handled),
-            "avg_time_in_queue_s": np.round(rng.exponential(25 if asynchronous else 12,
-                                                            len(local)), 2),
-            "avg_available_load": np.round(rng.uniform(0.3, 0.8, len(local)), 2),
-            "messages_sent": messages,
-        })
+        frame = pd.DataFrame(
+            {
+                "account": ACCOUNT,
+                "skill_id": skill_id,
+                "interval_start": local.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "interval_minutes": 60,
+                "arrivals": arrivals,
+                "handled_segments": handled,
+                "net_handle_time_s": np.round(nht, 2),
+                "avg_segment_work_time_s": np.round(work, 2),
+                "avg_agent_segment_duration_s": np.round(seg_duration, 2),
+                "total_agent_segment_duration_s": np.round(seg_duration * handled),
+                "avg_time_in_queue_s": np.round(
+                    rng.exponential(25 if asynchronous else 12, len(local)), 2
+                ),
+                "avg_available_load": np.round(rng.uniform(0.3, 0.8, len(local)), 2),
+                "messages_sent": messages,
+            }
+        )
         # no segment handled -> LivePerson reports no data for the per-segment metrics
         none = handled == 0
-        frame.loc[none, ["net_handle_time_s", "avg_segment_work_time_s",
-                         "avg_agent_segment_duration_s", "total_agent_segment_duration_s",
-                         "avg_available_load", "messages_sent"]] = np.nan
+        frame.loc[
+            none,
+            [
+                "net_handle_time_s",
+                "avg_segment_work_time_s",
+                "avg_agent_segment_duration_s",
+                "total_agent_segment_duration_s",
+                "avg_available_load",
+                "messages_sent",
+            ],
+        ] = np.nan
         # gaps: about 2 % of hours missing entirely, plus a six-hour outage for everyone
         gap = (rng.random(len(local)) < 0.02) | outage
         frame.loc[gap, frame.columns[4:]] = np.nan
-        for column in ("arrivals", "handled_segments", "messages_sent",
-                       "total_agent_segment_duration_s"):
+        for column in (
+            "arrivals",
+            "handled_segments",
+            "messages_sent",
+            "total_agent_segment_duration_s",
+        ):
             frame[column] = frame[column].round().astype("Int64")  # counts print as counts
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

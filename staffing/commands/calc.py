@@ -29,31 +29,52 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Durations are in seconds."
         ),
     )
-    p.add_argument("--model", choices=queueing.MODELS, default="erlang_c",
-                   help="queueing model (default erlang_c)")
-    p.add_argument("--volume", type=float, required=True,
-                   help="contacts arriving in the interval")
-    p.add_argument("--interval", type=float, default=3600.0,
-                   help="interval length in seconds (default 3600)")
-    p.add_argument("--handle-time", required=True,
-                   help="mean handle time in seconds; for chat a comma list h1,h2,...,hk: the "
-                        "handle time of one conversation while its agent holds j")
-    p.add_argument("--service-level", type=float,
-                   help="target share answered within --answer-within, e.g. 0.8")
-    p.add_argument("--answer-within", type=float, default=None,
-                   help="service-level threshold in seconds; needed with --service-level "
-                        "(0 means answered at once)")
+    p.add_argument(
+        "--model",
+        choices=queueing.MODELS,
+        default="erlang_c",
+        help="queueing model (default erlang_c)",
+    )
+    p.add_argument("--volume", type=float, required=True, help="contacts arriving in the interval")
+    p.add_argument(
+        "--interval", type=float, default=3600.0, help="interval length in seconds (default 3600)"
+    )
+    p.add_argument(
+        "--handle-time",
+        required=True,
+        help="mean handle time in seconds; for chat a comma list h1,h2,...,hk: the "
+        "handle time of one conversation while its agent holds j",
+    )
+    p.add_argument(
+        "--service-level", type=float, help="target share answered within --answer-within, e.g. 0.8"
+    )
+    p.add_argument(
+        "--answer-within",
+        type=float,
+        default=None,
+        help="service-level threshold in seconds; needed with --service-level "
+        "(0 means answered at once)",
+    )
     p.add_argument("--asa", type=float, help="maximum mean wait of answered contacts, seconds")
     p.add_argument("--max-abandon", type=float, help="maximum share abandoning, e.g. 0.05")
     p.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.85")
-    p.add_argument("--patience", type=float,
-                   help="mean patience in seconds (erlang_a needs it; optional for chat)")
-    p.add_argument("--agents", type=float,
-                   help="evaluate this staffing instead of solving for the required agents")
-    p.add_argument("--json", action="store_true",
-                   help="print one standard JSON object (agents, p_wait, service_level, "
-                        "asa_s, p_abandon, occupancy) instead of a table; a value that is not "
-                        "finite (the ASA of an unstable queue) is null")
+    p.add_argument(
+        "--patience",
+        type=float,
+        help="mean patience in seconds (erlang_a needs it; optional for chat)",
+    )
+    p.add_argument(
+        "--agents",
+        type=float,
+        help="evaluate this staffing instead of solving for the required agents",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one standard JSON object (agents, p_wait, service_level, "
+        "asa_s, p_abandon, occupancy) instead of a table; a value that is not "
+        "finite (the ASA of an unstable queue) is null",
+    )
     p.set_defaults(func=run)
 
 
@@ -73,29 +94,41 @@ def _handle_times(text: str, model: str) -> float | list[float]:
 
 #: API parameter -> the flag a user typed, for error messages.
 _FLAGS = {
-    "handle_time_s": "--handle-time", "patience_s": "--patience", "interval_s": "--interval",
-    "answer_within_s": "--answer-within", "asa_s": "--asa", "max_abandon": "--max-abandon",
-    "max_occupancy": "--max-occupancy", "service_level": "--service-level",
-    "volume": "--volume", "agents": "--agents",
+    "handle_time_s": "--handle-time",
+    "patience_s": "--patience",
+    "interval_s": "--interval",
+    "answer_within_s": "--answer-within",
+    "asa_s": "--asa",
+    "max_abandon": "--max-abandon",
+    "max_occupancy": "--max-occupancy",
+    "service_level": "--service-level",
+    "volume": "--volume",
+    "agents": "--agents",
 }
 
 
 def _in_flags(message: str) -> str:
     """``message`` with the engine's parameter names replaced by the command's flags."""
-    return re.sub(r"\b(" + "|".join(sorted(_FLAGS, key=len, reverse=True)) + r")\b",
-                  lambda m: _FLAGS[m.group(1)], message)
+    return re.sub(
+        r"\b(" + "|".join(sorted(_FLAGS, key=len, reverse=True)) + r")\b",
+        lambda m: _FLAGS[m.group(1)],
+        message,
+    )
 
 
 def _check(args: argparse.Namespace) -> list[str]:
     """Refuse what the planning config refuses; return notes on what is odd but allowed."""
     if args.service_level is not None:
         if not 0 < args.service_level < 1:
-            raise ValueError(f"--service-level must be a share between 0 and 1 exclusive, "
-                             f"e.g. 0.8 (got {args.service_level:g}; 1.0 cannot be met by "
-                             "any finite staffing)")
+            raise ValueError(
+                f"--service-level must be a share between 0 and 1 exclusive, "
+                f"e.g. 0.8 (got {args.service_level:g}; 1.0 cannot be met by "
+                "any finite staffing)"
+            )
         if args.answer_within is None:
-            raise ValueError("--service-level needs --answer-within (the threshold in "
-                             "seconds, e.g. 60)")
+            raise ValueError(
+                "--service-level needs --answer-within (the threshold in seconds, e.g. 60)"
+            )
     return []
 
 
@@ -141,10 +174,12 @@ def _run(args: argparse.Namespace) -> int:
         falling = [j + 1 for j in range(1, len(handle)) if handle[j] < handle[j - 1]]
         if falling:
             j = falling[0]
-            notes.append(f"note: --handle-time falls from {handle[j - 2]:g} s at load {j - 1} "
-                         f"to {handle[j - 1]:g} s at load {j}: an agent would finish "
-                         f"conversations faster the more it holds; handle times from an NHT "
-                         f"grow with the load (h_j = NHT x j)")
+            notes.append(
+                f"note: --handle-time falls from {handle[j - 2]:g} s at load {j - 1} "
+                f"to {handle[j - 1]:g} s at load {j}: an agent would finish "
+                f"conversations faster the more it holds; handle times from an NHT "
+                f"grow with the load (h_j = NHT x j)"
+            )
     common = dict(
         volume=args.volume,
         handle_time_s=handle,
@@ -153,14 +188,16 @@ def _run(args: argparse.Namespace) -> int:
         patience_s=args.patience,
     )
     if args.agents is None:
-        agents = float(queueing.required_agents(
-            args.model,
-            service_level=args.service_level,
-            asa_s=args.asa,
-            max_abandon=args.max_abandon,
-            max_occupancy=args.max_occupancy,
-            **common,
-        ))
+        agents = float(
+            queueing.required_agents(
+                args.model,
+                service_level=args.service_level,
+                asa_s=args.asa,
+                max_abandon=args.max_abandon,
+                max_occupancy=args.max_occupancy,
+                **common,
+            )
+        )
         if not math.isfinite(agents):
             raise ValueError("no staffing meets these targets (a target of 100% or 0 abandonment?)")
     else:
@@ -169,19 +206,29 @@ def _run(args: argparse.Namespace) -> int:
     result = {"agents": int(agents) if agents == int(agents) else agents}
     result.update({key: float(value) for key, value in metrics.items()})
     # Stable only below n agents' capacity: lambda * h < n, for chat lambda * h_k / k < n.
-    capacity_load = args.volume / args.interval * (
-        handle if args.model != "chat" else handle[-1] / len(handle))
+    capacity_load = (
+        args.volume / args.interval * (handle if args.model != "chat" else handle[-1] / len(handle))
+    )
     if args.patience is None and capacity_load >= agents and args.volume > 0:
-        notes.append(f"note: {result['agents']} agents cannot carry an offered load of "
-                     f"{capacity_load:.3f} Erlang: the queue is unstable (every contact waits "
-                     "and the "
-                     "wait grows without bound), so no service level is reached")
+        notes.append(
+            f"note: {result['agents']} agents cannot carry an offered load of "
+            f"{capacity_load:.3f} Erlang: the queue is unstable (every contact waits "
+            "and the "
+            "wait grows without bound), so no service level is reached"
+        )
     for note in notes:
         print(note, file=sys.stderr)
     if args.json:
         # Standard JSON only: a value that is not finite (an unbounded ASA) is null.
-        print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                          for k, v in result.items()}, allow_nan=False))
+        print(
+            json.dumps(
+                {
+                    k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                    for k, v in result.items()
+                },
+                allow_nan=False,
+            )
+        )
         return 0
     load = args.volume / args.interval * (handle if args.model != "chat" else handle[0])
     rows = [

@@ -71,11 +71,20 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     parser : argparse.ArgumentParser
         The sub-command's parser; ``--interval`` [min] takes 15, 30 or 60 (default 60).
     """
-    parser.add_argument("--store", default=DEFAULT_STORE_PATH, metavar="PATH",
-                        help=f"SQLite history store (default: {DEFAULT_STORE_PATH})")
-    parser.add_argument("--interval", type=int, choices=INTERVAL_MINUTES, default=60,
-                        metavar="MIN", help="interval length in minutes: 15, 30 or 60 "
-                                            "(default: 60)")
+    parser.add_argument(
+        "--store",
+        default=DEFAULT_STORE_PATH,
+        metavar="PATH",
+        help=f"SQLite history store (default: {DEFAULT_STORE_PATH})",
+    )
+    parser.add_argument(
+        "--interval",
+        type=int,
+        choices=INTERVAL_MINUTES,
+        default=60,
+        metavar="MIN",
+        help="interval length in minutes: 15, 30 or 60 (default: 60)",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -97,25 +106,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             f"Credentials come from the environment variables {', '.join(ENV_VARS)}."
         ),
     )
-    parser.add_argument("--account", required=True, metavar="ID",
-                        help="LivePerson account id (site id)")
-    parser.add_argument("--skills", type=skill_list, metavar="1,2,3",
-                        help="comma-separated skill ids (default: all skills of the account)")
-    parser.add_argument("--weeks", type=_weeks, default=8, metavar="N",
-                        help=f"weeks of history back from now, 1 to {RETENTION_WEEKS} "
-                             "(default: 8)")
+    parser.add_argument(
+        "--account", required=True, metavar="ID", help="LivePerson account id (site id)"
+    )
+    parser.add_argument(
+        "--skills",
+        type=skill_list,
+        metavar="1,2,3",
+        help="comma-separated skill ids (default: all skills of the account)",
+    )
+    parser.add_argument(
+        "--weeks",
+        type=_weeks,
+        default=8,
+        metavar="N",
+        help=f"weeks of history back from now, 1 to {RETENTION_WEEKS} (default: 8)",
+    )
     add_store_options(parser)
-    parser.add_argument("--domain-api", default=DEFAULT_DOMAIN_API, metavar="URL",
-                        help="LivePerson Domain API base URL, e.g. http://127.0.0.1:PORT for a "
-                             f"local fake (default: {DEFAULT_DOMAIN_API})")
-    parser.add_argument("--source", default="staffing", metavar="NAME",
-                        help="caller id sent to the API, at most 20 characters "
-                             "(default: staffing)")
-    parser.add_argument("--until", type=_timestamp, metavar="TIME",
-                        help="end of the fetched range, ISO time with zone, e.g. "
-                             "2026-11-26T09:00+01:00 (default: now)")
-    parser.add_argument("--full", action="store_true",
-                        help="fetch the whole range again instead of only what is missing")
+    parser.add_argument(
+        "--domain-api",
+        default=DEFAULT_DOMAIN_API,
+        metavar="URL",
+        help="LivePerson Domain API base URL, e.g. http://127.0.0.1:PORT for a "
+        f"local fake (default: {DEFAULT_DOMAIN_API})",
+    )
+    parser.add_argument(
+        "--source",
+        default="staffing",
+        metavar="NAME",
+        help="caller id sent to the API, at most 20 characters (default: staffing)",
+    )
+    parser.add_argument(
+        "--until",
+        type=_timestamp,
+        metavar="TIME",
+        help="end of the fetched range, ISO time with zone, e.g. "
+        "2026-11-26T09:00+01:00 (default: now)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="fetch the whole range again instead of only what is missing",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     parser.set_defaults(func=run)
 

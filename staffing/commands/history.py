@@ -31,17 +31,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_store_options(parser)
     parser.add_argument("--account", metavar="ID", help="only this account (default: all)")
-    parser.add_argument("--skills", type=skill_list, metavar="1,2,3",
-                        help="only these comma-separated skill ids (default: all)")
-    parser.add_argument("--tz", default=None, metavar="ZONE",
-                        help="IANA time zone for the times shown, e.g. Europe/Berlin "
-                             "(default: this computer's local time zone)")
-    parser.add_argument("--csv", metavar="OUT",
-                        help="write every interval to this CSV file instead of printing")
-    parser.add_argument("--force", action="store_true",
-                        help="with --csv: replace a file this program did not write")
-    parser.add_argument("--all", action="store_true",
-                        help="print every interval, not the per-skill summary")
+    parser.add_argument(
+        "--skills",
+        type=skill_list,
+        metavar="1,2,3",
+        help="only these comma-separated skill ids (default: all)",
+    )
+    parser.add_argument(
+        "--tz",
+        default=None,
+        metavar="ZONE",
+        help="IANA time zone for the times shown, e.g. Europe/Berlin "
+        "(default: this computer's local time zone)",
+    )
+    parser.add_argument(
+        "--csv", metavar="OUT", help="write every interval to this CSV file instead of printing"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="with --csv: replace a file this program did not write"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="print every interval, not the per-skill summary"
+    )
     parser.set_defaults(func=run)
 
 
@@ -73,8 +84,12 @@ def run(args: argparse.Namespace) -> int:
     """
     tz = local_zone(args.tz)
     if args.csv:  # refuse a target before reading anything
-        check_target(Path(args.csv), force=args.force, ours=is_history_csv,
-                     what="a history CSV written by staffing")
+        check_target(
+            Path(args.csv),
+            force=args.force,
+            ours=is_history_csv,
+            what="a history CSV written by staffing",
+        )
     store = HistoryStore(args.store)
     frame = store.read(args.account, skill_ids=args.skills, interval_minutes=args.interval)
     if args.csv:

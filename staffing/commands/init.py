@@ -32,8 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("dir", metavar="DIR", help="the folder to write into (created)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace plan.yaml and the sample history if they exist")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace plan.yaml and the sample history if they exist",
+    )
     parser.set_defaults(func=run)
 
 
@@ -59,8 +62,10 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.dir)
     existing = [name for name in STARTER_FILES if (target / name).exists()]
     if existing and not args.force:
-        raise OutputError(f"{target}: {', '.join(existing)} exist(s) already; nothing was "
-                          "written (give --force to replace them)")
+        raise OutputError(
+            f"{target}: {', '.join(existing)} exist(s) already; nothing was "
+            "written (give --force to replace them)"
+        )
     starter = files("staffing.starter")
     for name, source in STARTER_FILES.items():
         with atomic_replace(target / name) as tmp:

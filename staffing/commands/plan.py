@@ -69,43 +69,79 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("config", metavar="CONFIG", help="the YAML planning config")
-    parser.add_argument("--out", metavar="PATH",
-                        help="output file (default: output.path of the config, else "
-                             "out/<plan name>.xlsx beside the config); decides where every "
-                             "file of the run goes: the intervals CSV becomes "
-                             "<stem>-intervals.csv beside it")
+    parser.add_argument(
+        "--out",
+        metavar="PATH",
+        help="output file (default: output.path of the config, else "
+        "out/<plan name>.xlsx beside the config); decides where every "
+        "file of the run goes: the intervals CSV becomes "
+        "<stem>-intervals.csv beside it",
+    )
     csv = parser.add_mutually_exclusive_group()
-    csv.add_argument("--csv", metavar="PATH",
-                     help="write the intervals CSV here (default: <stem>-intervals.csv beside "
-                          "--out, else output.csv of the config)")
-    csv.add_argument("--no-csv", action="store_true",
-                     help="do not write the intervals CSV (xlsx output)")
-    parser.add_argument("--intervals", choices=INTERVALS_CHOICES, default="auto",
-                        help="where the table of every interval goes: auto (default: in the "
-                             f"workbook up to {INTERVALS_SHEET_MAX_ROWS:,} rows, above that "
-                             "only in the CSV), workbook (Intervals sheet as well), csv (the "
-                             "CSV only), parquet (<stem>-intervals.parquet instead of the "
-                             "CSV; needs staffing[parquet]) or none")
-    parser.add_argument("--start", type=iso_date, metavar="DATE",
-                        help="first day of the plan (YYYY-MM-DD), overriding plan.start")
-    parser.add_argument("--weeks", type=whole_number(1), metavar="N",
-                        help="plan N weeks, overriding plan.weeks / plan.end")
-    parser.add_argument("--format", choices=["xlsx", "csv"], dest="fmt",
-                        help="output format (default: from the --out suffix, else xlsx)")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite output files even if this program did not write them")
-    parser.add_argument("--plots", metavar="DIR",
-                        help="also save PNG plots in DIR (default: output.plots of the config)")
-    parser.add_argument("--simulate", type=whole_number(2), metavar="N",
-                        help="also simulate the plan with N replications (as staffing "
-                             "simulate does), print the simulation summary and add the "
-                             "Simulation sheet and the Summary's simulated columns to the "
-                             "workbook (xlsx only)")
+    csv.add_argument(
+        "--csv",
+        metavar="PATH",
+        help="write the intervals CSV here (default: <stem>-intervals.csv beside "
+        "--out, else output.csv of the config)",
+    )
+    csv.add_argument(
+        "--no-csv", action="store_true", help="do not write the intervals CSV (xlsx output)"
+    )
+    parser.add_argument(
+        "--intervals",
+        choices=INTERVALS_CHOICES,
+        default="auto",
+        help="where the table of every interval goes: auto (default: in the "
+        f"workbook up to {INTERVALS_SHEET_MAX_ROWS:,} rows, above that "
+        "only in the CSV), workbook (Intervals sheet as well), csv (the "
+        "CSV only), parquet (<stem>-intervals.parquet instead of the "
+        "CSV; needs staffing[parquet]) or none",
+    )
+    parser.add_argument(
+        "--start",
+        type=iso_date,
+        metavar="DATE",
+        help="first day of the plan (YYYY-MM-DD), overriding plan.start",
+    )
+    parser.add_argument(
+        "--weeks",
+        type=whole_number(1),
+        metavar="N",
+        help="plan N weeks, overriding plan.weeks / plan.end",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["xlsx", "csv"],
+        dest="fmt",
+        help="output format (default: from the --out suffix, else xlsx)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite output files even if this program did not write them",
+    )
+    parser.add_argument(
+        "--plots",
+        metavar="DIR",
+        help="also save PNG plots in DIR (default: output.plots of the config)",
+    )
+    parser.add_argument(
+        "--simulate",
+        type=whole_number(2),
+        metavar="N",
+        help="also simulate the plan with N replications (as staffing "
+        "simulate does), print the simulation summary and add the "
+        "Simulation sheet and the Summary's simulated columns to the "
+        "workbook (xlsx only)",
+    )
     add_engine_options(parser, when=" (with --simulate)")
-    parser.add_argument("--no-schedule", action="store_true",
-                        help="do not schedule shifts even when the config has shifts: or "
-                             "scheduled: (by default the plan is scheduled, a summary per "
-                             "skill group printed and the Shifts and Coverage sheets written)")
+    parser.add_argument(
+        "--no-schedule",
+        action="store_true",
+        help="do not schedule shifts even when the config has shifts: or "
+        "scheduled: (by default the plan is scheduled, a summary per "
+        "skill group printed and the Shifts and Coverage sheets written)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     parser.set_defaults(func=run)
 
@@ -115,7 +151,9 @@ def _progress(message: str) -> None:
 
 
 def check_optional_dependencies(
-    plots: bool = False, parquet: bool = False, simulate: bool = False,
+    plots: bool = False,
+    parquet: bool = False,
+    simulate: bool = False,
     distributed: bool = False,
 ) -> list[str]:
     """Check the optional packages a run needs, before any work or output.
@@ -189,18 +227,26 @@ def output_paths(args: argparse.Namespace, config: PlanConfig) -> dict:
     csv_arg, no_csv = getattr(args, "csv", None), getattr(args, "no_csv", False)
     if fmt == "csv":
         if csv_arg or no_csv or choice != "auto":
-            raise OutputError("--csv, --no-csv and --intervals apply to workbook (xlsx) "
-                              f"output; {out} is the intervals CSV itself")
-        return {"out": out, "fmt": fmt, "csv": None, "parquet": None, "sheet": False,
-                "rows": 0, "why": ""}
+            raise OutputError(
+                "--csv, --no-csv and --intervals apply to workbook (xlsx) "
+                f"output; {out} is the intervals CSV itself"
+            )
+        return {
+            "out": out,
+            "fmt": fmt,
+            "csv": None,
+            "parquet": None,
+            "sheet": False,
+            "rows": 0,
+            "why": "",
+        }
     if choice == "csv" and no_csv:
         raise OutputError("--intervals csv writes the intervals CSV; it contradicts --no-csv")
     rows = len(horizon(config)) * len(config.skills)
     sheet = choice == "workbook" or (choice == "auto" and rows <= INTERVALS_SHEET_MAX_ROWS)
     stem = out.with_suffix("")
     beside = out.parent / f"{stem.name}-intervals.csv"
-    wanted = (config.output.csv is not None or choice == "csv"
-              or (choice == "auto" and not sheet))
+    wanted = config.output.csv is not None or choice == "csv" or (choice == "auto" and not sheet)
     if csv_arg:
         csv, why = Path(csv_arg), "--csv"
     elif no_csv or choice in ("none", "parquet") or not wanted:
@@ -212,8 +258,15 @@ def output_paths(args: argparse.Namespace, config: PlanConfig) -> dict:
     else:
         csv, why = beside, "beside the workbook"
     parquet = out.parent / f"{stem.name}-intervals.parquet" if choice == "parquet" else None
-    return {"out": out, "fmt": fmt, "csv": csv, "parquet": parquet, "sheet": sheet,
-            "rows": rows, "why": why}
+    return {
+        "out": out,
+        "fmt": fmt,
+        "csv": csv,
+        "parquet": parquet,
+        "sheet": sheet,
+        "rows": rows,
+        "why": why,
+    }
 
 
 def format_summary(result: Plan) -> str:
@@ -238,16 +291,38 @@ def format_summary(result: Plan) -> str:
             return "-"
         return f"{value:.1%}" if pct else f"{value:,.{digits}f}"
 
-    rows = [("skill", "method", "volume/wk", "NHT s", "peak agents", "peak at", "FTE/wk",
-             "SL", "abandon", "WAPE")]
+    rows = [
+        (
+            "skill",
+            "method",
+            "volume/wk",
+            "NHT s",
+            "peak agents",
+            "peak at",
+            "FTE/wk",
+            "SL",
+            "abandon",
+            "WAPE",
+        )
+    ]
     for r in table.itertuples(index=False):
         peak_at = "" if pd.isna(r.peak_at) else pd.Timestamp(r.peak_at).strftime("%a %d %b %H:%M")
         label = r.skill_name if pd.isna(r.skill_id) else f"{r.skill_id} {r.skill_name}"
         sl = "no target" if r.method == "workload" else num(r.service_level, pct=True)
-        rows.append((label, r.method, num(r.weekly_volume), num(r.mean_nht_s),
-                     str(r.peak_agents), peak_at or "-", num(r.weekly_fte, 1),
-                     sl, num(r.p_abandon, pct=True),
-                     num(r.wape, pct=True)))
+        rows.append(
+            (
+                label,
+                r.method,
+                num(r.weekly_volume),
+                num(r.mean_nht_s),
+                str(r.peak_agents),
+                peak_at or "-",
+                num(r.weekly_fte, 1),
+                sl,
+                num(r.p_abandon, pct=True),
+                num(r.wape, pct=True),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
@@ -257,12 +332,16 @@ def format_summary(result: Plan) -> str:
         if index == 0 or index == len(rows) - 2:
             lines.append("  ".join("-" * w for w in widths))
     meta = result.meta
-    head = (f"Plan {meta['name']!r}: {meta['start']} to {meta['end']} ({meta['timezone']}, "
-            f"{meta['interval_minutes']}-minute intervals); NHT from {meta['nht_source']}; "
-            f"volume from {meta['volume_source']}")
-    foot = ("volume/wk, FTE/wk: means per 7 days; SL and abandon volume-weighted (SL "
-            "\"no target\" for workload skills); WAPE: volume forecast error on the held-out "
-            "last week of history")
+    head = (
+        f"Plan {meta['name']!r}: {meta['start']} to {meta['end']} ({meta['timezone']}, "
+        f"{meta['interval_minutes']}-minute intervals); NHT from {meta['nht_source']}; "
+        f"volume from {meta['volume_source']}"
+    )
+    foot = (
+        "volume/wk, FTE/wk: means per 7 days; SL and abandon volume-weighted (SL "
+        '"no target" for workload skills); WAPE: volume forecast error on the held-out '
+        "last week of history"
+    )
     notes = [f"warning: {note}" for note in result.warnings]
     return "\n".join([head, "", *lines, "", foot, *(["", *notes] if notes else [])])
 
@@ -292,23 +371,45 @@ def format_schedule(result: Schedule) -> str:
             return "-"
         return f"{value:.1%}" if pct else f"{value:,.{digits}f}"
 
-    rows = [("skill group", "paid h", "shifts", "efficiency", "under h", "over h",
-             "uncovered", "MILP gap")]
+    rows = [
+        (
+            "skill group",
+            "paid h",
+            "shifts",
+            "efficiency",
+            "under h",
+            "over h",
+            "uncovered",
+            "MILP gap",
+        )
+    ]
     for g in groups.itertuples(index=False):
         optimised = not math.isnan(g.paid_hours)
-        rows.append((str(g.skill_group), num(g.paid_hours), f"{g.shifts:,}" if optimised else "-",
-                     num(g.efficiency, pct=True), num(g.under_hours, 1), num(g.over_hours, 1),
-                     f"{g.uncovered_intervals:,}", num(g.mip_gap, pct=True)))
+        rows.append(
+            (
+                str(g.skill_group),
+                num(g.paid_hours),
+                f"{g.shifts:,}" if optimised else "-",
+                num(g.efficiency, pct=True),
+                num(g.under_hours, 1),
+                num(g.over_hours, 1),
+                f"{g.uncovered_intervals:,}",
+                num(g.mip_gap, pct=True),
+            )
+        )
     required, scheduled = groups["required_hours"].sum(), groups["scheduled_hours"].sum()
-    rows.append(("All groups", num(result.paid_hours),
-                 f"{int(groups['shifts'].sum()):,}" if not math.isnan(result.paid_hours)
-                 else "-",
-                 num(required / scheduled if scheduled > 0 else math.nan, pct=True),
-                 num(float(groups["under_hours"].sum()), 1),
-                 num(float(groups["over_hours"].sum()), 1),
-                 f"{int(groups['uncovered_intervals'].sum()):,}",
-                 num(result.mip_gap if not math.isnan(result.paid_hours) else math.nan,
-                     pct=True)))
+    rows.append(
+        (
+            "All groups",
+            num(result.paid_hours),
+            f"{int(groups['shifts'].sum()):,}" if not math.isnan(result.paid_hours) else "-",
+            num(required / scheduled if scheduled > 0 else math.nan, pct=True),
+            num(float(groups["under_hours"].sum()), 1),
+            num(float(groups["over_hours"].sum()), 1),
+            f"{int(groups['uncovered_intervals'].sum()):,}",
+            num(result.mip_gap if not math.isnan(result.paid_hours) else math.nan, pct=True),
+        )
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
@@ -318,25 +419,36 @@ def format_schedule(result: Schedule) -> str:
         if index == 0 or index == len(rows) - 2:
             lines.append("  ".join("-" * w for w in widths))
     meta = result.meta
-    source = ("optimal shifts (HiGHS MILP)" if meta.get("source") == "optimised"
-              else f"the schedule from {meta.get('source')}")
-    head = (f"Schedule: {len(groups)} skill group(s), {source}; "
-            f"{meta.get('interval_minutes')}-minute intervals")
-    foot = ["paid h: paid hours of the shifts (length minus the unpaid break); shifts: heads "
-            "started over the horizon; efficiency: required agent-hours / scheduled on-queue "
-            "hours;",
-            "under h, over h: on-queue agent-hours below and above the requirement; "
-            "uncovered: under-staffed intervals"]
+    source = (
+        "optimal shifts (HiGHS MILP)"
+        if meta.get("source") == "optimised"
+        else f"the schedule from {meta.get('source')}"
+    )
+    head = (
+        f"Schedule: {len(groups)} skill group(s), {source}; "
+        f"{meta.get('interval_minutes')}-minute intervals"
+    )
+    foot = [
+        "paid h: paid hours of the shifts (length minus the unpaid break); shifts: heads "
+        "started over the horizon; efficiency: required agent-hours / scheduled on-queue "
+        "hours;",
+        "under h, over h: on-queue agent-hours below and above the requirement; "
+        "uncovered: under-staffed intervals",
+    ]
     uncovered = result.uncovered
     if len(uncovered):
         first = uncovered.head(UNCOVERED_SHOWN)
         width = max(len(str(g)) for g in first["skill_group"])
-        foot.append(f"note: {len(uncovered):,} interval(s) under-staffed (all of them in the "
-                    f"Coverage sheets); the first {len(first)}:")
-        foot += [f"  {str(row.skill_group).ljust(width)}  "
-                 f"{pd.Timestamp(row.interval_start):%a %Y-%m-%d %H:%M}  short "
-                 f"{row.shortfall:.1f} agents: {row.reason}"
-                 for row in first.itertuples(index=False)]
+        foot.append(
+            f"note: {len(uncovered):,} interval(s) under-staffed (all of them in the "
+            f"Coverage sheets); the first {len(first)}:"
+        )
+        foot += [
+            f"  {str(row.skill_group).ljust(width)}  "
+            f"{pd.Timestamp(row.interval_start):%a %Y-%m-%d %H:%M}  short "
+            f"{row.shortfall:.1f} agents: {row.reason}"
+            for row in first.itertuples(index=False)
+        ]
         if len(uncovered) > len(first):
             foot.append(f"  and {len(uncovered) - len(first):,} more")
     return "\n".join([head, "", *lines, "", *foot])
@@ -393,28 +505,38 @@ def run(args: argparse.Namespace) -> int:
     progress = None if args.quiet else _progress
     # Missing optional packages fail now, before any work or output.
     engine_notes = check_optional_dependencies(
-        plots=plots_dir is not None, parquet=paths["parquet"] is not None,
+        plots=plots_dir is not None,
+        parquet=paths["parquet"] is not None,
         simulate=args.simulate is not None,
-        distributed=args.workers is not None or args.scheduler is not None)
+        distributed=args.workers is not None or args.scheduler is not None,
+    )
     for note in engine_notes:
         print(f"staffing plan: note: {note}", file=sys.stderr)
     if args.simulate is None:
-        given = [name for name in ("seed", "workers", "scheduler")
-                 if getattr(args, name) is not None]
+        given = [
+            name for name in ("seed", "workers", "scheduler") if getattr(args, name) is not None
+        ]
         if given:
-            raise ValueError(f"{', '.join('--' + name for name in given)} only apply with "
-                             "--simulate N")
+            raise ValueError(
+                f"{', '.join('--' + name for name in given)} only apply with --simulate N"
+            )
     elif fmt != "xlsx":
-        raise OutputError(f"--simulate writes into the workbook, not into {out}; use xlsx "
-                          "output, or staffing simulate --out PATH.csv for the tables")
+        raise OutputError(
+            f"--simulate writes into the workbook, not into {out}; use xlsx "
+            "output, or staffing simulate --out PATH.csv for the tables"
+        )
     scheduling = not args.no_schedule and bool(config.shifts or config.scheduled)
     # Refuse a locked or foreign target now, not after the planning run.
     check_outputs(out, fmt=fmt, force=args.force, csv_path=csv_path)
     if paths["parquet"] is not None:
         from staffing.outputs.intervals_csv import is_staffing_parquet
 
-        check_target(paths["parquet"], force=args.force, ours=is_staffing_parquet,
-                     what="a Parquet file written by staffing")
+        check_target(
+            paths["parquet"],
+            force=args.force,
+            ours=is_staffing_parquet,
+            what="a Parquet file written by staffing",
+        )
     intervals_csv = out if fmt == "csv" else csv_path
     if scheduling and intervals_csv is not None:
         check_schedule_csvs(intervals_csv, force=args.force)
@@ -426,13 +548,21 @@ def run(args: argparse.Namespace) -> int:
     sheet = paths["sheet"]
     if fmt == "xlsx" and not sheet:
         where = csv_path or paths["parquet"]
-        why = (f"above {INTERVALS_SHEET_MAX_ROWS:,} rows" if args.intervals == "auto"
-               else f"--intervals {args.intervals}")
+        why = (
+            f"above {INTERVALS_SHEET_MAX_ROWS:,} rows"
+            if args.intervals == "auto"
+            else f"--intervals {args.intervals}"
+        )
         result.warnings.append(
             f"the workbook has no Intervals sheet ({len(result.intervals):,} interval rows, "
-            f"{why}): " + (f"they are in {where}" if where else
-                           "they are written nowhere; use --csv PATH, --intervals parquet or "
-                           "--intervals workbook"))
+            f"{why}): "
+            + (
+                f"they are in {where}"
+                if where
+                else "they are written nowhere; use --csv PATH, --intervals parquet or "
+                "--intervals workbook"
+            )
+        )
     print(format_summary(result))
     simulation = None
     if args.simulate is not None:
@@ -452,10 +582,18 @@ def run(args: argparse.Namespace) -> int:
     existed = {p for p in (csv_path, paths["parquet"]) if p is not None and Path(p).exists()}
     if progress:
         progress(f"writing {out}")
-    written = write_outputs(result, out, fmt=fmt, force=args.force, csv_path=csv_path,
-                            simulation=simulation, schedule=shifts,
-                            intervals_sheet=sheet if fmt == "xlsx" else None,
-                            parquet_path=paths["parquet"], progress=progress)
+    written = write_outputs(
+        result,
+        out,
+        fmt=fmt,
+        force=args.force,
+        csv_path=csv_path,
+        simulation=simulation,
+        schedule=shifts,
+        intervals_sheet=sheet if fmt == "xlsx" else None,
+        parquet_path=paths["parquet"],
+        progress=progress,
+    )
     if plots_dir is not None:
         from staffing.outputs.plots import save_plots
 
@@ -467,9 +605,11 @@ def run(args: argparse.Namespace) -> int:
         why = ""
         if csv_path is not None and Path(path) == Path(csv_path):
             why = f" (the intervals, {paths['why']}" + (
-                "; replaced the file that was there)" if path in existed else ")")
+                "; replaced the file that was there)" if path in existed else ")"
+            )
         elif paths["parquet"] is not None and Path(path) == Path(paths["parquet"]):
-            why = " (the intervals" + ("; replaced the file that was there)"
-                                       if path in existed else ")")
+            why = " (the intervals" + (
+                "; replaced the file that was there)" if path in existed else ")"
+            )
         print(f"wrote {path}{why}")
     return 0

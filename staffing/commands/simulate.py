@@ -57,33 +57,68 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("config", metavar="CONFIG", help="the YAML planning config")
-    parser.add_argument("--replications", type=whole_number(2), default=30, metavar="N",
-                        help="independent replications of the horizon (default 30)")
+    parser.add_argument(
+        "--replications",
+        type=whole_number(2),
+        default=30,
+        metavar="N",
+        help="independent replications of the horizon (default 30)",
+    )
     add_engine_options(parser)
-    parser.add_argument("--out", metavar="PATH",
-                        help="PATH.xlsx: write the plan's workbook with the Simulation sheet "
-                             "and the Summary's simulated columns; otherwise write the "
-                             "interval table as CSV to PATH, and the daily, weekly and "
-                             "summary tables beside it (PATH-daily.csv, ...)")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite existing CSV files, or a workbook this program did "
-                             "not write")
-    parser.add_argument("--start", type=iso_date, metavar="DATE",
-                        help="first day of the plan (YYYY-MM-DD), overriding plan.start")
-    parser.add_argument("--weeks", type=whole_number(1), metavar="N",
-                        help="plan N weeks, overriding plan.weeks / plan.end")
-    parser.add_argument("--ramp", action="store_true",
-                        help="arrival rate linear between interval midpoints")
-    parser.add_argument("--handle-time", choices=["exponential", "lognormal"],
-                        default="exponential", help="handle-time distribution (default "
-                                                    "exponential)")
-    parser.add_argument("--handle-time-cv", type=_positive_float, default=None, metavar="CV",
-                        help="coefficient of variation of a lognormal handle time (default 1)")
-    parser.add_argument("--routing", choices=["least_loaded", "even_spread"],
-                        default="least_loaded", help="chat routing (default least_loaded)")
-    parser.add_argument("--at-close", choices=["drain", "hold"], default="drain",
-                        help="waiting contacts when staffing drops to 0: agents stay until "
-                             "the queue is empty (drain, default) or it waits (hold)")
+    parser.add_argument(
+        "--out",
+        metavar="PATH",
+        help="PATH.xlsx: write the plan's workbook with the Simulation sheet "
+        "and the Summary's simulated columns; otherwise write the "
+        "interval table as CSV to PATH, and the daily, weekly and "
+        "summary tables beside it (PATH-daily.csv, ...)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite existing CSV files, or a workbook this program did not write",
+    )
+    parser.add_argument(
+        "--start",
+        type=iso_date,
+        metavar="DATE",
+        help="first day of the plan (YYYY-MM-DD), overriding plan.start",
+    )
+    parser.add_argument(
+        "--weeks",
+        type=whole_number(1),
+        metavar="N",
+        help="plan N weeks, overriding plan.weeks / plan.end",
+    )
+    parser.add_argument(
+        "--ramp", action="store_true", help="arrival rate linear between interval midpoints"
+    )
+    parser.add_argument(
+        "--handle-time",
+        choices=["exponential", "lognormal"],
+        default="exponential",
+        help="handle-time distribution (default exponential)",
+    )
+    parser.add_argument(
+        "--handle-time-cv",
+        type=_positive_float,
+        default=None,
+        metavar="CV",
+        help="coefficient of variation of a lognormal handle time (default 1)",
+    )
+    parser.add_argument(
+        "--routing",
+        choices=["least_loaded", "even_spread"],
+        default="least_loaded",
+        help="chat routing (default least_loaded)",
+    )
+    parser.add_argument(
+        "--at-close",
+        choices=["drain", "hold"],
+        default="drain",
+        help="waiting contacts when staffing drops to 0: agents stay until "
+        "the queue is empty (drain, default) or it waits (hold)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
 
@@ -114,19 +149,42 @@ def format_summary(result: SimulationResult) -> str:
         footnotes, including the skills not simulated.
     """
     table = result.summary()
-    rows = [("skill", "method", "SL/day plan", "sim", "worst day", "abandon plan", "sim",
-             "ASA s plan", "sim", "P(day ok)", "missed ivals")]
+    rows = [
+        (
+            "skill",
+            "method",
+            "SL/day plan",
+            "sim",
+            "worst day",
+            "abandon plan",
+            "sim",
+            "ASA s plan",
+            "sim",
+            "P(day ok)",
+            "missed ivals",
+        )
+    ]
     notes = []
     for r in table.itertuples(index=False):
         label = f"{r.skill_id} {r.skill_name}"
         if r.note:
             notes.append(f"{label}: {r.note}")
             continue
-        rows.append((label, r.method, _pct(r.daily_service_level),
-                     _pct(r.daily_service_level_sim), _pct(r.worst_day_sl_sim),
-                     _pct(r.p_abandon), _pct(r.p_abandon_sim), _secs(r.asa_s),
-                     _secs(r.asa_s_sim), _pct(r.p_day_meets_target),
-                     _pct(r.intervals_missed)))
+        rows.append(
+            (
+                label,
+                r.method,
+                _pct(r.daily_service_level),
+                _pct(r.daily_service_level_sim),
+                _pct(r.worst_day_sl_sim),
+                _pct(r.p_abandon),
+                _pct(r.p_abandon_sim),
+                _secs(r.asa_s),
+                _secs(r.asa_s_sim),
+                _pct(r.p_day_meets_target),
+                _pct(r.intervals_missed),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
@@ -136,19 +194,23 @@ def format_summary(result: SimulationResult) -> str:
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     meta = result.meta
-    head = (f"Simulation of plan {meta['plan']!r}: {meta['replications']} replications, "
-            f"seed {meta['seed']}, {meta['handle_time']} handle times"
-            + (f" (CV {meta['handle_time_cv']:g})" if meta["handle_time"] != "exponential"
-               else "")
-            + f", {'ramped' if meta['ramp'] else 'constant'} arrivals per interval, chat "
-            f"routing {meta['routing']}, at close: {meta['at_close']}; "
-            f"{meta['contacts']:,} contacts on {meta['executor']} ({meta['engine']}) in "
-            f"{meta['wall_seconds']:.1f} s")
-    foot = ["SL/day: mean over days of the day's service level (answered within the "
-            "threshold over all arrivals); worst day: the week's worst simulated day, "
-            "averaged; abandon and ASA over the horizon; P(day ok): share of simulated days "
-            "meeting every target; missed ivals: share of staffed intervals whose target "
-            "the simulation misses with 95% confidence.", *notes]
+    head = (
+        f"Simulation of plan {meta['plan']!r}: {meta['replications']} replications, "
+        f"seed {meta['seed']}, {meta['handle_time']} handle times"
+        + (f" (CV {meta['handle_time_cv']:g})" if meta["handle_time"] != "exponential" else "")
+        + f", {'ramped' if meta['ramp'] else 'constant'} arrivals per interval, chat "
+        f"routing {meta['routing']}, at close: {meta['at_close']}; "
+        f"{meta['contacts']:,} contacts on {meta['executor']} ({meta['engine']}) in "
+        f"{meta['wall_seconds']:.1f} s"
+    )
+    foot = [
+        "SL/day: mean over days of the day's service level (answered within the "
+        "threshold over all arrivals); worst day: the week's worst simulated day, "
+        "averaged; abandon and ASA over the horizon; P(day ok): share of simulated days "
+        "meeting every target; missed ivals: share of staffed intervals whose target "
+        "the simulation misses with 95% confidence.",
+        *notes,
+    ]
     return "\n".join([head, "", *lines, "", *foot])
 
 
@@ -156,8 +218,9 @@ def _csv_paths(out: Path) -> dict[str, Path]:
     """The four CSV files of ``--out PATH``: PATH itself and PATH-daily.csv, ..."""
     stem = out.with_suffix("") if out.suffix.lower() == ".csv" else out
     paths = {"intervals": stem.with_suffix(".csv")}
-    paths.update({name: stem.parent / f"{stem.name}-{name}.csv"
-                  for name in ("daily", "weekly", "summary")})
+    paths.update(
+        {name: stem.parent / f"{stem.name}-{name}.csv" for name in ("daily", "weekly", "summary")}
+    )
     return paths
 
 
@@ -168,8 +231,12 @@ def _refuse_existing(paths: dict[str, Path]) -> None:
 
 
 def _write_tables(result: SimulationResult, paths: dict[str, Path]) -> list[Path]:
-    frames = {"intervals": result.intervals, "daily": result.daily, "weekly": result.weekly,
-              "summary": result.summary()}
+    frames = {
+        "intervals": result.intervals,
+        "daily": result.daily,
+        "weekly": result.weekly,
+        "summary": result.summary(),
+    }
     for name, path in paths.items():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -234,10 +301,16 @@ def run(args: argparse.Namespace) -> int:
 
     planned = plan(config, progress=message if not args.quiet else None)
     result = run_simulation(
-        planned, args, args.replications, quiet=args.quiet, ramp=args.ramp,
+        planned,
+        args,
+        args.replications,
+        quiet=args.quiet,
+        ramp=args.ramp,
         handle_time=args.handle_time,
         handle_time_cv=args.handle_time_cv if args.handle_time_cv is not None else 1.0,
-        routing=args.routing, at_close=args.at_close)
+        routing=args.routing,
+        at_close=args.at_close,
+    )
     print(format_summary(result))
     if out is None:
         return 0
@@ -250,4 +323,3 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}")
     return 0
-

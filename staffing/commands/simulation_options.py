@@ -86,16 +86,27 @@ def add_engine_options(parser: argparse.ArgumentParser, when: str = "") -> None:
     when : str
         Appended to every help text, e.g. ``" (with --simulate)"``.
     """
-    parser.add_argument("--seed", type=whole_number(0), default=None, metavar="S",
-                        help="random seed of the simulation (default 0); the same seed "
-                             "gives the same numbers" + when)
+    parser.add_argument(
+        "--seed",
+        type=whole_number(0),
+        default=None,
+        metavar="S",
+        help="random seed of the simulation (default 0); the same seed "
+        "gives the same numbers" + when,
+    )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=whole_number(1), metavar="N",
-                       help="simulate on a local Dask cluster of N worker processes "
-                            "(needs staffing[distributed])" + when)
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="simulate on an existing Dask cluster, e.g. tcp://10.0.0.5:8786"
-                            + when)
+    where.add_argument(
+        "--workers",
+        type=whole_number(1),
+        metavar="N",
+        help="simulate on a local Dask cluster of N worker processes "
+        "(needs staffing[distributed])" + when,
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="simulate on an existing Dask cluster, e.g. tcp://10.0.0.5:8786" + when,
+    )
 
 
 def check_engine(distributed: bool) -> list[str]:
@@ -116,15 +127,20 @@ def check_engine(distributed: bool) -> list[str]:
     OutputError
         ``distributed`` and dask.distributed is not installed (the ``distributed`` extra).
     """
+
     def missing(module: str) -> bool:
         return importlib.util.find_spec(module) is None
 
     if distributed and (missing("dask") or missing("distributed")):
-        raise OutputError("--workers and --scheduler need dask.distributed: pip install "
-                          "'staffing[distributed]' (nothing was run or written)")
+        raise OutputError(
+            "--workers and --scheduler need dask.distributed: pip install "
+            "'staffing[distributed]' (nothing was run or written)"
+        )
     if missing("numba"):
-        return ["numba is not installed: the simulation runs as plain Python, much slower "
-                "(pip install 'staffing[simulate]')"]
+        return [
+            "numba is not installed: the simulation runs as plain Python, much slower "
+            "(pip install 'staffing[simulate]')"
+        ]
     return []
 
 
@@ -168,10 +184,15 @@ def run_simulation(
             bar.update(done - bar.n)
 
     try:
-        return simulate(planned, replications=replications,
-                        seed=args.seed if args.seed is not None else 0,
-                        workers=args.workers, scheduler=args.scheduler, progress=progress,
-                        **options)
+        return simulate(
+            planned,
+            replications=replications,
+            seed=args.seed if args.seed is not None else 0,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=progress,
+            **options,
+        )
     finally:
         if bar is not None:
             bar.close()

@@ -57,9 +57,11 @@ def run(args: argparse.Namespace) -> int:
     p = config.plan
     horizon = f"{p.weeks} week(s)" if p.weeks is not None else f"to {p.end}"
     methods = ", ".join(sorted({s.method for s in config.resolved_skills}))
-    print(f"{config.source}: valid: plan {p.name!r}, {len(config.skills)} skill(s) ({methods}), "
-          f"from {p.start} {horizon}, {p.interval_minutes}-minute intervals in {p.timezone}; "
-          f"NHT from {config.nht.source}, volume from {config.volume.source}")
+    print(
+        f"{config.source}: valid: plan {p.name!r}, {len(config.skills)} skill(s) ({methods}), "
+        f"from {p.start} {horizon}, {p.interval_minutes}-minute intervals in {p.timezone}; "
+        f"NHT from {config.nht.source}, volume from {config.volume.source}"
+    )
     for note in notes:
         print(f"note: {note}")
     for warning in config.warnings:  # valid, but not applied: e.g. workload targets
@@ -93,11 +95,15 @@ def check_forecast_file(config: PlanConfig) -> list[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         try:
-            frame = files.read_volume_file(config.volume.path, timezone=config.plan.timezone,
-                                           sheet=config.volume.sheet)
-            files.volume_on_grid(frame, horizon(config),
-                                 [s.skill_id for s in config.resolved_skills],
-                                 where=str(config.volume.path))
+            frame = files.read_volume_file(
+                config.volume.path, timezone=config.plan.timezone, sheet=config.volume.sheet
+            )
+            files.volume_on_grid(
+                frame,
+                horizon(config),
+                [s.skill_id for s in config.resolved_skills],
+                where=str(config.volume.path),
+            )
         except DataError as exc:
             raise ConfigError([f"{config.source}: volume.path: {exc}"]) from None
     return [str(w.message) for w in caught if issubclass(w.category, DataWarning)]

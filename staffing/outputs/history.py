@@ -54,8 +54,9 @@ def local_zone(name: str | None = None) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError([f"time zone {name!r}: not an IANA time zone such as Europe/Berlin"]) \
-            from None
+        raise ConfigError(
+            [f"time zone {name!r}: not an IANA time zone such as Europe/Berlin"]
+        ) from None
 
 
 def to_local(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
@@ -112,17 +113,19 @@ def summarise(frame: pd.DataFrame, tz: ZoneInfo | str) -> pd.DataFrame:
     ):
         has = g["net_handle_time_s"].notna() & (g["handled_segments"] > 0)
         mean_nht = weighted_mean(g["net_handle_time_s"], g["handled_segments"])
-        rows.append({
-            "account": account,
-            "skill_id": int(skill),
-            "interval_minutes": int(minutes),
-            "first": g["interval_start"].min().strftime("%Y-%m-%d %H:%M %z"),
-            "last": g["interval_start"].max().strftime("%Y-%m-%d %H:%M %z"),
-            "intervals": len(g),
-            "with_nht": int(has.sum()),
-            "arrivals": _count(g["arrivals"].sum()),
-            "mean_nht_s": round(mean_nht, 1),
-        })
+        rows.append(
+            {
+                "account": account,
+                "skill_id": int(skill),
+                "interval_minutes": int(minutes),
+                "first": g["interval_start"].min().strftime("%Y-%m-%d %H:%M %z"),
+                "last": g["interval_start"].max().strftime("%Y-%m-%d %H:%M %z"),
+                "intervals": len(g),
+                "with_nht": int(has.sum()),
+                "arrivals": _count(g["arrivals"].sum()),
+                "mean_nht_s": round(mean_nht, 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -176,8 +179,7 @@ def write_csv(
         was.
     """
     target = Path(path)
-    check_target(target, force=force, ours=is_history_csv,
-                 what="a history CSV written by staffing")
+    check_target(target, force=force, ours=is_history_csv, what="a history CSV written by staffing")
     local = to_local(frame, tz)
     local["interval_start"] = local["interval_start"].map(lambda t: t.isoformat())
     with atomic_replace(target) as tmp:

@@ -77,8 +77,9 @@ def write_intervals_csv(plan: Plan, path: str | os.PathLike, *, force: bool = Fa
         ``plan.intervals`` lacks a required column.
     """
     path = Path(path)
-    check_target(path, force=force, ours=is_staffing_csv,
-                 what="an intervals CSV written by staffing")
+    check_target(
+        path, force=force, ours=is_staffing_csv, what="an intervals CSV written by staffing"
+    )
     view = PlanView.from_plan(plan)
     frame = view.intervals
     # Each interval start repeats once per skill: format the distinct ones once (formatting
@@ -132,8 +133,12 @@ def check_schedule_csvs(intervals_csv: str | os.PathLike, *, force: bool = False
     """
     for name, path in schedule_csv_paths(intervals_csv).items():
         header = _SCHEDULE_HEADERS[name]
-        check_target(path, force=force, ours=lambda p, h=header: starts_with(p, h),
-                     what=f"a {name} CSV written by staffing")
+        check_target(
+            path,
+            force=force,
+            ours=lambda p, h=header: starts_with(p, h),
+            what=f"a {name} CSV written by staffing",
+        )
 
 
 def write_schedule_csvs(
@@ -177,9 +182,7 @@ def write_schedule_csvs(
     return list(paths.values())
 
 
-def write_intervals_parquet(
-    plan: Plan, path: str | os.PathLike, *, force: bool = False
-) -> Path:
+def write_intervals_parquet(plan: Plan, path: str | os.PathLike, *, force: bool = False) -> Path:
     """Write ``plan.intervals`` as Parquet, atomically (needs pyarrow: the ``parquet`` extra).
 
     The columns and types are those of the DataFrame (``interval_start`` tz-aware local,
@@ -211,15 +214,18 @@ def write_intervals_parquet(
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
-        raise OutputError("Parquet output needs pyarrow, an optional extra: "
-                          "pip install 'staffing[parquet]'") from exc
+        raise OutputError(
+            "Parquet output needs pyarrow, an optional extra: pip install 'staffing[parquet]'"
+        ) from exc
     path = Path(path)
-    check_target(path, force=force, ours=is_staffing_parquet,
-                 what="a Parquet file written by staffing")
+    check_target(
+        path, force=force, ours=is_staffing_parquet, what="a Parquet file written by staffing"
+    )
     view = PlanView.from_plan(plan)
     table = pa.Table.from_pandas(view.intervals, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           PARQUET_GENERATOR_KEY: b"staffing"})
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), PARQUET_GENERATOR_KEY: b"staffing"}
+    )
     with atomic_replace(path) as tmp:
         pq.write_table(table, tmp)
     return path

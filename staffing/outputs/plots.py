@@ -199,25 +199,36 @@ def plot_requirements(plan: Plan, skills: Any = None) -> Figure:
         ax.plot(times, fte, color=colour, linewidth=1.2, label=f"{label}: FTE")
         ax.set_ylabel("FTE")
         ax.set_ylim(bottom=0)
-        ax.set_title(label + ("" if sl is not None else " (workload: no service-level target)"),
-                     fontsize="medium", loc="left")
+        ax.set_title(
+            label + ("" if sl is not None else " (workload: no service-level target)"),
+            fontsize="medium",
+            loc="left",
+        )
         sl_ax = ax.twinx()
         if sl is not None:
-            sl_ax.plot(times, sl, color=colour, linewidth=0.9, linestyle=":",
-                       label=f"{label}: service level")
+            sl_ax.plot(
+                times,
+                sl,
+                color=colour,
+                linewidth=0.9,
+                linestyle=":",
+                label=f"{label}: service level",
+            )
         sl_ax.set_ylim(0, 1.05)
         sl_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         sl_ax.set_ylabel("SL" if sl is not None else "")
     panels[-1].set_xlabel(f"Local time ({view.timezone})")
-    fig.suptitle(f"Plan {view.name}: required FTE (solid) and achieved service level "
-                 "(dotted)")
+    fig.suptitle(f"Plan {view.name}: required FTE (solid) and achieved service level (dotted)")
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
+
+
 def _total_series(iv: pd.DataFrame) -> list[tuple]:
     """One series for all skills: summed FTE and the volume-weighted service level."""
-    served = (iv["service_level"].notna() & (iv["volume"] > 0)
-              & (iv["method"] != "workload").to_numpy())
+    served = (
+        iv["service_level"].notna() & (iv["volume"] > 0) & (iv["method"] != "workload").to_numpy()
+    )
     frame = pd.DataFrame(
         {
             "t": iv["interval_start"].dt.tz_localize(None),

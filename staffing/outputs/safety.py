@@ -96,18 +96,21 @@ def check_outputs(
     if kind == "csv":
         if out_path.suffix.lower() in _SPREADSHEET_SUFFIXES:
             raise OutputError(f"CSV output to {out_path} would look like a spreadsheet; use .csv")
-        check_target(out_path, force=force, ours=is_staffing_csv,
-                     what="an intervals CSV written by staffing")
+        check_target(
+            out_path, force=force, ours=is_staffing_csv, what="an intervals CSV written by staffing"
+        )
         return kind
     check_workbook_suffix(out_path)
-    check_target(out_path, force=force, ours=is_staffing_workbook,
-                 what="a workbook written by staffing")
+    check_target(
+        out_path, force=force, ours=is_staffing_workbook, what="a workbook written by staffing"
+    )
     if csv_path is not None:
         csv_path = Path(csv_path)
         if csv_path.resolve() == out_path.resolve():
             raise OutputError(f"the CSV path and the workbook path are the same file: {out_path}")
-        check_target(csv_path, force=force, ours=is_staffing_csv,
-                     what="an intervals CSV written by staffing")
+        check_target(
+            csv_path, force=force, ours=is_staffing_csv, what="an intervals CSV written by staffing"
+        )
     return kind
 
 
@@ -319,8 +322,9 @@ def atomic_replace(path: str | os.PathLike) -> Iterator[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: cannot create its folder "
-                          f"({exc.strerror or exc})") from exc
+        raise OutputError(
+            f"cannot write {path}: cannot create its folder ({exc.strerror or exc})"
+        ) from exc
     tmp = temp_beside(path)
     try:
         try:
@@ -443,9 +447,9 @@ def remove_stale_temporaries(directory: str | os.PathLike) -> list[Path]:
     for entry in directory.iterdir():
         name = entry.name
         if name.startswith(ROWS_FOLDER_PREFIX):
-            tag = name[len(ROWS_FOLDER_PREFIX):]
+            tag = name[len(ROWS_FOLDER_PREFIX) :]
         elif name.startswith(".") and name.endswith(".partial"):
-            tag = name[:-len(".partial")].rsplit(".", 1)[-1]
+            tag = name[: -len(".partial")].rsplit(".", 1)[-1]
         else:
             continue
         pid_text = tag.split("-", 1)[0]
@@ -491,8 +495,10 @@ def describe_os_error(exc: OSError, path: str | os.PathLike) -> str:
     path = Path(path)
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"cannot write {path}: the disk holding {path.parent} is full ({reason}); "
-                "nothing was replaced")
+        return (
+            f"cannot write {path}: the disk holding {path.parent} is full ({reason}); "
+            "nothing was replaced"
+        )
     return f"cannot write {path}: {reason}"
 
 

@@ -170,8 +170,6 @@ _FILES_BESIDES_SHEETS = 16
 _DATE_WIDTHS = {"datetime": 20, "date": 14, "time": 5}
 
 
-
-
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
@@ -241,8 +239,10 @@ def write_outputs(
     kind = check_outputs(out_path, fmt=fmt, force=force, csv_path=csv_path)
     out_path = Path(out_path)
     if kind == "csv" and simulation is not None:
-        raise OutputError(f"cannot write a simulation to {out_path}: the simulation goes "
-                          "into the workbook (xlsx) only")
+        raise OutputError(
+            f"cannot write a simulation to {out_path}: the simulation goes "
+            "into the workbook (xlsx) only"
+        )
     intervals_csv = out_path if kind == "csv" else csv_path
     if schedule is not None and intervals_csv is not None:
         check_schedule_csvs(intervals_csv, force=force)
@@ -252,12 +252,19 @@ def write_outputs(
     else:
         if intervals_sheet is None:
             intervals_sheet = len(plan.intervals) <= INTERVALS_SHEET_MAX_ROWS
-        written = [write_workbook(plan, out_path, force=force, simulation=simulation,
-                                  schedule=schedule, intervals_sheet=intervals_sheet,
-                                  progress=progress)]
+        written = [
+            write_workbook(
+                plan,
+                out_path,
+                force=force,
+                simulation=simulation,
+                schedule=schedule,
+                intervals_sheet=intervals_sheet,
+                progress=progress,
+            )
+        ]
         if csv_path is not None:
-            _say(progress, f"writing the intervals CSV {csv_path} "
-                 f"({len(plan.intervals):,} rows)")
+            _say(progress, f"writing the intervals CSV {csv_path} ({len(plan.intervals):,} rows)")
             written.append(write_intervals_csv(plan, csv_path, force=force))
         if parquet_path is not None:
             _say(progress, f"writing the intervals Parquet file {parquet_path}")
@@ -353,12 +360,15 @@ def write_workbook(
     """
     path = Path(path)
     check_workbook_suffix(path)
-    check_target(path, force=force, ours=is_staffing_workbook,
-                 what="a workbook written by staffing")
+    check_target(
+        path, force=force, ours=is_staffing_workbook, what="a workbook written by staffing"
+    )
     view = PlanView.from_plan(plan, with_summary=True)
-    n_sheets = (4 + view.intervals["skill_id"].nunique()
-                + (math.ceil(len(view.intervals) / _rows_per_interval_sheet())
-                   if intervals_sheet else 0))
+    n_sheets = (
+        4
+        + view.intervals["skill_id"].nunique()
+        + (math.ceil(len(view.intervals) / _rows_per_interval_sheet()) if intervals_sheet else 0)
+    )
     if simulation is not None:
         _check_simulation(view, simulation)
         n_sheets += len(_simulation_sheets(simulation))
@@ -367,12 +377,14 @@ def write_workbook(
         n_sheets += 1 + len(schedule.groups)
     with open_files_allowed(n_sheets + _FILES_BESIDES_SHEETS), atomic_replace(path) as tmp:
         try:
-            _build_workbook(view, tmp, simulation, schedule, intervals_sheet,
-                            _Progress(progress))
+            _build_workbook(view, tmp, simulation, schedule, intervals_sheet, _Progress(progress))
         except XlsxWriterException as exc:
             cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
-            raise OutputError(describe_os_error(cause, path) if cause is not None
-                              else f"cannot write {path}: {exc}") from exc
+            raise OutputError(
+                describe_os_error(cause, path)
+                if cause is not None
+                else f"cannot write {path}: {exc}"
+            ) from exc
     return path
 
 
@@ -411,7 +423,6 @@ def sheet_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]
         taken.add(name.casefold())
         out.append(name)
     return out
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -539,8 +550,15 @@ def _number_width(values: np.ndarray, kind: str | None) -> float:
     if not len(finite):
         return 4
     biggest = float(np.max(np.abs(finite)))
-    decimals = {"percent": 1, "seconds": 1, "fte": 1, "hours": 1, "volume": 1, "erlang": 2,
-                "float": 2}
+    decimals = {
+        "percent": 1,
+        "seconds": 1,
+        "fte": 1,
+        "hours": 1,
+        "volume": 1,
+        "erlang": 2,
+        "float": 2,
+    }
     text = f"{biggest * (100 if kind == 'percent' else 1):,.{decimals.get(kind or '', 0)}f}"
     extra = {"percent": 1, "seconds": 2}.get(kind or "", 0)
     return len(text) + extra + (1 if np.min(finite) < 0 else 0)
@@ -567,8 +585,9 @@ def _prepare(
         elif written_as == "text":
             kind = None
         else:
-            kind = meta.kind if meta.kind not in ("text", "datetime", "date", "time") else (
-                written_as)
+            kind = (
+                meta.kind if meta.kind not in ("text", "datetime", "date", "time") else (written_as)
+            )
         label = meta.label
         if label_tz and kind in ("datetime", "date"):
             label += f" ({timezone})"
@@ -736,8 +755,15 @@ def _fill_workbook(
     )
 
     progress.stage("writing the Summary and Weekly sheets")
-    _write_summary(workbook, workbook.add_worksheet("Summary"), view, formats, simulation,
-                   schedule, intervals_sheet)
+    _write_summary(
+        workbook,
+        workbook.add_worksheet("Summary"),
+        view,
+        formats,
+        simulation,
+        schedule,
+        intervals_sheet,
+    )
     if view.weekly is not None or view.weekly_total is not None:
         _write_weekly(workbook.add_worksheet("Weekly"), view, formats)
     if simulation is not None:
@@ -747,7 +773,8 @@ def _fill_workbook(
     grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
     progress.stage(f"writing {len(names):,} skill sheet(s)")
     for done, ((skill_id, skill_name), sheet) in enumerate(
-            zip(skills.itertuples(index=False), names, strict=True), start=1):
+        zip(skills.itertuples(index=False), names, strict=True), start=1
+    ):
         ws = workbook.add_worksheet(sheet)
         _write_skill_sheet(ws, grouped.get_group(skill_id), skill_id, skill_name, view, formats)
         progress.count("skill sheets", done, len(names))
@@ -783,7 +810,8 @@ def _write_summary(
         1,
         0,
         f"{span}; {view.interval_minutes}-minute intervals; times are local to {view.timezone}; "
-        f"staffing {VERSION}" + (_simulation_note(simulation) if simulation is not None else "")
+        f"staffing {VERSION}"
+        + (_simulation_note(simulation) if simulation is not None else "")
         + (_schedule_note(schedule) if schedule is not None else ""),
         formats.note,
     )
@@ -803,18 +831,29 @@ def _write_summary(
         row = _write_frame(ws, summary, row, formats, widths, view.timezone, bold_rows=bold)
         row += 1
         if "method" in summary.columns and (summary["method"] == "workload").any():
-            ws.write_string(row, 0, "Service level: blank for workload skills, which have no "
-                            "service-level target (they staff volume x NHT / max occupancy); "
-                            "the total's is that of the other skills.", formats.note)
+            ws.write_string(
+                row,
+                0,
+                "Service level: blank for workload skills, which have no "
+                "service-level target (they staff volume x NHT / max occupancy); "
+                "the total's is that of the other skills.",
+                formats.note,
+            )
             row += 2
     else:
         row += 1
     notes = [str(n) for n in view.meta.get("notes") or []]
     if not intervals_sheet:
-        notes.append(f"The {len(intervals):,} interval rows are not in this workbook (no "
-                     "Intervals sheet): they are in the intervals file written beside it.")
-    ws.write_string(row, 0, f"Warnings: what to double-check ({len(notes)})" if notes
-                    else "Warnings: none", formats.section)
+        notes.append(
+            f"The {len(intervals):,} interval rows are not in this workbook (no "
+            "Intervals sheet): they are in the intervals file written beside it."
+        )
+    ws.write_string(
+        row,
+        0,
+        f"Warnings: what to double-check ({len(notes)})" if notes else "Warnings: none",
+        formats.section,
+    )
     row += 1
     for note in notes:
         ws.write_string(row, 0, note)
@@ -911,8 +950,9 @@ def _write_weekly(ws: Any, view: PlanView, formats: _Formats) -> None:
     if view.weekly is not None:
         parts.append(view.weekly)
     frame = pd.concat(parts, ignore_index=True)
-    frame = _weekly_service_level(frame, view, n_total=len(parts[0]) if view.weekly_total
-                                  is not None else 0)
+    frame = _weekly_service_level(
+        frame, view, n_total=len(parts[0]) if view.weekly_total is not None else 0
+    )
     columns = list(view.weekly.columns) if view.weekly is not None else list(frame.columns)
     frame = frame[columns + [c for c in frame.columns if c not in columns]]
     header = 3
@@ -941,8 +981,7 @@ def _weekly_service_level(frame: pd.DataFrame, view: PlanView, n_total: int) -> 
     out = frame.copy()
     ids = set(iv.loc[workload, "skill_id"].unique())
     if "skill_id" in out.columns:
-        out.loc[out["skill_id"].isin(ids).fillna(False).to_numpy(bool), "service_level"] = (
-            np.nan)
+        out.loc[out["skill_id"].isin(ids).fillna(False).to_numpy(bool), "service_level"] = np.nan
     if n_total and "week_start" in out.columns:
         local = iv["interval_start"].dt.tz_localize(None).dt.normalize()
         start = pd.Timestamp(view.meta.get("start") or local.min())
@@ -1087,8 +1126,10 @@ def _write_skill_sheet(
 
 def _page_header(left: str, plan_name: str) -> str:
     """A printed page header: ``left`` in bold, the plan and page number on the right."""
+
     def escape(text: str) -> str:
         return text.replace("&", "&&")
+
     right = f"&RPlan {escape(plan_name)[:60]}, page &P of &N"
     return f'&L&"-,Bold"{escape(left)[:120]}{right}'
 
@@ -1144,20 +1185,26 @@ _SIMULATION_TOP = 5
 
 def _simulation_note(simulation: SimulationResult) -> str:
     """The Summary's note on its simulated columns."""
-    return (f"; simulated columns: {simulation.meta.get('replications')} replications "
-            "(sheet Simulation)")
+    return (
+        f"; simulated columns: {simulation.meta.get('replications')} replications "
+        "(sheet Simulation)"
+    )
 
 
 def _check_simulation(view: PlanView, simulation: SimulationResult) -> None:
     """A DataError unless ``simulation`` simulates the plan of ``view`` (skills, intervals)."""
     planned = view.intervals["skill_id"].value_counts()
-    simulated = (simulation.intervals["skill_id"].value_counts()
-                 if len(simulation.intervals.columns) else pd.Series(dtype="int64"))
+    simulated = (
+        simulation.intervals["skill_id"].value_counts()
+        if len(simulation.intervals.columns)
+        else pd.Series(dtype="int64")
+    )
     wrong = [sid for sid, count in simulated.items() if planned.get(sid) != count]
     if wrong:
         raise DataError(
             f"the simulation is not of plan {view.name!r}: skill(s) "
-            f"{', '.join(str(s) for s in wrong[:5])} differ in the plan's skills or intervals")
+            f"{', '.join(str(s) for s in wrong[:5])} differ in the plan's skills or intervals"
+        )
 
 
 def _simulation_sheets(simulation: SimulationResult) -> list[tuple[str, int, int]]:
@@ -1174,13 +1221,20 @@ def _simulation_sheets(simulation: SimulationResult) -> list[tuple[str, int, int
     n_days, n_intervals = len(simulation.daily), len(simulation.intervals)
     first_sheet = EXCEL_MAX_ROWS - (_SIMULATION_TOP + 1 + n_days + 3)  # + gap, section, header
     if first_sheet < 1:
-        raise OutputError(f"the simulation's daily table ({n_days:,} rows) does not fit one "
-                          f"Excel sheet ({EXCEL_MAX_ROWS:,} rows)")
+        raise OutputError(
+            f"the simulation's daily table ({n_days:,} rows) does not fit one "
+            f"Excel sheet ({EXCEL_MAX_ROWS:,} rows)"
+        )
     sheets = [("Simulation", 0, min(n_intervals, first_sheet))]
     while sheets[-1][2] < n_intervals:
         start = sheets[-1][2]
-        sheets.append((f"Simulation {len(sheets) + 1}", start,
-                       min(n_intervals, start + _rows_per_interval_sheet())))
+        sheets.append(
+            (
+                f"Simulation {len(sheets) + 1}",
+                start,
+                min(n_intervals, start + _rows_per_interval_sheet()),
+            )
+        )
     return sheets
 
 
@@ -1192,8 +1246,11 @@ def _with_simulation(summary: pd.DataFrame, simulation: SimulationResult) -> pd.
     keys = pd.to_numeric(summary["skill_id"], errors="coerce").tolist()
     ids = pd.to_numeric(simulated["skill_id"], errors="coerce").tolist()
     out = summary.copy()
-    at = (list(out.columns).index("service_level") + 1 if "service_level" in out.columns
-          else len(out.columns))
+    at = (
+        list(out.columns).index("service_level") + 1
+        if "service_level" in out.columns
+        else len(out.columns)
+    )
     for offset, name in enumerate(_SUMMARY_SIMULATED):
         by_id = dict(zip(ids, simulated[name].astype(float).tolist(), strict=True))
         values = [by_id.get(key, math.nan) if not pd.isna(key) else math.nan for key in keys]
@@ -1217,14 +1274,19 @@ def _write_simulation(
             _write_simulation_head(ws, view, simulation, daily, formats, widths)
             row = _SIMULATION_TOP + 1 + len(daily) + 1
             ws.write_string(
-                row, 0, "Per skill and interval: planned against simulated (rows in red "
-                "miss a target with 95 % confidence)", formats.section)
+                row,
+                0,
+                "Per skill and interval: planned against simulated (rows in red "
+                "miss a target with 95 % confidence)",
+                formats.section,
+            )
             header = row + 1
         else:
             header = 0
             ws.freeze_panes(1, 0)
-        _write_simulation_intervals(ws, intervals, start, stop, header, view, formats, widths,
-                                    missed)
+        _write_simulation_intervals(
+            ws, intervals, start, stop, header, view, formats, widths, missed
+        )
         widths.apply(ws)
 
 
@@ -1238,31 +1300,43 @@ def _write_simulation_head(
 ) -> None:
     """Title, notes and the daily table of the first Simulation sheet."""
     meta = simulation.meta
-    ws.write_string(0, 0, f"Simulation of plan {view.name}: planned against simulated",
-                    formats.title)
+    ws.write_string(
+        0, 0, f"Simulation of plan {view.name}: planned against simulated", formats.title
+    )
     shape = meta.get("handle_time", "")
     if shape != "exponential":
         shape = f"{shape} (CV {meta.get('handle_time_cv', math.nan):g})"
     ws.write_string(
-        1, 0,
+        1,
+        0,
         f"{meta.get('replications')} replications, seed {meta.get('seed')}; {shape} handle "
         f"times, {'ramped' if meta.get('ramp') else 'constant'} arrivals per interval, chat "
         f"routing {meta.get('routing')}, at close: {meta.get('at_close')}; "
         f"{meta.get('contacts', 0):,} contacts simulated on {meta.get('executor')}. Times "
         f"are local to {view.timezone}. Rules: docs/simulation.md.",
-        formats.note)
-    skipped = [f"{s['skill_id']} {s['skill_name']}: {s['note']}"
-               for s in meta.get("skills", []) if s.get("note")]
+        formats.note,
+    )
+    skipped = [
+        f"{s['skill_id']} {s['skill_name']}: {s['note']}"
+        for s in meta.get("skills", [])
+        if s.get("note")
+    ]
     ws.write_string(
-        2, 0,
+        2,
+        0,
         "Planned: the plan's formulas, volume-weighted over a day. Simulated: the mean over "
         "replications (a day's service level is answered within the threshold over all its "
-        "arrivals) and its 95 % half-width (±)."
-        + (f" {'; '.join(skipped)}." if skipped else ""),
-        formats.note)
-    ws.write_string(_SIMULATION_TOP - 1, 0, "Per skill and day: planned against simulated, "
-                    "the 10th percentile of the day's service level over replications and "
-                    "the probability that the day meets every target", formats.section)
+        "arrivals) and its 95 % half-width (±)." + (f" {'; '.join(skipped)}." if skipped else ""),
+        formats.note,
+    )
+    ws.write_string(
+        _SIMULATION_TOP - 1,
+        0,
+        "Per skill and day: planned against simulated, "
+        "the 10th percentile of the day's service level over replications and "
+        "the probability that the day meets every target",
+        formats.section,
+    )
     if len(daily.columns):
         _write_frame(ws, daily, _SIMULATION_TOP, formats, widths, view.timezone)
     else:
@@ -1291,10 +1365,14 @@ def _write_simulation_intervals(
         return
     first, last = header + 1, header + stop - start
     ws.autofilter(header, 0, last, len(labels) - 1)
-    flag = xl_rowcol_to_cell(first, list(intervals.columns).index("target_missed"),
-                             col_abs=True)
-    ws.conditional_format(first, 0, last, len(labels) - 1,
-                          {"type": "formula", "criteria": f"={flag}=TRUE", "format": missed})
+    flag = xl_rowcol_to_cell(first, list(intervals.columns).index("target_missed"), col_abs=True)
+    ws.conditional_format(
+        first,
+        0,
+        last,
+        len(labels) - 1,
+        {"type": "formula", "criteria": f"={flag}=TRUE", "format": missed},
+    )
     for chunk in range(start, stop, _CHUNK_ROWS):
         end = min(stop, chunk + _CHUNK_ROWS)
         columns = _prepare(intervals.iloc[chunk:end], view.timezone)
@@ -1308,18 +1386,28 @@ def _write_simulation_intervals(
 # --------------------------------------------------------------------------------------------
 
 # Schedule.meta keys the Assumptions sheet lists first: how shrinkage and breaks combine.
-_SCHEDULE_RULES = ("shrinkage_rule", "group_rule", "source", "wrap", "solver", "time_limit_s",
-                   "mip_rel_gap")
+_SCHEDULE_RULES = (
+    "shrinkage_rule",
+    "group_rule",
+    "source",
+    "wrap",
+    "solver",
+    "time_limit_s",
+    "mip_rel_gap",
+)
 _BREAKS_IN_SHRINKAGE = (
     "if the configured shrinkage s already includes the unpaid break scheduled here (a share "
     "b of the shift's span), use s' = (s - b) / (1 - b) instead; paid short breaks, "
-    "meetings, training and absence stay in s")
+    "meetings, training and absence stay in s"
+)
 
 
 def _schedule_note(schedule: Schedule) -> str:
     """The Summary's note on the schedule's sheets."""
-    return (f"; shifts: sheets Shifts and Coverage ({len(schedule.groups)} skill "
-            f"group{'s' if len(schedule.groups) != 1 else ''})")
+    return (
+        f"; shifts: sheets Shifts and Coverage ({len(schedule.groups)} skill "
+        f"group{'s' if len(schedule.groups) != 1 else ''})"
+    )
 
 
 def _check_schedule(view: PlanView, schedule: Schedule) -> None:
@@ -1333,32 +1421,43 @@ def _check_schedule(view: PlanView, schedule: Schedule) -> None:
         problems.append(f"its time zone is {zone}, the plan's {view.timezone}")
     minutes = schedule.meta.get("interval_minutes", view.interval_minutes)
     if minutes != view.interval_minutes:
-        problems.append(f"its intervals are {minutes} minutes, the plan's "
-                        f"{view.interval_minutes}")
+        problems.append(f"its intervals are {minutes} minutes, the plan's {view.interval_minutes}")
     wrong = [str(g) for g, n in per_group.items() if n != n_intervals]
     if wrong:
-        problems.append(f"skill group(s) {', '.join(wrong[:3])} have another number of "
-                        f"intervals than the plan's {n_intervals}")
+        problems.append(
+            f"skill group(s) {', '.join(wrong[:3])} have another number of "
+            f"intervals than the plan's {n_intervals}"
+        )
     elif n_intervals:
         first = view.intervals["interval_start"].min()
         if schedule.coverage["interval_start"].min() != first:
-            problems.append(f"its first interval is {schedule.coverage['interval_start'].min()}"
-                            f", the plan's {first}")
+            problems.append(
+                f"its first interval is {schedule.coverage['interval_start'].min()}"
+                f", the plan's {first}"
+            )
     planned = {str(s) for s in view.intervals["skill_id"].unique()}
-    unknown = sorted({i.strip() for text in schedule.groups["skill_ids"]
-                      for i in str(text).split(",")} - planned)
+    unknown = sorted(
+        {i.strip() for text in schedule.groups["skill_ids"] for i in str(text).split(",")} - planned
+    )
     if unknown:
         problems.append(f"skill(s) {', '.join(unknown[:5])} are not in the plan")
     if problems:
         raise DataError(f"the schedule is not of plan {view.name!r}: {'; '.join(problems)}")
     # xlsxwriter ignores a row past the sheet's end, so refuse before writing anything
     shifts_rows = 12 + len(schedule.groups) + 2 * len(schedule.shifts)
-    coverage_rows = (16 + COVERAGE_CHART_ROWS + len(schedule.daily) + len(schedule.weekly)
-                     + int(per_group.max() if len(per_group) else 0))
+    coverage_rows = (
+        16
+        + COVERAGE_CHART_ROWS
+        + len(schedule.daily)
+        + len(schedule.weekly)
+        + int(per_group.max() if len(per_group) else 0)
+    )
     if max(shifts_rows, coverage_rows) > EXCEL_MAX_ROWS:
-        raise OutputError(f"the schedule's tables ({max(shifts_rows, coverage_rows):,} rows) "
-                          f"do not fit one Excel sheet ({EXCEL_MAX_ROWS:,} rows); write its "
-                          "CSVs instead (write_outputs with fmt='csv')")
+        raise OutputError(
+            f"the schedule's tables ({max(shifts_rows, coverage_rows):,} rows) "
+            f"do not fit one Excel sheet ({EXCEL_MAX_ROWS:,} rows); write its "
+            "CSVs instead (write_outputs with fmt='csv')"
+        )
 
 
 def _coverage_sheet_names(schedule: Schedule, reserved: Sequence[str]) -> list[str]:
@@ -1375,8 +1474,9 @@ def _write_schedule(
     _write_shifts_sheet(workbook.add_worksheet("Shifts"), view, schedule, formats)
     under = workbook.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
     for label, name in zip(schedule.groups["skill_group"], names, strict=True):
-        _write_coverage_sheet(workbook, workbook.add_worksheet(name), name, view, schedule,
-                              str(label), formats, under)
+        _write_coverage_sheet(
+            workbook, workbook.add_worksheet(name), name, view, schedule, str(label), formats, under
+        )
 
 
 def _write_shifts_sheet(ws: Any, view: PlanView, schedule: Schedule, formats: _Formats) -> None:
@@ -1388,23 +1488,34 @@ def _write_shifts_sheet(ws: Any, view: PlanView, schedule: Schedule, formats: _F
     shifts = schedule.shifts
     ws.write_string(0, 0, f"Shifts of plan {view.name}", formats.title)
     if math.isnan(schedule.paid_hours):
-        text = (f"No shifts were optimised: the Coverage sheets compare the schedule from "
-                f"{schedule.meta.get('source')} with the requirement.")
+        text = (
+            f"No shifts were optimised: the Coverage sheets compare the schedule from "
+            f"{schedule.meta.get('source')} with the requirement."
+        )
     else:
-        text = (f"{int(shifts['heads'].sum()):,} shifts, {schedule.paid_hours:,.1f} paid hours "
-                f"(length minus the unpaid break), MILP gap {schedule.mip_gap:.2%} "
-                f"({schedule.meta.get('solver')}).")
-    ws.write_string(1, 0, text + " Coverage efficiency = required agent-hours / scheduled "
-                    f"on-queue hours. Times are local to {tz}. Rules: docs/shifts.md.",
-                    formats.note)
+        text = (
+            f"{int(shifts['heads'].sum()):,} shifts, {schedule.paid_hours:,.1f} paid hours "
+            f"(length minus the unpaid break), MILP gap {schedule.mip_gap:.2%} "
+            f"({schedule.meta.get('solver')})."
+        )
+    ws.write_string(
+        1,
+        0,
+        text + " Coverage efficiency = required agent-hours / scheduled "
+        f"on-queue hours. Times are local to {tz}. Rules: docs/shifts.md.",
+        formats.note,
+    )
     ws.write_string(3, 0, "Per skill group", formats.section)
     row = _write_frame(ws, schedule.groups, 4, formats, widths, tz) + 1
     if len(shifts):
-        ws.write_string(row, 0, "Heads starting per template and start time (rows) and day "
-                        "(columns)", formats.section)
+        ws.write_string(
+            row,
+            0,
+            "Heads starting per template and start time (rows) and day (columns)",
+            formats.section,
+        )
         row = _write_heads_grid(ws, shifts, row + 1, tz, formats, widths) + 1
-    ws.write_string(row, 0, "Every shift: template, start, unpaid break and heads",
-                    formats.section)
+    ws.write_string(row, 0, "Every shift: template, start, unpaid break and heads", formats.section)
     header = row + 1
     end = _write_frame(ws, shifts, header, formats, widths, tz)
     if len(shifts):
@@ -1417,15 +1528,22 @@ def _write_heads_grid(
 ) -> int:
     """Heads per (group, template, start time) by local start date; return the next row."""
     starts = pd.DatetimeIndex(shifts["start"])
-    frame = pd.DataFrame({
-        "skill_group": shifts["skill_group"].astype(str).to_numpy(),
-        "shift": shifts["shift"].astype(str).to_numpy(),
-        "minute": np.asarray(starts.hour * 60 + starts.minute),
-        "date": pd.to_datetime(shifts["date"]).to_numpy(),
-        "heads": shifts["heads"].to_numpy(),
-    })
-    grid = frame.pivot_table(index=["skill_group", "shift", "minute"], columns="date",
-                             values="heads", aggfunc="sum", fill_value=0)
+    frame = pd.DataFrame(
+        {
+            "skill_group": shifts["skill_group"].astype(str).to_numpy(),
+            "shift": shifts["shift"].astype(str).to_numpy(),
+            "minute": np.asarray(starts.hour * 60 + starts.minute),
+            "date": pd.to_datetime(shifts["date"]).to_numpy(),
+            "heads": shifts["heads"].to_numpy(),
+        }
+    )
+    grid = frame.pivot_table(
+        index=["skill_group", "shift", "minute"],
+        columns="date",
+        values="heads",
+        aggfunc="sum",
+        fill_value=0,
+    )
     days = list(grid.columns)
     ws.write_string(row, 0, "Skill group", formats.header)
     ws.write_string(row, 1, "Shift", formats.header)
@@ -1470,34 +1588,47 @@ def _write_coverage_sheet(
     ws.fit_to_pages(1, 0)
 
     def of_group(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["skill_group"] == label].drop(columns="skill_group").reset_index(
-            drop=True)
+        return (
+            frame[frame["skill_group"] == label].drop(columns="skill_group").reset_index(drop=True)
+        )
 
     group = schedule.groups[schedule.groups["skill_group"] == label].iloc[0]
-    coverage, daily, weekly = (of_group(schedule.coverage), of_group(schedule.daily),
-                               of_group(schedule.weekly))
-    ws.write_string(0, 0, f"Coverage of {label}: required against scheduled on-queue agents",
-                    formats.title)
+    coverage, daily, weekly = (
+        of_group(schedule.coverage),
+        of_group(schedule.daily),
+        of_group(schedule.weekly),
+    )
     ws.write_string(
-        1, 0,
+        0, 0, f"Coverage of {label}: required against scheduled on-queue agents", formats.title
+    )
+    ws.write_string(
+        1,
+        0,
         f"Skills {group['skill_ids']}; schedule: {group['source']}. Required: the plan's "
         "on-queue agents summed over the group's skills; scheduled: heads at work and not on "
         "their unpaid break x (1 - shrinkage); gap = scheduled - required. Service level, "
         "ASA, abandonment and occupancy are what the scheduled agents achieve (whole agents, "
         f"each skill's own method). Times are local to {tz}. Rules: docs/shifts.md.",
-        formats.note)
-    paid = ("" if pd.isna(group["paid_hours"])
-            else f"{group['paid_hours']:,.1f} paid hours, ")
-    efficiency = ("-" if pd.isna(group["efficiency"]) else f"{group['efficiency']:.1%}")
+        formats.note,
+    )
+    paid = "" if pd.isna(group["paid_hours"]) else f"{group['paid_hours']:,.1f} paid hours, "
+    efficiency = "-" if pd.isna(group["efficiency"]) else f"{group['efficiency']:.1%}"
     ws.write_string(
-        2, 0,
+        2,
+        0,
         f"{paid}coverage efficiency {efficiency}; under-staffed {group['under_hours']:,.1f} "
         f"agent-hours in {int(group['uncovered_intervals']):,} intervals (in red below), "
-        f"over-staffed {group['over_hours']:,.1f} agent-hours.", formats.note)
+        f"over-staffed {group['over_hours']:,.1f} agent-hours.",
+        formats.note,
+    )
     row = 3 + COVERAGE_CHART_ROWS + 1
-    ws.write_string(row, 0, "Per day: on-queue agent-hours required and scheduled, over- and "
-                    "under-staffed hours, paid hours of the shifts starting that day",
-                    formats.section)
+    ws.write_string(
+        row,
+        0,
+        "Per day: on-queue agent-hours required and scheduled, over- and "
+        "under-staffed hours, paid hours of the shifts starting that day",
+        formats.section,
+    )
     row = _write_frame(ws, daily, row + 1, formats, widths, tz) + 1
     ws.write_string(row, 0, "Per plan week", formats.section)
     row = _write_frame(ws, weekly, row + 1, formats, widths, tz) + 1
@@ -1511,15 +1642,18 @@ def _write_coverage_sheet(
     if n:
         first, last = header + 1, header + n
         ws.autofilter(header, 0, last, len(columns) - 1)
-        flag = xl_rowcol_to_cell(first, list(coverage.columns).index("understaffed"),
-                                 col_abs=True)
-        ws.conditional_format(first, 0, last, len(columns) - 1,
-                              {"type": "formula", "criteria": f"={flag}=TRUE", "format": under})
+        flag = xl_rowcol_to_cell(first, list(coverage.columns).index("understaffed"), col_abs=True)
+        ws.conditional_format(
+            first,
+            0,
+            last,
+            len(columns) - 1,
+            {"type": "formula", "criteria": f"={flag}=TRUE", "format": under},
+        )
         _write_rows(ws, columns, first, 0, n, formats)
         starts = coverage["interval_start"]
         week = int((starts < starts.iloc[0] + pd.DateOffset(days=7)).sum())
-        _insert_coverage_chart(workbook, ws, name, view, coverage, first, first + week - 1,
-                               label)
+        _insert_coverage_chart(workbook, ws, name, view, coverage, first, first + week - 1, label)
     widths.apply(ws)
 
 
@@ -1535,32 +1669,46 @@ def _insert_coverage_chart(
 ) -> None:
     """Scheduled (area) against required (line) on-queue agents, rows ``first:last``."""
     cols = list(coverage.columns)
-    at, required, scheduled = (cols.index("interval_start"), cols.index("required"),
-                               cols.index("scheduled"))
+    at, required, scheduled = (
+        cols.index("interval_start"),
+        cols.index("required"),
+        cols.index("scheduled"),
+    )
     categories = [name, first, at, last, at]
     area = workbook.add_chart({"type": "area"})
-    area.add_series({"name": "Scheduled on-queue agents", "categories": categories,
-                     "values": [name, first, scheduled, last, scheduled],
-                     "fill": {"color": "#9DC3E6", "transparency": 30},
-                     "border": {"none": True}})
+    area.add_series(
+        {
+            "name": "Scheduled on-queue agents",
+            "categories": categories,
+            "values": [name, first, scheduled, last, scheduled],
+            "fill": {"color": "#9DC3E6", "transparency": 30},
+            "border": {"none": True},
+        }
+    )
     line = workbook.add_chart({"type": "line"})
-    line.add_series({"name": "Required on-queue agents", "categories": categories,
-                     "values": [name, first, required, last, required],
-                     "line": {"color": "#C00000", "width": 1.5}})
+    line.add_series(
+        {
+            "name": "Required on-queue agents",
+            "categories": categories,
+            "values": [name, first, required, last, required],
+            "line": {"color": "#C00000", "width": 1.5},
+        }
+    )
     area.combine(line)
     title = f"{label}: required against scheduled on-queue agents, first week"
     area.set_title({"name": title, "name_font": {"size": 11}})
     per_day = max(1, round(1440 / view.interval_minutes))
-    area.set_x_axis({
-        "text_axis": True,
-        "num_format": "ddd dd hh:mm",
-        "num_font": {"rotation": -45, "size": 8},
-        "interval_unit": max(1, per_day // 2),
-        "interval_tick": max(1, per_day // 2),
-        "name": f"Local time ({view.timezone})",
-    })
-    area.set_y_axis({"name": "On-queue agents", "min": 0,
-                     "major_gridlines": {"visible": True}})
+    area.set_x_axis(
+        {
+            "text_axis": True,
+            "num_format": "ddd dd hh:mm",
+            "num_font": {"rotation": -45, "size": 8},
+            "interval_unit": max(1, per_day // 2),
+            "interval_tick": max(1, per_day // 2),
+            "name": f"Local time ({view.timezone})",
+        }
+    )
+    area.set_y_axis({"name": "On-queue agents", "min": 0, "major_gridlines": {"visible": True}})
     area.set_legend({"position": "bottom"})
     area.set_size({"width": 960, "height": COVERAGE_CHART_ROWS * 20})
     ws.insert_chart(3, 0, area, {"object_position": 3})
@@ -1575,8 +1723,12 @@ def _write_schedule_assumptions(
     widths: _Widths,
 ) -> int:
     """The schedule's rules and solver settings on the Assumptions sheet; the next row."""
-    ws.write_string(row, 0, "Shifts: how shrinkage and scheduled breaks combine, and the "
-                    "solver (docs/shifts.md)", formats.section)
+    ws.write_string(
+        row,
+        0,
+        "Shifts: how shrinkage and scheduled breaks combine, and the solver (docs/shifts.md)",
+        formats.section,
+    )
     row += 1
     meta = dict(schedule.meta)
     items: list[tuple[str, Any]] = []
@@ -1749,8 +1901,10 @@ def _config_items(config: Any) -> list[tuple[str, Any]]:
 
 def _clock_ranges(ranges: list) -> str:
     """Open-hours ranges in minutes (``[[420, 1380]]``) as ``07:00-23:00``; ``closed``."""
+
     def clock(minute: Any) -> str:
         return f"{int(minute) // 60:02d}:{int(minute) % 60:02d}"
+
     if not ranges:
         return "closed"
     try:
@@ -1764,8 +1918,6 @@ def _redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=secret) if secret else frame
 
 
-
-
 def _cut_utf16(text: str, limit: int) -> str:
     """The longest prefix of ``text`` at most ``limit`` UTF-16 code units long."""
     out, used = [], 0
@@ -1776,5 +1928,3 @@ def _cut_utf16(text: str, limit: int) -> str:
         out.append(char)
         used += units
     return "".join(out)
-
-

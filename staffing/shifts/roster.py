@@ -55,7 +55,10 @@ def read_scheduled_file(
 
 
 def align_scheduled(
-    frame: pd.DataFrame, grid: pd.DatetimeIndex, ids: list[int], interval_minutes: int,
+    frame: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    ids: list[int],
+    interval_minutes: int,
     where: str,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A schedule on the plan's grid.
@@ -99,8 +102,10 @@ def align_scheduled(
     off = utc[col_ok] != when.to_numpy()
     if off.any():
         first = frame.iloc[int(np.flatnonzero(off)[0])]
-        raise DataError(f"{where}: skill {first.skill_id} at {first.interval_start.isoformat()} "
-                        f"is not on the plan's {interval_minutes}-minute interval grid")
+        raise DataError(
+            f"{where}: skill {first.skill_id} at {first.interval_start.isoformat()} "
+            f"is not on the plan's {interval_minutes}-minute interval grid"
+        )
     position = {sid: k for k, sid in enumerate(ids)}
     row = frame["skill_id"].map(position).to_numpy(dtype=np.int64)
     out = np.zeros((len(ids), len(grid)))

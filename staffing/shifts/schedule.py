@@ -42,14 +42,32 @@ __all__ = ["COVERAGE_COLUMNS", "SHIFT_COLUMNS", "Schedule", "schedule"]
 
 #: Columns of :attr:`Schedule.shifts`, in order.
 SHIFT_COLUMNS = [
-    "skill_group", "shift", "date", "day", "start", "end", "break_start", "break_end",
-    "heads", "paid_hours",
+    "skill_group",
+    "shift",
+    "date",
+    "day",
+    "start",
+    "end",
+    "break_start",
+    "break_end",
+    "heads",
+    "paid_hours",
 ]
 #: Columns of :attr:`Schedule.coverage`, in order (``optimised`` only when a given schedule
 #: is compared and shifts were optimised too).
 COVERAGE_COLUMNS = [
-    "skill_group", "interval_start", "volume", "required", "scheduled", "gap",
-    "required_heads", "heads", "service_level", "asa_s", "p_abandon", "occupancy",
+    "skill_group",
+    "interval_start",
+    "volume",
+    "required",
+    "scheduled",
+    "gap",
+    "required_heads",
+    "heads",
+    "service_level",
+    "asa_s",
+    "p_abandon",
+    "occupancy",
     "understaffed",
 ]
 _TOL = 1e-6
@@ -113,9 +131,11 @@ class Schedule:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return (f"Schedule(groups={len(self.groups)}, shifts={int(self.shifts['heads'].sum())}, "
-                f"paid_hours={self.paid_hours:.1f}, uncovered={len(self.uncovered)}, "
-                f"mip_gap={self.mip_gap:g})")
+        return (
+            f"Schedule(groups={len(self.groups)}, shifts={int(self.shifts['heads'].sum())}, "
+            f"paid_hours={self.paid_hours:.1f}, uncovered={len(self.uncovered)}, "
+            f"mip_gap={self.mip_gap:g})"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -125,18 +145,21 @@ class Schedule:
 
 @dataclass
 class _Patterns:
-    template: np.ndarray      # index into the group's templates
-    start: pd.DatetimeIndex   # tz-aware local start instants
-    start_min: np.ndarray     # elapsed minutes after the horizon start
-    break_min: np.ndarray     # break offset after the start [min], -1 without a break
-    group: np.ndarray         # start index (template, date, start time)
-    paid: np.ndarray          # paid hours of one head [h]
-    min_heads: np.ndarray     # per start
-    max_heads: np.ndarray     # per start (inf: no limit)
+    template: np.ndarray  # index into the group's templates
+    start: pd.DatetimeIndex  # tz-aware local start instants
+    start_min: np.ndarray  # elapsed minutes after the horizon start
+    break_min: np.ndarray  # break offset after the start [min], -1 without a break
+    group: np.ndarray  # start index (template, date, start time)
+    paid: np.ndarray  # paid hours of one head [h]
+    min_heads: np.ndarray  # per start
+    max_heads: np.ndarray  # per start (inf: no limit)
 
 
 def _patterns(
-    templates: list[ShiftTemplate], dates: pd.DatetimeIndex, tz: str, origin: pd.Timestamp,
+    templates: list[ShiftTemplate],
+    dates: pd.DatetimeIndex,
+    tz: str,
+    origin: pd.Timestamp,
     interval_minutes: int,
 ) -> _Patterns:
     parts: dict[str, list] = {k: [] for k in ("template", "start", "break", "group", "paid")}
@@ -144,26 +167,33 @@ def _patterns(
     g_max: list[np.ndarray] = []
     n_groups = 0
     for t_index, template in enumerate(templates):
-        days = dates[np.isin(np.asarray(dates.day_of_week),
-                             [WEEKDAYS.index(d) for d in template.days])]
+        days = dates[
+            np.isin(np.asarray(dates.day_of_week), [WEEKDAYS.index(d) for d in template.days])
+        ]
         minutes = np.array(template.start.minutes(), dtype=np.int64)
-        naive = (np.repeat(days.as_unit("ns").asi8, minutes.size)
-                 + np.tile(minutes * 60_000_000_000, days.size))
+        naive = np.repeat(days.as_unit("ns").asi8, minutes.size) + np.tile(
+            minutes * 60_000_000_000, days.size
+        )
         local = pd.DatetimeIndex(naive.astype("datetime64[ns]")).tz_localize(
-            tz, ambiguous=np.ones(naive.size, dtype=bool), nonexistent="NaT")
+            tz, ambiguous=np.ones(naive.size, dtype=bool), nonexistent="NaT"
+        )
         local = local[~local.isna()]  # a start in the spring-forward gap does not exist
         starts = local.size
         brk = template.break_
-        offsets = (np.array(brk.offsets_minutes(interval_minutes), dtype=float)
-                   if brk is not None else np.array([-1.0]))
+        offsets = (
+            np.array(brk.offsets_minutes(interval_minutes), dtype=float)
+            if brk is not None
+            else np.array([-1.0])
+        )
         parts["template"].append(np.full(starts * offsets.size, t_index))
         parts["start"].append(np.repeat(local.as_unit("ns").asi8, offsets.size))
         parts["break"].append(np.tile(offsets, starts))
         parts["group"].append(n_groups + np.repeat(np.arange(starts), offsets.size))
         parts["paid"].append(np.full(starts * offsets.size, template.paid_hours))
         g_min.append(np.full(starts, float(template.min_heads)))
-        g_max.append(np.full(starts, np.inf if template.max_heads is None
-                             else float(template.max_heads)))
+        g_max.append(
+            np.full(starts, np.inf if template.max_heads is None else float(template.max_heads))
+        )
         n_groups += starts
     start_ns = np.concatenate(parts["start"]).astype(np.int64)
     start = pd.DatetimeIndex(start_ns.astype("datetime64[ns]")).tz_localize("UTC").tz_convert(tz)
@@ -174,7 +204,8 @@ def _patterns(
         break_min=np.concatenate(parts["break"]),
         group=np.concatenate(parts["group"]).astype(np.int64),
         paid=np.concatenate(parts["paid"]),
-        min_heads=np.concatenate(g_min), max_heads=np.concatenate(g_max),
+        min_heads=np.concatenate(g_min),
+        max_heads=np.concatenate(g_max),
     )
 
 
@@ -184,32 +215,49 @@ def _patterns(
 
 
 def _metrics(
-    skill: ResolvedSkill, agents: np.ndarray, volume: np.ndarray, nht: np.ndarray,
-    served: np.ndarray, interval_s: float,
+    skill: ResolvedSkill,
+    agents: np.ndarray,
+    volume: np.ndarray,
+    nht: np.ndarray,
+    served: np.ndarray,
+    interval_s: float,
 ) -> dict[str, np.ndarray]:
     """What ``agents`` on queue achieve for one skill (NaN where no contact is served)."""
-    out = {k: np.full(agents.shape, np.nan) for k in
-           ("service_level", "asa_s", "p_abandon", "occupancy")}
+    out = {
+        k: np.full(agents.shape, np.nan)
+        for k in ("service_level", "asa_s", "p_abandon", "occupancy")
+    }
     idx = np.flatnonzero(served)
     if idx.size == 0:
         return out
     patience = skill.patience_s
     if skill.method == "chat":
         k = int(skill.max_concurrency or 1)
-        h: np.ndarray = (np.broadcast_to(np.asarray(skill.handle_time_by_load_s), (idx.size, k))
-                         if skill.handle_time_by_load_s is not None
-                         else nht[idx, None] * np.arange(1, k + 1, dtype=float))
+        h: np.ndarray = (
+            np.broadcast_to(np.asarray(skill.handle_time_by_load_s), (idx.size, k))
+            if skill.handle_time_by_load_s is not None
+            else nht[idx, None] * np.arange(1, k + 1, dtype=float)
+        )
         model = "chat"
     else:
         # workload has no queue of its own: judged like the plan does, with Erlang C, or
         # Erlang A when the skill has a patience
-        model = (skill.method if skill.method != "workload"
-                 else ("erlang_a" if patience is not None else "erlang_c"))
+        model = (
+            skill.method
+            if skill.method != "workload"
+            else ("erlang_a" if patience is not None else "erlang_c")
+        )
         h = nht[idx]
     extra = {"patience_s": patience} if model != "erlang_c" else {}
-    result = queueing.evaluate(model, agents[idx], volume=volume[idx], handle_time_s=h,
-                               interval_s=interval_s, answer_within_s=skill.answer_within_s,
-                               **extra)
+    result = queueing.evaluate(
+        model,
+        agents[idx],
+        volume=volume[idx],
+        handle_time_s=h,
+        interval_s=interval_s,
+        answer_within_s=skill.answer_within_s,
+        **extra,
+    )
     for key in out:
         out[key][idx] = np.asarray(result[key], dtype=float)
     return out
@@ -332,22 +380,28 @@ def schedule(
         given, present = align_scheduled(frame, grid, ids, minutes, where)
         source = "DataFrame" if isinstance(scheduled, pd.DataFrame) else f"file {scheduled}"
     if not templates and given is None:
-        raise ConfigError([f"{config.source}: shifts: no shift templates and no scheduled "
-                           "file: nothing to schedule or compare"])
+        raise ConfigError(
+            [
+                f"{config.source}: shifts: no shift templates and no scheduled "
+                "file: nothing to schedule or compare"
+            ]
+        )
     if wrap is None:
         wrap = plan.meta["days"] % 7 == 0
 
     groups = _groups_of(templates, ids)
     if given is not None:
         in_groups = {i for members, _ in groups for i in members}
-        groups += [([sid], []) for k, sid in enumerate(ids)
-                   if sid not in in_groups and present[k]]
-    dates = pd.date_range(pd.Timestamp(config.plan.start),
-                          pd.Timestamp(config.plan.end_exclusive) - pd.Timedelta(days=1),
-                          freq="D")
+        groups += [([sid], []) for k, sid in enumerate(ids) if sid not in in_groups and present[k]]
+    dates = pd.date_range(
+        pd.Timestamp(config.plan.start),
+        pd.Timestamp(config.plan.end_exclusive) - pd.Timedelta(days=1),
+        freq="D",
+    )
     origin = grid[0]
-    week_of = (np.asarray((grid.normalize().tz_localize(None)
-                           - pd.Timestamp(config.plan.start)).days) // 7)
+    week_of = (
+        np.asarray((grid.normalize().tz_localize(None) - pd.Timestamp(config.plan.start)).days) // 7
+    )
     local_date = np.asarray(grid.date)
 
     shift_rows, cov_rows, skill_rows, group_rows = [], [], [], []
@@ -365,17 +419,37 @@ def schedule(
             optimised.add(label)
             pats = _patterns(group_templates, dates, tz, origin, minutes)
             has_break = pats.break_min >= 0
-            length = np.array([group_templates[i].length_minutes for i in pats.template],
-                              dtype=float)
-            brk_len = np.array([0 if group_templates[i].break_ is None
-                                else group_templates[i].break_.length_minutes
-                                for i in pats.template], dtype=float)
-            cover = pattern_coverage(pats.start_min, length, np.where(has_break,
-                                     pats.break_min, 0.0), brk_len,
-                                     interval_minutes=minutes, n_intervals=n_t, wrap=wrap)
-            solution = solve_coverage(req_heads, cover, pats.paid, start_group=pats.group,
-                                      min_heads=pats.min_heads, max_heads=pats.max_heads,
-                                      time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
+            length = np.array(
+                [group_templates[i].length_minutes for i in pats.template], dtype=float
+            )
+            brk_len = np.array(
+                [
+                    0
+                    if group_templates[i].break_ is None
+                    else group_templates[i].break_.length_minutes
+                    for i in pats.template
+                ],
+                dtype=float,
+            )
+            cover = pattern_coverage(
+                pats.start_min,
+                length,
+                np.where(has_break, pats.break_min, 0.0),
+                brk_len,
+                interval_minutes=minutes,
+                n_intervals=n_t,
+                wrap=wrap,
+            )
+            solution = solve_coverage(
+                req_heads,
+                cover,
+                pats.paid,
+                start_group=pats.group,
+                min_heads=pats.min_heads,
+                max_heads=pats.max_heads,
+                time_limit_s=time_limit_s,
+                mip_rel_gap=mip_rel_gap,
+            )
             paid_total += solution.paid_hours
             bound_total += solution.dual_bound
             working_opt = solution.working
@@ -383,22 +457,34 @@ def schedule(
             for p in chosen:
                 template = group_templates[pats.template[p]]
                 start = pats.start[p]
-                brk = (start + pd.Timedelta(minutes=float(pats.break_min[p]))
-                       if has_break[p] else pd.NaT)
-                shift_rows.append({
-                    "skill_group": label, "shift": template.name, "date": start.date(),
-                    "day": WEEKDAYS[start.day_of_week], "start": start,
-                    "end": start + pd.Timedelta(minutes=template.length_minutes),
-                    "break_start": brk,
-                    "break_end": (brk + pd.Timedelta(minutes=template.break_.length_minutes)
-                                  if has_break[p] else pd.NaT),
-                    "heads": int(solution.heads[p]),
-                    "paid_hours": float(solution.heads[p] * pats.paid[p]),
-                })
+                brk = (
+                    start + pd.Timedelta(minutes=float(pats.break_min[p]))
+                    if has_break[p]
+                    else pd.NaT
+                )
+                shift_rows.append(
+                    {
+                        "skill_group": label,
+                        "shift": template.name,
+                        "date": start.date(),
+                        "day": WEEKDAYS[start.day_of_week],
+                        "start": start,
+                        "end": start + pd.Timedelta(minutes=template.length_minutes),
+                        "break_start": brk,
+                        "break_end": (
+                            brk + pd.Timedelta(minutes=template.break_.length_minutes)
+                            if has_break[p]
+                            else pd.NaT
+                        ),
+                        "heads": int(solution.heads[p]),
+                        "paid_hours": float(solution.heads[p] * pats.paid[p]),
+                    }
+                )
 
         # on-queue agents per skill of the schedule being compared
-        share = np.where(req_heads > 0, fte[rows] / np.where(req_heads > 0, req_heads, 1.0),
-                         1.0 / len(rows))
+        share = np.where(
+            req_heads > 0, fte[rows] / np.where(req_heads > 0, req_heads, 1.0), 1.0 / len(rows)
+        )
         if given is not None:
             on_queue = given[rows]
             heads_k = on_queue / (1.0 - shrink[rows])
@@ -410,8 +496,10 @@ def schedule(
             reason = "max_heads or min_heads limits"
         whole = np.floor(on_queue + 1e-9)
         served = is_open[rows] & (volume[rows] > 0)
-        per_skill = [_metrics(skills[k], whole[j], volume[k], nht[k], served[j],
-                              minutes * 60.0) for j, k in enumerate(rows)]
+        per_skill = [
+            _metrics(skills[k], whole[j], volume[k], nht[k], served[j], minutes * 60.0)
+            for j, k in enumerate(rows)
+        ]
         stack = {key: np.stack([m[key] for m in per_skill]) for key in per_skill[0]}
         answered = volume[rows] * (1.0 - np.nan_to_num(stack["p_abandon"]))
         scheduled_g = on_queue.sum(axis=0)
@@ -419,9 +507,13 @@ def schedule(
         heads_g = heads_k.sum(axis=0)
         under = gap < -_TOL
         cov = {
-            "skill_group": label, "interval_start": grid,
-            "volume": volume[rows].sum(axis=0), "required": req_agents,
-            "scheduled": scheduled_g, "gap": gap, "required_heads": req_heads,
+            "skill_group": label,
+            "interval_start": grid,
+            "volume": volume[rows].sum(axis=0),
+            "required": req_agents,
+            "scheduled": scheduled_g,
+            "gap": gap,
+            "required_heads": req_heads,
             "heads": heads_g,
             "service_level": _wmean(stack["service_level"], volume[rows]),
             "asa_s": _wmean(stack["asa_s"], answered),
@@ -430,47 +522,67 @@ def schedule(
             "understaffed": under,
         }
         if given is not None and working_opt is not None:
-            cov["optimised"] = working_opt * np.where(req_heads > 0, req_agents / np.where(
-                req_heads > 0, req_heads, 1.0), 1.0 - shrink[rows].mean(axis=0))
+            cov["optimised"] = working_opt * np.where(
+                req_heads > 0,
+                req_agents / np.where(req_heads > 0, req_heads, 1.0),
+                1.0 - shrink[rows].mean(axis=0),
+            )
         reasons = np.full(n_t, reason, dtype=object)
         if given is None and solution is not None:
             reasons[solution.uncoverable] = "no shift template covers this interval"
         cov["reason"] = reasons
         cov_rows.append(pd.DataFrame(cov))
         for j, k in enumerate(rows):
-            skill_rows.append(pd.DataFrame({
-                "skill_id": ids[k], "skill_name": skills[k].skill_name, "skill_group": label,
-                "interval_start": grid, "volume": volume[k], "required": agents[k],
-                "scheduled": on_queue[j], "gap": on_queue[j] - agents[k],
-                "required_heads": fte[k], "heads": heads_k[j],
-                "evaluated_agents": whole[j].astype(np.int64),
-                **{key: per_skill[j][key] for key in ("service_level", "asa_s", "p_abandon",
-                                                       "occupancy")},
-            }))
+            skill_rows.append(
+                pd.DataFrame(
+                    {
+                        "skill_id": ids[k],
+                        "skill_name": skills[k].skill_name,
+                        "skill_group": label,
+                        "interval_start": grid,
+                        "volume": volume[k],
+                        "required": agents[k],
+                        "scheduled": on_queue[j],
+                        "gap": on_queue[j] - agents[k],
+                        "required_heads": fte[k],
+                        "heads": heads_k[j],
+                        "evaluated_agents": whole[j].astype(np.int64),
+                        **{
+                            key: per_skill[j][key]
+                            for key in ("service_level", "asa_s", "p_abandon", "occupancy")
+                        },
+                    }
+                )
+            )
         req_h = float(req_agents.sum() * hours)
         sch_h = float(scheduled_g.sum() * hours)
-        group_rows.append({
-            "skill_group": label, "skill_ids": ", ".join(str(i) for i in members),
-            "source": source,
-            "templates": ", ".join(t.name for t in group_templates),
-            "paid_hours": solution.paid_hours if solution is not None else np.nan,
-            "shifts": int(solution.heads.sum()) if solution is not None else 0,
-            "required_hours": req_h, "scheduled_hours": sch_h,
-            "efficiency": req_h / sch_h if sch_h > 0 else np.nan,
-            "over_hours": float(np.maximum(gap, 0).sum() * hours),
-            "under_hours": float(np.maximum(-gap, 0).sum() * hours),
-            "uncovered_intervals": int(under.sum()),
-            "mip_gap": solution.mip_gap if solution is not None else np.nan,
-            "solver_status": solution.status if solution is not None else "",
-            "solve_s": solution.solve_s if solution is not None else np.nan,
-            "blocks": solution.blocks if solution is not None else 0,
-            "reused_blocks": solution.reused_blocks if solution is not None else 0,
-        })
+        group_rows.append(
+            {
+                "skill_group": label,
+                "skill_ids": ", ".join(str(i) for i in members),
+                "source": source,
+                "templates": ", ".join(t.name for t in group_templates),
+                "paid_hours": solution.paid_hours if solution is not None else np.nan,
+                "shifts": int(solution.heads.sum()) if solution is not None else 0,
+                "required_hours": req_h,
+                "scheduled_hours": sch_h,
+                "efficiency": req_h / sch_h if sch_h > 0 else np.nan,
+                "over_hours": float(np.maximum(gap, 0).sum() * hours),
+                "under_hours": float(np.maximum(-gap, 0).sum() * hours),
+                "uncovered_intervals": int(under.sum()),
+                "mip_gap": solution.mip_gap if solution is not None else np.nan,
+                "solver_status": solution.status if solution is not None else "",
+                "solve_s": solution.solve_s if solution is not None else np.nan,
+                "blocks": solution.blocks if solution is not None else 0,
+                "reused_blocks": solution.reused_blocks if solution is not None else 0,
+            }
+        )
 
     coverage = pd.concat(cov_rows, ignore_index=True)
     reasons = coverage.pop("reason")
-    uncovered = coverage.loc[coverage["understaffed"], ["skill_group", "interval_start",
-                                                        "required", "scheduled"]].copy()
+    uncovered = coverage.loc[
+        coverage["understaffed"], ["skill_group", "interval_start", "required", "scheduled"]
+    ].copy()
     uncovered["shortfall"] = uncovered["required"] - uncovered["scheduled"]
     uncovered["required_heads"] = coverage.loc[coverage["understaffed"], "required_heads"]
     uncovered["heads"] = coverage.loc[coverage["understaffed"], "heads"]
@@ -478,13 +590,18 @@ def schedule(
     uncovered = uncovered.reset_index(drop=True)
     shifts = pd.DataFrame(shift_rows, columns=SHIFT_COLUMNS)
     if len(shifts):
-        shifts = shifts.sort_values(["skill_group", "start", "shift", "break_start"],
-                                    kind="stable").reset_index(drop=True)
-    daily, weekly = _rollups(coverage, shifts, optimised, local_date, week_of,
-                             config.plan.start, hours, n_t)
+        shifts = shifts.sort_values(
+            ["skill_group", "start", "shift", "break_start"], kind="stable"
+        ).reset_index(drop=True)
+    daily, weekly = _rollups(
+        coverage, shifts, optimised, local_date, week_of, config.plan.start, hours, n_t
+    )
     paid = paid_total if optimised else float("nan")
-    gap_all = (0.0 if not optimised or paid_total <= 0
-               else max((paid_total - bound_total) / paid_total, 0.0))
+    gap_all = (
+        0.0
+        if not optimised or paid_total <= 0
+        else max((paid_total - bound_total) / paid_total, 0.0)
+    )
     meta = {
         "source": source,
         "interval_minutes": minutes,
@@ -496,42 +613,60 @@ def schedule(
         "shrinkage_rule": (
             "heads at work and not on their unpaid scheduled break cover the plan's FTE "
             "(agents / (1 - shrinkage)); shrinkage is a share of paid time and excludes "
-            "the unpaid breaks scheduled here"),
+            "the unpaid breaks scheduled here"
+        ),
         "group_rule": "a skill group's requirement is the sum of its skills' (no pooling)",
     }
     return Schedule(
-        shifts=shifts, coverage=coverage, skill_coverage=pd.concat(skill_rows,
-                                                                   ignore_index=True),
-        uncovered=uncovered, daily=daily, weekly=weekly, groups=pd.DataFrame(group_rows),
-        paid_hours=paid, mip_gap=float(gap_all if gap_all > 1e-9 else 0.0), meta=meta,
+        shifts=shifts,
+        coverage=coverage,
+        skill_coverage=pd.concat(skill_rows, ignore_index=True),
+        uncovered=uncovered,
+        daily=daily,
+        weekly=weekly,
+        groups=pd.DataFrame(group_rows),
+        paid_hours=paid,
+        mip_gap=float(gap_all if gap_all > 1e-9 else 0.0),
+        meta=meta,
     )
 
 
 def _rollups(
-    coverage: pd.DataFrame, shifts: pd.DataFrame, optimised: set[str], local_date: np.ndarray,
-    week_of: np.ndarray, plan_start: Any, hours: float, n_t: int,
+    coverage: pd.DataFrame,
+    shifts: pd.DataFrame,
+    optimised: set[str],
+    local_date: np.ndarray,
+    week_of: np.ndarray,
+    plan_start: Any,
+    hours: float,
+    n_t: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Over/under on-queue hours per group and local date / plan week, with paid hours."""
     n = len(coverage)
     reps = n // n_t
-    frame = pd.DataFrame({
-        "skill_group": coverage["skill_group"],
-        "date": np.tile(local_date, reps),
-        "week_start": np.tile([plan_start + timedelta(weeks=int(w)) for w in week_of], reps),
-        "required_hours": coverage["required"] * hours,
-        "scheduled_hours": coverage["scheduled"] * hours,
-        "over_hours": np.maximum(coverage["gap"], 0) * hours,
-        "under_hours": np.maximum(-coverage["gap"], 0) * hours,
-    })
+    frame = pd.DataFrame(
+        {
+            "skill_group": coverage["skill_group"],
+            "date": np.tile(local_date, reps),
+            "week_start": np.tile([plan_start + timedelta(weeks=int(w)) for w in week_of], reps),
+            "required_hours": coverage["required"] * hours,
+            "scheduled_hours": coverage["scheduled"] * hours,
+            "over_hours": np.maximum(coverage["gap"], 0) * hours,
+            "under_hours": np.maximum(-coverage["gap"], 0) * hours,
+        }
+    )
     sums = ["required_hours", "scheduled_hours", "over_hours", "under_hours"]
     daily = frame.groupby(["skill_group", "date"], sort=False)[sums].sum().reset_index()
     weekly = frame.groupby(["skill_group", "week_start"], sort=False)[sums].sum().reset_index()
     paid = shifts.assign(
-        week_start=[plan_start + timedelta(weeks=int((d - plan_start).days // 7))
-                    for d in shifts["date"]])
+        week_start=[
+            plan_start + timedelta(weeks=int((d - plan_start).days // 7)) for d in shifts["date"]
+        ]
+    )
     for table, key in ((daily, "date"), (weekly, "week_start")):
         per = paid.groupby(["skill_group", key])["paid_hours"].sum()
-        values = [per.get((g, k), 0.0) for g, k in zip(table["skill_group"], table[key],
-                                                        strict=True)]
+        values = [
+            per.get((g, k), 0.0) for g, k in zip(table["skill_group"], table[key], strict=True)
+        ]
         table["paid_hours"] = np.where(table["skill_group"].isin(optimised), values, np.nan)
     return daily, weekly

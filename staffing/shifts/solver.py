@@ -179,25 +179,39 @@ def pattern_coverage(
         non-positive interval length.
     """
     start, length, brk, brk_len = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (start_min, length_min, break_start_min,
-                                               break_length_min)))
+        *(
+            np.asarray(x, dtype=float)
+            for x in (start_min, length_min, break_start_min, break_length_min)
+        )
+    )
     start, length = start.ravel(), length.ravel()
     brk, brk_len = brk.ravel(), brk_len.ravel()
     if interval_minutes <= 0 or n_intervals < 0:
-        raise ValueError(f"interval_minutes must be > 0 and n_intervals >= 0 (got "
-                         f"{interval_minutes}, {n_intervals})")
+        raise ValueError(
+            f"interval_minutes must be > 0 and n_intervals >= 0 (got "
+            f"{interval_minutes}, {n_intervals})"
+        )
     has_break = brk_len > 0
-    bad = (~np.isfinite(start) | (start < 0) | ~(length > 0) | (brk_len < 0)
-           | (has_break & ((brk < 0) | (brk + brk_len > length))))
+    bad = (
+        ~np.isfinite(start)
+        | (start < 0)
+        | ~(length > 0)
+        | (brk_len < 0)
+        | (has_break & ((brk < 0) | (brk + brk_len > length)))
+    )
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"pattern {first}: start {start[first]}, length {length[first]}, break "
-                         f"{brk[first]}+{brk_len[first]} min is not a shift with its break inside")
+        raise ValueError(
+            f"pattern {first}: start {start[first]}, length {length[first]}, break "
+            f"{brk[first]}+{brk_len[first]} min is not a shift with its break inside"
+        )
     n_p = start.size
     horizon = n_intervals * interval_minutes
     first_end = np.where(has_break, brk, length)
-    segments = [(start, start + first_end),
-                (start + np.where(has_break, brk + brk_len, length), start + length)]
+    segments = [
+        (start, start + first_end),
+        (start + np.where(has_break, brk + brk_len, length), start + length),
+    ]
     rows, cols, data = [], [], []
     for seg_a, seg_e in segments:
         keep = seg_e > seg_a
@@ -220,10 +234,15 @@ def pattern_coverage(
             cols.append(np.flatnonzero(ok)[inside])
             data.append(share[ok][inside])
     matrix = sparse.coo_array(
-        (np.concatenate(data) if data else np.zeros(0),
-         (np.concatenate(rows) if rows else np.zeros(0, np.int64),
-          np.concatenate(cols) if cols else np.zeros(0, np.int64))),
-        shape=(n_intervals, n_p))
+        (
+            np.concatenate(data) if data else np.zeros(0),
+            (
+                np.concatenate(rows) if rows else np.zeros(0, np.int64),
+                np.concatenate(cols) if cols else np.zeros(0, np.int64),
+            ),
+        ),
+        shape=(n_intervals, n_p),
+    )
     out = matrix.tocsc()  # sums a pattern longer than the horizon that wraps onto itself
     out.sum_duplicates()
     return out
@@ -305,15 +324,16 @@ def solve_coverage(
     cost = np.broadcast_to(np.asarray(paid_hours, dtype=float), (n_p,)).copy()
     if not np.all(np.isfinite(cost)) or (cost < 0).any():
         raise ValueError("paid_hours must be finite and >= 0")
-    group = (np.arange(n_p) if start_group is None
-             else np.asarray(start_group, dtype=np.int64).ravel())
+    group = (
+        np.arange(n_p) if start_group is None else np.asarray(start_group, dtype=np.int64).ravel()
+    )
     if group.shape != (n_p,) or (n_p and group.min() < 0):
         raise ValueError("start_group needs one start index >= 0 per pattern")
     n_g = int(group.max()) + 1 if n_p else 0
-    g_min = np.broadcast_to(np.asarray(0 if min_heads is None else min_heads, dtype=float),
-                            (n_g,))
-    g_max = np.broadcast_to(np.asarray(np.inf if max_heads is None else max_heads,
-                                       dtype=float), (n_g,))
+    g_min = np.broadcast_to(np.asarray(0 if min_heads is None else min_heads, dtype=float), (n_g,))
+    g_max = np.broadcast_to(
+        np.asarray(np.inf if max_heads is None else max_heads, dtype=float), (n_g,)
+    )
     g_max = np.where(np.isnan(g_max), np.inf, g_max)
     if (g_min < 0).any() or (g_min > g_max).any():
         raise ValueError("min_heads must be >= 0 and <= max_heads for every start")
@@ -340,7 +360,7 @@ def solve_coverage(
     size = n_r + n_p + n_g
     graph = sparse.coo_array((np.ones(edges_a.size), (edges_a, edges_b)), shape=(size, size))
     _, label = connected_components(graph, directed=False)
-    row_label, pat_label = label[:n_r], label[n_r:n_r + n_p]
+    row_label, pat_label = label[:n_r], label[n_r : n_r + n_p]
     order_r = np.argsort(row_label, kind="stable")
     order_p = np.argsort(pat_label, kind="stable")
     cuts_r = np.searchsorted(row_label[order_r], np.arange(size + 1))
@@ -362,17 +382,30 @@ def solve_coverage(
         brows = order_r[r0:r1]
         lo, hi = perm.indptr[r0], perm.indptr[r1]
         a_block = sparse.csr_array(
-            (perm.data[lo:hi], perm.indices[lo:hi] - c0, perm.indptr[r0:r1 + 1] - lo),
-            shape=(r1 - r0, c1 - c0))
+            (perm.data[lo:hi], perm.indices[lo:hi] - c0, perm.indptr[r0 : r1 + 1] - lo),
+            shape=(r1 - r0, c1 - c0),
+        )
         starts, local = np.unique(group[pats], return_inverse=True)
-        key = b"|".join(np.ascontiguousarray(part).tobytes() for part in (
-            np.array(a_block.shape), a_block.indptr, a_block.indices, a_block.data,
-            req[rows[brows]], req_whole[brows], cost[pats], local, g_min[starts],
-            g_max[starts]))
+        key = b"|".join(
+            np.ascontiguousarray(part).tobytes()
+            for part in (
+                np.array(a_block.shape),
+                a_block.indptr,
+                a_block.indices,
+                a_block.data,
+                req[rows[brows]],
+                req_whole[brows],
+                cost[pats],
+                local,
+                g_min[starts],
+                g_max[starts],
+            )
+        )
         if key not in index_of:  # else the same block again (the same weekday next week)
             index_of[key] = len(distinct)
-            distinct.append(_Block(a_block, req[rows[brows]], req_whole[brows], cost[pats],
-                                   group[pats]))
+            distinct.append(
+                _Block(a_block, req[rows[brows]], req_whole[brows], cost[pats], group[pats])
+            )
         occurrences.append((index_of[key], pats))
 
     results = _solve_blocks(distinct, g_min, g_max, started, time_limit_s, mip_rel_gap)
@@ -397,11 +430,20 @@ def solve_coverage(
     if gap < 1e-9:
         gap = 0.0
     return CoverageSolution(
-        heads=heads, working=working, shortfall=shortfall, uncoverable=uncoverable,
-        paid_hours=paid_total, dual_bound=float(bound_total), mip_gap=float(gap),
-        status=status, blocks=len(distinct), reused_blocks=len(occurrences) - len(distinct),
-        relaxed_blocks=relaxed, solve_s=time.perf_counter() - started,
-        lp_bound=float(lp_total), lp_blocks=methods.count("lp"),
+        heads=heads,
+        working=working,
+        shortfall=shortfall,
+        uncoverable=uncoverable,
+        paid_hours=paid_total,
+        dual_bound=float(bound_total),
+        mip_gap=float(gap),
+        status=status,
+        blocks=len(distinct),
+        reused_blocks=len(occurrences) - len(distinct),
+        relaxed_blocks=relaxed,
+        solve_s=time.perf_counter() - started,
+        lp_bound=float(lp_total),
+        lp_blocks=methods.count("lp"),
         rounded_blocks=methods.count("rounded"),
         milp_blocks=len(methods) - methods.count("lp") - methods.count("rounded"),
     )
@@ -424,8 +466,9 @@ class _Block:
 
     def reversed(self) -> _Block:
         """The same block with its patterns in reverse order."""
-        return _Block(self.a[:, ::-1].tocsr(), self.req, self.req_whole, self.cost[::-1],
-                      self.group[::-1])
+        return _Block(
+            self.a[:, ::-1].tocsr(), self.req, self.req_whole, self.cost[::-1], self.group[::-1]
+        )
 
     @cached_property
     def csc(self) -> sparse.csc_array:
@@ -451,8 +494,9 @@ class _Block:
         pick = limited[local]
         which = np.flatnonzero(limited)
         index = np.searchsorted(which, local[pick])
-        rows_g = sparse.csr_array((np.ones(index.size), (index, np.flatnonzero(pick))),
-                                  shape=(which.size, n_p))
+        rows_g = sparse.csr_array(
+            (np.ones(index.size), (index, np.flatnonzero(pick))), shape=(which.size, n_p)
+        )
         return lo, hi, rows_g, g_min[starts[which]], g_max[starts[which]]
 
 
@@ -509,9 +553,10 @@ def _block_diagonal(parts: list[sparse.csr_array]) -> sparse.csr_array:
     cols = np.cumsum([0, *(part.shape[1] for part in parts)])
     nnz = np.cumsum([0, *(part.indptr[-1] for part in parts)])
     indptr = np.concatenate([[0], *(part.indptr[1:] + nnz[k] for k, part in enumerate(parts))])
-    indices = np.concatenate([part.indices[:part.indptr[-1]] + cols[k]
-                              for k, part in enumerate(parts)])
-    data = np.concatenate([part.data[:part.indptr[-1]] for part in parts])
+    indices = np.concatenate(
+        [part.indices[: part.indptr[-1]] + cols[k] for k, part in enumerate(parts)]
+    )
+    data = np.concatenate([part.data[: part.indptr[-1]] for part in parts])
     return sparse.csr_array((data, indices, indptr), shape=(int(rows[-1]), int(cols[-1])))
 
 
@@ -522,8 +567,9 @@ def _rows_and_columns(a: sparse.csr_array, rows: np.ndarray):
     indptr = np.concatenate([[0], np.cumsum(lengths)])
     take = np.repeat(begin - indptr[:-1], lengths) + np.arange(indptr[-1])
     used, local = np.unique(a.indices[take], return_inverse=True)
-    return sparse.csr_array((a.data[take], local.ravel(), indptr),
-                            shape=(rows.size, used.size)), used
+    return sparse.csr_array(
+        (a.data[take], local.ravel(), indptr), shape=(rows.size, used.size)
+    ), used
 
 
 def _solve_lps(blocks: list[_Block], models: list) -> list[tuple[np.ndarray | None, bool]]:
@@ -536,27 +582,35 @@ def _solve_lps(blocks: list[_Block], models: list) -> list[tuple[np.ndarray | No
         return []
     parts, lb, ub = [], [], []
     for block, (_, _, rows_g, g_lo, g_hi) in zip(blocks, models, strict=True):
-        parts.append(block.a if rows_g is None else sparse.vstack([block.a, rows_g],
-                                                                  format="csr"))
+        parts.append(block.a if rows_g is None else sparse.vstack([block.a, rows_g], format="csr"))
         lb.append(block.req_whole)
         ub.append(np.full(block.req_whole.size, np.inf))
         if rows_g is not None:
             lb.append(g_lo)
             ub.append(g_hi)
     a = parts[0] if len(parts) == 1 else _block_diagonal(parts)
-    constraints = ([LinearConstraint(a, np.concatenate(lb), np.concatenate(ub))]
-                   if a.shape[0] else [])
-    result = milp(np.concatenate([block.cost for block in blocks]), integrality=None,
-                  bounds=Bounds(np.concatenate([m[0] for m in models]),
-                                np.concatenate([m[1] for m in models])),
-                  constraints=constraints, options={"presolve": False})
+    constraints = (
+        [LinearConstraint(a, np.concatenate(lb), np.concatenate(ub))] if a.shape[0] else []
+    )
+    result = milp(
+        np.concatenate([block.cost for block in blocks]),
+        integrality=None,
+        bounds=Bounds(
+            np.concatenate([m[0] for m in models]), np.concatenate([m[1] for m in models])
+        ),
+        constraints=constraints,
+        options={"presolve": False},
+    )
     if result.status == 0 and result.x is not None:
         cuts = np.cumsum([0, *(block.cost.size for block in blocks)])
-        return [(result.x[cuts[i]:cuts[i + 1]], False) for i in range(len(blocks))]
+        return [(result.x[cuts[i] : cuts[i + 1]], False) for i in range(len(blocks))]
     if len(blocks) == 1:
         return [(None, result.status == 2)]  # 2: infeasible
-    return [out for block, model in zip(blocks, models, strict=True)
-            for out in _solve_lps([block], [model])]
+    return [
+        out
+        for block, model in zip(blocks, models, strict=True)
+        for out in _solve_lps([block], [model])
+    ]
 
 
 def _feasible(block: _Block, model, y: np.ndarray) -> bool:
@@ -627,8 +681,9 @@ def _repair(block: _Block, y: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _dive(blocks: list[_Block], xs: list[np.ndarray],
-          bounds: list[float]) -> list[np.ndarray | None]:
+def _dive(
+    blocks: list[_Block], xs: list[np.ndarray], bounds: list[float]
+) -> list[np.ndarray | None]:
     """Whole heads reaching the proven bound, rounded from LP optima by LP diving.
 
     Blocks without limits only. ``z`` is the LP optimum of the requirement still
@@ -650,8 +705,11 @@ def _dive(blocks: list[_Block], xs: list[np.ndarray],
             block, limit = blocks[i], bounds[i] + 1e-9 * max(1.0, bounds[i])
             fixed = np.floor(z[i] + _INTEGRAL_TOL)
             for rounding in ("up", "nearest"):
-                candidate = (y[i] + np.ceil(z[i] - _INTEGRAL_TOL) if rounding == "up"
-                             else _repair(block, y[i] + np.round(z[i])))
+                candidate = (
+                    y[i] + np.ceil(z[i] - _INTEGRAL_TOL)
+                    if rounding == "up"
+                    else _repair(block, y[i] + np.round(z[i]))
+                )
                 if candidate is None:
                     continue
                 candidate = _drop_redundant(block, candidate)
@@ -676,10 +734,19 @@ def _dive(blocks: list[_Block], xs: list[np.ndarray],
             # the rows left, and the patterns that cover them
             rows_left, used = _rows_and_columns(blocks[i].a, residual[i][0])
             columns.append(used)
-            parts.append(_Block(rows_left, residual[i][1], residual[i][1],
-                                blocks[i].cost[used], blocks[i].group[used]))
-        models = [(np.zeros(part.cost.size), np.full(part.cost.size, np.inf), None, None, None)
-                  for part in parts]
+            parts.append(
+                _Block(
+                    rows_left,
+                    residual[i][1],
+                    residual[i][1],
+                    blocks[i].cost[used],
+                    blocks[i].group[used],
+                )
+            )
+        models = [
+            (np.zeros(part.cost.size), np.full(part.cost.size, np.inf), None, None, None)
+            for part in parts
+        ]
         next_todo = []
         for i, used, (x_left, _) in zip(todo, columns, _solve_lps(parts, models), strict=True):
             if x_left is not None:  # None should not happen without limits: then the MILP
@@ -691,8 +758,12 @@ def _dive(blocks: list[_Block], xs: list[np.ndarray],
 
 
 def _solve_blocks(
-    blocks: list[_Block], g_min: np.ndarray, g_max: np.ndarray, started: float,
-    time_limit_s: float, gap: float,
+    blocks: list[_Block],
+    g_min: np.ndarray,
+    g_max: np.ndarray,
+    started: float,
+    time_limit_s: float,
+    gap: float,
 ) -> list[_BlockResult]:
     """Solve distinct blocks: LP first, then rounding to a proven bound, then MILP."""
     models = [block.model(g_min, g_max) for block in blocks]
@@ -710,27 +781,34 @@ def _solve_blocks(
         y = np.round(x)
         if _whole(x) and _feasible(block, model, y):
             # an integral LP optimum is a MILP optimum: nothing to branch on
-            out[i] = _BlockResult(y.astype(np.int64), float(block.cost @ y), lp_values[i],
-                                  "lp")
+            out[i] = _BlockResult(y.astype(np.int64), float(block.cost @ y), lp_values[i], "lp")
         elif _unlimited(model):
             to_round.append(i)
     for attempt in range(2):
         if not to_round:
             break
         if attempt == 0:
-            rounded = _dive([blocks[i] for i in to_round], [xs[i] for i in to_round],
-                            [bounds[i] for i in to_round])
+            rounded = _dive(
+                [blocks[i] for i in to_round],
+                [xs[i] for i in to_round],
+                [bounds[i] for i in to_round],
+            )
         else:
             # Second chance: the LP optimum is often not unique, and the vertex HiGHS
             # returns decides the rounding. The same LPs with the patterns in reverse
             # order give other vertices (on the benchmark: 2 of 3 failed dives succeed).
             flipped = [blocks[i].reversed() for i in to_round]
-            free = [(np.zeros(b.cost.size), np.full(b.cost.size, np.inf), None, None, None)
-                    for b in flipped]
+            free = [
+                (np.zeros(b.cost.size), np.full(b.cost.size, np.inf), None, None, None)
+                for b in flipped
+            ]
             xs_flipped = [x for x, _ in _solve_lps(flipped, free)]
             keep = [k for k, x in enumerate(xs_flipped) if x is not None]
-            got = _dive([flipped[k] for k in keep], [xs_flipped[k] for k in keep],
-                        [bounds[to_round[k]] for k in keep])
+            got = _dive(
+                [flipped[k] for k in keep],
+                [xs_flipped[k] for k in keep],
+                [bounds[to_round[k]] for k in keep],
+            )
             rounded = [None] * len(to_round)
             for k, y in zip(keep, got, strict=True):
                 rounded[k] = None if y is None else y[::-1].copy()
@@ -739,23 +817,36 @@ def _solve_blocks(
                 continue
             paid = float(blocks[i].cost @ y)
             # whole heads whose paid hours reach a proven lower bound are optimal
-            if paid <= bounds[i] + 1e-9 * max(1.0, bounds[i]) \
-                    and _feasible(blocks[i], models[i], y):
-                out[i] = _BlockResult(y.astype(np.int64), min(bounds[i], paid), lp_values[i],
-                                      "rounded")
+            if paid <= bounds[i] + 1e-9 * max(1.0, bounds[i]) and _feasible(
+                blocks[i], models[i], y
+            ):
+                out[i] = _BlockResult(
+                    y.astype(np.int64), min(bounds[i], paid), lp_values[i], "rounded"
+                )
         to_round = [i for i in to_round if out[i] is None]
     for i, block in enumerate(blocks):
         if out[i] is not None:
             continue
         remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
         y, _, bound, hit, relaxed = _solve_block(
-            block.a, block.req, block.req_whole, block.cost, block.group, g_min, g_max,
-            remaining, gap, lp_infeasible=lps[i][1], model=models[i])
+            block.a,
+            block.req,
+            block.req_whole,
+            block.cost,
+            block.group,
+            g_min,
+            g_max,
+            remaining,
+            gap,
+            lp_infeasible=lps[i][1],
+            model=models[i],
+        )
         if relaxed:
             out[i] = _BlockResult(y, bound, bound, "relaxed", hit)
         else:  # both HiGHS's bound and the rounded LP bound are proven
-            out[i] = _BlockResult(y, min(float(block.cost @ y), max(bound, bounds[i])),
-                                  lp_values[i], "milp", hit)
+            out[i] = _BlockResult(
+                y, min(float(block.cost @ y), max(bound, bounds[i])), lp_values[i], "milp", hit
+            )
     return out  # type: ignore[return-value]
 
 
@@ -763,25 +854,45 @@ def _milp(cost, bounds, constraints, time_limit_s, gap, n_integer=None):
     integrality = np.ones(cost.size)
     if n_integer is not None:
         integrality[n_integer:] = 0  # shortfall variables are real
-    return milp(cost, integrality=integrality, bounds=bounds, constraints=constraints,
-                options={"time_limit": float(time_limit_s), "mip_rel_gap": float(gap),
-                         "presolve": True, "disp": False})
+    return milp(
+        cost,
+        integrality=integrality,
+        bounds=bounds,
+        constraints=constraints,
+        options={
+            "time_limit": float(time_limit_s),
+            "mip_rel_gap": float(gap),
+            "presolve": True,
+            "disp": False,
+        },
+    )
 
 
 def _outcome(result, what: str) -> tuple[np.ndarray, float, bool]:
     """(x, dual bound, hit the limit) of a HiGHS result that has a solution."""
     if result.x is None:
-        raise DataError(f"no schedule found for {what} within the time limit (HiGHS: "
-                        f"{result.message}); give more time or fewer starts and breaks")
+        raise DataError(
+            f"no schedule found for {what} within the time limit (HiGHS: "
+            f"{result.message}); give more time or fewer starts and breaks"
+        )
     bound = result.mip_dual_bound
     bound = result.fun if bound is None or not np.isfinite(bound) else bound
     return result.x, float(bound), result.status != 0
 
 
 def _solve_block(
-    a: sparse.csr_array, req: np.ndarray, req_whole: np.ndarray, cost: np.ndarray,
-    group: np.ndarray, g_min: np.ndarray, g_max: np.ndarray, time_limit_s: float, gap: float,
-    *, lp_infeasible: bool = False, model=None,
+    a: sparse.csr_array,
+    req: np.ndarray,
+    req_whole: np.ndarray,
+    cost: np.ndarray,
+    group: np.ndarray,
+    g_min: np.ndarray,
+    g_max: np.ndarray,
+    time_limit_s: float,
+    gap: float,
+    *,
+    lp_infeasible: bool = False,
+    model=None,
 ) -> tuple[np.ndarray, float, float, bool, bool]:
     """One block by branch and bound: (heads, paid hours, dual bound, hit limit, stage B).
 
@@ -809,19 +920,32 @@ def _solve_block(
     n_r = req.size
     eye = sparse.eye_array(n_r, format="csr")
     cover_u = LinearConstraint(sparse.hstack([a, eye], format="csr"), req, np.inf)
-    pad = [LinearConstraint(sparse.hstack([c.A, sparse.csr_array((c.A.shape[0], n_r))],
-                                          format="csr"), c.lb, c.ub) for c in constraints]
+    pad = [
+        LinearConstraint(
+            sparse.hstack([c.A, sparse.csr_array((c.A.shape[0], n_r))], format="csr"), c.lb, c.ub
+        )
+        for c in constraints
+    ]
     bounds = Bounds(np.concatenate([lo, np.zeros(n_r)]), np.concatenate([hi, req]))
     shortfall_cost = np.concatenate([np.zeros(n_p), np.ones(n_r)])
     left = max(time_limit_s - (time.perf_counter() - started), 1.0)
     stage_b = _milp(shortfall_cost, bounds, [cover_u, *pad], left, gap, n_integer=n_p)
     x, _, hit_b = _outcome(stage_b, "the least shortfall")
     least = float(x[n_p:].sum())
-    cap = LinearConstraint(sparse.csr_array(np.concatenate([np.zeros(n_p), np.ones(n_r)])[None]),
-                           -np.inf, least + _TOL * max(1.0, least))
+    cap = LinearConstraint(
+        sparse.csr_array(np.concatenate([np.zeros(n_p), np.ones(n_r)])[None]),
+        -np.inf,
+        least + _TOL * max(1.0, least),
+    )
     left = max(time_limit_s - (time.perf_counter() - started), 1.0)
-    stage_c = _milp(np.concatenate([cost, np.zeros(n_r)]), bounds, [cover_u, *pad, cap], left,
-                    gap, n_integer=n_p)
+    stage_c = _milp(
+        np.concatenate([cost, np.zeros(n_r)]),
+        bounds,
+        [cover_u, *pad, cap],
+        left,
+        gap,
+        n_integer=n_p,
+    )
     x, bound, hit_c = _outcome(stage_c, "the fewest paid hours at the least shortfall")
     y = np.round(x[:n_p]).astype(np.int64)
     return y, float(cost @ y), bound, hit_b or hit_c, True

@@ -77,8 +77,14 @@ def clock_minutes(text: str) -> int:
         Not of that form.
     """
     hh, sep, mm = str(text).strip().partition(":")
-    if (not sep or len(mm) != 2 or not hh.isdigit() or not mm.isdigit()
-            or int(hh) > 23 or int(mm) > 59):
+    if (
+        not sep
+        or len(mm) != 2
+        or not hh.isdigit()
+        or not mm.isdigit()
+        or int(hh) > 23
+        or int(mm) > 59
+    ):
         raise ValueError(f"expected a local time 'HH:MM' from 00:00 to 23:59 (got {text!r})")
     return int(hh) * 60 + int(mm)
 
@@ -86,8 +92,9 @@ def clock_minutes(text: str) -> int:
 def _clock(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads an unquoted 06:00 as the base-60 number 360: refuse to guess.
-        raise ValueError("write the time in quotes, e.g. \"06:00\" (YAML reads an unquoted "
-                         "06:00 as a number)")
+        raise ValueError(
+            'write the time in quotes, e.g. "06:00" (YAML reads an unquoted 06:00 as a number)'
+        )
     if not isinstance(value, str):
         raise ValueError("expected a local time 'HH:MM' in quotes")
     clock_minutes(value)
@@ -113,8 +120,10 @@ class ShiftStart(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ShiftStart:
         if clock_minutes(self.latest) < clock_minutes(self.earliest):
-            raise ValueError(f"latest {self.latest} is before earliest {self.earliest} (a "
-                             "shift starting after midnight starts on the next weekday)")
+            raise ValueError(
+                f"latest {self.latest} is before earliest {self.earliest} (a "
+                "shift starting after midnight starts on the next weekday)"
+            )
         return self
 
     def minutes(self) -> list[int]:
@@ -147,8 +156,10 @@ class ShiftBreak(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ShiftBreak:
         if self.latest_after_hours < self.earliest_after_hours:
-            raise ValueError(f"latest_after_hours {self.latest_after_hours:g} is before "
-                             f"earliest_after_hours {self.earliest_after_hours:g}")
+            raise ValueError(
+                f"latest_after_hours {self.latest_after_hours:g} is before "
+                f"earliest_after_hours {self.earliest_after_hours:g}"
+            )
         return self
 
     def offsets_minutes(self, step_minutes: int) -> list[int]:
@@ -185,7 +196,8 @@ class ShiftTemplate(_Strict):
     length_hours: Annotated[float, Field(gt=0, le=24, allow_inf_nan=False)]
     start: Annotated[ShiftStart, BeforeValidator(_start_before)]
     days: Annotated[list[str], BeforeValidator(_days_before)] = Field(
-        default_factory=lambda: list(WEEKDAYS), min_length=1)
+        default_factory=lambda: list(WEEKDAYS), min_length=1
+    )
     break_: ShiftBreak | None = Field(None, alias="break")
     min_heads: StrictCount = 0
     max_heads: Annotated[int, Field(strict=True, ge=1)] | None = None
@@ -294,8 +306,9 @@ def shift_problems(raw: dict[str, Any], src: str, base: Path) -> list[str]:
     if not isinstance(items, list):
         return problems
     skills = raw.get("skills")
-    known = {s.get("id") for s in skills if isinstance(s, dict)} if isinstance(skills, list) \
-        else set()
+    known = (
+        {s.get("id") for s in skills if isinstance(s, dict)} if isinstance(skills, list) else set()
+    )
     known_ints = sorted(k for k in known if isinstance(k, int) and not isinstance(k, bool))
     names: dict[str, int] = {}
     groups: list[tuple[int, frozenset[int]]] = []
@@ -306,8 +319,10 @@ def shift_problems(raw: dict[str, Any], src: str, base: Path) -> list[str]:
             continue
         where = f"{src}: shifts[{index}]"
         if template.name in names:
-            problems.append(f"{where}.name: name {template.name!r} already used by "
-                            f"shifts[{names[template.name]}]")
+            problems.append(
+                f"{where}.name: name {template.name!r} already used by "
+                f"shifts[{names[template.name]}]"
+            )
         names.setdefault(template.name, index)
         brk = template.break_
         if brk is not None:
@@ -316,10 +331,12 @@ def shift_problems(raw: dict[str, Any], src: str, base: Path) -> list[str]:
                 problems.append(
                     f"{where}.break.latest_after_hours: a {brk.length_minutes}-minute break "
                     f"starting {brk.latest_after_hours:g} h after the start ends after the "
-                    f"{template.length_hours:g}-hour shift")
+                    f"{template.length_hours:g}-hour shift"
+                )
         if template.max_heads is not None and template.min_heads > template.max_heads:
-            problems.append(f"{where}.min_heads: {template.min_heads} is above max_heads "
-                            f"{template.max_heads}")
+            problems.append(
+                f"{where}.min_heads: {template.min_heads} is above max_heads {template.max_heads}"
+            )
         if template.skills is None:
             served = frozenset(known_ints)
         else:
@@ -334,7 +351,8 @@ def shift_problems(raw: dict[str, Any], src: str, base: Path) -> list[str]:
                     f"{where}.skills: shares skill(s) {shared} with shifts[{other}] but is not "
                     "the same set; templates must serve exactly the same skills or none in "
                     "common (no multi-skill routing model yet; a template without 'skills' "
-                    "serves every skill)")
+                    "serves every skill)"
+                )
                 break
         groups.append((index, served))
     return problems

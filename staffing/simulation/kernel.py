@@ -202,17 +202,20 @@ def draw_contacts(
         Unknown shape, a CV <= 0, or an exponential with a CV other than 1.
     """
     if handle_time not in HANDLE_TIME_SHAPES:
-        raise ValueError(f"handle_time must be one of {', '.join(HANDLE_TIME_SHAPES)}; "
-                         f"got {handle_time!r}")
+        raise ValueError(
+            f"handle_time must be one of {', '.join(HANDLE_TIME_SHAPES)}; got {handle_time!r}"
+        )
     if not (np.isfinite(handle_time_cv) and handle_time_cv > 0):
         raise ValueError(f"handle_time_cv must be finite and > 0, got {handle_time_cv!r}")
     if handle_time == "exponential":
         if handle_time_cv != 1.0:
-            raise ValueError("an exponential handle time has a CV of 1; use "
-                             "handle_time='lognormal' for another CV")
+            raise ValueError(
+                "an exponential handle time has a CV of 1; use "
+                "handle_time='lognormal' for another CV"
+            )
         work = rng.standard_exponential(count)
     else:
-        sigma2 = math.log1p(handle_time_cv ** 2)
+        sigma2 = math.log1p(handle_time_cv**2)
         work = rng.lognormal(-0.5 * sigma2, math.sqrt(sigma2), count)
     if patience_s is None or not np.isfinite(patience_s):
         patience = np.full(count, np.inf)
@@ -340,8 +343,9 @@ def _pooled_speed(m, cap, k, h, cur):  # pragma: no cover - jitted
 
 
 @_jit
-def _next_staffing(agents, cur, n_t, staffed, qhead, nxt, now, deadline_s, arrival_iv,
-                   stats, drain, draining):  # pragma: no cover - jitted
+def _next_staffing(
+    agents, cur, n_t, staffed, qhead, nxt, now, deadline_s, arrival_iv, stats, drain, draining
+):  # pragma: no cover - jitted
     """The agents on shift from interval ``cur`` on: the closing rule of docs/simulation.md.
 
     An open interval takes its planned agents. At a closed one the contacts whose patience
@@ -360,8 +364,9 @@ def _next_staffing(agents, cur, n_t, staffed, qhead, nxt, now, deadline_s, arriv
 
 
 @_jit
-def _run_pooled(arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, within_s,
-                drain, stats):  # pragma: no cover - jitted
+def _run_pooled(
+    arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, within_s, drain, stats
+):  # pragma: no cover - jitted
     """One replication with a pooled state: k = 1, or chat with even spread.
 
     All conversations in service are worked off at one speed, so a single virtual clock V
@@ -405,9 +410,20 @@ def _run_pooled(arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, 
             _, m = _heap_pop(heap, m)
         elif t_bnd <= t_arr:
             cur += 1
-            cap, qhead, draining = _next_staffing(agents, cur, n_t, cap, qhead, nxt, now,
-                                                  deadline_s, arrival_iv, stats, drain,
-                                                  draining)
+            cap, qhead, draining = _next_staffing(
+                agents,
+                cur,
+                n_t,
+                cap,
+                qhead,
+                nxt,
+                now,
+                deadline_s,
+                arrival_iv,
+                stats,
+                drain,
+                draining,
+            )
         else:
             stats[arrival_iv[nxt], 0] += 1.0
             nxt += 1
@@ -455,8 +471,9 @@ def _bucket_remove(bk, bk_n, bpos, agent, load):  # pragma: no cover - jitted
 
 
 @_jit
-def _run_agents(arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, within_s,
-                drain, stats):  # pragma: no cover - jitted
+def _run_agents(
+    arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, within_s, drain, stats
+):  # pragma: no cover - jitted
     """One replication of chat with least-loaded routing: every agent has its own state.
 
     Agent a holds ``load[a]`` conversations, each worked off at speed 1/h_load, tracked by
@@ -603,8 +620,7 @@ def _run_agents(arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, 
                 first = np.inf
                 for s in range(k):
                     first = min(first, tgt[a, s])
-                hsize = _iheap_set(hp, hpos, key, hsize, a,
-                                   now + max(first - vt[a], 0.0) / spd[a])
+                hsize = _iheap_set(hp, hpos, key, hsize, a, now + max(first - vt[a], 0.0) / spd[a])
         elif t_bnd <= t_arr:
             cur += 1
             row = min(cur, n_t - 1)
@@ -616,11 +632,23 @@ def _run_agents(arrival_s, arrival_iv, work, deadline_s, agents, h, interval_s, 
                     first = np.inf
                     for s in range(k):
                         first = min(first, tgt[a, s])
-                    hsize = _iheap_set(hp, hpos, key, hsize, a,
-                                       now + max(first - vt[a], 0.0) / spd[a])
-            target, qhead, draining = _next_staffing(agents, cur, n_t, target, qhead, nxt,
-                                                     now, deadline_s, arrival_iv, stats,
-                                                     drain, draining)
+                    hsize = _iheap_set(
+                        hp, hpos, key, hsize, a, now + max(first - vt[a], 0.0) / spd[a]
+                    )
+            target, qhead, draining = _next_staffing(
+                agents,
+                cur,
+                n_t,
+                target,
+                qhead,
+                nxt,
+                now,
+                deadline_s,
+                arrival_iv,
+                stats,
+                drain,
+                draining,
+            )
             change = True
         else:
             stats[arrival_iv[nxt], 0] += 1.0
@@ -716,26 +744,45 @@ def simulate_replication(
     if h.ndim == 1:
         h = h[:, None]
     if h.shape[0] != n_t or h.ndim != 2:
-        raise ValueError(f"handle_time_s must have shape (T,) or (T, k), T = {n_t}; "
-                         f"got {np.shape(handle_time_s)}")
+        raise ValueError(
+            f"handle_time_s must have shape (T,) or (T, k), T = {n_t}; "
+            f"got {np.shape(handle_time_s)}"
+        )
     served = agents_f > 0
     if np.any(~np.isfinite(h[served])) or np.any(h[served] <= 0):
         raise ValueError("handle_time_s must be finite and > 0 where agents > 0")
     # Intervals without agents never use their handle time: give them a harmless one.
     h = np.where(np.isfinite(h) & (h > 0), h, 1.0)
     if not HAVE_NUMBA and not _warned:  # pragma: no cover - only without the extra
-        warnings.warn("numba is not installed: the simulation runs as plain Python, about "
-                      "100 times slower (pip install staffing[simulate])", RuntimeWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "numba is not installed: the simulation runs as plain Python, about "
+            "100 times slower (pip install staffing[simulate])",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         _warned = True
     times, interval = draw_arrivals(volume, interval_s, rng, is_open=is_open, ramp=ramp)
-    work, patience = draw_contacts(times.size, rng, handle_time=handle_time,
-                                   handle_time_cv=handle_time_cv, patience_s=patience_s)
+    work, patience = draw_contacts(
+        times.size,
+        rng,
+        handle_time=handle_time,
+        handle_time_cv=handle_time_cv,
+        patience_s=patience_s,
+    )
     stats = np.zeros((n_t + 1, len(STATS)))
     loop = _run_pooled if (h.shape[1] == 1 or routing == "even_spread") else _run_agents
     if HAVE_NUMBA and not compiled:
         loop = loop.py_func
-    loop(times, interval, work, times + patience, agents_f.astype(np.int64),
-         np.ascontiguousarray(h), float(interval_s), float(answer_within_s),
-         at_close == "drain", stats)
+    loop(
+        times,
+        interval,
+        work,
+        times + patience,
+        agents_f.astype(np.int64),
+        np.ascontiguousarray(h),
+        float(interval_s),
+        float(answer_within_s),
+        at_close == "drain",
+        stats,
+    )
     return stats[:n_t]

@@ -72,9 +72,11 @@ class SimulationResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return (f"SimulationResult(plan={self.meta.get('plan')!r}, "
-                f"skills={self.intervals['skill_id'].nunique()}, "
-                f"replications={self.meta.get('replications')}, seed={self.meta.get('seed')})")
+        return (
+            f"SimulationResult(plan={self.meta.get('plan')!r}, "
+            f"skills={self.intervals['skill_id'].nunique()}, "
+            f"replications={self.meta.get('replications')}, seed={self.meta.get('seed')})"
+        )
 
     def summary(self) -> pd.DataFrame:
         """One row per skill of the plan: planned against simulated, and the risk.
@@ -96,8 +98,12 @@ class SimulationResult:
         iv, daily = self.intervals, self.daily
         for skill in self.meta["skills"]:
             sid = skill["skill_id"]
-            row: dict[str, Any] = {"skill_id": sid, "skill_name": skill["skill_name"],
-                                   "method": skill["method"], "note": skill.get("note", "")}
+            row: dict[str, Any] = {
+                "skill_id": sid,
+                "skill_name": skill["skill_name"],
+                "method": skill["method"],
+                "note": skill.get("note", ""),
+            }
             mine = iv[iv["skill_id"] == sid]
             days = daily[daily["skill_id"] == sid]
             horizon = self.meta["horizon"].get(sid)
@@ -105,26 +111,43 @@ class SimulationResult:
                 rows.append(row)
                 continue
             staffed = mine[(mine["agents"] > 0) & (mine["volume"] > 0)]
-            row.update({
-                "service_level": _wmean(staffed["service_level"], staffed["volume"]),
-                "service_level_sim": horizon["service_level"],
-                "p_abandon": _wmean(staffed["p_abandon"], staffed["volume"]),
-                "p_abandon_sim": horizon["p_abandon"],
-                "asa_s": _wmean(staffed["asa_s"],
-                                staffed["volume"] * (1 - staffed["p_abandon"])),
-                "asa_s_sim": horizon["asa_s"],
-                "daily_service_level": float(days["service_level"].mean()),
-                "daily_service_level_sim": float(days["service_level_sim"].mean()),
-                "worst_day_sl_sim": horizon["worst_day_sl"],
-                "p_day_meets_target": float(days["p_meets_target"].mean()),
-                "intervals_missed": float(staffed["target_missed"].mean())
-                if len(staffed) else np.nan,
-            })
+            row.update(
+                {
+                    "service_level": _wmean(staffed["service_level"], staffed["volume"]),
+                    "service_level_sim": horizon["service_level"],
+                    "p_abandon": _wmean(staffed["p_abandon"], staffed["volume"]),
+                    "p_abandon_sim": horizon["p_abandon"],
+                    "asa_s": _wmean(
+                        staffed["asa_s"], staffed["volume"] * (1 - staffed["p_abandon"])
+                    ),
+                    "asa_s_sim": horizon["asa_s"],
+                    "daily_service_level": float(days["service_level"].mean()),
+                    "daily_service_level_sim": float(days["service_level_sim"].mean()),
+                    "worst_day_sl_sim": horizon["worst_day_sl"],
+                    "p_day_meets_target": float(days["p_meets_target"].mean()),
+                    "intervals_missed": float(staffed["target_missed"].mean())
+                    if len(staffed)
+                    else np.nan,
+                }
+            )
             rows.append(row)
-        columns = ["skill_id", "skill_name", "method", "service_level", "service_level_sim",
-                   "p_abandon", "p_abandon_sim", "asa_s", "asa_s_sim", "daily_service_level",
-                   "daily_service_level_sim", "worst_day_sl_sim", "p_day_meets_target",
-                   "intervals_missed", "note"]
+        columns = [
+            "skill_id",
+            "skill_name",
+            "method",
+            "service_level",
+            "service_level_sim",
+            "p_abandon",
+            "p_abandon_sim",
+            "asa_s",
+            "asa_s_sim",
+            "daily_service_level",
+            "daily_service_level_sim",
+            "worst_day_sl_sim",
+            "p_day_meets_target",
+            "intervals_missed",
+            "note",
+        ]
         return pd.DataFrame(rows).reindex(columns=columns)
 
 
@@ -173,34 +196,57 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
     contacts = 0
     for index, rep in enumerate(range(first, stop)):
         rng = np.random.default_rng(
-            np.random.SeedSequence(spec["seed"], spawn_key=(spec["skill_id"], rep)))
+            np.random.SeedSequence(spec["seed"], spawn_key=(spec["skill_id"], rep))
+        )
         out = kernel.simulate_replication(
-            spec["volume"], spec["agents"], spec["handle_time_s"], rng,
-            interval_s=spec["interval_s"], answer_within_s=spec["answer_within_s"],
-            patience_s=spec["patience_s"], is_open=spec["is_open"], ramp=spec["ramp"],
-            handle_time=spec["handle_time"], handle_time_cv=spec["handle_time_cv"],
-            routing=spec["routing"], at_close=spec["at_close"])
+            spec["volume"],
+            spec["agents"],
+            spec["handle_time_s"],
+            rng,
+            interval_s=spec["interval_s"],
+            answer_within_s=spec["answer_within_s"],
+            patience_s=spec["patience_s"],
+            is_open=spec["is_open"],
+            ramp=spec["ramp"],
+            handle_time=spec["handle_time"],
+            handle_time_cv=spec["handle_time_cv"],
+            routing=spec["routing"],
+            at_close=spec["at_close"],
+        )
         x, a, y, b, w, o = (out[:, i] for i in range(6))
-        moments += np.stack([x, x * x, y, y * y, x * y, b, b * b, x * b, a, a * a, w, w * w,
-                             a * w, o, o * o])
+        moments += np.stack(
+            [x, x * x, y, y * y, x * y, b, b * b, x * b, a, a * a, w, w * w, a * w, o, o * o]
+        )
         period = out[:, [0, 1, 2, 3, 4]]
-        for codes, n_groups, target in ((spec["day"], spec["n_days"], daily),
-                                        (spec["week"], spec["n_weeks"], weekly)):
+        for codes, n_groups, target in (
+            (spec["day"], spec["n_days"], daily),
+            (spec["week"], spec["n_weeks"], weekly),
+        ):
             for col in range(len(_PERIOD)):
-                target[index, :, col] = np.bincount(codes, weights=period[:, col],
-                                                    minlength=n_groups)
+                target[index, :, col] = np.bincount(
+                    codes, weights=period[:, col], minlength=n_groups
+                )
         contacts += int(x.sum())
-    return {"moments": moments, "daily": daily, "weekly": weekly, "contacts": contacts,
-            "seconds": time.perf_counter() - start}
+    return {
+        "moments": moments,
+        "daily": daily,
+        "weekly": weekly,
+        "contacts": contacts,
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def _connect(client: Any, scheduler: str | None, workers: int | None) -> tuple[Any, Any, str]:
     """A Dask client (and what to close afterwards), or None for in-process."""
-    given = [name for name, value in (("client", client), ("scheduler", scheduler),
-                                      ("workers", workers)) if value is not None]
+    given = [
+        name
+        for name, value in (("client", client), ("scheduler", scheduler), ("workers", workers))
+        if value is not None
+    ]
     if len(given) > 1:
-        raise ValueError(f"give at most one of client, scheduler and workers; got "
-                         f"{' and '.join(given)}")
+        raise ValueError(
+            f"give at most one of client, scheduler and workers; got {' and '.join(given)}"
+        )
     if not given:
         return None, None, "in-process"
     if workers is not None and (int(workers) != workers or workers < 1):
@@ -208,21 +254,28 @@ def _connect(client: Any, scheduler: str | None, workers: int | None) -> tuple[A
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ImportError("running on Dask needs the distributed extra: "
-                          "pip install staffing[distributed]") from None
+        raise ImportError(
+            "running on Dask needs the distributed extra: pip install staffing[distributed]"
+        ) from None
     if client is not None:
         return client, None, f"Dask client {client.scheduler.address}"
     if scheduler is not None:
         made = Client(scheduler)
         return made, [made], f"Dask scheduler {scheduler}"
-    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, host="127.0.0.1",
-                           processes=True, dashboard_address=None)
+    cluster = LocalCluster(
+        n_workers=int(workers),
+        threads_per_worker=1,
+        host="127.0.0.1",
+        processes=True,
+        dashboard_address=None,
+    )
     made = Client(cluster)
     return made, [made, cluster], f"Dask LocalCluster, {int(workers)} worker(s)"
 
 
-def _execute(specs: list[dict], client: Any,
-             progress: Callable[[int, int], None] | None) -> list[dict]:
+def _execute(
+    specs: list[dict], client: Any, progress: Callable[[int, int], None] | None
+) -> list[dict]:
     total = len(specs)
     if client is None:
         results = []
@@ -272,17 +325,22 @@ def _per_rep(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         hw = _t_quantile(count) * sd / np.sqrt(count)
         p10 = np.nanpercentile(np.where(count > 0, values, 0.0), 10, axis=0)
     bad = count == 0
-    return (np.where(bad, np.nan, mean), np.where(bad | (count < 2), np.nan, hw),
-            np.where(bad, np.nan, p10))
+    return (
+        np.where(bad, np.nan, mean),
+        np.where(bad | (count < 2), np.nan, hw),
+        np.where(bad, np.nan, p10),
+    )
 
 
 def _period_metrics(counts: np.ndarray) -> dict[str, np.ndarray]:
     """Per replication and period: SL, abandonment, ASA from summed counts (.., 5)."""
     arrivals, answered, within, abandoned, wait = (counts[..., i] for i in range(5))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return {"service_level": np.where(arrivals > 0, within / arrivals, np.nan),
-                "p_abandon": np.where(arrivals > 0, abandoned / arrivals, np.nan),
-                "asa_s": np.where(answered > 0, wait / answered, np.nan)}
+        return {
+            "service_level": np.where(arrivals > 0, within / arrivals, np.nan),
+            "p_abandon": np.where(arrivals > 0, abandoned / arrivals, np.nan),
+            "asa_s": np.where(answered > 0, wait / answered, np.nan),
+        }
 
 
 def _meets(metrics: dict[str, np.ndarray], targets: dict[str, float | None]) -> np.ndarray:
@@ -389,16 +447,19 @@ def simulate(
         raise ValueError(f"replications must be a whole number >= 2, got {replications!r}")
     if int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    for name, value, allowed in (("handle_time", handle_time, kernel.HANDLE_TIME_SHAPES),
-                                 ("routing", routing, kernel.ROUTINGS),
-                                 ("at_close", at_close, kernel.AT_CLOSE)):
+    for name, value, allowed in (
+        ("handle_time", handle_time, kernel.HANDLE_TIME_SHAPES),
+        ("routing", routing, kernel.ROUTINGS),
+        ("at_close", at_close, kernel.AT_CLOSE),
+    ):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
     if not (np.isfinite(handle_time_cv) and handle_time_cv > 0):
         raise ValueError(f"handle_time_cv must be finite and > 0, got {handle_time_cv!r}")
     if handle_time == "exponential" and handle_time_cv != 1.0:
-        raise ValueError("an exponential handle time has a CV of 1; use "
-                         "handle_time='lognormal' for another CV")
+        raise ValueError(
+            "an exponential handle time has a CV of 1; use handle_time='lognormal' for another CV"
+        )
     replications, seed = int(replications), int(seed)
     started = time.perf_counter()
 
@@ -417,16 +478,16 @@ def simulate(
     start_day = pd.Timestamp(config.plan.start)
     week_codes = ((day_index - start_day).days // 7).to_numpy().astype(np.int64)
     n_days, n_weeks = len(day_values), int(week_codes.max()) + 1
-    week_start = [config.plan.start + pd.Timedelta(weeks=w).to_pytimedelta()
-                  for w in range(n_weeks)]
+    week_start = [
+        config.plan.start + pd.Timedelta(weeks=w).to_pytimedelta() for w in range(n_weeks)
+    ]
 
     specs: list[dict] = []
     skill_rows: list[dict] = []
     skipped: dict[int, str] = {}
     for index, skill in enumerate(skills):
-        part = iv.iloc[index * n_t:(index + 1) * n_t]
-        info = {"skill_id": skill.skill_id, "skill_name": skill.skill_name,
-                "method": skill.method}
+        part = iv.iloc[index * n_t : (index + 1) * n_t]
+        info = {"skill_id": skill.skill_id, "skill_name": skill.skill_name, "method": skill.method}
         if skill.method not in _QUEUE_METHODS:
             info["note"] = "not simulated: workload skills have no queue"
             skipped[skill.skill_id] = info["note"]
@@ -446,18 +507,33 @@ def simulate(
         if skill.open_hours is not None:
             is_open = skill.open_hours.is_open(weekday, minute_of_day, minutes)
         base = {
-            "skill_id": skill.skill_id, "volume": part["volume"].to_numpy(dtype=float),
-            "agents": part["agents"].to_numpy(dtype=np.int64), "handle_time_s": h,
-            "is_open": is_open, "interval_s": interval_s,
+            "skill_id": skill.skill_id,
+            "volume": part["volume"].to_numpy(dtype=float),
+            "agents": part["agents"].to_numpy(dtype=np.int64),
+            "handle_time_s": h,
+            "is_open": is_open,
+            "interval_s": interval_s,
             "answer_within_s": float(skill.answer_within_s or 0.0),
-            "patience_s": skill.patience_s, "seed": seed, "day": day_codes,
-            "week": week_codes, "n_days": n_days, "n_weeks": n_weeks, "ramp": bool(ramp),
-            "handle_time": handle_time, "handle_time_cv": float(handle_time_cv),
-            "routing": routing, "at_close": at_close,
+            "patience_s": skill.patience_s,
+            "seed": seed,
+            "day": day_codes,
+            "week": week_codes,
+            "n_days": n_days,
+            "n_weeks": n_weeks,
+            "ramp": bool(ramp),
+            "handle_time": handle_time,
+            "handle_time_cv": float(handle_time_cv),
+            "routing": routing,
+            "at_close": at_close,
         }
         for first in range(0, replications, REPLICATIONS_PER_TASK):
-            specs.append({**base, "index": index,
-                          "reps": (first, min(first + REPLICATIONS_PER_TASK, replications))})
+            specs.append(
+                {
+                    **base,
+                    "index": index,
+                    "reps": (first, min(first + REPLICATIONS_PER_TASK, replications)),
+                }
+            )
 
     dask_client, to_close, executor = _connect(client, scheduler, workers)
     try:
@@ -475,27 +551,44 @@ def simulate(
     contacts = 0
     for index, parts in by_skill.items():
         skill = skills[index]
-        part = iv.iloc[index * n_t:(index + 1) * n_t]
+        part = iv.iloc[index * n_t : (index + 1) * n_t]
         moments = np.sum([p["moments"] for p in parts], axis=0)
         daily = np.concatenate([p["daily"] for p in parts], axis=0)
         weekly = np.concatenate([p["weekly"] for p in parts], axis=0)
         contacts += sum(p["contacts"] for p in parts)
-        targets = {"service_level": skill.service_level_target, "asa_s": skill.asa_s,
-                   "max_abandon": skill.max_abandon if skill.method != "erlang_c" else None}
+        targets = {
+            "service_level": skill.service_level_target,
+            "asa_s": skill.asa_s,
+            "max_abandon": skill.max_abandon if skill.method != "erlang_c" else None,
+        }
         frames_iv.append(_interval_table(part, moments, replications, interval_s, targets))
-        frames_day.append(_period_table(
-            part, daily, day_codes, n_days, targets,
-            {"date": pd.DatetimeIndex(day_values).date}))
-        frames_week.append(_period_table(
-            part, weekly, week_codes, n_weeks, targets,
-            {"week_start": week_start,
-             "days": np.bincount(week_codes[np.unique(day_codes, return_index=True)[1]],
-                                 minlength=n_weeks)}))
+        frames_day.append(
+            _period_table(
+                part, daily, day_codes, n_days, targets, {"date": pd.DatetimeIndex(day_values).date}
+            )
+        )
+        frames_week.append(
+            _period_table(
+                part,
+                weekly,
+                week_codes,
+                n_weeks,
+                targets,
+                {
+                    "week_start": week_start,
+                    "days": np.bincount(
+                        week_codes[np.unique(day_codes, return_index=True)[1]], minlength=n_weeks
+                    ),
+                },
+            )
+        )
         total = _period_metrics(daily.sum(axis=1))
         day_sl = _period_metrics(daily)["service_level"]
-        worst = [np.nanmin(day_sl[:, np.unique(day_codes[week_codes == w])], axis=1)
-                 for w in range(n_weeks)
-                 if np.isfinite(day_sl[:, np.unique(day_codes[week_codes == w])]).any()]
+        worst = [
+            np.nanmin(day_sl[:, np.unique(day_codes[week_codes == w])], axis=1)
+            for w in range(n_weeks)
+            if np.isfinite(day_sl[:, np.unique(day_codes[week_codes == w])]).any()
+        ]
         horizon[skill.skill_id] = {
             "service_level": float(np.nanmean(total["service_level"])),
             "p_abandon": float(np.nanmean(total["p_abandon"])),
@@ -507,21 +600,36 @@ def simulate(
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     meta = {
-        "plan": plan.meta.get("name"), "replications": replications, "seed": seed,
-        "ramp": bool(ramp), "handle_time": handle_time, "handle_time_cv": float(handle_time_cv),
-        "routing": routing, "at_close": at_close,
-        "engine": "numba" if kernel.HAVE_NUMBA else "python", "executor": executor,
-        "tasks": len(specs), "contacts": contacts,
+        "plan": plan.meta.get("name"),
+        "replications": replications,
+        "seed": seed,
+        "ramp": bool(ramp),
+        "handle_time": handle_time,
+        "handle_time_cv": float(handle_time_cv),
+        "routing": routing,
+        "at_close": at_close,
+        "engine": "numba" if kernel.HAVE_NUMBA else "python",
+        "executor": executor,
+        "tasks": len(specs),
+        "contacts": contacts,
         "task_seconds": float(sum(r["seconds"] for r in results)),
         "wall_seconds": time.perf_counter() - started,
-        "skipped": skipped, "skills": skill_rows, "horizon": horizon,
+        "skipped": skipped,
+        "skills": skill_rows,
+        "horizon": horizon,
     }
-    return SimulationResult(intervals=concat(frames_iv), daily=concat(frames_day),
-                            weekly=concat(frames_week), meta=meta)
+    return SimulationResult(
+        intervals=concat(frames_iv), daily=concat(frames_day), weekly=concat(frames_week), meta=meta
+    )
 
 
-def _interval_table(part: pd.DataFrame, moments: np.ndarray, reps: int, interval_s: float,
-                    targets: dict[str, float | None]) -> pd.DataFrame:
+def _interval_table(
+    part: pd.DataFrame,
+    moments: np.ndarray,
+    reps: int,
+    interval_s: float,
+    targets: dict[str, float | None],
+) -> pd.DataFrame:
     m = dict(zip(_MOMENTS, moments, strict=True))
     sl, sl_ci = _ratio(m["y"], m["yy"], m["x"], m["xx"], m["xy"], reps)
     pab, pab_ci = _ratio(m["b"], m["bb"], m["x"], m["xx"], m["xb"], reps)
@@ -531,8 +639,7 @@ def _interval_table(part: pd.DataFrame, moments: np.ndarray, reps: int, interval
     with np.errstate(invalid="ignore", divide="ignore"):
         occ = np.where(agents > 0, m["o"] / reps / capacity, np.nan)
         var = np.maximum(m["oo"] - m["o"] ** 2 / reps, 0.0) / (reps - 1)
-        occ_ci = np.where(agents > 0, _t_quantile(reps) * np.sqrt(var / reps) / capacity,
-                          np.nan)
+        occ_ci = np.where(agents > 0, _t_quantile(reps) * np.sqrt(var / reps) / capacity, np.nan)
     staffed = (agents > 0) & (part["volume"].to_numpy() > 0)
     missed = {}
     if targets["service_level"] is not None:
@@ -548,35 +655,48 @@ def _interval_table(part: pd.DataFrame, moments: np.ndarray, reps: int, interval
     for key, flags in missed.items():
         any_missed |= flags
         labels = np.where(flags, np.where(labels == "", key, labels + "," + key), labels)
-    return pd.DataFrame({
-        "skill_id": part["skill_id"].to_numpy(),
-        "skill_name": part["skill_name"].astype(str).to_numpy(),
-        "interval_start": part["interval_start"].reset_index(drop=True),
-        "method": part["method"].astype(str).to_numpy(),
-        "volume": part["volume"].to_numpy(),
-        "agents": part["agents"].to_numpy(),
-        "arrivals_sim": m["x"] / reps,
-        "service_level": part["service_level"].to_numpy(), "service_level_sim": sl,
-        "service_level_ci": sl_ci,
-        "asa_s": part["asa_s"].to_numpy(), "asa_s_sim": asa, "asa_s_ci": asa_ci,
-        "p_abandon": part["p_abandon"].to_numpy(), "p_abandon_sim": pab,
-        "p_abandon_ci": pab_ci,
-        "occupancy": part["occupancy"].to_numpy(), "occupancy_sim": occ,
-        "occupancy_ci": occ_ci,
-        "target_missed": any_missed, "missed_targets": labels.astype(str),
-    })
+    return pd.DataFrame(
+        {
+            "skill_id": part["skill_id"].to_numpy(),
+            "skill_name": part["skill_name"].astype(str).to_numpy(),
+            "interval_start": part["interval_start"].reset_index(drop=True),
+            "method": part["method"].astype(str).to_numpy(),
+            "volume": part["volume"].to_numpy(),
+            "agents": part["agents"].to_numpy(),
+            "arrivals_sim": m["x"] / reps,
+            "service_level": part["service_level"].to_numpy(),
+            "service_level_sim": sl,
+            "service_level_ci": sl_ci,
+            "asa_s": part["asa_s"].to_numpy(),
+            "asa_s_sim": asa,
+            "asa_s_ci": asa_ci,
+            "p_abandon": part["p_abandon"].to_numpy(),
+            "p_abandon_sim": pab,
+            "p_abandon_ci": pab_ci,
+            "occupancy": part["occupancy"].to_numpy(),
+            "occupancy_sim": occ,
+            "occupancy_ci": occ_ci,
+            "target_missed": any_missed,
+            "missed_targets": labels.astype(str),
+        }
+    )
 
 
-def _period_table(part: pd.DataFrame, counts: np.ndarray, codes: np.ndarray, n_groups: int,
-                  targets: dict[str, float | None], labels: dict[str, Any]) -> pd.DataFrame:
+def _period_table(
+    part: pd.DataFrame,
+    counts: np.ndarray,
+    codes: np.ndarray,
+    n_groups: int,
+    targets: dict[str, float | None],
+    labels: dict[str, Any],
+) -> pd.DataFrame:
     volume = part["volume"].to_numpy(dtype=float)
     served = (part["agents"].to_numpy() > 0) & (volume > 0)
     pab_plan = part["p_abandon"].to_numpy(dtype=float)
 
     def weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         ok = served & np.isfinite(values) & (weights > 0)
-        num = np.bincount(codes, weights=np.where(ok, values * weights, 0.0),
-                          minlength=n_groups)
+        num = np.bincount(codes, weights=np.where(ok, values * weights, 0.0), minlength=n_groups)
         den = np.bincount(codes, weights=np.where(ok, weights, 0.0), minlength=n_groups)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(den > 0, num / den, np.nan)
@@ -584,7 +704,8 @@ def _period_table(part: pd.DataFrame, counts: np.ndarray, codes: np.ndarray, n_g
     offered = np.bincount(codes, weights=np.where(served, volume, 0.0), minlength=n_groups)
     sim = _period_metrics(counts)
     table = {
-        "skill_id": part["skill_id"].iloc[0], "skill_name": str(part["skill_name"].iloc[0]),
+        "skill_id": part["skill_id"].iloc[0],
+        "skill_name": str(part["skill_name"].iloc[0]),
         **labels,
         "volume": np.bincount(codes, weights=volume, minlength=n_groups),
         "arrivals_sim": counts[..., 0].mean(axis=0),

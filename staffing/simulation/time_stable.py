@@ -62,20 +62,38 @@ def _metric(skill: Any) -> str | None:
     return None
 
 
-def _effective_factor(skill: Any, agents: np.ndarray, volume: np.ndarray, h: np.ndarray,
-                      interval_s: float, observed: np.ndarray, metric: str) -> np.ndarray:
+def _effective_factor(
+    skill: Any,
+    agents: np.ndarray,
+    volume: np.ndarray,
+    h: np.ndarray,
+    interval_s: float,
+    observed: np.ndarray,
+    metric: str,
+) -> np.ndarray:
     """φ per row with metric(agents, φ·volume) = observed (bisection on log φ)."""
-    patience = {} if skill.method == "erlang_c" else {
-        "patience_s": np.inf if skill.patience_s is None else skill.patience_s}
+    patience = (
+        {}
+        if skill.method == "erlang_c"
+        else {"patience_s": np.inf if skill.patience_s is None else skill.patience_s}
+    )
     lo = np.full(agents.size, np.log(_FACTORS[0]))
     hi = np.full(agents.size, np.log(_FACTORS[1]))
     worse_up = metric != "service_level"  # ASA and abandonment grow with the load
     for _ in range(_BISECTIONS):
         mid = (lo + hi) / 2
-        value = np.asarray(queueing.evaluate(
-            skill.method, agents, volume=volume * np.exp(mid), handle_time_s=h,
-            interval_s=interval_s, answer_within_s=skill.answer_within_s,
-            **patience)[metric], dtype=float)
+        value = np.asarray(
+            queueing.evaluate(
+                skill.method,
+                agents,
+                volume=volume * np.exp(mid),
+                handle_time_s=h,
+                interval_s=interval_s,
+                answer_within_s=skill.answer_within_s,
+                **patience,
+            )[metric],
+            dtype=float,
+        )
         # the load at mid is too small while the model is still better than observed
         better = value < observed if worse_up else value > observed
         lo = np.where(better, mid, lo)
@@ -96,24 +114,39 @@ def _restaff(skill: Any, part: Any, sim: Any, interval_s: float) -> np.ndarray:
     if not rows.size:
         return agents
     h = _handle_times(skill, part["nht_s"].to_numpy(dtype=float))[rows]
-    factor = _effective_factor(skill, agents[rows], volume[rows], h, interval_s,
-                               observed[rows], metric)
+    factor = _effective_factor(
+        skill, agents[rows], volume[rows], h, interval_s, observed[rows], metric
+    )
     extra: dict[str, Any] = {}
     if skill.method != "erlang_c":
-        extra = {"patience_s": np.inf if skill.patience_s is None else skill.patience_s,
-                 "max_abandon": skill.max_abandon}
+        extra = {
+            "patience_s": np.inf if skill.patience_s is None else skill.patience_s,
+            "max_abandon": skill.max_abandon,
+        }
     wanted = queueing.required_agents(
-        skill.method, volume=volume[rows] * factor, handle_time_s=h, interval_s=interval_s,
-        service_level=skill.service_level_target, answer_within_s=skill.answer_within_s,
-        asa_s=skill.asa_s, **extra)
+        skill.method,
+        volume=volume[rows] * factor,
+        handle_time_s=h,
+        interval_s=interval_s,
+        service_level=skill.service_level_target,
+        answer_within_s=skill.answer_within_s,
+        asa_s=skill.asa_s,
+        **extra,
+    )
     if skill.max_occupancy is not None:  # the cap is on the real load
-        wanted = np.maximum(wanted, queueing.required_agents(
-            skill.method, volume=volume[rows], handle_time_s=h, interval_s=interval_s,
-            max_occupancy=skill.max_occupancy, **{k: v for k, v in extra.items()
-                                                  if k == "patience_s"}))
+        wanted = np.maximum(
+            wanted,
+            queueing.required_agents(
+                skill.method,
+                volume=volume[rows],
+                handle_time_s=h,
+                interval_s=interval_s,
+                max_occupancy=skill.max_occupancy,
+                **{k: v for k, v in extra.items() if k == "patience_s"},
+            ),
+        )
     out = agents.copy()
-    out[rows] = np.maximum(np.where(np.isfinite(wanted), wanted, agents[rows]),
-                           skill.min_agents)
+    out[rows] = np.maximum(np.where(np.isfinite(wanted), wanted, agents[rows]), skill.min_agents)
     return out
 
 
@@ -159,9 +192,14 @@ def time_stable_agents(
     n_t = len(plan.intervals) // len(skills)
     chosen = [i for i, s in enumerate(skills) if s.skill_id in set(skill_ids)]
     result = np.full(len(plan.intervals), np.nan)
-    report: dict[str, Any] = {"iterations": 0, "converged": True, "changed": [],
-                              "intervals_missed": float("nan"),
-                              "replications": int(replications), "seed": int(seed)}
+    report: dict[str, Any] = {
+        "iterations": 0,
+        "converged": True,
+        "changed": [],
+        "intervals_missed": float("nan"),
+        "replications": int(replications),
+        "seed": int(seed),
+    }
     if not chosen:
         return result, report
     rows = np.concatenate([np.arange(i * n_t, (i + 1) * n_t) for i in chosen])
@@ -174,10 +212,17 @@ def time_stable_agents(
         sim = simulate(sub, replications=replications, seed=seed, **options).intervals
         staffed = (intervals["agents"] > 0) & (intervals["volume"] > 0)
         report["intervals_missed"] = float(sim["target_missed"][staffed.to_numpy()].mean())
-        new = np.concatenate([
-            _restaff(skills[i], intervals.iloc[j * n_t:(j + 1) * n_t],
-                     sim.iloc[j * n_t:(j + 1) * n_t], interval_s)
-            for j, i in enumerate(chosen)])
+        new = np.concatenate(
+            [
+                _restaff(
+                    skills[i],
+                    intervals.iloc[j * n_t : (j + 1) * n_t],
+                    sim.iloc[j * n_t : (j + 1) * n_t],
+                    interval_s,
+                )
+                for j, i in enumerate(chosen)
+            ]
+        )
         current = intervals["agents"].to_numpy(dtype=float)
         if iteration > max_iterations // 2:
             new = np.maximum(new, current)

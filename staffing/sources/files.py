@@ -48,8 +48,10 @@ def _parse_times(
         has_offset = text.str.contains(_OFFSET_RE)
         if has_offset.any() and not has_offset.all():
             row = int(np.flatnonzero(~has_offset.to_numpy())[0])
-            raise DataError(f"{where}: interval_start mixes times with and without a UTC offset "
-                            f"(row {row + 2}: {text.iloc[row]!r})")
+            raise DataError(
+                f"{where}: interval_start mixes times with and without a UTC offset "
+                f"(row {row + 2}: {text.iloc[row]!r})"
+            )
         try:
             times = pd.to_datetime(text, format="ISO8601", utc=bool(has_offset.all()))
         except (ValueError, TypeError) as exc:
@@ -64,14 +66,19 @@ def _parse_times(
             problem = exc
         if groups is not None:
             try:
-                parts = [times.loc[index].dt.tz_localize(naive_tz, ambiguous="infer",
-                                                         nonexistent="raise")
-                         for index in groups.groupby(groups, sort=False).groups.values()]
+                parts = [
+                    times.loc[index].dt.tz_localize(
+                        naive_tz, ambiguous="infer", nonexistent="raise"
+                    )
+                    for index in groups.groupby(groups, sort=False).groups.values()
+                ]
                 return pd.concat(parts).reindex(times.index)
             except Exception as exc:
                 problem = exc
-        raise DataError(f"{where}: local time that does not exist or is ambiguous in "
-                        f"{naive_tz} (give a UTC offset): {problem}") from None
+        raise DataError(
+            f"{where}: local time that does not exist or is ambiguous in "
+            f"{naive_tz} (give a UTC offset): {problem}"
+        ) from None
     return times
 
 
@@ -80,8 +87,9 @@ def _skill_ids(values: pd.Series, where: str) -> pd.Series:
     bad = ids.isna() | (ids != np.round(ids))
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{where}: skill_id is not a whole number in row {row + 2}: "
-                        f"{values.iloc[row]!r}")
+        raise DataError(
+            f"{where}: skill_id is not a whole number in row {row + 2}: {values.iloc[row]!r}"
+        )
     return ids.astype("int64")
 
 
@@ -122,7 +130,8 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"{where}: not a readable CSV: {exc}") from None
     require_columns(
-        frame, ["skill_id", "interval_start", "net_handle_time_s", "arrivals", "handled_segments"],
+        frame,
+        ["skill_id", "interval_start", "net_handle_time_s", "arrivals", "handled_segments"],
         where,
     )
     frame["skill_id"] = _skill_ids(frame["skill_id"], where)
@@ -131,18 +140,22 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
     if "interval_minutes" not in frame.columns:
         frame["interval_minutes"] = 60
     minutes = pd.to_numeric(frame["interval_minutes"], errors="coerce")
-    _refuse_rows(where, "interval_minutes", ~minutes.isin(INTERVAL_MINUTES), frame,
-                 "is not 15, 30 or 60")
+    _refuse_rows(
+        where, "interval_minutes", ~minutes.isin(INTERVAL_MINUTES), frame, "is not 15, 30 or 60"
+    )
     frame["interval_minutes"] = minutes.astype("int64")
     start = frame["interval_start"]
-    off_grid = ((start.dt.minute % frame["interval_minutes"]) != 0) | (start.dt.second != 0) \
+    off_grid = (
+        ((start.dt.minute % frame["interval_minutes"]) != 0)
+        | (start.dt.second != 0)
         | (start.dt.microsecond != 0)
-    _refuse_rows(where, "interval_start", off_grid, frame,
-                 "is not on the grid of its interval_minutes")
+    )
+    _refuse_rows(
+        where, "interval_start", off_grid, frame, "is not on the grid of its interval_minutes"
+    )
     for column in ("net_handle_time_s", "arrivals", "handled_segments"):
         values = pd.to_numeric(frame[column], errors="coerce")
-        _refuse_rows(where, column, values.isna() & frame[column].notna(), frame,
-                     "is not a number")
+        _refuse_rows(where, column, values.isna() & frame[column].notna(), frame, "is not a number")
         _refuse_rows(where, column, np.isinf(values), frame, "is not a finite number")
         # -1 is LivePerson's "no data"; any other negative is an error, never dropped.
         _refuse_rows(where, column, (values < 0) & (values != -1), frame, "is negative")
@@ -152,15 +165,17 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _refuse_rows(where: str, column: str, bad: pd.Series, frame: pd.DataFrame,
-                 problem: str) -> None:
+def _refuse_rows(
+    where: str, column: str, bad: pd.Series, frame: pd.DataFrame, problem: str
+) -> None:
     """Raise naming the first bad row (as the spreadsheet numbers it) and how many there are."""
     if not bad.any():
         return
     rows = np.flatnonzero(bad.to_numpy())
     more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
-    raise DataError(f"{where}: {column} {problem} in row {rows[0] + 2}: "
-                    f"{frame[column].iloc[rows[0]]!r}{more}")
+    raise DataError(
+        f"{where}: {column} {problem} in row {rows[0] + 2}: {frame[column].iloc[rows[0]]!r}{more}"
+    )
 
 
 def _without_repeats(frame: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -174,12 +189,15 @@ def _without_repeats(frame: pd.DataFrame, where: str) -> pd.DataFrame:
         rows = np.flatnonzero(clash.to_numpy())
         first = frame.iloc[rows[0]]
         twin = frame.iloc[rows[1:]]
-        twin = twin[(twin["skill_id"] == first["skill_id"])
-                    & (twin["interval_start"] == first["interval_start"])].index[0]
+        twin = twin[
+            (twin["skill_id"] == first["skill_id"])
+            & (twin["interval_start"] == first["interval_start"])
+        ].index[0]
         raise DataError(
             f"{where}: skill {first['skill_id']} at {first['interval_start']:%Y-%m-%d %H:%M} "
             f"UTC is given twice with different values (rows {frame.index[rows[0]] + 2} and "
-            f"{twin + 2}); refusing to pick one")
+            f"{twin + 2}); refusing to pick one"
+        )
     return frame.reset_index(drop=True)
 
 
@@ -206,12 +224,13 @@ def warn_implausible(frame: pd.DataFrame, where: str) -> None:
             warnings.warn(
                 f"{where}: {int(high.sum())} value(s) of {column} above {limit:g}, e.g. "
                 f"{row[column]:.4g} for skill {row['skill_id']} at {row['interval_start']}: "
-                "check the history", DataWarning, stacklevel=3)
+                "check the history",
+                DataWarning,
+                stacklevel=3,
+            )
 
 
-def read_volume_file(
-    path: str | Path, *, timezone: str, sheet: str | None = None
-) -> pd.DataFrame:
+def read_volume_file(path: str | Path, *, timezone: str, sheet: str | None = None) -> pd.DataFrame:
     """Read a planner's volume forecast (CSV or xlsx of skill_id, interval_start, volume).
 
     Parameters
@@ -241,8 +260,9 @@ def read_volume_file(
     return check_volume_frame(frame, timezone=timezone, where=str(path))
 
 
-def read_table(path: str | Path, *, sheet: str | None = None, what: str = "the file"
-               ) -> pd.DataFrame:
+def read_table(
+    path: str | Path, *, sheet: str | None = None, what: str = "the file"
+) -> pd.DataFrame:
     """Read a planner's CSV or xlsx table as it is (the checks are the caller's).
 
     Parameters
@@ -271,13 +291,17 @@ def read_table(path: str | Path, *, sheet: str | None = None, what: str = "the f
             return pd.read_excel(path, sheet_name=sheet or 0)
         return pd.read_csv(path)
     except zipfile.BadZipFile:
-        raise DataError(f"{where}: not a readable xlsx workbook (truncated or not an Excel "
-                        "file?): save it again from Excel, or as CSV") from None
+        raise DataError(
+            f"{where}: not a readable xlsx workbook (truncated or not an Excel "
+            "file?): save it again from Excel, or as CSV"
+        ) from None
     except FileNotFoundError:
         raise DataError(f"{where}: file not found") from None
     except ImportError:
-        raise DataError(f"{where}: reading .xlsx needs the openpyxl package "
-                        "(pip install openpyxl), or save it as CSV") from None
+        raise DataError(
+            f"{where}: reading .xlsx needs the openpyxl package "
+            "(pip install openpyxl), or save it as CSV"
+        ) from None
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         raise DataError(f"{where}: cannot read {what}: {exc}") from None
 
@@ -319,8 +343,7 @@ def normalise_headers(frame: pd.DataFrame, columns: list[str], where: str) -> pd
             continue
         twin = next((k for k, v in renames.items() if v == target), None)
         if twin is not None:
-            raise DataError(f"{where}: columns {twin!r} and {name!r} are both {target}; "
-                            "keep one")
+            raise DataError(f"{where}: columns {twin!r} and {name!r} are both {target}; keep one")
         renames[name] = target
     return frame.rename(columns=renames)
 
@@ -393,27 +416,35 @@ def check_interval_frame(
     frame = normalise_headers(frame, ["skill_id", "interval_start", column], where)
     require_columns(frame, ["skill_id", "interval_start", column], where)
     skill_ids = _skill_ids(frame["skill_id"], where)
-    out = pd.DataFrame({
-        "skill_id": skill_ids,
-        "interval_start": _parse_times(frame["interval_start"], naive_tz=timezone, where=where,
-                                       groups=skill_ids).dt.tz_convert(timezone),
-        column: pd.to_numeric(frame[column], errors="coerce").astype(float),
-    })
+    out = pd.DataFrame(
+        {
+            "skill_id": skill_ids,
+            "interval_start": _parse_times(
+                frame["interval_start"], naive_tz=timezone, where=where, groups=skill_ids
+            ).dt.tz_convert(timezone),
+            column: pd.to_numeric(frame[column], errors="coerce").astype(float),
+        }
+    )
     bad = out[column].isna() | ~np.isfinite(out[column])
     if bad.any():
         row = out[bad].iloc[0]
-        raise DataError(f"{where}: {column} is missing or not a number for skill "
-                        f"{row.skill_id} at {row.interval_start.isoformat()}")
+        raise DataError(
+            f"{where}: {column} is missing or not a number for skill "
+            f"{row.skill_id} at {row.interval_start.isoformat()}"
+        )
     negative = out[column] < 0
     if negative.any():
         row = out[negative].iloc[0]
-        raise DataError(f"{where}: negative {column} {row[column]:g} for skill "
-                        f"{row.skill_id} at {row.interval_start.isoformat()}")
+        raise DataError(
+            f"{where}: negative {column} {row[column]:g} for skill "
+            f"{row.skill_id} at {row.interval_start.isoformat()}"
+        )
     dup = out.duplicated(["skill_id", "interval_start"])
     if dup.any():
         row = out[dup].iloc[0]
-        raise DataError(f"{where}: skill {row.skill_id} has two rows for "
-                        f"{row.interval_start.isoformat()}")
+        raise DataError(
+            f"{where}: skill {row.skill_id} has two rows for {row.interval_start.isoformat()}"
+        )
     return out
 
 
@@ -454,21 +485,29 @@ def volume_on_grid(
     if len(unknown):
         ids = sorted(unknown["skill_id"].unique().tolist())
         inside = unknown[(unknown["interval_start"] >= start) & (unknown["interval_start"] < end)]
-        listed = ", ".join(map(str, ids[:10])) + (f" and {len(ids) - 10} more" if len(ids) > 10
-                                                   else "")
-        note = (f"{where}: {len(ids)} skill(s) not in the config left out ({listed}; "
-                f"{inside['volume'].sum():,.0f} contacts in the horizon)")
+        listed = ", ".join(map(str, ids[:10])) + (
+            f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+        )
+        note = (
+            f"{where}: {len(ids)} skill(s) not in the config left out ({listed}; "
+            f"{inside['volume'].sum():,.0f} contacts in the horizon)"
+        )
         warnings.warn(note, DataWarning, stacklevel=3)
     vol = volume[volume["skill_id"].isin(known)]
     vol = vol[(vol["interval_start"] >= start) & (vol["interval_start"] < end)]
     utc_ns = grid.tz_convert("UTC").as_unit("ns").asi8
     series = pd.Series(
         vol["volume"].to_numpy(),
-        index=pd.MultiIndex.from_arrays([
-            vol["skill_id"].to_numpy(),
-            vol["interval_start"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
-            .to_numpy(),
-        ]),
+        index=pd.MultiIndex.from_arrays(
+            [
+                vol["skill_id"].to_numpy(),
+                vol["interval_start"]
+                .dt.tz_convert("UTC")
+                .dt.as_unit("ns")
+                .astype("int64")
+                .to_numpy(),
+            ]
+        ),
     )
     wanted = pd.MultiIndex.from_arrays([np.repeat(known, len(grid)), np.tile(utc_ns, len(known))])
     off_grid = ~series.index.isin(wanted)
@@ -476,15 +515,19 @@ def volume_on_grid(
         sid, ns = series.index[int(np.flatnonzero(off_grid)[0])]
         when = pd.Timestamp(ns, tz="UTC").tz_convert(grid.tz).isoformat()
         minutes = int(pd.Timedelta(grid.freq).total_seconds() // 60)
-        raise DataError(f"{where}: skill {sid} at {when} is not on the plan's {minutes}-minute "
-                        "interval grid (the forecast's intervals must match "
-                        "plan.interval_minutes)")
+        raise DataError(
+            f"{where}: skill {sid} at {when} is not on the plan's {minutes}-minute "
+            "interval grid (the forecast's intervals must match "
+            "plan.interval_minutes)"
+        )
     values = series.reindex(wanted).to_numpy(dtype=float)
     missing = np.isnan(values)
     if missing.any():
         first = int(np.flatnonzero(missing)[0])
         sid = known[first // len(grid)]
         when = grid[first % len(grid)].isoformat()
-        raise DataError(f"{where}: no volume for skill {sid} at {when} "
-                        f"({int(missing.sum())} skill-interval(s) missing in the horizon)")
+        raise DataError(
+            f"{where}: no volume for skill {sid} at {when} "
+            f"({int(missing.sum())} skill-interval(s) missing in the horizon)"
+        )
     return values, note

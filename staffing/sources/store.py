@@ -76,12 +76,16 @@ def _store_error(path: Path, exc: sqlite3.OperationalError) -> DataError:
     """A clear error for a store that is locked too long, or a full or read-only disk."""
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return DataError(f"{path}: another process kept the history store locked for more "
-                         f"than {BUSY_TIMEOUT_S:.0f} s (a long fetch?); nothing was written, "
-                         "what was stored before is kept: try again when it has finished")
+        return DataError(
+            f"{path}: another process kept the history store locked for more "
+            f"than {BUSY_TIMEOUT_S:.0f} s (a long fetch?); nothing was written, "
+            "what was stored before is kept: try again when it has finished"
+        )
     if "full" in text or "disk I/O" in text or "readonly" in text or "read-only" in text:
-        return DataError(f"{path}: cannot write the history store ({text}: is the disk full "
-                         "or read-only?); what was stored before is kept")
+        return DataError(
+            f"{path}: cannot write the history store ({text}: is the disk full "
+            "or read-only?); what was stored before is kept"
+        )
     return DataError(f"{path}: history store error: {text}")
 
 
@@ -161,9 +165,7 @@ class HistoryStore:
                         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                         (SCHEMA_VERSION,),
                     )
-            version = conn.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
-            ).fetchone()
+            version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.OperationalError as exc:
             raise _store_error(self.path, exc) from None
         except sqlite3.DatabaseError as exc:
@@ -368,8 +370,8 @@ class HistoryStore:
         if not records:
             return empty_history()
         frame = pd.DataFrame.from_records(
-            records, columns=["account", "skill_id", "interval_start", "interval_minutes",
-                              *METRIC_COLUMNS]
+            records,
+            columns=["account", "skill_id", "interval_start", "interval_minutes", *METRIC_COLUMNS],
         )
         frame["account"] = frame["account"].astype(object)
         frame["skill_id"] = frame["skill_id"].astype("int64")
@@ -488,14 +490,13 @@ def _rows_for_sql(account: str, frame: pd.DataFrame) -> list[tuple]:
     metric_matrix[pd.isna(metric_matrix)] = None
     return [
         (account, int(s), int(m), t, *row)
-        for s, m, t, row in zip(skill_arr, minutes_arr, start_text, metric_matrix.tolist(),
-                                strict=True)
+        for s, m, t, row in zip(
+            skill_arr, minutes_arr, start_text, metric_matrix.tolist(), strict=True
+        )
     ]
 
 
-def covered(
-    windows: Sequence[tuple[datetime, datetime]], start: datetime, end: datetime
-) -> bool:
+def covered(windows: Sequence[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
     """Whether the union of ``windows`` covers [start, end) entirely.
 
     Parameters

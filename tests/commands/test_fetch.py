@@ -16,8 +16,18 @@ from tests.sources.liveperson_support import NOW, SECRETS
 
 
 def _fetch_args(server, store, *extra) -> list[str]:
-    return ["fetch", "--account", server.account, "--domain-api", server.domain_api,
-            "--store", str(store), "--until", NOW.isoformat(), *extra]
+    return [
+        "fetch",
+        "--account",
+        server.account,
+        "--domain-api",
+        server.domain_api,
+        "--store",
+        str(store),
+        "--until",
+        NOW.isoformat(),
+        *extra,
+    ]
 
 
 def _no_secret(*texts: str) -> None:
@@ -32,19 +42,21 @@ def test_fetch_prints_progress_and_summary_and_stores_the_truth(tmp_path, lp, lp
     out, err = capsys.readouterr()
     assert status == 0
     # 2 skills x 14 days x 24 hours = 672 rows, 336 hourly intervals, 2 week windows.
-    assert out.strip() == (f"fetched into {store}: 2 skills, 336 intervals in 2 windows: "
-                           "672 rows new, 0 updated (3 requests, 0 retries)")
+    assert out.strip() == (
+        f"fetched into {store}: 2 skills, 336 intervals in 2 windows: "
+        "672 rows new, 0 updated (3 requests, 0 retries)"
+    )
     assert "NHT" in err and "page" in err  # the tqdm bar went to stderr
     _no_secret(out, err)
     end = NOW.floor("60min")
     pd.testing.assert_frame_equal(
         HistoryStore(store).read(lp.account),
-        lp.ground_truth(end - pd.Timedelta(weeks=2), end, skill_ids=[11, 15]))
+        lp.ground_truth(end - pd.Timedelta(weeks=2), end, skill_ids=[11, 15]),
+    )
     assert {r.params["skillIds"] for r in lp.nht_requests()} == {"11,15"}
 
 
-def test_fetch_without_credentials_names_the_missing_variables(tmp_path, lp, monkeypatch,
-                                                               capsys):
+def test_fetch_without_credentials_names_the_missing_variables(tmp_path, lp, monkeypatch, capsys):
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LP_APP_KEY", SECRETS[0])
@@ -69,11 +81,14 @@ def test_fetch_with_a_wrong_secret_fails_cleanly(tmp_path, lp, lp_env, monkeypat
 
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [(["--weeks", "10"], "from 1 to 9"), (["--skills", "1,x"], "skill id 'x'"),
-     (["--interval", "20"], "invalid choice"), (["--until", "2026-11-26T09:00"], "with a zone")],
+    [
+        (["--weeks", "10"], "from 1 to 9"),
+        (["--skills", "1,x"], "skill id 'x'"),
+        (["--interval", "20"], "invalid choice"),
+        (["--until", "2026-11-26T09:00"], "with a zone"),
+    ],
 )
-def test_fetch_rejects_bad_options_before_any_request(tmp_path, lp, lp_env, capsys, extra,
-                                                      message):
+def test_fetch_rejects_bad_options_before_any_request(tmp_path, lp, lp_env, capsys, extra, message):
     with pytest.raises(SystemExit) as info:
         main(_fetch_args(lp, tmp_path / "h.sqlite", *extra))
     assert info.value.code == 2
@@ -85,8 +100,7 @@ def test_history_prints_a_local_time_summary_and_exports_csv(tmp_path, lp, lp_en
     store = tmp_path / "h.sqlite"
     assert main(_fetch_args(lp, store, "--weeks", "1", "--quiet")) == 0
     capsys.readouterr()
-    assert main(["history", "--store", str(store), "--tz", "Europe/Berlin",
-                 "--skills", "12"]) == 0
+    assert main(["history", "--store", str(store), "--tz", "Europe/Berlin", "--skills", "12"]) == 0
     out = capsys.readouterr().out
     lines = out.strip().splitlines()
     assert len(lines) == 2 and "skill_id" in lines[0]
@@ -96,16 +110,19 @@ def test_history_prints_a_local_time_summary_and_exports_csv(tmp_path, lp, lp_en
     # 7 days x 24 hours.
     assert " 168 " in lines[1]
 
-    assert main(["history", "--store", str(store), "--tz", "Asia/Kolkata", "--skills", "11",
-                 "--all"]) == 0
+    assert (
+        main(["history", "--store", str(store), "--tz", "Asia/Kolkata", "--skills", "11", "--all"])
+        == 0
+    )
     rows = capsys.readouterr().out.strip().splitlines()
     # Header + 168 hours; India is UTC+05:30, so 09:00Z is 14:30 local.
     assert len(rows) == 1 + 168
     assert "2026-11-19 14:30:00+05:30" in rows[1]
 
     csv = tmp_path / "exports" / "out.csv"  # a folder that does not exist yet is created
-    assert main(["history", "--store", str(store), "--tz", "America/New_York",
-                 "--csv", str(csv)]) == 0
+    assert (
+        main(["history", "--store", str(store), "--tz", "America/New_York", "--csv", str(csv)]) == 0
+    )
     assert f"wrote {3 * 168} intervals" in capsys.readouterr().out
     back = pd.read_csv(csv)
     stored = HistoryStore(store).read()
@@ -121,12 +138,26 @@ def test_history_prints_a_local_time_summary_and_exports_csv(tmp_path, lp, lp_en
 def test_history_errors_are_clear(tmp_path, capsys):
     assert main(["history", "--store", str(tmp_path / "none.sqlite")]) == 1
     assert "no history store at" in capsys.readouterr().err
-    HistoryStore(tmp_path / "h.sqlite").upsert("1", pd.DataFrame(
-        {"skill_id": [1], "interval_start": [NOW.floor("60min")], "interval_minutes": [60]}))
+    HistoryStore(tmp_path / "h.sqlite").upsert(
+        "1",
+        pd.DataFrame(
+            {"skill_id": [1], "interval_start": [NOW.floor("60min")], "interval_minutes": [60]}
+        ),
+    )
     assert main(["history", "--store", str(tmp_path / "h.sqlite"), "--tz", "Mars/Base"]) == 2
     assert "Mars/Base" in capsys.readouterr().err
-    assert main(["history", "--store", str(tmp_path / "h.sqlite"), "--csv",
-                 str(tmp_path / "h.sqlite" / "x.csv")]) == 1  # its "folder" is a file
+    assert (
+        main(
+            [
+                "history",
+                "--store",
+                str(tmp_path / "h.sqlite"),
+                "--csv",
+                str(tmp_path / "h.sqlite" / "x.csv"),
+            ]
+        )
+        == 1
+    )  # its "folder" is a file
     assert "cannot write" in capsys.readouterr().err
 
 
@@ -137,7 +168,11 @@ def test_fetch_runs_as_a_separate_process(tmp_path, lp):
     store = tmp_path / "h.sqlite"
     done = subprocess.run(
         [sys.executable, "-m", "staffing.cli", *_fetch_args(lp, store, "--weeks", "1")],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     # 3 skills x 168 hours.
@@ -146,8 +181,9 @@ def test_fetch_runs_as_a_separate_process(tmp_path, lp):
     assert len(HistoryStore(store).read()) == 504
 
 
-def test_history_names_its_time_zone_and_prints_whole_counts(tmp_path, lp, lp_env, capsys,
-                                                            monkeypatch):
+def test_history_names_its_time_zone_and_prints_whole_counts(
+    tmp_path, lp, lp_env, capsys, monkeypatch
+):
     # Without --tz the times are this computer's zone: say which (issue "What a planner
     # trips over", 10), and counts are whole numbers, not 2423.0.
     store = tmp_path / "h.sqlite"

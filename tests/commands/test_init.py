@@ -23,13 +23,17 @@ def test_init_writes_a_starter_that_plans_as_is(tmp_path, capsys):
     assert (target / "plan.yaml").is_file() and (target / "data" / "nht_history.csv").is_file()
     capsys.readouterr()
     out = tmp_path / "out.xlsx"
-    assert main(["plan", str(target / "plan.yaml"), "--weeks", "1", "--out", str(out),
-                 "--quiet"]) == 0
+    assert (
+        main(["plan", str(target / "plan.yaml"), "--weeks", "1", "--out", str(out), "--quiet"]) == 0
+    )
     assert out.is_file()
     # --out decides where the run's files go: the starter's intervals CSV (output.csv)
     # follows the workbook's name beside it, and nothing is written into the starter.
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "out-intervals.csv", "out.xlsx", "planning"]
+        "out-intervals.csv",
+        "out.xlsx",
+        "planning",
+    ]
     assert not (target / "out").exists()
 
 
@@ -49,17 +53,19 @@ def test_the_starter_is_the_repository_example_with_outputs_inside_its_folder():
     starter = files("staffing.starter")
     example = yaml.safe_load((ROOT / "config" / "example.yaml").read_text())
     shipped = yaml.safe_load(starter.joinpath("example.yaml").read_text())
-    assert shipped.pop("output") == {"path": "out/example.xlsx",
-                                     "csv": "out/example-intervals.csv"}
+    assert shipped.pop("output") == {"path": "out/example.xlsx", "csv": "out/example-intervals.csv"}
     example.pop("output")
     assert shipped == example
-    assert starter.joinpath("nht_history.csv").read_bytes() == \
-        (ROOT / "config" / "data" / "nht_history.csv").read_bytes()
+    assert (
+        starter.joinpath("nht_history.csv").read_bytes()
+        == (ROOT / "config" / "data" / "nht_history.csv").read_bytes()
+    )
 
 
 def test_python_m_staffing_and_the_typed_marker():
-    run = subprocess.run([sys.executable, "-m", "staffing", "--version"], capture_output=True,
-                         text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "staffing", "--version"], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0 and run.stdout.startswith("staffing ")
     assert (ROOT / "staffing" / "py.typed").is_file()
     assert "py.typed" in (ROOT / "pyproject.toml").read_text()
@@ -80,8 +86,9 @@ def test_ctrl_c_while_the_command_starts_is_clean():
         "sys.exit(main())\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, env=env)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
     assert run.returncode == 130
     assert run.stderr.strip() == "staffing: interrupted"
     assert "Traceback" not in run.stderr
@@ -102,6 +109,7 @@ def test_ctrl_c_while_a_library_user_imports_is_a_keyboard_interrupt():
         "    print('caught')\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, env=env)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
     assert run.stdout.strip() == "caught"

@@ -53,6 +53,7 @@ def test_plan_writes_workbook_csv_and_prints_summary(tmp_path, capsys):
     workbook = tmp_path / "out" / "example.xlsx"
     assert f"wrote {workbook}" in captured.out
     import openpyxl
+
     book = openpyxl.load_workbook(workbook, read_only=True)
     assert len(book.sheetnames) >= 2
     book.close()
@@ -103,13 +104,13 @@ def test_existing_foreign_file_needs_force(tmp_path, capsys):
     assert main(["plan", str(config), "--weeks", "1", "--out", str(out), "--quiet"]) == 1
     assert out.read_text() == "my own notes\n"  # nothing lost
     capsys.readouterr()
-    assert main(["plan", str(config), "--weeks", "1", "--out", str(out), "--quiet",
-                 "--force"]) == 0
+    assert main(["plan", str(config), "--weeks", "1", "--out", str(out), "--quiet", "--force"]) == 0
     assert pd.read_csv(out).columns[0] == "skill_id"
 
 
 def test_plots_option(tmp_path):
     import matplotlib  # noqa: F401
+
     config = _example(tmp_path)
     plots = tmp_path / "plots"
     assert main(["plan", str(config), "--weeks", "1", "--quiet", "--plots", str(plots)]) == 0

@@ -49,11 +49,38 @@ def test_out_decides_where_the_csv_goes_and_the_configs_csv_is_left_alone(tmp_pa
 def test_csv_path_and_no_csv(tmp_path, capsys):
     config = _example(tmp_path)
     chosen = tmp_path / "mine.csv"
-    assert main(["plan", str(config), "--weeks", "1", "--out", str(tmp_path / "a.xlsx"),
-                 "--csv", str(chosen), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(config),
+                "--weeks",
+                "1",
+                "--out",
+                str(tmp_path / "a.xlsx"),
+                "--csv",
+                str(chosen),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert chosen.is_file() and not (tmp_path / "a-intervals.csv").exists()
-    assert main(["plan", str(config), "--weeks", "1", "--out", str(tmp_path / "b.xlsx"),
-                 "--no-csv", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(config),
+                "--weeks",
+                "1",
+                "--out",
+                str(tmp_path / "b.xlsx"),
+                "--no-csv",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in tmp_path.glob("b*")) == ["b.xlsx"]
     assert not (tmp_path / "out").exists()  # the config's output.csv was not written either
 
@@ -70,12 +97,28 @@ def test_replacing_a_csv_the_user_did_not_name_is_said(tmp_path, capsys):
 
 def test_a_missing_matplotlib_fails_before_any_work_or_output(tmp_path, capsys, monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else real(name, *a),
+    )
     config = _example(tmp_path)
     out = tmp_path / "pictures.xlsx"
-    assert main(["plan", str(config), "--weeks", "1", "--out", str(out),
-                 "--plots", str(tmp_path / "plots")]) == 1
+    assert (
+        main(
+            [
+                "plan",
+                str(config),
+                "--weeks",
+                "1",
+                "--out",
+                str(out),
+                "--plots",
+                str(tmp_path / "plots"),
+            ]
+        )
+        == 1
+    )
     captured = capsys.readouterr()
     assert "--plots needs matplotlib: pip install 'staffing[plots]'" in captured.err
     assert "forecasting" not in captured.err  # no planning run started
@@ -84,9 +127,11 @@ def test_a_missing_matplotlib_fails_before_any_work_or_output(tmp_path, capsys, 
 
 def test_missing_pyarrow_and_dask_are_named_before_any_work(monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name in ("pyarrow", "dask", "numba")
-                        else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in ("pyarrow", "dask", "numba") else real(name, *a),
+    )
     with pytest.raises(Exception, match=r"pyarrow: pip install 'staffing\[parquet\]'"):
         plan_command.check_optional_dependencies(parquet=True)
     with pytest.raises(Exception, match=r"staffing\[distributed\]"):
@@ -108,8 +153,10 @@ def test_a_big_plan_leaves_the_intervals_sheet_out_and_the_csv_holds_them(
     printed = capsys.readouterr().out
     csv = tmp_path / "big-intervals.csv"
     assert csv.is_file()
-    assert f"warning: the workbook has no Intervals sheet (1,002 interval rows, above 500 " \
-           f"rows): they are in {csv}" in printed
+    assert (
+        f"warning: the workbook has no Intervals sheet (1,002 interval rows, above 500 "
+        f"rows): they are in {csv}" in printed
+    )
     book = openpyxl.load_workbook(out, read_only=True)
     try:
         assert "Intervals" not in book.sheetnames
@@ -118,8 +165,22 @@ def test_a_big_plan_leaves_the_intervals_sheet_out_and_the_csv_holds_them(
         book.close()
     assert any("no Intervals sheet" in str(c) for c in summary)
     # --intervals workbook keeps the sheet whatever the size
-    assert main(["plan", str(config), "--weeks", "1", "--out", str(tmp_path / "w.xlsx"),
-                 "--intervals", "workbook", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(config),
+                "--weeks",
+                "1",
+                "--out",
+                str(tmp_path / "w.xlsx"),
+                "--intervals",
+                "workbook",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     book = openpyxl.load_workbook(tmp_path / "w.xlsx", read_only=True)
     try:
         assert "Intervals" in book.sheetnames
@@ -131,8 +192,22 @@ def test_intervals_parquet_instead_of_the_csv(tmp_path, capsys):
     pq = pytest.importorskip("pyarrow.parquet")
     config = _example(tmp_path)
     out = tmp_path / "p.xlsx"
-    assert main(["plan", str(config), "--weeks", "1", "--out", str(out), "--intervals",
-                 "parquet", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(config),
+                "--weeks",
+                "1",
+                "--out",
+                str(out),
+                "--intervals",
+                "parquet",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     table = pq.read_table(tmp_path / "p-intervals.parquet").to_pandas()
     assert len(table) == 1002 and not (tmp_path / "p-intervals.csv").exists()
     assert str(table["interval_start"].dt.tz) == "America/New_York"
@@ -148,13 +223,30 @@ def test_contradicting_output_options_are_refused(tmp_path, capsys):
 
 def test_the_summary_says_no_target_for_workload_and_lists_the_warnings(tmp_path, capsys):
     config = _example(tmp_path)
-    assert main(["plan", str(config), "--weeks", "1", "--start", "1999-01-04", "--out",
-                 str(tmp_path / "old.xlsx"), "--no-csv", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(config),
+                "--weeks",
+                "1",
+                "--start",
+                "1999-01-04",
+                "--out",
+                str(tmp_path / "old.xlsx"),
+                "--no-csv",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     sales = next(line for line in printed.splitlines() if line.startswith("1001 Sales"))
     assert "no target" in sales and "%  " not in sales.split("no target")[0][-12:]
-    assert "warning: skills[0] 'Sales Messaging' (1001): method workload does not use the " \
-           "service_level from defaults" in printed
+    assert (
+        "warning: skills[0] 'Sales Messaging' (1001): method workload does not use the "
+        "service_level from defaults" in printed
+    )
     assert "warning: the plan starts on 1999-01-04, before the history" in printed
     assert "contacts forecast in closed hours are not staffed" in printed
 
@@ -163,14 +255,18 @@ def test_validate_warns_for_a_default_target_and_errors_for_an_explicit_one(tmp_
     config = _example(tmp_path)
     assert main(["validate", str(config)]) == 0
     out = capsys.readouterr().out
-    assert "warning: skills[0] 'Sales Messaging' (1001): method workload does not use the " \
-           "service_level from defaults" in out
+    assert (
+        "warning: skills[0] 'Sales Messaging' (1001): method workload does not use the "
+        "service_level from defaults" in out
+    )
     data = yaml.safe_load(config.read_text())
     data["skills"][0]["service_level"] = {"target": 0.9, "answer_within_seconds": 30}
     data["skills"][1]["service_level"] = None  # an explicit null says "no target": fine
     config.write_text(yaml.safe_dump(data, sort_keys=False))
     assert main(["validate", str(config)]) == 2
     err = capsys.readouterr().err
-    assert f"{config}: skills[0].service_level: method workload does not use a " \
-           "service-level target" in err
+    assert (
+        f"{config}: skills[0].service_level: method workload does not use a "
+        "service-level target" in err
+    )
     assert "skills[1]" not in err

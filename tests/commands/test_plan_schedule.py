@@ -32,20 +32,37 @@ def test_plan_schedules_prints_the_summary_and_writes_the_sheets_and_csvs(tmp_pa
     text = capsys.readouterr().out
     assert "Plan 'small'" in text  # the plan's summary comes first
     lines = text.splitlines()
-    head = lines.index("Schedule: 2 skill group(s), optimal shifts (HiGHS MILP); 60-minute "
-                       "intervals")
-    table = lines[head + 2:head + 8]
-    assert table[0].split() == ["skill", "group", "paid", "h", "shifts", "efficiency",
-                                "under", "h", "over", "h", "uncovered", "MILP", "gap"]
+    head = lines.index(
+        "Schedule: 2 skill group(s), optimal shifts (HiGHS MILP); 60-minute intervals"
+    )
+    table = lines[head + 2 : head + 8]
+    assert table[0].split() == [
+        "skill",
+        "group",
+        "paid",
+        "h",
+        "shifts",
+        "efficiency",
+        "under",
+        "h",
+        "over",
+        "h",
+        "uncovered",
+        "MILP",
+        "gap",
+    ]
     assert table[2].startswith("Voice + Chat ") and table[3].startswith("Messaging ")
     assert table[5].startswith("All groups ")
     # Messaging is served 08:00-16:00 only: its other 16 hours of each of 7 days are uncovered
     assert table[3].split()[-2:] == ["112", "0.0%"] and table[5].split()[-2] == "112"
     note = next(i for i, line in enumerate(lines) if line.startswith("note: "))
-    assert lines[note] == ("note: 112 interval(s) under-staffed (all of them in the Coverage "
-                           "sheets); the first 5:")
-    assert lines[note + 1] == ("  Messaging  Mon 2026-03-02 00:00  short 1.0 agents: no shift "
-                               "template covers this interval")
+    assert lines[note] == (
+        "note: 112 interval(s) under-staffed (all of them in the Coverage sheets); the first 5:"
+    )
+    assert lines[note + 1] == (
+        "  Messaging  Mon 2026-03-02 00:00  short 1.0 agents: no shift "
+        "template covers this interval"
+    )
     assert lines[note + 5].startswith("  Messaging  Mon 2026-03-02 04:00  short ")
     assert lines[note + 6] == "  and 107 more"
     assert f"wrote {out}" in text and not csv.exists()
@@ -88,7 +105,8 @@ def test_a_given_schedule_alone_is_compared_without_optimising(tmp_path, capsys)
     grid = pd.date_range(support.START, periods=7 * 24, freq="60min")
     roster = tmp_path / "roster.csv"
     pd.DataFrame({"skill_id": 21, "interval_start": grid, "scheduled": 2.0}).to_csv(
-        roster, index=False)
+        roster, index=False
+    )
     config = schedule_support.write_config(tmp_path, shifts=None, scheduled=str(roster))
     out = tmp_path / "small.xlsx"
     assert main(["plan", str(config), "--out", str(out), "--quiet"]) == 0
@@ -120,5 +138,8 @@ def test_the_shifts_example_plans_and_schedules(tmp_path, capsys):
     assert "under-staffed (all" not in text  # the templates cover every open hour
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
-        "example-shifts-coverage.csv", "example-shifts-intervals.csv",
-        "example-shifts-shifts.csv", "example-shifts.xlsx"]
+        "example-shifts-coverage.csv",
+        "example-shifts-intervals.csv",
+        "example-shifts-shifts.csv",
+        "example-shifts.xlsx",
+    ]

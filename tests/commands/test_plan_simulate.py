@@ -22,12 +22,11 @@ def sheet_values(path, name: str) -> list[tuple]:
         book.close()
 
 
-def test_plan_simulate_writes_the_sheet_and_the_summary_column_in_one_run(
-    config, tmp_path, capsys
-):
+def test_plan_simulate_writes_the_sheet_and_the_summary_column_in_one_run(config, tmp_path, capsys):
     out = tmp_path / "out" / "small.xlsx"
-    assert main(["plan", config, "--simulate", "5", "--seed", "4", "--out", str(out),
-                 "--quiet"]) == 0
+    assert (
+        main(["plan", config, "--simulate", "5", "--seed", "4", "--out", str(out), "--quiet"]) == 0
+    )
     text = capsys.readouterr().out
     assert "Plan 'small'" in text and "All skills" in text  # the plan's summary
     assert "5 replications, seed 4" in text and "P(day ok)" in text  # and the simulation's
@@ -44,8 +43,22 @@ def test_plan_simulate_writes_the_sheet_and_the_summary_column_in_one_run(
 
     # the same seed through staffing simulate gives the same Simulation sheet
     again = tmp_path / "again.xlsx"
-    assert main(["simulate", config, "--replications", "5", "--seed", "4", "--out",
-                 str(again), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                config,
+                "--replications",
+                "5",
+                "--seed",
+                "4",
+                "--out",
+                str(again),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert f"wrote {again}" in capsys.readouterr().out
     first, second = sheet_values(out, "Simulation"), sheet_values(again, "Simulation")
     assert first == second
@@ -65,7 +78,6 @@ def test_engine_options_need_simulate_and_csv_output_refuses_it(config, tmp_path
 def test_simulate_refuses_a_workbook_it_did_not_write(config, tmp_path, capsys):
     out = tmp_path / "theirs.xlsx"
     out.write_text("not ours")
-    assert main(["simulate", config, "--replications", "2", "--out", str(out),
-                 "--quiet"]) == 1
+    assert main(["simulate", config, "--replications", "2", "--out", str(out), "--quiet"]) == 1
     assert "--force" in capsys.readouterr().err
     assert out.read_text() == "not ours"

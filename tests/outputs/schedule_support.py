@@ -15,11 +15,14 @@ import yaml
 from tests.outputs import simulation_support as support
 
 SHIFTS = [
-    {"name": "desk", "length_hours": 8.5,
-     "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60},
-     "days": ["mon", "tue", "wed", "thu", "fri"],
-     "break": {"length_minutes": 30, "earliest_after_hours": 3, "latest_after_hours": 5},
-     "skills": [21, 22]},
+    {
+        "name": "desk",
+        "length_hours": 8.5,
+        "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60},
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "break": {"length_minutes": 30, "earliest_after_hours": 3, "latest_after_hours": 5},
+        "skills": [21, 22],
+    },
     {"name": "msg", "length_hours": 8, "start": "08:00", "skills": [23]},
 ]
 #: The skill groups, in the order of their first template.

@@ -22,27 +22,49 @@ def volume() -> pd.DataFrame:
     """Volume per local hour (naive local times): a peak at 10:00 on every day."""
     grid = pd.date_range(START, periods=7 * 24, freq="60min")
     hour = np.asarray(grid.hour, dtype=float)
-    shape = np.where((hour >= 8) & (hour < 18), 0.4 + np.exp(-0.5 * ((hour - 10) / 1.5) ** 2),
-                     0.1)
-    frames = [pd.DataFrame({"skill_id": sid, "interval_start": grid, "volume": scale * shape})
-              for sid, scale in ((21, 60.0), (22, 40.0), (23, 30.0))]
+    shape = np.where((hour >= 8) & (hour < 18), 0.4 + np.exp(-0.5 * ((hour - 10) / 1.5) ** 2), 0.1)
+    frames = [
+        pd.DataFrame({"skill_id": sid, "interval_start": grid, "volume": scale * shape})
+        for sid, scale in ((21, 60.0), (22, 40.0), (23, 30.0))
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
 def config(volume_path: str | Path) -> dict:
     """The planning config of the small plan, its volume read from ``volume_path``."""
     return {
-        "plan": {"name": "small", "start": START, "weeks": 1, "timezone": TIMEZONE,
-                 "interval_minutes": 60},
+        "plan": {
+            "name": "small",
+            "start": START,
+            "weeks": 1,
+            "timezone": TIMEZONE,
+            "interval_minutes": 60,
+        },
         "nht": {"source": "store"},  # never read: every skill has an nht_seconds
         "volume": {"source": "file", "path": str(volume_path)},
-        "defaults": {"shrinkage": 0.3, "fte_hours_per_week": 40,
-                     "service_level": {"target": 0.8, "answer_within_seconds": 30}},
+        "defaults": {
+            "shrinkage": 0.3,
+            "fte_hours_per_week": 40,
+            "service_level": {"target": 0.8, "answer_within_seconds": 30},
+        },
         "skills": [
-            {"id": 21, "name": "Voice", "method": "erlang_a", "nht_seconds": 300,
-             "patience_seconds": 120, "open_hours": WEEKDAYS_8_18},
-            {"id": 22, "name": "Chat", "method": "chat", "nht_seconds": 400,
-             "max_concurrency": 2, "patience_seconds": 150, "open_hours": WEEKDAYS_8_18},
+            {
+                "id": 21,
+                "name": "Voice",
+                "method": "erlang_a",
+                "nht_seconds": 300,
+                "patience_seconds": 120,
+                "open_hours": WEEKDAYS_8_18,
+            },
+            {
+                "id": 22,
+                "name": "Chat",
+                "method": "chat",
+                "nht_seconds": 400,
+                "max_concurrency": 2,
+                "patience_seconds": 150,
+                "open_hours": WEEKDAYS_8_18,
+            },
             {"id": 23, "name": "Messaging", "method": "workload", "nht_seconds": 500},
         ],
     }

@@ -42,20 +42,25 @@ def test_a_full_disk_is_one_line_naming_the_disk(tmp_path):
 
 def test_describe_os_error_names_other_errors_plainly(tmp_path):
     error = PermissionError(13, "Permission denied")
-    assert describe_os_error(error, tmp_path / "a.csv") == \
-        f"cannot write {tmp_path / 'a.csv'}: Permission denied"
+    assert (
+        describe_os_error(error, tmp_path / "a.csv")
+        == f"cannot write {tmp_path / 'a.csv'}: Permission denied"
+    )
 
 
 def test_leftovers_of_a_killed_run_are_removed_by_the_next_write(tmp_path):
     # A child process creates a .partial and a rows folder the way the writers do, then is
     # killed with SIGKILL: nothing of it can clean up.
-    code = ("import sys, time\n"
-            "from staffing.outputs.safety import temp_beside, temp_folder_beside\n"
-            "target = sys.argv[1]\n"
-            "temp_beside(target); (temp_folder_beside(target) / 'rows').write_bytes(b'x')\n"
-            "print('ready', flush=True); time.sleep(60)\n")
-    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "out.csv")],
-                             stdout=subprocess.PIPE, text=True)
+    code = (
+        "import sys, time\n"
+        "from staffing.outputs.safety import temp_beside, temp_folder_beside\n"
+        "target = sys.argv[1]\n"
+        "temp_beside(target); (temp_folder_beside(target) / 'rows').write_bytes(b'x')\n"
+        "print('ready', flush=True); time.sleep(60)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path / "out.csv")], stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout.readline().strip() == "ready"
     left = sorted(p.name for p in tmp_path.iterdir())
     assert len(left) == 2 and all(str(child.pid) in name for name in left)
@@ -70,8 +75,7 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next_write(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [mine.name]
 
 
-def test_a_failed_workbook_write_leaves_no_row_files_and_the_old_workbook(tmp_path,
-                                                                          monkeypatch):
+def test_a_failed_workbook_write_leaves_no_row_files_and_the_old_workbook(tmp_path, monkeypatch):
     from staffing.outputs import workbook
     from tests.outputs.test_workbook import make_plan
 
@@ -92,9 +96,17 @@ def test_a_failed_workbook_write_leaves_no_row_files_and_the_old_workbook(tmp_pa
 
 def _store(tmp_path: Path) -> Path:
     path = tmp_path / "h.sqlite"
-    HistoryStore(path).upsert("1", pd.DataFrame(
-        {"skill_id": [1], "interval_start": [NOW.floor("60min")], "interval_minutes": [60],
-         "arrivals": [4.0]}))
+    HistoryStore(path).upsert(
+        "1",
+        pd.DataFrame(
+            {
+                "skill_id": [1],
+                "interval_start": [NOW.floor("60min")],
+                "interval_minutes": [60],
+                "arrivals": [4.0],
+            }
+        ),
+    )
     return path
 
 

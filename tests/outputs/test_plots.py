@@ -67,7 +67,9 @@ def test_requirements_draw_one_panel_per_skill_with_its_service_level(plan):
     fte_axes, sl_axes = fig.axes[:2], fig.axes[2:]
     assert len(fig.axes) == 4
     assert [[line.get_label() for line in ax.lines] for ax in fte_axes] == [
-        ["Sales: FTE"], ["Support chat: FTE"]]
+        ["Sales: FTE"],
+        ["Support chat: FTE"],
+    ]
     iv = plan.intervals
     for ax, sid in zip(fte_axes, [101, 303], strict=True):
         np.testing.assert_allclose(ax.lines[0].get_ydata(), iv.loc[iv["skill_id"] == sid, "fte"])
@@ -76,8 +78,9 @@ def test_requirements_draw_one_panel_per_skill_with_its_service_level(plan):
         if (rows["method"] == "workload").all():
             assert len(ax.lines) == 0  # no target, no service level drawn
         else:
-            np.testing.assert_allclose(ax.lines[0].get_ydata(), rows["service_level"],
-                                       equal_nan=True)
+            np.testing.assert_allclose(
+                ax.lines[0].get_ydata(), rows["service_level"], equal_nan=True
+            )
         assert ax.get_ylim() == (0, 1.05)
     # x values are local wall-clock times.
     assert pd.Timestamp(fte_axes[0].lines[0].get_xdata()[0]) == pd.Timestamp("2026-03-23 00:00")

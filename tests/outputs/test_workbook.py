@@ -710,9 +710,7 @@ def test_csv_format_writes_the_intervals_with_local_offsets(plan, tmp_path):
 
 
 def test_xlsx_with_csv_path_writes_both(plan, tmp_path):
-    written = write_outputs(
-        plan, tmp_path / "plan.xlsx", csv_path=tmp_path / "intervals.csv"
-    )
+    written = write_outputs(plan, tmp_path / "plan.xlsx", csv_path=tmp_path / "intervals.csv")
     assert written == [tmp_path / "plan.xlsx", tmp_path / "intervals.csv"]
     assert len(read_csv(written[1])) == len(plan.intervals)
     assert openpyxl.load_workbook(written[0]).sheetnames[0] == "Summary"
@@ -886,9 +884,7 @@ def test_fall_back_day_shows_the_larger_repeated_hour_and_counts_both(tmp_path):
 def test_naive_interval_starts_are_read_as_local_time(tmp_path):
     plan = make_plan([(1, "a")], days=7)
     plan.intervals["interval_start"] = plan.intervals["interval_start"].dt.tz_localize(None)
-    got = table_rows(
-        openpyxl.load_workbook(write_workbook(plan, tmp_path / "n.xlsx"))["Intervals"]
-    )
+    got = table_rows(openpyxl.load_workbook(write_workbook(plan, tmp_path / "n.xlsx"))["Intervals"])
     assert got[f"Interval start ({TZ})"].iloc[0] == dt.datetime(2026, 3, 23)
     # 02:00 on 2026-03-29 never happens in Paris: a clear error, nothing written.
     plan.intervals.loc[0, "interval_start"] = pd.Timestamp("2026-03-29 02:00")

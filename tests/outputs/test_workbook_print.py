@@ -35,8 +35,9 @@ def plan():
 @pytest.fixture(scope="module")
 def written(plan, tmp_path_factory):
     messages: list[str] = []
-    path = write_workbook(plan, tmp_path_factory.mktemp("print") / "plan.xlsx",
-                          progress=messages.append)
+    path = write_workbook(
+        plan, tmp_path_factory.mktemp("print") / "plan.xlsx", progress=messages.append
+    )
     return path, messages
 
 
@@ -63,8 +64,10 @@ def test_a_skill_sheet_prints_one_page_wide_with_title_and_header_on_every_page(
     assert "Sales Messaging (skill 1001)" in header and "Plan example" in header
     names = _xml(path, "xl/workbook.xml")
     # title, notes and the time-of-day header (rows 1-4) repeat; the grid is the print area
-    assert "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">'Sales " \
-           "Messaging'!$1:$4</definedName>" in names
+    assert (
+        '<definedName name="_xlnm.Print_Titles" localSheetId="2">\'Sales '
+        "Messaging'!$1:$4</definedName>" in names
+    )
     area = re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="2">([^<]+)<', names)
     # 7 days + total; date, 24 slots, total, gap, 24 slots, total
     assert area.group(1) == "'Sales Messaging'!$A$1:$AZ$12"
@@ -77,10 +80,11 @@ def test_the_summary_chart_data_is_out_of_the_way_and_warnings_are_listed(writte
     assert column_a.count("Skill ID") == 1  # the chart data no longer repeats the header
     at = next(i for i, v in enumerate(column_a) if str(v).startswith("Warnings:"))
     assert column_a[at] == f"Warnings: what to double-check ({len(plan.warnings)})"
-    assert column_a[at + 1:at + 1 + len(plan.warnings)] == plan.warnings
+    assert column_a[at + 1 : at + 1 + len(plan.warnings)] == plan.warnings
     names = _xml(path, "xl/workbook.xml")
-    area = re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="0">([^<]+)<',
-                     names).group(1)
+    area = re.search(
+        r'<definedName name="_xlnm.Print_Area" localSheetId="0">([^<]+)<', names
+    ).group(1)
     assert area.startswith("Summary!$A$1:") and "$AY" not in area
     # the service level of workload skills is blank, the others' shown
     top = column_a.index("Skill ID") + 1
@@ -89,7 +93,8 @@ def test_the_summary_chart_data_is_out_of_the_way_and_warnings_are_listed(writte
     by_name = {ws.cell(r, 2).value: ws.cell(r, sl).value for r in range(top + 1, top + 8)}
     assert by_name["Sales Messaging"] is None and by_name["Support Messaging"] is None
     assert by_name["Live Chat Sales"] == pytest.approx(
-        plan.summary().set_index("skill_name").loc["Live Chat Sales", "service_level"])
+        plan.summary().set_index("skill_name").loc["Live Chat Sales", "service_level"]
+    )
     assert any(str(v).startswith("Service level: blank for workload skills") for v in column_a)
 
 
@@ -136,8 +141,9 @@ def test_the_intervals_sheet_can_be_left_out(plan, tmp_path):
 
 def test_write_outputs_leaves_the_sheet_out_above_the_size_limit(plan, tmp_path, monkeypatch):
     monkeypatch.setattr(workbook, "INTERVALS_SHEET_MAX_ROWS", len(plan.intervals) - 1)
-    written = workbook.write_outputs(plan, tmp_path / "big.xlsx",
-                                     csv_path=tmp_path / "big-intervals.csv")
+    written = workbook.write_outputs(
+        plan, tmp_path / "big.xlsx", csv_path=tmp_path / "big-intervals.csv"
+    )
     assert [p.name for p in written] == ["big.xlsx", "big-intervals.csv"]
     book = openpyxl.load_workbook(written[0], read_only=True)
     try:

@@ -31,23 +31,43 @@ COVERAGE_SHEETS = ["Coverage Voice + Chat", "Coverage Messaging"]
 
 #: Result column -> header the sheet must show (dates and times name the time zone).
 LABELS = {
-    "skill_group": "Skill group", "skill_ids": "Skill IDs", "source": "Source",
-    "templates": "Shift templates", "paid_hours": "Paid hours",
-    "shifts": "Shifts (heads started)", "required_hours": "Required agent-hours",
-    "scheduled_hours": "Scheduled on-queue hours", "efficiency": "Coverage efficiency",
-    "over_hours": "Over-staffed hours", "under_hours": "Under-staffed hours",
-    "uncovered_intervals": "Under-staffed intervals", "mip_gap": "MILP gap",
-    "solver_status": "Solver status", "solve_s": "Solve time [s]", "blocks": "Blocks solved",
+    "skill_group": "Skill group",
+    "skill_ids": "Skill IDs",
+    "source": "Source",
+    "templates": "Shift templates",
+    "paid_hours": "Paid hours",
+    "shifts": "Shifts (heads started)",
+    "required_hours": "Required agent-hours",
+    "scheduled_hours": "Scheduled on-queue hours",
+    "efficiency": "Coverage efficiency",
+    "over_hours": "Over-staffed hours",
+    "under_hours": "Under-staffed hours",
+    "uncovered_intervals": "Under-staffed intervals",
+    "mip_gap": "MILP gap",
+    "solver_status": "Solver status",
+    "solve_s": "Solve time [s]",
+    "blocks": "Blocks solved",
     "reused_blocks": "Blocks reused",
-    "shift": "Shift", "date": f"Date ({TZ})", "day": "Day", "start": f"Start ({TZ})",
-    "end": f"End ({TZ})", "break_start": f"Break start ({TZ})",
-    "break_end": f"Break end ({TZ})", "heads": "Heads at work",
+    "shift": "Shift",
+    "date": f"Date ({TZ})",
+    "day": "Day",
+    "start": f"Start ({TZ})",
+    "end": f"End ({TZ})",
+    "break_start": f"Break start ({TZ})",
+    "break_end": f"Break end ({TZ})",
+    "heads": "Heads at work",
     "week_start": f"Week start ({TZ})",
-    "interval_start": f"Interval start ({TZ})", "volume": "Volume",
-    "required": "Required on-queue agents", "scheduled": "Scheduled on-queue agents",
-    "gap": "Gap (scheduled - required)", "required_heads": "Required heads at work",
-    "service_level": "Service level", "asa_s": "ASA [s]", "p_abandon": "Abandonment",
-    "occupancy": "Occupancy", "understaffed": "Under-staffed",
+    "interval_start": f"Interval start ({TZ})",
+    "volume": "Volume",
+    "required": "Required on-queue agents",
+    "scheduled": "Scheduled on-queue agents",
+    "gap": "Gap (scheduled - required)",
+    "required_heads": "Required heads at work",
+    "service_level": "Service level",
+    "asa_s": "ASA [s]",
+    "p_abandon": "Abandonment",
+    "occupancy": "Occupancy",
+    "understaffed": "Under-staffed",
 }
 
 
@@ -65,8 +85,9 @@ def scheduled(planned):
 @pytest.fixture(scope="module")
 def written(planned, scheduled, tmp_path_factory):
     folder = tmp_path_factory.mktemp("books")
-    paths = write_outputs(planned, folder / "small.xlsx", csv_path=folder / "small-intervals.csv",
-                          schedule=scheduled)
+    paths = write_outputs(
+        planned, folder / "small.xlsx", csv_path=folder / "small-intervals.csv", schedule=scheduled
+    )
     without = write_workbook(planned, folder / "without.xlsx")
     return paths, without
 
@@ -78,8 +99,11 @@ def book(written):
 
 def same(cell, expected) -> bool:
     """A cell read back equals a value of a result table."""
-    if expected is None or expected is pd.NaT or (
-            isinstance(expected, float) and math.isnan(expected)):
+    if (
+        expected is None
+        or expected is pd.NaT
+        or (isinstance(expected, float) and math.isnan(expected))
+    ):
         return cell is None
     if isinstance(expected, str):
         return (cell or "") == expected
@@ -105,8 +129,7 @@ def assert_table_equals(labels, rows, frame: pd.DataFrame) -> None:
 
 
 def of_group(frame: pd.DataFrame, group: str) -> pd.DataFrame:
-    return frame[frame["skill_group"] == group].drop(columns="skill_group").reset_index(
-        drop=True)
+    return frame[frame["skill_group"] == group].drop(columns="skill_group").reset_index(drop=True)
 
 
 def test_the_sheets_come_after_weekly_only_with_a_schedule(book, written, scheduled):
@@ -115,8 +138,15 @@ def test_the_sheets_come_after_weekly_only_with_a_schedule(book, written, schedu
     assert book.sheetnames[5:8] == ["Voice", "Chat", "Messaging"]  # the skills' own sheets
     plain = openpyxl.load_workbook(written[1], read_only=True)
     try:
-        assert plain.sheetnames == ["Summary", "Weekly", "Voice", "Chat", "Messaging",
-                                    "Intervals", "Assumptions"]
+        assert plain.sheetnames == [
+            "Summary",
+            "Weekly",
+            "Voice",
+            "Chat",
+            "Messaging",
+            "Intervals",
+            "Assumptions",
+        ]
     finally:
         plain.close()
     assert "sheets Shifts and Coverage (2 skill groups)" in book["Summary"]["A2"].value
@@ -126,8 +156,11 @@ def test_the_shifts_sheet_holds_the_groups_and_every_shift(book, scheduled):
     ws = book["Shifts"]
     labels, rows = read_table(ws, first_row(ws, "Skill group"))
     assert_table_equals(labels, rows, scheduled.groups)
-    header = first_row(ws, "Skill group", after=first_row(ws, "Every shift: template, start, "
-                                                         "unpaid break and heads") - 1)
+    header = first_row(
+        ws,
+        "Skill group",
+        after=first_row(ws, "Every shift: template, start, unpaid break and heads") - 1,
+    )
     labels, rows = read_table(ws, header)
     assert_table_equals(labels, rows, scheduled.shifts)
     assert scheduled.shifts["break_start"].notna().any()  # desk shifts have their break
@@ -138,9 +171,11 @@ def test_the_shifts_sheet_holds_the_groups_and_every_shift(book, scheduled):
 
 def test_the_heads_grid_adds_up_to_the_shifts(book, scheduled):
     ws = book["Shifts"]
-    header = first_row(ws, "Skill group", after=first_row(ws, "Heads starting per template "
-                                                         "and start time (rows) and day "
-                                                         "(columns)"))
+    header = first_row(
+        ws,
+        "Skill group",
+        after=first_row(ws, "Heads starting per template and start time (rows) and day (columns)"),
+    )
     labels, rows = read_table(ws, header)
     assert labels[:3] == ["Skill group", "Shift", f"Start ({TZ})"] and labels[-1] == "Heads"
     days = labels[3:-1]
@@ -148,8 +183,11 @@ def test_the_heads_grid_adds_up_to_the_shifts(book, scheduled):
     shifts = scheduled.shifts
     for row in rows:
         group, shift, start = row[:3]
-        mine = shifts[(shifts["skill_group"] == group) & (shifts["shift"] == shift)
-                      & (shifts["start"].dt.strftime("%H:%M") == start.strftime("%H:%M"))]
+        mine = shifts[
+            (shifts["skill_group"] == group)
+            & (shifts["shift"] == shift)
+            & (shifts["start"].dt.strftime("%H:%M") == start.strftime("%H:%M"))
+        ]
         assert row[-1] == mine["heads"].sum()
         by_day = mine.groupby("date")["heads"].sum()
         for day, value in zip(days, row[3:-1], strict=True):
@@ -187,8 +225,9 @@ def test_under_staffed_intervals_are_highlighted(book, scheduled):
     assert rule.dxf.fill is not None
     # the flags in the sheet are the result's, and Messaging's nights are among them
     uncovered = scheduled.uncovered[scheduled.uncovered["skill_group"] == "Messaging"]
-    flags = [ws.cell(row, labels.index("Under-staffed") + 1).value
-             for row in range(header + 1, last + 1)]
+    flags = [
+        ws.cell(row, labels.index("Under-staffed") + 1).value for row in range(header + 1, last + 1)
+    ]
     assert sum(flags) == len(uncovered) > 0
     assert set(uncovered["reason"]) == {"no shift template covers this interval"}
 
@@ -211,13 +250,14 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    }
     xml = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): _zip_target("xl/workbook.xml", r.get("Target")) for r in rels}
-    return {s.get("name"): targets[s.get(f"{{{ns['r']}}}id")]
-            for s in xml.find("m:sheets", ns)}
+    return {s.get("name"): targets[s.get(f"{{{ns['r']}}}id")] for s in xml.find("m:sheets", ns)}
 
 
 def test_each_coverage_sheet_has_a_native_chart_of_its_first_week(written, book):
@@ -254,8 +294,11 @@ def test_the_assumptions_say_how_shrinkage_and_breaks_combine(book, scheduled):
 def test_the_csvs_beside_the_intervals_csv_are_the_tables(written, scheduled):
     paths = written[0]
     folder = paths[0].parent
-    assert paths[1:] == [folder / "small-intervals.csv", folder / "small-shifts.csv",
-                         folder / "small-coverage.csv"]
+    assert paths[1:] == [
+        folder / "small-intervals.csv",
+        folder / "small-shifts.csv",
+        folder / "small-coverage.csv",
+    ]
     shifts = pd.read_csv(paths[2])
     assert list(shifts.columns) == list(scheduled.shifts.columns)
     assert shifts["heads"].tolist() == scheduled.shifts["heads"].tolist()
@@ -263,8 +306,9 @@ def test_the_csvs_beside_the_intervals_csv_are_the_tables(written, scheduled):
     assert (starts == scheduled.shifts["start"]).all()
     coverage = pd.read_csv(paths[3])
     assert list(coverage.columns) == list(scheduled.coverage.columns)
-    pd.testing.assert_series_equal(coverage["gap"], scheduled.coverage["gap"],
-                                   check_exact=False, rtol=1e-15)
+    pd.testing.assert_series_equal(
+        coverage["gap"], scheduled.coverage["gap"], check_exact=False, rtol=1e-15
+    )
     assert coverage["understaffed"].tolist() == scheduled.coverage["understaffed"].tolist()
     assert coverage["interval_start"].iloc[0] == "2026-03-02 00:00:00+01:00"
 
@@ -286,8 +330,9 @@ def test_csv_output_writes_the_schedule_csvs_and_refuses_a_foreign_file_first(
 
 
 def test_a_schedule_of_another_plan_is_refused(scheduled, tmp_path):
-    config = staffing.load_config(schedule_support.write_config(tmp_path),
-                                  overrides={"plan": {"timezone": "UTC"}})
+    config = staffing.load_config(
+        schedule_support.write_config(tmp_path), overrides={"plan": {"timezone": "UTC"}}
+    )
     other = staffing.plan(config)
     with pytest.raises(DataError, match=f"its time zone is {TZ}, the plan's UTC"):
         write_workbook(other, tmp_path / "x.xlsx", schedule=scheduled)
@@ -300,14 +345,18 @@ def test_a_schedule_of_other_skills_on_the_same_grid_is_refused(scheduled, tmp_p
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["skills"] = data["skills"][:2]  # Voice and Chat: no Messaging (23)
     data["shifts"] = data["shifts"][:1]
-    other = staffing.plan(staffing.load_config(data | {"volume": {
-        "source": "file", "path": str(tmp_path / "small-volume.csv")}}))
+    other = staffing.plan(
+        staffing.load_config(
+            data | {"volume": {"source": "file", "path": str(tmp_path / "small-volume.csv")}}
+        )
+    )
     with pytest.raises(DataError, match=r"skill\(s\) 23 are not in the plan"):
         write_workbook(other, tmp_path / "x.xlsx", schedule=scheduled)
 
 
-def test_tables_past_the_row_limit_are_refused_before_writing(planned, scheduled, tmp_path,
-                                                              monkeypatch):
+def test_tables_past_the_row_limit_are_refused_before_writing(
+    planned, scheduled, tmp_path, monkeypatch
+):
     from staffing.outputs import workbook
 
     monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 2 * len(scheduled.shifts))

@@ -26,17 +26,29 @@ TZ = support.TIMEZONE
 
 #: Result column -> header the sheet must show (dates and times name the time zone).
 LABELS = {
-    "skill_id": "Skill ID", "skill_name": "Skill", "date": f"Date ({TZ})",
-    "interval_start": f"Interval start ({TZ})", "method": "Method", "volume": "Volume",
-    "agents": "Agents", "arrivals_sim": "Simulated arrivals",
-    "service_level": "Planned service level", "service_level_sim": "Simulated service level",
+    "skill_id": "Skill ID",
+    "skill_name": "Skill",
+    "date": f"Date ({TZ})",
+    "interval_start": f"Interval start ({TZ})",
+    "method": "Method",
+    "volume": "Volume",
+    "agents": "Agents",
+    "arrivals_sim": "Simulated arrivals",
+    "service_level": "Planned service level",
+    "service_level_sim": "Simulated service level",
     "service_level_ci": "Service level ± (95 %)",
     "service_level_p10": "Simulated service level, 10th percentile",
-    "asa_s": "Planned ASA [s]", "asa_s_sim": "Simulated ASA [s]", "asa_s_ci": "ASA ± (95 %) [s]",
-    "p_abandon": "Planned abandonment", "p_abandon_sim": "Simulated abandonment",
-    "p_abandon_ci": "Abandonment ± (95 %)", "occupancy": "Planned occupancy",
-    "occupancy_sim": "Simulated occupancy", "occupancy_ci": "Occupancy ± (95 %)",
-    "target_missed": "Target missed (95 %)", "missed_targets": "Missed targets",
+    "asa_s": "Planned ASA [s]",
+    "asa_s_sim": "Simulated ASA [s]",
+    "asa_s_ci": "ASA ± (95 %) [s]",
+    "p_abandon": "Planned abandonment",
+    "p_abandon_sim": "Simulated abandonment",
+    "p_abandon_ci": "Abandonment ± (95 %)",
+    "occupancy": "Planned occupancy",
+    "occupancy_sim": "Simulated occupancy",
+    "occupancy_ci": "Occupancy ± (95 %)",
+    "target_missed": "Target missed (95 %)",
+    "missed_targets": "Missed targets",
     "p_meets_target": "P(meets every target)",
 }
 CUT_AT = pd.Timestamp("2026-03-02 10:00", tz=TZ)  # Monday's peak hour
@@ -137,8 +149,9 @@ def test_intervals_missing_a_target_with_confidence_are_highlighted(book, simula
     assert rule.dxf.fill is not None  # the highlight has a fill colour
     # the cut peak hour misses its target, and the flags in the sheet are the result's
     missed = simulated.intervals["target_missed"].to_numpy()
-    cut = (simulated.intervals["skill_id"] == 21) & (simulated.intervals["interval_start"]
-                                                     == CUT_AT)
+    cut = (simulated.intervals["skill_id"] == 21) & (
+        simulated.intervals["interval_start"] == CUT_AT
+    )
     assert missed[cut.to_numpy()].all()
     flags = [ws.cell(row, flag_col + 1).value for row in range(header + 1, last + 1)]
     assert flags == missed.tolist()
@@ -151,24 +164,29 @@ def test_the_summary_shows_the_simulated_service_level_and_the_chance_a_day_meet
     labels, rows = read_table(ws, first_row(ws, "Skill ID"))
     table = pd.DataFrame(rows, columns=labels)
     at = labels.index("Service level")
-    assert labels[at + 1:at + 4] == ["Simulated service level",
-                                     "Simulated service level, worst day of the week",
-                                     "P(day meets target)"]
+    assert labels[at + 1 : at + 4] == [
+        "Simulated service level",
+        "Simulated service level, worst day of the week",
+        "P(day meets target)",
+    ]
     weekly = simulated.weekly.set_index("skill_id")
     daily = simulated.daily.groupby("skill_id")
     for sid in (21, 22):
         row = table[table["Skill ID"] == sid].iloc[0]
         # one week: the horizon's simulated service level is the week's
         assert row["Simulated service level"] == pytest.approx(
-            weekly.loc[sid, "service_level_sim"], rel=1e-12)
+            weekly.loc[sid, "service_level_sim"], rel=1e-12
+        )
         assert row["P(day meets target)"] == pytest.approx(
-            daily.get_group(sid)["p_meets_target"].mean(), rel=1e-12)
+            daily.get_group(sid)["p_meets_target"].mean(), rel=1e-12
+        )
         # the mean of each replication's worst day is at most the worst day's mean
         assert row["Simulated service level, worst day of the week"] <= (
-            daily.get_group(sid)["service_level_sim"].min() + 1e-12)
+            daily.get_group(sid)["service_level_sim"].min() + 1e-12
+        )
     others = table[~table["Skill ID"].isin([21, 22])]  # the workload skill and the total
     assert len(others) == 2
-    assert others[labels[at + 1:at + 4]].isna().all().all()
+    assert others[labels[at + 1 : at + 4]].isna().all().all()
 
 
 def test_the_interval_table_continues_on_more_sheets_past_the_row_limit(
@@ -184,8 +202,7 @@ def test_the_interval_table_continues_on_more_sheets_past_the_row_limit(
     rows = []
     for number, name in enumerate(sheets):
         ws = book[name]
-        header = (first_row(ws, "Skill ID", after=first_row(ws, "Skill ID")) if number == 0
-                  else 1)
+        header = first_row(ws, "Skill ID", after=first_row(ws, "Skill ID")) if number == 0 else 1
         labels, part = read_table(ws, header)
         left = len(simulated.intervals) - 100 - (number - 1) * per_sheet
         assert len(part) == (100 if number == 0 else min(per_sheet, left))
@@ -202,8 +219,12 @@ def test_a_simulation_goes_into_the_workbook_only(planned, simulated, tmp_path):
 
 
 def test_a_simulation_of_another_plan_is_refused(planned, simulated, tmp_path):
-    other = SimulationResult(intervals=simulated.intervals.iloc[:-5], daily=simulated.daily,
-                             weekly=simulated.weekly, meta=simulated.meta)
+    other = SimulationResult(
+        intervals=simulated.intervals.iloc[:-5],
+        daily=simulated.daily,
+        weekly=simulated.weekly,
+        meta=simulated.meta,
+    )
     with pytest.raises(DataError, match="not of plan 'small'"):
         write_workbook(planned, tmp_path / "x.xlsx", simulation=other)
     assert not (tmp_path / "x.xlsx").exists()

@@ -38,16 +38,14 @@ def test_break_free_shifts_take_the_lp_path_and_agree_with_brute_force(seed):
     n_t = 8
     start = rng.choice(np.arange(0, 6), size=5, replace=False) * 60
     length = rng.choice([180, 240], size=5)
-    a = pattern_coverage(start, length, 0, 0, interval_minutes=60, n_intervals=n_t,
-                         wrap=False)
+    a = pattern_coverage(start, length, 0, 0, interval_minutes=60, n_intervals=n_t, wrap=False)
     cost = length / 60.0
     reached = a.toarray().sum(axis=1) > 0
     required = np.where(reached, rng.integers(0, 4, n_t), 0).astype(float)
     sol = solve_coverage(required, a, cost)
     assert sol.lp_blocks == sol.blocks and sol.rounded_blocks == sol.milp_blocks == 0
     # with whole shares no pattern needs more heads than the largest requirement
-    assert sol.paid_hours == _brute_force_paid(required, a.toarray(), cost,
-                                               int(required.max()))
+    assert sol.paid_hours == _brute_force_paid(required, a.toarray(), cost, int(required.max()))
     assert sol.mip_gap == 0.0 and sol.lp_bound == pytest.approx(sol.paid_hours)
 
 
@@ -56,8 +54,7 @@ def _odd_cycle(paid: float):
     # neighbours ({0, 1}, {1, 2}, {2, 0}), one head needed in each interval. The LP optimum
     # is unique: half a head on every shift (each interval gets 1/2 + 1/2), 1.5 shifts;
     # whole heads need 2 shifts (one shift covers only two of the three intervals).
-    a = pattern_coverage([0, 60, 120], 120, 0, 0, interval_minutes=60, n_intervals=3,
-                         wrap=True)
+    a = pattern_coverage([0, 60, 120], 120, 0, 0, interval_minutes=60, n_intervals=3, wrap=True)
     return solve_coverage([1, 1, 1], a, paid)
 
 
@@ -98,14 +95,18 @@ def test_days_with_breaks_equal_the_milp(seed):
     # its paid hours equal those of HiGHS's branch and bound on the same programme.
     rng = np.random.default_rng(seed)
     rows = []
-    for first, last, length, breaks in ((360, 600, 510, True), (720, 900, 510, True),
-                                        (480, 1170, 240, False)):
+    for first, last, length, breaks in (
+        (360, 600, 510, True),
+        (720, 900, 510, True),
+        (480, 1170, 240, False),
+    ):
         for s in range(first, last + 1, 30):
-            for b in (range(180, 301, 30) if breaks else [0]):
+            for b in range(180, 301, 30) if breaks else [0]:
                 rows.append((s, length, b, 30 if breaks else 0))
     start, length, brk, brk_len = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-    a = pattern_coverage(start, length, brk, brk_len, interval_minutes=30, n_intervals=48,
-                         wrap=False)
+    a = pattern_coverage(
+        start, length, brk, brk_len, interval_minutes=30, n_intervals=48, wrap=False
+    )
     cost = (length - brk_len) / 60.0
     hour = np.arange(48) / 2
     shape = 0.15 + np.exp(-0.5 * ((hour - 13) / 3.5) ** 2)
@@ -114,8 +115,12 @@ def test_days_with_breaks_equal_the_milp(seed):
     group = np.unique(np.stack([start, length]), axis=1, return_inverse=True)[1].ravel()
     sol = solve_coverage(required, a, cost, start_group=group)
     need = np.ceil(required - 1e-6)
-    ref = milp(cost, integrality=1, constraints=[LinearConstraint(a, need, np.inf)],
-               options={"mip_rel_gap": 0})
+    ref = milp(
+        cost,
+        integrality=1,
+        constraints=[LinearConstraint(a, need, np.inf)],
+        options={"mip_rel_gap": 0},
+    )
     assert sol.paid_hours == pytest.approx(ref.fun, abs=1e-6)
     assert sol.mip_gap == 0.0 and not sol.shortfall.any()
     assert sol.lp_blocks + sol.rounded_blocks + sol.milp_blocks == sol.blocks == 1

@@ -19,15 +19,25 @@ from staffing.errors import ConfigError, DataError
 MON = "2026-03-02"  # a Monday
 
 
-def _config(shifts=None, *, minutes=60, tz="UTC", start=MON, shrinkage=0.5, skills=None,
-            weeks=1, **extra) -> dict:
+def _config(
+    shifts=None, *, minutes=60, tz="UTC", start=MON, shrinkage=0.5, skills=None, weeks=1, **extra
+) -> dict:
     cfg = {
-        "plan": {"name": "shifts", "start": start, "weeks": weeks, "timezone": tz,
-                 "interval_minutes": minutes},
+        "plan": {
+            "name": "shifts",
+            "start": start,
+            "weeks": weeks,
+            "timezone": tz,
+            "interval_minutes": minutes,
+        },
         "nht": {"source": "store"},  # never read: every skill has an nht_seconds
         "volume": {"source": "history"},  # replaced by the volume DataFrame
-        "defaults": {"method": "workload", "max_occupancy": 1.0, "shrinkage": shrinkage,
-                     "fte_hours_per_week": 40},
+        "defaults": {
+            "method": "workload",
+            "max_occupancy": 1.0,
+            "shrinkage": shrinkage,
+            "fte_hours_per_week": 40,
+        },
         "skills": skills or [{"id": 1, "name": "W", "nht_seconds": 360}],
         **extra,
     }
@@ -41,14 +51,18 @@ def _plan(cfg: dict, one_agent) -> staffing.Plan:
     config = staffing.load_config(cfg)
     tz, minutes = cfg["plan"]["timezone"], cfg["plan"]["interval_minutes"]
     first_day = pd.Timestamp(cfg["plan"]["start"])
-    grid = pd.date_range(first_day.tz_localize(tz),
-                         (first_day + pd.Timedelta(weeks=cfg["plan"]["weeks"])).tz_localize(tz),
-                         freq=f"{minutes}min", inclusive="left")  # local days, DST-aware
+    grid = pd.date_range(
+        first_day.tz_localize(tz),
+        (first_day + pd.Timedelta(weeks=cfg["plan"]["weeks"])).tz_localize(tz),
+        freq=f"{minutes}min",
+        inclusive="left",
+    )  # local days, DST-aware
     frames = []
     for skill in config.skills:
         volume = np.where(one_agent(grid), 10.0 * minutes / 60.0, 0.0)
-        frames.append(pd.DataFrame({"skill_id": skill.id, "interval_start": grid,
-                                    "volume": volume}))
+        frames.append(
+            pd.DataFrame({"skill_id": skill.id, "interval_start": grid, "volume": volume})
+        )
     return staffing.plan(config, volume=pd.concat(frames, ignore_index=True))
 
 
@@ -57,8 +71,12 @@ def _weekday_day(times: pd.DatetimeIndex) -> np.ndarray:
     return (np.asarray(times.day_of_week) < 5) & (times.hour >= 8) & (times.hour < 16)
 
 
-DAY_SHIFT = {"name": "day", "length_hours": 8, "start": "08:00",
-             "days": ["mon", "tue", "wed", "thu", "fri"]}
+DAY_SHIFT = {
+    "name": "day",
+    "length_hours": 8,
+    "start": "08:00",
+    "days": ["mon", "tue", "wed", "thu", "fri"],
+}
 
 
 @pytest.mark.parametrize("minutes", [15, 30, 60])
@@ -70,8 +88,14 @@ def test_day_shifts_meet_the_lower_bound_at_every_interval_length(minutes):
     assert result.paid_hours == 80.0 and result.mip_gap == 0.0
     assert result.shifts["heads"].tolist() == [2] * 5
     assert result.shifts["day"].tolist() == ["mon", "tue", "wed", "thu", "fri"]
-    assert list(result.shifts.columns[:6]) == ["skill_group", "shift", "date", "day", "start",
-                                               "end"]
+    assert list(result.shifts.columns[:6]) == [
+        "skill_group",
+        "shift",
+        "date",
+        "day",
+        "start",
+        "end",
+    ]
     assert result.uncovered.empty
     day = result.coverage[_weekday_day(pd.DatetimeIndex(result.coverage["interval_start"]))]
     # 2 heads at work × (1 - 0.5) = 1 agent on queue, exactly the requirement
@@ -80,9 +104,10 @@ def test_day_shifts_meet_the_lower_bound_at_every_interval_length(minutes):
     np.testing.assert_allclose(day["required_heads"], 2.0)
     # the achieved service is the plan's own for the same 1 agent (same engine, same inputs)
     iv = plan.intervals
-    np.testing.assert_allclose(day["service_level"].to_numpy(),
-                               iv.loc[_weekday_day(pd.DatetimeIndex(iv["interval_start"])),
-                                      "service_level"].to_numpy())
+    np.testing.assert_allclose(
+        day["service_level"].to_numpy(),
+        iv.loc[_weekday_day(pd.DatetimeIndex(iv["interval_start"])), "service_level"].to_numpy(),
+    )
     # 40 required agent-hours, 80 paid hours × 0.5 on queue = 40: efficiency 1
     group = result.groups.iloc[0]
     assert group["required_hours"] == pytest.approx(40.0)
@@ -106,21 +131,30 @@ def test_break_window_decides_between_one_and_two_heads():
     def monday(times):
         return (np.asarray(times.day_of_week) == 0) & (times.hour >= 8) & (times.hour < 16)
 
-    early = {"name": "long", "length_hours": 8.5, "days": ["mon"],
-             "start": {"earliest": "07:30", "latest": "08:00", "step_minutes": 30},
-             "break": {"length_minutes": 30, "earliest_after_hours": 0,
-                       "latest_after_hours": 5}}
+    early = {
+        "name": "long",
+        "length_hours": 8.5,
+        "days": ["mon"],
+        "start": {"earliest": "07:30", "latest": "08:00", "step_minutes": 30},
+        "break": {"length_minutes": 30, "earliest_after_hours": 0, "latest_after_hours": 5},
+    }
     # break allowed at the start: one head from 07:30 with its break 07:30-08:00 covers
     # 08:00-16:00 alone: 8 paid hours (= the 8 required head-hours, the lower bound)
     result = staffing.schedule(_plan(_config([early], minutes=30, shrinkage=0), monday))
     assert result.paid_hours == 8.0
     row = result.shifts.iloc[0]
-    assert (row["heads"], row["start"].strftime("%H:%M"), row["break_start"].strftime("%H:%M"),
-            row["end"].strftime("%H:%M")) == (1, "07:30", "07:30", "16:00")
+    assert (
+        row["heads"],
+        row["start"].strftime("%H:%M"),
+        row["break_start"].strftime("%H:%M"),
+        row["end"].strftime("%H:%M"),
+    ) == (1, "07:30", "07:30", "16:00")
     # break 3-5 h after the start: it always falls inside 08:00-16:00, so one head leaves a
     # half-hour uncovered and two heads (16 paid hours) with different breaks are needed
-    late = {**early, "break": {"length_minutes": 30, "earliest_after_hours": 3,
-                               "latest_after_hours": 5}}
+    late = {
+        **early,
+        "break": {"length_minutes": 30, "earliest_after_hours": 3, "latest_after_hours": 5},
+    }
     result = staffing.schedule(_plan(_config([late], minutes=30, shrinkage=0), monday))
     assert result.paid_hours == 16.0 and result.uncovered.empty
     assert result.shifts["break_start"].nunique() == 2
@@ -151,8 +185,11 @@ def test_max_heads_leaves_the_rest_uncovered_and_lists_it():
     def monday(times):
         return (np.asarray(times.day_of_week) == 0) & (times.hour >= 8) & (times.hour < 16)
 
-    cfg = _config([{**DAY_SHIFT, "days": ["mon"], "max_heads": 2}], shrinkage=0,
-                  skills=[{"id": 1, "name": "W", "nht_seconds": 360 * 3}])
+    cfg = _config(
+        [{**DAY_SHIFT, "days": ["mon"], "max_heads": 2}],
+        shrinkage=0,
+        skills=[{"id": 1, "name": "W", "nht_seconds": 360 * 3}],
+    )
     result = staffing.schedule(_plan(cfg, monday))
     assert result.paid_hours == 16.0 and result.mip_gap == 0.0
     assert len(result.uncovered) == 8
@@ -167,8 +204,11 @@ def test_dst_week_has_167_hours_and_shifts_last_elapsed_hours():
     # hourly intervals. 1 head around the clock (shrinkage 0), 8-hour shifts at 00:00,
     # 08:00 and 16:00 every day. Each start is the only one covering 01:00, 12:00 and
     # 20:00 of its day, so all 21 are needed: 168 paid hours for 167 required head-hours.
-    every = {"name": "third", "length_hours": 8,
-             "start": {"earliest": "00:00", "latest": "16:00", "step_minutes": 480}}
+    every = {
+        "name": "third",
+        "length_hours": 8,
+        "start": {"earliest": "00:00", "latest": "16:00", "step_minutes": 480},
+    }
     plan = _plan(_config([every], tz="America/New_York", shrinkage=0), lambda t: t.hour >= 0)
     assert len(plan.intervals) == 167
     result = staffing.schedule(plan)
@@ -187,17 +227,22 @@ def test_a_start_in_the_spring_gap_is_skipped_and_an_autumn_start_is_the_first_o
         return (np.asarray(times.day_of_week) == 6) & (times.hour == 3)
 
     gap = {"name": "gap", "length_hours": 2, "start": "02:30", "days": ["sun"]}
-    spring = staffing.schedule(_plan(_config([gap], tz="America/New_York", minutes=30,
-                                             shrinkage=0), three_am_sunday))
+    spring = staffing.schedule(
+        _plan(_config([gap], tz="America/New_York", minutes=30, shrinkage=0), three_am_sunday)
+    )
     assert spring.shifts.empty and len(spring.uncovered) == 2  # 03:00 and 03:30
+
     # 01:30 happens twice on 2026-11-01: the shift starts at the first (EDT, UTC-4)
     def first_half_past_one(times):
         return times == pd.Timestamp("2026-11-01T01:30:00-04:00")
 
     autumn = {"name": "autumn", "length_hours": 0.5, "start": "01:30", "days": ["sun"]}
-    result = staffing.schedule(_plan(_config([autumn], tz="America/New_York", minutes=30,
-                                             shrinkage=0, start="2026-10-26"),
-                                     first_half_past_one))
+    result = staffing.schedule(
+        _plan(
+            _config([autumn], tz="America/New_York", minutes=30, shrinkage=0, start="2026-10-26"),
+            first_half_past_one,
+        )
+    )
     assert result.uncovered.empty
     assert result.shifts["start"].iloc[0].isoformat() == "2026-11-01T01:30:00-04:00"
 
@@ -205,15 +250,19 @@ def test_a_start_in_the_spring_gap_is_skipped_and_an_autumn_start_is_the_first_o
 def test_a_skill_group_adds_up_its_skills_requirements():
     # Two skills of 1 agent each (2 heads each at shrinkage 0.5) served by one template:
     # the group needs 4 heads, 2 on queue; 4 day shifts a day, 4 × 8 h × 5 = 160 paid hours.
-    skills = [{"id": 1, "name": "A", "nht_seconds": 360}, {"id": 2, "name": "B",
-                                                             "nht_seconds": 360}]
+    skills = [
+        {"id": 1, "name": "A", "nht_seconds": 360},
+        {"id": 2, "name": "B", "nht_seconds": 360},
+    ]
     cfg = _config([{**DAY_SHIFT, "skills": [1, 2]}], skills=skills)
     result = staffing.schedule(_plan(cfg, _weekday_day))
     assert result.paid_hours == 160.0
     assert result.groups["skill_group"].tolist() == ["A + B"]
     day = result.coverage[_weekday_day(pd.DatetimeIndex(result.coverage["interval_start"]))]
-    np.testing.assert_allclose(day[["required", "required_heads", "heads", "scheduled"]],
-                               np.tile([2.0, 4.0, 4.0, 2.0], (len(day), 1)))
+    np.testing.assert_allclose(
+        day[["required", "required_heads", "heads", "scheduled"]],
+        np.tile([2.0, 4.0, 4.0, 2.0], (len(day), 1)),
+    )
     # each skill gets the heads of its own share: 2 heads, 1 agent on queue
     per_skill = result.skill_coverage
     busy = per_skill[_weekday_day(pd.DatetimeIndex(per_skill["interval_start"]))]
@@ -227,20 +276,24 @@ def test_a_given_schedule_is_compared_with_the_requirement(tmp_path):
         return (np.asarray(times.day_of_week) == 0) & (times.hour >= 8) & (times.hour < 12)
 
     roster = tmp_path / "roster.csv"
-    roster.write_text("skill_id,interval_start,scheduled\n"
-                      "1,2026-03-02 08:00,2\n1,2026-03-02 09:00,1\n1,2026-03-02 10:00,0\n")
+    roster.write_text(
+        "skill_id,interval_start,scheduled\n"
+        "1,2026-03-02 08:00,2\n1,2026-03-02 09:00,1\n1,2026-03-02 10:00,0\n"
+    )
     cfg = _config(scheduled=str(roster))
     result = staffing.schedule(_plan(cfg, monday_morning))
     rows = result.coverage.set_index("interval_start").loc[
-        pd.date_range(f"{MON} 08:00", periods=4, freq="h", tz="UTC")]
+        pd.date_range(f"{MON} 08:00", periods=4, freq="h", tz="UTC")
+    ]
     np.testing.assert_allclose(rows["gap"], [1, 0, -1, -1])
     assert result.daily["over_hours"].iloc[0] == pytest.approx(1.0)
     assert result.daily["under_hours"].iloc[0] == pytest.approx(2.0)
     assert len(result.uncovered) == 2 and np.isnan(result.paid_hours)
     # achieved service of 2 agents for 1 Erlang, straight from the engine (Erlang C; the
     # workload method has no queue of its own)
-    expected = queueing.evaluate("erlang_c", 2, volume=10.0, handle_time_s=360.0,
-                                 interval_s=3600.0, answer_within_s=0.0)
+    expected = queueing.evaluate(
+        "erlang_c", 2, volume=10.0, handle_time_s=360.0, interval_s=3600.0, answer_within_s=0.0
+    )
     assert rows["service_level"].iloc[0] == pytest.approx(float(expected.service_level))
     # 0 agents for 1 Erlang is unstable: nobody is answered in time, ASA infinite
     assert rows["service_level"].iloc[2] == 0.0 and np.isinf(rows["asa_s"].iloc[2])
@@ -251,11 +304,11 @@ def test_a_schedule_dataframe_with_offsets_and_the_optimised_column():
         return (np.asarray(times.day_of_week) == 0) & (times.hour == 8)
 
     cfg = _config([{**DAY_SHIFT, "days": ["mon"]}], shrinkage=0)
-    frame = pd.DataFrame({"skill_id": [1], "interval_start": ["2026-03-02T09:00:00+01:00"],
-                          "scheduled": [3.0]})  # 08:00 UTC
+    frame = pd.DataFrame(
+        {"skill_id": [1], "interval_start": ["2026-03-02T09:00:00+01:00"], "scheduled": [3.0]}
+    )  # 08:00 UTC
     result = staffing.schedule(_plan(cfg, monday_morning), scheduled=frame)
-    row = result.coverage.set_index("interval_start").loc[pd.Timestamp(f"{MON} 08:00",
-                                                                       tz="UTC")]
+    row = result.coverage.set_index("interval_start").loc[pd.Timestamp(f"{MON} 08:00", tz="UTC")]
     # the frame's 3 agents against 1 required; the optimiser's single day shift gives 1
     assert (row["scheduled"], row["gap"], row["optimised"]) == (3.0, 2.0, 1.0)
     assert result.paid_hours == 8.0
@@ -263,10 +316,13 @@ def test_a_schedule_dataframe_with_offsets_and_the_optimised_column():
 
 def test_unusable_schedules_name_the_file_skill_and_time(tmp_path):
     plan = _plan(_config(), _weekday_day)
-    bad = pd.DataFrame({"skill_id": [1], "interval_start": ["2026-03-02 08:30"],
-                        "scheduled": [1.0]})
-    with pytest.raises(DataError, match="skill 1 at 2026-03-02T08:30:00\\+00:00 is not on the "
-                                        "plan's 60-minute interval grid"):
+    bad = pd.DataFrame(
+        {"skill_id": [1], "interval_start": ["2026-03-02 08:30"], "scheduled": [1.0]}
+    )
+    with pytest.raises(
+        DataError,
+        match="skill 1 at 2026-03-02T08:30:00\\+00:00 is not on the plan's 60-minute interval grid",
+    ):
         staffing.schedule(plan, scheduled=bad)
     with pytest.raises(DataError, match="skill 9 is not in the config"):
         staffing.schedule(plan, scheduled=bad.assign(skill_id=9, interval_start="2026-03-02"))
@@ -291,14 +347,27 @@ def _problems(shifts, **extra) -> str:
 
 
 def test_shift_templates_parse_with_defaults_and_paid_hours():
-    config = staffing.load_config(_config([
-        {"name": "early", "length_hours": 8.5,
-         "start": {"earliest": "06:00", "latest": "10:00", "step_minutes": 30},
-         "days": ["mon", "tue", "wed", "thu", "fri"],
-         "break": {"length_minutes": 30, "earliest_after_hours": 3, "latest_after_hours": 5},
-         "min_heads": 0, "max_heads": 40, "skills": [1]},
-        {"name": "late", "length_hours": 6, "start": "14:00"},
-    ]))
+    config = staffing.load_config(
+        _config(
+            [
+                {
+                    "name": "early",
+                    "length_hours": 8.5,
+                    "start": {"earliest": "06:00", "latest": "10:00", "step_minutes": 30},
+                    "days": ["mon", "tue", "wed", "thu", "fri"],
+                    "break": {
+                        "length_minutes": 30,
+                        "earliest_after_hours": 3,
+                        "latest_after_hours": 5,
+                    },
+                    "min_heads": 0,
+                    "max_heads": 40,
+                    "skills": [1],
+                },
+                {"name": "late", "length_hours": 6, "start": "14:00"},
+            ]
+        )
+    )
     early, late = config.shifts
     assert early.paid_hours == 8.0  # 8.5 h span minus the 30-minute unpaid break
     assert early.start.minutes() == list(range(360, 601, 30))  # 06:00 ... 10:00
@@ -307,28 +376,39 @@ def test_shift_templates_parse_with_defaults_and_paid_hours():
     assert late.paid_hours == 6.0 and late.skills is None
 
 
-@pytest.mark.parametrize(("shift", "expected"), [
-    ({"break": {"length_minutes": 60, "earliest_after_hours": 3, "latest_after_hours": 7.5}},
-     "shifts[0].break.latest_after_hours: a 60-minute break starting 7.5 h after the start "
-     "ends after the 8-hour shift"),
-    ({"skills": [7]}, "shifts[0].skills: skill 7 is not in skills"),
-    ({"start": {"earliest": 480, "latest": "09:00"}},
-     "shifts[0].start.earliest: write the time in quotes"),
-    ({"start": {"earliest": "10:00", "latest": "09:00"}},
-     "shifts[0].start: latest 09:00 is before earliest 10:00"),
-    ({"days": ["mon", "mo"]}, "shifts[0].days: unknown weekday 'mo'"),
-    ({"length_hours": 8.33}, "shifts[0].length_hours: must be a whole number of minutes"),
-    ({"min_heads": 5, "max_heads": 2}, "shifts[0].min_heads: 5 is above max_heads 2"),
-    ({"max_heads": 0}, "shifts[0].max_heads:"),
-    ({"shift_length": 8}, "shifts[0].shift_length: unknown key"),
-])
+@pytest.mark.parametrize(
+    ("shift", "expected"),
+    [
+        (
+            {"break": {"length_minutes": 60, "earliest_after_hours": 3, "latest_after_hours": 7.5}},
+            "shifts[0].break.latest_after_hours: a 60-minute break starting 7.5 h after the start "
+            "ends after the 8-hour shift",
+        ),
+        ({"skills": [7]}, "shifts[0].skills: skill 7 is not in skills"),
+        (
+            {"start": {"earliest": 480, "latest": "09:00"}},
+            "shifts[0].start.earliest: write the time in quotes",
+        ),
+        (
+            {"start": {"earliest": "10:00", "latest": "09:00"}},
+            "shifts[0].start: latest 09:00 is before earliest 10:00",
+        ),
+        ({"days": ["mon", "mo"]}, "shifts[0].days: unknown weekday 'mo'"),
+        ({"length_hours": 8.33}, "shifts[0].length_hours: must be a whole number of minutes"),
+        ({"min_heads": 5, "max_heads": 2}, "shifts[0].min_heads: 5 is above max_heads 2"),
+        ({"max_heads": 0}, "shifts[0].max_heads:"),
+        ({"shift_length": 8}, "shifts[0].shift_length: unknown key"),
+    ],
+)
 def test_bad_templates_are_named_by_key(shift, expected):
     assert expected in _problems([{**DAY_SHIFT, **shift}])
 
 
 def test_cross_template_problems_are_named_by_key():
-    skills = [{"id": 1, "name": "A", "nht_seconds": 360},
-              {"id": 2, "name": "B", "nht_seconds": 360}]
+    skills = [
+        {"id": 1, "name": "A", "nht_seconds": 360},
+        {"id": 2, "name": "B", "nht_seconds": 360},
+    ]
     text = _problems([DAY_SHIFT, {**DAY_SHIFT, "skills": [1]}], skills=skills)
     # the first template serves every skill (1 and 2); the second only 1: they overlap
     assert "shifts[1].name: name 'day' already used by shifts[0]" in text

@@ -63,8 +63,7 @@ def test_a_break_that_does_not_end_inside_its_shift_is_refused():
 def test_staircase_is_covered_exactly_at_the_lower_bound():
     # Requirement 1, 1, 2, 2, 1, 1 heads over six hours = 8 head-hours, so paid >= 8 h.
     # Starts at hours 0 and 2 of a 4-hour shift give exactly 1, 1, 2, 2, 1, 1: 8 h, optimal.
-    a = pattern_coverage([0, 60, 120], 240, 0, 0, interval_minutes=60, n_intervals=6,
-                         wrap=False)
+    a = pattern_coverage([0, 60, 120], 240, 0, 0, interval_minutes=60, n_intervals=6, wrap=False)
     sol = solve_coverage([1, 1, 2, 2, 1, 1], a, 4.0)
     assert sol.paid_hours == 8.0
     np.testing.assert_array_equal(sol.heads, [1, 0, 1])
@@ -104,8 +103,7 @@ def test_infeasible_in_places_covers_the_rest_and_lists_the_gaps():
     # can be there, so 1 head short. Least shortfall: 1 head in hour 0 + 1 in hour 3 = 2,
     # reached only with both starts at 1 head (any fewer heads adds shortfall in hour 3),
     # so paid = 2 × 4 h = 8 h.
-    a = pattern_coverage([60, 120], 240, 0, 0, interval_minutes=60, n_intervals=6,
-                         wrap=False)
+    a = pattern_coverage([60, 120], 240, 0, 0, interval_minutes=60, n_intervals=6, wrap=False)
     sol = solve_coverage([1, 1, 1, 3, 1, 1], a, 4.0, max_heads=1)
     np.testing.assert_array_equal(sol.heads, [1, 1])
     np.testing.assert_array_equal(sol.uncoverable, [True, False, False, False, False, False])
@@ -194,12 +192,14 @@ def test_milp_agrees_with_brute_force_on_small_instances(seed):
     brk_len = np.array([0, 0, 60, 60])
     group = np.array([0, 1, 2, 2])
     cost = (length - brk_len) / 60.0
-    a = pattern_coverage(start, length, brk, brk_len, interval_minutes=60, n_intervals=n_t,
-                         wrap=False)
+    a = pattern_coverage(
+        start, length, brk, brk_len, interval_minutes=60, n_intervals=n_t, wrap=False
+    )
     required = rng.integers(0, 3, n_t).astype(float)
     g_max = np.array([1.0, 1.0, 1.0]) if seed % 2 else np.full(3, np.inf)
-    sol = solve_coverage(required, a, cost, start_group=group,
-                         max_heads=np.where(np.isinf(g_max), np.inf, g_max))
+    sol = solve_coverage(
+        required, a, cost, start_group=group, max_heads=np.where(np.isinf(g_max), np.inf, g_max)
+    )
     top = int(required.max())
     expected = _brute_force(required, a.toarray(), cost, group, g_max, top)
     got = (round(float(sol.shortfall.sum()), 9), round(sol.paid_hours, 9))

@@ -22,16 +22,21 @@ def _write_config(folder) -> str:
 def test_simulate_prints_per_skill_and_writes_the_tables(tmp_path, capsys):
     config = _write_config(tmp_path)
     out = tmp_path / "sim" / "ramps.csv"
-    assert main(["simulate", config, "--replications", "3", "--seed", "5", "--out", str(out),
-                 "--quiet"]) == 0
+    assert (
+        main(
+            ["simulate", config, "--replications", "3", "--seed", "5", "--out", str(out), "--quiet"]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "3 replications, seed 5" in text
     for label in ("11 Voice A", "12 Chat", "13 Voice C", "P(day ok)", "missed ivals"):
         assert label in text
     assert "14 Messaging: not simulated: workload skills have no queue" in text
     intervals = pd.read_csv(out)
-    assert {"service_level", "service_level_sim", "service_level_ci",
-            "target_missed"} <= set(intervals.columns)
+    assert {"service_level", "service_level_sim", "service_level_ci", "target_missed"} <= set(
+        intervals.columns
+    )
     assert set(intervals["skill_id"]) == {11, 12, 13}
     for name in ("daily", "weekly", "summary"):
         assert (tmp_path / "sim" / f"ramps-{name}.csv").exists()
@@ -41,12 +46,13 @@ def test_simulate_refuses_to_overwrite_without_force(tmp_path, capsys):
     config = _write_config(tmp_path)
     out = tmp_path / "ramps.csv"
     out.write_text("keep me\n")
-    assert main(["simulate", config, "--replications", "2", "--out", str(out),
-                 "--quiet"]) == 1
+    assert main(["simulate", config, "--replications", "2", "--out", str(out), "--quiet"]) == 1
     assert "--force" in capsys.readouterr().err
     assert out.read_text() == "keep me\n"
-    assert main(["simulate", config, "--replications", "2", "--out", str(out), "--quiet",
-                 "--force"]) == 0
+    assert (
+        main(["simulate", config, "--replications", "2", "--out", str(out), "--quiet", "--force"])
+        == 0
+    )
     assert "service_level_sim" in out.read_text()
 
 

@@ -72,8 +72,9 @@ def test_ramp_moves_volume_between_neighbours_and_keeps_each_open_run():
 
 
 def test_lognormal_work_has_mean_one_and_the_asked_cv():
-    work, patience = draw_contacts(200_000, rng(3), handle_time="lognormal",
-                                   handle_time_cv=0.5, patience_s=120.0)
+    work, patience = draw_contacts(
+        200_000, rng(3), handle_time="lognormal", handle_time_cv=0.5, patience_s=120.0
+    )
     assert abs(work.mean() - 1.0) < 0.01
     assert abs(work.std() / work.mean() - 0.5) < 0.01
     assert abs(patience.mean() - 120.0) < 1.5  # exponential: se 120/sqrt(2e5) = 0.27
@@ -95,16 +96,25 @@ def test_exponential_with_another_cv_is_refused():
     shape=st.sampled_from(["exponential", "lognormal"]),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_every_contact_is_answered_or_abandoned_once(volume, agents, k, patience, routing,
-                                                     at_close, shape, seed):
+def test_every_contact_is_answered_or_abandoned_once(
+    volume, agents, k, patience, routing, at_close, shape, seed
+):
     # Conservation: each arrival ends answered or abandoned (those left waiting with
     # nobody on shift at the end count as abandoned), within <= answered, waits >= 0.
     n = len(volume)
     h = np.tile(np.arange(1, k + 1) * 300.0, (n, 1))
     stats = simulate_replication(
-        np.array(volume), np.array(agents[:n]), h, rng(seed), answer_within_s=30.0,
-        patience_s=patience, routing=routing, at_close=at_close, handle_time=shape,
-        handle_time_cv=1.0 if shape == "exponential" else 1.5)
+        np.array(volume),
+        np.array(agents[:n]),
+        h,
+        rng(seed),
+        answer_within_s=30.0,
+        patience_s=patience,
+        routing=routing,
+        at_close=at_close,
+        handle_time=shape,
+        handle_time_cv=1.0 if shape == "exponential" else 1.5,
+    )
     np.testing.assert_array_equal(stats[:, ARRIVALS], stats[:, ANSWERED] + stats[:, ABANDONED])
     assert np.all(stats[:, WITHIN] <= stats[:, ANSWERED])
     assert np.all(stats[:, WAIT_S] >= 0) and np.all(stats[:, BUSY_S] >= 0)
@@ -115,13 +125,24 @@ def test_compiled_and_plain_python_loops_agree():
     # numba), on the same drawn inputs: identical counts.
     volume = np.array([20.0, 60.0, 40.0, 0.0, 30.0])
     agents = np.array([2, 4, 3, 0, 2])
-    for h, routing in ((np.full(5, 240.0), "least_loaded"),
-                       (np.tile([240.0, 420.0], (5, 1)), "least_loaded"),
-                       (np.tile([240.0, 420.0], (5, 1)), "even_spread")):
-        fast = simulate_replication(volume, agents, h, rng(5), answer_within_s=20.0,
-                                    patience_s=90.0, routing=routing)
-        slow = simulate_replication(volume, agents, h, rng(5), answer_within_s=20.0,
-                                    patience_s=90.0, routing=routing, compiled=False)
+    for h, routing in (
+        (np.full(5, 240.0), "least_loaded"),
+        (np.tile([240.0, 420.0], (5, 1)), "least_loaded"),
+        (np.tile([240.0, 420.0], (5, 1)), "even_spread"),
+    ):
+        fast = simulate_replication(
+            volume, agents, h, rng(5), answer_within_s=20.0, patience_s=90.0, routing=routing
+        )
+        slow = simulate_replication(
+            volume,
+            agents,
+            h,
+            rng(5),
+            answer_within_s=20.0,
+            patience_s=90.0,
+            routing=routing,
+            compiled=False,
+        )
         np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-9)
 
 
@@ -129,8 +150,9 @@ def test_a_leaving_agent_finishes_the_contact_in_hand():
     # One agent in interval 0, none after, handle times of 100 hours: the contact it takes
     # keeps it busy through interval 1 although nobody is planned there (hold: the agent
     # takes no new contact). Everyone else waits forever and counts as abandoned.
-    stats = simulate_replication(np.array([5.0, 0.0]), np.array([1, 0]),
-                                 np.full(2, 360_000.0), rng(6), at_close="hold")
+    stats = simulate_replication(
+        np.array([5.0, 0.0]), np.array([1, 0]), np.full(2, 360_000.0), rng(6), at_close="hold"
+    )
     arrivals = stats[0, ARRIVALS]
     assert arrivals >= 2
     assert stats[0, ANSWERED] == 1
@@ -143,8 +165,14 @@ def test_staffing_cut_keeps_agents_until_their_conversations_end(routing):
     # Chat, k = 2: four agents, then one. Conversations in hand are finished (busy time in
     # interval 1 exceeds what one agent can give only if the leavers stay to finish).
     volume = np.array([200.0, 0.0])
-    stats = simulate_replication(volume, np.array([4, 1]), np.tile([1800.0, 3600.0], (2, 1)),
-                                 rng(7), routing=routing, at_close="hold")
+    stats = simulate_replication(
+        volume,
+        np.array([4, 1]),
+        np.tile([1800.0, 3600.0], (2, 1)),
+        rng(7),
+        routing=routing,
+        at_close="hold",
+    )
     assert stats[1, BUSY_S] > 3600.0
 
 
@@ -171,8 +199,9 @@ def test_queue_carries_over_an_interval_boundary():
     # arrivals but 10 agents. The backlog is answered in interval 1, counted against
     # interval 0 (contacts count in the interval they arrive in), and the busy time of
     # interval 1 is the backlog's work: about (30 - 6) contacts x 600 s.
-    stats = simulate_replication(np.array([30.0, 0.0]), np.array([1, 10]),
-                                 np.full(2, 600.0), rng(9))
+    stats = simulate_replication(
+        np.array([30.0, 0.0]), np.array([1, 10]), np.full(2, 600.0), rng(9)
+    )
     assert stats[1, ARRIVALS] == 0
     assert stats[0, ANSWERED] == stats[0, ARRIVALS]
     backlog = stats[0, ARRIVALS] - 6

@@ -62,7 +62,8 @@ def test_daily_figures_are_volume_weighted_over_the_day(result):
     assert len(day) == 5
     served = voice[(voice["agents"] > 0) & (voice["volume"] > 0)]
     planned = served.groupby("date").apply(
-        lambda d: np.average(d["service_level"], weights=d["volume"]), include_groups=False)
+        lambda d: np.average(d["service_level"], weights=d["volume"]), include_groups=False
+    )
     np.testing.assert_allclose(day["service_level"], planned.loc[day.index], rtol=1e-12)
     # mean arrivals of the day = the sum of its intervals' mean arrivals
     arrivals = voice.groupby("date")["arrivals_sim"].sum()
@@ -97,10 +98,10 @@ def test_identical_without_dask_and_on_one_or_two_dask_workers(ramps_plan):
     # per skill, so two workers really share a skill.
     local = simulate(ramps_plan, replications=12, seed=11)
     one = simulate(ramps_plan, replications=12, seed=11, workers=1)
-    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
-                      dashboard_address=None) as cluster:
-        two = simulate(ramps_plan, replications=12, seed=11,
-                       scheduler=cluster.scheduler_address)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True, dashboard_address=None
+    ) as cluster:
+        two = simulate(ramps_plan, replications=12, seed=11, scheduler=cluster.scheduler_address)
     assert one.meta["executor"].startswith("Dask LocalCluster")
     assert two.meta["executor"].startswith("Dask scheduler")
     for other in (one, two):
@@ -115,25 +116,35 @@ def test_progress_is_reported_per_task(ramps_plan):
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 
-@pytest.mark.parametrize(("options", "match"), [
-    ({"replications": 1}, "replications"),
-    ({"seed": -1}, "seed"),
-    ({"routing": "random"}, "routing"),
-    ({"at_close": "never"}, "at_close"),
-    ({"handle_time": "gamma"}, "handle_time"),
-    ({"handle_time_cv": 0.5}, "CV of 1"),
-    ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "at most one"),
-])
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"replications": 1}, "replications"),
+        ({"seed": -1}, "seed"),
+        ({"routing": "random"}, "routing"),
+        ({"at_close": "never"}, "at_close"),
+        ({"handle_time": "gamma"}, "handle_time"),
+        ({"handle_time_cv": 0.5}, "CV of 1"),
+        ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "at most one"),
+    ],
+)
 def test_bad_options_are_refused_before_anything_runs(ramps_plan, options, match):
     with pytest.raises(ValueError, match=match):
         simulate(ramps_plan, **options)
 
 
 def test_lognormal_handle_times_and_ramps_run_and_differ(ramps_plan, result):
-    shaped = simulate(ramps_plan, replications=REPS, seed=3, ramp=True,
-                      handle_time="lognormal", handle_time_cv=0.6)
+    shaped = simulate(
+        ramps_plan,
+        replications=REPS,
+        seed=3,
+        ramp=True,
+        handle_time="lognormal",
+        handle_time_cv=0.6,
+    )
     assert shaped.meta["ramp"] and shaped.meta["handle_time_cv"] == 0.6
     # same seeds, other inputs: other numbers, same planned columns
     assert not shaped.intervals["service_level_sim"].equals(result.intervals["service_level_sim"])
-    pd.testing.assert_series_equal(shaped.intervals["service_level"],
-                                   result.intervals["service_level"])
+    pd.testing.assert_series_equal(
+        shaped.intervals["service_level"], result.intervals["service_level"]
+    )

@@ -31,8 +31,7 @@ REPS = 10
 LEVEL = 0.9995  # two-sided 99.9 %
 
 
-def _run(model, agents, volume, handle_time_s, within_s, patience_s, routing="even_spread",
-         seed=1):
+def _run(model, agents, volume, handle_time_s, within_s, patience_s, routing="even_spread", seed=1):
     """Per replication: arrivals, within, abandoned, answered, wait, busy after warm-up."""
     handle = np.asarray(handle_time_s, dtype=float)
     h = np.tile(handle, (HOURS, 1)) if handle.ndim else np.full(HOURS, float(handle))
@@ -40,8 +39,14 @@ def _run(model, agents, volume, handle_time_s, within_s, patience_s, routing="ev
     for rep in range(REPS):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rep,)))
         stats = simulate_replication(
-            np.full(HOURS, float(volume)), np.full(HOURS, agents), h, rng,
-            answer_within_s=within_s, patience_s=patience_s, routing=routing)
+            np.full(HOURS, float(volume)),
+            np.full(HOURS, agents),
+            h,
+            rng,
+            answer_within_s=within_s,
+            patience_s=patience_s,
+            routing=routing,
+        )
         out.append(stats[WARM_UP:].sum(axis=0))
     return np.array(out)
 
@@ -83,8 +88,14 @@ CASES = [
 def test_simulation_agrees_with_the_stationary_formulas(case):
     model, agents, volume, handle, within, patience = case
     # expected: staffing.queueing.evaluate, the analytic models of docs/models.md
-    expected = queueing.evaluate(model, agents, volume=volume, handle_time_s=handle,
-                                 answer_within_s=within, patience_s=patience)
+    expected = queueing.evaluate(
+        model,
+        agents,
+        volume=volume,
+        handle_time_s=handle,
+        answer_within_s=within,
+        patience_s=patience,
+    )
     got = _estimates(_run(model, agents, volume, handle, within, patience), agents)
     for key, (mean, half) in got.items():
         want = float(expected[key])
@@ -129,25 +140,36 @@ def test_simulation_agrees_with_ciw_on_erlang_a():
     lam, h, theta, t, n = 0.1, 100.0, 200.0, 20.0, 11
     reps = 6
     hours = 8
-    ciw_runs = np.array([_ciw_erlang_a(n, lam, 1 / h, 1 / theta, t, hours * 3600.0, 3600.0,
-                                       seed) for seed in range(reps)])
+    ciw_runs = np.array(
+        [
+            _ciw_erlang_a(n, lam, 1 / h, 1 / theta, t, hours * 3600.0, 3600.0, seed)
+            for seed in range(reps)
+        ]
+    )
     ours = []
     for rep in range(reps):
         rng = np.random.default_rng(np.random.SeedSequence(7, spawn_key=(rep,)))
-        stats = simulate_replication(np.full(hours, lam * 3600), np.full(hours, n),
-                                     np.full(hours, h), rng, answer_within_s=t,
-                                     patience_s=theta)[1:].sum(axis=0)
+        stats = simulate_replication(
+            np.full(hours, lam * 3600),
+            np.full(hours, n),
+            np.full(hours, h),
+            rng,
+            answer_within_s=t,
+            patience_s=theta,
+        )[1:].sum(axis=0)
         ours.append([stats[2] / stats[0], stats[3] / stats[0]])
     ours = np.array(ours)
     q = special.stdtrit(reps - 1, LEVEL)
     for column in range(2):  # service level, abandonment
         diff = ours[:, column].mean() - ciw_runs[:, column].mean()
-        half = q * math.sqrt(ours[:, column].var(ddof=1) / reps
-                             + ciw_runs[:, column].var(ddof=1) / reps)
+        half = q * math.sqrt(
+            ours[:, column].var(ddof=1) / reps + ciw_runs[:, column].var(ddof=1) / reps
+        )
         assert abs(diff) <= half, (column, diff, half)
     # and both sit on the formula (staffing.queueing.evaluate)
-    expected = queueing.evaluate("erlang_a", n, volume=360.0, handle_time_s=h,
-                                 answer_within_s=t, patience_s=theta)
+    expected = queueing.evaluate(
+        "erlang_a", n, volume=360.0, handle_time_s=h, answer_within_s=t, patience_s=theta
+    )
     assert abs(ciw_runs[:, 0].mean() - float(expected.service_level)) < 0.03
 
 

@@ -32,12 +32,12 @@ def test_only_the_time_stable_skill_is_restaffed(stable_plan, ramps_plan):
     served = voice & (iv["volume"] > 0).to_numpy() & (ramps_plan.intervals["agents"] > 0)
     assert set(method[served]) == {"time_stable"}
     assert set(method[~voice]) == {"stationary"}
-    np.testing.assert_array_equal(iv.loc[~voice, "agents"],
-                                  ramps_plan.intervals.loc[~voice, "agents"])
+    np.testing.assert_array_equal(
+        iv.loc[~voice, "agents"], ramps_plan.intervals.loc[~voice, "agents"]
+    )
     assert stable_plan.skills.set_index("skill_id").loc[11, "staffing"] == "time_stable"
     # the achieved analytic figures and the roll-ups follow the new agents
-    assert stable_plan.daily["fte_hours"].sum() == pytest.approx(
-        iv["fte"].sum() * 0.5)
+    assert stable_plan.daily["fte_hours"].sum() == pytest.approx(iv["fte"].sum() * 0.5)
 
 
 def test_the_report_says_how_the_iteration_went(stable_plan):

@@ -38,7 +38,8 @@ def _stored(path) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("edit", ["no_skill_info", "null_skill_info"])
 def test_a_page_without_skills_once_is_fetched_again_and_nothing_is_lost(
-        tmp_path, lp, pauses, edit):
+    tmp_path, lp, pauses, edit
+):
     lp.inject(1, Fault.tamper(edit))
     path = tmp_path / "h.sqlite"
     fetch_history(path, lp.account, weeks=1, **fetch_kwargs(lp, pauses))
@@ -47,21 +48,25 @@ def test_a_page_without_skills_once_is_fetched_again_and_nothing_is_lost(
 
 
 def test_a_window_that_stays_incomplete_fails_keeps_the_rest_and_heals_on_the_next_run(
-        tmp_path, lp, pauses):
+    tmp_path, lp, pauses
+):
     path = tmp_path / "h.sqlite"
     # Two windows (oldest first); the second answers without skills, also when refetched.
     lp.inject(2, Fault.tamper("no_skill_info"), Fault.tamper("no_skill_info"))
     with pytest.raises(DataError) as info:
         fetch_history(path, lp.account, weeks=2, **fetch_kwargs(lp, pauses))
     message = str(info.value)
-    assert "NHT window" in message and "0 skill(s) came back where _metadata.count " \
-        "announced 3" in message
+    assert (
+        "NHT window" in message
+        and "0 skill(s) came back where _metadata.count announced 3" in message
+    )
     assert "also when fetched again" in message and "nothing of this window" in message
     # The first window is stored in full; the second is not recorded as fetched.
     first_end = END - pd.Timedelta(weeks=1)
     truth = _truth(lp, 2)
     pd.testing.assert_frame_equal(
-        _stored(path), truth[truth["interval_start"] < first_end].reset_index(drop=True))
+        _stored(path), truth[truth["interval_start"] < first_end].reset_index(drop=True)
+    )
     done = HistoryStore(path).fetched_windows(lp.account, interval_minutes=60)
     assert not covered(done, first_end, END)
     # The next (incremental) run heals it: the store equals the ground truth.
@@ -73,8 +78,7 @@ def test_all_pages_without_skills_store_nothing_and_fail(tmp_path, lp, pauses):
     path = tmp_path / "h.sqlite"
     lp.inject(1, *[Fault.tamper("null_skill_info")] * 2)
     with pytest.raises(DataError, match="skill\\(s\\) 11, 12, 15 asked for did not come back"):
-        fetch_history(path, lp.account, weeks=1, skill_ids=[11, 12, 15],
-                      **fetch_kwargs(lp, pauses))
+        fetch_history(path, lp.account, weeks=1, skill_ids=[11, 12, 15], **fetch_kwargs(lp, pauses))
     assert not path.exists() or len(_stored(path)) == 0
 
 
@@ -90,15 +94,15 @@ def test_a_next_link_that_skips_a_page_is_caught_by_the_announced_count(tmp_path
 
         server.inject(6, Fault.tamper("skip_next"), None, Fault.tamper("skip_next"))
         with pytest.raises(DataError, match=r"_metadata\.count announced 25"):
-            fetch_history(path, server.account, weeks=1, incremental=False,
-                          **fetch_kwargs(server, pauses))
+            fetch_history(
+                path, server.account, weeks=1, incremental=False, **fetch_kwargs(server, pauses)
+            )
 
 
 # ----------------------------------------------------------------------------------------
 # 2. Conflicting rows
 # ----------------------------------------------------------------------------------------
-def test_a_skill_hour_repeated_with_other_values_is_refetched_then_refused(
-        tmp_path, lp, pauses):
+def test_a_skill_hour_repeated_with_other_values_is_refetched_then_refused(tmp_path, lp, pauses):
     path = tmp_path / "h.sqlite"
     lp.inject(1, Fault.tamper("conflict"))
     fetch_history(path, lp.account, weeks=1, **fetch_kwargs(lp, pauses))
@@ -116,12 +120,15 @@ def test_a_skill_hour_repeated_with_other_values_is_refetched_then_refused(
 # ----------------------------------------------------------------------------------------
 # 3. Non-finite and negative values from the API
 # ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("token", "words"), [
-    ("1e999", "not a finite number"),     # parses as inf in Python's json
-    ("NaN", "not valid JSON"),            # not JSON (RFC 8259 section 6)
-    ("Infinity", "not valid JSON"),
-    ("-5", "is negative"),                # -1 is the documented no-data value; -5 is not
-])
+@pytest.mark.parametrize(
+    ("token", "words"),
+    [
+        ("1e999", "not a finite number"),  # parses as inf in Python's json
+        ("NaN", "not valid JSON"),  # not JSON (RFC 8259 section 6)
+        ("Infinity", "not valid JSON"),
+        ("-5", "is negative"),  # -1 is the documented no-data value; -5 is not
+    ],
+)
 def test_a_non_finite_or_negative_value_fails_the_window(tmp_path, lp, pauses, token, words):
     path = tmp_path / "h.sqlite"
     lp.inject(1, *[Fault.tamper("value", token)] * 2)
@@ -151,8 +158,9 @@ def test_a_trickling_body_is_cut_at_the_deadline_and_retried(tmp_path, lp, pause
 
 
 def test_the_deadline_error_names_it(lp, pauses):
-    client = NHTClient(lp.account, lp.credentials, domain_api=lp.domain_api, deadline_s=0.5,
-                       sleep=pauses)
+    client = NHTClient(
+        lp.account, lp.credentials, domain_api=lp.domain_api, deadline_s=0.5, sleep=pauses
+    )
     lp.inject(1, *[Fault.trickle(3.0, chunks=6)] * 4)
     with pytest.raises(APIError, match=r"longer than the deadline of 0\.5 s, after 4 attempts"):
         client.get_nht(END - pd.Timedelta(days=1), END)
@@ -169,23 +177,24 @@ def test_the_retry_budget_ends_a_fetch_that_would_wait_for_hours(tmp_path, lp, p
     assert pauses == [600.0]
     truth = _truth(lp, 2)
     first_end = END - pd.Timedelta(weeks=1)
-    pd.testing.assert_frame_equal(   # the window stored before the storm is kept
-        _stored(path), truth[truth["interval_start"] < first_end].reset_index(drop=True))
+    pd.testing.assert_frame_equal(  # the window stored before the storm is kept
+        _stored(path), truth[truth["interval_start"] < first_end].reset_index(drop=True)
+    )
 
 
 # ----------------------------------------------------------------------------------------
 # 7. Concurrent fetches into one store
 # ----------------------------------------------------------------------------------------
-def test_six_fetches_into_one_store_at_once_all_finish_with_the_store_complete(
-        tmp_path, pauses):
+def test_six_fetches_into_one_store_at_once_all_finish_with_the_store_complete(tmp_path, pauses):
     path = tmp_path / "h.sqlite"
     with FakeLivePerson(skill_ids=range(3001, 3013), now=NOW) as server:
         errors: list[BaseException] = []
 
         def fetch() -> None:
             try:
-                fetch_history(path, server.account, weeks=2, incremental=False,
-                              **fetch_kwargs(server, pauses))
+                fetch_history(
+                    path, server.account, weeks=2, incremental=False, **fetch_kwargs(server, pauses)
+                )
             except BaseException as exc:  # collected and asserted below
                 errors.append(exc)
 
@@ -202,7 +211,8 @@ def test_six_fetches_into_one_store_at_once_all_finish_with_the_store_complete(
 # 12. Secrets in a URL
 # ----------------------------------------------------------------------------------------
 def test_a_user_and_password_in_the_domain_api_url_are_refused_and_never_echoed(
-        tmp_path, lp, pauses):
+    tmp_path, lp, pauses
+):
     url = lp.domain_api.replace("http://", f"http://user:{SECRETS[1]}@")
     kwargs = fetch_kwargs(lp, pauses)
     kwargs["domain_api"] = url

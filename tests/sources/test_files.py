@@ -17,8 +17,11 @@ from staffing.forecast import hourly_history
 from staffing.sources.files import read_history_file, read_volume_file
 
 HEADER = "skill_id,interval_start,interval_minutes,net_handle_time_s,arrivals,handled_segments\n"
-GOOD = ["1,2026-01-05T08:00Z,60,300,10,9\n", "1,2026-01-05T09:00Z,60,320,12,11\n",
-        "2,2026-01-05T08:00Z,60,200,5,5\n"]
+GOOD = [
+    "1,2026-01-05T08:00Z,60,300,10,9\n",
+    "1,2026-01-05T09:00Z,60,320,12,11\n",
+    "2,2026-01-05T08:00Z,60,200,5,5\n",
+]
 
 
 def _write(tmp_path, *rows: str):
@@ -38,16 +41,21 @@ def test_a_repeated_row_with_other_values_is_refused_naming_skill_hour_and_rows(
     with pytest.raises(DataError) as info:
         read_history_file(path)
     # rows 3 and 5 of the file (the header is row 1)
-    assert "skill 1 at 2026-01-05 09:00 UTC is given twice with different values " \
+    assert (
+        "skill 1 at 2026-01-05 09:00 UTC is given twice with different values "
         "(rows 3 and 5)" in str(info.value)
+    )
 
 
-@pytest.mark.parametrize(("cell", "words"), [
-    ("inf", "net_handle_time_s is not a finite number in row 3"),
-    ("-inf", "net_handle_time_s is not a finite number in row 3"),
-    ("-300", "net_handle_time_s is negative in row 3"),
-    ("abc", "net_handle_time_s is not a number in row 3"),
-])
+@pytest.mark.parametrize(
+    ("cell", "words"),
+    [
+        ("inf", "net_handle_time_s is not a finite number in row 3"),
+        ("-inf", "net_handle_time_s is not a finite number in row 3"),
+        ("-300", "net_handle_time_s is negative in row 3"),
+        ("abc", "net_handle_time_s is not a number in row 3"),
+    ],
+)
 def test_non_finite_and_negative_nht_are_refused(tmp_path, cell, words):
     row = f"1,2026-01-05T09:00Z,60,{cell},12,11\n"
     with pytest.raises(DataError, match=words):
@@ -63,11 +71,14 @@ def test_minus_one_and_blank_mean_no_data(tmp_path):
     assert hourly["arrivals"].isna().tolist() == [False, True]
 
 
-@pytest.mark.parametrize(("row", "words"), [
-    ("1,2026-01-05T09:00Z,45,300,12,11\n", "interval_minutes is not 15, 30 or 60 in row 3"),
-    ("1,2026-01-05T09:17Z,60,300,12,11\n", "interval_start is not on the grid .* in row 3"),
-    ("1,2026-01-05T09:15Z,30,300,12,11\n", "interval_start is not on the grid .* in row 3"),
-])
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ("1,2026-01-05T09:00Z,45,300,12,11\n", "interval_minutes is not 15, 30 or 60 in row 3"),
+        ("1,2026-01-05T09:17Z,60,300,12,11\n", "interval_start is not on the grid .* in row 3"),
+        ("1,2026-01-05T09:15Z,30,300,12,11\n", "interval_start is not on the grid .* in row 3"),
+    ],
+)
 def test_off_grid_rows_are_refused(tmp_path, row, words):
     with pytest.raises(DataError, match=words):
         read_history_file(_write(tmp_path, GOOD[0], row))
@@ -88,8 +99,9 @@ def test_plausible_history_does_not_warn(tmp_path):
 
 def test_a_truncated_xlsx_forecast_is_a_clear_error(tmp_path):
     good = tmp_path / "good.xlsx"
-    pd.DataFrame({"skill_id": [1], "interval_start": ["2026-01-05 08:00"],
-                  "volume": [3.0]}).to_excel(good, index=False)
+    pd.DataFrame(
+        {"skill_id": [1], "interval_start": ["2026-01-05 08:00"], "volume": [3.0]}
+    ).to_excel(good, index=False)
     cut = tmp_path / "forecast.xlsx"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(DataError, match=r"forecast\.xlsx: not a readable xlsx workbook"):

@@ -16,21 +16,29 @@ from staffing.sources.files import check_volume_frame, read_volume_file
 
 def _grid(start="2026-03-02", days=7, tz="America/New_York", minutes=60) -> pd.DatetimeIndex:
     first = pd.Timestamp(start)
-    local = pd.date_range(first.tz_localize(tz), (first + pd.Timedelta(days=days)).tz_localize(tz),
-                          freq=f"{minutes}min", inclusive="left")
+    local = pd.date_range(
+        first.tz_localize(tz),
+        (first + pd.Timedelta(days=days)).tz_localize(tz),
+        freq=f"{minutes}min",
+        inclusive="left",
+    )
     return local.tz_localize(None)  # naive local wall times, as a spreadsheet has them
 
 
 def _forecast(per_skill: dict[int, float], **grid) -> pd.DataFrame:
     times = _grid(**grid)
-    return pd.concat([pd.DataFrame({"Skill ID": sid, "Interval Start": times, "Volume": v})
-                      for sid, v in per_skill.items()], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame({"Skill ID": sid, "Interval Start": times, "Volume": v})
+            for sid, v in per_skill.items()
+        ],
+        ignore_index=True,
+    )
 
 
 def _config(tmp_path, forecast_name: str, **volume) -> dict:
     return {
-        "plan": {"name": "t", "start": "2026-03-02", "weeks": 1,
-                 "timezone": "America/New_York"},
+        "plan": {"name": "t", "start": "2026-03-02", "weeks": 1, "timezone": "America/New_York"},
         "nht": {"source": "store"},  # never read: the skill has its own NHT
         "volume": {"source": "file", "path": str(tmp_path / forecast_name), **volume},
         "defaults": {"method": "workload", "shrinkage": 0.2, "fte_hours_per_week": 40},
@@ -45,8 +53,11 @@ def test_excel_headers_and_a_whole_centre_forecast_plan_a_subset(tmp_path):
     frame = frame.rename(columns={"Interval Start": " interval  START "})
     frame.to_excel(tmp_path / "centre.xlsx", index=False, sheet_name="Forecast")
     cfg = _config(tmp_path, "centre.xlsx", sheet="Forecast")
-    with pytest.warns(DataWarning, match=r"2 skill\(s\) not in the config left out "
-                                         r"\(2001, 2002; 1,002 contacts in the horizon\)"):
+    with pytest.warns(
+        DataWarning,
+        match=r"2 skill\(s\) not in the config left out "
+        r"\(2001, 2002; 1,002 contacts in the horizon\)",
+    ):
         result = plan(cfg)
     # 167 hours (the week of the spring DST change in New York) x (5 + 1) contacts of the
     # two other skills = 1002; the planned skill:
@@ -57,14 +68,23 @@ def test_excel_headers_and_a_whole_centre_forecast_plan_a_subset(tmp_path):
 
 
 def test_header_matching_ignores_case_spaces_and_underscores_but_not_twins():
-    frame = pd.DataFrame({"SKILL_ID": [1], "IntervalStart": ["2026-03-02T00:00"],
-                          "volume ": [3.0], "comment": ["kept out"]})
+    frame = pd.DataFrame(
+        {
+            "SKILL_ID": [1],
+            "IntervalStart": ["2026-03-02T00:00"],
+            "volume ": [3.0],
+            "comment": ["kept out"],
+        }
+    )
     out = check_volume_frame(frame, timezone="UTC", where="f.csv")
     assert list(out.columns) == ["skill_id", "interval_start", "volume"]
     assert out["volume"].tolist() == [3.0]
     twins = frame.assign(Volume=4.0)
-    with pytest.raises(DataError, match=r"f\.csv: columns 'volume ' and 'Volume' are both "
-                                        "volume"):
+    with pytest.raises(
+        DataError,
+        match=r"f\.csv: columns 'volume ' and 'Volume' are both "
+        "volume",
+    ):
         check_volume_frame(twins, timezone="UTC", where="f.csv")
 
 

@@ -48,17 +48,39 @@ def _doc_example() -> dict:
         "_metadata": {"count": 1, "references": []},
         "timeframe": {"fromMillis": 1652950800000, "toMillis": 1652954400000},
         "interval": 60,
-        "skillInfo": [{"skillId": 773431, "metricsByIntervals": [{
-            "timestamp": "2022-05-19T09:00", "epochTimestamp": 1652950800000,
-            "arrivals": -1, "avgAgentSegmentDuration": 3127.00,
-            "totalAgentSegmentDuration": 3127, "avgTimeInQueue": 3.00,
-            "netHandleTime": 699.72, "handledSegments": 1, "avgAvailableLoad": 0.70,
-            "avgSegmentWorkTime": 99.96, "messagesSent": 7}, {
-            "timestamp": "2022-05-19T10:00", "epochTimestamp": 1652954400000,
-            "arrivals": -1, "avgAgentSegmentDuration": 31.15,
-            "totalAgentSegmentDuration": -1, "avgTimeInQueue": 31.15,
-            "netHandleTime": 1421.36, "handledSegments": 1, "avgAvailableLoad": 0.71,
-            "avgSegmentWorkTime": 236.89, "messagesSent": 6}]}],
+        "skillInfo": [
+            {
+                "skillId": 773431,
+                "metricsByIntervals": [
+                    {
+                        "timestamp": "2022-05-19T09:00",
+                        "epochTimestamp": 1652950800000,
+                        "arrivals": -1,
+                        "avgAgentSegmentDuration": 3127.00,
+                        "totalAgentSegmentDuration": 3127,
+                        "avgTimeInQueue": 3.00,
+                        "netHandleTime": 699.72,
+                        "handledSegments": 1,
+                        "avgAvailableLoad": 0.70,
+                        "avgSegmentWorkTime": 99.96,
+                        "messagesSent": 7,
+                    },
+                    {
+                        "timestamp": "2022-05-19T10:00",
+                        "epochTimestamp": 1652954400000,
+                        "arrivals": -1,
+                        "avgAgentSegmentDuration": 31.15,
+                        "totalAgentSegmentDuration": -1,
+                        "avgTimeInQueue": 31.15,
+                        "netHandleTime": 1421.36,
+                        "handledSegments": 1,
+                        "avgAvailableLoad": 0.71,
+                        "avgSegmentWorkTime": 236.89,
+                        "messagesSent": 6,
+                    },
+                ],
+            }
+        ],
     }
 
 
@@ -90,10 +112,18 @@ def test_read_nht_maps_the_documented_example():
 
 
 def _bucket(ms: int, **fields) -> dict:
-    base = {"epochTimestamp": ms, "arrivals": 4, "handledSegments": 3, "netHandleTime": 300.0,
-            "avgSegmentWorkTime": 100.0, "avgAvailableLoad": 0.5, "messagesSent": 9,
-            "avgAgentSegmentDuration": 900.0, "totalAgentSegmentDuration": 2700,
-            "avgTimeInQueue": 12.0}
+    base = {
+        "epochTimestamp": ms,
+        "arrivals": 4,
+        "handledSegments": 3,
+        "netHandleTime": 300.0,
+        "avgSegmentWorkTime": 100.0,
+        "avgAvailableLoad": 0.5,
+        "messagesSent": 9,
+        "avgAgentSegmentDuration": 900.0,
+        "totalAgentSegmentDuration": 2700,
+        "avgTimeInQueue": 12.0,
+    }
     base.update(fields)
     return base
 
@@ -102,23 +132,45 @@ T0 = 1790236800000  # 2026-09-24T08:00:00Z in ms (1790236800 s / 3600 = 497288 w
 
 
 def test_read_nht_no_data_rules():
-    payload = {"interval": 60, "skillInfo": [{"skillId": 5, "metricsByIntervals": [
-        # Post-2020 zeros: nothing handled, so zero effort means "no data".
-        _bucket(T0, arrivals=0, handledSegments=0, netHandleTime=0, avgSegmentWorkTime=0,
-                avgAvailableLoad=0, messagesSent=0, avgTimeInQueue=0,
-                avgAgentSegmentDuration=0, totalAgentSegmentDuration=0),
-        # -1 anywhere is "no data"; other fields stay.
-        _bucket(T0 + 3_600_000, arrivals=-1, avgTimeInQueue=-1),
-        # Handled segments > 0: a zero effort field would be real and stays.
-        _bucket(T0 + 7_200_000, avgAvailableLoad=0),
-    ]}]}
+    payload = {
+        "interval": 60,
+        "skillInfo": [
+            {
+                "skillId": 5,
+                "metricsByIntervals": [
+                    # Post-2020 zeros: nothing handled, so zero effort means "no data".
+                    _bucket(
+                        T0,
+                        arrivals=0,
+                        handledSegments=0,
+                        netHandleTime=0,
+                        avgSegmentWorkTime=0,
+                        avgAvailableLoad=0,
+                        messagesSent=0,
+                        avgTimeInQueue=0,
+                        avgAgentSegmentDuration=0,
+                        totalAgentSegmentDuration=0,
+                    ),
+                    # -1 anywhere is "no data"; other fields stay.
+                    _bucket(T0 + 3_600_000, arrivals=-1, avgTimeInQueue=-1),
+                    # Handled segments > 0: a zero effort field would be real and stays.
+                    _bucket(T0 + 7_200_000, avgAvailableLoad=0),
+                ],
+            }
+        ],
+    }
     frame = read_nht(payload, interval_minutes=60)
     zero, minus, real = frame.to_dict("records")
     assert zero["arrivals"] == 0.0  # a real zero count
     assert zero["handled_segments"] == 0.0
     assert zero["messages_sent"] == 0.0
-    for col in ("net_handle_time_s", "avg_segment_work_time_s", "avg_available_load",
-                "avg_time_in_queue_s", "avg_agent_segment_duration_s"):
+    for col in (
+        "net_handle_time_s",
+        "avg_segment_work_time_s",
+        "avg_available_load",
+        "avg_time_in_queue_s",
+        "avg_agent_segment_duration_s",
+    ):
         assert np.isnan(zero[col]), col
     assert np.isnan(minus["arrivals"]) and np.isnan(minus["avg_time_in_queue_s"])
     assert minus["net_handle_time_s"] == 300.0
@@ -127,11 +179,14 @@ def test_read_nht_no_data_rules():
 
 def test_read_nht_keeps_60_only_metrics_per_sub_bucket_and_dedupes():
     hour = [_bucket(T0 + k * 900_000, arrivals=k + 1) for k in range(4)]
-    payload = {"interval": 15, "skillInfo": [
-        {"skillId": 9, "metricsByIntervals": hour},
-        # The same skill and bucket again with the same values (a window edge): dropped.
-        {"skillId": 9, "metricsByIntervals": [_bucket(T0, arrivals=1)]},
-    ]}
+    payload = {
+        "interval": 15,
+        "skillInfo": [
+            {"skillId": 9, "metricsByIntervals": hour},
+            # The same skill and bucket again with the same values (a window edge): dropped.
+            {"skillId": 9, "metricsByIntervals": [_bucket(T0, arrivals=1)]},
+        ],
+    }
     frame = read_nht(payload, interval_minutes=15)
     assert len(frame) == 4
     # handledSegments 3 is the hour's value copied into each quarter: kept as 3, not 3/4
@@ -148,14 +203,36 @@ def test_read_nht_keeps_60_only_metrics_per_sub_bucket_and_dedupes():
         ({"interval": 20, "skillInfo": []}, "interval 20"),
         ({"interval": 30, "skillInfo": []}, "differs from the 60 requested"),
         ({"interval": 60, "skillInfo": [{"metricsByIntervals": []}]}, r"skillInfo\[0\]"),
-        ({"interval": 60, "skillInfo": [{"skillId": 3, "metricsByIntervals": [
-            _bucket(T0 + 60_000)]}]}, "not on the 60-minute grid"),
-        ({"interval": 60, "skillInfo": [{"skillId": 3, "metricsByIntervals": [
-            _bucket(T0, netHandleTime=-5)]}]}, "netHandleTime = -5.0 is negative"),
-        ({"interval": 60, "skillInfo": [{"skillId": 3, "metricsByIntervals": [
-            _bucket(T0, arrivals="x")]}]}, "arrivals 'x' is not a number"),
-        ({"interval": 60, "skillInfo": [{"skillId": 3, "metricsByIntervals": [
-            {"arrivals": 1}]}]}, "without a valid epochTimestamp"),
+        (
+            {
+                "interval": 60,
+                "skillInfo": [{"skillId": 3, "metricsByIntervals": [_bucket(T0 + 60_000)]}],
+            },
+            "not on the 60-minute grid",
+        ),
+        (
+            {
+                "interval": 60,
+                "skillInfo": [
+                    {"skillId": 3, "metricsByIntervals": [_bucket(T0, netHandleTime=-5)]}
+                ],
+            },
+            "netHandleTime = -5.0 is negative",
+        ),
+        (
+            {
+                "interval": 60,
+                "skillInfo": [{"skillId": 3, "metricsByIntervals": [_bucket(T0, arrivals="x")]}],
+            },
+            "arrivals 'x' is not a number",
+        ),
+        (
+            {
+                "interval": 60,
+                "skillInfo": [{"skillId": 3, "metricsByIntervals": [{"arrivals": 1}]}],
+            },
+            "without a valid epochTimestamp",
+        ),
     ],
 )
 def test_read_nht_rejects_malformed_payloads(payload, message):
@@ -166,8 +243,9 @@ def test_read_nht_rejects_malformed_payloads(payload, message):
 def test_read_nht_falls_back_to_the_minutes_timestamp():
     bucket = _bucket(None, timestamp="2026-09-24T08:00")
     del bucket["epochTimestamp"]
-    frame = read_nht({"interval": 60, "skillInfo": [{"skillId": 1,
-                                                     "metricsByIntervals": [bucket]}]})
+    frame = read_nht(
+        {"interval": 60, "skillInfo": [{"skillId": 1, "metricsByIntervals": [bucket]}]}
+    )
     assert frame["interval_start"].tolist() == [pd.Timestamp(T0, unit="ms", tz="UTC")]
 
 
@@ -208,7 +286,9 @@ def test_plan_windows_incremental_fetches_gaps_and_the_latest_day_again():
     start = pd.Timestamp("2026-11-01T09:00Z")
     end = pd.Timestamp("2026-11-10T09:00Z")
     assert plan_windows(start, end, incremental=False) == [
-        (start, start + 7 * DAY), (start + 7 * DAY, end)]
+        (start, start + 7 * DAY),
+        (start + 7 * DAY, end),
+    ]
     # Nothing stored yet: the whole range.
     assert plan_windows(start, end, []) == plan_windows(start, end, incremental=False)
     # Stored up to the previous run's end (Nov 9, 15:00): the day before it again
@@ -228,8 +308,9 @@ def test_plan_windows_incremental_fetches_gaps_and_the_latest_day_again():
 # ----------------------------------------------------------------------------------------
 def test_nine_weeks_25_skills_equal_the_ground_truth_row_for_row(tmp_path, pauses):
     with FakeLivePerson(skill_ids=range(2001, 2026), now=NOW) as server:
-        summary = fetch_history(tmp_path / "h.sqlite", server.account, weeks=9,
-                                **fetch_kwargs(server, pauses))
+        summary = fetch_history(
+            tmp_path / "h.sqlite", server.account, weeks=9, **fetch_kwargs(server, pauses)
+        )
         got = HistoryStore(tmp_path / "h.sqlite").read(server.account)
         end = NOW.floor("60min")
         # The first retained hour: NOW - 9 weeks + 15 min margin, rounded up to the hour.
@@ -254,8 +335,9 @@ def test_nine_weeks_25_skills_equal_the_ground_truth_row_for_row(tmp_path, pause
 
 
 def test_quarter_hours_equal_the_ground_truth(tmp_path, lp, pauses):
-    fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, interval_minutes=15,
-                  **fetch_kwargs(lp, pauses))
+    fetch_history(
+        tmp_path / "h.sqlite", lp.account, weeks=1, interval_minutes=15, **fetch_kwargs(lp, pauses)
+    )
     got = HistoryStore(tmp_path / "h.sqlite").read(lp.account, interval_minutes=15)
     end = NOW.floor("15min")
     truth = lp.ground_truth(end - pd.Timedelta(weeks=1), end, interval_minutes=15)
@@ -268,8 +350,7 @@ def test_a_refetch_changes_nothing(tmp_path, lp, pauses):
     path = tmp_path / "h.sqlite"
     fetch_history(path, lp.account, weeks=1, **fetch_kwargs(lp, pauses))
     before = HistoryStore(path).read()
-    again = fetch_history(path, lp.account, weeks=1, incremental=False,
-                          **fetch_kwargs(lp, pauses))
+    again = fetch_history(path, lp.account, weeks=1, incremental=False, **fetch_kwargs(lp, pauses))
     assert again.rows_new == 0 and again.rows_updated == 0
     # 3 skills x 7 days x 24 hours fetched again, identical.
     assert again.skills == 3 and again.intervals == 7 * 24
@@ -277,8 +358,12 @@ def test_a_refetch_changes_nothing(tmp_path, lp, pauses):
 
 
 def test_wrong_secret_is_an_authentication_error_and_stores_nothing(tmp_path, lp, pauses):
-    bad = Credentials(TEST_CREDENTIALS.app_key, "wrong-app-secret-0000000000000000",
-                      TEST_CREDENTIALS.access_token, TEST_CREDENTIALS.access_token_secret)
+    bad = Credentials(
+        TEST_CREDENTIALS.app_key,
+        "wrong-app-secret-0000000000000000",
+        TEST_CREDENTIALS.access_token,
+        TEST_CREDENTIALS.access_token_secret,
+    )
     path = tmp_path / "h.sqlite"
     with pytest.raises(AuthenticationError) as info:
         fetch_history(path, lp.account, weeks=2, **fetch_kwargs(lp, pauses, credentials=bad))
@@ -293,8 +378,9 @@ def test_wrong_secret_is_an_authentication_error_and_stores_nothing(tmp_path, lp
 def test_wrong_token_secret_is_rejected_too(tmp_path, lp, pauses):
     bad = Credentials(*SECRETS[:3], "0" * 32)
     with pytest.raises(AuthenticationError):
-        fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1,
-                      **fetch_kwargs(lp, pauses, credentials=bad))
+        fetch_history(
+            tmp_path / "h.sqlite", lp.account, weeks=1, **fetch_kwargs(lp, pauses, credentials=bad)
+        )
 
 
 def test_bad_request_carries_the_server_causes_and_is_not_retried(lp, pauses):
@@ -341,8 +427,9 @@ def test_domain_is_discovered_once_per_client_over_the_configured_scheme(lp, pau
 
 def test_domain_discovery_and_404_errors_say_what_failed(lp, pauses):
     client = NHTClient("99999999", lp.credentials, domain_api=lp.domain_api, sleep=pauses)
-    with pytest.raises(APIError, match="domain discovery of leDataReporting for account "
-                                       "99999999") as info:
+    with pytest.raises(
+        APIError, match="domain discovery of leDataReporting for account 99999999"
+    ) as info:
         client.base_url()
     assert info.value.status == 400
     lp.inject(1, Fault("status", 404, None, {"message": "Not Found"}))
@@ -356,8 +443,9 @@ def test_domain_discovery_and_404_errors_say_what_failed(lp, pauses):
 
 def test_skills_are_paginated_by_following_next_links(pauses):
     with FakeLivePerson(skill_ids=range(1, 24), now=NOW) as server:
-        client = NHTClient(server.account, server.credentials, domain_api=server.domain_api,
-                           sleep=pauses)
+        client = NHTClient(
+            server.account, server.credentials, domain_api=server.domain_api, sleep=pauses
+        )
         end = NOW.floor("60min")
         frame = client.get_nht(end - 3 * HOUR, end, skill_ids=None)
         nht = server.nht_requests()
@@ -370,8 +458,9 @@ def test_skills_are_paginated_by_following_next_links(pauses):
 
 def test_without_next_links_pages_follow_metadata_count(pauses):
     with FakeLivePerson(skill_ids=range(1, 24), now=NOW, next_links=False) as server:
-        client = NHTClient(server.account, server.credentials, domain_api=server.domain_api,
-                           sleep=pauses)
+        client = NHTClient(
+            server.account, server.credentials, domain_api=server.domain_api, sleep=pauses
+        )
         end = NOW.floor("60min")
         frame = client.get_nht(end - 2 * HOUR, end)
         nht = server.nht_requests()
@@ -391,10 +480,13 @@ def _truth_equal(path, server, weeks):
 
 
 def test_throttling_honours_retry_after_and_at_least_one_second(tmp_path, lp, pauses):
-    lp.inject(2, Fault.throttle(retry_after=3), Fault.throttle(retry_after=None),
-              Fault.throttle(retry_after=0))
-    summary = fetch_history(tmp_path / "h.sqlite", lp.account, weeks=2,
-                            **fetch_kwargs(lp, pauses))
+    lp.inject(
+        2,
+        Fault.throttle(retry_after=3),
+        Fault.throttle(retry_after=None),
+        Fault.throttle(retry_after=0),
+    )
+    summary = fetch_history(tmp_path / "h.sqlite", lp.account, weeks=2, **fetch_kwargs(lp, pauses))
     # Retry-After 3 -> 3 s; none -> the 1 s floor; 0 -> still 1 s (doc: wait >= 1 s).
     assert pauses == [3.0, 1.0, 1.0]
     assert summary.retries == 3
@@ -404,8 +496,7 @@ def test_throttling_honours_retry_after_and_at_least_one_second(tmp_path, lp, pa
 
 def test_server_errors_are_retried_three_times_at_5_10_15_seconds(tmp_path, lp, pauses):
     lp.inject(1, Fault.server_error(503), Fault.server_error(500), Fault.drop())
-    summary = fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1,
-                            **fetch_kwargs(lp, pauses))
+    summary = fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, **fetch_kwargs(lp, pauses))
     # Documented policy: 500/503 retried 3 times with pauses of 5, 10, 15 s; a dropped
     # connection counts like a 503.
     assert pauses == [5.0, 10.0, 15.0]
@@ -440,8 +531,11 @@ def test_a_fourth_server_error_fails_and_keeps_earlier_windows(tmp_path, lp, pau
     sent = [window_of(r) for r in lp.nht_requests()[before:]]
     # The stored window's last day, then the two missing weeks: 15 days in week windows.
     resume = first[1] - DAY
-    assert sent == [(resume, resume + 7 * DAY), (resume + 7 * DAY, resume + 14 * DAY),
-                    (resume + 14 * DAY, end)]
+    assert sent == [
+        (resume, resume + 7 * DAY),
+        (resume + 7 * DAY, resume + 14 * DAY),
+        (resume + 14 * DAY, end),
+    ]
     assert summary.rows_updated == 0
     _truth_equal(path, lp, 3)
 
@@ -458,23 +552,30 @@ def test_connection_keeps_dropping_gives_a_clear_error(tmp_path, lp, pauses):
 def test_a_tls_failure_is_not_retried(lp, pauses):
     # https to the fake's plain-http port: the TLS handshake fails (an SSLError, which
     # requests makes a ConnectionError too); waiting 30 s would not cure it.
-    client = NHTClient(lp.account, lp.credentials, domain_api=f"https://{lp.host}",
-                       sleep=pauses)
-    with pytest.raises(APIError, match=r"TLS handshake with 127\.0\.0\.1:\d+ failed.*"
-                                       r"after 1 attempt$"):
+    client = NHTClient(lp.account, lp.credentials, domain_api=f"https://{lp.host}", sleep=pauses)
+    with pytest.raises(
+        APIError,
+        match=r"TLS handshake with 127\.0\.0\.1:\d+ failed.*"
+        r"after 1 attempt$",
+    ):
         client.base_url()
     assert pauses == [] and client.retries == 0
+
 
 def test_a_malformed_body_names_window_and_page_and_keeps_earlier_windows(tmp_path, lp, pauses):
     path = tmp_path / "h.sqlite"
     lp.inject(2, Fault.malformed())
-    with pytest.raises(DataError, match=r"NHT window 2026-11-19 09:00 to 2026-11-26 09:00 UTC, "
-                                        r"page 1: the answer is not valid JSON"):
+    with pytest.raises(
+        DataError,
+        match=r"NHT window 2026-11-19 09:00 to 2026-11-26 09:00 UTC, "
+        r"page 1: the answer is not valid JSON",
+    ):
         fetch_history(path, lp.account, weeks=2, **fetch_kwargs(lp, pauses))
     end = NOW.floor("60min")
     pd.testing.assert_frame_equal(
         HistoryStore(path).read(lp.account),
-        lp.ground_truth(end - pd.Timedelta(weeks=2), end - pd.Timedelta(weeks=1)))
+        lp.ground_truth(end - pd.Timedelta(weeks=2), end - pd.Timedelta(weeks=1)),
+    )
     assert pauses == []  # a malformed body is not retried
 
 
@@ -490,8 +591,11 @@ def test_a_429_storm_ends_in_a_clear_error(tmp_path, lp, pauses):
 def test_a_retry_after_date_is_honoured_and_capped(tmp_path, lp, pauses):
     # Retry-After may be an HTTP date (RFC 9110 section 10.2.3). One in the past means
     # "now", so the 1 s floor applies; one in 2099 is cut to the 600 s cap.
-    lp.inject(1, Fault.throttle("Wed, 21 Oct 2015 07:28:00 GMT"),
-              Fault.throttle("Thu, 01 Jan 2099 00:00:00 GMT"))
+    lp.inject(
+        1,
+        Fault.throttle("Wed, 21 Oct 2015 07:28:00 GMT"),
+        Fault.throttle("Thu, 01 Jan 2099 00:00:00 GMT"),
+    )
     fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, **fetch_kwargs(lp, pauses))
     assert pauses == [1.0, 600.0]
 
@@ -501,10 +605,13 @@ def test_a_retry_after_date_is_honoured_and_capped(tmp_path, lp, pauses):
 # ----------------------------------------------------------------------------------------
 def test_retries_after_an_authenticated_429_and_503_are_signed_anew(tmp_path, lp, pauses):
     # The edge verifies the signature and uses up the nonce, then answers 429 or 503.
-    lp.inject(2, Fault.throttle(2, after_auth=True), Fault.server_error(503, after_auth=True),
-              Fault.server_error(500, after_auth=True))
-    summary = fetch_history(tmp_path / "h.sqlite", lp.account, weeks=2,
-                            **fetch_kwargs(lp, pauses))
+    lp.inject(
+        2,
+        Fault.throttle(2, after_auth=True),
+        Fault.server_error(503, after_auth=True),
+        Fault.server_error(500, after_auth=True),
+    )
+    summary = fetch_history(tmp_path / "h.sqlite", lp.account, weeks=2, **fetch_kwargs(lp, pauses))
     nht = lp.nht_requests()
     # Window 2 is answered 429, 503, 500, then 200: each retry carried a new nonce, so the
     # fake's replay check let it through (a re-sent nonce would have got 401).
@@ -555,8 +662,9 @@ def test_the_same_signed_request_sent_twice_is_refused_after_an_authenticated_fa
         assert replay.status_code == 401
         assert replay.json()["reason"] == "oauth_problem=signature_invalid"
         # A bad signature meets the check before an after-auth fault: 401, not 503.
-        bad = Credentials(c.app_key, "wrong-app-secret-0000000000000000", c.access_token,
-                          c.access_token_secret)
+        bad = Credentials(
+            c.app_key, "wrong-app-secret-0000000000000000", c.access_token, c.access_token_secret
+        )
         assert session.send(signed(bad), timeout=10).status_code == 401
     assert [r.status for r in lp.nht_requests()] == [503, 200, 503, 401, 401]
 
@@ -577,8 +685,9 @@ def test_incremental_rerun_sends_only_the_expected_requests(tmp_path, lp, pauses
     # A day and 5 hours later: yesterday again (late data) up to the new end.
     later = NOW + pd.Timedelta(hours=29)
     with FakeLivePerson(skill_ids=lp.skill_ids, now=later) as server:
-        summary = fetch_history(path, server.account, weeks=3,
-                                **fetch_kwargs(server, pauses, now=later))
+        summary = fetch_history(
+            path, server.account, weeks=3, **fetch_kwargs(server, pauses, now=later)
+        )
         sent = [window_of(r) for r in server.nht_requests()]
         new_end = later.floor("60min")
         assert sent == [(end - DAY, new_end)]
@@ -586,7 +695,8 @@ def test_incremental_rerun_sends_only_the_expected_requests(tmp_path, lp, pauses
         assert summary.rows_new == 29 * 3 and summary.rows_updated == 0
         pd.testing.assert_frame_equal(
             HistoryStore(path).read(server.account),
-            server.ground_truth(end - pd.Timedelta(weeks=3), new_end))
+            server.ground_truth(end - pd.Timedelta(weeks=3), new_end),
+        )
 
 
 def test_late_data_is_picked_up_by_the_next_run(tmp_path, pauses):
@@ -600,12 +710,14 @@ def test_late_data_is_picked_up_by_the_next_run(tmp_path, pauses):
     assert len(late) == 14 and late["arrivals"].isna().all()
     later = NOW + pd.Timedelta(hours=12)
     with FakeLivePerson(skill_ids=(1, 2), now=later, lag_hours=8) as server:
-        summary = fetch_history(path, server.account, weeks=1,
-                                **fetch_kwargs(server, pauses, now=later))
+        summary = fetch_history(
+            path, server.account, weeks=1, **fetch_kwargs(server, pauses, now=later)
+        )
         new_end = later.floor("60min")
         pd.testing.assert_frame_equal(
             HistoryStore(path).read(start=new_end - pd.Timedelta(weeks=1)),
-            server.ground_truth(new_end - pd.Timedelta(weeks=1), new_end))
+            server.ground_truth(new_end - pd.Timedelta(weeks=1), new_end),
+        )
         filled = server.ground_truth(end - 7 * HOUR, end)
     # The late hours that have data now are updated (per the server's own truth: all but
     # random outages); the 12 hours from 09:00 to 21:00 x 2 skills are new.
@@ -623,8 +735,7 @@ def _example_config() -> dict:
     return yaml.safe_load((root / "config" / "example-liveperson.yaml").read_text())
 
 
-def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, lp_env,
-                                                                   monkeypatch):
+def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, lp_env, monkeypatch):
     from staffing.plan import plan
     from staffing.sources.liveperson import sync
 
@@ -640,8 +751,7 @@ def test_plan_fetches_at_most_9_weeks_and_reads_12_from_the_store(tmp_path, lp_e
         HistoryStore(path).upsert(server.account, old.drop(columns="account"))
         config["plan"].update(start=(now + 7 * DAY).date(), weeks=1)
         config["nht"].update(store=str(path), history_weeks=12)
-        config["nht"]["liveperson"].update(account=server.account,
-                                           domain_api=server.domain_api)
+        config["nht"]["liveperson"].update(account=server.account, domain_api=server.domain_api)
         result = plan(config)
         sent = [window_of(r) for r in server.nht_requests()]
     # Fetched: 9 week windows, none older than the 9 weeks LivePerson keeps (asking for
@@ -677,17 +787,24 @@ def test_the_planning_config_refuses_a_source_the_client_would_refuse(source):
 # ----------------------------------------------------------------------------------------
 # Secrets
 # ----------------------------------------------------------------------------------------
-def test_no_credential_in_logs_output_errors_or_the_sqlite_file(tmp_path, lp, pauses, caplog,
-                                                                 capsys):
-    for name in ("", "urllib3", "requests_oauthlib", "oauthlib", "staffing",
-                 "oauthlib.oauth1.rfc5849", "oauthlib.oauth1.rfc5849.signature",
-                 "requests_oauthlib.oauth1_auth"):
+def test_no_credential_in_logs_output_errors_or_the_sqlite_file(
+    tmp_path, lp, pauses, caplog, capsys
+):
+    for name in (
+        "",
+        "urllib3",
+        "requests_oauthlib",
+        "oauthlib",
+        "staffing",
+        "oauthlib.oauth1.rfc5849",
+        "oauthlib.oauth1.rfc5849.signature",
+        "requests_oauthlib.oauth1_auth",
+    ):
         caplog.set_level(logging.DEBUG, logger=name)
     path = tmp_path / "h.sqlite"
     texts = []
     lp.inject(2, Fault.throttle(1), Fault.server_error(503))
-    summary = fetch_history(path, lp.account, weeks=2, progress=True,
-                            **fetch_kwargs(lp, pauses))
+    summary = fetch_history(path, lp.account, weeks=2, progress=True, **fetch_kwargs(lp, pauses))
     texts.append(str(summary))
     bad = Credentials(*SECRETS[:3], "wrong-token-secret-0000000000000")
     for creds in (bad, Credentials(SECRETS[0] + "x", *SECRETS[1:])):
@@ -730,7 +847,8 @@ def test_a_stalled_answer_times_out_and_is_retried_like_a_503(lp, pauses, monkey
     assert pauses == [5.0] and len(timeouts) == 2
     assert set(timeouts) == {(10.0, 60.0)}  # README: 10 s to connect, 60 s between reads
     pd.testing.assert_frame_equal(
-        frame, lp.ground_truth(end - 2 * HOUR, end).drop(columns="account"))
+        frame, lp.ground_truth(end - 2 * HOUR, end).drop(columns="account")
+    )
     stalls[:] = [True] * 4
     with pytest.raises(APIError, match=r"no answer from 127\.0\.0\.1:\d+ within the timeout"):
         client.get_nht(end - 2 * HOUR, end)
@@ -752,15 +870,26 @@ def _signed(server, creds=None, **params):
 
     query = {"v": "2", "source": "check", "interval": "60"}
     query.update(params)
-    return requests.get(f"{server.domain_api}/operations/api/account/{server.account}/nht",
-                        params=query, auth=_oauth(creds or server.credentials), timeout=10)
+    return requests.get(
+        f"{server.domain_api}/operations/api/account/{server.account}/nht",
+        params=query,
+        auth=_oauth(creds or server.credentials),
+        timeout=10,
+    )
 
 
 def test_fake_validates_parameters_with_causes(lp):
     end = NOW.floor("60min")
     ms = int(end.value // 1_000_000)
-    answer = _signed(lp, fromMillis=ms - 8 * 86_400_000, toMillis=ms, limit=11, offset=-1,
-                     interval=20, source="x" * 21)
+    answer = _signed(
+        lp,
+        fromMillis=ms - 8 * 86_400_000,
+        toMillis=ms,
+        limit=11,
+        offset=-1,
+        interval=20,
+        source="x" * 21,
+    )
     assert answer.status_code == 400
     causes = answer.json()["causes"]
     # One cause per broken rule: source, range, interval, limit, offset.
@@ -771,8 +900,13 @@ def test_fake_validates_parameters_with_causes(lp):
         "limit: must be less than or equal to 10",
         "offset: must be greater than or equal to 0",
     ]
-    both = _signed(lp, fromMillis=ms - 3_600_000, toMillis=ms, fromDate="2026-11-26T08:00:00",
-                   toDate="2026-11-26T09:00:00")
+    both = _signed(
+        lp,
+        fromMillis=ms - 3_600_000,
+        toMillis=ms,
+        fromDate="2026-11-26T08:00:00",
+        toDate="2026-11-26T09:00:00",
+    )
     assert both.status_code == 400 and "not both" in both.json()["causes"][0]
 
 
@@ -784,13 +918,16 @@ def test_fake_checks_the_oauth_signature_not_just_the_header(lp):
     good = _signed(lp, fromMillis=ms - 3_600_000, toMillis=ms)
     assert good.status_code == 200
     # The same signed header on a different query (offset changed) does not verify.
-    forged = requests.get(good.url.replace("offset", "x-offset"),
-                          headers={"Authorization": good.request.headers["Authorization"]},
-                          timeout=10)
+    forged = requests.get(
+        good.url.replace("offset", "x-offset"),
+        headers={"Authorization": good.request.headers["Authorization"]},
+        timeout=10,
+    )
     assert forged.status_code == 401
     # Replaying the exact signed request (same nonce) is refused too.
-    replay = requests.get(good.url, headers={"Authorization":
-                                             good.request.headers["Authorization"]}, timeout=10)
+    replay = requests.get(
+        good.url, headers={"Authorization": good.request.headers["Authorization"]}, timeout=10
+    )
     assert replay.status_code == 401
     unsigned = requests.get(good.url, timeout=10)
     assert unsigned.status_code == 401 and "oauth_problem" in unsigned.json()["reason"]
@@ -812,7 +949,9 @@ def test_fake_v2_pages_and_v1_single_answer(lp):
     # toMillis is inclusive, like LivePerson's example: 07:00, 08:00 and 09:00 buckets,
     # of which 09:00 is still in progress at 09:30 and therefore not served.
     assert [b["timestamp"] for b in body["skillInfo"][0]["metricsByIntervals"]] == [
-        "2026-11-26T07:00", "2026-11-26T08:00"]
+        "2026-11-26T07:00",
+        "2026-11-26T08:00",
+    ]
     assert "_metadata" not in v1 and len(v1["skillInfo"]) == 23
 
 
@@ -825,8 +964,7 @@ def test_fake_history_is_deterministic_and_seasonal():
     weekday = a["interval_start"].dt.day_of_week
     # Daily peak at 14:00 UTC by construction, trough at night; weekends at 45 %.
     assert a.loc[hour == 14, "arrivals"].mean() > 3 * a.loc[hour == 3, "arrivals"].mean()
-    assert (a.loc[weekday < 5, "arrivals"].mean()
-            > 1.5 * a.loc[weekday >= 5, "arrivals"].mean())
+    assert a.loc[weekday < 5, "arrivals"].mean() > 1.5 * a.loc[weekday >= 5, "arrivals"].mean()
     # Hours with no data exist, and hours with a real zero count too.
     assert a["arrivals"].isna().any() and (a["arrivals"] == 0).any()
     other = FakeLivePerson(skill_ids=(1, 2, 4), now=NOW, seed=8).ground_truth(start, end)
@@ -834,8 +972,13 @@ def test_fake_history_is_deterministic_and_seasonal():
 
 
 def test_source_is_sent_as_given(tmp_path, lp, pauses):
-    fetch_history(tmp_path / "h.sqlite", lp.account, weeks=1, source="WFM planner 1",
-                  **fetch_kwargs(lp, pauses))
+    fetch_history(
+        tmp_path / "h.sqlite",
+        lp.account,
+        weeks=1,
+        source="WFM planner 1",
+        **fetch_kwargs(lp, pauses),
+    )
     assert {r.params["source"] for r in lp.nht_requests()} == {"WFM planner 1"}
 
 
@@ -846,17 +989,31 @@ _value = st.one_of(st.just(-1), st.just(0), st.integers(1, 500))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 3), st.integers(0, 5), _value, _value, _value, _value),
-                min_size=1, max_size=25, unique_by=lambda row: row[:2]))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 3), st.integers(0, 5), _value, _value, _value, _value),
+        min_size=1,
+        max_size=25,
+        unique_by=lambda row: row[:2],
+    )
+)
 def test_read_nht_never_reports_no_data_as_zero_or_negative(rows):
     skills: dict[int, list[dict]] = {}
     for skill, hour, arrivals, handled, nht, load in rows:
-        skills.setdefault(skill, []).append(_bucket(
-            T0 + hour * 3_600_000, arrivals=arrivals, handledSegments=handled,
-            netHandleTime=nht, avgSegmentWorkTime=nht,
-            avgAvailableLoad=-1 if load == -1 else load / 500))
-    payload = {"interval": 60, "skillInfo": [
-        {"skillId": s, "metricsByIntervals": b} for s, b in skills.items()]}
+        skills.setdefault(skill, []).append(
+            _bucket(
+                T0 + hour * 3_600_000,
+                arrivals=arrivals,
+                handledSegments=handled,
+                netHandleTime=nht,
+                avgSegmentWorkTime=nht,
+                avgAvailableLoad=-1 if load == -1 else load / 500,
+            )
+        )
+    payload = {
+        "interval": 60,
+        "skillInfo": [{"skillId": s, "metricsByIntervals": b} for s, b in skills.items()],
+    }
     frame = read_nht(payload, interval_minutes=60)
     # One row per (skill, hour) (a conflicting repeat is refused: see the test below).
     last = {(s, h): (a, hs, n, ld) for s, h, a, hs, n, ld in rows}
@@ -867,11 +1024,12 @@ def test_read_nht_never_reports_no_data_as_zero_or_negative(rows):
     for col in ("net_handle_time_s", "avg_segment_work_time_s", "avg_available_load"):
         assert not (frame.loc[no_handled, col] == 0).any()
     for row in frame.itertuples():
-        a, hs, n, _ = last[(row.skill_id, int((row.interval_start.value // 10**6 - T0)
-                                               // 3_600_000))]
+        a, hs, n, _ = last[
+            (row.skill_id, int((row.interval_start.value // 10**6 - T0) // 3_600_000))
+        ]
         # Counts pass through unchanged, -1 becomes NaN; a 0 count stays a real 0.
-        assert (np.isnan(row.arrivals) if a == -1 else row.arrivals == a)
-        assert (np.isnan(row.handled_segments) if hs == -1 else row.handled_segments == hs)
+        assert np.isnan(row.arrivals) if a == -1 else row.arrivals == a
+        assert np.isnan(row.handled_segments) if hs == -1 else row.handled_segments == hs
         if n > 0:
             assert row.net_handle_time_s == n
 

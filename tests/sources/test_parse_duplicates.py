@@ -14,8 +14,14 @@ from staffing.sources.liveperson.parse import drop_identical_duplicates, read_nh
 
 def _frame(arrivals, nht):
     t = pd.Timestamp("2026-02-02 09:00", tz="UTC")
-    return pd.DataFrame({"skill_id": [7, 7, 8], "interval_start": [t, t, t],
-                         "arrivals": arrivals, "net_handle_time_s": nht})
+    return pd.DataFrame(
+        {
+            "skill_id": [7, 7, 8],
+            "interval_start": [t, t, t],
+            "arrivals": arrivals,
+            "net_handle_time_s": nht,
+        }
+    )
 
 
 def test_identical_repeats_are_dropped():
@@ -26,8 +32,10 @@ def test_identical_repeats_are_dropped():
 def test_a_skill_hour_with_two_values_is_refused_naming_what_differs():
     with pytest.raises(DataError) as info:
         drop_identical_duplicates(_frame([3.0, 4.0, 1.0], [300.0, 300.0, 5.0]), where="page 2")
-    assert str(info.value) == ("page 2: skill 7 at 2026-02-02 09:00:00+00:00 comes twice with "
-                               "different values (arrivals); refusing to pick one")
+    assert str(info.value) == (
+        "page 2: skill 7 at 2026-02-02 09:00:00+00:00 comes twice with "
+        "different values (arrivals); refusing to pick one"
+    )
 
 
 def _answer(*buckets):
@@ -35,10 +43,18 @@ def _answer(*buckets):
 
 
 def _bucket(ms, **fields):
-    base = {"epochTimestamp": ms, "arrivals": 4, "handledSegments": 1, "netHandleTime": 300.0,
-            "avgSegmentWorkTime": 100.0, "avgAvailableLoad": 0.0, "messagesSent": 9,
-            "avgAgentSegmentDuration": 900.0, "totalAgentSegmentDuration": 900,
-            "avgTimeInQueue": 0.0}
+    base = {
+        "epochTimestamp": ms,
+        "arrivals": 4,
+        "handledSegments": 1,
+        "netHandleTime": 300.0,
+        "avgSegmentWorkTime": 100.0,
+        "avgAvailableLoad": 0.0,
+        "messagesSent": 9,
+        "avgAgentSegmentDuration": 900.0,
+        "totalAgentSegmentDuration": 900,
+        "avgTimeInQueue": 0.0,
+    }
     base.update(fields)
     return base
 
@@ -49,8 +65,9 @@ def test_zeros_are_values_once_something_was_handled():
     frame = read_nht(_answer(_bucket(1652950800000)))
     assert frame.loc[0, "avg_available_load"] == 0.0
     assert frame.loc[0, "avg_time_in_queue_s"] == 0.0
-    empty = read_nht(_answer(_bucket(1652950800000, handledSegments=0, arrivals=0,
-                                     netHandleTime=0.0)))
+    empty = read_nht(
+        _answer(_bucket(1652950800000, handledSegments=0, arrivals=0, netHandleTime=0.0))
+    )
     for column in ("avg_available_load", "avg_time_in_queue_s", "net_handle_time_s"):
         assert np.isnan(empty.loc[0, column]), column
 
@@ -60,16 +77,22 @@ def test_a_negative_value_names_its_own_bucket():
     payload = _answer(_bucket(1652950800000), _bucket(1652954400000, arrivals=-5))
     with pytest.raises(DataError) as info:
         read_nht(payload)
-    assert str(info.value) == ("NHT answer: skill 7 at 2022-05-19 10:00:00+00:00: arrivals = "
-                               "-5.0 is negative")
+    assert str(info.value) == (
+        "NHT answer: skill 7 at 2022-05-19 10:00:00+00:00: arrivals = -5.0 is negative"
+    )
 
 
-@pytest.mark.parametrize(("payload", "message"), [
-    ([], "NHT answer is not a JSON object but list"),
-    ({"skillInfo": 5}, "NHT answer: skillInfo is not a list"),
-    ({"skillInfo": [{"skillId": 7, "metricsByIntervals": 5}]},
-     "NHT answer: skill 7 metricsByIntervals is not a list"),
-])
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ([], "NHT answer is not a JSON object but list"),
+        ({"skillInfo": 5}, "NHT answer: skillInfo is not a list"),
+        (
+            {"skillInfo": [{"skillId": 7, "metricsByIntervals": 5}]},
+            "NHT answer: skill 7 metricsByIntervals is not a list",
+        ),
+    ],
+)
 def test_a_malformed_answer_says_what_is_wrong(payload, message):
     with pytest.raises(DataError) as info:
         read_nht(payload)
@@ -82,4 +105,5 @@ def test_an_answer_giving_one_hour_two_values_is_refused():
         read_nht(payload)
     assert str(info.value).startswith(
         "NHT answer: skill 7 at 2022-05-19 09:00:00+00:00 comes twice with different values "
-        "(arrivals")
+        "(arrivals"
+    )

@@ -87,12 +87,16 @@ def test_each_server_error_status_is_retried_three_times_after_5_10_15_seconds(s
     assert pauses == [5.0, 10.0, 15.0]
 
 
-@pytest.mark.parametrize("failure", [
-    requests.exceptions.ConnectionError("dropped"),
-    requests.exceptions.ChunkedEncodingError("cut off mid-body"),
-    requests.exceptions.ReadTimeout("timed out"),
-    requests.exceptions.ConnectTimeout("timed out"),
-], ids=["dropped connection", "cut off mid-body", "read timeout", "connect timeout"])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        requests.exceptions.ConnectionError("dropped"),
+        requests.exceptions.ChunkedEncodingError("cut off mid-body"),
+        requests.exceptions.ReadTimeout("timed out"),
+        requests.exceptions.ConnectTimeout("timed out"),
+    ],
+    ids=["dropped connection", "cut off mid-body", "read timeout", "connect timeout"],
+)
 def test_each_failure_without_an_answer_is_retried_like_a_server_error(failure):
     policy, pauses = _policy()
     server = Server(failure, failure, failure)
@@ -133,16 +137,19 @@ def test_a_tls_failure_is_not_retried():
 # --- each bound ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("header", "pause"), [
-    ("3", 3.0),           # the server's Retry-After wins over 1 s
-    ("0", 1.0),           # but never less than 1 s
-    ("600", 600.0),       # at most 600 s ...
-    ("601", 600.0),       # ... a longer one is cut to 600 s
-    ("Sat, 01 Jan 2000 00:00:00 GMT", 1.0),    # a date in the past: at least 1 s
-    ("Fri, 01 Jan 2100 00:00:00 GMT", 600.0),  # a date far ahead: cut to 600 s
-    ("Fri, 01 Jan 2100 00:00:00 -0000", 600.0),  # a date without a zone is UTC
-    ("soon", 1.0),        # neither seconds nor a date: ignored
-])
+@pytest.mark.parametrize(
+    ("header", "pause"),
+    [
+        ("3", 3.0),  # the server's Retry-After wins over 1 s
+        ("0", 1.0),  # but never less than 1 s
+        ("600", 600.0),  # at most 600 s ...
+        ("601", 600.0),  # ... a longer one is cut to 600 s
+        ("Sat, 01 Jan 2000 00:00:00 GMT", 1.0),  # a date in the past: at least 1 s
+        ("Fri, 01 Jan 2100 00:00:00 GMT", 600.0),  # a date far ahead: cut to 600 s
+        ("Fri, 01 Jan 2100 00:00:00 -0000", 600.0),  # a date without a zone is UTC
+        ("soon", 1.0),  # neither seconds nor a date: ignored
+    ],
+)
 def test_retry_after_on_429_is_honoured_between_1_and_600_seconds(header, pause):
     policy, pauses = _policy()
     assert policy.call(Server(_answer(429, header))).status_code == 200
@@ -240,7 +247,8 @@ def _wrapped_dns_failure() -> requests.exceptions.ConnectionError:
     gai = socket.gaierror(-2, "Name or service not known")
     resolution = urllib3.exceptions.NameResolutionError("lp.invalid", None, gai)
     return requests.exceptions.ConnectionError(
-        urllib3.exceptions.MaxRetryError(None, "https://lp.invalid/", reason=resolution))
+        urllib3.exceptions.MaxRetryError(None, "https://lp.invalid/", reason=resolution)
+    )
 
 
 def test_a_host_name_that_does_not_resolve_is_not_retried():
@@ -259,5 +267,8 @@ def test_a_dns_failure_found_through_the_exception_context_is_final_too():
     error.__context__ = socket.gaierror(-3, "Temporary failure in name resolution")
     assert cannot_resolve(error)
     assert not cannot_resolve(requests.exceptions.ConnectionError("connection refused"))
-    assert not cannot_resolve(requests.exceptions.ConnectionError(
-        urllib3.exceptions.MaxRetryError(None, "https://x/", reason=ConnectionRefusedError())))
+    assert not cannot_resolve(
+        requests.exceptions.ConnectionError(
+            urllib3.exceptions.MaxRetryError(None, "https://x/", reason=ConnectionRefusedError())
+        )
+    )

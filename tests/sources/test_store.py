@@ -127,8 +127,7 @@ def test_windows_are_recorded_with_their_skill_selection(tmp_path):
     t1 = t0 + pd.Timedelta(days=1)
     t2 = t1 + pd.Timedelta(days=1)
     store.save_window("42", _frame(), window=(t0, t1), interval_minutes=60, skill_ids=[1, 2])
-    store.save_window("42", _frame().iloc[:0], window=(t1, t2), interval_minutes=60,
-                      skill_ids=None)
+    store.save_window("42", _frame().iloc[:0], window=(t1, t2), interval_minutes=60, skill_ids=None)
     # Skills {1} is a subset of {1, 2}: both windows cover it.
     assert store.fetched_windows("42", skill_ids=[1]) == [(t0, t1), (t1, t2)]
     # Skill 3 was only fetched as part of "all skills".
@@ -156,8 +155,9 @@ def test_a_full_store_disk_is_a_clear_error_and_keeps_what_was_stored(tmp_path, 
     path = tmp_path / "h.sqlite"
     store = HistoryStore(path)
     start = pd.Timestamp("2026-01-05T00:00Z")
-    first = pd.DataFrame({"skill_id": 1, "interval_start": [start],
-                          "interval_minutes": 60, "arrivals": [3.0]})
+    first = pd.DataFrame(
+        {"skill_id": 1, "interval_start": [start], "interval_minutes": 60, "arrivals": [3.0]}
+    )
     store.upsert("1", first)
     real_connect = sqlite3.connect
 
@@ -168,10 +168,14 @@ def test_a_full_store_disk_is_a_clear_error_and_keeps_what_was_stored(tmp_path, 
         return conn
 
     monkeypatch.setattr(store_module.sqlite3, "connect", cramped)
-    many = pd.DataFrame({"skill_id": np.repeat(np.arange(2, 202), 24),
-                         "interval_start": np.tile(pd.date_range(start, periods=24, freq="h"),
-                                                   200),
-                         "interval_minutes": 60, "arrivals": 1.0})
+    many = pd.DataFrame(
+        {
+            "skill_id": np.repeat(np.arange(2, 202), 24),
+            "interval_start": np.tile(pd.date_range(start, periods=24, freq="h"), 200),
+            "interval_minutes": 60,
+            "arrivals": 1.0,
+        }
+    )
     with pytest.raises(DataError, match="is the disk full") as info:
         store.upsert("1", many)
     assert "\n" not in str(info.value)

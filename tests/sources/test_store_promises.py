@@ -16,11 +16,16 @@ from staffing.sources.store import BUSY_TIMEOUT_S, HistoryStore
 
 
 def _rows(**overrides) -> pd.DataFrame:
-    frame = pd.DataFrame({"skill_id": [1, 2],
-                          "interval_start": pd.date_range("2026-02-02", periods=2, freq="h",
-                                                          tz="UTC"),
-                          "interval_minutes": 60, "arrivals": [3.0, 4.0],
-                          "handled_segments": 2.0, "net_handle_time_s": 300.0})
+    frame = pd.DataFrame(
+        {
+            "skill_id": [1, 2],
+            "interval_start": pd.date_range("2026-02-02", periods=2, freq="h", tz="UTC"),
+            "interval_minutes": 60,
+            "arrivals": [3.0, 4.0],
+            "handled_segments": 2.0,
+            "net_handle_time_s": 300.0,
+        }
+    )
     for column, values in overrides.items():
         frame[column] = values
     return frame
@@ -43,16 +48,22 @@ def test_every_connection_waits_up_to_60_seconds_for_the_store(tmp_path, monkeyp
     assert timeouts and set(timeouts) == {60.0}
 
 
-@pytest.mark.parametrize(("failure", "words"), [
-    ("database is locked", "another process kept the history store locked for more than 60 s"),
-    ("database or disk is full", "cannot write the history store (database or disk is full: "
-                                 "is the disk full or read-only?)"),
-    ("database table is busy", "locked for more than 60 s"),
-    ("attempt to write a readonly database", "is the disk full or read-only?"),
-    ("read-only file system", "is the disk full or read-only?"),
-    ("disk I/O error", "is the disk full or read-only?"),
-    ("something else", "history store error: something else"),
-])
+@pytest.mark.parametrize(
+    ("failure", "words"),
+    [
+        ("database is locked", "another process kept the history store locked for more than 60 s"),
+        (
+            "database or disk is full",
+            "cannot write the history store (database or disk is full: "
+            "is the disk full or read-only?)",
+        ),
+        ("database table is busy", "locked for more than 60 s"),
+        ("attempt to write a readonly database", "is the disk full or read-only?"),
+        ("read-only file system", "is the disk full or read-only?"),
+        ("disk I/O error", "is the disk full or read-only?"),
+        ("something else", "history store error: something else"),
+    ],
+)
 def test_a_locked_or_full_store_is_a_clear_error(tmp_path, monkeypatch, failure, words):
     path = tmp_path / "h.sqlite"
 
@@ -70,8 +81,9 @@ def test_rows_of_another_account_are_refused(tmp_path):
         HistoryStore(tmp_path / "h.sqlite").upsert("111", _rows(account=["111", "222"]))
 
 
-@pytest.mark.parametrize("skill_ids", [[1.5, 2.0], [np.nan, 2.0], [-1, 2]],
-                         ids=["fraction", "missing", "negative"])
+@pytest.mark.parametrize(
+    "skill_ids", [[1.5, 2.0], [np.nan, 2.0], [-1, 2]], ids=["fraction", "missing", "negative"]
+)
 def test_skill_ids_must_be_whole_non_negative_numbers(tmp_path, skill_ids):
     with pytest.raises(DataError, match="skill_id must be non-negative integers"):
         HistoryStore(tmp_path / "h.sqlite").upsert("111", _rows(skill_id=skill_ids))

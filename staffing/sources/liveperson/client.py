@@ -88,6 +88,8 @@ class DeadlineExceeded(requests.exceptions.Timeout):
 
 def _refuse_constant(token: str) -> float:
     raise ValueError(f"{token} is not a JSON number")
+
+
 #: Sent with every request, so LivePerson can tell who calls.
 USER_AGENT = f"staffing/{VERSION} (LivePerson NHT fetcher; python-requests/{requests.__version__})"
 
@@ -161,7 +163,9 @@ class NHTClient:
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         # Proxy settings from the environment apply, except to a loopback fake.
         self.session.trust_env = urlsplit(self.domain_api).hostname not in (
-            "127.0.0.1", "localhost", "::1"
+            "127.0.0.1",
+            "localhost",
+            "::1",
         )
         c = self._credentials
         self._auth = OAuth1(
@@ -202,8 +206,9 @@ class NHTClient:
             nonlocal attempts, body
             attempts += 1
             deadline = time.monotonic() + self.deadline_s
-            response = self.session.get(url, params=params, auth=auth, timeout=self.timeout_s,
-                                        stream=True)
+            response = self.session.get(
+                url, params=params, auth=auth, timeout=self.timeout_s, stream=True
+            )
             chunks = []
             try:
                 # read1 returns what has arrived (waiting at most the read timeout), so a
@@ -226,17 +231,16 @@ class NHTClient:
         except requests.exceptions.RequestException as exc:
             reason = _describe(exc, url, self.timeout_s, self.deadline_s)
             tries = f"{attempts} attempt" + ("s" if attempts > 1 else "")
-            raise APIError(None, f"{what}: {reason}, after {tries}{self.retry.why_stopped()}") \
-                from None
+            raise APIError(
+                None, f"{what}: {reason}, after {tries}{self.retry.why_stopped()}"
+            ) from None
         finally:
             self.retries += attempts - 1
         if response.status_code == 200:
             return response, body
         self._raise_for(response, body, what, attempts)
 
-    def _raise_for(
-        self, response: requests.Response, raw: bytes, what: str, attempts: int
-    ) -> None:
+    def _raise_for(self, response: requests.Response, raw: bytes, what: str, attempts: int) -> None:
         status = response.status_code
         try:
             body = json.loads(raw)
@@ -264,8 +268,10 @@ class NHTClient:
                 "LivePerson turns on per account"
             )
         if status == RetryPolicy.THROTTLED or status in RetryPolicy.SERVER_ERRORS:
-            message = (f"{message}; still failing after {attempts} attempts "
-                       f"(the retry policy){self.retry.why_stopped()}")
+            message = (
+                f"{message}; still failing after {attempts} attempts "
+                f"(the retry policy){self.retry.why_stopped()}"
+            )
         raise APIError(status, f"{what}: {message}", causes)
 
     def base_url(self) -> str:
@@ -285,9 +291,7 @@ class NHTClient:
             The answer has no ``baseURI`` or it is not a host name.
         """
         if self._base_url is None:
-            url = (
-                f"{self.domain_api}/api/account/{self.account}/service/{SERVICE}/baseURI.json"
-            )
+            url = f"{self.domain_api}/api/account/{self.account}/service/{SERVICE}/baseURI.json"
             what = f"domain discovery of {SERVICE} for account {self.account}"
             _, body = self._get(url, params={"version": "1.0"}, auth=None, what=what)
             try:
@@ -437,14 +441,21 @@ class NHTClient:
         window = f"NHT window {start_ts:%Y-%m-%d %H:%M} to {end_ts:%Y-%m-%d %H:%M} UTC"
         asked = check_skill_ids(skill_ids)
         for attempt in range(WINDOW_REFETCHES + 1):
-            frame, problem = self._window(start_ts, end_ts, asked, interval_minutes, on_page,
-                                          window)
+            frame, problem = self._window(
+                start_ts, end_ts, asked, interval_minutes, on_page, window
+            )
             if problem is None:
                 return frame
-            log.warning("%s: %s; %s", window, problem,
-                        "fetching it again" if attempt < WINDOW_REFETCHES else "giving up")
-        raise DataError(f"{window}: {problem}, also when fetched again; nothing of this window "
-                        "was stored (a later fetch tries it again)")
+            log.warning(
+                "%s: %s; %s",
+                window,
+                problem,
+                "fetching it again" if attempt < WINDOW_REFETCHES else "giving up",
+            )
+        raise DataError(
+            f"{window}: {problem}, also when fetched again; nothing of this window "
+            "was stored (a later fetch tries it again)"
+        )
 
     def _window(
         self,
@@ -482,8 +493,10 @@ class NHTClient:
         if missing:
             problems.append(f"skill(s) {_ids(missing)} asked for did not come back")
         if self.announced is not None and len(pages_of) != self.announced:
-            problems.append(f"{len(pages_of)} skill(s) came back where _metadata.count "
-                            f"announced {self.announced}")
+            problems.append(
+                f"{len(pages_of)} skill(s) came back where _metadata.count "
+                f"announced {self.announced}"
+            )
         try:
             frame = drop_identical_duplicates(frame, where=window)
         except DataError as exc:

@@ -361,12 +361,17 @@ def check_domain_api(url: object) -> str:
     """
     parts = urlsplit(str(url or ""))
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError([f"domain_api {redact_url(str(url or ''))!r}: must be an http:// or "
-                           "https:// URL"])
+        raise ConfigError(
+            [f"domain_api {redact_url(str(url or ''))!r}: must be an http:// or https:// URL"]
+        )
     if parts.username is not None or parts.password is not None:
         # A user or password in the URL would be sent and echoed: never take one.
-        raise ConfigError([f"domain_api {redact_url(str(url))!r}: must not hold a user name or "
-                           "password; the API key comes from the LP_* environment variables"])
+        raise ConfigError(
+            [
+                f"domain_api {redact_url(str(url))!r}: must not hold a user name or "
+                "password; the API key comes from the LP_* environment variables"
+            ]
+        )
     return str(url).rstrip("/")
 
 
@@ -410,4 +415,3 @@ def redact_url(url: str) -> str:
         return url
     netloc = "***@" + parts.netloc.rsplit("@", 1)[1]
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-

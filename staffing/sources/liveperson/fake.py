@@ -115,12 +115,14 @@ class Fault:
         -------
         Fault
         """
-        return cls("status", 429, retry_after, {"message": "Too many requests"},
-                   after_auth=after_auth)
+        return cls(
+            "status", 429, retry_after, {"message": "Too many requests"}, after_auth=after_auth
+        )
 
     @classmethod
-    def server_error(cls, status: int = 500, retry_after: int | str | None = None, *,
-                     after_auth: bool = False) -> Fault:
+    def server_error(
+        cls, status: int = 500, retry_after: int | str | None = None, *, after_auth: bool = False
+    ) -> Fault:
         """An HTTP server error with LivePerson's 500 body (and ``Retry-After`` unless None).
 
         Parameters
@@ -137,9 +139,16 @@ class Fault:
         -------
         Fault
         """
-        return cls("status", status, retry_after,
-                   {"internalCode": "00000000-0000-4000-8000-000000000000",
-                    "message": "Internal server error"}, after_auth=after_auth)
+        return cls(
+            "status",
+            status,
+            retry_after,
+            {
+                "internalCode": "00000000-0000-4000-8000-000000000000",
+                "message": "Internal server error",
+            },
+            after_auth=after_auth,
+        )
 
     @classmethod
     def malformed(cls, *, after_auth: bool = False) -> Fault:
@@ -222,8 +231,7 @@ class Fault:
         -------
         Fault
         """
-        return cls("trickle", seconds=float(seconds), body={"chunks": int(chunks)},
-                   after_auth=True)
+        return cls("trickle", seconds=float(seconds), body={"chunks": int(chunks)}, after_auth=True)
 
     @classmethod
     def drop(cls, *, after_auth: bool = False) -> Fault:
@@ -293,8 +301,9 @@ class _Validator(RequestValidator):
             return self._c.access_token_secret
         return "dummy-token-secret"
 
-    def validate_timestamp_and_nonce(self, client_key, timestamp, nonce, request,
-                                     request_token=None, access_token=None) -> bool:
+    def validate_timestamp_and_nonce(
+        self, client_key, timestamp, nonce, request, request_token=None, access_token=None
+    ) -> bool:
         key = (client_key, timestamp, nonce, access_token or request.resource_owner_key or "")
         with self._lock:
             if key in self._nonces:
@@ -362,8 +371,10 @@ class FakeLivePerson:
         self._server.daemon_threads = True
         self._host = f"127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-            name="fake-liveperson", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-liveperson",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -427,21 +438,29 @@ class FakeLivePerson:
         with self._lock:
             return [r for r in self.requests if r.kind == "nht"]
 
-    def _record(self, kind: str, path: str, params: dict,
-                user_agent: str = "") -> tuple[RecordedRequest, Fault | None]:
+    def _record(
+        self, kind: str, path: str, params: dict, user_agent: str = ""
+    ) -> tuple[RecordedRequest, Fault | None]:
         with self._lock:
             fault = None
             if kind == "nht":
                 self._nht_count += 1
                 fault = self._faults.pop(self._nht_count, None)
-            rec = RecordedRequest(len(self.requests) + 1, kind, path, params,
-                                  fault=fault and fault.kind, user_agent=user_agent)
+            rec = RecordedRequest(
+                len(self.requests) + 1,
+                kind,
+                path,
+                params,
+                fault=fault and fault.kind,
+                user_agent=user_agent,
+            )
             self.requests.append(rec)
             return rec, fault
 
     # -- data ------------------------------------------------------------------------------
-    def wire_metrics(self, skill_ids: Iterable[int], start: object, stop: object,
-                     interval_minutes: int = 60) -> dict[int, list[dict]]:
+    def wire_metrics(
+        self, skill_ids: Iterable[int], start: object, stop: object, interval_minutes: int = 60
+    ) -> dict[int, list[dict]]:
         """Metric objects per skill, as the API sends them, for buckets in [start, stop].
 
         Buckets are snapped down to the interval; only buckets that ended by the fake's
@@ -471,8 +490,14 @@ class FakeLivePerson:
             out[int(skill)] = group.drop(columns="skillId").to_dict("records")
         return out
 
-    def ground_truth(self, start: object, end: object, *, skill_ids: Iterable[int] | None = None,
-                     interval_minutes: int = 60) -> pd.DataFrame:
+    def ground_truth(
+        self,
+        start: object,
+        end: object,
+        *,
+        skill_ids: Iterable[int] | None = None,
+        interval_minutes: int = 60,
+    ) -> pd.DataFrame:
         """What a correct client stores for buckets starting in [start, end).
 
         Columns and dtypes as :meth:`staffing.store.HistoryStore.read`. Built from the
@@ -494,19 +519,23 @@ class FakeLivePerson:
             One row per skill and bucket that ended by the fake's ``now``, sorted by skill and
             time; NaN where the server sends "no data".
         """
-        ids = self.skill_ids if skill_ids is None else [s for s in self.skill_ids
-                                                        if s in {int(x) for x in skill_ids}]
+        ids = (
+            self.skill_ids
+            if skill_ids is None
+            else [s for s in self.skill_ids if s in {int(x) for x in skill_ids}]
+        )
         end_ts = as_utc(end, "end")
-        sem, _, _ = self._semantic(ids, start, end_ts - pd.Timedelta(minutes=interval_minutes),
-                                   interval_minutes)
+        sem, _, _ = self._semantic(
+            ids, start, end_ts - pd.Timedelta(minutes=interval_minutes), interval_minutes
+        )
         sem = sem[sem["interval_start"] < end_ts]
         sem.insert(0, "account", self.account)
         sem["account"] = sem["account"].astype(object)
-        return sem[list(COLUMNS)].sort_values(["skill_id", "interval_start"]).reset_index(
-            drop=True)
+        return sem[list(COLUMNS)].sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
 
-    def _semantic(self, skill_ids: Iterable[int], start: object, stop: object,
-                  interval_minutes: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    def _semantic(
+        self, skill_ids: Iterable[int], start: object, stop: object, interval_minutes: int
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Semantic values (NaN = no data) for buckets b with start <= b <= stop.
 
         Also returns which rows are "closed" (sent as -1 everywhere) and "zeroed"
@@ -556,20 +585,22 @@ class FakeLivePerson:
         closed = closed | lagging
         arrivals_missing = ~closed & ~zeroed & (u(12, True) < 0.02)
 
-        frame = pd.DataFrame({
-            "skill_id": skill,
-            "interval_start": pd.to_datetime(t_ns, unit="ns", utc=True).as_unit("ns"),
-            "interval_minutes": np.int64(interval_minutes),
-            "arrivals": np.where(arrivals_missing, np.nan, arrivals),
-            "handled_segments": handled,
-            "net_handle_time_s": nht,
-            "avg_segment_work_time_s": swt,
-            "avg_agent_segment_duration_s": avg_dur,
-            "total_agent_segment_duration_s": total_dur,
-            "avg_time_in_queue_s": tiq,
-            "avg_available_load": load,
-            "messages_sent": messages,
-        })
+        frame = pd.DataFrame(
+            {
+                "skill_id": skill,
+                "interval_start": pd.to_datetime(t_ns, unit="ns", utc=True).as_unit("ns"),
+                "interval_minutes": np.int64(interval_minutes),
+                "arrivals": np.where(arrivals_missing, np.nan, arrivals),
+                "handled_segments": handled,
+                "net_handle_time_s": nht,
+                "avg_segment_work_time_s": swt,
+                "avg_agent_segment_duration_s": avg_dur,
+                "total_agent_segment_duration_s": total_dur,
+                "avg_time_in_queue_s": tiq,
+                "avg_available_load": load,
+                "messages_sent": messages,
+            }
+        )
         # An hour with nothing handled has no effort, a bucket with no closed segment no
         # segment duration, a bucket without arrivals no queue time.
         no_handled = handled == 0
@@ -579,8 +610,12 @@ class FakeLivePerson:
         frame.loc[~(arrivals > 0) | arrivals_missing, "avg_time_in_queue_s"] = np.nan
         metric_cols = list(COLUMNS)[4:]
         frame.loc[closed, metric_cols] = np.nan
-        zero_cols = ["arrivals", "handled_segments", "total_agent_segment_duration_s",
-                     "messages_sent"]
+        zero_cols = [
+            "arrivals",
+            "handled_segments",
+            "total_agent_segment_duration_s",
+            "messages_sent",
+        ]
         frame.loc[zeroed, zero_cols] = 0.0
         frame.loc[zeroed, [c for c in metric_cols if c not in zero_cols]] = np.nan
         for col in metric_cols:
@@ -600,11 +635,15 @@ class FakeLivePerson:
         except ValueError:  # a malformed Authorization header
             ok = False
         if not ok:
-            return 401, {"reason": "oauth_problem=signature_invalid",
-                         "message": "Unauthorized: the OAuth signature is invalid"}
+            return 401, {
+                "reason": "oauth_problem=signature_invalid",
+                "message": "Unauthorized: the OAuth signature is invalid",
+            }
         if account != self.account:
-            return 401, {"reason": "oauth_problem=token_rejected",
-                         "message": f"Unauthorized for account {account}"}
+            return 401, {
+                "reason": "oauth_problem=token_rejected",
+                "message": f"Unauthorized for account {account}",
+            }
         return None
 
     def _nht(self, handler: _Handler, params: dict[str, str]) -> tuple[int, dict]:
@@ -621,15 +660,21 @@ class FakeLivePerson:
         body: dict = {}
         if version == "2":
             offset, limit = query["offset"], query["limit"]
-            page = skills[offset:offset + limit]
+            page = skills[offset : offset + limit]
             body["_metadata"] = {
                 "count": len(skills),
-                "references": _references(f"http://{self.host}{handler.path.split('?')[0]}",
-                                          params, offset, limit, len(skills)),
+                "references": _references(
+                    f"http://{self.host}{handler.path.split('?')[0]}",
+                    params,
+                    offset,
+                    limit,
+                    len(skills),
+                ),
             }
             if not self.next_links:
                 body["_metadata"]["references"] = [
-                    r for r in body["_metadata"]["references"]
+                    r
+                    for r in body["_metadata"]["references"]
                     if r["rel"] in ("self", "first", "last")
                 ]
         else:
@@ -641,18 +686,19 @@ class FakeLivePerson:
             "toMillis": to.floor(step).value // _MS,
         }
         body["interval"] = interval
-        body["skillInfo"] = [{"skillId": s, "metricsByIntervals": metrics.get(s, [])}
-                             for s in page]
+        body["skillInfo"] = [{"skillId": s, "metricsByIntervals": metrics.get(s, [])} for s in page]
         return 200, body
 
 
 def _uniform(seed: int, tag: int, skill: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Deterministic uniforms in [0, 1) from (seed, tag, skill, key): splitmix64 mixing."""
     with np.errstate(over="ignore"):
-        x = (np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
-             + np.uint64(tag) * np.uint64(0xD1B54A32D192ED03)
-             + skill.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
-             + key.astype(np.uint64) * np.uint64(0x94D049BB133111EB))
+        x = (
+            np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+            + np.uint64(tag) * np.uint64(0xD1B54A32D192ED03)
+            + skill.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
+            + key.astype(np.uint64) * np.uint64(0x94D049BB133111EB)
+        )
         x ^= x >> np.uint64(30)
         x *= np.uint64(0xBF58476D1CE4E5B9)
         x ^= x >> np.uint64(27)
@@ -668,12 +714,15 @@ _INTEGER_FIELDS = {"arrivals", "handledSegments", "totalAgentSegmentDuration", "
 
 def _encode(sem: pd.DataFrame, closed: np.ndarray, zeroed: np.ndarray) -> pd.DataFrame:
     """Semantic values -> the API's JSON fields: NaN is -1, or 0 in "zeroed" rows."""
-    wire = pd.DataFrame({
-        "skillId": sem["skill_id"].to_numpy(),
-        "timestamp": sem["interval_start"].dt.strftime("%Y-%m-%dT%H:%M").to_numpy(),
-        "epochTimestamp": (sem["interval_start"].dt.as_unit("ns").astype("int64") // _MS)
-        .to_numpy(),
-    })
+    wire = pd.DataFrame(
+        {
+            "skillId": sem["skill_id"].to_numpy(),
+            "timestamp": sem["interval_start"].dt.strftime("%Y-%m-%dT%H:%M").to_numpy(),
+            "epochTimestamp": (
+                sem["interval_start"].dt.as_unit("ns").astype("int64") // _MS
+            ).to_numpy(),
+        }
+    )
     for col, name in _WIRE.items():
         values = sem[col].to_numpy(dtype=float).copy()
         values[np.isnan(values) & zeroed] = 0.0
@@ -705,7 +754,8 @@ def _validate(params: dict[str, str], now: pd.Timestamp) -> tuple[list[str], dic
             else:
                 for key, name in (("from", "fromDate"), ("to", "toDate")):
                     out[key] = pd.Timestamp(
-                        datetime.strptime(params[name], "%Y-%m-%dT%H:%M:%S"), tz="UTC")
+                        datetime.strptime(params[name], "%Y-%m-%dT%H:%M:%S"), tz="UTC"
+                    )
         except (KeyError, ValueError, OverflowError):
             causes.append("time frame: both ends required, as epoch ms or yyyy-MM-ddTHH:mm:ss")
         else:
@@ -741,15 +791,18 @@ def _validate(params: dict[str, str], now: pd.Timestamp) -> tuple[list[str], dic
     return causes, out
 
 
-def _references(base: str, params: dict[str, str], offset: int, limit: int,
-                count: int) -> list[dict]:
+def _references(
+    base: str, params: dict[str, str], offset: int, limit: int, count: int
+) -> list[dict]:
     def href(off: int, lim: int) -> str:
         return f"{base}?{urlencode({**params, 'offset': off, 'limit': lim})}"
 
     last_offset = max(0, (count - 1) // limit * limit) if count else 0
-    refs = [{"rel": "self", "href": href(offset, limit)},
-            {"rel": "first", "href": href(0, limit)},
-            {"rel": "last", "href": href(last_offset, max(count - last_offset, 1))}]
+    refs = [
+        {"rel": "self", "href": href(offset, limit)},
+        {"rel": "first", "href": href(0, limit)},
+        {"rel": "last", "href": href(last_offset, max(count - last_offset, 1))},
+    ]
     if count > limit:
         if offset + limit < count:
             refs.insert(1, {"rel": "next", "href": href(offset + limit, limit)})
@@ -765,8 +818,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet; never log headers
         pass
 
-    def _send(self, status: int, body: object, headers: dict[str, str] | None = None,
-              raw: bytes | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: object,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> None:
         data = raw if raw is not None else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -791,8 +849,12 @@ class _Handler(BaseHTTPRequestHandler):
         segments = [s for s in parts.path.split("/") if s]
         ua = self.headers.get("User-Agent", "")
         # Domain API
-        if segments[:2] == ["api", "account"] and len(segments) in (5, 6) \
-                and segments[-1] == "baseURI.json" and segments[3] == "service":
+        if (
+            segments[:2] == ["api", "account"]
+            and len(segments) in (5, 6)
+            and segments[-1] == "baseURI.json"
+            and segments[3] == "service"
+        ):
             rec, _ = fake._record("domain", parts.path, params, ua)
             account = segments[2]
             if account != fake.account:
@@ -803,14 +865,19 @@ class _Handler(BaseHTTPRequestHandler):
                     rec.status = 400
                     return self._send(400, {"message": f"service {segments[4]} not found"})
                 rec.status = 200
-                return self._send(200, {"service": SERVICE, "account": account,
-                                        "baseURI": fake.host})
+                return self._send(
+                    200, {"service": SERVICE, "account": account, "baseURI": fake.host}
+                )
             rec.status = 200
-            return self._send(200, {"baseURIs": [
-                {"service": SERVICE, "account": account, "baseURI": fake.host}]})
+            return self._send(
+                200, {"baseURIs": [{"service": SERVICE, "account": account, "baseURI": fake.host}]}
+            )
         # NHT API
-        if len(segments) == 5 and segments[:3] == ["operations", "api", "account"] \
-                and segments[4] == "nht":
+        if (
+            len(segments) == 5
+            and segments[:3] == ["operations", "api", "account"]
+            and segments[4] == "nht"
+        ):
             rec, fault = fake._record("nht", parts.path, params, ua)
             rec.nonce = _nonce(self.headers.get("Authorization"))
             if fault is not None and not fault.after_auth:
@@ -840,7 +907,6 @@ class _Handler(BaseHTTPRequestHandler):
         rec.status = fault.status
         return self._send(fault.status, fault.body or {}, headers)
 
-
     def _changed(self, rec: RecordedRequest, fault: Fault, status: int, body: dict) -> None:
         """Answer with the real answer changed by ``fault`` (tamper, cut, trickle)."""
         rec.status = status
@@ -856,18 +922,30 @@ class _Handler(BaseHTTPRequestHandler):
                         parts = urlsplit(ref["href"])
                         query = dict(parse_qsl(parts.query))
                         query["offset"] = str(int(query["offset"]) + int(query["limit"]))
-                        ref["href"] = urlunsplit((parts.scheme, parts.netloc, parts.path,
-                                                  urlencode(query), parts.fragment))
+                        ref["href"] = urlunsplit(
+                            (
+                                parts.scheme,
+                                parts.netloc,
+                                parts.path,
+                                urlencode(query),
+                                parts.fragment,
+                            )
+                        )
             elif edit == "conflict" and body.get("skillInfo"):
                 first = body["skillInfo"][0]
                 bucket = dict(first["metricsByIntervals"][0])
                 bucket["arrivals"] = max(int(bucket["arrivals"]), 0) + 7
-                body["skillInfo"].append({"skillId": first["skillId"],
-                                          "metricsByIntervals": [bucket]})
+                body["skillInfo"].append(
+                    {"skillId": first["skillId"], "metricsByIntervals": [bucket]}
+                )
             text = json.dumps(body)
             if edit == "value":
-                text = re.sub(r'("arrivals": )(-?[0-9.]+)', lambda m: m.group(1)
-                              + fault.body["value"], text, count=1)
+                text = re.sub(
+                    r'("arrivals": )(-?[0-9.]+)',
+                    lambda m: m.group(1) + fault.body["value"],
+                    text,
+                    count=1,
+                )
             return self._send(status, None, raw=text.encode())
         data = json.dumps(body).encode()
         if fault.kind == "cut":
@@ -887,7 +965,7 @@ class _Handler(BaseHTTPRequestHandler):
         pieces = max(1, fault.body["chunks"])
         size = -(-len(data) // pieces)
         for i in range(0, len(data), size):
-            self.wfile.write(data[i:i + size])
+            self.wfile.write(data[i : i + size])
             self.wfile.flush()
             time.sleep(fault.seconds / pieces)
         return None
@@ -926,22 +1004,33 @@ def main(argv: list[str] | None = None) -> int:
     """
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m staffing.sources.liveperson.fake",
-                                     description="Run a fake LivePerson NHT API on 127.0.0.1.")
-    parser.add_argument("--skills", type=int, default=10,
-                        help="number of skills (ids 1001 onwards; default 10)")
-    parser.add_argument("--print-env", action="store_true",
-                        help="print export lines for the fake's test credentials")
+    parser = argparse.ArgumentParser(
+        prog="python -m staffing.sources.liveperson.fake",
+        description="Run a fake LivePerson NHT API on 127.0.0.1.",
+    )
+    parser.add_argument(
+        "--skills", type=int, default=10, help="number of skills (ids 1001 onwards; default 10)"
+    )
+    parser.add_argument(
+        "--print-env",
+        action="store_true",
+        help="print export lines for the fake's test credentials",
+    )
     args = parser.parse_args(argv)
-    fake = FakeLivePerson(skill_ids=range(1001, 1001 + args.skills),
-                          now=pd.Timestamp.now(tz="UTC")).start()
+    fake = FakeLivePerson(
+        skill_ids=range(1001, 1001 + args.skills), now=pd.Timestamp.now(tz="UTC")
+    ).start()
     print(f"fake LivePerson at {fake.domain_api}, account {fake.account}", flush=True)
     print(f"  staffing fetch --account {fake.account} --domain-api {fake.domain_api}", flush=True)
     if args.print_env:
         from staffing.sources.liveperson.credentials import ENV_VARS
 
-        values = (TEST_CREDENTIALS.app_key, TEST_CREDENTIALS.app_secret,
-                  TEST_CREDENTIALS.access_token, TEST_CREDENTIALS.access_token_secret)
+        values = (
+            TEST_CREDENTIALS.app_key,
+            TEST_CREDENTIALS.app_secret,
+            TEST_CREDENTIALS.access_token,
+            TEST_CREDENTIALS.access_token_secret,
+        )
         for name, value in zip(ENV_VARS, values, strict=True):
             print(f"export {name}={value}", flush=True)
     try:

@@ -192,8 +192,9 @@ def drop_identical_duplicates(frame: pd.DataFrame, *, where: str) -> pd.DataFram
     if clash.any():
         rows = frame[clash].sort_values(key)
         first = rows.iloc[0]
-        differ = [c for c in rows.columns if c not in key
-                  and rows[c].iloc[:2].nunique(dropna=False) > 1]
+        differ = [
+            c for c in rows.columns if c not in key and rows[c].iloc[:2].nunique(dropna=False) > 1
+        ]
         raise DataError(
             f"{where}: skill {first['skill_id']} at {first['interval_start']} comes twice "
             f"with different values ({', '.join(differ)}); refusing to pick one"
@@ -233,4 +234,3 @@ def empty_nht() -> pd.DataFrame:
     frame["interval_minutes"] = frame["interval_minutes"].astype("int64")
     frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
     return frame
-

@@ -44,8 +44,11 @@ def cannot_resolve(error: BaseException) -> bool:
             return True
         inner = getattr(error, "reason", None)
         if not isinstance(inner, BaseException):
-            inner = error.args[0] if error.args and isinstance(error.args[0], BaseException) \
+            inner = (
+                error.args[0]
+                if error.args and isinstance(error.args[0], BaseException)
                 else error.__context__
+            )
         error, seen = inner, seen + 1
     return False
 
@@ -91,8 +94,9 @@ class RetryPolicy:
     max_retry_after_s: float = 600.0
     budget_s: float = 900.0
     #: Pause time spent so far and whether the budget stopped a retry (mutable state).
-    _spent: dict = field(default_factory=lambda: {"s": 0.0, "stopped": False},
-                         init=False, repr=False, compare=False)
+    _spent: dict = field(
+        default_factory=lambda: {"s": 0.0, "stopped": False}, init=False, repr=False, compare=False
+    )
 
     THROTTLED: ClassVar[int] = 429
     SERVER_ERRORS: ClassVar[frozenset[int]] = frozenset({500, 502, 503, 504})
@@ -155,8 +159,9 @@ class RetryPolicy:
             return kind is not None
 
         def stop(state: RetryCallState) -> bool:
-            if (counts["throttled"] > self.max_throttled
-                    or counts["failed"] > len(self.server_error_pauses_s)):
+            if counts["throttled"] > self.max_throttled or counts["failed"] > len(
+                self.server_error_pauses_s
+            ):
                 return True
             if self._spent["s"] + pause_for(state) > self.budget_s:
                 self._spent["stopped"] = True
@@ -209,8 +214,10 @@ class RetryPolicy:
         """
         if not self._spent["stopped"]:
             return ""
-        return (f"; the retry budget of {self.budget_s:g} s of pauses for this fetch is used "
-                f"up ({self._spent['s']:g} s paused)")
+        return (
+            f"; the retry budget of {self.budget_s:g} s of pauses for this fetch is used "
+            f"up ({self._spent['s']:g} s paused)"
+        )
 
     def retry_after_s(self, response: requests.Response | None) -> float | None:
         """The answer's ``Retry-After`` [s] (seconds or an HTTP date).

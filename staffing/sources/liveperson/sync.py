@@ -281,7 +281,11 @@ def fetch_history(
     windows = plan_windows(start, end, done, incremental=incremental)
     summary = FetchSummary(windows=len(windows))
     client = NHTClient(
-        account, credentials, domain_api=domain_api, source=source, deadline_s=deadline_s,
+        account,
+        credentials,
+        domain_api=domain_api,
+        source=source,
+        deadline_s=deadline_s,
         retry=RetryPolicy(pause=sleep, budget_s=retry_budget_s),
     )
     # Pages per window: known up front for a skill list, else from the first page's count.
@@ -300,7 +304,10 @@ def fetch_history(
                     report(pages["done"], pages["expected"])
 
             frame = client.get_nht(
-                w_start, w_end, skill_ids=ids, interval_minutes=interval_minutes,
+                w_start,
+                w_end,
+                skill_ids=ids,
+                interval_minutes=interval_minutes,
                 on_page=on_page,
             )
             new, updated = store.save_window(
@@ -314,9 +321,7 @@ def fetch_history(
             summary.rows_updated += updated
             summary._skill_ids.update(frame["skill_id"].unique().tolist())
             summary._starts.update(frame["interval_start"].unique().tolist())
-            log.info(
-                "NHT %s to %s: %d rows new, %d updated", w_start, w_end, new, updated
-            )
+            log.info("NHT %s to %s: %d rows new, %d updated", w_start, w_end, new, updated)
     finally:
         if hasattr(report, "close"):
             report.close()
