@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 import staffing
+from staffing.config import ShiftTemplate
 from staffing.shifts.solver import pattern_coverage, solve_coverage
-from staffing.shifts.templates import ShiftTemplate
 
 TIMEZONE = "Europe/Berlin"
 START = "2026-03-02"  # a Monday; no DST change in this week

@@ -54,8 +54,8 @@ def layer_of(module: str) -> int:
         return OUTPUTS
     if module.startswith("staffing.commands") or module == "staffing.cli":
         return COMMANDS
-    if module in ("staffing.config", "staffing.plan", "staffing.scenarios") or module.startswith(
-        ("staffing.simulation", "staffing.shifts")
+    if module in ("staffing.plan", "staffing.scenarios") or module.startswith(
+        ("staffing.config", "staffing.simulation", "staffing.shifts")
     ):
         return PIPELINE
     raise AssertionError(f"{module}: no layer assigned; add it to docs/architecture.md and here")

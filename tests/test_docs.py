@@ -10,7 +10,7 @@
 - Every ``yaml`` block validates with ``staffing.load_config`` (the complete example as it is,
   the fragments merged over it), and every ``python`` block runs.
 - The config reference documents exactly the keys of the pydantic models in
-  ``staffing/config.py``, with their defaults; the command reference names every option.
+  ``staffing/config/``, with their defaults; the command reference names every option.
 - ``staffing --help`` and each ``staffing COMMAND --help`` mention every option, and every
   option has a help text.
 """

@@ -217,5 +217,5 @@ def test_checker_sees_the_package_api():
         "staffing/queueing.py:erlang_c",
         "staffing/sources/liveperson/client.py:NHTClient.iter_pages",
         "staffing/commands/calc.py:run",
-        "staffing/config.py:OpenHours.is_open",
+        "staffing/config/hours.py:OpenHours.is_open",
     } <= seen

@@ -30,12 +30,11 @@ import numpy as np
 import pandas as pd
 
 from staffing import queueing
-from staffing.config import ResolvedSkill
+from staffing.config import ResolvedSkill, ScheduledFile, ShiftTemplate
 from staffing.errors import ConfigError
 from staffing.plan import Plan
 from staffing.shifts.roster import align_scheduled, read_scheduled_file
 from staffing.shifts.solver import CoverageSolution, pattern_coverage, solve_coverage
-from staffing.shifts.templates import ScheduledFile, ShiftTemplate
 from staffing.vocabulary import WEEKDAYS
 
 __all__ = ["COVERAGE_COLUMNS", "SHIFT_COLUMNS", "Schedule", "schedule"]

@@ -1,11 +1,14 @@
 """Shift templates in the planning config: the ``shifts:`` list and the ``scheduled:`` file.
 
 Each template says when a shift may start, how long it lasts, on which weekdays, its unpaid
-break window and head limits, and which skills it serves. The pydantic models here check one
-template on its own; :func:`shift_problems` checks what needs the whole config (skill ids
-that exist, names used once, a break that fits in its shift, skill groups that do not
-overlap), and says each problem as ``<file>: shifts[i].<key>: <what is wrong>`` like the
-rest of :func:`staffing.load_config`. See ``docs/shifts.md`` for the model.
+break window and head limits, and which skills it serves. :class:`ShiftTemplate` checks one
+template, its break inside its span and ``min_heads`` at most ``max_heads`` included;
+:func:`shift_set_problems` checks what needs the whole config (skill ids that exist, names
+used once, skill groups that do not overlap) and :func:`scheduled_problems` that the
+``scheduled:`` file exists. :class:`~staffing.config.PlanConfig` runs both as validators
+of its ``shifts`` and ``scheduled`` keys, so each problem is said as
+``<file>: shifts[i].<key>: <what is wrong>`` like the rest of
+:func:`staffing.load_config`. See ``docs/shifts.md`` for the model.
 
 Keys::
 
@@ -23,13 +26,10 @@ Keys::
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -39,54 +39,32 @@ from pydantic import (
     model_validator,
 )
 
+from staffing.config.base import (
+    ConfigPath,
+    Problem,
+    StrictModel,
+    resolve_path,
+    rules_error,
+    validation_context,
+)
+from staffing.config.hours import parse_clock
 from staffing.vocabulary import WEEKDAYS
 
 __all__ = [
     "ScheduledFile",
+    "ScheduledSpec",
     "ShiftBreak",
     "ShiftStart",
     "ShiftTemplate",
-    "clock_minutes",
-    "shift_problems",
+    "scheduled_problems",
+    "shift_set_problems",
 ]
 
 StrictCount = Annotated[int, Field(strict=True, ge=0)]
 
-
-class _Strict(BaseModel):
-    # the same base as staffing.config's sections: unknown keys are errors
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-def clock_minutes(text: str) -> int:
-    """Minutes after local midnight of a wall-clock time ``"HH:MM"``.
-
-    Parameters
-    ----------
-    text : str
-        ``"HH:MM"`` from ``"00:00"`` to ``"23:59"``.
-
-    Returns
-    -------
-    int
-        Minutes after midnight [min], 0 to 1439.
-
-    Raises
-    ------
-    ValueError
-        Not of that form.
-    """
-    hh, sep, mm = str(text).strip().partition(":")
-    if (
-        not sep
-        or len(mm) != 2
-        or not hh.isdigit()
-        or not mm.isdigit()
-        or int(hh) > 23
-        or int(mm) > 59
-    ):
-        raise ValueError(f"expected a local time 'HH:MM' from 00:00 to 23:59 (got {text!r})")
-    return int(hh) * 60 + int(mm)
+#: Validation context key that leaves out a template's rules across its own keys (the
+#: checks across templates read every template that is well-formed key by key).
+KEYS_ONLY = "shift_keys_only"
 
 
 def _clock(value: Any) -> Any:
@@ -97,7 +75,7 @@ def _clock(value: Any) -> Any:
         )
     if not isinstance(value, str):
         raise ValueError("expected a local time 'HH:MM' in quotes")
-    clock_minutes(value)
+    parse_clock(value)
     return value.strip()
 
 
@@ -110,7 +88,7 @@ def _start_before(value: Any) -> Any:
     return value
 
 
-class ShiftStart(_Strict):
+class ShiftStart(StrictModel):
     """``shifts[].start``: the allowed local start times, ``earliest`` to ``latest``."""
 
     earliest: Clock
@@ -119,7 +97,7 @@ class ShiftStart(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> ShiftStart:
-        if clock_minutes(self.latest) < clock_minutes(self.earliest):
+        if parse_clock(self.latest) < parse_clock(self.earliest):
             raise ValueError(
                 f"latest {self.latest} is before earliest {self.earliest} (a "
                 "shift starting after midnight starts on the next weekday)"
@@ -135,11 +113,11 @@ class ShiftStart(_Strict):
             ``earliest``, ``earliest + step_minutes``, ... up to ``latest`` inclusive, in
             minutes after local midnight [min].
         """
-        first, last = clock_minutes(self.earliest), clock_minutes(self.latest)
+        first, last = parse_clock(self.earliest), parse_clock(self.latest)
         return list(range(first, last + 1, self.step_minutes))
 
 
-class ShiftBreak(_Strict):
+class ShiftBreak(StrictModel):
     """``shifts[].break``: one unpaid break, starting inside a window after the shift start."""
 
     length_minutes: Annotated[int, Field(strict=True, ge=1, le=720)]
@@ -187,7 +165,7 @@ def _days_before(value: Any) -> Any:
     return value
 
 
-class ShiftTemplate(_Strict):
+class ShiftTemplate(StrictModel):
     """One entry of ``shifts:`` (see the module docstring and ``docs/shifts.md``)."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True, populate_by_name=True)
@@ -227,6 +205,31 @@ class ShiftTemplate(_Strict):
             raise ValueError("a skill id is listed twice")
         return value
 
+    @model_validator(mode="after")
+    def _break_inside_and_heads_ordered(self, info: ValidationInfo) -> ShiftTemplate:
+        if validation_context(info).get(KEYS_ONLY):
+            return self
+        problems: list[Problem] = []
+        brk = self.break_
+        if brk is not None:
+            end = round(brk.latest_after_hours * 60) + brk.length_minutes
+            if end > self.length_minutes:
+                problems.append(
+                    (
+                        ("break", "latest_after_hours"),
+                        f"a {brk.length_minutes}-minute break starting "
+                        f"{brk.latest_after_hours:g} h after the start ends after the "
+                        f"{self.length_hours:g}-hour shift",
+                    )
+                )
+        if self.max_heads is not None and self.min_heads > self.max_heads:
+            problems.append(
+                (("min_heads",), f"{self.min_heads} is above max_heads {self.max_heads}")
+            )
+        if problems:
+            raise rules_error(problems, absolute=False)
+        return self
+
     @property
     def length_minutes(self) -> int:
         """Span of the shift from start to end, break included [min]."""
@@ -239,120 +242,113 @@ class ShiftTemplate(_Strict):
         return (self.length_minutes - unpaid) / 60.0
 
 
-def _resolve(base: Path, value: str | Path) -> Path:
-    value = Path(value).expanduser()
-    return Path(os.path.normpath(value if value.is_absolute() else base / value))
-
-
 def _scheduled_before(value: Any) -> Any:
     if isinstance(value, str | Path):
         return {"path": value}
     return value
 
 
-def _config_relative(value: Path, info: ValidationInfo) -> Path:
-    """Resolved like every path of the config: against the validation context's
-    ``base_dir`` (the config file's folder), else the current folder."""
-    context = info.context if isinstance(info.context, dict) else {}
-    return _resolve(Path(context.get("base_dir") or Path.cwd()), value)
-
-
-class ScheduledFile(_Strict):
+class ScheduledFile(StrictModel):
     """``scheduled:`` a schedule to compare with the requirement (CSV or xlsx).
 
     Columns ``skill_id``, ``interval_start`` (naive times are local) and ``scheduled``
     (on-queue agents [-]) on the plan's interval grid, like the volume file.
     """
 
-    path: Annotated[Path, AfterValidator(_config_relative)]
+    path: ConfigPath
     sheet: str | None = None
 
 
 ScheduledSpec = Annotated[ScheduledFile, BeforeValidator(_scheduled_before)]
 
 
-def shift_problems(raw: dict[str, Any], src: str, base: Path) -> list[str]:
-    """Checks of ``shifts:`` and ``scheduled:`` that need the rest of the config.
-
-    Templates that do not validate on their own are skipped here (their own errors are
-    reported by the model validation).
+def scheduled_problems(value: Any, base: Path) -> list[Problem]:
+    """Check that the ``scheduled:`` file exists (whatever else is wrong with the key).
 
     Parameters
     ----------
-    raw : dict
-        The whole config as read from YAML (before validation).
-    src : str
-        Name of the config file, for the messages.
-    base : Path
+    value : Any
+        ``scheduled:`` as written: a path, or a mapping with ``path``.
+    base : pathlib.Path
         Folder relative paths resolve against (the config file's folder).
 
     Returns
     -------
-    list of str
-        ``<src>: <key path>: <what is wrong>`` per problem: a skill id not in ``skills``, a
-        template name used twice, a break that does not end inside its shift,
-        ``min_heads`` above ``max_heads``, templates whose skill sets overlap without being
-        equal (no multi-skill routing model yet), a ``scheduled`` file that does not exist.
+    list of (key path, str)
+        ``scheduled`` (or ``scheduled.path``): file not found, naming the resolved path.
     """
-    problems: list[str] = []
-    scheduled = raw.get("scheduled")
-    path = scheduled.get("path") if isinstance(scheduled, dict) else scheduled
-    if isinstance(path, str | Path) and str(path):
-        full = _resolve(base, path)
-        if not full.is_file():
-            key = "scheduled.path" if isinstance(scheduled, dict) else "scheduled"
-            problems.append(f"{src}: {key}: file not found: {full}")
-    items = raw.get("shifts")
+    path = value.get("path") if isinstance(value, dict) else value
+    if not isinstance(path, str | Path) or not str(path):
+        return []
+    full = resolve_path(base, path)
+    if full.is_file():
+        return []
+    key = ("scheduled", "path") if isinstance(value, dict) else ("scheduled",)
+    return [(key, f"file not found: {full}")]
+
+
+def shift_set_problems(items: Any, known: set[object]) -> list[Problem]:
+    """Checks of ``shifts:`` across templates and against ``skills:``.
+
+    Templates that are not well-formed key by key are left out (the model says why).
+
+    Parameters
+    ----------
+    items : Any
+        ``shifts:`` as written (anything but a list is not checked here).
+    known : set
+        The skill ids of ``skills:`` as written.
+
+    Returns
+    -------
+    list of (key path, str)
+        A template name used twice, a skill id not in ``skills``, templates whose skill
+        sets overlap without being equal (no multi-skill routing model yet).
+    """
     if not isinstance(items, list):
-        return problems
-    skills = raw.get("skills")
-    known = (
-        {s.get("id") for s in skills if isinstance(s, dict)} if isinstance(skills, list) else set()
-    )
-    known_ints = sorted(k for k in known if isinstance(k, int) and not isinstance(k, bool))
+        return []
+    every_skill = frozenset(k for k in known if isinstance(k, int) and not isinstance(k, bool))
+    problems: list[Problem] = []
     names: dict[str, int] = {}
     groups: list[tuple[int, frozenset[int]]] = []
     for index, item in enumerate(items):
         try:
-            template = ShiftTemplate.model_validate(item)
+            template = ShiftTemplate.model_validate(item, context={KEYS_ONLY: True})
         except ValidationError:
             continue
-        where = f"{src}: shifts[{index}]"
         if template.name in names:
             problems.append(
-                f"{where}.name: name {template.name!r} already used by "
-                f"shifts[{names[template.name]}]"
+                (
+                    ("shifts", index, "name"),
+                    f"name {template.name!r} already used by shifts[{names[template.name]}]",
+                )
             )
         names.setdefault(template.name, index)
-        brk = template.break_
-        if brk is not None:
-            end = round(brk.latest_after_hours * 60) + brk.length_minutes
-            if end > template.length_minutes:
-                problems.append(
-                    f"{where}.break.latest_after_hours: a {brk.length_minutes}-minute break "
-                    f"starting {brk.latest_after_hours:g} h after the start ends after the "
-                    f"{template.length_hours:g}-hour shift"
-                )
-        if template.max_heads is not None and template.min_heads > template.max_heads:
-            problems.append(
-                f"{where}.min_heads: {template.min_heads} is above max_heads {template.max_heads}"
-            )
-        if template.skills is None:
-            served = frozenset(known_ints)
-        else:
-            unknown = [s for s in template.skills if s not in known]
-            for skill_id in unknown:
-                problems.append(f"{where}.skills: skill {skill_id} is not in skills")
-            served = frozenset(template.skills)
-        for other, other_set in groups:
-            if served != other_set and served & other_set:
-                shared = ", ".join(str(s) for s in sorted(served & other_set))
-                problems.append(
-                    f"{where}.skills: shares skill(s) {shared} with shifts[{other}] but is not "
-                    "the same set; templates must serve exactly the same skills or none in "
-                    "common (no multi-skill routing model yet; a template without 'skills' "
-                    "serves every skill)"
-                )
-                break
+        served = every_skill if template.skills is None else frozenset(template.skills)
+        problems += [
+            (("shifts", index, "skills"), f"skill {skill_id} is not in skills")
+            for skill_id in template.skills or []
+            if skill_id not in known
+        ]
+        problems += _group_overlap(index, served, groups)
         groups.append((index, served))
     return problems
+
+
+def _group_overlap(
+    index: int, served: frozenset[int], groups: list[tuple[int, frozenset[int]]]
+) -> list[Problem]:
+    """The first earlier template that shares some of ``served`` but not all."""
+    for other, other_set in groups:
+        if served != other_set and served & other_set:
+            shared = ", ".join(str(s) for s in sorted(served & other_set))
+            return [
+                (
+                    ("shifts", index, "skills"),
+                    f"shares skill(s) {shared} with shifts[{other}] but is not "
+                    "the same set; templates must serve exactly the same skills or none in "
+                    "common (no multi-skill routing model yet; a template without 'skills' "
+                    "serves every skill)",
+                )
+            ]
+    return []

@@ -1,0 +1,263 @@
+"""The whole planning config: :class:`PlanConfig`, its sections and the rules across them.
+
+The rules that need more than one section (growth and special days of skills that exist,
+skill ids and names used once, shift templates against the skills) are validators of
+:class:`PlanConfig`'s fields. They read the skills as written (the validation context's
+``raw``), so they are reported even when a skill itself is invalid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+
+from staffing.config.base import Problem, StrictModel, rules_error, validation_context
+from staffing.config.sections import (
+    GrowthSpec,
+    NhtSection,
+    OutputSection,
+    PlanSection,
+    VolumeSection,
+)
+from staffing.config.shifts import (
+    ScheduledSpec,
+    ShiftTemplate,
+    scheduled_problems,
+    shift_set_problems,
+)
+from staffing.config.skills import ResolvedSkill, SkillEntry, SkillSettings
+from staffing.config.special_days import SpecialDay, special_day_problems
+from staffing.errors import ConfigError
+from staffing.vocabulary import WORKLOAD
+
+__all__ = ["PlanConfig"]
+
+
+def _raw_skill_ids(info: ValidationInfo) -> set[object] | None:
+    """The ``id`` of every ``skills:`` entry as written (None when ``skills`` is no list)."""
+    raw_skills = (validation_context(info).get("raw") or {}).get("skills")
+    if not isinstance(raw_skills, list):
+        return None
+    return {item.get("id") for item in raw_skills if isinstance(item, dict)}
+
+
+def _validate_with(
+    handler: ValidatorFunctionWrapHandler, value: Any, problems: list[Problem]
+) -> Any:
+    """``handler(value)``, its own errors and ``problems`` reported together."""
+    try:
+        validated = handler(value)
+    except ValidationError as exc:
+        if not problems:
+            raise
+        raise rules_error(problems, errors=exc.errors()) from None
+    if problems:
+        raise rules_error(problems)
+    return validated
+
+
+class PlanConfig(StrictModel):
+    """The whole validated planning config (see :mod:`staffing.config`)."""
+
+    plan: PlanSection
+    nht: NhtSection
+    volume: VolumeSection
+    defaults: SkillSettings = Field(default_factory=SkillSettings)
+    skills: list[SkillEntry] = Field(min_length=1)
+    output: OutputSection = Field(default_factory=OutputSection)
+    shifts: list[ShiftTemplate] | None = None
+    scheduled: ScheduledSpec | None = None
+    special_days: list[SpecialDay] = Field(default_factory=list)
+
+    _source: str = PrivateAttr("<dict>")
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _raw: dict[str, Any] | None = PrivateAttr(None)
+
+    @field_validator("volume")
+    @classmethod
+    def _growth_of_known_skills(cls, volume: VolumeSection, info: ValidationInfo) -> VolumeSection:
+        # Checked against the raw skill ids, so it is reported even when a skill is invalid.
+        ids = _raw_skill_ids(info)
+        if ids is None:
+            return volume
+        problems: list[Problem] = [
+            (("volume", "growth", key), f"skill {key} is not in skills")
+            for key in volume.growth.by_skill
+            if key not in ids
+        ]
+        if problems:
+            raise rules_error(problems)
+        return volume
+
+    @field_validator("special_days")
+    @classmethod
+    def _special_days_of_known_skills(
+        cls, entries: list[SpecialDay], info: ValidationInfo
+    ) -> list[SpecialDay]:
+        # Against the raw skill ids (as growth); and one 'like' per date and skill.
+        problems = special_day_problems(entries, _raw_skill_ids(info))
+        if problems:
+            raise rules_error(problems)
+        return entries
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_and_known(cls, skills: list[SkillEntry]) -> list[SkillEntry]:
+        problems: list[Problem] = []
+        seen_ids: dict[int, int] = {}
+        seen_names: dict[str, int] = {}
+        for index, skill in enumerate(skills):
+            if skill.id in seen_ids:
+                problems.append(
+                    (
+                        ("skills", index, "id"),
+                        f"skill id {skill.id} already used by skills[{seen_ids[skill.id]}]",
+                    )
+                )
+            seen_ids.setdefault(skill.id, index)
+            if skill.name in seen_names:
+                problems.append(
+                    (
+                        ("skills", index, "name"),
+                        f"name {skill.name!r} already used by skills[{seen_names[skill.name]}]",
+                    )
+                )
+            seen_names.setdefault(skill.name, index)
+        if problems:
+            raise rules_error(problems)
+        return skills
+
+    @field_validator("shifts", mode="wrap")
+    @classmethod
+    def _templates_together(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> list[ShiftTemplate] | None:
+        # Across the templates that are well-formed, even when another one is not.
+        return _validate_with(
+            handler, value, shift_set_problems(value, _raw_skill_ids(info) or set())
+        )
+
+    @field_validator("scheduled", mode="wrap")
+    @classmethod
+    def _scheduled_file_exists(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        base = Path(validation_context(info).get("base_dir") or Path.cwd())
+        return _validate_with(handler, value, scheduled_problems(value, base))
+
+    @model_validator(mode="after")
+    def _remember_origin(self, info: ValidationInfo) -> PlanConfig:
+        context = validation_context(info)
+        self._source = str(context.get("source", "<dict>"))
+        self._base_dir = Path(context.get("base_dir") or Path.cwd())
+        self._raw = context.get("raw")
+        return self
+
+    @property
+    def source(self) -> str:
+        """Name of the YAML file the config came from (``<dict>`` for a dict)."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder relative paths were resolved against."""
+        return self._base_dir
+
+    @property
+    def raw(self) -> dict[str, Any] | None:
+        """The config as read, before validation (None when not made by ``load_config``)."""
+        return self._raw
+
+    @property
+    def resolved_skills(self) -> list[ResolvedSkill]:
+        """Skills in config order with ``defaults`` merged in."""
+        # Each entry of a validated config is resolved (load_config refuses any other).
+        return cast("list[ResolvedSkill]", [skill.resolved for skill in self.skills])
+
+    @property
+    def warnings(self) -> list[str]:
+        """What is valid but not applied: a ``workload`` skill's targets from ``defaults``.
+
+        Returns
+        -------
+        list of str
+            One text per skill and key, naming the skill, e.g. ``skills[0] 'Sales
+            Messaging' (1001): method workload does not use the service_level from
+            defaults ...``.
+        """
+        out = []
+        for index, entry in enumerate(self.skills):
+            resolved = entry.resolved
+            if resolved is None or resolved.method != WORKLOAD:
+                continue
+            unused = [
+                key
+                for key in ("service_level", "asa_seconds", "max_abandon")
+                if key not in entry.model_fields_set and getattr(self.defaults, key) is not None
+            ]
+            if unused:
+                out.append(
+                    f"skills[{index}] {entry.name!r} ({entry.id}): method {WORKLOAD} does "
+                    f"not use the {' or '.join(unused)} from defaults (no target, no "
+                    f"service level shown); set {unused[0]}: null on the skill to say "
+                    "so"
+                )
+        return out
+
+    def with_skills(
+        self, skills: list[ResolvedSkill], *, growth: GrowthSpec | None = None
+    ) -> PlanConfig:
+        """A copy that plans exactly ``skills`` (resolved settings), e.g. one scenario.
+
+        Parameters
+        ----------
+        skills : list of ResolvedSkill
+            The skills to plan, each an id of this config with changed settings.
+        growth : GrowthSpec, optional
+            A replacement for ``volume.growth``.
+
+        Returns
+        -------
+        PlanConfig
+            The copy; this config is not changed.
+
+        Raises
+        ------
+        ConfigError
+            A skill lacks what its method needs, naming the skill and the key.
+        """
+        problems = [
+            f"skill {s.skill_name!r} (id {s.skill_id}): {key}: {message}"
+            for s in skills
+            for key, message in s.problems()
+        ]
+        if problems:
+            raise ConfigError(problems)
+        entries = {entry.id: entry for entry in self.skills}
+        copies = [entries[skill.skill_id].with_resolved(skill) for skill in skills]
+        update: dict[str, Any] = {"skills": copies}
+        if growth is not None:
+            update["volume"] = self.volume.model_copy(update={"growth": growth})
+        return self.model_copy(update=update)
+
+    def default_output_path(self) -> Path:
+        """``output.path``, else ``out/<plan name>.xlsx`` beside the config file.
+
+        Returns
+        -------
+        pathlib.Path
+            The workbook path (for a dict config, under the current folder).
+        """
+        if self.output.path is not None:
+            return self.output.path
+        return self._base_dir / "out" / f"{self.plan.name}.xlsx"

@@ -1,0 +1,194 @@
+"""The sections ``plan:``, ``nht:``, ``volume:`` and ``output:`` of the planning config.
+
+Each section checks its own keys and the rules between them (``weeks`` or ``end``, what
+each ``source`` needs, an input file that exists). Skills, special days and shifts have
+their own modules; :class:`~staffing.config.PlanConfig` puts the sections together.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+
+from staffing.config.base import ConfigPath, StrictModel, check_file
+from staffing.errors import ConfigError
+from staffing.sources.liveperson.credentials import check_domain_api, source_problem
+from staffing.vocabulary import INTERVAL_MINUTES
+
+__all__ = [
+    "GrowthSpec",
+    "LivePersonSection",
+    "NhtSection",
+    "OutputSection",
+    "PlanSection",
+    "VolumeSection",
+]
+
+
+class PlanSection(StrictModel):
+    """``plan:`` the horizon, its time zone and interval length."""
+
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
+    start: date
+    weeks: Annotated[int, Field(strict=True, ge=1, le=156)] | None = None
+    end: date | None = None
+    timezone: str
+    interval_minutes: Literal[INTERVAL_MINUTES] = 60  # type: ignore[valid-type]  # run-time tuple
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown IANA time zone {value!r} (e.g. 'Europe/Berlin', 'America/New_York')"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _weeks_or_end(self) -> PlanSection:
+        if (self.weeks is None) == (self.end is None):
+            raise ValueError("give exactly one of 'weeks' or 'end'")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def end_exclusive(self) -> date:
+        """First local date after the horizon."""
+        if self.weeks is not None:
+            return self.start + timedelta(weeks=self.weeks)
+        assert self.end is not None
+        return self.end + timedelta(days=1)
+
+
+class LivePersonSection(StrictModel):
+    """``nht.liveperson:`` where to fetch from (credentials only from LP_* variables)."""
+
+    account: str = Field(pattern=r"^[0-9A-Za-z]+$", max_length=40)
+    domain_api: str | None = None
+    source: str = "staffing"
+
+    @field_validator("domain_api")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        # The client's own rule; its message never shows a user name or password.
+        if value is not None:
+            try:
+                check_domain_api(value)
+            except ConfigError as exc:
+                raise ValueError(exc.problems[0].split(": ", 1)[1]) from None
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _caller_id(cls, value: str) -> str:
+        # The client's own rule, so a config that validates is never refused at fetch time.
+        problem = source_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+
+class NhtSection(StrictModel):
+    """``nht:`` where the Net Handle Time history comes from."""
+
+    source: Literal["store", "file"]
+    path: ConfigPath | None = None
+    store: ConfigPath | None = None
+    history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] = 8
+    min_segments: Annotated[float, Field(gt=0)] = 20
+    fetch: bool = False
+    liveperson: LivePersonSection | None = None
+
+    @model_validator(mode="after")
+    def _source_needs(self) -> NhtSection:
+        if self.source == "file":
+            if self.path is None:
+                raise ValueError("source 'file' needs 'path' (a CSV of NHT history)")
+            if self.store is not None or self.fetch:
+                raise ValueError("'store' and 'fetch' are for source 'store', not 'file'")
+        else:
+            if self.path is not None:
+                raise ValueError("'path' is for source 'file'; use 'store' for the SQLite file")
+            if self.fetch and self.liveperson is None:
+                raise ValueError("'fetch: true' needs a 'liveperson' section with the account")
+        check_file("nht", self.path)
+        return self
+
+
+def _growth_before(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"all_skills": value}
+    if isinstance(value, dict) and not set(value) <= {"all_skills", "by_skill"}:
+        return {"by_skill": value}
+    return value
+
+
+class GrowthSpec(StrictModel):
+    """Growth factor: one number for every skill, or a mapping skill id -> factor."""
+
+    all_skills: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    by_skill: dict[int, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
+
+    def factor(self, skill_id: int) -> float:
+        """Growth factor [-] for one skill (unlisted skills: the common factor).
+
+        Parameters
+        ----------
+        skill_id : int
+            LivePerson skill id.
+
+        Returns
+        -------
+        float
+            ``by_skill[skill_id]`` if listed, else ``all_skills`` (1.0 unless given) [-].
+        """
+        return float(self.by_skill.get(skill_id, self.all_skills))
+
+
+class VolumeSection(StrictModel):
+    """``volume:`` a planner's forecast file, or a forecast from the history arrivals."""
+
+    source: Literal["file", "history"]
+    path: ConfigPath | None = None
+    sheet: str | None = None
+    growth: Annotated[GrowthSpec, BeforeValidator(_growth_before)] = GrowthSpec()
+    history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] | None = None
+    recency_decay: Annotated[float, Field(gt=0, le=1)] = 0.75
+    trend: Literal["auto", "off"] = "off"
+
+    @model_validator(mode="after")
+    def _source_needs(self) -> VolumeSection:
+        if self.source == "file" and self.path is None:
+            raise ValueError(
+                "source 'file' needs 'path' (CSV or xlsx of skill_id, interval_start, volume)"
+            )
+        if self.source == "history" and (self.path is not None or self.sheet is not None):
+            raise ValueError("'path' and 'sheet' are for source 'file', not 'history'")
+        if self.source == "file" and (self.growth.all_skills != 1.0 or self.growth.by_skill):
+            # Silently ignoring it would plan a different volume than the planner asked for.
+            raise ValueError(
+                "'growth' scales the forecast from history; with source 'file' "
+                "put the grown volumes in the file"
+            )
+        if self.source == "file" and self.trend != "off":
+            raise ValueError(
+                "'trend' is fitted on the history; with source 'file' put the trend in the file"
+            )
+        check_file("volume", self.path)
+        return self
+
+
+class OutputSection(StrictModel):
+    """``output:`` where ``staffing plan`` writes (``--out`` overrides ``path``)."""
+
+    path: ConfigPath | None = None
+    csv: ConfigPath | None = None
+    plots: ConfigPath | None = None
