@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
+from oauthlib.common import Request
 from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 
@@ -68,7 +69,7 @@ class RecordedRequest:
 class _Validator(RequestValidator):
     """oauthlib validator holding the one key the fake accepts."""
 
-    def __init__(self, credentials: Credentials):
+    def __init__(self, credentials: Credentials) -> None:
         super().__init__()
         self._c = credentials
         self._nonces: set[tuple[str, str, str, str]] = set()
@@ -85,23 +86,30 @@ class _Validator(RequestValidator):
     def safe_characters(self) -> set[str]:
         return set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
-    def validate_client_key(self, client_key, request) -> bool:
+    def validate_client_key(self, client_key: str, request: Request) -> bool:
         return client_key == self._c.app_key
 
-    def get_client_secret(self, client_key, request) -> str:
+    def get_client_secret(self, client_key: str, request: Request) -> str:
         return self._c.app_secret if client_key == self._c.app_key else "dummy-secret"
 
-    def validate_access_token(self, client_key, token, request) -> bool:
+    def validate_access_token(self, client_key: str, token: str, request: Request) -> bool:
         return token == self._c.access_token
 
-    def get_access_token_secret(self, client_key, token, request) -> str:
+    def get_access_token_secret(self, client_key: str, token: str, request: Request) -> str:
         if client_key == self._c.app_key and token == self._c.access_token:
             return self._c.access_token_secret
         return "dummy-token-secret"
 
     def validate_timestamp_and_nonce(
-        self, client_key, timestamp, nonce, request, request_token=None, access_token=None
+        self,
+        client_key: str,
+        timestamp: str,
+        nonce: str,
+        request: Request,
+        request_token: str | None = None,
+        access_token: str | None = None,
     ) -> bool:
+        """Accept each (key, timestamp, nonce, token) once: a replay gets 401."""
         key = (client_key, timestamp, nonce, access_token or request.resource_owner_key or "")
         with self._lock:
             if key in self._nonces:
