@@ -7,6 +7,8 @@ the day grid :mod:`staffing.outputs.view`. Import from :mod:`staffing.outputs` i
 
 from __future__ import annotations
 
+import warnings
+
 from staffing.outputs.intervals_csv import write_intervals_csv
 from staffing.outputs.safety import GENERATOR_PROPERTY, check_outputs
 from staffing.outputs.view import interval_grid
@@ -20,6 +22,13 @@ from staffing.outputs.workbook import (
     write_workbook,
 )
 from staffing.plan import INTERVAL_COLUMNS
+
+warnings.warn(
+    "staffing.report is deprecated and will be removed in 0.3: "
+    "import from staffing.outputs instead",
+    DeprecationWarning,
+    stacklevel=2,
+)
 
 __all__ = [
     "CHART_MAX_SERIES",

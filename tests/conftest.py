@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from staffing.sources.liveperson.fake import FakeLivePerson
+from staffing.testing import FakeLivePerson
 from tests.sources.liveperson_support import NOW, SECRETS, Pauses
 
 #: The project's root folder (read-only for tests).

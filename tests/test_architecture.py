@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,6 @@ SHIMS = {
     "staffing.plots",
     "staffing.liveperson",
     "staffing.store",
-    "staffing.testing",
 }
 #: Longest module that need not explain itself [lines].
 LONG_MODULE = 750  # the formatter spreads long calls over lines; issue 18 replaces this rule
@@ -49,6 +50,10 @@ def layer_of(module: str) -> int:
     ):
         return MATHS
     if module.startswith("staffing.sources"):
+        return SOURCES
+    # The fake LivePerson server (tests and demos) needs only the sources below it; no
+    # module of the package imports it (test_nothing_in_the_package_uses_the_test_helpers).
+    if module == "staffing.testing" or module.startswith("staffing.testing."):
         return SOURCES
     if module.startswith("staffing.outputs"):
         return OUTPUTS
@@ -110,7 +115,10 @@ GRAPH = {name: imports_of(name, path) for name, path in MODULES.items()}
 def test_every_module_imports(name):
     if name == "staffing.__main__":
         pytest.skip("runs the command line when imported")  # pragma: no cover
-    assert importlib.import_module(name).__name__ == name
+    with warnings.catch_warnings():
+        if name in SHIMS:  # they warn when imported (tests/test_deprecated.py)
+            warnings.simplefilter("ignore", DeprecationWarning)
+        assert importlib.import_module(name).__name__ == name
 
 
 def test_the_layers_cover_every_module():
@@ -144,6 +152,136 @@ def test_nothing_in_the_package_uses_the_deprecated_modules():
         if target in SHIMS
     ]
     assert users == []
+
+
+def _shim_imports(tree: ast.AST) -> list[str]:
+    """The deprecated modules an AST imports (``import``, ``from ... import``)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name in SHIMS]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            if node.module in SHIMS:
+                found.append(node.module)
+            elif node.module == "staffing":
+                found += [f"staffing.{a.name}" for a in node.names if f"staffing.{a.name}" in SHIMS]
+    return found
+
+
+def test_nothing_in_the_project_imports_the_deprecated_modules():
+    # Tests (but the one file that checks the shims' warnings), benchmarks, notebooks and
+    # the documentation's code use the new homes.
+    users = []
+    scripts = [*(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
+    for path in scripts:
+        if path.name != "test_deprecated.py":
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            users += [f"{path.relative_to(ROOT)}: {m}" for m in _shim_imports(tree)]
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for cell in (c for c in cells if c["cell_type"] == "code"):
+            code = "".join(cell["source"])
+            code = "\n".join(x for x in code.splitlines() if not x.lstrip().startswith(("%", "!")))
+            users += [f"{path.relative_to(ROOT)}: {m}" for m in _shim_imports(ast.parse(code))]
+    shim = "|".join(re.escape(m.rpartition(".")[2]) for m in sorted(SHIMS))
+    pattern = re.compile(rf"(from|import) staffing\.({shim})\b|from staffing import ({shim})\b")
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        users += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in pattern.finditer(text)]
+    assert users == []
+
+
+def test_nothing_in_the_package_uses_the_test_helpers():
+    # staffing.testing (the fake LivePerson server) serves tests and demos, not the planning.
+    users = [
+        f"{MODULES[name].relative_to(ROOT)}:{line} imports {target}"
+        for name, found in GRAPH.items()
+        if not name.startswith("staffing.testing")
+        for target, _, line in found
+        if target == "staffing.testing" or target.startswith("staffing.testing.")
+    ]
+    assert users == []
+
+
+#: Test modules still reaching into private names, fixed on other branches of issue 18.
+#: TODO(issue 18): the lead removes these after merging the shifts and outputs branches.
+PRIVATE_PENDING = {
+    "tests/shifts/test_shifts_lp_first.py",
+    "tests/outputs/test_disk_faults.py",
+    "tests/outputs/test_workbook.py",
+}
+
+
+def _private_uses(tree: ast.AST) -> list[tuple[int, str]]:
+    """``(line, name)`` of each private name of the package a test module reaches for.
+
+    An underscore name imported from ``staffing``; an underscore attribute of a module of
+    ``staffing`` bound by an import; ``setattr``/``getattr`` (monkeypatch's too) of an
+    underscore name on such a module, or of a dotted ``"staffing...._name"`` string.
+    """
+    found: list[tuple[int, str]] = []
+    modules: dict[str, str] = {}  # local name -> module of the package
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "staffing":
+            for a in node.names:
+                if a.name.startswith("_") and not a.name.startswith("__"):
+                    found.append((node.lineno, f"{node.module}.{a.name}"))
+                if f"{node.module}.{a.name}" in MODULES:
+                    modules[a.asname or a.name] = f"{node.module}.{a.name}"
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == "staffing":
+                    # "import staffing.plan as p" binds staffing.plan, else "staffing"
+                    modules[a.asname or "staffing"] = a.name if a.asname else "staffing"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if not node.attr.startswith("__") and isinstance(base, ast.Name):
+                if base.id in modules:
+                    found.append((node.lineno, f"{modules[base.id]}...{node.attr}"))
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called not in ("setattr", "getattr", "delattr", "hasattr"):
+                continue
+            first, rest = node.args[0], node.args[1:2]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                dotted = first.value
+                if dotted.startswith("staffing.") and "._" in dotted:
+                    found.append((node.lineno, dotted))
+            elif isinstance(first, ast.Name) and first.id in modules and rest:
+                name = rest[0]
+                if isinstance(name, ast.Constant) and str(name.value).startswith("_"):
+                    found.append((node.lineno, f"{modules[first.id]}.{name.value}"))
+    return found
+
+
+def test_tests_use_no_private_name_of_the_package():
+    # docs/architecture.md rule 2: tests go through the public API too.
+    private = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        where = path.relative_to(ROOT).as_posix()
+        if where in PRIVATE_PENDING:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        private += [f"{where}:{line}: {name}" for line, name in _private_uses(tree)]
+    assert private == []
+
+
+def test_the_private_name_check_sees_each_way_in():
+    # The check above on a sample of each way a test could reach a private name.
+    sample = ast.parse(
+        "from staffing.shifts.solver import _objective_unit\n"
+        "from staffing.outputs import workbook\n"
+        "import staffing.plan as plan_module\n"
+        "monkeypatch.setattr(workbook, '_CHUNK_ROWS', 40)\n"
+        "monkeypatch.setattr('staffing.plan._plan', None)\n"
+        "plan_module._plan(None)\n"
+        "workbook.write_workbook(None)\n"
+    )
+    assert [line for line, _ in _private_uses(sample)] == [1, 4, 5, 6]
 
 
 def test_no_underscore_name_is_imported_across_modules():

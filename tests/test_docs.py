@@ -200,7 +200,7 @@ def test_every_sh_command_in_the_readme_runs(tmp_path):
                     continue  # the quickstart and bench tests above cover these
                 if line == "source .venv/bin/activate":
                     continue  # done by putting the venv's bin first on PATH
-                if line.startswith("python -m staffing.sources.liveperson.fake"):
+                if line.startswith("python -m staffing.testing"):
                     port, exports = servers.enter_context(_fake_server(line, env, work))
                     env.update(exports)  # "paste the export lines"
                     continue

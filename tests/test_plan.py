@@ -439,7 +439,7 @@ def _quarter_config():
 
 
 def test_store_source_gives_the_same_plan_as_the_file(tmp_path):
-    from staffing import store as store_mod
+    from staffing.sources import store as store_mod
 
     history = _example_history()
     store = store_mod.HistoryStore(tmp_path / "history.sqlite")
@@ -537,7 +537,7 @@ def test_fetch_from_liveperson_then_plan(tmp_path, monkeypatch):
 
 
 def test_store_with_two_accounts_needs_the_account(tmp_path):
-    from staffing import store as store_mod
+    from staffing.sources import store as store_mod
 
     history = _example_history().drop(columns=["account"])
     store = store_mod.HistoryStore(tmp_path / "two.sqlite")

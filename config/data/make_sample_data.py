@@ -1,7 +1,7 @@
 """Generate the bundled sample NHT history ``nht_history.csv`` (deterministic, seeded).
 
 Run ``python config/data/make_sample_data.py`` to regenerate it. The file has the
-columns of the history store (``staffing.store.HistoryStore.read``): 9 weeks of
+columns of the history store (``staffing.sources.store.HistoryStore.read``): 9 weeks of
 hourly intervals for 6 skills of a fictitious account, times in UTC, empty cells
 where LivePerson had no data. Patterns are set in the contact centre's local time
 (America/New_York): a daily curve, a weekly curve, a slow upward trend, Poisson

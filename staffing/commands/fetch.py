@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     Raises
     ------
     ConfigError
-        From `staffing.liveperson.fetch_history` on a bad argument or missing
+        From `staffing.sources.liveperson.fetch_history` on a bad argument or missing
         credentials, before any request.
     APIError, AuthenticationError, DataError
         From the API; windows stored before the failure stay stored.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from staffing.sources.liveperson.fake import TEST_CREDENTIALS, FakeLivePerson
+from staffing.testing import TEST_CREDENTIALS, FakeLivePerson
 
 #: The fake server's clock in most tests: a Thursday, half past nine UTC.
 NOW = pd.Timestamp("2026-11-26T09:30:00Z")

@@ -17,8 +17,8 @@ import pytest
 from staffing.errors import APIError, ConfigError, DataError
 from staffing.sources.liveperson import fetch_history
 from staffing.sources.liveperson.client import NHTClient
-from staffing.sources.liveperson.fake import FakeLivePerson, Fault
 from staffing.sources.store import HistoryStore, covered
+from staffing.testing import FakeLivePerson, Fault
 from tests.sources.liveperson_support import NOW, SECRETS, fetch_kwargs
 
 HOUR = pd.Timedelta(hours=1)
@@ -242,14 +242,3 @@ def test_a_host_name_that_does_not_resolve_is_not_retried(tmp_path, lp, pauses, 
     assert "api.nowhere.invalid does not resolve" in str(info.value)
     assert "after 1 attempt" in str(info.value)
     assert pauses == []
-
-
-def test_the_liveperson_example_asks_for_skills_the_fake_serves():
-    # `python -m staffing.sources.liveperson.fake` serves skills 1001..1010 by default
-    # (--skills 10); the README walks through config/example-liveperson.yaml against it.
-    import yaml
-
-    from tests.conftest import ROOT
-
-    config = yaml.safe_load((ROOT / "config" / "example-liveperson.yaml").read_text())
-    assert {s["id"] for s in config["skills"]} <= set(range(1001, 1011))

@@ -24,8 +24,8 @@ from staffing.sources.liveperson.client import (
     DEFAULT_TIMEOUT_S,
     NHTClient,
 )
-from staffing.sources.liveperson.fake import TEST_CREDENTIALS
 from staffing.sources.liveperson.retry import RetryPolicy, cannot_resolve
+from staffing.testing import TEST_CREDENTIALS
 from tests.sources.liveperson_support import Pauses
 
 

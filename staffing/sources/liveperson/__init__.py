@@ -9,8 +9,9 @@
   1.0 signing, pagination).
 - :mod:`~staffing.sources.liveperson.sync`: week windows and the fetch into the history
   store.
-- :mod:`~staffing.sources.liveperson.fake`: a fake LivePerson server on 127.0.0.1 for
-  tests and demos (``python -m staffing.sources.liveperson.fake``).
+
+The fake LivePerson server the tests use is :mod:`staffing.testing`
+(``python -m staffing.testing``).
 
 See ``docs/liveperson-nht-api.md``.
 """

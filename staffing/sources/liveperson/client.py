@@ -28,6 +28,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
+from typing import NoReturn
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
@@ -240,7 +241,9 @@ class NHTClient:
             return response, body
         self._raise_for(response, body, what, attempts)
 
-    def _raise_for(self, response: requests.Response, raw: bytes, what: str, attempts: int) -> None:
+    def _raise_for(
+        self, response: requests.Response, raw: bytes, what: str, attempts: int
+    ) -> NoReturn:
         status = response.status_code
         try:
             body = json.loads(raw)
@@ -295,9 +298,12 @@ class NHTClient:
             what = f"domain discovery of {SERVICE} for account {self.account}"
             _, body = self._get(url, params={"version": "1.0"}, auth=None, what=what)
             try:
-                host = _decode(body)["baseURI"]
-            except (ValueError, KeyError, TypeError):
-                raise DataError(f"{what}: the answer has no baseURI") from None
+                answer = _decode(body)
+            except ValueError:
+                answer = None
+            if not isinstance(answer, Mapping) or "baseURI" not in answer:
+                raise DataError(f"{what}: the answer has no baseURI")
+            host = answer["baseURI"]
             if not isinstance(host, str) or not _HOST_RE.match(host):
                 raise DataError(f"{what}: baseURI {host!r} is not a host name")
             scheme = "http" if self.domain_api.startswith("http://") else "https"
@@ -355,7 +361,7 @@ class NHTClient:
         ids = check_skill_ids(skill_ids)
         base = self.base_url()
         url = base + NHT_PATH.format(account=self.account)
-        params: dict[str, object] | None = {
+        first: dict[str, object] = {
             "v": 2,
             "source": self.source,
             "fromMillis": _millis(start_ts),
@@ -365,7 +371,8 @@ class NHTClient:
             "offset": 0,
         }
         if ids is not None:
-            params["skillIds"] = ",".join(str(s) for s in ids)
+            first["skillIds"] = ",".join(str(s) for s in ids)
+        params: dict[str, object] | None = first  # None once the next link holds the query
         window = f"{start_ts:%Y-%m-%d %H:%M} to {end_ts:%Y-%m-%d %H:%M} UTC"
         page = 1
         offset = 0
@@ -522,7 +529,10 @@ def _decode(body: bytes) -> object:
 
 
 def _describe(
-    exc: requests.exceptions.RequestException, url: str, timeout_s, deadline_s: float
+    exc: requests.exceptions.RequestException,
+    url: str,
+    timeout_s: tuple[float, float],
+    deadline_s: float,
 ) -> str:
     """What went wrong with a request that got no answer, without any header value."""
     host = host_of(url)
@@ -538,7 +548,7 @@ def _describe(
         return f"TLS handshake with {host} failed (an https server with a valid certificate?)"
     if isinstance(exc, requests.exceptions.ConnectionError):
         # requests wraps urllib3's error, which may wrap the socket's: name the innermost.
-        reason = exc
+        reason: Exception = exc
         for _ in range(4):
             inner = getattr(reason, "reason", None) or (reason.args[-1] if reason.args else None)
             if not isinstance(inner, Exception):

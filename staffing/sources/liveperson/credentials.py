@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 from staffing.errors import ConfigError
@@ -83,7 +84,7 @@ class Credentials:
 
     __str__ = __repr__
 
-    def __reduce__(self):  # never pickle (cache) secrets
+    def __reduce__(self) -> NoReturn:  # never pickle (cache) secrets
         raise TypeError("Credentials cannot be pickled")
 
     @classmethod
@@ -278,9 +279,9 @@ def check_source(source: object) -> str:
         ``source`` is not 1 to 20 printable characters without surrounding spaces.
     """
     problem = source_problem(source)
-    if problem is not None:
-        raise ConfigError([f"source {source!r}: {problem}"])
-    return source
+    if problem is None and isinstance(source, str):  # no problem means a str
+        return source
+    raise ConfigError([f"source {source!r}: {problem}"])
 
 
 def check_interval(interval_minutes: object) -> int:

@@ -80,6 +80,33 @@ def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.Data
     """
     if not isinstance(payload, Mapping):
         raise DataError(f"NHT answer is not a JSON object but {type(payload).__name__}")
+    interval = _interval_of(payload, interval_minutes)
+    records, skill_of = _buckets(payload)
+    if not records:
+        return empty_nht()
+    raw = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame({"skill_id": np.asarray(skill_of, dtype="int64")})
+    frame["interval_start"] = _bucket_starts(raw, skill_of)
+    minutes = frame["interval_start"].dt.hour * 60 + frame["interval_start"].dt.minute
+    off_grid = ((minutes % interval) != 0) | (frame["interval_start"].dt.second != 0)
+    if off_grid.any():
+        i = int(np.argmax(off_grid.to_numpy()))
+        raise DataError(
+            f"NHT answer: skill {skill_of[i]} bucket {frame['interval_start'].iloc[i]} "
+            f"is not on the {interval}-minute grid"
+        )
+    frame["interval_minutes"] = np.int64(interval)
+    for api_name, (column, _) in FIELDS.items():
+        values = _field_values(raw, api_name, skill_of, frame["interval_start"])
+        frame[column] = values.mask(values == -1).to_numpy()
+    _blank_averages_over_nothing(frame)
+    frame = drop_identical_duplicates(frame, where="NHT answer")
+    warn_implausible(frame, "NHT answer")
+    return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
+
+
+def _interval_of(payload: Mapping, interval_minutes: int | None) -> int:
+    """The answer's bucket length [min], checked against the one requested."""
     interval = payload.get("interval", interval_minutes or 60)
     try:
         interval = int(interval)
@@ -91,6 +118,11 @@ def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.Data
         raise DataError(
             f"NHT answer: interval {interval} differs from the {interval_minutes} requested"
         )
+    return interval
+
+
+def _buckets(payload: Mapping) -> tuple[list[Mapping], list[int]]:
+    """Every bucket object of the answer, and the skill id of each, in order."""
     skills = payload.get("skillInfo")
     if skills is None:
         skills = []
@@ -110,47 +142,43 @@ def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.Data
             raise DataError(f"NHT answer: skill {skill_id} metricsByIntervals is not a list")
         records.extend(buckets)
         skill_of.extend([skill_id] * len(buckets))
-    if not records:
-        return empty_nht()
-    raw = pd.DataFrame.from_records(records)
-    frame = pd.DataFrame({"skill_id": np.asarray(skill_of, dtype="int64")})
-    frame["interval_start"] = _bucket_starts(raw, skill_of)
-    minutes = frame["interval_start"].dt.hour * 60 + frame["interval_start"].dt.minute
-    off_grid = ((minutes % interval) != 0) | (frame["interval_start"].dt.second != 0)
-    if off_grid.any():
-        i = int(np.argmax(off_grid.to_numpy()))
+    return records, skill_of
+
+
+def _field_values(
+    raw: pd.DataFrame, api_name: str, skill_of: list[int], starts: pd.Series
+) -> pd.Series:
+    """One API field as floats (NaN when absent; -1 kept), refusing text, inf and negatives."""
+    if api_name in raw:
+        values = pd.to_numeric(raw[api_name], errors="coerce").astype("float64")
+        not_number = values.isna() & raw[api_name].notna()
+        if not_number.any():
+            i = int(np.argmax(not_number.to_numpy()))
+            raise DataError(
+                f"NHT answer: skill {skill_of[i]} {api_name} "
+                f"{raw[api_name].iloc[i]!r} is not a number"
+            )
+    else:
+        values = pd.Series(np.nan, index=raw.index)
+    infinite = np.isinf(values)
+    if infinite.any():
+        i = int(np.argmax(infinite.to_numpy()))
         raise DataError(
-            f"NHT answer: skill {skill_of[i]} bucket {frame['interval_start'].iloc[i]} "
-            f"is not on the {interval}-minute grid"
+            f"NHT answer: skill {skill_of[i]} at {starts.iloc[i]}: "
+            f"{api_name} = {values.iloc[i]} is not a finite number"
         )
-    frame["interval_minutes"] = np.int64(interval)
-    for api_name, (column, _) in FIELDS.items():
-        if api_name in raw:
-            values = pd.to_numeric(raw[api_name], errors="coerce").astype("float64")
-            not_number = values.isna() & raw[api_name].notna()
-            if not_number.any():
-                i = int(np.argmax(not_number.to_numpy()))
-                raise DataError(
-                    f"NHT answer: skill {skill_of[i]} {api_name} "
-                    f"{raw[api_name].iloc[i]!r} is not a number"
-                )
-        else:
-            values = pd.Series(np.nan, index=raw.index)
-        infinite = np.isinf(values)
-        if infinite.any():
-            i = int(np.argmax(infinite.to_numpy()))
-            raise DataError(
-                f"NHT answer: skill {skill_of[i]} at {frame['interval_start'].iloc[i]}: "
-                f"{api_name} = {values.iloc[i]} is not a finite number"
-            )
-        bad = (values < 0) & (values != -1)
-        if bad.any():
-            i = int(np.argmax(bad.to_numpy()))
-            raise DataError(
-                f"NHT answer: skill {skill_of[i]} at {frame['interval_start'].iloc[i]}: "
-                f"{api_name} = {values.iloc[i]} is negative"
-            )
-        frame[column] = values.mask(values == -1).to_numpy()
+    bad = (values < 0) & (values != -1)
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise DataError(
+            f"NHT answer: skill {skill_of[i]} at {starts.iloc[i]}: "
+            f"{api_name} = {values.iloc[i]} is negative"
+        )
+    return values
+
+
+def _blank_averages_over_nothing(frame: pd.DataFrame) -> None:
+    """Make the post-2020 zeros of averages over nothing NaN, in place (see read_nht)."""
     no_handled = ~(frame["handled_segments"] > 0)
     for column in ("net_handle_time_s", "avg_segment_work_time_s", "avg_available_load"):
         frame[column] = frame[column].mask(no_handled & (frame[column] == 0))
@@ -161,9 +189,6 @@ def read_nht(payload: object, *, interval_minutes: int | None = None) -> pd.Data
         ~(frame["total_agent_segment_duration_s"] > 0)
         & (frame["avg_agent_segment_duration_s"] == 0)
     )
-    frame = drop_identical_duplicates(frame, where="NHT answer")
-    warn_implausible(frame, "NHT answer")
-    return frame.sort_values(["skill_id", "interval_start"]).reset_index(drop=True)
 
 
 def drop_identical_duplicates(frame: pd.DataFrame, *, where: str) -> pd.DataFrame:

@@ -23,7 +23,7 @@ __all__ = ["RetryPolicy", "cannot_resolve"]
 log = logging.getLogger("staffing.sources.liveperson")
 
 
-def cannot_resolve(error: BaseException) -> bool:
+def cannot_resolve(error: BaseException | None) -> bool:
     """Whether ``error`` is, at its root, a host name that does not resolve (DNS).
 
     A name that does not resolve will not resolve in 5 s either: retrying only delays the
@@ -31,8 +31,9 @@ def cannot_resolve(error: BaseException) -> bool:
 
     Parameters
     ----------
-    error : BaseException
-        A failure of a request (requests wraps urllib3's error, which wraps the socket's).
+    error : BaseException or None
+        A failure of a request (requests wraps urllib3's error, which wraps the socket's);
+        None is no failure.
 
     Returns
     -------
@@ -51,6 +52,13 @@ def cannot_resolve(error: BaseException) -> bool:
             )
         error, seen = inner, seen + 1
     return False
+
+
+def _outcome(state: RetryCallState) -> Future:
+    """The attempt's outcome: tenacity sets it before it calls retry, stop, wait or warn."""
+    if state.outcome is None:
+        raise RuntimeError("tenacity asked about an attempt that has no outcome yet")
+    return state.outcome
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,7 @@ class RetryPolicy:
         counts = {"throttled": 0, "failed": 0}
 
         def retry(state: RetryCallState) -> bool:
-            kind = self._kind(state.outcome)
+            kind = self._kind(_outcome(state))
             if kind is not None:
                 counts[kind] += 1
             return kind is not None
@@ -172,7 +180,7 @@ class RetryPolicy:
             return pause_for(state)
 
         def pause_for(state: RetryCallState) -> float:
-            outcome = state.outcome
+            outcome = _outcome(state)
             answer = None if outcome.failed else outcome.result()
             retry_after = self.retry_after_s(answer) or 0.0
             if answer is not None and answer.status_code == self.THROTTLED:
@@ -180,8 +188,11 @@ class RetryPolicy:
             step = min(counts["failed"], len(self.server_error_pauses_s)) - 1
             return max(self.server_error_pauses_s[max(step, 0)], retry_after)
 
+        def sleep(seconds: float) -> None:
+            self.pause(seconds)
+
         def warn(state: RetryCallState) -> None:
-            outcome = state.outcome
+            outcome = _outcome(state)
             if outcome.failed:
                 why = f"no answer ({type(outcome.exception()).__name__})"
             elif outcome.result().status_code == self.THROTTLED:
@@ -197,10 +208,10 @@ class RetryPolicy:
             retry=retry,
             stop=stop,
             wait=wait,
-            sleep=self.pause,
+            sleep=sleep,
             before_sleep=warn,
             # Out of retries: hand back the last answer (or raise the last failure).
-            retry_error_callback=lambda state: state.outcome.result(),
+            retry_error_callback=lambda state: _outcome(state).result(),
         )
         return retrying(send)
 

@@ -323,8 +323,9 @@ def fetch_history(
             summary._starts.update(frame["interval_start"].unique().tolist())
             log.info("NHT %s to %s: %d rows new, %d updated", w_start, w_end, new, updated)
     finally:
-        if hasattr(report, "close"):
-            report.close()
+        close = getattr(report, "close", None)  # the bar, or a caller's callable with close()
+        if close is not None:
+            close()
         summary.requests = client.requests
         summary.retries = client.retries
         summary.skills = len(summary._skill_ids)
