@@ -36,6 +36,29 @@ def run_agents(
     the agent's own virtual clock; an indexed heap orders agents by their next completion.
     States: 0 absent, 1 on shift (routable, in bucket ``load``), 2 leaving (finishes the
     conversations in hand, takes no new one, leaves when empty).
+
+    Parameters
+    ----------
+    arrival_s : numpy.ndarray
+        Sorted arrival times [s].
+    arrival_iv : numpy.ndarray of int64
+        Interval each contact arrives in.
+    work : numpy.ndarray
+        Work content of each contact (mean 1) [-].
+    deadline_s : numpy.ndarray
+        Time each contact abandons [s].
+    agents : numpy.ndarray of int64
+        Planned on-queue agents per interval [-], shape (T,).
+    h : numpy.ndarray
+        Mean handle times (T, k) [s], column j-1: h_j.
+    interval_s : float
+        Interval length [s].
+    within_s : float
+        Service-level threshold [s].
+    drain : bool
+        Agents stay at closing until the queue is empty.
+    stats : numpy.ndarray
+        Per-interval statistics (T + 1, 6), filled in place.
     """
     n_t = agents.shape[0]
     k = h.shape[1]

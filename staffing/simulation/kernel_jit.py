@@ -19,14 +19,26 @@ try:  # numba is the optional extra `staffing[simulate]`
     HAVE_NUMBA = True
 
     def jit(function: Callable[..., Any]) -> Any:
-        """Compile ``function`` with numba (cached, without the GIL)."""
+        """Compile ``function`` with numba (cached, without the GIL).
+
+        Parameters
+        ----------
+        function : callable
+            The function to compile.
+        """
         return numba.njit(cache=True, nogil=True)(function)
 
 except ImportError:  # pragma: no cover - exercised only without the extra
     HAVE_NUMBA = False
 
     def jit(function: Callable[..., Any]) -> Any:
-        """Without numba: ``function`` itself, run as plain Python."""
+        """Without numba: ``function`` itself, run as plain Python.
+
+        Parameters
+        ----------
+        function : callable
+            The function to run uncompiled.
+        """
         return function
 
 
@@ -48,7 +60,17 @@ __all__ = [
 
 @jit
 def heap_push(heap, size, value):  # pragma: no cover - jitted
-    """Push ``value`` onto the min-heap ``heap[:size]``; returns the new size."""
+    """Push ``value`` onto the min-heap ``heap[:size]``; returns the new size.
+
+    Parameters
+    ----------
+    heap : numpy.ndarray
+        Min-heap storage of finishing values [-].
+    size : int
+        Entries in use [-].
+    value : float
+        Value pushed, or the agent's new key [s].
+    """
     i = size
     heap[i] = value
     while i > 0:
@@ -62,7 +84,15 @@ def heap_push(heap, size, value):  # pragma: no cover - jitted
 
 @jit
 def heap_pop(heap, size):  # pragma: no cover - jitted
-    """Pop the smallest value of the min-heap ``heap[:size]``; returns (value, new size)."""
+    """Pop the smallest value of the min-heap ``heap[:size]``; returns (value, new size).
+
+    Parameters
+    ----------
+    heap : numpy.ndarray
+        Min-heap storage of finishing values [-].
+    size : int
+        Entries in use [-].
+    """
     top = heap[0]
     size -= 1
     heap[0] = heap[size]
@@ -83,7 +113,19 @@ def heap_pop(heap, size):  # pragma: no cover - jitted
 
 @jit
 def iheap_up(hp, hpos, key, i):  # pragma: no cover - jitted
-    """Sift entry ``i`` of the indexed heap ``hp`` (positions ``hpos``) up by ``key``."""
+    """Sift entry ``i`` of the indexed heap ``hp`` (positions ``hpos``) up by ``key``.
+
+    Parameters
+    ----------
+    hp : numpy.ndarray of int64
+        Indexed heap: agent ids in heap order.
+    hpos : numpy.ndarray of int64
+        Position of each agent in ``hp`` (-1: absent).
+    key : numpy.ndarray
+        Next completion time of each agent [s].
+    i : int
+        Heap position to sift from.
+    """
     while i > 0:
         parent = (i - 1) >> 1
         if key[hp[parent]] <= key[hp[i]]:
@@ -96,7 +138,21 @@ def iheap_up(hp, hpos, key, i):  # pragma: no cover - jitted
 
 @jit
 def iheap_down(hp, hpos, key, i, size):  # pragma: no cover - jitted
-    """Sift entry ``i`` of the indexed heap ``hp[:size]`` down by ``key``."""
+    """Sift entry ``i`` of the indexed heap ``hp[:size]`` down by ``key``.
+
+    Parameters
+    ----------
+    hp : numpy.ndarray of int64
+        Indexed heap: agent ids in heap order.
+    hpos : numpy.ndarray of int64
+        Position of each agent in ``hp`` (-1: absent).
+    key : numpy.ndarray
+        Next completion time of each agent [s].
+    i : int
+        Heap position to sift from.
+    size : int
+        Entries in use [-].
+    """
     while True:
         left = 2 * i + 1
         if left >= size:
@@ -114,7 +170,23 @@ def iheap_down(hp, hpos, key, i, size):  # pragma: no cover - jitted
 
 @jit
 def iheap_set(hp, hpos, key, size, agent, value):  # pragma: no cover - jitted
-    """Insert ``agent`` with ``value`` or change its key; returns the new size."""
+    """Insert ``agent`` with ``value`` or change its key; returns the new size.
+
+    Parameters
+    ----------
+    hp : numpy.ndarray of int64
+        Indexed heap: agent ids in heap order.
+    hpos : numpy.ndarray of int64
+        Position of each agent in ``hp`` (-1: absent).
+    key : numpy.ndarray
+        Next completion time of each agent [s].
+    size : int
+        Entries in use [-].
+    agent : int
+        Agent id.
+    value : float
+        Value pushed, or the agent's new key [s].
+    """
     key[agent] = value
     i = hpos[agent]
     if i < 0:
@@ -129,7 +201,21 @@ def iheap_set(hp, hpos, key, size, agent, value):  # pragma: no cover - jitted
 
 @jit
 def iheap_remove(hp, hpos, key, size, agent):  # pragma: no cover - jitted
-    """Take ``agent`` out of the indexed heap (if in it); returns the new size."""
+    """Take ``agent`` out of the indexed heap (if in it); returns the new size.
+
+    Parameters
+    ----------
+    hp : numpy.ndarray of int64
+        Indexed heap: agent ids in heap order.
+    hpos : numpy.ndarray of int64
+        Position of each agent in ``hp`` (-1: absent).
+    key : numpy.ndarray
+        Next completion time of each agent [s].
+    size : int
+        Entries in use [-].
+    agent : int
+        Agent id.
+    """
     i = hpos[agent]
     if i < 0:
         return size
@@ -150,7 +236,21 @@ def iheap_remove(hp, hpos, key, size, agent):  # pragma: no cover - jitted
 
 @jit
 def bucket_add(bk, bk_n, bpos, agent, load):  # pragma: no cover - jitted
-    """Put ``agent`` in the bucket of agents holding ``load`` conversations."""
+    """Put ``agent`` in the bucket of agents holding ``load`` conversations.
+
+    Parameters
+    ----------
+    bk : numpy.ndarray of int64
+        Buckets (k + 1, agents): agent ids by load.
+    bk_n : numpy.ndarray of int64
+        Agents in each bucket [-].
+    bpos : numpy.ndarray of int64
+        Position of each agent in its bucket (-1: none).
+    agent : int
+        Agent id.
+    load : int
+        Conversations the agent holds [-].
+    """
     bk[load, bk_n[load]] = agent
     bpos[agent] = bk_n[load]
     bk_n[load] += 1
@@ -158,7 +258,21 @@ def bucket_add(bk, bk_n, bpos, agent, load):  # pragma: no cover - jitted
 
 @jit
 def bucket_remove(bk, bk_n, bpos, agent, load):  # pragma: no cover - jitted
-    """Take ``agent`` out of the bucket of load ``load`` (the last one fills its place)."""
+    """Take ``agent`` out of the bucket of load ``load`` (the last one fills its place).
+
+    Parameters
+    ----------
+    bk : numpy.ndarray of int64
+        Buckets (k + 1, agents): agent ids by load.
+    bk_n : numpy.ndarray of int64
+        Agents in each bucket [-].
+    bpos : numpy.ndarray of int64
+        Position of each agent in its bucket (-1: none).
+    agent : int
+        Agent id.
+    load : int
+        Conversations the agent holds [-].
+    """
     i = bpos[agent]
     last = bk[load, bk_n[load] - 1]
     bk[load, i] = last
@@ -179,6 +293,33 @@ def next_staffing(
     An open interval takes its planned agents. At a closed one the contacts whose patience
     ran out are counted as abandoned; with ``drain`` the agents stay until the queue is
     empty, else nobody is on shift. Returns (agents on shift, queue head, draining).
+
+    Parameters
+    ----------
+    agents : numpy.ndarray of int64
+        Planned on-queue agents per interval [-], shape (T,).
+    cur : int
+        Current interval index.
+    n_t : int
+        Intervals T [-].
+    staffed : int
+        Agents on shift before the boundary [-].
+    qhead : int
+        Index of the first waiting contact.
+    nxt : int
+        Index of the next contact to arrive (contacts before it have arrived).
+    now : float
+        Current time [s].
+    deadline_s : numpy.ndarray
+        Time each contact abandons [s].
+    arrival_iv : numpy.ndarray of int64
+        Interval each contact arrives in.
+    stats : numpy.ndarray
+        Per-interval statistics (T + 1, 6), filled in place.
+    drain : bool
+        Agents stay at closing until the queue is empty.
+    draining : bool
+        The agents are draining the queue now.
     """
     planned = agents[cur] if cur < n_t else 0
     if planned > 0:

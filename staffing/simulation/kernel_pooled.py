@@ -17,7 +17,21 @@ __all__ = ["pooled_speed", "run_pooled"]
 
 @jit
 def pooled_speed(m, cap, k, h, cur):  # pragma: no cover - jitted
-    """Work-off speed of every conversation in service [1/s] under even spread."""
+    """Work-off speed of every conversation in service [1/s] under even spread.
+
+    Parameters
+    ----------
+    m : int
+        Conversations in service [-].
+    cap : int
+        Agents on shift [-].
+    k : int
+        Concurrency (conversations an agent may hold) [-].
+    h : numpy.ndarray
+        Mean handle times (T, k) [s], column j-1: h_j.
+    cur : int
+        Current interval index.
+    """
     if k == 1 or m == 0:
         return 1.0 / h[cur, 0]
     n_eff = max(cap, (m + k - 1) // k)
@@ -40,6 +54,29 @@ def run_pooled(
     All conversations in service are worked off at one speed, so a single virtual clock V
     (work done per conversation since the start) and a heap of finishing values of V hold
     the whole service state. Fills ``stats`` (T + 1, 6) in place; row T is after the horizon.
+
+    Parameters
+    ----------
+    arrival_s : numpy.ndarray
+        Sorted arrival times [s].
+    arrival_iv : numpy.ndarray of int64
+        Interval each contact arrives in.
+    work : numpy.ndarray
+        Work content of each contact (mean 1) [-].
+    deadline_s : numpy.ndarray
+        Time each contact abandons [s].
+    agents : numpy.ndarray of int64
+        Planned on-queue agents per interval [-], shape (T,).
+    h : numpy.ndarray
+        Mean handle times (T, k) [s], column j-1: h_j.
+    interval_s : float
+        Interval length [s].
+    within_s : float
+        Service-level threshold [s].
+    drain : bool
+        Agents stay at closing until the queue is empty.
+    stats : numpy.ndarray
+        Per-interval statistics (T + 1, 6), filled in place.
     """
     n_t = agents.shape[0]
     k = h.shape[1]
