@@ -47,6 +47,7 @@ def layer_of(module: str) -> int:
         "staffing.simulation.kernel_pooled",
         "staffing.simulation.kernel_agents",
         "staffing.simulation.engine",
+        "staffing.simulation.inputs",
         "staffing.simulation.tables",
         "staffing.shifts.solver",
         "staffing.daily",

@@ -20,7 +20,8 @@ import pandas as pd
 
 from staffing.forecast import weighted_mean
 from staffing.simulation import engine, kernel
-from staffing.simulation.engine import REPLICATIONS_PER_TASK, SkillInput, run_task
+from staffing.simulation.engine import REPLICATIONS_PER_TASK, run_task
+from staffing.simulation.inputs import PLANNED, SkillInput
 from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -254,7 +255,7 @@ def skill_inputs(plan: PlanLike) -> list[SkillInput]:
                 week_start=week_start,
                 max_occupancy=skill.max_occupancy,
                 min_agents=int(skill.min_agents),
-                planned={name: part[name].to_numpy(dtype=float) for name in engine.PLANNED},
+                planned={name: part[name].to_numpy(dtype=float) for name in PLANNED},
             )
         )
     return inputs

@@ -8,14 +8,13 @@ whether targets are missed. numpy and pandas only; no plan, no config.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-if TYPE_CHECKING:  # pragma: no cover
-    from staffing.simulation.engine import SkillInput
+from staffing.simulation.inputs import SkillInput
 
 __all__ = [
     "MOMENTS",

@@ -33,7 +33,7 @@ import numpy as np
 
 from staffing import queueing
 from staffing.simulation import engine
-from staffing.simulation.engine import SkillInput
+from staffing.simulation.inputs import SkillInput
 from staffing.simulation.run import PlanLike, skill_inputs
 from staffing.vocabulary import ERLANG_C
 

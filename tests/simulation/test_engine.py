@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from staffing.simulation import engine, simulate
-from staffing.simulation.engine import SkillInput
+from staffing.simulation.inputs import SkillInput
 from staffing.simulation.run import skill_inputs
 from staffing.simulation.time_stable import time_stable_agents, time_stable_skills
 
