@@ -25,45 +25,37 @@ time-varying queues to achieve time-stable performance. Management Science 54(2)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from staffing import queueing
-from staffing.simulation.run import simulate
+from staffing.simulation import engine
+from staffing.simulation.inputs import SkillInput
+from staffing.simulation.run import PlanLike, skill_inputs
+from staffing.vocabulary import ERLANG_C
 
-if TYPE_CHECKING:  # pragma: no cover
-    from staffing.plan import Plan
-
-__all__ = ["time_stable_agents"]
+__all__ = ["time_stable_agents", "time_stable_skills"]
 
 _FACTORS = (1 / 16, 16.0)  # range of the effective-load factor φ searched
 _BISECTIONS = 40
 
 
-def _handle_times(skill: Any, nht: np.ndarray) -> np.ndarray:
-    if skill.method != "chat":
-        return nht
-    k = int(skill.max_concurrency)
-    if skill.handle_time_by_load_s is not None:
-        return np.tile(np.asarray(skill.handle_time_by_load_s, dtype=float), (nht.size, 1))
-    return nht[:, None] * np.arange(1, k + 1, dtype=float)
-
-
-def _metric(skill: Any) -> str | None:
+def _metric(skill: SkillInput) -> str | None:
     """The simulated figure the effective load is matched to."""
     if skill.service_level_target is not None:
         return "service_level"
     if skill.asa_s is not None:
         return "asa_s"
-    if skill.max_abandon is not None and skill.method != "erlang_c":
+    if skill.max_abandon is not None and skill.method != ERLANG_C:
         return "p_abandon"
     return None
 
 
 def _effective_factor(
-    skill: Any,
+    skill: SkillInput,
     agents: np.ndarray,
     volume: np.ndarray,
     h: np.ndarray,
@@ -74,7 +66,7 @@ def _effective_factor(
     """φ per row with metric(agents, φ·volume) = observed (bisection on log φ)."""
     patience = (
         {}
-        if skill.method == "erlang_c"
+        if skill.method == ERLANG_C
         else {"patience_s": np.inf if skill.patience_s is None else skill.patience_s}
     )
     lo = np.full(agents.size, np.log(_FACTORS[0]))
@@ -101,33 +93,20 @@ def _effective_factor(
     return np.exp((lo + hi) / 2)
 
 
-def _restaff(skill: Any, part: Any, sim: Any, interval_s: float) -> np.ndarray:
-    """Next agents of one skill from its simulated intervals (rows of ``part``)."""
-    agents = part["agents"].to_numpy(dtype=float)
-    volume = part["volume"].to_numpy(dtype=float)
-    metric = _metric(skill)
-    staffed = (agents > 0) & (volume > 0)
-    observed = sim[f"{metric}_sim"].to_numpy(dtype=float) if metric else None
-    if metric is None:
-        return agents
-    rows = np.flatnonzero(staffed & np.isfinite(observed))
-    if not rows.size:
-        return agents
-    h = _handle_times(skill, part["nht_s"].to_numpy(dtype=float))[rows]
-    factor = _effective_factor(
-        skill, agents[rows], volume[rows], h, interval_s, observed[rows], metric
-    )
+def _wanted(skill: SkillInput, rows: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """Agents for the effective load of the given rows, and the occupancy cap's floor."""
+    volume, h = skill.volume[rows], skill.handle_time_s[rows]
     extra: dict[str, Any] = {}
-    if skill.method != "erlang_c":
+    if skill.method != ERLANG_C:
         extra = {
             "patience_s": np.inf if skill.patience_s is None else skill.patience_s,
             "max_abandon": skill.max_abandon,
         }
     wanted = queueing.required_agents(
         skill.method,
-        volume=volume[rows] * factor,
+        volume=volume * factor,
         handle_time_s=h,
-        interval_s=interval_s,
+        interval_s=skill.interval_s,
         service_level=skill.service_level_target,
         answer_within_s=skill.answer_within_s,
         asa_s=skill.asa_s,
@@ -138,20 +117,102 @@ def _restaff(skill: Any, part: Any, sim: Any, interval_s: float) -> np.ndarray:
             wanted,
             queueing.required_agents(
                 skill.method,
-                volume=volume[rows],
+                volume=volume,
                 handle_time_s=h,
-                interval_s=interval_s,
+                interval_s=skill.interval_s,
                 max_occupancy=skill.max_occupancy,
                 **{k: v for k, v in extra.items() if k == "patience_s"},
             ),
         )
+    return np.asarray(wanted, dtype=float)
+
+
+def _restaff(skill: SkillInput, sim: Any) -> np.ndarray:
+    """Next agents of one skill from its simulated intervals (``sim``, its table rows)."""
+    agents = skill.agents.astype(float)
+    volume = skill.volume.astype(float)
+    metric = _metric(skill)
+    if metric is None:
+        return agents
+    staffed = (agents > 0) & (volume > 0)
+    observed = sim[f"{metric}_sim"].to_numpy(dtype=float)
+    rows = np.flatnonzero(staffed & np.isfinite(observed))
+    if not rows.size:
+        return agents
+    h = skill.handle_time_s[rows]
+    factor = _effective_factor(
+        skill, agents[rows], volume[rows], h, skill.interval_s, observed[rows], metric
+    )
+    wanted = _wanted(skill, rows, factor)
     out = agents.copy()
     out[rows] = np.maximum(np.where(np.isfinite(wanted), wanted, agents[rows]), skill.min_agents)
     return out
 
 
+def time_stable_skills(
+    skills: Sequence[SkillInput],
+    *,
+    replications: int = 20,
+    seed: int = 0,
+    max_iterations: int = 8,
+    **options: Any,
+) -> tuple[list[np.ndarray], dict[str, Any]]:
+    """Agents per interval of queueing skills by the iterative staffing algorithm, from arrays.
+
+    Parameters
+    ----------
+    skills : sequence of SkillInput
+        The skills to staff time-stably; their ``agents`` are the first iterate.
+    replications : int, default 20
+        Replications of each simulation [-].
+    seed : int, default 0
+        Seed of every iteration's simulation (common random numbers).
+    max_iterations : int, default 8
+        Most simulations [-]; from half of them on, agents may only be added.
+    **options
+        Further keyword arguments of :func:`staffing.simulation.engine.run` (``ramp``,
+        ``routing``, ``workers``, ``client``, ...).
+
+    Returns
+    -------
+    agents : list of numpy.ndarray
+        The new agents per interval of each skill [-].
+    report : dict
+        As for :func:`time_stable_agents`.
+    """
+    report: dict[str, Any] = {
+        "iterations": 0,
+        "converged": not skills,  # nothing to staff: done
+        "changed": [],
+        "intervals_missed": float("nan"),
+        "replications": int(replications),
+        "seed": int(seed),
+    }
+    current = list(skills)
+    if not current:
+        return [], report
+    for iteration in range(1, max_iterations + 1):
+        sim = engine.run(current, replications=replications, seed=seed, **options).intervals
+        staffed = np.concatenate([(s.agents > 0) & (s.volume > 0) for s in current])
+        report["intervals_missed"] = float(sim["target_missed"][staffed].mean())
+        ends = np.cumsum([0] + [s.volume.size for s in current])
+        new = [_restaff(skill, sim.iloc[ends[j] : ends[j + 1]]) for j, skill in enumerate(current)]
+        if iteration > max_iterations // 2:
+            new = [np.maximum(n, s.agents.astype(float)) for n, s in zip(new, current, strict=True)]
+        changed = int(
+            sum(np.sum(n != s.agents.astype(float)) for n, s in zip(new, current, strict=True))
+        )
+        report["iterations"] = iteration
+        report["changed"].append(changed)
+        if changed == 0:
+            report["converged"] = True
+            break
+        current = [replace(s, agents=n.astype(np.int64)) for s, n in zip(current, new, strict=True)]
+    return [s.agents.astype(float) for s in current], report
+
+
 def time_stable_agents(
-    plan: Plan,
+    plan: PlanLike,
     skill_ids: list[int],
     *,
     replications: int = 20,
@@ -159,12 +220,15 @@ def time_stable_agents(
     max_iterations: int = 8,
     **options: Any,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Agents per interval of the given skills by the iterative staffing algorithm.
+    """Agents per interval of the given skills of a plan by the iterative staffing algorithm.
+
+    A thin adapter: the plan's skills as :class:`~staffing.simulation.engine.SkillInput`
+    (:func:`staffing.simulation.run.skill_inputs`) through :func:`time_stable_skills`.
 
     Parameters
     ----------
-    plan : staffing.plan.Plan
-        A stationary plan (its agents are the first iterate).
+    plan : PlanLike
+        A stationary plan (:class:`staffing.plan.Plan`) (its agents are the first iterate).
     skill_ids : list of int
         The queueing skills to staff time-stably (others keep their agents).
     replications : int, default 20
@@ -187,51 +251,16 @@ def time_stable_agents(
         last simulation found missing a target with 95 % confidence [-]), ``replications``,
         ``seed``.
     """
-    config = plan.config
-    skills = config.resolved_skills
+    skills = plan.config.resolved_skills
     n_t = len(plan.intervals) // len(skills)
-    chosen = [i for i, s in enumerate(skills) if s.skill_id in set(skill_ids)]
+    wanted = set(skill_ids)
+    chosen = [s for s in skill_inputs(plan) if s.skill_id in wanted]
+    agents, report = time_stable_skills(
+        chosen, replications=replications, seed=seed, max_iterations=max_iterations, **options
+    )
     result = np.full(len(plan.intervals), np.nan)
-    report: dict[str, Any] = {
-        "iterations": 0,
-        "converged": True,
-        "changed": [],
-        "intervals_missed": float("nan"),
-        "replications": int(replications),
-        "seed": int(seed),
-    }
-    if not chosen:
-        return result, report
-    rows = np.concatenate([np.arange(i * n_t, (i + 1) * n_t) for i in chosen])
-    sub_config = config.with_skills([skills[i] for i in chosen])
-    intervals = plan.intervals.iloc[rows].reset_index(drop=True).copy()
-    interval_s = config.plan.interval_minutes * 60.0
-    report["converged"] = False
-    for iteration in range(1, max_iterations + 1):
-        sub = replace(plan, config=sub_config, intervals=intervals)
-        sim = simulate(sub, replications=replications, seed=seed, **options).intervals
-        staffed = (intervals["agents"] > 0) & (intervals["volume"] > 0)
-        report["intervals_missed"] = float(sim["target_missed"][staffed.to_numpy()].mean())
-        new = np.concatenate(
-            [
-                _restaff(
-                    skills[i],
-                    intervals.iloc[j * n_t : (j + 1) * n_t],
-                    sim.iloc[j * n_t : (j + 1) * n_t],
-                    interval_s,
-                )
-                for j, i in enumerate(chosen)
-            ]
-        )
-        current = intervals["agents"].to_numpy(dtype=float)
-        if iteration > max_iterations // 2:
-            new = np.maximum(new, current)
-        changed = int(np.sum(new != current))
-        report["iterations"] = iteration
-        report["changed"].append(changed)
-        if changed == 0:
-            report["converged"] = True
-            break
-        intervals["agents"] = new.astype(np.int64)
-    result[rows] = intervals["agents"].to_numpy(dtype=float)
+    position = {s.skill_id: i for i, s in enumerate(skills)}
+    for skill, new in zip(chosen, agents, strict=True):
+        i = position[skill.skill_id]
+        result[i * n_t : (i + 1) * n_t] = new
     return result, report

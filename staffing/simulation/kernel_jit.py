@@ -1,0 +1,332 @@
+"""The kernel's compiled building blocks: the numba switch, heaps, buckets, shared rules.
+
+Both event loops (:mod:`staffing.simulation.kernel_pooled` and
+:mod:`staffing.simulation.kernel_agents`) are made of these steps: the min-heap of
+finishing values, the indexed heap of agents by next completion, the buckets of agents by
+load, and the closing rule of
+``docs/simulation.md``. Every function is compiled with numba when it is installed (``pip
+install staffing[simulate]``) and runs as plain Python otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+try:  # numba is the optional extra `staffing[simulate]`
+    import numba
+
+    HAVE_NUMBA = True
+
+    def jit(function: Callable[..., Any]) -> Any:
+        """Compile ``function`` with numba (cached, without the GIL).
+
+        Parameters
+        ----------
+        function : callable
+            The function to compile.
+        """
+        return numba.njit(cache=True, nogil=True)(function)
+
+except ImportError:  # pragma: no cover - exercised only without the extra
+    HAVE_NUMBA = False
+
+    def jit(function: Callable[..., Any]) -> Any:
+        """Without numba: ``function`` itself, run as plain Python.
+
+        Parameters
+        ----------
+        function : callable
+            The function to run uncompiled.
+        """
+        return function
+
+
+__all__ = [
+    "HAVE_NUMBA",
+    "bucket_add",
+    "bucket_remove",
+    "heap_pop",
+    "heap_push",
+    "iheap_remove",
+    "iheap_set",
+    "jit",
+    "next_staffing",
+]
+
+
+# --------------------------------------------------------------------------- heaps
+
+
+@jit
+def heap_push(heap, size, value):  # pragma: no cover - jitted
+    """Push ``value`` onto the min-heap ``heap[:size]``; returns the new size.
+
+    Parameters
+    ----------
+    heap : numpy.ndarray
+        Min-heap storage of finishing values [-].
+    size : int
+        Entries in use [-].
+    value : float
+        Value pushed, or the agent's new key [s].
+    """
+    i = size
+    heap[i] = value
+    while i > 0:
+        parent = (i - 1) >> 1
+        if heap[parent] <= heap[i]:
+            break
+        heap[parent], heap[i] = heap[i], heap[parent]
+        i = parent
+    return size + 1
+
+
+@jit
+def heap_pop(heap, size):  # pragma: no cover - jitted
+    """Pop the smallest value of the min-heap ``heap[:size]``; returns (value, new size).
+
+    Parameters
+    ----------
+    heap : numpy.ndarray
+        Min-heap storage of finishing values [-].
+    size : int
+        Entries in use [-].
+    """
+    top = heap[0]
+    size -= 1
+    heap[0] = heap[size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        child = left
+        if left + 1 < size and heap[left + 1] < heap[left]:
+            child = left + 1
+        if heap[i] <= heap[child]:
+            break
+        heap[i], heap[child] = heap[child], heap[i]
+        i = child
+    return top, size
+
+
+@jit
+def iheap_up(hp, hpos, key, i):  # pragma: no cover - jitted
+    """Sift entry ``i`` of the indexed heap ``hp`` (positions ``hpos``) up by ``key``.
+
+    Parameters
+    ----------
+    hp : numpy.ndarray of int64
+        Indexed heap: agent ids in heap order.
+    hpos : numpy.ndarray of int64
+        Position of each agent in ``hp`` (-1: absent).
+    key : numpy.ndarray
+        Next completion time of each agent [s].
+    i : int
+        Heap position to sift from.
+    """
+    while i > 0:
+        parent = (i - 1) >> 1
+        if key[hp[parent]] <= key[hp[i]]:
+            break
+        a, b = hp[parent], hp[i]
+        hp[parent], hp[i] = b, a
+        hpos[b], hpos[a] = parent, i
+        i = parent
+
+
+@jit
+def iheap_down(hp, hpos, key, i, size):  # pragma: no cover - jitted
+    """Sift entry ``i`` of the indexed heap ``hp[:size]`` down by ``key``.
+
+    Parameters
+    ----------
+    hp : numpy.ndarray of int64
+        Indexed heap: agent ids in heap order.
+    hpos : numpy.ndarray of int64
+        Position of each agent in ``hp`` (-1: absent).
+    key : numpy.ndarray
+        Next completion time of each agent [s].
+    i : int
+        Heap position to sift from.
+    size : int
+        Entries in use [-].
+    """
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        child = left
+        if left + 1 < size and key[hp[left + 1]] < key[hp[left]]:
+            child = left + 1
+        if key[hp[i]] <= key[hp[child]]:
+            break
+        a, b = hp[i], hp[child]
+        hp[i], hp[child] = b, a
+        hpos[b], hpos[a] = i, child
+        i = child
+
+
+@jit
+def iheap_set(hp, hpos, key, size, agent, value):  # pragma: no cover - jitted
+    """Insert ``agent`` with ``value`` or change its key; returns the new size.
+
+    Parameters
+    ----------
+    hp : numpy.ndarray of int64
+        Indexed heap: agent ids in heap order.
+    hpos : numpy.ndarray of int64
+        Position of each agent in ``hp`` (-1: absent).
+    key : numpy.ndarray
+        Next completion time of each agent [s].
+    size : int
+        Entries in use [-].
+    agent : int
+        Agent id.
+    value : float
+        Value pushed, or the agent's new key [s].
+    """
+    key[agent] = value
+    i = hpos[agent]
+    if i < 0:
+        hp[size] = agent
+        hpos[agent] = size
+        iheap_up(hp, hpos, key, size)
+        return size + 1
+    iheap_up(hp, hpos, key, i)
+    iheap_down(hp, hpos, key, hpos[agent], size)
+    return size
+
+
+@jit
+def iheap_remove(hp, hpos, key, size, agent):  # pragma: no cover - jitted
+    """Take ``agent`` out of the indexed heap (if in it); returns the new size.
+
+    Parameters
+    ----------
+    hp : numpy.ndarray of int64
+        Indexed heap: agent ids in heap order.
+    hpos : numpy.ndarray of int64
+        Position of each agent in ``hp`` (-1: absent).
+    key : numpy.ndarray
+        Next completion time of each agent [s].
+    size : int
+        Entries in use [-].
+    agent : int
+        Agent id.
+    """
+    i = hpos[agent]
+    if i < 0:
+        return size
+    size -= 1
+    hpos[agent] = -1
+    if i == size:
+        return size
+    last = hp[size]
+    hp[i] = last
+    hpos[last] = i
+    iheap_up(hp, hpos, key, i)
+    iheap_down(hp, hpos, key, hpos[last], size)
+    return size
+
+
+# --------------------------------------------------------------------------- buckets
+
+
+@jit
+def bucket_add(bk, bk_n, bpos, agent, load):  # pragma: no cover - jitted
+    """Put ``agent`` in the bucket of agents holding ``load`` conversations.
+
+    Parameters
+    ----------
+    bk : numpy.ndarray of int64
+        Buckets (k + 1, agents): agent ids by load.
+    bk_n : numpy.ndarray of int64
+        Agents in each bucket [-].
+    bpos : numpy.ndarray of int64
+        Position of each agent in its bucket (-1: none).
+    agent : int
+        Agent id.
+    load : int
+        Conversations the agent holds [-].
+    """
+    bk[load, bk_n[load]] = agent
+    bpos[agent] = bk_n[load]
+    bk_n[load] += 1
+
+
+@jit
+def bucket_remove(bk, bk_n, bpos, agent, load):  # pragma: no cover - jitted
+    """Take ``agent`` out of the bucket of load ``load`` (the last one fills its place).
+
+    Parameters
+    ----------
+    bk : numpy.ndarray of int64
+        Buckets (k + 1, agents): agent ids by load.
+    bk_n : numpy.ndarray of int64
+        Agents in each bucket [-].
+    bpos : numpy.ndarray of int64
+        Position of each agent in its bucket (-1: none).
+    agent : int
+        Agent id.
+    load : int
+        Conversations the agent holds [-].
+    """
+    i = bpos[agent]
+    last = bk[load, bk_n[load] - 1]
+    bk[load, i] = last
+    bpos[last] = i
+    bk_n[load] -= 1
+    bpos[agent] = -1
+
+
+# --------------------------------------------------------------------------- shared rules
+
+
+@jit
+def next_staffing(
+    agents, cur, n_t, staffed, qhead, nxt, now, deadline_s, arrival_iv, stats, drain, draining
+):  # pragma: no cover - jitted
+    """The agents on shift from interval ``cur`` on: the closing rule of docs/simulation.md.
+
+    An open interval takes its planned agents. At a closed one the contacts whose patience
+    ran out are counted as abandoned; with ``drain`` the agents stay until the queue is
+    empty, else nobody is on shift. Returns (agents on shift, queue head, draining).
+
+    Parameters
+    ----------
+    agents : numpy.ndarray of int64
+        Planned on-queue agents per interval [-], shape (T,).
+    cur : int
+        Current interval index.
+    n_t : int
+        Intervals T [-].
+    staffed : int
+        Agents on shift before the boundary [-].
+    qhead : int
+        Index of the first waiting contact.
+    nxt : int
+        Index of the next contact to arrive (contacts before it have arrived).
+    now : float
+        Current time [s].
+    deadline_s : numpy.ndarray
+        Time each contact abandons [s].
+    arrival_iv : numpy.ndarray of int64
+        Interval each contact arrives in.
+    stats : numpy.ndarray
+        Per-interval statistics (T + 1, 6), filled in place.
+    drain : bool
+        Agents stay at closing until the queue is empty.
+    draining : bool
+        The agents are draining the queue now.
+    """
+    planned = agents[cur] if cur < n_t else 0
+    if planned > 0:
+        return planned, qhead, False
+    while qhead < nxt and deadline_s[qhead] <= now:
+        stats[arrival_iv[qhead], 3] += 1.0
+        qhead += 1
+    if drain and (draining or qhead < nxt):
+        return staffed, qhead, True
+    return 0, qhead, False
