@@ -44,6 +44,10 @@ def layer_of(module: str) -> int:
         "staffing.forecast",
         "staffing.simulation.kernel",
         "staffing.shifts.solver",
+        "staffing.shifts.patterns",
+        "staffing.shifts.blocks",
+        "staffing.shifts.lp_first",
+        "staffing.shifts.branch_and_bound",
         "staffing.daily",
         "staffing.special_days",
     ):
