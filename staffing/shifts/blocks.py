@@ -44,7 +44,17 @@ class BlockModel(NamedTuple):
 
 
 def free_model(n_p: int) -> BlockModel:
-    """The limits of a block of ``n_p`` patterns without limits."""
+    """The limits of a block of ``n_p`` patterns without limits.
+
+    Parameters
+    ----------
+    n_p : int
+        Patterns in the block.
+
+    Returns
+    -------
+    BlockModel
+    """
     return BlockModel(np.zeros(n_p), np.full(n_p, np.inf), None, None, None)
 
 
@@ -74,6 +84,15 @@ class Block:
 
         A start with one pattern becomes bounds on that pattern; a start with several, one
         row summing its patterns. ``None`` rows when no start of several is limited.
+
+        Parameters
+        ----------
+        g_min, g_max : numpy.ndarray
+            Fewest and most heads per global start [-] (inf: no limit).
+
+        Returns
+        -------
+        BlockModel
         """
         n_p = self.cost.size
         starts, local = np.unique(self.group, return_inverse=True)
@@ -270,7 +289,17 @@ def _block_key(a_block: sparse.csr_array, *parts: np.ndarray) -> bytes:
 
 
 def block_diagonal(parts: list[sparse.csr_array]) -> sparse.csr_array:
-    """``scipy.sparse.block_diag`` of CSR matrices, assembled from their arrays (faster)."""
+    """``scipy.sparse.block_diag`` of CSR matrices, assembled from their arrays (faster).
+
+    Parameters
+    ----------
+    parts : list of scipy.sparse.csr_array
+        The diagonal blocks, in order.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+    """
     rows = np.cumsum([0, *(part.shape[0] for part in parts)])
     cols = np.cumsum([0, *(part.shape[1] for part in parts)])
     nnz = np.cumsum([0, *(part.indptr[-1] for part in parts)])
@@ -283,7 +312,19 @@ def block_diagonal(parts: list[sparse.csr_array]) -> sparse.csr_array:
 
 
 def rows_and_columns(a: sparse.csr_array, rows: np.ndarray) -> tuple[sparse.csr_array, np.ndarray]:
-    """(the given rows of ``a`` restricted to the columns they touch, those columns)."""
+    """(the given rows of ``a`` restricted to the columns they touch, those columns).
+
+    Parameters
+    ----------
+    a : scipy.sparse.csr_array
+        A coverage matrix with sorted indices.
+    rows : numpy.ndarray of int
+        The rows to keep.
+
+    Returns
+    -------
+    (scipy.sparse.csr_array, numpy.ndarray)
+    """
     begin, end = a.indptr[rows], a.indptr[rows + 1]
     lengths = end - begin
     indptr = np.concatenate([[0], np.cumsum(lengths)])

@@ -43,9 +43,25 @@ def solve_block(
     ``block.req_whole`` is ``block.req`` rounded up in rows whose coverage shares are all
     whole (there whole heads cover 2.3 exactly when they cover 3): the same whole-heads
     solutions, and a tighter LP relaxation, so HiGHS proves optimality sooner. The
-    shortfall stage measures shortfall against the unrounded ``req``. ``lp_infeasible``:
-    the LP relaxation has no solution, so neither has the MILP: go straight to the
-    shortfall stage.
+    shortfall stage measures shortfall against the unrounded ``req``.
+
+    Parameters
+    ----------
+    block : Block
+        The block.
+    model : BlockModel
+        Its per-start limits.
+    time_limit_s : float
+        HiGHS time budget [s].
+    gap : float
+        Relative optimality gap [-].
+    lp_infeasible : bool, default False
+        The LP relaxation has no solution, so neither has the MILP: go straight to the
+        shortfall stage.
+
+    Returns
+    -------
+    BranchAndBound
 
     Raises
     ------

@@ -177,8 +177,19 @@ def solve_lps(
 ) -> list[tuple[np.ndarray | None, bool]]:
     """LP relaxations of several blocks in one HiGHS call (one block-diagonal LP).
 
-    Returns per block (its LP optimum or None, whether its LP is infeasible). When the
-    joint LP fails, each block is solved alone to tell which.
+    When the joint LP fails, each block is solved alone to tell which.
+
+    Parameters
+    ----------
+    blocks : sequence of Block
+        The blocks.
+    models : sequence of BlockModel
+        Their per-start limits.
+
+    Returns
+    -------
+    list of (numpy.ndarray or None, bool)
+        Per block: its LP optimum [heads] or None, and whether its LP is infeasible.
     """
     if not blocks:
         return []
@@ -385,6 +396,16 @@ def objective_unit(cost: np.ndarray) -> float:
 
     Then the paid hours of every whole-heads schedule are a multiple of q, and the LP bound
     may be rounded up to one.
+
+    Parameters
+    ----------
+    cost : numpy.ndarray
+        Paid hours per pattern [h].
+
+    Returns
+    -------
+    float
+        q [h].
     """
     positive = cost[cost > 0] * _UNIT_SCALE
     if positive.size == 0 or positive.max() > 1e12:

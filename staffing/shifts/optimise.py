@@ -48,7 +48,19 @@ class Patterns:
 
 
 def template_patterns(templates: list[ShiftTemplate], horizon: Horizon) -> Patterns:
-    """The patterns of a group's templates on the horizon's dates."""
+    """The patterns of a group's templates on the horizon's dates.
+
+    Parameters
+    ----------
+    templates : list of ShiftTemplate
+        The group's templates.
+    horizon : Horizon
+        The plan's dates and grid.
+
+    Returns
+    -------
+    Patterns
+    """
     tz = horizon.tz
     parts: dict[str, list[Any]] = {k: [] for k in ("template", "start", "break", "group", "paid")}
     g_min: list[np.ndarray] = []

@@ -99,7 +99,19 @@ def rollups(
 
 
 def uncovered_rows(coverage: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
-    """The understaffed rows of ``coverage`` with their ``shortfall`` [-] and ``reason``."""
+    """The understaffed rows of ``coverage`` with their ``shortfall`` [-] and ``reason``.
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        ``Schedule.coverage``.
+    reasons : Series
+        Why each row of ``coverage`` would be understaffed.
+
+    Returns
+    -------
+    DataFrame
+    """
     under = coverage["understaffed"]
     uncovered = coverage.loc[
         under, ["skill_group", "interval_start", "required", "scheduled"]

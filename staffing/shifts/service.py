@@ -22,7 +22,19 @@ METRICS = ("service_level", "asa_s", "p_abandon", "occupancy")
 def handle_times_by_load(skill: ResolvedSkill, nht: np.ndarray) -> np.ndarray:
     """A chat skill's handle time at each load j = 1..k per interval [s].
 
-    ``handle_time_by_load_seconds`` when configured, else NHT × j; shape (intervals, k).
+    ``handle_time_by_load_seconds`` when configured, else NHT × j.
+
+    Parameters
+    ----------
+    skill : ResolvedSkill
+        The skill (``max_concurrency`` k, ``handle_time_by_load_s``).
+    nht : numpy.ndarray
+        Net handle time per interval [s].
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (intervals, k) [s].
     """
     k = int(skill.max_concurrency or 1)
     if skill.handle_time_by_load_s is not None:
@@ -35,6 +47,16 @@ def queue_model(skill: ResolvedSkill) -> str:
 
     Workload has no queue of its own: it is judged as the plan judges it, with Erlang C,
     or Erlang A when the skill has a patience.
+
+    Parameters
+    ----------
+    skill : ResolvedSkill
+        The skill.
+
+    Returns
+    -------
+    str
+        ``erlang_c``, ``erlang_a`` or ``chat``.
     """
     if skill.method != WORKLOAD:
         return skill.method
@@ -94,7 +116,20 @@ def achieved_service(
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted mean over axis 0 where the value is not NaN and the weight positive."""
+    """Weighted mean over axis 0 where the value is not NaN and the weight positive.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Values per skill and interval.
+    weights : numpy.ndarray
+        Their weights, same shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per interval; NaN where no weight counts.
+    """
     ok = ~np.isnan(values) & (weights > 0)
     w = np.where(ok, weights, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
