@@ -103,9 +103,9 @@ def solve_blocks(
             if attempt == 0
             else _dive_reversed(chosen, targets)
         )
-        for i, y in zip(to_round, rounded, strict=True):
-            if y is not None:
-                out[i] = _proven_rounding(blocks[i], models[i], y, bounds[i], lp_values[i])
+        for i, heads in zip(to_round, rounded, strict=True):
+            if heads is not None:
+                out[i] = _proven_rounding(blocks[i], models[i], heads, bounds[i], lp_values[i])
         to_round = [i for i in to_round if out[i] is None]
     for i, block in enumerate(blocks):
         if out[i] is None:
@@ -198,7 +198,7 @@ def solve_lps(
         parts.append(block.a if rows_g is None else sparse.vstack([block.a, rows_g], format="csr"))
         lb.append(block.req_whole)
         ub.append(np.full(block.req_whole.size, np.inf))
-        if rows_g is not None:
+        if rows_g is not None and g_lo is not None and g_hi is not None:
             lb.append(g_lo)
             ub.append(g_hi)
     a = parts[0] if len(parts) == 1 else block_diagonal(parts)
@@ -231,7 +231,7 @@ def _feasible(block: Block, model: BlockModel, y: np.ndarray) -> bool:
     lo, hi, rows_g, g_lo, g_hi = model
     if (y < lo - TOL).any() or (y > hi + TOL).any():
         return False
-    if rows_g is not None:
+    if rows_g is not None and g_lo is not None and g_hi is not None:
         per_start = rows_g @ y
         if (per_start < g_lo - TOL).any() or (per_start > g_hi + TOL).any():
             return False

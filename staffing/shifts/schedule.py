@@ -217,7 +217,7 @@ def schedule(
     if wrap is None:
         wrap = plan.meta["days"] % 7 == 0
     groups = _groups_of(templates, arrays.ids)
-    if given is not None:
+    if given is not None and present is not None:
         in_groups = {i for members, _ in groups for i in members}
         groups += [
             ([sid], []) for k, sid in enumerate(arrays.ids) if sid not in in_groups and present[k]
@@ -307,8 +307,8 @@ def _given_schedule(
     to compare: the argument, else the config's ``scheduled:`` file, else none."""
     config = plan.config
     sheet = None
-    if scheduled is None and getattr(config, "scheduled", None) is not None:
-        spec: ScheduledFile = config.scheduled
+    spec: ScheduledFile | None = getattr(config, "scheduled", None)
+    if scheduled is None and spec is not None:
         scheduled, sheet = spec.path, spec.sheet
     if scheduled is None:
         return None, None, "optimised"
