@@ -51,9 +51,13 @@ def layer_of(module: str) -> int:
         "staffing.simulation.inputs",
         "staffing.simulation.tables",
         "staffing.shifts.solver",
+        "staffing.shifts.patterns",
+        "staffing.shifts.blocks",
+        "staffing.shifts.lp_first",
+        "staffing.shifts.branch_and_bound",
         "staffing.daily",
         "staffing.special_days",
-    ):
+    ) or module.startswith("staffing.queueing."):
         return MATHS
     if module.startswith("staffing.sources"):
         return SOURCES

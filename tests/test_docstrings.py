@@ -214,7 +214,7 @@ def test_checker_sees_the_package_api():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         seen |= {f"{relative}:{name}" for name, _, _ in _public_functions(tree)}
     assert {
-        "staffing/queueing.py:erlang_c",
+        "staffing/queueing/erlang.py:erlang_c",
         "staffing/sources/liveperson/client.py:NHTClient.iter_pages",
         "staffing/commands/calc.py:run",
         "staffing/config/hours.py:OpenHours.is_open",

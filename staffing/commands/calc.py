@@ -207,7 +207,9 @@ def _run(args: argparse.Namespace) -> int:
     result.update({key: float(value) for key, value in metrics.items()})
     # Stable only below n agents' capacity: lambda * h < n, for chat lambda * h_k / k < n.
     capacity_load = (
-        args.volume / args.interval * (handle if args.model != "chat" else handle[-1] / len(handle))
+        args.volume
+        / args.interval
+        * (handle[-1] / len(handle) if isinstance(handle, list) else handle)
     )
     if args.patience is None and capacity_load >= agents and args.volume > 0:
         notes.append(
@@ -230,7 +232,7 @@ def _run(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    load = args.volume / args.interval * (handle if args.model != "chat" else handle[0])
+    load = args.volume / args.interval * (handle[0] if isinstance(handle, list) else handle)
     rows = [
         ("model", args.model),
         ("offered load", f"{load:.3f} Erlang"),

@@ -290,7 +290,7 @@ def run(args: argparse.Namespace) -> int:
     workbook = out is not None and out.suffix.lower() == ".xlsx"
     paths = _csv_paths(out) if out is not None and not workbook else None
     # Refuse a target now, not after the run.
-    if workbook:
+    if workbook and out is not None:
         check_outputs(out, fmt="xlsx", force=args.force)
     elif paths is not None and not args.force:
         _refuse_existing(paths)
@@ -318,6 +318,7 @@ def run(args: argparse.Namespace) -> int:
         message(f"writing {out}")
         written = [write_workbook(planned, out, force=args.force, simulation=result)]
     else:
+        assert paths is not None  # a CSV target: out is set and not a workbook
         written = _write_tables(result, paths)
     print()
     for path in written:

@@ -90,7 +90,7 @@ def check_forecast_file(config: PlanConfig) -> list[str]:
         interval grid or a planned skill and interval without a volume:
         ``<config>: volume.path: <what is wrong>``.
     """
-    if config.volume.source != "file":
+    if config.volume.source != "file" or config.volume.path is None:
         return []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)

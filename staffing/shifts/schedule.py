@@ -22,20 +22,20 @@ Rules (``docs/shifts.md`` explains each):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from staffing import queueing
 from staffing.config import ResolvedSkill, ScheduledFile, ShiftTemplate
 from staffing.errors import ConfigError
 from staffing.plan import Plan
+from staffing.shifts.optimise import Horizon, optimise_group
+from staffing.shifts.rollups import day_codes, rollups, uncovered_rows
 from staffing.shifts.roster import align_scheduled, read_scheduled_file
-from staffing.shifts.solver import CoverageSolution, pattern_coverage, solve_coverage
-from staffing.vocabulary import WEEKDAYS
+from staffing.shifts.service import METRICS, achieved_service, weighted_mean
+from staffing.shifts.solver import CoverageSolution
 
 __all__ = ["COVERAGE_COLUMNS", "SHIFT_COLUMNS", "Schedule", "schedule"]
 
@@ -137,146 +137,6 @@ class Schedule:
         )
 
 
-# ---------------------------------------------------------------------------
-# Patterns of a group's templates
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Patterns:
-    template: np.ndarray  # index into the group's templates
-    start: pd.DatetimeIndex  # tz-aware local start instants
-    start_min: np.ndarray  # elapsed minutes after the horizon start
-    break_min: np.ndarray  # break offset after the start [min], -1 without a break
-    group: np.ndarray  # start index (template, date, start time)
-    paid: np.ndarray  # paid hours of one head [h]
-    min_heads: np.ndarray  # per start
-    max_heads: np.ndarray  # per start (inf: no limit)
-
-
-def _patterns(
-    templates: list[ShiftTemplate],
-    dates: pd.DatetimeIndex,
-    tz: str,
-    origin: pd.Timestamp,
-    interval_minutes: int,
-) -> _Patterns:
-    parts: dict[str, list] = {k: [] for k in ("template", "start", "break", "group", "paid")}
-    g_min: list[np.ndarray] = []
-    g_max: list[np.ndarray] = []
-    n_groups = 0
-    for t_index, template in enumerate(templates):
-        days = dates[
-            np.isin(np.asarray(dates.day_of_week), [WEEKDAYS.index(d) for d in template.days])
-        ]
-        minutes = np.array(template.start.minutes(), dtype=np.int64)
-        naive = np.repeat(days.as_unit("ns").asi8, minutes.size) + np.tile(
-            minutes * 60_000_000_000, days.size
-        )
-        local = pd.DatetimeIndex(naive.astype("datetime64[ns]")).tz_localize(
-            tz, ambiguous=np.ones(naive.size, dtype=bool), nonexistent="NaT"
-        )
-        local = local[~local.isna()]  # a start in the spring-forward gap does not exist
-        starts = local.size
-        brk = template.break_
-        offsets = (
-            np.array(brk.offsets_minutes(interval_minutes), dtype=float)
-            if brk is not None
-            else np.array([-1.0])
-        )
-        parts["template"].append(np.full(starts * offsets.size, t_index))
-        parts["start"].append(np.repeat(local.as_unit("ns").asi8, offsets.size))
-        parts["break"].append(np.tile(offsets, starts))
-        parts["group"].append(n_groups + np.repeat(np.arange(starts), offsets.size))
-        parts["paid"].append(np.full(starts * offsets.size, template.paid_hours))
-        g_min.append(np.full(starts, float(template.min_heads)))
-        g_max.append(
-            np.full(starts, np.inf if template.max_heads is None else float(template.max_heads))
-        )
-        n_groups += starts
-    start_ns = np.concatenate(parts["start"]).astype(np.int64)
-    start = pd.DatetimeIndex(start_ns.astype("datetime64[ns]")).tz_localize("UTC").tz_convert(tz)
-    return _Patterns(
-        template=np.concatenate(parts["template"]).astype(np.int64),
-        start=start,
-        start_min=(start_ns - origin.as_unit("ns").value) / 60e9,
-        break_min=np.concatenate(parts["break"]),
-        group=np.concatenate(parts["group"]).astype(np.int64),
-        paid=np.concatenate(parts["paid"]),
-        min_heads=np.concatenate(g_min),
-        max_heads=np.concatenate(g_max),
-    )
-
-
-# ---------------------------------------------------------------------------
-# Achieved service per skill
-# ---------------------------------------------------------------------------
-
-
-def _metrics(
-    skill: ResolvedSkill,
-    agents: np.ndarray,
-    volume: np.ndarray,
-    nht: np.ndarray,
-    served: np.ndarray,
-    interval_s: float,
-) -> dict[str, np.ndarray]:
-    """What ``agents`` on queue achieve for one skill (NaN where no contact is served)."""
-    out = {
-        k: np.full(agents.shape, np.nan)
-        for k in ("service_level", "asa_s", "p_abandon", "occupancy")
-    }
-    idx = np.flatnonzero(served)
-    if idx.size == 0:
-        return out
-    patience = skill.patience_s
-    if skill.method == "chat":
-        k = int(skill.max_concurrency or 1)
-        h: np.ndarray = (
-            np.broadcast_to(np.asarray(skill.handle_time_by_load_s), (idx.size, k))
-            if skill.handle_time_by_load_s is not None
-            else nht[idx, None] * np.arange(1, k + 1, dtype=float)
-        )
-        model = "chat"
-    else:
-        # workload has no queue of its own: judged like the plan does, with Erlang C, or
-        # Erlang A when the skill has a patience
-        model = (
-            skill.method
-            if skill.method != "workload"
-            else ("erlang_a" if patience is not None else "erlang_c")
-        )
-        h = nht[idx]
-    extra = {"patience_s": patience} if model != "erlang_c" else {}
-    result = queueing.evaluate(
-        model,
-        agents[idx],
-        volume=volume[idx],
-        handle_time_s=h,
-        interval_s=interval_s,
-        answer_within_s=skill.answer_within_s,
-        **extra,
-    )
-    for key in out:
-        out[key][idx] = np.asarray(result[key], dtype=float)
-    return out
-
-
-def _wmean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted mean over axis 0 where the value is not NaN and the weight positive."""
-    ok = ~np.isnan(values) & (weights > 0)
-    w = np.where(ok, weights, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        num = np.where(ok, values * w, 0.0).sum(axis=0)
-        den = w.sum(axis=0)
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
-# ---------------------------------------------------------------------------
-# The run
-# ---------------------------------------------------------------------------
-
-
 def _groups_of(templates: list[ShiftTemplate], ids: list[int]) -> list[tuple[list[int], list]]:
     """[(skill ids in config order, [template indices])] in order of first template."""
     out: list[tuple[list[int], list]] = []
@@ -343,41 +203,9 @@ def schedule(
     abandonment weighted by volume, ASA by answered volume, occupancy by agents.
     """
     config = plan.config
-    tz = config.plan.timezone
-    skills = config.resolved_skills
-    ids = [s.skill_id for s in skills]
-    minutes = int(plan.meta["interval_minutes"])
-    hours = minutes / 60.0
-    iv = plan.intervals
-    n_sk = len(skills)
-    n_t = len(iv) // n_sk
-    grid = pd.DatetimeIndex(iv["interval_start"].iloc[:n_t])
-
-    def table(column: str) -> np.ndarray:
-        return iv[column].to_numpy(dtype=float).reshape(n_sk, n_t)
-
-    agents, fte, volume = table("agents"), table("fte"), table("volume")
-    nht, shrink = table("nht_s"), table("shrinkage")
-    weekday = np.asarray(grid.day_of_week)
-    minute_of_day = np.asarray(grid.hour * 60 + grid.minute)
-    is_open = np.ones((n_sk, n_t), dtype=bool)
-    for k, skill in enumerate(skills):
-        if skill.open_hours is not None:
-            is_open[k] = skill.open_hours.is_open(weekday, minute_of_day, minutes)
-
+    arrays = _plan_arrays(plan)
     templates: list[ShiftTemplate] = list(getattr(config, "shifts", None) or [])
-    given: np.ndarray | None = None
-    source = "optimised"
-    if scheduled is None and getattr(config, "scheduled", None) is not None:
-        spec: ScheduledFile = config.scheduled
-        scheduled, sheet = spec.path, spec.sheet
-    else:
-        sheet = None
-    if scheduled is not None:
-        frame = read_scheduled_file(scheduled, timezone=tz, sheet=sheet)
-        where = "scheduled DataFrame" if isinstance(scheduled, pd.DataFrame) else str(scheduled)
-        given, present = align_scheduled(frame, grid, ids, minutes, where)
-        source = "DataFrame" if isinstance(scheduled, pd.DataFrame) else f"file {scheduled}"
+    given, present, source = _given_schedule(plan, scheduled, arrays)
     if not templates and given is None:
         raise ConfigError(
             [
@@ -387,225 +215,314 @@ def schedule(
         )
     if wrap is None:
         wrap = plan.meta["days"] % 7 == 0
-
-    groups = _groups_of(templates, ids)
-    if given is not None:
+    groups = _groups_of(templates, arrays.ids)
+    if given is not None and present is not None:
         in_groups = {i for members, _ in groups for i in members}
-        groups += [([sid], []) for k, sid in enumerate(ids) if sid not in in_groups and present[k]]
+        groups += [
+            ([sid], []) for k, sid in enumerate(arrays.ids) if sid not in in_groups and present[k]
+        ]
     dates = pd.date_range(
         pd.Timestamp(config.plan.start),
         pd.Timestamp(config.plan.end_exclusive) - pd.Timedelta(days=1),
         freq="D",
     )
-    origin = grid[0]
-    week_of = (
-        np.asarray((grid.normalize().tz_localize(None) - pd.Timestamp(config.plan.start)).days) // 7
+    horizon = Horizon(
+        dates, config.plan.timezone, arrays.grid[0], arrays.minutes, arrays.n_t, bool(wrap)
     )
-    local_date = np.asarray(grid.date)
-
-    shift_rows, cov_rows, skill_rows, group_rows = [], [], [], []
-    paid_total = bound_total = 0.0
-    optimised: set[str] = set()
-    for members, t_indices in groups:
-        rows = [ids.index(i) for i in members]
-        label = " + ".join(skills[k].skill_name for k in rows)
-        req_heads = fte[rows].sum(axis=0)
-        req_agents = agents[rows].sum(axis=0)
-        solution: CoverageSolution | None = None
-        working_opt = None
-        group_templates = [templates[i] for i in t_indices]
-        if group_templates:
-            optimised.add(label)
-            pats = _patterns(group_templates, dates, tz, origin, minutes)
-            has_break = pats.break_min >= 0
-            length = np.array(
-                [group_templates[i].length_minutes for i in pats.template], dtype=float
-            )
-            brk_len = np.array(
-                [
-                    0
-                    if group_templates[i].break_ is None
-                    else group_templates[i].break_.length_minutes
-                    for i in pats.template
-                ],
-                dtype=float,
-            )
-            cover = pattern_coverage(
-                pats.start_min,
-                length,
-                np.where(has_break, pats.break_min, 0.0),
-                brk_len,
-                interval_minutes=minutes,
-                n_intervals=n_t,
-                wrap=wrap,
-            )
-            solution = solve_coverage(
-                req_heads,
-                cover,
-                pats.paid,
-                start_group=pats.group,
-                min_heads=pats.min_heads,
-                max_heads=pats.max_heads,
-                time_limit_s=time_limit_s,
-                mip_rel_gap=mip_rel_gap,
-            )
-            paid_total += solution.paid_hours
-            bound_total += solution.dual_bound
-            working_opt = solution.working
-            chosen = np.flatnonzero(solution.heads)
-            for p in chosen:
-                template = group_templates[pats.template[p]]
-                start = pats.start[p]
-                brk = (
-                    start + pd.Timedelta(minutes=float(pats.break_min[p]))
-                    if has_break[p]
-                    else pd.NaT
-                )
-                shift_rows.append(
-                    {
-                        "skill_group": label,
-                        "shift": template.name,
-                        "date": start.date(),
-                        "day": WEEKDAYS[start.day_of_week],
-                        "start": start,
-                        "end": start + pd.Timedelta(minutes=template.length_minutes),
-                        "break_start": brk,
-                        "break_end": (
-                            brk + pd.Timedelta(minutes=template.break_.length_minutes)
-                            if has_break[p]
-                            else pd.NaT
-                        ),
-                        "heads": int(solution.heads[p]),
-                        "paid_hours": float(solution.heads[p] * pats.paid[p]),
-                    }
-                )
-
-        # on-queue agents per skill of the schedule being compared
-        share = np.where(
-            req_heads > 0, fte[rows] / np.where(req_heads > 0, req_heads, 1.0), 1.0 / len(rows)
+    results = [
+        _schedule_group(
+            members,
+            [templates[i] for i in t_indices],
+            arrays,
+            given,
+            horizon,
+            source,
+            time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
         )
-        if given is not None:
-            on_queue = given[rows]
-            heads_k = on_queue / (1.0 - shrink[rows])
-            reason = "scheduled below the requirement"
-        else:
-            assert working_opt is not None
-            heads_k = working_opt[None, :] * share
-            on_queue = heads_k * (1.0 - shrink[rows])
-            reason = "max_heads or min_heads limits"
-        whole = np.floor(on_queue + 1e-9)
-        served = is_open[rows] & (volume[rows] > 0)
-        per_skill = [
-            _metrics(skills[k], whole[j], volume[k], nht[k], served[j], minutes * 60.0)
-            for j, k in enumerate(rows)
-        ]
-        stack = {key: np.stack([m[key] for m in per_skill]) for key in per_skill[0]}
-        answered = volume[rows] * (1.0 - np.nan_to_num(stack["p_abandon"]))
-        scheduled_g = on_queue.sum(axis=0)
-        gap = scheduled_g - req_agents
-        heads_g = heads_k.sum(axis=0)
-        under = gap < -_TOL
-        cov = {
-            "skill_group": label,
-            "interval_start": grid,
-            "volume": volume[rows].sum(axis=0),
-            "required": req_agents,
-            "scheduled": scheduled_g,
-            "gap": gap,
-            "required_heads": req_heads,
-            "heads": heads_g,
-            "service_level": _wmean(stack["service_level"], volume[rows]),
-            "asa_s": _wmean(stack["asa_s"], answered),
-            "p_abandon": _wmean(stack["p_abandon"], volume[rows]),
-            "occupancy": _wmean(stack["occupancy"], whole),
-            "understaffed": under,
-        }
-        if given is not None and working_opt is not None:
-            cov["optimised"] = working_opt * np.where(
-                req_heads > 0,
-                req_agents / np.where(req_heads > 0, req_heads, 1.0),
-                1.0 - shrink[rows].mean(axis=0),
-            )
-        reasons = np.full(n_t, reason, dtype=object)
-        if given is None and solution is not None:
-            reasons[solution.uncoverable] = "no shift template covers this interval"
-        cov["reason"] = reasons
-        cov_rows.append(pd.DataFrame(cov))
-        for j, k in enumerate(rows):
-            skill_rows.append(
-                pd.DataFrame(
-                    {
-                        "skill_id": ids[k],
-                        "skill_name": skills[k].skill_name,
-                        "skill_group": label,
-                        "interval_start": grid,
-                        "volume": volume[k],
-                        "required": agents[k],
-                        "scheduled": on_queue[j],
-                        "gap": on_queue[j] - agents[k],
-                        "required_heads": fte[k],
-                        "heads": heads_k[j],
-                        "evaluated_agents": whole[j].astype(np.int64),
-                        **{
-                            key: per_skill[j][key]
-                            for key in ("service_level", "asa_s", "p_abandon", "occupancy")
-                        },
-                    }
-                )
-            )
-        req_h = float(req_agents.sum() * hours)
-        sch_h = float(scheduled_g.sum() * hours)
-        group_rows.append(
+        for members, t_indices in groups
+    ]
+    meta = _meta(source, arrays.minutes, horizon, time_limit_s, mip_rel_gap)
+    return _assemble(results, arrays, plan, meta)
+
+
+@dataclass(frozen=True)
+class _PlanArrays:
+    """The plan's tables as (skills, intervals) arrays, and its grid."""
+
+    skills: list[ResolvedSkill]
+    ids: list[int]
+    minutes: int  # interval length [min]
+    grid: pd.DatetimeIndex  # interval starts (tz-aware local)
+    agents: np.ndarray  # on-queue agents [-]
+    fte: np.ndarray  # heads at work needed [-]
+    volume: np.ndarray  # contacts [-]
+    nht: np.ndarray  # net handle time [s]
+    shrink: np.ndarray  # shrinkage [-]
+    is_open: np.ndarray  # open hours (bool)
+
+    @property
+    def n_t(self) -> int:
+        """Intervals in the horizon."""
+        return len(self.grid)
+
+
+def _plan_arrays(plan: Plan) -> _PlanArrays:
+    """The plan's interval table as (skills, intervals) arrays, with each skill's hours."""
+    skills = plan.config.resolved_skills
+    minutes = int(plan.meta["interval_minutes"])
+    iv = plan.intervals
+    n_sk = len(skills)
+    n_t = len(iv) // n_sk
+    grid = pd.DatetimeIndex(iv["interval_start"].iloc[:n_t])
+
+    def table(column: str) -> np.ndarray:
+        return iv[column].to_numpy(dtype=float).reshape(n_sk, n_t)
+
+    weekday = np.asarray(grid.day_of_week)
+    minute_of_day = np.asarray(grid.hour * 60 + grid.minute)
+    is_open = np.ones((n_sk, n_t), dtype=bool)
+    for k, skill in enumerate(skills):
+        if skill.open_hours is not None:
+            is_open[k] = skill.open_hours.is_open(weekday, minute_of_day, minutes)
+    return _PlanArrays(
+        skills=skills,
+        ids=[s.skill_id for s in skills],
+        minutes=minutes,
+        grid=grid,
+        agents=table("agents"),
+        fte=table("fte"),
+        volume=table("volume"),
+        nht=table("nht_s"),
+        shrink=table("shrinkage"),
+        is_open=is_open,
+    )
+
+
+def _given_schedule(
+    plan: Plan, scheduled: str | Path | pd.DataFrame | None, arrays: _PlanArrays
+) -> tuple[np.ndarray | None, np.ndarray | None, str]:
+    """(on-queue agents per skill and interval, skills it lists, source) of the schedule
+    to compare: the argument, else the config's ``scheduled:`` file, else none."""
+    config = plan.config
+    sheet = None
+    spec: ScheduledFile | None = getattr(config, "scheduled", None)
+    if scheduled is None and spec is not None:
+        scheduled, sheet = spec.path, spec.sheet
+    if scheduled is None:
+        return None, None, "optimised"
+    frame = read_scheduled_file(scheduled, timezone=config.plan.timezone, sheet=sheet)
+    where = "scheduled DataFrame" if isinstance(scheduled, pd.DataFrame) else str(scheduled)
+    given, present = align_scheduled(frame, arrays.grid, arrays.ids, arrays.minutes, where)
+    source = "DataFrame" if isinstance(scheduled, pd.DataFrame) else f"file {scheduled}"
+    return given, present, source
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One skill group's part of the schedule."""
+
+    label: str
+    solution: CoverageSolution | None  # None: nothing optimised
+    shift_rows: list[dict[str, Any]]
+    coverage: pd.DataFrame  # COVERAGE_COLUMNS (+ optimised) + reason
+    skill_coverage: list[pd.DataFrame]
+    row: dict[str, Any]  # its row of Schedule.groups
+
+
+def _schedule_group(
+    members: list[int],
+    templates: list[ShiftTemplate],
+    arrays: _PlanArrays,
+    given: np.ndarray | None,
+    horizon: Horizon,
+    source: str,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+) -> _Group:
+    """A group's optimised shifts (if it has templates) and the coverage compared."""
+    rows = [arrays.ids.index(i) for i in members]
+    label = " + ".join(arrays.skills[k].skill_name for k in rows)
+    req_heads = arrays.fte[rows].sum(axis=0)
+    solution: CoverageSolution | None = None
+    shift_rows: list[dict[str, Any]] = []
+    if templates:
+        solution, shift_rows = optimise_group(
+            templates,
+            req_heads,
+            horizon,
+            label,
+            time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
+        )
+    working_opt = None if solution is None else solution.working
+    # on-queue agents per skill of the schedule being compared
+    share = np.where(
+        req_heads > 0,
+        arrays.fte[rows] / np.where(req_heads > 0, req_heads, 1.0),
+        1.0 / len(rows),
+    )
+    if given is not None:
+        on_queue = given[rows]
+        heads_k = on_queue / (1.0 - arrays.shrink[rows])
+        reason = "scheduled below the requirement"
+    else:
+        assert working_opt is not None
+        heads_k = working_opt[None, :] * share
+        on_queue = heads_k * (1.0 - arrays.shrink[rows])
+        reason = "max_heads or min_heads limits"
+    whole = np.floor(on_queue + 1e-9)
+    served = arrays.is_open[rows] & (arrays.volume[rows] > 0)
+    per_skill = [
+        achieved_service(
+            arrays.skills[k],
+            whole[j],
+            arrays.volume[k],
+            arrays.nht[k],
+            served[j],
+            arrays.minutes * 60.0,
+        )
+        for j, k in enumerate(rows)
+    ]
+    staffed = _Staffed(rows, label, req_heads, heads_k, on_queue, whole, per_skill)
+    cov = _group_coverage(staffed, arrays, working_opt if given is not None else None)
+    reasons = np.full(arrays.n_t, reason, dtype=object)
+    if given is None and solution is not None:
+        reasons[solution.uncoverable] = "no shift template covers this interval"
+    cov["reason"] = reasons
+    return _Group(
+        label,
+        solution,
+        shift_rows,
+        cov,
+        _skill_coverage(staffed, arrays),
+        _group_row(members, label, source, templates, solution, cov, arrays.minutes / 60.0),
+    )
+
+
+@dataclass(frozen=True)
+class _Staffed:
+    """A group's skills as staffed by the schedule being compared."""
+
+    rows: list[int]  # the skills' rows in the plan arrays
+    label: str
+    required_heads: np.ndarray  # the group's heads needed per interval [-]
+    heads: np.ndarray  # heads at work and not on break per skill [-]
+    on_queue: np.ndarray  # on-queue agents per skill [-]
+    whole: np.ndarray  # whole on-queue agents evaluated per skill [-]
+    service: list[dict[str, np.ndarray]]  # achieved service per skill
+
+
+def _group_coverage(
+    staffed: _Staffed, arrays: _PlanArrays, optimised: np.ndarray | None
+) -> pd.DataFrame:
+    """The group's coverage rows: requirement, schedule, gap and weighted service.
+
+    ``optimised``: the optimised heads at work, shown beside a given schedule.
+    """
+    rows = staffed.rows
+    volume = arrays.volume[rows]
+    req_agents = arrays.agents[rows].sum(axis=0)
+    stack = {key: np.stack([m[key] for m in staffed.service]) for key in staffed.service[0]}
+    answered = volume * (1.0 - np.nan_to_num(stack["p_abandon"]))
+    scheduled_g = staffed.on_queue.sum(axis=0)
+    gap = scheduled_g - req_agents
+    cov = {
+        "skill_group": staffed.label,
+        "interval_start": arrays.grid,
+        "volume": volume.sum(axis=0),
+        "required": req_agents,
+        "scheduled": scheduled_g,
+        "gap": gap,
+        "required_heads": staffed.required_heads,
+        "heads": staffed.heads.sum(axis=0),
+        "service_level": weighted_mean(stack["service_level"], volume),
+        "asa_s": weighted_mean(stack["asa_s"], answered),
+        "p_abandon": weighted_mean(stack["p_abandon"], volume),
+        "occupancy": weighted_mean(stack["occupancy"], staffed.whole),
+        "understaffed": gap < -_TOL,
+    }
+    if optimised is not None:
+        req_heads = staffed.required_heads
+        cov["optimised"] = optimised * np.where(
+            req_heads > 0,
+            req_agents / np.where(req_heads > 0, req_heads, 1.0),
+            1.0 - arrays.shrink[rows].mean(axis=0),
+        )
+    return pd.DataFrame(cov)
+
+
+def _skill_coverage(staffed: _Staffed, arrays: _PlanArrays) -> list[pd.DataFrame]:
+    """One coverage table per skill of the group (``Schedule.skill_coverage``)."""
+    return [
+        pd.DataFrame(
             {
-                "skill_group": label,
-                "skill_ids": ", ".join(str(i) for i in members),
-                "source": source,
-                "templates": ", ".join(t.name for t in group_templates),
-                "paid_hours": solution.paid_hours if solution is not None else np.nan,
-                "shifts": int(solution.heads.sum()) if solution is not None else 0,
-                "required_hours": req_h,
-                "scheduled_hours": sch_h,
-                "efficiency": req_h / sch_h if sch_h > 0 else np.nan,
-                "over_hours": float(np.maximum(gap, 0).sum() * hours),
-                "under_hours": float(np.maximum(-gap, 0).sum() * hours),
-                "uncovered_intervals": int(under.sum()),
-                "mip_gap": solution.mip_gap if solution is not None else np.nan,
-                "solver_status": solution.status if solution is not None else "",
-                "solve_s": solution.solve_s if solution is not None else np.nan,
-                "blocks": solution.blocks if solution is not None else 0,
-                "reused_blocks": solution.reused_blocks if solution is not None else 0,
+                "skill_id": arrays.ids[k],
+                "skill_name": arrays.skills[k].skill_name,
+                "skill_group": staffed.label,
+                "interval_start": arrays.grid,
+                "volume": arrays.volume[k],
+                "required": arrays.agents[k],
+                "scheduled": staffed.on_queue[j],
+                "gap": staffed.on_queue[j] - arrays.agents[k],
+                "required_heads": arrays.fte[k],
+                "heads": staffed.heads[j],
+                "evaluated_agents": staffed.whole[j].astype(np.int64),
+                **{key: staffed.service[j][key] for key in METRICS},
             }
         )
+        for j, k in enumerate(staffed.rows)
+    ]
 
-    coverage = pd.concat(cov_rows, ignore_index=True)
-    reasons = coverage.pop("reason")
-    uncovered = coverage.loc[
-        coverage["understaffed"], ["skill_group", "interval_start", "required", "scheduled"]
-    ].copy()
-    uncovered["shortfall"] = uncovered["required"] - uncovered["scheduled"]
-    uncovered["required_heads"] = coverage.loc[coverage["understaffed"], "required_heads"]
-    uncovered["heads"] = coverage.loc[coverage["understaffed"], "heads"]
-    uncovered["reason"] = reasons[coverage["understaffed"]]
-    uncovered = uncovered.reset_index(drop=True)
-    shifts = pd.DataFrame(shift_rows, columns=SHIFT_COLUMNS)
-    if len(shifts):
-        shifts = shifts.sort_values(
-            ["skill_group", "start", "shift", "break_start"], kind="stable"
-        ).reset_index(drop=True)
-    daily, weekly = _rollups(
-        coverage, shifts, optimised, local_date, week_of, config.plan.start, hours, n_t
-    )
-    paid = paid_total if optimised else float("nan")
-    gap_all = (
-        0.0
-        if not optimised or paid_total <= 0
-        else max((paid_total - bound_total) / paid_total, 0.0)
-    )
-    meta = {
+
+def _group_row(
+    members: list[int],
+    label: str,
+    source: str,
+    templates: list[ShiftTemplate],
+    solution: CoverageSolution | None,
+    cov: pd.DataFrame,
+    hours: float,
+) -> dict[str, Any]:
+    """The group's row of ``Schedule.groups`` (hours [h])."""
+    gap = cov["gap"].to_numpy()
+    req_h = float(cov["required"].to_numpy().sum() * hours)
+    sch_h = float(cov["scheduled"].to_numpy().sum() * hours)
+    return {
+        "skill_group": label,
+        "skill_ids": ", ".join(str(i) for i in members),
+        "source": source,
+        "templates": ", ".join(t.name for t in templates),
+        "paid_hours": solution.paid_hours if solution is not None else np.nan,
+        "shifts": int(solution.heads.sum()) if solution is not None else 0,
+        "required_hours": req_h,
+        "scheduled_hours": sch_h,
+        "efficiency": req_h / sch_h if sch_h > 0 else np.nan,
+        "over_hours": float(np.maximum(gap, 0).sum() * hours),
+        "under_hours": float(np.maximum(-gap, 0).sum() * hours),
+        "uncovered_intervals": int(cov["understaffed"].to_numpy().sum()),
+        "mip_gap": solution.mip_gap if solution is not None else np.nan,
+        "solver_status": solution.status if solution is not None else "",
+        "solve_s": solution.solve_s if solution is not None else np.nan,
+        "blocks": solution.blocks if solution is not None else 0,
+        "reused_blocks": solution.reused_blocks if solution is not None else 0,
+    }
+
+
+def _meta(
+    source: str,
+    minutes: int,
+    horizon: Horizon,
+    time_limit_s: float,
+    mip_rel_gap: float,
+) -> dict[str, Any]:
+    """``Schedule.meta``: the source, rules and solver settings."""
+    return {
         "source": source,
         "interval_minutes": minutes,
-        "timezone": tz,
-        "wrap": bool(wrap),
+        "timezone": horizon.tz,
+        "wrap": bool(horizon.wrap),
         "time_limit_s": time_limit_s,
         "mip_rel_gap": mip_rel_gap,
         "solver": "HiGHS (scipy.optimize.milp), exact branch and bound",
@@ -616,56 +533,52 @@ def schedule(
         ),
         "group_rule": "a skill group's requirement is the sum of its skills' (no pooling)",
     }
+
+
+def _assemble(
+    results: list[_Group], arrays: _PlanArrays, plan: Plan, meta: dict[str, Any]
+) -> Schedule:
+    """The groups' parts put together into one :class:`Schedule`."""
+    plan_start = plan.config.plan.start
+    optimised = {g.label for g in results if g.solution is not None}
+    paid_total = bound_total = 0.0
+    for g in results:
+        if g.solution is not None:
+            paid_total += g.solution.paid_hours
+            bound_total += g.solution.dual_bound
+    coverage = pd.concat([g.coverage for g in results], ignore_index=True)
+    reasons = coverage.pop("reason")
+    uncovered = uncovered_rows(coverage, reasons)
+    shifts = pd.DataFrame([row for g in results for row in g.shift_rows], columns=SHIFT_COLUMNS)
+    if len(shifts):
+        shifts = shifts.sort_values(
+            ["skill_group", "start", "shift", "break_start"], kind="stable"
+        ).reset_index(drop=True)
+    local_date, week_of = day_codes(arrays.grid, plan_start)
+    daily, weekly = rollups(
+        coverage,
+        shifts,
+        optimised,
+        local_date,
+        week_of,
+        plan_start,
+        arrays.minutes / 60.0,
+        arrays.n_t,
+    )
+    gap_all = (
+        0.0
+        if not optimised or paid_total <= 0
+        else max((paid_total - bound_total) / paid_total, 0.0)
+    )
     return Schedule(
         shifts=shifts,
         coverage=coverage,
-        skill_coverage=pd.concat(skill_rows, ignore_index=True),
+        skill_coverage=pd.concat([f for g in results for f in g.skill_coverage], ignore_index=True),
         uncovered=uncovered,
         daily=daily,
         weekly=weekly,
-        groups=pd.DataFrame(group_rows),
-        paid_hours=paid,
+        groups=pd.DataFrame([g.row for g in results]),
+        paid_hours=paid_total if optimised else float("nan"),
         mip_gap=float(gap_all if gap_all > 1e-9 else 0.0),
         meta=meta,
     )
-
-
-def _rollups(
-    coverage: pd.DataFrame,
-    shifts: pd.DataFrame,
-    optimised: set[str],
-    local_date: np.ndarray,
-    week_of: np.ndarray,
-    plan_start: Any,
-    hours: float,
-    n_t: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Over/under on-queue hours per group and local date / plan week, with paid hours."""
-    n = len(coverage)
-    reps = n // n_t
-    frame = pd.DataFrame(
-        {
-            "skill_group": coverage["skill_group"],
-            "date": np.tile(local_date, reps),
-            "week_start": np.tile([plan_start + timedelta(weeks=int(w)) for w in week_of], reps),
-            "required_hours": coverage["required"] * hours,
-            "scheduled_hours": coverage["scheduled"] * hours,
-            "over_hours": np.maximum(coverage["gap"], 0) * hours,
-            "under_hours": np.maximum(-coverage["gap"], 0) * hours,
-        }
-    )
-    sums = ["required_hours", "scheduled_hours", "over_hours", "under_hours"]
-    daily = frame.groupby(["skill_group", "date"], sort=False)[sums].sum().reset_index()
-    weekly = frame.groupby(["skill_group", "week_start"], sort=False)[sums].sum().reset_index()
-    paid = shifts.assign(
-        week_start=[
-            plan_start + timedelta(weeks=int((d - plan_start).days // 7)) for d in shifts["date"]
-        ]
-    )
-    for table, key in ((daily, "date"), (weekly, "week_start")):
-        per = paid.groupby(["skill_group", key])["paid_hours"].sum()
-        values = [
-            per.get((g, k), 0.0) for g, k in zip(table["skill_group"], table[key], strict=True)
-        ]
-        table["paid_hours"] = np.where(table["skill_group"].isin(optimised), values, np.nan)
-    return daily, weekly

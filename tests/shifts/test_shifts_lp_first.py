@@ -1,4 +1,4 @@
-"""The LP-first path of the coverage solver (staffing.shifts.solver).
+"""The LP-first path of the coverage solver (staffing.shifts.lp_first).
 
 ``solve_coverage`` solves the LP relaxation first and accepts whole heads only with a proof
 of optimality: the LP optimum itself when it is whole, or a rounding whose paid hours reach
@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 from scipy.optimize import LinearConstraint, milp
 
-from staffing.shifts.solver import _objective_unit, pattern_coverage, solve_coverage
+from staffing.shifts.lp_first import objective_unit
+from staffing.shifts.patterns import pattern_coverage
+from staffing.shifts.solver import solve_coverage
 
 
 def _brute_force_paid(required, a, cost, top):
@@ -79,11 +81,11 @@ def test_a_fractional_lp_without_a_paid_hours_unit_falls_back_to_the_milp():
 
 
 def test_the_paid_hours_unit():
-    assert _objective_unit(np.array([8.0, 4.0, 8.0])) == 4.0
-    assert _objective_unit(np.array([7.5, 4.0])) == 0.5
-    assert _objective_unit(np.array([25 / 60, 0.0])) == pytest.approx(25 / 60)
-    assert _objective_unit(np.array([2.001])) == 0.0  # 7203.6 s: not whole seconds
-    assert _objective_unit(np.array([0.0])) == 0.0
+    assert objective_unit(np.array([8.0, 4.0, 8.0])) == 4.0
+    assert objective_unit(np.array([7.5, 4.0])) == 0.5
+    assert objective_unit(np.array([25 / 60, 0.0])) == pytest.approx(25 / 60)
+    assert objective_unit(np.array([2.001])) == 0.0  # 7203.6 s: not whole seconds
+    assert objective_unit(np.array([0.0])) == 0.0
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -1,0 +1,335 @@
+"""The coverage programme cut into independent blocks, each distinct block kept once.
+
+Pure maths on arrays. Intervals linked through patterns that cover both (and patterns
+linked through a shared start) form one block; blocks share nothing, so each is solved on
+its own. A block equal to one already found (same requirement, patterns and limits, as the
+same weekday of a forecast that repeats every week) is kept once and its answer reused.
+``docs/shifts.md`` has the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+__all__ = [
+    "TOL",
+    "Block",
+    "BlockModel",
+    "BlockResult",
+    "Decomposition",
+    "block_diagonal",
+    "decompose",
+    "free_model",
+    "rows_and_columns",
+]
+
+#: Tolerance of coverage, limits and shortfall [heads].
+TOL = 1e-6
+
+
+class BlockModel(NamedTuple):
+    """The per-start limits of one block as bounds and rows of a programme."""
+
+    lo: np.ndarray  # lower bound per pattern [heads]
+    hi: np.ndarray  # upper bound per pattern [heads] (inf: none)
+    rows_g: sparse.csr_array | None  # one row per limited start of several patterns
+    g_lo: np.ndarray | None  # its fewest heads
+    g_hi: np.ndarray | None  # its most heads
+
+
+def free_model(n_p: int) -> BlockModel:
+    """The limits of a block of ``n_p`` patterns without limits.
+
+    Parameters
+    ----------
+    n_p : int
+        Patterns in the block.
+
+    Returns
+    -------
+    BlockModel
+    """
+    return BlockModel(np.zeros(n_p), np.full(n_p, np.inf), None, None, None)
+
+
+@dataclass
+class Block:
+    """One independent programme: coverage rows x patterns of one block."""
+
+    a: sparse.csr_array  # coverage of the block's rows by its patterns
+    req: np.ndarray  # the requirement (for the shortfall stage)
+    req_whole: np.ndarray  # ceil(req) in rows whose shares are all whole
+    cost: np.ndarray  # paid hours per pattern
+    group: np.ndarray  # the global start of each pattern
+
+    def reversed(self) -> Block:
+        """The same block with its patterns in reverse order."""
+        return Block(
+            self.a[:, ::-1].tocsr(), self.req, self.req_whole, self.cost[::-1], self.group[::-1]
+        )
+
+    @cached_property
+    def csc(self) -> sparse.csc_array:
+        """The coverage by columns (one slice per pattern)."""
+        return self.a.tocsc()
+
+    def model(self, g_min: np.ndarray, g_max: np.ndarray) -> BlockModel:
+        """(lo, hi, start rows, their lower and upper limits) of the per-start limits.
+
+        A start with one pattern becomes bounds on that pattern; a start with several, one
+        row summing its patterns. ``None`` rows when no start of several is limited.
+
+        Parameters
+        ----------
+        g_min, g_max : numpy.ndarray
+            Fewest and most heads per global start [-] (inf: no limit).
+
+        Returns
+        -------
+        BlockModel
+        """
+        n_p = self.cost.size
+        starts, local = np.unique(self.group, return_inverse=True)
+        sizes = np.bincount(local, minlength=starts.size)
+        lo, hi = np.zeros(n_p), np.full(n_p, np.inf)
+        single = sizes[local] == 1
+        lo[single] = g_min[self.group[single]]
+        hi[single] = g_max[self.group[single]]
+        limited = (sizes > 1) & ((g_min[starts] > 0) | np.isfinite(g_max[starts]))
+        if not limited.any():
+            return BlockModel(lo, hi, None, None, None)
+        pick = limited[local]
+        which = np.flatnonzero(limited)
+        index = np.searchsorted(which, local[pick])
+        rows_g = sparse.csr_array(
+            (np.ones(index.size), (index, np.flatnonzero(pick))), shape=(which.size, n_p)
+        )
+        return BlockModel(lo, hi, rows_g, g_min[starts[which]], g_max[starts[which]])
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """The whole heads chosen for one distinct block, and how they were proven."""
+
+    heads: np.ndarray
+    bound: float  # proven lower bound on the block's paid hours (at its shortfall)
+    lp_value: float  # the LP relaxation's optimum (the MILP bound where there is none)
+    method: str  # "lp", "rounded", "milp" or "relaxed"
+    hit_limit: bool = False
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """The distinct blocks of a programme and where each one occurs.
+
+    Attributes
+    ----------
+    distinct : list of Block
+        Each distinct block once.
+    occurrences : list of (int, numpy.ndarray)
+        Per block of the programme: the index of its distinct block and its patterns.
+    uncoverable : numpy.ndarray of bool
+        Intervals with a requirement that no pattern reaches at all.
+    """
+
+    distinct: list[Block]
+    occurrences: list[tuple[int, np.ndarray]]
+    uncoverable: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The intervals that need heads and that some pattern reaches."""
+
+    rows: np.ndarray  # their indices
+    sub: sparse.csr_array  # their coverage rows
+    req_whole: np.ndarray  # their requirement, rounded up where every share is whole
+    uncoverable: np.ndarray  # intervals with a requirement no pattern reaches
+
+
+def decompose(
+    req: np.ndarray,
+    matrix: sparse.csc_array,
+    cost: np.ndarray,
+    group: np.ndarray,
+    g_min: np.ndarray,
+    g_max: np.ndarray,
+) -> Decomposition:
+    """Cut ``cost @ y`` subject to ``matrix @ y >= req`` and the per-start limits into
+    independent blocks, each distinct one kept once.
+
+    Parameters
+    ----------
+    req : numpy.ndarray
+        Heads needed per interval [-], checked.
+    matrix : scipy.sparse.csc_array
+        Coverage, shape (n_intervals, n_patterns) [-].
+    cost : numpy.ndarray
+        Paid hours per pattern [h].
+    group : numpy.ndarray of int
+        Start of each pattern.
+    g_min, g_max : numpy.ndarray
+        Fewest and most heads per start [-].
+
+    Returns
+    -------
+    Decomposition
+    """
+    found = _coverable_rows(req, matrix)
+    n_p = matrix.shape[1]
+    n_g = g_min.size
+    coo = found.sub.tocoo()
+    # Blocks: a graph on rows + patterns + starts, with row-pattern and pattern-start edges.
+    n_r = found.rows.size
+    edges_a = np.concatenate([coo.row, n_r + np.arange(n_p)])
+    edges_b = np.concatenate([n_r + coo.col, n_r + n_p + group])
+    size = n_r + n_p + n_g
+    graph = sparse.coo_array((np.ones(edges_a.size), (edges_a, edges_b)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    distinct, occurrences = _distinct_blocks(
+        found, req, label[:n_r], label[n_r : n_r + n_p], size, cost, group, g_min, g_max
+    )
+    return Decomposition(distinct, occurrences, found.uncoverable)
+
+
+def _coverable_rows(req: np.ndarray, matrix: sparse.csc_array) -> _Rows:
+    """The rows of the programme: intervals with a requirement that a pattern reaches."""
+    n_t, n_p = matrix.shape
+    active = req > 0
+    entries = matrix.tocoo()
+    reach = np.zeros(n_t, dtype=bool)
+    reach[entries.row[entries.data > 0]] = True
+    uncoverable = active & ~reach
+    rows = np.flatnonzero(active & reach)
+    sub = matrix[rows, :].tocsr() if rows.size else sparse.csr_array((0, n_p))
+    sub.eliminate_zeros()
+    # Rows whose shares are all whole: whole heads cover r exactly when they cover ceil(r).
+    coo = sub.tocoo()
+    req_whole = req[rows].copy()
+    whole_rows = np.ones(rows.size, dtype=bool)
+    whole_rows[coo.row[np.abs(coo.data - np.round(coo.data)) > 1e-9]] = False
+    req_whole[whole_rows] = np.ceil(req_whole[whole_rows] - TOL)
+    return _Rows(rows, sub, req_whole, uncoverable)
+
+
+def _distinct_blocks(
+    found: _Rows,
+    req: np.ndarray,
+    row_label: np.ndarray,
+    pat_label: np.ndarray,
+    size: int,
+    cost: np.ndarray,
+    group: np.ndarray,
+    g_min: np.ndarray,
+    g_max: np.ndarray,
+) -> tuple[list[Block], list[tuple[int, np.ndarray]]]:
+    """Each labelled block cut out of the rows, kept once when it repeats."""
+    rows, req_whole = found.rows, found.req_whole
+    order_r = np.argsort(row_label, kind="stable")
+    order_p = np.argsort(pat_label, kind="stable")
+    cuts_r = np.searchsorted(row_label[order_r], np.arange(size + 1))
+    cuts_p = np.searchsorted(pat_label[order_p], np.arange(size + 1))
+    # rows and patterns sorted by block: each block is a contiguous slice of `perm`
+    perm = found.sub[order_r, :][:, order_p].tocsr()
+    perm.sort_indices()
+    forced = np.zeros(size, dtype=bool)
+    forced[pat_label[g_min[group] > 0]] = True
+
+    distinct: list[Block] = []
+    occurrences: list[tuple[int, np.ndarray]] = []
+    index_of: dict[bytes, int] = {}
+    for block in np.unique(pat_label):
+        r0, r1, c0, c1 = cuts_r[block], cuts_r[block + 1], cuts_p[block], cuts_p[block + 1]
+        if r0 == r1 and not forced[block]:
+            continue  # nothing to cover and nothing forced: no heads
+        pats = order_p[c0:c1]
+        brows = order_r[r0:r1]
+        lo, hi = perm.indptr[r0], perm.indptr[r1]
+        a_block = sparse.csr_array(
+            (perm.data[lo:hi], perm.indices[lo:hi] - c0, perm.indptr[r0 : r1 + 1] - lo),
+            shape=(r1 - r0, c1 - c0),
+        )
+        starts, local = np.unique(group[pats], return_inverse=True)
+        key = _block_key(
+            a_block,
+            req[rows[brows]],
+            req_whole[brows],
+            cost[pats],
+            local,
+            g_min[starts],
+            g_max[starts],
+        )
+        if key not in index_of:  # else the same block again (the same weekday next week)
+            index_of[key] = len(distinct)
+            distinct.append(
+                Block(a_block, req[rows[brows]], req_whole[brows], cost[pats], group[pats])
+            )
+        occurrences.append((index_of[key], pats))
+    return distinct, occurrences
+
+
+def _block_key(a_block: sparse.csr_array, *parts: np.ndarray) -> bytes:
+    """Bytes equal for two blocks exactly when their programmes are the same."""
+    return b"|".join(
+        np.ascontiguousarray(part).tobytes()
+        for part in (
+            np.array(a_block.shape),
+            a_block.indptr,
+            a_block.indices,
+            a_block.data,
+            *parts,
+        )
+    )
+
+
+def block_diagonal(parts: list[sparse.csr_array]) -> sparse.csr_array:
+    """``scipy.sparse.block_diag`` of CSR matrices, assembled from their arrays (faster).
+
+    Parameters
+    ----------
+    parts : list of scipy.sparse.csr_array
+        The diagonal blocks, in order.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+    """
+    rows = np.cumsum([0, *(part.shape[0] for part in parts)])
+    cols = np.cumsum([0, *(part.shape[1] for part in parts)])
+    nnz = np.cumsum([0, *(part.indptr[-1] for part in parts)])
+    indptr = np.concatenate([[0], *(part.indptr[1:] + nnz[k] for k, part in enumerate(parts))])
+    indices = np.concatenate(
+        [part.indices[: part.indptr[-1]] + cols[k] for k, part in enumerate(parts)]
+    )
+    data = np.concatenate([part.data[: part.indptr[-1]] for part in parts])
+    return sparse.csr_array((data, indices, indptr), shape=(int(rows[-1]), int(cols[-1])))
+
+
+def rows_and_columns(a: sparse.csr_array, rows: np.ndarray) -> tuple[sparse.csr_array, np.ndarray]:
+    """(the given rows of ``a`` restricted to the columns they touch, those columns).
+
+    Parameters
+    ----------
+    a : scipy.sparse.csr_array
+        A coverage matrix with sorted indices.
+    rows : numpy.ndarray of int
+        The rows to keep.
+
+    Returns
+    -------
+    (scipy.sparse.csr_array, numpy.ndarray)
+    """
+    begin, end = a.indptr[rows], a.indptr[rows + 1]
+    lengths = end - begin
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    take = np.repeat(begin - indptr[:-1], lengths) + np.arange(indptr[-1])
+    used, local = np.unique(a.indices[take], return_inverse=True)
+    return sparse.csr_array(
+        (a.data[take], local.ravel(), indptr), shape=(rows.size, used.size)
+    ), used

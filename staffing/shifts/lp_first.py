@@ -1,0 +1,429 @@
+"""The distinct blocks of the coverage programme solved LP first, each with its proof.
+
+Pure maths on arrays. Each distinct block is solved LP first, with a proof of
+optimality, and only the rest by branch and bound:
+
+1. the LP relaxations of all distinct blocks in one HiGHS call (one block-diagonal LP);
+   a whole LP optimum is a MILP optimum (gap 0);
+2. otherwise, when every paid hour is a whole multiple of a unit q (whole seconds: q is
+   their greatest common divisor), every schedule costs a multiple of q, so
+   ``q * ceil(LP / q)`` is a proven lower bound, and a rounding of the LP optimum (LP
+   diving, then dropping redundant heads) that reaches it is optimal (gap 0);
+3. otherwise ``scipy.optimize.milp`` (HiGHS branch and bound,
+   :mod:`staffing.shifts.branch_and_bound`).
+
+``docs/shifts.md`` has the model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from staffing.shifts.blocks import (
+    TOL,
+    Block,
+    BlockModel,
+    BlockResult,
+    block_diagonal,
+    free_model,
+    rows_and_columns,
+)
+from staffing.shifts.branch_and_bound import solve_block
+
+__all__ = ["objective_unit", "solve_blocks"]
+
+#: Paid hours are tested for being whole multiples of 1 / this (whole seconds).
+_UNIT_SCALE = 3600.0
+#: Most LP re-solves of a dive before a block goes to branch and bound.
+_DIVE_ROUNDS = 40
+#: Most heads :func:`_repair` adds to complete a rounding.
+_REPAIR_HEADS = 200
+#: A variable of an LP optimum this close to a whole number counts as whole.
+_INTEGRAL_TOL = 1e-6
+
+
+def solve_blocks(
+    blocks: list[Block],
+    g_min: np.ndarray,
+    g_max: np.ndarray,
+    started: float,
+    time_limit_s: float,
+    gap: float,
+) -> list[BlockResult]:
+    """Solve distinct blocks: LP first, then rounding to a proven bound, then MILP.
+
+    Parameters
+    ----------
+    blocks : list of Block
+        The distinct blocks.
+    g_min, g_max : numpy.ndarray
+        Fewest and most heads per start [-].
+    started : float
+        ``time.perf_counter()`` when the solve began [s].
+    time_limit_s : float
+        Wall-time budget for all blocks together [s].
+    gap : float
+        Relative optimality gap for branch and bound [-].
+
+    Returns
+    -------
+    list of BlockResult
+        One per block, in order.
+    """
+    models = [block.model(g_min, g_max) for block in blocks]
+    lps = solve_lps(blocks, models)
+    out: list[BlockResult | None] = [None] * len(blocks)
+    bounds = [0.0] * len(blocks)
+    lp_values = [0.0] * len(blocks)
+    optimum: dict[int, np.ndarray] = {}  # LP optima of the blocks left to round
+    for i, (block, model, (x, _)) in enumerate(zip(blocks, models, lps, strict=True)):
+        if x is None:
+            continue
+        lp_values[i] = float(block.cost @ x)
+        bounds[i] = _rounded_bound(lp_values[i], objective_unit(block.cost))
+        y = np.round(x)
+        if _whole(x) and _feasible(block, model, y):
+            # an integral LP optimum is a MILP optimum: nothing to branch on
+            out[i] = BlockResult(y.astype(np.int64), float(block.cost @ y), lp_values[i], "lp")
+        elif _unlimited(model):
+            optimum[i] = x
+    to_round = list(optimum)
+    for attempt in range(2):
+        if not to_round:
+            break
+        chosen = [blocks[i] for i in to_round]
+        targets = [bounds[i] for i in to_round]
+        rounded = (
+            _dive(chosen, [optimum[i] for i in to_round], targets)
+            if attempt == 0
+            else _dive_reversed(chosen, targets)
+        )
+        for i, heads in zip(to_round, rounded, strict=True):
+            if heads is not None:
+                out[i] = _proven_rounding(blocks[i], models[i], heads, bounds[i], lp_values[i])
+        to_round = [i for i in to_round if out[i] is None]
+    for i, block in enumerate(blocks):
+        if out[i] is None:
+            remaining = max(time_limit_s - (time.perf_counter() - started), 1.0)
+            out[i] = _by_branch_and_bound(
+                block, models[i], lps[i][1], bounds[i], lp_values[i], remaining, gap
+            )
+    return [result for result in out if result is not None]
+
+
+def _dive_reversed(blocks: list[Block], bounds: list[float]) -> list[np.ndarray | None]:
+    """A second dive from other vertices: the same LPs with the patterns in reverse order.
+
+    The LP optimum is often not unique, and the vertex HiGHS returns decides the rounding
+    (on the benchmark: 2 of 3 failed dives succeed the second time).
+    """
+    flipped = [block.reversed() for block in blocks]
+    xs_flipped = [x for x, _ in solve_lps(flipped, [free_model(b.cost.size) for b in flipped])]
+    keep = [k for k, x in enumerate(xs_flipped) if x is not None]
+    got = _dive(
+        [flipped[k] for k in keep],
+        [x for x in xs_flipped if x is not None],
+        [bounds[k] for k in keep],
+    )
+    rounded: list[np.ndarray | None] = [None] * len(blocks)
+    for k, y in zip(keep, got, strict=True):
+        rounded[k] = None if y is None else y[::-1].copy()
+    return rounded
+
+
+def _proven_rounding(
+    block: Block, model: BlockModel, y: np.ndarray, bound: float, lp_value: float
+) -> BlockResult | None:
+    """The rounding ``y`` as the block's answer when it reaches the proven bound, else None.
+
+    Whole heads whose paid hours reach a proven lower bound are optimal.
+    """
+    paid = float(block.cost @ y)
+    if paid <= bound + 1e-9 * max(1.0, bound) and _feasible(block, model, y):
+        return BlockResult(y.astype(np.int64), min(bound, paid), lp_value, "rounded")
+    return None
+
+
+def _by_branch_and_bound(
+    block: Block,
+    model: BlockModel,
+    lp_infeasible: bool,
+    rounded_bound: float,
+    lp_value: float,
+    time_limit_s: float,
+    gap: float,
+) -> BlockResult:
+    """A block neither the LP nor a rounding proved, by HiGHS's branch and bound."""
+    found = solve_block(block, model, time_limit_s, gap, lp_infeasible=lp_infeasible)
+    if found.relaxed:
+        return BlockResult(found.heads, found.bound, found.bound, "relaxed", found.hit_limit)
+    # both HiGHS's bound and the rounded LP bound are proven
+    return BlockResult(
+        found.heads,
+        min(float(block.cost @ found.heads), max(found.bound, rounded_bound)),
+        lp_value,
+        "milp",
+        found.hit_limit,
+    )
+
+
+def solve_lps(
+    blocks: Sequence[Block], models: Sequence[BlockModel]
+) -> list[tuple[np.ndarray | None, bool]]:
+    """LP relaxations of several blocks in one HiGHS call (one block-diagonal LP).
+
+    When the joint LP fails, each block is solved alone to tell which.
+
+    Parameters
+    ----------
+    blocks : sequence of Block
+        The blocks.
+    models : sequence of BlockModel
+        Their per-start limits.
+
+    Returns
+    -------
+    list of (numpy.ndarray or None, bool)
+        Per block: its LP optimum [heads] or None, and whether its LP is infeasible.
+    """
+    if not blocks:
+        return []
+    parts, lb, ub = [], [], []
+    for block, (_, _, rows_g, g_lo, g_hi) in zip(blocks, models, strict=True):
+        parts.append(block.a if rows_g is None else sparse.vstack([block.a, rows_g], format="csr"))
+        lb.append(block.req_whole)
+        ub.append(np.full(block.req_whole.size, np.inf))
+        if rows_g is not None and g_lo is not None and g_hi is not None:
+            lb.append(g_lo)
+            ub.append(g_hi)
+    a = parts[0] if len(parts) == 1 else block_diagonal(parts)
+    constraints = (
+        [LinearConstraint(a, np.concatenate(lb), np.concatenate(ub))] if a.shape[0] else []
+    )
+    result = milp(
+        np.concatenate([block.cost for block in blocks]),
+        integrality=None,
+        bounds=Bounds(
+            np.concatenate([m[0] for m in models]), np.concatenate([m[1] for m in models])
+        ),
+        constraints=constraints,
+        options={"presolve": False},
+    )
+    if result.status == 0 and result.x is not None:
+        cuts = np.cumsum([0, *(block.cost.size for block in blocks)])
+        return [(result.x[cuts[i] : cuts[i + 1]], False) for i in range(len(blocks))]
+    if len(blocks) == 1:
+        return [(None, result.status == 2)]  # 2: infeasible
+    return [
+        out
+        for block, model in zip(blocks, models, strict=True)
+        for out in solve_lps([block], [model])
+    ]
+
+
+def _feasible(block: Block, model: BlockModel, y: np.ndarray) -> bool:
+    """Whether whole heads ``y`` cover the block and keep its limits."""
+    lo, hi, rows_g, g_lo, g_hi = model
+    if (y < lo - TOL).any() or (y > hi + TOL).any():
+        return False
+    if rows_g is not None and g_lo is not None and g_hi is not None:
+        per_start = rows_g @ y
+        if (per_start < g_lo - TOL).any() or (per_start > g_hi + TOL).any():
+            return False
+    return bool((block.a @ y >= block.req_whole - TOL).all())
+
+
+def _drop_redundant(block: Block, y: np.ndarray) -> np.ndarray:
+    """Remove heads the coverage does not need, dearest pattern first (no limits)."""
+    a = block.csc
+    slack = block.a @ y - block.req_whole
+    filled = np.diff(a.indptr) > 0
+    y[~filled] = 0  # heads that cover nothing
+    if a.nnz == 0:
+        return y
+    starts = a.indptr[:-1][filled]
+    spare = np.zeros(y.size)
+    for _ in range(y.size + 1):
+        # heads of each pattern that could go at once: min over its rows of slack / share
+        spare[filled] = np.minimum.reduceat(slack[a.indices] / a.data, starts)
+        spare = np.minimum(y, np.floor(spare + 1e-9))
+        if not (spare > 0).any():
+            break
+        p = int(np.argmax(np.where(spare > 0, block.cost, -1.0)))
+        span = slice(a.indptr[p], a.indptr[p + 1])
+        slack[a.indices[span]] -= spare[p] * a.data[span]
+        y[p] -= spare[p]
+    return y
+
+
+def _whole(x: np.ndarray) -> bool:
+    """Whether every value of an LP optimum is whole (within ``_INTEGRAL_TOL``)."""
+    return bool(np.all(np.abs(x - np.round(x)) <= _INTEGRAL_TOL))
+
+
+def _unlimited(model: BlockModel) -> bool:
+    """Whether a block's limits are none (what the rounding heuristics assume)."""
+    lo, hi, rows_g, _, _ = model
+    return rows_g is None and not (lo > 0).any() and bool(np.isinf(hi).all())
+
+
+def _repair(block: Block, y: np.ndarray) -> np.ndarray | None:
+    """Add heads until ``y`` covers the block: each time the pattern covering most of what
+    is missing per paid hour. None if that takes more than ``_REPAIR_HEADS`` heads."""
+    a = block.csc
+    slack = block.a @ y - block.req_whole
+    filled = np.diff(a.indptr) > 0
+    starts = a.indptr[:-1][filled]
+    gain = np.zeros(y.size)
+    for _ in range(_REPAIR_HEADS):
+        need = np.maximum(-slack, 0.0)
+        if not (need > TOL).any():
+            return y
+        if a.nnz == 0:
+            return None
+        gain[filled] = np.add.reduceat(np.minimum(a.data, need[a.indices]), starts)
+        p = int(np.argmax(gain / np.maximum(block.cost, 1e-12)))
+        y[p] += 1
+        span = slice(a.indptr[p], a.indptr[p + 1])
+        slack[a.indices[span]] += a.data[span]
+    return None
+
+
+def _dive(
+    blocks: list[Block], xs: list[np.ndarray], bounds: list[float]
+) -> list[np.ndarray | None]:
+    """Whole heads reaching the proven bound, rounded from LP optima by LP diving.
+
+    Blocks without limits only. ``z`` is the LP optimum of the requirement still
+    uncovered by the heads ``y`` fixed so far (at first: all of it, ``z = x``). Each round
+    tries two roundings, ``y + ceil(z)`` and ``y + round(z)`` completed greedily
+    (:func:`_repair`), each with the heads it does not need dropped
+    (:func:`_drop_redundant`), and stops as soon as one reaches the block's bound. Else it
+    fixes ``y += floor(z)`` (a head on the largest value when none reaches 1) and solves the
+    LP of what is left, the blocks of one round together in one HiGHS call. Returns per
+    block the whole heads that reach the bound, or None (the block goes to the MILP).
+    """
+    y = [np.zeros_like(x) for x in xs]
+    z = list(xs)
+    out: list[np.ndarray | None] = [None] * len(blocks)
+    todo = list(range(len(blocks)))
+    for _ in range(_DIVE_ROUNDS):
+        residual = {}
+        for i in todo:
+            block = blocks[i]
+            out[i] = _rounding_at_bound(block, y[i], z[i], bounds[i])
+            if out[i] is not None:
+                continue
+            fixed = np.floor(z[i] + _INTEGRAL_TOL)
+            if not fixed.any():
+                fixed[int(np.argmax(z[i]))] = 1.0
+            y[i] = y[i] + fixed
+            left = block.req_whole - block.a @ y[i]
+            need = np.flatnonzero(left > TOL)
+            if need.size:
+                residual[i] = (need, left[need])
+            # else y[i] covers the block, and its rounding above did not reach the bound
+        if not residual:
+            break
+        todo = _solve_residuals(blocks, residual, y, z)
+    return out
+
+
+def _rounding_at_bound(
+    block: Block, y: np.ndarray, z: np.ndarray, bound: float
+) -> np.ndarray | None:
+    """``y + ceil(z)``, else ``y + round(z)`` completed, whichever first reaches the bound.
+
+    Each rounding has the heads it does not need dropped first. None when neither reaches
+    ``bound`` [h].
+    """
+    limit = bound + 1e-9 * max(1.0, bound)
+    for rounding in ("up", "nearest"):
+        candidate = (
+            y + np.ceil(z - _INTEGRAL_TOL) if rounding == "up" else _repair(block, y + np.round(z))
+        )
+        if candidate is None:
+            continue
+        candidate = _drop_redundant(block, candidate)
+        if block.cost @ candidate <= limit:
+            return candidate
+    return None
+
+
+def _solve_residuals(
+    blocks: list[Block],
+    residual: dict[int, tuple[np.ndarray, np.ndarray]],
+    y: list[np.ndarray],
+    z: list[np.ndarray],
+) -> list[int]:
+    """The LPs of what the fixed heads leave uncovered, in one HiGHS call.
+
+    ``residual`` maps a block to (its rows left, their requirement left). Sets ``z[i]`` to
+    the LP optimum of what is left of block ``i`` and returns the blocks that have one.
+    """
+    todo = list(residual)
+    parts, columns = [], []
+    for i in todo:
+        # the rows left, and the patterns that cover them
+        rows_left, used = rows_and_columns(blocks[i].a, residual[i][0])
+        columns.append(used)
+        parts.append(
+            Block(
+                rows_left,
+                residual[i][1],
+                residual[i][1],
+                blocks[i].cost[used],
+                blocks[i].group[used],
+            )
+        )
+    models = [free_model(part.cost.size) for part in parts]
+    next_todo = []
+    for i, used, (x_left, _) in zip(todo, columns, solve_lps(parts, models), strict=True):
+        if x_left is not None:  # None should not happen without limits: then the MILP
+            z[i] = np.zeros_like(y[i])
+            z[i][used] = x_left
+            next_todo.append(i)
+    return next_todo
+
+
+def objective_unit(cost: np.ndarray) -> float:
+    """Largest q with every paid hour a whole multiple of q (whole seconds), 0 if none.
+
+    Then the paid hours of every whole-heads schedule are a multiple of q, and the LP bound
+    may be rounded up to one.
+
+    Parameters
+    ----------
+    cost : numpy.ndarray
+        Paid hours per pattern [h].
+
+    Returns
+    -------
+    float
+        q [h].
+    """
+    positive = cost[cost > 0] * _UNIT_SCALE
+    if positive.size == 0 or positive.max() > 1e12:
+        return 0.0
+    whole = np.round(positive)
+    # whole seconds up to float noise (1e-6 s): the margin of _rounded_bound covers that
+    if (np.abs(positive - whole) > 1e-6).any():
+        return 0.0
+    return float(np.gcd.reduce(whole.astype(np.int64))) / _UNIT_SCALE
+
+
+def _rounded_bound(lp_value: float, unit: float) -> float:
+    """The LP bound rounded up to a multiple of ``unit`` (if any), with a safety margin.
+
+    The margin (1e-6 of the bound in units) errs towards the lower multiple, which is
+    always a valid bound: it only makes a rounding harder to prove optimal.
+    """
+    if unit <= 0:
+        return lp_value
+    units = lp_value / unit
+    return unit * float(np.ceil(units - 1e-6 * max(1.0, abs(units))))
