@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 
 from staffing import queueing
+from staffing.vocabulary import ERLANG_C
 
 __all__ = ["fewest_hours", "group_metrics"]
 
@@ -55,7 +56,7 @@ _TARGET_ORDER = ("service_level", "max_abandon", "asa_s")
 def _evaluate(model, agents, volume, handle_time_s, interval_s, within, patience):
     """evaluate() on agents of shape (rows, J) (inputs per row)."""
     h = handle_time_s[:, None, :] if handle_time_s.ndim == 2 else handle_time_s[:, None]
-    extra = {} if model == "erlang_c" else {"patience_s": patience[:, None]}
+    extra = {} if model == ERLANG_C else {"patience_s": patience[:, None]}
     return queueing.evaluate(
         model,
         agents,
