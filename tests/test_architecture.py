@@ -46,6 +46,8 @@ def layer_of(module: str) -> int:
         "staffing.shifts.solver",
         "staffing.daily",
         "staffing.special_days",
+        "staffing.skill_queue",
+        "staffing.calendar",
     ):
         return MATHS
     if module.startswith("staffing.sources"):
@@ -54,8 +56,8 @@ def layer_of(module: str) -> int:
         return OUTPUTS
     if module.startswith("staffing.commands") or module == "staffing.cli":
         return COMMANDS
-    if module in ("staffing.config", "staffing.plan", "staffing.scenarios") or module.startswith(
-        ("staffing.simulation", "staffing.shifts")
+    if module in ("staffing.config", "staffing.scenarios") or module.startswith(
+        ("staffing.simulation", "staffing.shifts", "staffing.plan")
     ):
         return PIPELINE
     raise AssertionError(f"{module}: no layer assigned; add it to docs/architecture.md and here")
