@@ -347,7 +347,7 @@ def schedule(
     tz = config.plan.timezone
     skills = config.resolved_skills
     ids = [s.skill_id for s in skills]
-    minutes = int(plan.meta["interval_minutes"])
+    minutes = plan.interval_minutes
     hours = minutes / 60.0
     iv = plan.intervals
     n_sk = len(skills)

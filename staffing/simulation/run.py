@@ -600,7 +600,7 @@ def simulate(
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     meta = {
-        "plan": plan.meta.get("name"),
+        "plan": plan.name,
         "replications": replications,
         "seed": seed,
         "ramp": bool(ramp),
