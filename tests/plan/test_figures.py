@@ -27,7 +27,7 @@ from staffing.commands.plan import format_summary
 from staffing.plan import plan
 
 #: A file that exists (volume.path is checked); the volume comes from a DataFrame instead.
-EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "example.yaml"
 
 
 def _config(
@@ -361,7 +361,7 @@ def test_printed_summary_keeps_one_decimal_of_fte():
 # ---------------------------------------------------------------------------
 
 _BASE_C = {"method": "erlang_c", "nht_seconds": 360}
-# a = 10 contacts x 360 s / 3600 s = 1 Erlang. Erlang C (test_plan.test_erlang_c_by_hand):
+# a = 10 contacts x 360 s / 3600 s = 1 Erlang. Erlang C (test_plan.py: test_erlang_c_by_hand):
 # n=2: C = 1/3, SL(60 s) = 1 - e^(-1/6)/3 = 0.7178, SL(600 s) = 1 - e^(-5/3)/3 = 0.9370,
 #      ASA = C h / (n - a) = 120 s, occupancy 0.5;
 # n=3: C = 1/11, SL(60 s) = 1 - e^(-1/3)/11 = 0.9349, ASA = 360 / 22 = 16.4 s, occupancy 1/3.
@@ -404,7 +404,7 @@ _PAIRS = {
         2,
         3,
     ),
-    # Erlang A, patience = NHT, 1 agent: P(abandon) = e^-1 = 0.368 (test_plan's
+    # Erlang A, patience = NHT, 1 agent: P(abandon) = e^-1 = 0.368 (test_plan.py's
     # test_erlang_a_by_hand), so max_abandon 0.4 holds with 1 agent and 0.2 does not.
     "max_abandon": (
         {"method": "erlang_a", "nht_seconds": 360, "patience_seconds": 360, "max_abandon": 0.4},
@@ -620,7 +620,7 @@ def test_an_asa_only_skill_shows_its_service_level_at_zero_seconds():
 def test_a_workload_skill_with_patience_is_judged_with_erlang_a():
     # plan's Notes: workload staffing is judged with Erlang A where the skill has a
     # patience. 10 x 360 / 3600 = 1 Erlang at cap 1 -> 1 agent; patience = NHT, so the
-    # number in system is Poisson(1) (test_plan.test_erlang_a_by_hand): P(abandon) = e^-1,
+    # number in system is Poisson(1) (test_plan.py: test_erlang_a_by_hand): P(abandon) = e^-1,
     # SL(0) = e^-1, occupancy 1 - e^-1.
     cfg = _config(
         [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360, "patience_seconds": 360}],
@@ -673,7 +673,7 @@ def test_the_skills_table_spells_out_open_and_closed_days():
 
 
 def test_a_store_with_one_account_needs_no_account_in_the_config(tmp_path):
-    # The account has to be named only when the store holds several (test_plan's
+    # The account has to be named only when the store holds several (test_plan.py's
     # test_store_with_two_accounts_needs_the_account).
     from staffing.sources.store import HistoryStore
 

@@ -19,7 +19,7 @@ from staffing.forecast import hourly_history
 from staffing.plan import INTERVAL_COLUMNS, plan
 from staffing.sources.files import read_history_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config" / "example.yaml"
 
 
