@@ -37,7 +37,19 @@ class SkillRows:
 
     @classmethod
     def of(cls, skills: list[ResolvedSkill], n_t: int) -> SkillRows:
-        """The rows of ``skills`` with ``n_t`` intervals each."""
+        """The rows of ``skills`` with ``n_t`` intervals each.
+
+        Parameters
+        ----------
+        skills : list of ResolvedSkill
+            The planned skills, in plan order.
+        n_t : int
+            Intervals per skill [-].
+
+        Returns
+        -------
+        SkillRows
+        """
 
         def param(name: str, missing: float = np.nan) -> np.ndarray:
             values = [getattr(s, name) for s in skills]
