@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -169,36 +169,13 @@ def scenarios(
     not across scenarios. The numbers are identical to running :func:`staffing.plan` on
     each scenario's config separately.
     """
-    unknown = sorted(set(grids) - set(GRID_KEYS))
-    if unknown:
-        raise ValueError(
-            f"unknown scenario grid key(s) {', '.join(map(repr, unknown))}; "
-            f"valid keys: {', '.join(GRID_KEYS)}"
-        )
-    values = {key: _grid_values(key, grid) for key, grid in grids.items()}
+    values = _checked_grids(grids)
     base = load_config(config)
     planned = _select_skills(base, skills)
-    if "growth" in values and (volume is not None or base.volume.source != "history"):
-        where = "a volume DataFrame" if volume is not None else "volume.source 'file'"
-        raise ValueError(
-            f"growth applies to a forecast from history (volume.source "
-            f"'history'); this plan uses {where}: scale the forecast instead"
-        )
-    ids = {s.skill_id for s in planned}
-    if "growth" in values:
-        for factor in values["growth"]:
-            if isinstance(factor, Mapping):
-                extra = sorted(set(factor) - ids)
-                if extra:
-                    raise ValueError(
-                        f"growth {factor!r}: skill(s) {extra} are not planned "
-                        f"(planned: {sorted(ids)})"
-                    )
-
+    _check_growth(values, base, planned, volume)
     keys = list(values)
     combos = list(itertools.product(*(values[k] for k in keys)))
-    shared_history = nht_history
-    volume_cache: dict[str, pd.DataFrame] = {}
+    shared = _Shared(nht_history=nht_history, volume=volume, history=nht_history)
     tables = []
     for number, combo in enumerate(combos):
         setting = dict(zip(keys, combo, strict=True))
@@ -209,27 +186,84 @@ def scenarios(
             scenario_config = _scenario_config(base, planned, setting, fetch=number == 0)
         except ConfigError as exc:
             raise ConfigError([f"scenario {label}: {p}" for p in exc.problems]) from None
-        growth_key = repr(setting.get("growth"))
-        # A plan's volume has its special days applied: passed back as a forecast they
-        # would apply twice, so with special days each scenario forecasts again.
-        cached = None if base.special_days else volume_cache.get(growth_key)
-        result = run_plan(
-            scenario_config,
-            nht_history=shared_history if cached is not None else nht_history,
-            volume=cached if cached is not None else volume,
-        )
-        if cached is None:
-            volume_cache[growth_key] = result.intervals[
-                ["skill_id", "interval_start", "volume"]
-            ].reset_index(drop=True)
-        if shared_history is None and len(result.history):
-            shared_history = result.history
-        weekly = result.weekly[SCENARIO_COLUMNS].copy()
+        weekly = _run_scenario(scenario_config, base, setting, shared)
         weekly.insert(0, "scenario", number)
         for position, key in enumerate(keys, start=1):
             weekly.insert(position, _column(key), [setting[key]] * len(weekly))
         tables.append(weekly)
     return pd.concat(tables, ignore_index=True)
+
+
+def _checked_grids(grids: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """Every grid checked (:func:`_grid_values`); an unknown key lists the valid ones."""
+    unknown = sorted(set(grids) - set(GRID_KEYS))
+    if unknown:
+        raise ValueError(
+            f"unknown scenario grid key(s) {', '.join(map(repr, unknown))}; "
+            f"valid keys: {', '.join(GRID_KEYS)}"
+        )
+    return {key: _grid_values(key, grid) for key, grid in grids.items()}
+
+
+def _check_growth(
+    values: dict[str, list[Any]],
+    base: PlanConfig,
+    planned: list[ResolvedSkill],
+    volume: pd.DataFrame | None,
+) -> None:
+    """A ``growth`` grid needs a forecast from history and names only planned skills."""
+    if "growth" not in values:
+        return
+    if volume is not None or base.volume.source != "history":
+        where = "a volume DataFrame" if volume is not None else "volume.source 'file'"
+        raise ValueError(
+            f"growth applies to a forecast from history (volume.source "
+            f"'history'); this plan uses {where}: scale the forecast instead"
+        )
+    ids = {s.skill_id for s in planned}
+    for factor in values["growth"]:
+        if isinstance(factor, Mapping):
+            extra = sorted(set(factor) - ids)
+            if extra:
+                raise ValueError(
+                    f"growth {factor!r}: skill(s) {extra} are not planned (planned: {sorted(ids)})"
+                )
+
+
+@dataclass
+class _Shared:
+    """What later scenarios take from earlier ones.
+
+    ``history`` starts as the caller's ``nht_history`` (else the first plan's history
+    window); ``volume_by_growth`` holds the first forecast of each ``growth`` value.
+    """
+
+    nht_history: pd.DataFrame | None
+    volume: pd.DataFrame | None
+    history: pd.DataFrame | None = None
+    volume_by_growth: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def _run_scenario(
+    scenario_config: PlanConfig, base: PlanConfig, setting: dict[str, Any], shared: _Shared
+) -> pd.DataFrame:
+    """Plan one scenario, reusing what earlier ones read; its weekly table."""
+    growth_key = repr(setting.get("growth"))
+    # A plan's volume has its special days applied: passed back as a forecast they
+    # would apply twice, so with special days each scenario forecasts again.
+    cached = None if base.special_days else shared.volume_by_growth.get(growth_key)
+    result = run_plan(
+        scenario_config,
+        nht_history=shared.history if cached is not None else shared.nht_history,
+        volume=cached if cached is not None else shared.volume,
+    )
+    if cached is None:
+        shared.volume_by_growth[growth_key] = result.intervals[
+            ["skill_id", "interval_start", "volume"]
+        ].reset_index(drop=True)
+    if shared.history is None and len(result.history):
+        shared.history = result.history
+    return result.weekly[SCENARIO_COLUMNS].copy()
 
 
 def _column(key: str) -> str:

@@ -57,6 +57,8 @@ def layer_of(module: str) -> int:
         "staffing.shifts.branch_and_bound",
         "staffing.daily",
         "staffing.special_days",
+        "staffing.skill_queue",
+        "staffing.calendar",
     ) or module.startswith("staffing.queueing."):
         return MATHS
     if module.startswith("staffing.sources"):
@@ -69,8 +71,8 @@ def layer_of(module: str) -> int:
         return OUTPUTS
     if module.startswith("staffing.commands") or module == "staffing.cli":
         return COMMANDS
-    if module in ("staffing.plan", "staffing.scenarios") or module.startswith(
-        ("staffing.config", "staffing.simulation", "staffing.shifts")
+    if module == "staffing.scenarios" or module.startswith(
+        ("staffing.config", "staffing.simulation", "staffing.shifts", "staffing.plan")
     ):
         return PIPELINE
     raise AssertionError(f"{module}: no layer assigned; add it to docs/architecture.md and here")

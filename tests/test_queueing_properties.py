@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from staffing import queueing
 from staffing.plan import plan
-from tests.test_plan_figures import _config, _volume
+from tests.plan.test_figures import _config, _volume
 
 loads = st.floats(0.5, 400)  # offered load a [Erlang]
 handles = st.floats(60, 900)  # handle time h [s]

@@ -333,8 +333,8 @@ def format_summary(result: Plan) -> str:
             lines.append("  ".join("-" * w for w in widths))
     meta = result.meta
     head = (
-        f"Plan {meta['name']!r}: {meta['start']} to {meta['end']} ({meta['timezone']}, "
-        f"{meta['interval_minutes']}-minute intervals); NHT from {meta['nht_source']}; "
+        f"Plan {result.name!r}: {meta['start']} to {meta['end']} ({result.timezone}, "
+        f"{result.interval_minutes}-minute intervals); NHT from {meta['nht_source']}; "
         f"volume from {meta['volume_source']}"
     )
     foot = (

@@ -89,8 +89,8 @@ class PlanView:
             ``interval_start`` cannot be read as local time of ``plan.meta["timezone"]``
             (naive times are taken as local wall-clock times).
         """
-        meta = dict(plan.meta)
-        timezone = str(meta["timezone"])
+        meta = plan.run_facts()
+        timezone = plan.timezone
         intervals = plan.intervals
         missing = [c for c in INTERVAL_COLUMNS if c not in intervals.columns]
         if missing:
@@ -113,9 +113,9 @@ class PlanView:
                 f"plan.intervals.interval_start cannot be read as {timezone} local time: {exc}"
             ) from exc
         return cls(
-            name=str(meta["name"]),
+            name=plan.name,
             timezone=timezone,
-            interval_minutes=int(meta["interval_minutes"]),
+            interval_minutes=plan.interval_minutes,
             intervals=intervals.assign(interval_start=starts),
             summary=plan.summary() if with_summary else None,
             skills=_table(plan.skills),

@@ -270,7 +270,7 @@ class _PlanArrays:
 def _plan_arrays(plan: Plan) -> _PlanArrays:
     """The plan's interval table as (skills, intervals) arrays, with each skill's hours."""
     skills = plan.config.resolved_skills
-    minutes = int(plan.meta["interval_minutes"])
+    minutes = plan.interval_minutes
     iv = plan.intervals
     n_sk = len(skills)
     n_t = len(iv) // n_sk

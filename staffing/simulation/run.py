@@ -1,6 +1,6 @@
 """Simulate a plan: the adapter from a plan to the engine's per-skill arrays and back.
 
-:func:`simulate` reads a plan's public attributes (``config``, ``intervals``, ``meta``),
+:func:`simulate` reads a plan's public attributes (``config``, ``intervals``, ``name``),
 builds one :class:`~staffing.simulation.engine.SkillInput` per queueing skill
 (:func:`skill_inputs`), runs :func:`staffing.simulation.engine.run` and wraps its tables
 in a :class:`SimulationResult` beside the plan's analytic figures. It never imports the
@@ -53,8 +53,8 @@ class PlanLike(Protocol):
         ...
 
     @property
-    def meta(self) -> dict[str, Any]:
-        """Facts about the run; ``name`` is read."""
+    def name(self) -> str:
+        """The plan's name."""
         ...
 
 
@@ -307,7 +307,7 @@ def simulate(
     ----------
     plan : PlanLike
         A planning result (:class:`staffing.plan.Plan`): its ``config``, ``intervals``
-        and ``meta`` are read.
+        and ``name`` are read.
     replications : int, default 30
         Independent replications of the horizon [-], >= 2 for confidence intervals.
     seed : int, default 0
@@ -386,7 +386,7 @@ def simulate(
     )
     rows, skipped = _skill_rows(plan)
     meta = {
-        "plan": plan.meta.get("name"),
+        "plan": plan.name,
         "replications": int(replications),
         "seed": int(seed),
         **options,

@@ -44,11 +44,19 @@ SECRET = "s3cr3t-SHOULD-NEVER-APPEAR"
 
 
 class FakePlan(SimpleNamespace):
-    """Stands in for staffing.plan.Plan: the same attributes and summary()."""
+    """Stands in for staffing.plan.Plan: the same attributes, run_facts() and summary()."""
+
+    def run_facts(self) -> dict:
+        return {
+            "name": self.name,
+            "timezone": self.timezone,
+            "interval_minutes": self.interval_minutes,
+            **self.meta,
+        }
 
     def summary(self) -> pd.DataFrame:
         iv = self.intervals
-        hours = self.meta["interval_minutes"] / 60
+        hours = self.interval_minutes / 60
         weeks = iv["interval_start"].dt.normalize().nunique() / 7
         rows = []
         for (sid, name), g in iv.groupby(["skill_id", "skill_name"], sort=False):
@@ -139,9 +147,6 @@ def make_plan(
     tz = kwargs.get("tz", TZ)
     minutes = kwargs.get("minutes", 60)
     meta = {
-        "name": "unit-plan",
-        "timezone": tz,
-        "interval_minutes": minutes,
         "start": dt.date(2026, 3, 23),
         "end": dt.date(2026, 4, 5),
         "history_window": "2026-01-19 to 2026-03-22",
@@ -177,6 +182,9 @@ def make_plan(
                 "wape": 0.125,
             }
         ),
+        name="unit-plan",
+        timezone=tz,
+        interval_minutes=minutes,
         meta=meta,
     )
 
@@ -518,7 +526,7 @@ def test_colliding_skill_names_get_distinct_sheets(tmp_path):
 
 def test_quarter_hour_plan_has_96_slots_per_day(tmp_path):
     plan = make_plan([(1, "a")], days=7, minutes=15)
-    plan.meta["interval_minutes"] = 15
+    plan.interval_minutes = 15
     ws = openpyxl.load_workbook(write_workbook(plan, tmp_path / "q.xlsx"))["a"]
     assert ws.cell(4, 2 + 95).value == dt.time(23, 45)
     assert ws.cell(4, 2 + 96).value == "Total [FTE-h]"

@@ -27,7 +27,7 @@ from staffing.commands.plan import format_summary
 from staffing.plan import plan
 
 #: A file that exists (volume.path is checked); the volume comes from a DataFrame instead.
-EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "example.yaml"
 
 
 def _config(
@@ -106,7 +106,9 @@ def _by_hand(iv: pd.DataFrame, start: date, hours: float, fte_week: dict[int, fl
             acc["fte_hours"] += r.fte * hours
         k["peak_agents"] = max(k["peak_agents"], r.agents)
         if r.volume > 0 and math.isfinite(r.service_level):
-            k["sl_num"] += r.service_level * r.volume
+            if r.method != "workload":  # no target, so no service level in the roll-ups
+                k["sl_num"] += r.service_level * r.volume
+                k["sl_w"] += r.volume
             k["pab_num"] += r.p_abandon * r.volume
             k["w"] += r.volume
         if r.volume > 0:
@@ -154,8 +156,11 @@ def _check_tables(result, cfg, fte_week):
         assert row["days"] == len(week_days[w])
         for column in ("volume", "agent_hours", "fte_hours", "fte_headcount", "peak_agents"):
             assert row[column] == pytest.approx(expected[column]), (sid, w, column)
+        if expected["sl_w"]:
+            assert row["service_level"] == pytest.approx(expected["sl_num"] / expected["sl_w"])
+        else:
+            assert math.isnan(row["service_level"])
         if expected["w"]:
-            assert row["service_level"] == pytest.approx(expected["sl_num"] / expected["w"])
             assert row["p_abandon"] == pytest.approx(expected["pab_num"] / expected["w"])
         assert row["nht_s"] == pytest.approx(expected["nht_num"] / expected["nht_w"])
     weekly_total = result.weekly_total.set_index("week_start")
@@ -166,9 +171,13 @@ def _check_tables(result, cfg, fte_week):
         assert row["peak_agents"] == total_peak[w]
         for column in ("volume", "agent_hours", "fte_hours", "fte_headcount"):
             assert row[column] == pytest.approx(sum(v[column] for v in mine)), (w, column)
-        den = sum(v["w"] for v in mine)
-        for column, key in (("service_level", "sl_num"), ("p_abandon", "pab_num")):
-            assert row[column] == pytest.approx(sum(v[key] for v in mine) / den), (w, column)
+        for column, key, weight in (
+            ("service_level", "sl_num", "sl_w"),
+            ("p_abandon", "pab_num", "w"),
+        ):
+            den = sum(v[weight] for v in mine)
+            expected = sum(v[key] for v in mine) / den if den else math.nan
+            assert row[column] == pytest.approx(expected, nan_ok=True), (w, column)
         assert row["nht_s"] == pytest.approx(
             sum(v["nht_num"] for v in mine) / sum(v["nht_w"] for v in mine)
         )
@@ -191,9 +200,12 @@ def _check_tables(result, cfg, fte_week):
         assert row["peak_agents"] == part["agents"].iloc[first_peak]
         assert row["peak_at"] == part["interval_start"].iloc[first_peak]
         served = part[(part.volume > 0) & np.isfinite(part.service_level)]
-        assert row["service_level"] == pytest.approx(
-            sum(served.service_level * served.volume) / sum(served.volume)
-        )
+        if skill.get("method") == "workload":  # no target: no service level (Plan.summary)
+            assert math.isnan(row["service_level"])
+        else:
+            assert row["service_level"] == pytest.approx(
+                sum(served.service_level * served.volume) / sum(served.volume)
+            )
         assert row["p_abandon"] == pytest.approx(
             sum(served.p_abandon * served.volume) / sum(served.volume)
         )
@@ -208,9 +220,9 @@ def _check_tables(result, cfg, fte_week):
     assert everyone["peak_at"] == first_total_peak
     served = iv[(iv.volume > 0) & np.isfinite(iv.service_level)]
     for column in ("service_level", "p_abandon"):
-        assert everyone[column] == pytest.approx(
-            sum(served[column] * served.volume) / sum(served.volume)
-        ), column
+        rows = served[served.method != "workload"] if column == "service_level" else served
+        expected = sum(rows[column] * rows.volume) / sum(rows.volume) if len(rows) else math.nan
+        assert everyone[column] == pytest.approx(expected, nan_ok=True), column
     assert everyone["mean_nht_s"] == pytest.approx(sum(iv.nht_s * iv.volume) / sum(iv.volume))
     return summary
 
@@ -349,7 +361,7 @@ def test_printed_summary_keeps_one_decimal_of_fte():
 # ---------------------------------------------------------------------------
 
 _BASE_C = {"method": "erlang_c", "nht_seconds": 360}
-# a = 10 contacts x 360 s / 3600 s = 1 Erlang. Erlang C (test_plan.test_erlang_c_by_hand):
+# a = 10 contacts x 360 s / 3600 s = 1 Erlang. Erlang C (test_plan.py: test_erlang_c_by_hand):
 # n=2: C = 1/3, SL(60 s) = 1 - e^(-1/6)/3 = 0.7178, SL(600 s) = 1 - e^(-5/3)/3 = 0.9370,
 #      ASA = C h / (n - a) = 120 s, occupancy 0.5;
 # n=3: C = 1/11, SL(60 s) = 1 - e^(-1/3)/11 = 0.9349, ASA = 360 / 22 = 16.4 s, occupancy 1/3.
@@ -392,7 +404,7 @@ _PAIRS = {
         2,
         3,
     ),
-    # Erlang A, patience = NHT, 1 agent: P(abandon) = e^-1 = 0.368 (test_plan's
+    # Erlang A, patience = NHT, 1 agent: P(abandon) = e^-1 = 0.368 (test_plan.py's
     # test_erlang_a_by_hand), so max_abandon 0.4 holds with 1 agent and 0.2 does not.
     "max_abandon": (
         {"method": "erlang_a", "nht_seconds": 360, "patience_seconds": 360, "max_abandon": 0.4},
@@ -608,7 +620,7 @@ def test_an_asa_only_skill_shows_its_service_level_at_zero_seconds():
 def test_a_workload_skill_with_patience_is_judged_with_erlang_a():
     # plan's Notes: workload staffing is judged with Erlang A where the skill has a
     # patience. 10 x 360 / 3600 = 1 Erlang at cap 1 -> 1 agent; patience = NHT, so the
-    # number in system is Poisson(1) (test_plan.test_erlang_a_by_hand): P(abandon) = e^-1,
+    # number in system is Poisson(1) (test_plan.py: test_erlang_a_by_hand): P(abandon) = e^-1,
     # SL(0) = e^-1, occupancy 1 - e^-1.
     cfg = _config(
         [{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360, "patience_seconds": 360}],
@@ -661,7 +673,7 @@ def test_the_skills_table_spells_out_open_and_closed_days():
 
 
 def test_a_store_with_one_account_needs_no_account_in_the_config(tmp_path):
-    # The account has to be named only when the store holds several (test_plan's
+    # The account has to be named only when the store holds several (test_plan.py's
     # test_store_with_two_accounts_needs_the_account).
     from staffing.sources.store import HistoryStore
 
@@ -696,7 +708,7 @@ def test_the_plan_states_its_horizon_and_sources():
     result = plan(cfg, volume=_volume(cfg, _varying))
     meta = result.meta
     assert (meta["start"], meta["end"], meta["days"]) == ("2026-03-04", "2026-03-13", 10)
-    assert meta["interval_minutes"] == 30 and meta["timezone"] == "UTC"
+    assert result.interval_minutes == 30 and result.timezone == "UTC"
     assert meta["nht_source"] == "overrides only" and meta["volume_source"] == "DataFrame"
     assert meta["history_start"] is None and meta["history_end"] is None
     assert result.backtest.empty and list(result.backtest.columns) == [

@@ -19,7 +19,7 @@ from staffing.forecast import hourly_history
 from staffing.plan import INTERVAL_COLUMNS, plan
 from staffing.sources.files import read_history_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config" / "example.yaml"
 
 
@@ -396,7 +396,7 @@ def test_example_plan_tables_and_metadata():
     iv, meta = result.intervals, result.meta
     # America/New_York springs forward on 2026-03-08: 4 weeks = 4 x 168 - 1 hours per skill
     assert len(iv) == 6 * (4 * 168 - 1)
-    assert meta["timezone"] == "America/New_York" and meta["days"] == 28
+    assert result.timezone == "America/New_York" and meta["days"] == 28
     assert set(iv["method"].unique()) == {"workload", "chat", "erlang_a", "erlang_c"}
     assert (iv["agents"] >= 0).all() and iv["agents"].dtype == np.int64
     # every roll-up is a sum of the interval table

@@ -12,7 +12,7 @@ import yaml
 import staffing
 from staffing.errors import DataWarning
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _config(**plan) -> dict:

@@ -1,0 +1,186 @@
+"""The planning run's history stage: the horizon, the NHT history and its hourly window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffing import forecast
+from staffing import special_days as specials
+from staffing.config import PlanConfig
+from staffing.errors import DataError
+from staffing.plan.progress import Progress, tell
+from staffing.sources import files
+from staffing.vocabulary import HISTORY_COLUMNS
+
+__all__ = ["HourlyHistory", "horizon", "hourly_history", "load_history"]
+
+#: What the NHT source is called when every skill has an ``nht_seconds`` override.
+OVERRIDES_ONLY = "overrides only"
+
+
+def horizon(config: PlanConfig) -> pd.DatetimeIndex:
+    """The plan's interval starts, local (``plan.start`` to ``plan.end`` inclusive).
+
+    Parameters
+    ----------
+    config : PlanConfig
+        A validated config.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        tz-aware in ``plan.timezone``, one per interval, with its ``freq``.
+    """
+    tz = config.plan.timezone
+    start = pd.Timestamp(config.plan.start).tz_localize(tz, nonexistent="shift_forward")
+    end = pd.Timestamp(config.plan.end_exclusive).tz_localize(tz, nonexistent="shift_forward")
+    grid = pd.date_range(start, end, freq=f"{config.plan.interval_minutes}min", inclusive="left")
+    return grid.as_unit("ns")
+
+
+def load_history(
+    config: PlanConfig, nht_history: pd.DataFrame | None, progress: Progress
+) -> tuple[pd.DataFrame, str]:
+    """The raw NHT history and where it came from (a DataFrame, the file or the store).
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The validated config (``nht`` source, store, LivePerson fetch).
+    nht_history : DataFrame, optional
+        History in the store's shape, used instead of the config's source.
+    progress : callable, optional
+        The run's progress callback.
+
+    Returns
+    -------
+    frame : DataFrame
+        The history in the store's shape (UTC ``interval_start``).
+    label : str
+        Its source, as the plan's ``meta["nht_source"]`` says it.
+
+    Raises
+    ------
+    DataError
+        The store holds several accounts and the config names none.
+    """
+    if nht_history is not None:
+        return nht_history, "DataFrame"
+    if config.nht.source == "file":
+        path = config.nht.path
+        assert path is not None  # the config checks this
+        tell(progress, f"reading NHT history from {path}")
+        return files.read_history_file(path), f"file {path}"
+    return _read_store(config, progress)
+
+
+def _read_store(config: PlanConfig, progress: Progress) -> tuple[pd.DataFrame, str]:
+    """The history from the store, fetched from LivePerson first when ``nht.fetch``."""
+    from staffing.sources.store import DEFAULT_STORE_PATH, HistoryStore
+
+    ids = [s.skill_id for s in config.resolved_skills]
+    path = config.nht.store or Path(DEFAULT_STORE_PATH)
+    lp = config.nht.liveperson
+    account = lp.account if lp is not None else None
+    store = HistoryStore(path)
+    if config.nht.fetch:
+        from staffing.sources.liveperson.sync import RETENTION_WEEKS, fetch_history
+
+        assert lp is not None  # the config checks this
+        tell(progress, f"fetching NHT history for account {account} into {path}")
+        kwargs: dict[str, Any] = {"source": lp.source}
+        if lp.domain_api:
+            kwargs["domain_api"] = lp.domain_api
+        # LivePerson keeps 9 weeks; older weeks of history_weeks come from the store alone.
+        fetch_history(
+            store,
+            lp.account,
+            skill_ids=ids,
+            weeks=min(config.nht.history_weeks, RETENTION_WEEKS),
+            interval_minutes=60,
+            progress=progress is not None,
+            **kwargs,
+        )
+    tell(progress, f"reading NHT history from the store {path}")
+    frame = store.read(account, skill_ids=ids, interval_minutes=60)
+    if account is None and "account" in frame.columns and frame["account"].nunique() > 1:
+        accounts = ", ".join(sorted(map(str, frame["account"].unique())))
+        raise DataError(
+            f"the store {path} holds history of several accounts ({accounts}): "
+            "set nht.liveperson.account to choose one"
+        )
+    label = f"store {path}" + (f" (account {account})" if account else "")
+    return frame, label
+
+
+@dataclass
+class HourlyHistory:
+    """The hourly history the forecasts start from.
+
+    Attributes
+    ----------
+    hourly : DataFrame
+        :func:`staffing.forecast.hourly_history` of the plan's skills, special days left out.
+    source : str
+        Where the NHT came from (``meta["nht_source"]``).
+    special_days : list of str
+        ISO dates of the special days left out of the history.
+    window : tuple of Timestamp, optional
+        The history window ``[start, end)`` in UTC; None without history.
+    """
+
+    hourly: pd.DataFrame
+    source: str
+    special_days: list[str]
+    window: tuple[pd.Timestamp, pd.Timestamp] | None
+
+
+def hourly_history(
+    config: PlanConfig,
+    nht_history: pd.DataFrame | None,
+    volume: pd.DataFrame | None,
+    progress: Progress,
+) -> HourlyHistory:
+    """Read the history when a forecast needs it, and leave its special days out.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The validated config.
+    nht_history, volume : DataFrame, optional
+        :func:`staffing.plan.plan`'s arguments of the same names.
+    progress : callable, optional
+        The run's progress callback.
+
+    Returns
+    -------
+    HourlyHistory
+    """
+    skills = config.resolved_skills
+    ids = np.array([s.skill_id for s in skills], dtype=np.int64)
+    needs_history = (volume is None and config.volume.source == "history") or any(
+        s.nht_seconds is None for s in skills
+    )
+    if needs_history:
+        raw, source = load_history(config, nht_history, progress)
+        hourly = forecast.hourly_history(raw, where=source)
+        hourly = hourly[hourly["skill_id"].isin(ids)].reset_index(drop=True)
+    else:
+        hourly = forecast.hourly_history(
+            pd.DataFrame(columns=list(HISTORY_COLUMNS)).astype(
+                {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}
+            )
+        )
+        source = OVERRIDES_ONLY
+    hourly, left_out = specials.leave_out_special_days(
+        hourly, specials.special_day_table(config.special_days, ids), timezone=config.plan.timezone
+    )
+    window = forecast.history_window(hourly, config.nht.history_weeks) if len(hourly) else None
+    if all(s.nht_seconds is not None for s in skills):
+        source = OVERRIDES_ONLY
+    return HourlyHistory(hourly, source, left_out, window)

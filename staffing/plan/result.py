@@ -1,0 +1,245 @@
+"""The result of a planning run: :class:`Plan`, its tables and its summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from staffing import vocabulary
+from staffing.config import PlanConfig
+from staffing.forecast import weighted_mean
+from staffing.vocabulary import WORKLOAD
+
+if TYPE_CHECKING:  # pragma: no cover
+    from staffing.simulation import SimulationResult
+
+__all__ = ["INTERVAL_COLUMNS", "STAFFING_METHODS", "Plan"]
+
+#: Columns of :attr:`Plan.intervals`, in order: :data:`staffing.vocabulary.INTERVAL_COLUMNS`,
+#: re-exported as the list it has always been here (callers extend it).
+INTERVAL_COLUMNS: list[str] = list(vocabulary.INTERVAL_COLUMNS)
+#: Values of :attr:`Plan.staffing_method`: the rule that set an interval's agents.
+STAFFING_METHODS: tuple[str, ...] = ("stationary", "day_scope", "week_scope", "time_stable")
+
+
+@dataclass(repr=False)
+class Plan:
+    """Result of a planning run.
+
+    Attributes
+    ----------
+    config : PlanConfig
+        The validated config the run used.
+    name : str
+        The plan's name (``plan.name``).
+    timezone : str
+        IANA zone of every local time of the plan (``plan.timezone``).
+    interval_minutes : int
+        Interval length [min] (:data:`staffing.vocabulary.INTERVAL_MINUTES`).
+    intervals : DataFrame
+        One row per skill and interval, columns :data:`INTERVAL_COLUMNS`:
+        ``interval_start`` tz-aware local; ``volume`` [-]; ``nht_s`` [s] and the rule that
+        produced it (``nht_basis``); ``workload_erlangs`` = volume × NHT / interval [Erlang];
+        ``agents`` on-queue agents (int); ``fte`` = agents / (1 − shrinkage) [FTE];
+        achieved ``service_level`` [-], ``asa_s`` [s], ``p_abandon`` [-], ``occupancy`` [-]
+        (NaN where no contact is served: zero volume or closed).
+    daily, weekly : DataFrame
+        Per skill and local date / plan week (weeks start on ``plan.start``).
+    daily_total, weekly_total : DataFrame
+        The same for all skills together.
+    skills : DataFrame
+        One row per skill with every resolved setting; ``shrinkage_mean`` (the weekly
+        mean [-]) and ``shrinkage_profile`` (as configured, as text); a ``workload``
+        skill's ``service_level_target`` and ``answer_within_s`` are NaN (not applied).
+    history : DataFrame
+        The hourly NHT history used (window and skills of the plan), local times.
+    nht_profile : DataFrame
+        ``skill_id, hour_of_week, nht_s, nht_basis`` (local hour of the week, Monday 0 = 0).
+    backtest : DataFrame
+        ``skill_id, skill_name, wape, actual_volume, hours`` for a history-based volume
+        forecast; empty when the volume came from a file or DataFrame. With ``volume.trend:
+        auto`` also ``wape_no_trend``, ``wape_trend``, ``trend_used`` and ``trend_per_week``
+        (growth per week applied in the plan, 0 where the trend is not used [-]); ``wape``
+        is the chosen forecast's.
+    meta : dict
+        Facts about the run: config file, horizon, history window, sources, version, run time;
+        ``time_stable`` (iterations, convergence, share of intervals missing a target in
+        the last simulation) when a skill has ``staffing: time_stable``; ``notes`` (the
+        list :attr:`warnings` returns: what the planner should double-check) and
+        ``special_days_in_history`` (ISO dates).
+    staffing_method : Series
+        Aligned with ``intervals``: which rule set each interval's agents
+        (:data:`STAFFING_METHODS`): ``stationary`` (the interval's own targets, the
+        stationary model), ``day_scope`` / ``week_scope`` (the day's or week's targets at
+        the fewest FTE-hours, :mod:`staffing.daily`) or ``time_stable`` (corrected by
+        simulation, :mod:`staffing.simulation.time_stable`). Kept beside ``intervals``,
+        not in it, so the interval columns stay those of every earlier plan.
+    special_days : DataFrame
+        The special days applied in the horizon, one row per date and skill:
+        ``date, skill_id, skill_name, closed, volume_factor, nht_factor, like``
+        (:mod:`staffing.special_days`); empty without any. Kept beside ``intervals`` for
+        the same reason.
+    """
+
+    config: PlanConfig
+    intervals: pd.DataFrame
+    daily: pd.DataFrame
+    daily_total: pd.DataFrame
+    weekly: pd.DataFrame
+    weekly_total: pd.DataFrame
+    skills: pd.DataFrame
+    history: pd.DataFrame
+    nht_profile: pd.DataFrame
+    backtest: pd.DataFrame
+    name: str
+    timezone: str
+    interval_minutes: int
+    meta: dict[str, Any] = field(default_factory=dict)
+    staffing_method: pd.Series | None = None
+    special_days: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Plan(name={self.name!r}, skills={len(self.skills)}, "
+            f"intervals={len(self.intervals)}, start={self.meta.get('start')}, "
+            f"end={self.meta.get('end')}, timezone={self.timezone!r})"
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the planner should double-check, one short text each (``meta["notes"]``).
+
+        Targets a method does not use (a ``workload`` skill's service level from
+        ``defaults``), intervals that miss their target, volume forecast in closed hours,
+        plan dates against the history window, shrinkage above :data:`SHRINKAGE_WARN`, a
+        forecast of zero volume, implausible data (the :class:`~staffing.errors.DataWarning`
+        texts), forecast skills left out and special days left out of the history. The
+        same list object as ``meta["notes"]``: one list, not two.
+
+        Returns
+        -------
+        list of str
+        """
+        return self.meta.setdefault("notes", [])
+
+    def run_facts(self) -> dict[str, Any]:
+        """The run's facts in the order the outputs list them (the Assumptions sheet).
+
+        Returns
+        -------
+        dict
+            ``name``, ``config_file``, ``timezone``, ``interval_minutes``, then the other
+            keys of :attr:`meta` in their order; a new dict.
+        """
+        head: dict[str, Any] = {"name": self.name}
+        if "config_file" in self.meta:
+            head["config_file"] = self.meta["config_file"]
+        head |= {"timezone": self.timezone, "interval_minutes": self.interval_minutes}
+        return head | {k: v for k, v in self.meta.items() if k not in head}
+
+    def simulate(self, **options: Any) -> SimulationResult:
+        """Simulate this plan: :func:`staffing.simulation.simulate` with ``self``.
+
+        Parameters
+        ----------
+        **options
+            Keyword arguments of :func:`staffing.simulation.simulate` (``replications``,
+            ``seed``, ``ramp``, ``handle_time``, ``routing``, ``workers``, ...).
+
+        Returns
+        -------
+        staffing.simulation.SimulationResult
+        """
+        from staffing.simulation import simulate
+
+        return simulate(self, **options)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per skill plus an ``All skills`` row.
+
+        Returns
+        -------
+        DataFrame
+            Columns: skill_id (Int64, NA for the total), skill_name, method, weekly_volume
+            (mean per 7 days [-]), mean_nht_s (volume-weighted [s]), peak_agents and
+            peak_at (first interval with the peak; for the total, of the summed agents;
+            None when the peak is 0 agents: there is no peak), weekly_fte (mean FTE
+            headcount per 7 days [FTE]; the total is the sum over skills), service_level
+            and p_abandon (volume-weighted over the served intervals [-]; a ``workload``
+            skill has no service-level target, so its service level is NaN and the total's
+            is weighted over the skills with one), wape (volume backtest [-], NaN without
+            one; the total is weighted by the held-out volume). With ``volume.trend: auto``
+            also wape_no_trend (the backtest WAPE without a trend) and trend_per_week
+            (growth per week applied [-]).
+        """
+        table = pd.DataFrame(self._skill_rows())
+        table = pd.concat([table, pd.DataFrame([self._total_row(table)])], ignore_index=True)
+        table["skill_id"] = table["skill_id"].astype("Int64")
+        return table
+
+    def _targeted_service_level(self, intervals: pd.DataFrame) -> pd.Series:
+        """The intervals' service level, NaN for ``workload`` skills (no target)."""
+        return intervals["service_level"].where(intervals["method"].astype(str) != WORKLOAD)
+
+    def _skill_rows(self) -> list[dict[str, Any]]:
+        """The summary's row of each skill."""
+        weeks = self.meta["days"] / 7.0
+        hours = self.interval_minutes / 60.0
+        trended = "wape_no_trend" in self.backtest.columns  # volume.trend: auto
+        backtest = self.backtest.set_index("skill_id") if len(self.backtest) or trended else None
+        wape = backtest["wape"] if backtest is not None else pd.Series(dtype=float)
+        fte_week = self.skills.set_index("skill_id")["fte_hours_per_week"]
+        rows = []
+        for skill_id, part in self.intervals.groupby("skill_id", sort=False, observed=True):
+            peak = int(np.argmax(part["agents"].to_numpy()))
+            row = {
+                "skill_id": skill_id,
+                "skill_name": str(part["skill_name"].iloc[0]),
+                "method": str(part["method"].iloc[0]),
+                "weekly_volume": part["volume"].sum() / weeks,
+                "mean_nht_s": weighted_mean(part["nht_s"], part["volume"]),
+                "peak_agents": int(part["agents"].iloc[peak]),
+                "peak_at": (
+                    part["interval_start"].iloc[peak] if part["agents"].iloc[peak] > 0 else None
+                ),
+                "weekly_fte": (part["fte"].sum() * hours / fte_week[skill_id]) / weeks,
+                "service_level": weighted_mean(self._targeted_service_level(part), part["volume"]),
+                "p_abandon": weighted_mean(part["p_abandon"], part["volume"]),
+                "wape": float(wape.get(skill_id, np.nan)),
+            }
+            if backtest is not None and trended:
+                row["wape_no_trend"] = float(backtest["wape_no_trend"].get(skill_id, np.nan))
+                row["trend_per_week"] = float(backtest["trend_per_week"].get(skill_id, np.nan))
+            rows.append(row)
+        return rows
+
+    def _total_row(self, table: pd.DataFrame) -> dict[str, Any]:
+        """The summary's ``All skills`` row, from the intervals and the skills' rows."""
+        iv, backtest = self.intervals, self.backtest
+        weeks = self.meta["days"] / 7.0
+        total_agents = iv.groupby("interval_start", sort=True)["agents"].sum()
+        peak_at = total_agents.idxmax() if len(total_agents) and total_agents.max() > 0 else None
+        total = {
+            "skill_id": pd.NA,
+            "skill_name": "All skills",
+            "method": "",
+            "weekly_volume": iv["volume"].sum() / weeks,
+            "mean_nht_s": weighted_mean(iv["nht_s"], iv["volume"]),
+            "peak_agents": int(total_agents.max()) if len(total_agents) else 0,
+            "peak_at": peak_at,
+            "weekly_fte": table["weekly_fte"].sum(),
+            "service_level": weighted_mean(self._targeted_service_level(iv), iv["volume"]),
+            "p_abandon": weighted_mean(iv["p_abandon"], iv["volume"]),
+            "wape": weighted_mean(backtest["wape"], backtest["actual_volume"])
+            if len(backtest)
+            else np.nan,
+        }
+        if "wape_no_trend" in backtest.columns:
+            total["wape_no_trend"] = weighted_mean(
+                backtest["wape_no_trend"], backtest["actual_volume"]
+            )
+            total["trend_per_week"] = np.nan
+        return total

@@ -1,0 +1,297 @@
+"""The planning run: from a planning config to a :class:`~staffing.plan.Plan`.
+
+:func:`plan` validates the config, then runs three stages: the inputs (history, NHT and
+volume forecasts, special days, open hours: :mod:`staffing.plan.inputs`), the staffing
+(agents and achieved figures per skill and interval: :mod:`staffing.plan.staff`) and the
+roll-ups (:mod:`staffing.plan.rollups`); skills with ``staffing: time_stable`` are then
+re-staffed by simulation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffing import special_days as specials
+from staffing import vocabulary
+from staffing.config import PlanConfig, load_config
+from staffing.errors import DataWarning
+from staffing.plan.inputs import Inputs, prepare_inputs
+from staffing.plan.notes import run_notes
+from staffing.plan.progress import Progress, tell
+from staffing.plan.result import STAFFING_METHODS, Plan
+from staffing.plan.rollups import RollUps, rollups
+from staffing.plan.skills_table import skills_table
+from staffing.plan.staff import staff
+from staffing.vocabulary import BASIS_NAMES, METHODS, WORKLOAD
+
+__all__ = ["plan"]
+
+#: The interval columns the staffing stage sets (time-stable staffing sets them again).
+STAFFED_COLUMNS = ("agents", "fte", "service_level", "asa_s", "p_abandon", "occupancy")
+
+
+def plan(
+    config_or_path_or_dict: PlanConfig | str | Path | dict[str, Any],
+    *,
+    nht_history: pd.DataFrame | None = None,
+    volume: pd.DataFrame | None = None,
+    progress: Progress = None,
+    time_stable: dict[str, Any] | None = None,
+) -> Plan:
+    """Run a plan: required on-queue agents and FTE per skill and interval.
+
+    Parameters
+    ----------
+    config_or_path_or_dict : PlanConfig, path or dict
+        The planning config (validated with :func:`staffing.load_config` unless already).
+    nht_history : DataFrame, optional
+        NHT history in the history store's shape (UTC ``interval_start``), used instead of
+        the config's ``nht`` source.
+    volume : DataFrame, optional
+        A volume forecast (``skill_id, interval_start, volume``; naive times are local),
+        used instead of the config's ``volume`` source.
+    progress : callable, optional
+        Called with a short message at each stage (the command line prints them).
+    time_stable : dict, optional
+        Options of the simulation behind ``staffing: time_stable`` skills: keyword
+        arguments of :func:`staffing.simulation.time_stable.time_stable_agents`
+        (``replications`` 20, ``seed`` 0, ``max_iterations`` 8, and ``simulate``'s
+        ``workers``, ``ramp``, ...).
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    ConfigError
+        The config is invalid (every problem listed).
+    DataError
+        History or forecast unusable: a skill without usable NHT, a forecast with a
+        missing interval, NaN or negative volume, an unknown skill (naming file, skill, time).
+
+    Notes
+    -----
+    Methods (``volume`` per interval of ``interval_s`` seconds, ``h`` = NHT):
+
+    - ``workload``: agents = ⌈volume·h / interval_s / max_occupancy⌉ (cap 1 when not
+      given). Its achieved figures come from ``queueing.evaluate("erlang_c")`` for that
+      staffing, or ``"erlang_a"`` when the skill has a ``patience_seconds``.
+    - ``erlang_c`` / ``erlang_a``: :func:`staffing.queueing.required_agents` with handle
+      time = NHT, every target given and the occupancy cap.
+    - ``chat``: the chat model with k = ``max_concurrency`` and h_j =
+      ``handle_time_by_load_seconds[j-1]``, else NHT·j. With the configured list the
+      forecast NHT is not used for staffing (``nht_s`` and ``workload_erlangs`` still show it).
+
+    A queueing skill with ``service_level.scope`` day or week is staffed for the period
+    instead: its volume-weighted targets at the fewest FTE-hours (:mod:`staffing.daily`),
+    over floors per interval. A skill with ``staffing: time_stable`` is staffed by
+    simulation (:mod:`staffing.simulation.time_stable`), starting from the stationary
+    agents. Workload skills are staffed per interval whatever they say.
+
+    Then, for every method: closed intervals get 0 agents; open intervals with volume > 0
+    get at least ``min_agents``; the achieved figures are computed for the final agents
+    (NaN where no contact is served). fte = agents / (1 − shrinkage) with the shrinkage of
+    the local hour of the week. Volume arriving while closed is counted in ``volume`` but
+    not staffed; ``meta["closed_volume"]`` reports it. A ``workload`` skill's service level
+    is NaN in the roll-ups and the summary (it has no target); its intervals keep Erlang C's
+    reading of the staffing.
+    """
+    run_at = datetime.now(UTC)
+    tell(progress, "validating the config")
+    config = load_config(config_or_path_or_dict)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        result = _plan(config, nht_history, volume, progress, time_stable, run_at)
+    notes = result.warnings
+    for warning in caught:  # implausible data: into the plan's warnings, and warned again
+        if issubclass(warning.category, DataWarning) and str(warning.message) not in notes:
+            notes.append(str(warning.message))
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return result
+
+
+def _plan(
+    config: PlanConfig,
+    nht_history: pd.DataFrame | None,
+    volume: pd.DataFrame | None,
+    progress: Progress,
+    time_stable: dict[str, Any] | None,
+    run_at: datetime,
+) -> Plan:
+    """The planning run of :func:`plan` (its warnings recorded by the caller)."""
+    inputs = prepare_inputs(config, nht_history, volume, progress)
+    interval_s = config.plan.interval_minutes * 60.0
+    arrays = staff(inputs, interval_s, config.plan.start, progress)
+    tell(progress, "building the tables")
+    result = _result(config, inputs, arrays, run_at)
+    closed_volume = result.meta["closed_volume"]
+    if closed_volume > 0:
+        tell(
+            progress,
+            f"note: {closed_volume:,.0f} contacts are forecast in closed hours and are not staffed",
+        )
+    return _time_stable(result, inputs, time_stable, progress)
+
+
+def _intervals(config: PlanConfig, inputs: Inputs, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
+    """:attr:`Plan.intervals`: one row per skill and interval."""
+    skills, grid = inputs.skills, inputs.grid
+    n_t, n_sk = len(grid), len(skills)
+    interval_s = config.plan.interval_minutes * 60.0
+    return pd.DataFrame(
+        {
+            "skill_id": np.repeat(inputs.ids, n_t),
+            "skill_name": pd.Categorical.from_codes(
+                inputs.skill_index, [s.skill_name for s in skills]
+            ),
+            "interval_start": grid.append([grid] * (n_sk - 1)) if n_sk > 1 else grid,
+            "volume": inputs.volume,
+            "nht_s": inputs.nht,
+            "nht_basis": pd.Categorical(inputs.basis, categories=list(BASIS_NAMES)),
+            "workload_erlangs": inputs.volume * inputs.nht / interval_s,
+            "agents": arrays["agents"],
+            "fte": arrays["fte"],
+            "shrinkage": inputs.shrinkage,
+            "service_level": arrays["service_level"],
+            "asa_s": arrays["asa_s"],
+            "p_abandon": arrays["p_abandon"],
+            "occupancy": arrays["occupancy"],
+            "method": pd.Categorical(
+                np.repeat([s.method for s in skills], n_t), categories=list(METHODS)
+            ),
+        }
+    )
+
+
+def _history_table(config: PlanConfig, inputs: Inputs) -> pd.DataFrame:
+    """:attr:`Plan.history`: the hourly history of the window, local times."""
+    hourly, window = inputs.history.hourly, inputs.history.window
+    if window is None:
+        return hourly
+    history = hourly[
+        (hourly["interval_start"] >= window[0]) & (hourly["interval_start"] < window[1])
+    ].copy()
+    history["interval_start"] = history["interval_start"].dt.tz_convert(config.plan.timezone)
+    return history.reset_index(drop=True)
+
+
+def _meta(config: PlanConfig, inputs: Inputs, run_at: datetime) -> dict[str, Any]:
+    """:attr:`Plan.meta`: facts about the run (its notes still without the run's own)."""
+    tz, window = config.plan.timezone, inputs.history.window
+    notes: list[str] = list(config.warnings)
+    if inputs.history.special_days:
+        notes.append(
+            f"special days left out of the history: {', '.join(inputs.history.special_days)}"
+        )
+    notes += inputs.forecast.notes
+    return {
+        "config_file": config.source,
+        "start": config.plan.start.isoformat(),
+        "end": (config.plan.end_exclusive - timedelta(days=1)).isoformat(),
+        "days": (config.plan.end_exclusive - config.plan.start).days,
+        "history_start": None if window is None else window[0].tz_convert(tz).isoformat(),
+        "history_end": None if window is None else window[1].tz_convert(tz).isoformat(),
+        "history_weeks": config.nht.history_weeks,
+        "nht_source": inputs.history.source,
+        "volume_source": inputs.forecast.source,
+        "closed_volume": float(inputs.volume[~inputs.is_open].sum()),
+        "staffing_version": vocabulary.VERSION,
+        "run_at_utc": run_at.isoformat(timespec="seconds"),
+        "notes": notes,
+        "special_days_in_history": inputs.history.special_days,
+    }
+
+
+def _staffing_method(arrays: dict[str, np.ndarray]) -> pd.Series:
+    """:attr:`Plan.staffing_method` from the staffing stage's result."""
+    return pd.Series(
+        pd.Categorical(arrays["staffing_method"], categories=list(STAFFING_METHODS)),
+        name="staffing_method",
+    )
+
+
+def _rollups(config: PlanConfig, inputs: Inputs, arrays: dict[str, np.ndarray]) -> RollUps:
+    """The roll-ups stage over the staffing stage's result."""
+    return rollups(
+        inputs.skills, inputs.grid, config.plan.start, arrays, config.plan.interval_minutes
+    )
+
+
+def _result(
+    config: PlanConfig, inputs: Inputs, arrays: dict[str, np.ndarray], run_at: datetime
+) -> Plan:
+    """The :class:`Plan` of the stages' results, the run's notes added."""
+    meta = _meta(config, inputs, run_at)
+    rolled = _rollups(config, inputs, arrays)
+    meta["notes"] += run_notes(
+        inputs.skills,
+        inputs.grid,
+        inputs.history.window,
+        inputs.volume,
+        inputs.is_open,
+        arrays,
+        inputs.shrink_table,
+    )
+    special = inputs.special
+    names = {s.skill_id: s.skill_name for s in inputs.skills}
+    return Plan(
+        config=config,
+        intervals=_intervals(config, inputs, arrays),
+        daily=rolled.daily,
+        daily_total=rolled.daily_total,
+        weekly=rolled.weekly,
+        weekly_total=rolled.weekly_total,
+        skills=skills_table(config),
+        history=_history_table(config, inputs),
+        nht_profile=inputs.nht_profile,
+        backtest=inputs.forecast.backtest,
+        name=config.plan.name,
+        timezone=config.plan.timezone,
+        interval_minutes=config.plan.interval_minutes,
+        meta=meta,
+        staffing_method=_staffing_method(arrays),
+        special_days=special.assign(skill_name=special["skill_id"].map(names))[
+            ["date", "skill_id", "skill_name", *specials.SPECIAL_DAY_COLUMNS[2:]]
+        ],
+    )
+
+
+def _time_stable(
+    result: Plan, inputs: Inputs, options: dict[str, Any] | None, progress: Progress
+) -> Plan:
+    """Re-staff the ``staffing: time_stable`` skills by simulation (the plan as it is else)."""
+    stable_ids = [
+        s.skill_id for s in inputs.skills if s.staffing == "time_stable" and s.method != WORKLOAD
+    ]
+    if not stable_ids:
+        return result
+    from staffing.simulation.time_stable import time_stable_agents
+
+    config = result.config
+    tell(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
+    fixed, report = time_stable_agents(result, stable_ids, **(options or {}))
+    interval_s = config.plan.interval_minutes * 60.0
+    arrays = staff(inputs, interval_s, config.plan.start, None, fixed_agents=fixed)
+    intervals = result.intervals.copy()
+    for column in STAFFED_COLUMNS:
+        intervals[column] = arrays[column]
+    rolled = _rollups(config, inputs, arrays)
+    return replace(
+        result,
+        intervals=intervals,
+        daily=rolled.daily,
+        daily_total=rolled.daily_total,
+        weekly=rolled.weekly,
+        weekly_total=rolled.weekly_total,
+        meta={**result.meta, "time_stable": report},
+        staffing_method=_staffing_method(arrays),
+    )

@@ -1,0 +1,227 @@
+"""The planning run's volume stage: the forecast per skill and interval, special days applied.
+
+The volume comes from a planner's forecast (a file or DataFrame) or from the history
+(hour-of-week profile, recency decay, growth, optional weekly trend, backtest). Special
+days then copy a reference day's volume (``like``), scale it, or close the day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from staffing import forecast
+from staffing import special_days as specials
+from staffing.config import PlanConfig, ResolvedSkill
+from staffing.errors import DataError
+from staffing.plan.progress import Progress, tell
+from staffing.sources import files
+
+__all__ = ["VolumeForecast", "apply_special_days", "volume_forecast"]
+
+#: Columns of the backtest table when the volume does not come from history.
+BACKTEST_COLUMNS = ["skill_id", "skill_name", "wape", "actual_volume", "hours"]
+
+
+@dataclass
+class VolumeForecast:
+    """The volume forecast on the plan's grid.
+
+    Attributes
+    ----------
+    values : ndarray
+        Volume per skill and interval, flat and skill-major [-].
+    reference : DataFrame
+        ``skill_id, interval_start, volume`` a special day's ``like`` copies from.
+    source : str
+        Where the volume came from (``meta["volume_source"]``).
+    backtest : DataFrame
+        :attr:`staffing.plan.Plan.backtest`.
+    notes : list of str
+        What the planner should double-check about the forecast.
+    """
+
+    values: np.ndarray
+    reference: pd.DataFrame
+    source: str
+    backtest: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def volume_forecast(
+    config: PlanConfig,
+    volume: pd.DataFrame | None,
+    hourly: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    effects: dict[str, np.ndarray],
+    nht_source: str,
+    progress: Progress,
+) -> VolumeForecast:
+    """The volume of every skill and interval: the planner's forecast, or from history.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The validated config (``volume`` section).
+    volume : DataFrame, optional
+        A forecast given to :func:`staffing.plan.plan`.
+    hourly : DataFrame
+        The hourly history (special days left out).
+    grid : DatetimeIndex
+        The plan's interval starts.
+    effects : dict of str to ndarray
+        :func:`staffing.special_days.day_effects` on the grid (its ``like`` days).
+    nht_source : str
+        Where the history came from, for error messages.
+    progress : callable, optional
+        The run's progress callback.
+
+    Returns
+    -------
+    VolumeForecast
+        Special days not yet applied (:func:`apply_special_days`).
+    """
+    if volume is not None or config.volume.source == "file":
+        return _planner_forecast(config, volume, grid)
+    return _history_forecast(config, hourly, grid, effects, nht_source, progress)
+
+
+def _planner_forecast(
+    config: PlanConfig, volume: pd.DataFrame | None, grid: pd.DatetimeIndex
+) -> VolumeForecast:
+    """A planner's forecast (a DataFrame, else the config's file) on the plan grid."""
+    tz = config.plan.timezone
+    where = "volume DataFrame" if volume is not None else str(config.volume.path)
+    if volume is None:
+        path = config.volume.path
+        assert path is not None  # the config checks this
+        volume = files.read_volume_file(path, timezone=tz, sheet=config.volume.sheet)
+    checked = files.check_volume_frame(volume, timezone=tz, where=where)
+    ids = [s.skill_id for s in config.resolved_skills]
+    values, note = files.volume_on_grid(checked, grid, ids, where=where)
+    return VolumeForecast(
+        values=values,
+        reference=checked,
+        source="DataFrame" if where == "volume DataFrame" else f"file {where}",
+        backtest=pd.DataFrame(columns=BACKTEST_COLUMNS),
+        notes=[note] if note else [],
+    )
+
+
+def _check_recent_arrivals(
+    hourly: pd.DataFrame, skills: list[ResolvedSkill], weeks: int, nht_source: str
+) -> pd.Timestamp:
+    """The history's end; a skill without arrivals in its last ``weeks`` weeks is an error."""
+    _, hist_end = forecast.history_window(hourly, weeks)  # DataError when empty
+    recent = hourly[
+        (hourly["interval_start"] >= hist_end - pd.Timedelta(weeks=weeks))
+        & hourly["arrivals"].notna()
+    ]
+    silent = [s for s in skills if s.skill_id not in set(recent["skill_id"].unique())]
+    if silent:
+        listed = ", ".join(f"{s.skill_name!r} (id {s.skill_id})" for s in silent)
+        raise DataError(
+            f"{nht_source}: no arrivals at all for skill(s) {listed} in the last {weeks} "
+            "weeks of history, so volume.source 'history' cannot forecast them: check the "
+            "skill id, or give a volume file"
+        )
+    return hist_end
+
+
+def _history_forecast(
+    config: PlanConfig,
+    hourly: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    effects: dict[str, np.ndarray],
+    nht_source: str,
+    progress: Progress,
+) -> VolumeForecast:
+    """The volume forecast from history: profile × growth × trend, and its backtest."""
+    tz, minutes = config.plan.timezone, config.plan.interval_minutes
+    skills = config.resolved_skills
+    ids = np.array([s.skill_id for s in skills], dtype=np.int64)
+    weeks = config.volume.history_weeks or config.nht.history_weeks
+    decay = config.volume.recency_decay
+    hist_end = _check_recent_arrivals(hourly, skills, weeks, nht_source)
+    tell(progress, "backtesting the volume forecast on the last week")
+    auto = config.volume.trend == "auto"
+    bt = forecast.backtest(hourly, skills, timezone=tz, weeks=weeks, decay=decay, trend=auto)
+    slope = pd.Series(0.0, index=ids)
+    if auto:  # the trend of the whole window, for the skills whose backtest it improves
+        used = bt.set_index("skill_id")["trend_used"].reindex(ids).fillna(False)
+        fitted = forecast.weekly_trend(hourly, ids, weeks=weeks, end=hist_end).fillna(0.0)
+        slope = fitted.where(used.to_numpy(dtype=bool), 0.0)
+        bt["trend_per_week"] = np.expm1(slope.reindex(bt["skill_id"]).to_numpy())
+    profile = forecast.volume_profile(
+        hourly, ids, timezone=tz, weeks=weeks, decay=decay, trend=slope if auto else None
+    )
+    growth = np.array([config.volume.growth.factor(s.skill_id) for s in skills])
+    per_hour = profile["volume"].to_numpy().reshape(len(skills), 168) * growth[:, None]
+
+    def base_volume(times: pd.DatetimeIndex) -> np.ndarray:
+        trend = forecast.trend_factor(slope.to_numpy()[:, None], times, hist_end)
+        return (per_hour[:, forecast.hour_of_week(times)] * trend).ravel() * (minutes / 60)
+
+    days = specials.local_days(effects["like"], tz, minutes)
+    n_sk = len(skills)
+    reference = pd.DataFrame(
+        {
+            "skill_id": np.repeat(ids, len(days)),
+            "interval_start": days.append([days] * (n_sk - 1)) if n_sk > 1 else days,
+            "volume": base_volume(days),
+        }
+    )
+    source = f"history ({weeks} weeks, recency decay {decay:g}, growth applied" + (
+        ", weekly trend where it improves the backtest)" if auto else ")"
+    )
+    return VolumeForecast(base_volume(grid), reference, source, bt)
+
+
+def apply_special_days(
+    vol: np.ndarray,
+    nht: np.ndarray,
+    effects: dict[str, np.ndarray],
+    reference: pd.DataFrame,
+    ids: np.ndarray,
+    grid: pd.DatetimeIndex,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Volume and NHT with the special days applied: like, then factors; closed is 0.
+
+    Parameters
+    ----------
+    vol, nht : ndarray
+        Volume [-] and NHT [s] per skill and interval, flat and skill-major.
+    effects : dict of str to ndarray
+        :func:`staffing.special_days.day_effects` on the grid.
+    reference : DataFrame
+        The volume a ``like`` copies (:attr:`VolumeForecast.reference`).
+    ids : ndarray
+        Skill ids in plan order.
+    grid : DatetimeIndex
+        The plan's interval starts.
+
+    Returns
+    -------
+    vol, nht : ndarray
+
+    Raises
+    ------
+    DataError
+        A ``like`` date with no forecast volume.
+    """
+    like = effects["like"]
+    if not np.isnat(like).all():
+        copied = specials.like_volume(reference, ids, grid, like)
+        lacking = ~np.isnat(like) & np.isnan(copied)
+        if lacking.any():
+            row = int(np.flatnonzero(lacking)[0])
+            raise DataError(
+                f"special_days: like {like[row]} has no forecast volume for skill "
+                f"{ids[row // len(grid)]} (the reference date must be in the "
+                "volume file)"
+            )
+        vol = np.where(np.isnat(like), vol, copied)
+    vol = np.where(effects["closed"], 0.0, vol * effects["volume_factor"])
+    return vol, nht * effects["nht_factor"]
