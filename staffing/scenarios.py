@@ -37,7 +37,7 @@ from staffing.config import (
 )
 from staffing.errors import ConfigError
 from staffing.plan import plan as run_plan
-from staffing.vocabulary import METHODS
+from staffing.vocabulary import CHAT, METHODS, WORKLOAD
 
 __all__ = ["GRID_KEYS", "SCENARIO_COLUMNS", "scenarios"]
 
@@ -354,7 +354,7 @@ def _scenario_config(
         if "method" in setting:
             change["method"] = method
         if "service_level" in setting and (
-            skill.service_level_target is not None or method != "workload"
+            skill.service_level_target is not None or method != WORKLOAD
         ):
             if skill.service_level_target is None:
                 raise ValueError(
@@ -365,14 +365,14 @@ def _scenario_config(
             change["service_level_target"] = float(setting["service_level"])
         if "shrinkage" in setting:
             change["shrinkage"] = ShrinkageSpec(default=float(setting["shrinkage"]))
-        if "max_concurrency" in setting and method == "chat":
+        if "max_concurrency" in setting and method == CHAT:
             k = int(setting["max_concurrency"])
             change["max_concurrency"] = k
             if skill.handle_time_by_load_s is not None:
                 change["handle_time_by_load_s"] = tuple(
                     _handle_times(skill.handle_time_by_load_s, k)
                 )
-        if method != "workload" and ("scope" in setting or "staffing" in setting):
+        if method != WORKLOAD and ("scope" in setting or "staffing" in setting):
             scope = setting.get("scope", skill.scope)
             staffing = setting.get("staffing", skill.staffing)
             if "staffing" in setting and staffing == "time_stable":

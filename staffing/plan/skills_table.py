@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from staffing import vocabulary
-from staffing.config import PlanConfig, ResolvedSkill
+from staffing.config import PlanConfig, ResolvedSkill, format_clock
 from staffing.vocabulary import WORKLOAD
 
 __all__ = ["skills_table"]
@@ -33,7 +33,10 @@ def _shrinkage_text(spec: Any) -> str:
         parts.append(", ".join(f"{day} {value:g}" for day, value in spec.by_weekday.items()))
     if spec.by_hour:
         parts.append(
-            ", ".join(f"{hour:02d}:00 {value:g}" for hour, value in sorted(spec.by_hour.items()))
+            ", ".join(
+                f"{format_clock(hour * 60)} {value:g}"
+                for hour, value in sorted(spec.by_hour.items())
+            )
         )
     return "; ".join(parts)
 
@@ -46,10 +49,7 @@ def _open_hours_text(skill: ResolvedSkill) -> str:
     return "; ".join(
         f"{day} "
         + (
-            ",".join(
-                f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
-                for a, b in getattr(hours, day)
-            )
+            ",".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in getattr(hours, day))
             or "closed"
         )
         for day in vocabulary.WEEKDAYS

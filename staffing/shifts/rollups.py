@@ -11,6 +11,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from staffing import calendar
+
 __all__ = ["day_codes", "rollups", "uncovered_rows"]
 
 
@@ -28,8 +30,7 @@ def day_codes(grid: pd.DatetimeIndex, plan_start: date) -> tuple[np.ndarray, np.
     -------
     (numpy.ndarray of date, numpy.ndarray of int)
     """
-    week_of = np.asarray((grid.normalize().tz_localize(None) - pd.Timestamp(plan_start)).days) // 7
-    return np.asarray(grid.date), week_of
+    return np.asarray(grid.date), calendar.week_codes(grid, plan_start)
 
 
 def _week_start(plan_start: date, week: int) -> date:

@@ -1,66 +1,22 @@
 """The service a schedule achieves per skill, through the queueing engine.
 
-Each skill is judged on its own queue with the whole on-queue agents it is given (the plan's
-rules: a chat skill's handle time by load, a workload skill judged with Erlang C, or Erlang
-A when it has a patience); a skill group's figure is a weighted mean of its skills'.
+Each skill is judged on its own queue with the whole on-queue agents it is given, by the
+plan's rules (:mod:`staffing.skill_queue`: a chat skill's handle time by load, a workload
+skill judged with Erlang C, or Erlang A when it has a patience); a skill group's figure is
+a weighted mean of its skills'.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from staffing import queueing
+from staffing import skill_queue
 from staffing.config import ResolvedSkill
-from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C, WORKLOAD
 
-__all__ = ["METRICS", "achieved_service", "handle_times_by_load", "queue_model", "weighted_mean"]
+__all__ = ["METRICS", "achieved_service", "weighted_mean"]
 
 #: What :func:`achieved_service` returns per interval, in order.
 METRICS = ("service_level", "asa_s", "p_abandon", "occupancy")
-
-
-def handle_times_by_load(skill: ResolvedSkill, nht: np.ndarray) -> np.ndarray:
-    """A chat skill's handle time at each load j = 1..k per interval [s].
-
-    ``handle_time_by_load_seconds`` when configured, else NHT × j.
-
-    Parameters
-    ----------
-    skill : ResolvedSkill
-        The skill (``max_concurrency`` k, ``handle_time_by_load_s``).
-    nht : numpy.ndarray
-        Net handle time per interval [s].
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (intervals, k) [s].
-    """
-    k = int(skill.max_concurrency or 1)
-    if skill.handle_time_by_load_s is not None:
-        return np.broadcast_to(np.asarray(skill.handle_time_by_load_s), (nht.size, k))
-    return nht[:, None] * np.arange(1, k + 1, dtype=float)
-
-
-def queue_model(skill: ResolvedSkill) -> str:
-    """The engine model a skill's service is judged with.
-
-    Workload has no queue of its own: it is judged as the plan judges it, with Erlang C,
-    or Erlang A when the skill has a patience.
-
-    Parameters
-    ----------
-    skill : ResolvedSkill
-        The skill.
-
-    Returns
-    -------
-    str
-        ``erlang_c``, ``erlang_a`` or ``chat``.
-    """
-    if skill.method != WORKLOAD:
-        return skill.method
-    return ERLANG_A if skill.patience_s is not None else ERLANG_C
 
 
 def achieved_service(
@@ -98,17 +54,17 @@ def achieved_service(
     idx = np.flatnonzero(served)
     if idx.size == 0:
         return out
-    model = queue_model(skill)
-    h = handle_times_by_load(skill, nht[idx]) if skill.method == CHAT else nht[idx]
-    extra = {"patience_s": skill.patience_s} if model != ERLANG_C else {}
-    result = queueing.evaluate(
-        model,
+    h = skill_queue.handle_times(
+        skill.method, nht[idx], skill.max_concurrency, skill.handle_time_by_load_s
+    )
+    result = skill_queue.evaluate(
+        skill.method,
         agents[idx],
         volume=volume[idx],
         handle_time_s=h,
         interval_s=interval_s,
         answer_within_s=skill.answer_within_s,
-        **extra,
+        patience_s=np.inf if skill.patience_s is None else skill.patience_s,
     )
     for key in out:
         out[key][idx] = np.asarray(result[key], dtype=float)

@@ -13,11 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from staffing import calendar, skill_queue
 from staffing.forecast import weighted_mean
 from staffing.simulation import engine, kernel
 from staffing.simulation.engine import REPLICATIONS_PER_TASK, run_task
@@ -25,7 +27,7 @@ from staffing.simulation.inputs import PLANNED, SkillInput
 from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C
 
 if TYPE_CHECKING:  # pragma: no cover
-    from staffing.config import PlanConfig, ResolvedSkill
+    from staffing.config import PlanConfig
 
 __all__ = [
     "REPLICATIONS_PER_TASK",
@@ -176,32 +178,12 @@ class SimulationResult:
 def _plan_calendar(
     plan: PlanLike, grid: pd.DatetimeIndex
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Any, ...]]:
-    """Day codes, their dates, plan-week codes and week starts of the plan's grid.
-
-    Weeks start on ``plan.start``. To be replaced by the plan calendar's day and week codes.
-    """
-    day_index = grid.tz_localize(None).normalize()
-    day_codes, day_values = pd.factorize(day_index)
-    start_day = pd.Timestamp(plan.config.plan.start)
-    week_codes = ((day_index - start_day).days // 7).to_numpy().astype(np.int64)
-    n_weeks = int(week_codes.max()) + 1
-    week_start = tuple(
-        plan.config.plan.start + pd.Timedelta(weeks=w).to_pytimedelta() for w in range(n_weeks)
-    )
-    return day_codes, pd.DatetimeIndex(day_values).date, week_codes, week_start
-
-
-def _handle_times(skill: ResolvedSkill, nht: np.ndarray) -> np.ndarray:
-    """Mean handle times per interval [s]: NHT, or by load for chat (NHT × j unless given).
-
-    To be replaced by the skill queue's handle times by load.
-    """
-    if skill.method != CHAT:
-        return nht
-    k = int(skill.max_concurrency or 1)
-    if skill.handle_time_by_load_s is not None:
-        return np.tile(np.asarray(skill.handle_time_by_load_s, dtype=float), (nht.size, 1))
-    return nht[:, None] * np.arange(1, k + 1, dtype=float)
+    """Day codes, their dates, plan-week codes and week starts, from the plan calendar."""
+    day, days = calendar.day_codes(grid)
+    week = calendar.week_codes(grid, plan.config.plan.start)
+    start = plan.config.plan.start
+    week_start = tuple(start + timedelta(weeks=w) for w in range(int(week.max()) + 1))
+    return day, days.date, week, week_start
 
 
 def skill_inputs(plan: PlanLike) -> list[SkillInput]:
@@ -241,7 +223,12 @@ def skill_inputs(plan: PlanLike) -> list[SkillInput]:
                 interval_start=grid,
                 volume=part["volume"].to_numpy(dtype=float),
                 agents=part["agents"].to_numpy(dtype=np.int64),
-                handle_time_s=_handle_times(skill, part["nht_s"].to_numpy(dtype=float)),
+                handle_time_s=skill_queue.handle_times(
+                    skill.method,
+                    part["nht_s"].to_numpy(dtype=float),
+                    skill.max_concurrency,
+                    skill.handle_time_by_load_s,
+                ),
                 is_open=is_open,
                 interval_s=minutes * 60.0,
                 answer_within_s=float(skill.answer_within_s or 0.0),

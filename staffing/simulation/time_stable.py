@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from staffing import queueing
+from staffing import skill_queue
 from staffing.simulation import engine
 from staffing.simulation.inputs import SkillInput
 from staffing.simulation.run import PlanLike, skill_inputs
@@ -64,28 +64,21 @@ def _effective_factor(
     metric: str,
 ) -> np.ndarray:
     """φ per row with metric(agents, φ·volume) = observed (bisection on log φ)."""
-    patience = (
-        {}
-        if skill.method == ERLANG_C
-        else {"patience_s": np.inf if skill.patience_s is None else skill.patience_s}
-    )
+    patience = np.inf if skill.patience_s is None else skill.patience_s
     lo = np.full(agents.size, np.log(_FACTORS[0]))
     hi = np.full(agents.size, np.log(_FACTORS[1]))
     worse_up = metric != "service_level"  # ASA and abandonment grow with the load
     for _ in range(_BISECTIONS):
         mid = (lo + hi) / 2
-        value = np.asarray(
-            queueing.evaluate(
-                skill.method,
-                agents,
-                volume=volume * np.exp(mid),
-                handle_time_s=h,
-                interval_s=interval_s,
-                answer_within_s=skill.answer_within_s,
-                **patience,
-            )[metric],
-            dtype=float,
-        )
+        value = skill_queue.evaluate(
+            skill.method,
+            agents,
+            volume=volume * np.exp(mid),
+            handle_time_s=h,
+            interval_s=interval_s,
+            answer_within_s=skill.answer_within_s,
+            patience_s=patience,
+        )[metric]
         # the load at mid is too small while the model is still better than observed
         better = value < observed if worse_up else value > observed
         lo = np.where(better, mid, lo)
@@ -96,13 +89,8 @@ def _effective_factor(
 def _wanted(skill: SkillInput, rows: np.ndarray, factor: np.ndarray) -> np.ndarray:
     """Agents for the effective load of the given rows, and the occupancy cap's floor."""
     volume, h = skill.volume[rows], skill.handle_time_s[rows]
-    extra: dict[str, Any] = {}
-    if skill.method != ERLANG_C:
-        extra = {
-            "patience_s": np.inf if skill.patience_s is None else skill.patience_s,
-            "max_abandon": skill.max_abandon,
-        }
-    wanted = queueing.required_agents(
+    patience = np.inf if skill.patience_s is None else skill.patience_s
+    wanted = skill_queue.required_agents(
         skill.method,
         volume=volume * factor,
         handle_time_s=h,
@@ -110,18 +98,19 @@ def _wanted(skill: SkillInput, rows: np.ndarray, factor: np.ndarray) -> np.ndarr
         service_level=skill.service_level_target,
         answer_within_s=skill.answer_within_s,
         asa_s=skill.asa_s,
-        **extra,
+        max_abandon=skill.max_abandon,
+        patience_s=patience,
     )
     if skill.max_occupancy is not None:  # the cap is on the real load
         wanted = np.maximum(
             wanted,
-            queueing.required_agents(
+            skill_queue.required_agents(
                 skill.method,
                 volume=volume,
                 handle_time_s=h,
                 interval_s=skill.interval_s,
                 max_occupancy=skill.max_occupancy,
-                **{k: v for k, v in extra.items() if k == "patience_s"},
+                patience_s=patience,
             ),
         )
     return np.asarray(wanted, dtype=float)
