@@ -21,7 +21,7 @@ import yaml
 
 import staffing
 from staffing.errors import DataError, OutputError
-from staffing.outputs import write_outputs, write_workbook
+from staffing.outputs import layout, write_outputs, write_workbook
 from tests.outputs import schedule_support
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import first_row, read_table
@@ -357,9 +357,8 @@ def test_a_schedule_of_other_skills_on_the_same_grid_is_refused(scheduled, tmp_p
 def test_tables_past_the_row_limit_are_refused_before_writing(
     planned, scheduled, tmp_path, monkeypatch
 ):
-    from staffing.outputs import workbook
 
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 2 * len(scheduled.shifts))
+    monkeypatch.setattr(layout, "EXCEL_MAX_ROWS", 2 * len(scheduled.shifts))
     with pytest.raises(OutputError, match="do not fit one Excel sheet"):
         write_workbook(planned, tmp_path / "x.xlsx", schedule=scheduled)
     assert not (tmp_path / "x.xlsx").exists()

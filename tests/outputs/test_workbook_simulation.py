@@ -16,7 +16,7 @@ import pytest
 
 from staffing.config import load_config
 from staffing.errors import DataError, OutputError
-from staffing.outputs import workbook, write_outputs, write_workbook
+from staffing.outputs import layout, write_outputs, write_workbook
 from staffing.plan import plan
 from staffing.simulation import SimulationResult, simulate
 from tests.outputs import simulation_support as support
@@ -193,11 +193,11 @@ def test_the_interval_table_continues_on_more_sheets_past_the_row_limit(
     planned, simulated, tmp_path, monkeypatch
 ):
     # first sheet: notes (5 rows), daily header and rows, gap, section, header, 100 intervals
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 5 + 1 + len(simulated.daily) + 3 + 100)
+    monkeypatch.setattr(layout, "EXCEL_MAX_ROWS", 5 + 1 + len(simulated.daily) + 3 + 100)
     path = write_workbook(planned, tmp_path / "split.xlsx", simulation=simulated)
     book = openpyxl.load_workbook(path)
     sheets = [name for name in book.sheetnames if name.startswith("Simulation")]
-    per_sheet = workbook.EXCEL_MAX_ROWS - 1
+    per_sheet = layout.EXCEL_MAX_ROWS - 1
     assert len(sheets) == 1 + math.ceil((len(simulated.intervals) - 100) / per_sheet)
     rows = []
     for number, name in enumerate(sheets):
