@@ -744,6 +744,15 @@ def test_refused_csv_target_writes_nothing_at_all(plan, tmp_path):
     assert set(read_csv(tmp_path / "ours.csv")["skill_name"]) == {"a"}
 
 
+def test_refused_parquet_target_writes_nothing_at_all(plan, tmp_path):
+    # write_outputs checks every target before it writes the first file.
+    (tmp_path / "intervals.parquet").write_text("not parquet\n")
+    with pytest.raises(OutputError, match="not a Parquet file written by staffing"):
+        write_outputs(plan, tmp_path / "plan.xlsx", parquet_path=tmp_path / "intervals.parquet")
+    assert not (tmp_path / "plan.xlsx").exists()
+    assert (tmp_path / "intervals.parquet").read_text() == "not parquet\n"
+
+
 # --------------------------------------------------------------------------------------------
 # A real Plan from staffing.plan
 # --------------------------------------------------------------------------------------------
