@@ -6,8 +6,12 @@ Modules, each with one job:
   the day-by-time-of-day grid (:func:`day_grid`, :func:`interval_grid`).
 - :mod:`staffing.outputs.safety`: checks before writing (:func:`check_outputs`,
   :func:`check_target`, lock files, "is this our file") and :func:`atomic_replace`.
-- :mod:`staffing.outputs.workbook`: the xlsx workbook (:func:`write_workbook`,
-  :func:`write_outputs`).
+- :mod:`staffing.outputs.workbook`: every output of a plan (:func:`write_outputs`, which
+  checks its targets once) and the xlsx workbook (:func:`write_workbook`), the sheets in
+  order; the sheets themselves are :mod:`staffing.outputs.sheets` (one module per family),
+  written with the cells toolkit :mod:`staffing.outputs.cells` and the sheet layout
+  :mod:`staffing.outputs.layout`; :mod:`staffing.outputs.settings` flattens the config for
+  the Assumptions sheet, secrets redacted.
 - :mod:`staffing.outputs.intervals_csv`: the intervals CSV (:func:`write_intervals_csv`).
 - :mod:`staffing.outputs.plots`: matplotlib figures (an optional extra) and
   :func:`save_plots`.

@@ -4,17 +4,23 @@ Columns are :data:`staffing.vocabulary.INTERVAL_COLUMNS` by name (then any extra
 of the plan), not the planner-facing labels of the workbook. A
 :class:`~staffing.shifts.schedule.Schedule` adds two files beside the intervals CSV
 (:func:`schedule_csv_paths`): its ``shifts`` and its ``coverage`` table, columns by name.
+
+Each ``write_*`` function checks its target and then writes; its ``save_*`` twin only writes,
+for :func:`staffing.outputs.workbook.write_outputs`, which checks every target once first.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from staffing.errors import OutputError
 from staffing.outputs.safety import atomic_replace, check_target, is_staffing_csv, starts_with
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import COVERAGE_COLUMNS, SHIFT_COLUMNS
@@ -26,8 +32,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "COVERAGE_CSV_HEADER",
     "SHIFTS_CSV_HEADER",
+    "check_parquet_target",
     "check_schedule_csvs",
     "is_staffing_parquet",
+    "save_intervals_csv",
+    "save_intervals_parquet",
+    "save_schedule_csvs",
     "schedule_csv_paths",
     "write_intervals_csv",
     "write_intervals_parquet",
@@ -80,7 +90,33 @@ def write_intervals_csv(plan: Plan, path: str | os.PathLike, *, force: bool = Fa
     check_target(
         path, force=force, ours=is_staffing_csv, what="an intervals CSV written by staffing"
     )
-    view = PlanView.from_plan(plan)
+    return save_intervals_csv(PlanView.from_plan(plan), path)
+
+
+def save_intervals_csv(view: PlanView, path: str | os.PathLike) -> Path:
+    """Write the intervals of a plan view as CSV, atomically, without checking the target.
+
+    :func:`write_intervals_csv` on a view already built, for a caller that checked ``path``
+    itself (:func:`staffing.outputs.workbook.write_outputs` checks every target first).
+
+    Parameters
+    ----------
+    view : PlanView
+        The plan.
+    path : path
+        Target CSV file; missing parent folders are created.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        The write failed; the previous file is then left as it was.
+    """
+    path = Path(path)
     frame = view.intervals
     # Each interval start repeats once per skill: format the distinct ones once (formatting
     # tz-aware times is most of a plain to_csv's time), as pandas writes them.
@@ -136,7 +172,7 @@ def check_schedule_csvs(intervals_csv: str | os.PathLike, *, force: bool = False
         check_target(
             path,
             force=force,
-            ours=lambda p, h=header: starts_with(p, h),
+            ours=functools.partial(starts_with, header=header),
             what=f"a {name} CSV written by staffing",
         )
 
@@ -174,6 +210,24 @@ def write_schedule_csvs(
         file is then left as it was.
     """
     check_schedule_csvs(intervals_csv, force=force)
+    return save_schedule_csvs(schedule, intervals_csv)
+
+
+def save_schedule_csvs(schedule: Schedule, intervals_csv: str | os.PathLike) -> list[Path]:
+    """:func:`write_schedule_csvs` without checking the targets (the caller checked them).
+
+    Parameters
+    ----------
+    schedule : staffing.shifts.schedule.Schedule
+        The result of :func:`staffing.schedule`.
+    intervals_csv : path
+        The intervals CSV the files go beside (:func:`schedule_csv_paths`).
+
+    Returns
+    -------
+    list of Path
+        The shifts CSV, then the coverage CSV.
+    """
     paths = schedule_csv_paths(intervals_csv)
     frames = {"shifts": schedule.shifts, "coverage": schedule.coverage}
     for name, path in paths.items():
@@ -208,20 +262,55 @@ def write_intervals_parquet(plan: Plan, path: str | os.PathLike, *, force: bool 
     OutputError
         pyarrow is not installed, or the target is refused or the write failed.
     """
-    from staffing.errors import OutputError
-
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise OutputError(
-            "Parquet output needs pyarrow, an optional extra: pip install 'staffing[parquet]'"
-        ) from exc
+    _pyarrow()
     path = Path(path)
+    check_parquet_target(path, force=force)
+    return save_intervals_parquet(PlanView.from_plan(plan), path)
+
+
+def check_parquet_target(path: str | os.PathLike, *, force: bool = False) -> None:
+    """Check, without writing, that the intervals Parquet file may be written to ``path``.
+
+    Parameters
+    ----------
+    path : path
+        The Parquet file.
+    force : bool
+        Allow replacing an existing file this program did not write.
+
+    Raises
+    ------
+    OutputError
+        The target is a directory, open or locked in another program, read-only, or
+        (without ``force``) not a Parquet file written by staffing.
+    """
     check_target(
         path, force=force, ours=is_staffing_parquet, what="a Parquet file written by staffing"
     )
-    view = PlanView.from_plan(plan)
+
+
+def save_intervals_parquet(view: PlanView, path: str | os.PathLike) -> Path:
+    """:func:`write_intervals_parquet` of a plan view, without checking the target.
+
+    Parameters
+    ----------
+    view : PlanView
+        The plan.
+    path : path
+        Target ``.parquet`` file (checked by the caller: :func:`check_parquet_target`).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        pyarrow is not installed, or the write failed.
+    """
+    pa, pq = _pyarrow()
+    path = Path(path)
     table = pa.Table.from_pandas(view.intervals, preserve_index=False)
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), PARQUET_GENERATOR_KEY: b"staffing"}
@@ -229,6 +318,18 @@ def write_intervals_parquet(plan: Plan, path: str | os.PathLike, *, force: bool 
     with atomic_replace(path) as tmp:
         pq.write_table(table, tmp)
     return path
+
+
+def _pyarrow() -> tuple[ModuleType, ModuleType]:
+    """pyarrow and pyarrow.parquet, or an OutputError naming the extra."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise OutputError(
+            "Parquet output needs pyarrow, an optional extra: pip install 'staffing[parquet]'"
+        ) from exc
+    return pa, pq
 
 
 def is_staffing_parquet(path: str | os.PathLike) -> bool:

@@ -16,7 +16,7 @@ import io
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,9 +25,10 @@ from staffing.errors import DataError, OutputError
 from staffing.forecast import weighted_mean
 from staffing.outputs.safety import atomic_replace
 from staffing.outputs.view import PlanView, day_grid
-from staffing.vocabulary import WEEKDAYS
+from staffing.vocabulary import WEEKDAYS, WORKLOAD
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from staffing.plan import Plan
@@ -85,7 +86,7 @@ def _figure_class() -> type:
 # --------------------------------------------------------------------------------------------
 
 
-def plot_heatmap(plan: Plan, skill: Any) -> Figure:
+def plot_heatmap(plan: Plan, skill: int | str) -> Figure:
     """Heat map of one skill's required FTE by local day (rows) and time of day (columns).
 
     Parameters
@@ -111,7 +112,7 @@ def plot_heatmap(plan: Plan, skill: Any) -> Figure:
     return _heatmap(PlanView.from_plan(plan), skill)
 
 
-def _heatmap(view: PlanView, skill: Any) -> Figure:
+def _heatmap(view: PlanView, skill: int | str) -> Figure:
     """:func:`plot_heatmap` on a prepared plan view (save_plots reuses one for every skill)."""
     figure_class = _figure_class()
     rows = view.skill_rows(skill)
@@ -137,7 +138,10 @@ def _heatmap(view: PlanView, skill: Any) -> Figure:
     return fig
 
 
-def plot_requirements(plan: Plan, skills: Any = None) -> Figure:
+def plot_requirements(
+    plan: Plan,
+    skills: int | str | list[int | str] | tuple[int | str, ...] | set[int | str] | None = None,
+) -> Figure:
     """Required FTE per interval, one panel per skill, with the achieved service level.
 
     Parameters
@@ -181,7 +185,7 @@ def plot_requirements(plan: Plan, skills: Any = None) -> Figure:
         series = []
         for skill_id in ids:
             rows = iv[iv["skill_id"] == skill_id]
-            no_target = str(rows["method"].iloc[0]) == "workload"
+            no_target = str(rows["method"].iloc[0]) == WORKLOAD
             series.append(
                 (
                     f"{rows['skill_name'].iloc[0]}",
@@ -227,7 +231,7 @@ def plot_requirements(plan: Plan, skills: Any = None) -> Figure:
 def _total_series(iv: pd.DataFrame) -> list[tuple]:
     """One series for all skills: summed FTE and the volume-weighted service level."""
     served = (
-        iv["service_level"].notna() & (iv["volume"] > 0) & (iv["method"] != "workload").to_numpy()
+        iv["service_level"].notna() & (iv["volume"] > 0) & (iv["method"] != WORKLOAD).to_numpy()
     )
     frame = pd.DataFrame(
         {
@@ -244,7 +248,7 @@ def _total_series(iv: pd.DataFrame) -> list[tuple]:
 
 
 def plot_nht_profile(
-    history: pd.DataFrame | Plan, skill: Any, *, timezone: str | None = None
+    history: pd.DataFrame | Plan, skill: int | str, *, timezone: str | None = None
 ) -> Figure:
     """Net Handle Time by local hour of the week, with its weighted mean.
 
@@ -274,36 +278,9 @@ def plot_nht_profile(
         matplotlib is not installed.
     """
     figure_class = _figure_class()
-    plan_profile = None
-    names: dict = {}
-    if not isinstance(history, pd.DataFrame):  # a Plan
-        view = PlanView.from_plan(history)
-        timezone = timezone or view.timezone
-        names = dict(view.skill_order().itertuples(index=False))
-        plan_profile = view.nht_profile
-        history = view.history
-    need = ["skill_id", "interval_start", "net_handle_time_s", "handled_segments"]
-    missing = [c for c in need if c not in history.columns]
-    if missing:
-        raise DataError("the NHT history lacks the columns " + ", ".join(missing))
-    if "skill_name" in history.columns:
-        names.update(history[["skill_id", "skill_name"]].drop_duplicates("skill_id").values)
+    history, timezone, names, plan_profile = _nht_source(history, timezone)
     skill_id = _history_skill(history, skill, names)
-    part = history[history["skill_id"] == skill_id]
-    nht = pd.to_numeric(part["net_handle_time_s"], errors="coerce").to_numpy(float)
-    segments = pd.to_numeric(part["handled_segments"], errors="coerce").to_numpy(float)
-    ok = np.isfinite(nht) & np.isfinite(segments) & (nht > 0) & (segments > 0)
-    if not ok.any():
-        raise DataError(f"skill {skill_id} has no hour with NHT data in the history")
-    starts = pd.to_datetime(part["interval_start"])
-    if timezone is not None:
-        starts = (
-            starts.dt.tz_convert(timezone)
-            if starts.dt.tz is not None
-            else starts.dt.tz_localize(timezone)
-        )
-    how = (starts.dt.day_of_week * 24 + starts.dt.hour).to_numpy()[ok]
-    nht, segments = nht[ok], segments[ok]
+    how, nht, segments, zone = _nht_hours(history, skill_id, timezone)
     weighted = np.bincount(how, nht * segments, minlength=168)
     weights = np.bincount(how, segments, minlength=168)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -327,24 +304,12 @@ def plot_nht_profile(
         linewidth=1.2,
         label=f"overall weighted mean {overall:,.0f} s",
     )
-    if plan_profile is not None and {"skill_id", "hour_of_week", "nht_s"} <= set(
-        plan_profile.columns
-    ):
-        used = plan_profile[plan_profile["skill_id"] == skill_id].sort_values("hour_of_week")
-        if len(used):
-            ax.step(
-                used["hour_of_week"],
-                used["nht_s"],
-                where="post",
-                color="C2",
-                linewidth=1.0,
-                label="NHT used by the plan",
-            )
+    _draw_plan_nht(ax, plan_profile, skill_id)
     ax.set_xticks(np.arange(0, 168, 24), _WEEKDAYS, ha="left")
     ax.set_xlim(0, 168)
     ax.set_ylim(bottom=0)
     ax.grid(axis="x", color="0.85")
-    ax.set_xlabel(f"Hour of the week ({timezone or starts.dt.tz or 'local'})")
+    ax.set_xlabel(f"Hour of the week ({zone})")
     ax.set_ylabel("Net Handle Time [s]")
     label = names.get(skill_id)
     ax.set_title(
@@ -357,7 +322,79 @@ def plot_nht_profile(
     return fig
 
 
-def _history_skill(history: pd.DataFrame, skill: Any, names: dict) -> Any:
+def _nht_source(
+    history: pd.DataFrame | Plan, timezone: str | None
+) -> tuple[pd.DataFrame, str | None, dict[object, object], pd.DataFrame | None]:
+    """The NHT history to draw, its zone, skill names and the plan's NHT (from a Plan).
+
+    Raises
+    ------
+    DataError
+        The history lacks a column.
+    """
+    plan_profile = None
+    names: dict[object, object] = {}
+    if not isinstance(history, pd.DataFrame):  # a Plan
+        view = PlanView.from_plan(history)
+        timezone = timezone or view.timezone
+        names = dict(view.skill_order().itertuples(index=False))
+        plan_profile = view.nht_profile
+        history = view.history
+    need = ["skill_id", "interval_start", "net_handle_time_s", "handled_segments"]
+    missing = [c for c in need if c not in history.columns]
+    if missing:
+        raise DataError("the NHT history lacks the columns " + ", ".join(missing))
+    if "skill_name" in history.columns:
+        names.update(history[["skill_id", "skill_name"]].drop_duplicates("skill_id").values)
+    return history, timezone, names, plan_profile
+
+
+def _nht_hours(
+    history: pd.DataFrame, skill_id: object, timezone: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, object]:
+    """One skill's usable hours: hour of the week, NHT [s], handled segments; and the zone.
+
+    Raises
+    ------
+    DataError
+        The skill has no hour with NHT and handled segments above 0.
+    """
+    part = history[history["skill_id"] == skill_id]
+    nht = pd.to_numeric(part["net_handle_time_s"], errors="coerce").to_numpy(float)
+    segments = pd.to_numeric(part["handled_segments"], errors="coerce").to_numpy(float)
+    ok = np.isfinite(nht) & np.isfinite(segments) & (nht > 0) & (segments > 0)
+    if not ok.any():
+        raise DataError(f"skill {skill_id} has no hour with NHT data in the history")
+    starts = pd.to_datetime(part["interval_start"])
+    if timezone is not None:
+        starts = (
+            starts.dt.tz_convert(timezone)
+            if starts.dt.tz is not None
+            else starts.dt.tz_localize(timezone)
+        )
+    how = (starts.dt.day_of_week * 24 + starts.dt.hour).to_numpy()[ok]
+    return how, nht[ok], segments[ok], timezone or starts.dt.tz or "local"
+
+
+def _draw_plan_nht(ax: Axes, plan_profile: pd.DataFrame | None, skill_id: object) -> None:
+    """The NHT the plan used per hour of the week, as steps (when the profile has it)."""
+    if plan_profile is None or not {"skill_id", "hour_of_week", "nht_s"} <= set(
+        plan_profile.columns
+    ):
+        return
+    used = plan_profile[plan_profile["skill_id"] == skill_id].sort_values("hour_of_week")
+    if len(used):
+        ax.step(
+            used["hour_of_week"],
+            used["nht_s"],
+            where="post",
+            color="C2",
+            linewidth=1.0,
+            label="NHT used by the plan",
+        )
+
+
+def _history_skill(history: pd.DataFrame, skill: int | str, names: dict[object, object]) -> object:
     ids = history["skill_id"]
     if (ids == skill).any():
         return skill
@@ -426,5 +463,5 @@ def _save(figure: Figure, path: Path) -> Path:
     return path
 
 
-def _slug(value: Any) -> str:
+def _slug(value: object) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", str(value)).strip("_")[:40]

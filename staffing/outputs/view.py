@@ -10,6 +10,7 @@ read the plan through it, so the checks and the time-zone conversion happen once
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from typing import TYPE_CHECKING, Any
@@ -18,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import DataError
-from staffing.vocabulary import INTERVAL_COLUMNS
+from staffing.vocabulary import INTERVAL_COLUMNS, WORKLOAD
 
 if TYPE_CHECKING:  # pragma: no cover
+    from staffing.config import PlanConfig
     from staffing.plan import Plan
 
 __all__ = ["DayGrid", "PlanView", "day_grid", "display_summary", "interval_grid"]
@@ -49,7 +51,7 @@ class PlanView:
         The plan's NHT history (local times) and the NHT it used per hour of the week.
     meta : dict
         A copy of ``plan.meta``.
-    config : PlanConfig
+    config : PlanConfig or mapping or None
         The config the plan ran with.
     """
 
@@ -64,8 +66,8 @@ class PlanView:
     weekly_total: pd.DataFrame | None = None
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     nht_profile: pd.DataFrame = field(default_factory=pd.DataFrame)
-    meta: dict = field(default_factory=dict)
-    config: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    config: PlanConfig | Mapping[str, object] | None = None
 
     @classmethod
     def from_plan(cls, plan: Plan, with_summary: bool = False) -> PlanView:
@@ -138,7 +140,7 @@ class PlanView:
         """
         return self.intervals[["skill_id", "skill_name"]].drop_duplicates("skill_id")
 
-    def skill_rows(self, skill: Any) -> pd.DataFrame:
+    def skill_rows(self, skill: int | str) -> pd.DataFrame:
         """The intervals of one skill.
 
         Parameters
@@ -243,7 +245,7 @@ def day_grid(rows: pd.DataFrame, column: str, interval_minutes: int) -> DayGrid:
     )
 
 
-def interval_grid(plan: Plan, skill: Any, column: str = "fte") -> pd.DataFrame:
+def interval_grid(plan: Plan, skill: int | str, column: str = "fte") -> pd.DataFrame:
     """A day x interval-of-day grid of one skill's column, in local time.
 
     Parameters
@@ -296,13 +298,13 @@ def display_summary(summary: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFr
     """
     if not {"method", "service_level"} <= set(summary.columns):
         return summary
-    workload = summary["method"].astype(str) == "workload"
+    workload = summary["method"].astype(str) == WORKLOAD
     if not workload.any():
         return summary
     out = summary.copy()
     out.loc[workload, "service_level"] = np.nan
     if "skill_id" in out.columns:
-        targeted = (intervals["method"].astype(str) != "workload").to_numpy()
+        targeted = (intervals["method"].astype(str) != WORKLOAD).to_numpy()
         sl = intervals["service_level"].to_numpy(float)[targeted]
         vol = intervals["volume"].to_numpy(float)[targeted]
         ok = np.isfinite(sl) & (vol > 0)

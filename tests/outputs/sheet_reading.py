@@ -1,6 +1,14 @@
-"""Reading a written workbook back in the output tests: rows and tables by their labels."""
+"""Reading a written workbook back in the output tests: rows and tables by their labels, and
+tables compared cell for cell with the result tables they were written from."""
 
 from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+import pytest
 
 
 def first_row(ws, text: str, after: int = 0) -> int:
@@ -26,3 +34,40 @@ def read_table(ws, header: int) -> tuple[list, list[list]]:
             break
         rows.append(values)
     return labels, rows
+
+
+def same(cell, expected, timezone: str) -> bool:
+    """A cell read back equals a value of a result table (local times in ``timezone``)."""
+    if (
+        expected is None
+        or expected is pd.NaT
+        or (isinstance(expected, float) and math.isnan(expected))
+    ):
+        return cell is None
+    if isinstance(expected, str):
+        return (cell or "") == expected
+    if isinstance(expected, bool):
+        return cell is expected
+    if isinstance(expected, float) and math.isinf(expected):
+        return cell == ("inf" if expected > 0 else "-inf")  # an unstable queue's ASA
+    if isinstance(expected, pd.Timestamp):
+        return cell == expected.tz_convert(timezone).tz_localize(None).to_pydatetime()
+    if isinstance(expected, dt.date):
+        return isinstance(cell, dt.datetime) and cell.date() == expected
+    return cell == pytest.approx(float(expected), rel=1e-14, abs=1e-15)
+
+
+def assert_table_equals(
+    labels, rows, frame: pd.DataFrame, expected_labels: Mapping[str, str], timezone: str
+) -> None:
+    """The header ``labels`` and ``rows`` read back are ``frame``, cell for cell.
+
+    ``expected_labels`` maps each column of ``frame`` to the header the sheet must show.
+    """
+    assert labels == [expected_labels[name] for name in frame.columns]
+    assert len(rows) == len(frame)
+    for i, record in enumerate(frame.astype(object).itertuples(index=False)):
+        for j, (name, expected) in enumerate(zip(frame.columns, record, strict=True)):
+            if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+                expected = float(expected)
+            assert same(rows[i][j], expected, timezone), (i, name, rows[i][j], expected)

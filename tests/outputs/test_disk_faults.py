@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import xlsxwriter.workbook
 
 from staffing.cli import main
 from staffing.errors import OutputError
@@ -83,11 +84,14 @@ def test_a_failed_workbook_write_leaves_no_row_files_and_the_old_workbook(tmp_pa
     target = tmp_path / "plan.xlsx"
     workbook.write_workbook(plan, target)
     before = target.read_bytes()
+    add_worksheet = xlsxwriter.workbook.Workbook.add_worksheet
 
-    def fail(*args, **kwargs):  # the disk fills while the sheets are written
-        raise OSError(28, "No space left on device")
+    def fill_the_disk(self, name=None):  # the disk fills while the sheets are written
+        if name == "Assumptions":
+            raise OSError(28, "No space left on device")
+        return add_worksheet(self, name)
 
-    monkeypatch.setattr(workbook, "_write_assumptions", fail)
+    monkeypatch.setattr(xlsxwriter.workbook.Workbook, "add_worksheet", fill_the_disk)
     with pytest.raises(OutputError, match=r"the disk holding .* is full"):
         workbook.write_workbook(plan, target)
     assert target.read_bytes() == before

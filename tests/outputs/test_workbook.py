@@ -24,14 +24,17 @@ import xlsxwriter.workbook
 
 from staffing.errors import DataError, OutputError
 from staffing.outputs import (
+    cells,
     check_outputs,
     interval_grid,
+    layout,
     sheet_names,
     workbook,
     write_intervals_csv,
     write_outputs,
     write_workbook,
 )
+from staffing.outputs.sheets import plan as plan_sheets
 from staffing.vocabulary import INTERVAL_COLUMNS
 
 TZ = "Europe/Paris"
@@ -393,7 +396,7 @@ def test_summary_sheet_has_the_plan_summary_and_a_line_chart(plan, book, workboo
 
 
 def test_chart_keeps_the_skills_with_most_fte_hours_when_there_are_many(tmp_path, monkeypatch):
-    monkeypatch.setattr(workbook, "CHART_MAX_SERIES", 2)
+    monkeypatch.setattr(plan_sheets, "CHART_MAX_SERIES", 2)
     # Skill k has volume 10 + 5k + hour, so the last two skills carry the most FTE-hours.
     plan = make_plan([(1, "a"), (2, "b"), (3, "c"), (4, "d")], days=7)
     path = write_workbook(plan, tmp_path / "many.xlsx")
@@ -481,8 +484,8 @@ def test_assumptions_accepts_a_validated_plan_config(tmp_path):
 def test_intervals_split_across_sheets_past_the_row_limit(tmp_path, monkeypatch):
     # With a limit of 100 rows a sheet holds 99 data rows; 2 skills x 7 x 24 - 2 (DST) = 334
     # rows -> ceil(334 / 99) = 4 sheets: 99 + 99 + 99 + 37.
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 100)
-    monkeypatch.setattr(workbook, "_CHUNK_ROWS", 40)  # rows are converted 40 at a time too
+    monkeypatch.setattr(layout, "EXCEL_MAX_ROWS", 100)
+    monkeypatch.setattr(cells, "CHUNK_ROWS", 40)  # rows are converted 40 at a time too
     plan = make_plan([(1, "a"), (2, "b")], days=7)
     assert len(plan.intervals) == 334
     path = write_workbook(plan, tmp_path / "split.xlsx")
@@ -747,6 +750,15 @@ def test_refused_csv_target_writes_nothing_at_all(plan, tmp_path):
     write_intervals_csv(plan, tmp_path / "ours.csv")
     write_intervals_csv(make_plan([(1, "a")], days=7), tmp_path / "ours.csv")
     assert set(read_csv(tmp_path / "ours.csv")["skill_name"]) == {"a"}
+
+
+def test_refused_parquet_target_writes_nothing_at_all(plan, tmp_path):
+    # write_outputs checks every target before it writes the first file.
+    (tmp_path / "intervals.parquet").write_text("not parquet\n")
+    with pytest.raises(OutputError, match="not a Parquet file written by staffing"):
+        write_outputs(plan, tmp_path / "plan.xlsx", parquet_path=tmp_path / "intervals.parquet")
+    assert not (tmp_path / "plan.xlsx").exists()
+    assert (tmp_path / "intervals.parquet").read_text() == "not parquet\n"
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ and the CSVs are read back with pandas. The labels expected here are written out
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import zipfile
 from xml.etree import ElementTree
@@ -21,8 +20,8 @@ import yaml
 
 import staffing
 from staffing.errors import DataError, OutputError
-from staffing.outputs import write_outputs, write_workbook
-from tests.outputs import schedule_support
+from staffing.outputs import layout, write_outputs, write_workbook
+from tests.outputs import schedule_support, sheet_reading
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import first_row, read_table
 
@@ -97,35 +96,8 @@ def book(written):
     return openpyxl.load_workbook(written[0][0])
 
 
-def same(cell, expected) -> bool:
-    """A cell read back equals a value of a result table."""
-    if (
-        expected is None
-        or expected is pd.NaT
-        or (isinstance(expected, float) and math.isnan(expected))
-    ):
-        return cell is None
-    if isinstance(expected, str):
-        return (cell or "") == expected
-    if isinstance(expected, bool):
-        return cell is expected
-    if isinstance(expected, float) and math.isinf(expected):
-        return cell == ("inf" if expected > 0 else "-inf")  # an unstable queue's ASA
-    if isinstance(expected, pd.Timestamp):
-        return cell == expected.tz_convert(TZ).tz_localize(None).to_pydatetime()
-    if isinstance(expected, dt.date):
-        return isinstance(cell, dt.datetime) and cell.date() == expected
-    return cell == pytest.approx(float(expected), rel=1e-14, abs=1e-15)
-
-
 def assert_table_equals(labels, rows, frame: pd.DataFrame) -> None:
-    assert labels == [LABELS[name] for name in frame.columns]
-    assert len(rows) == len(frame)
-    for i, record in enumerate(frame.astype(object).itertuples(index=False)):
-        for j, (name, expected) in enumerate(zip(frame.columns, record, strict=True)):
-            if isinstance(expected, (int, float)) and not isinstance(expected, bool):
-                expected = float(expected)
-            assert same(rows[i][j], expected), (i, name, rows[i][j], expected)
+    sheet_reading.assert_table_equals(labels, rows, frame, LABELS, TZ)
 
 
 def of_group(frame: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -357,9 +329,8 @@ def test_a_schedule_of_other_skills_on_the_same_grid_is_refused(scheduled, tmp_p
 def test_tables_past_the_row_limit_are_refused_before_writing(
     planned, scheduled, tmp_path, monkeypatch
 ):
-    from staffing.outputs import workbook
 
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 2 * len(scheduled.shifts))
+    monkeypatch.setattr(layout, "EXCEL_MAX_ROWS", 2 * len(scheduled.shifts))
     with pytest.raises(OutputError, match="do not fit one Excel sheet"):
         write_workbook(planned, tmp_path / "x.xlsx", schedule=scheduled)
     assert not (tmp_path / "x.xlsx").exists()

@@ -7,7 +7,6 @@ expected here are written out by hand, not looked up the way the writer does.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import openpyxl
@@ -16,9 +15,10 @@ import pytest
 
 from staffing.config import load_config
 from staffing.errors import DataError, OutputError
-from staffing.outputs import workbook, write_outputs, write_workbook
+from staffing.outputs import layout, write_outputs, write_workbook
 from staffing.plan import plan
 from staffing.simulation import SimulationResult, simulate
+from tests.outputs import sheet_reading
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import first_row, read_table
 
@@ -83,29 +83,8 @@ def book(written):
     return openpyxl.load_workbook(written[0])
 
 
-def same(cell, expected) -> bool:
-    """A cell read back equals a value of a result table."""
-    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
-        return cell is None
-    if isinstance(expected, str):
-        return (cell or "") == expected
-    if isinstance(expected, bool):
-        return cell is expected
-    if isinstance(expected, pd.Timestamp):
-        return cell == expected.tz_convert(TZ).tz_localize(None).to_pydatetime()
-    if isinstance(expected, dt.date):
-        return isinstance(cell, dt.datetime) and cell.date() == expected
-    return cell == pytest.approx(float(expected), rel=1e-14, abs=1e-15)
-
-
 def assert_table_equals(labels, rows, frame: pd.DataFrame) -> None:
-    assert labels == [LABELS[name] for name in frame.columns]
-    assert len(rows) == len(frame)
-    for i, record in enumerate(frame.astype(object).itertuples(index=False)):
-        for j, (name, expected) in enumerate(zip(frame.columns, record, strict=True)):
-            if isinstance(expected, (bool, int, float)) and not isinstance(expected, bool):
-                expected = float(expected)
-            assert same(rows[i][j], expected), (i, name, rows[i][j], expected)
+    sheet_reading.assert_table_equals(labels, rows, frame, LABELS, TZ)
 
 
 def test_the_simulation_sheet_exists_only_with_a_simulation(written, book):
@@ -193,11 +172,11 @@ def test_the_interval_table_continues_on_more_sheets_past_the_row_limit(
     planned, simulated, tmp_path, monkeypatch
 ):
     # first sheet: notes (5 rows), daily header and rows, gap, section, header, 100 intervals
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 5 + 1 + len(simulated.daily) + 3 + 100)
+    monkeypatch.setattr(layout, "EXCEL_MAX_ROWS", 5 + 1 + len(simulated.daily) + 3 + 100)
     path = write_workbook(planned, tmp_path / "split.xlsx", simulation=simulated)
     book = openpyxl.load_workbook(path)
     sheets = [name for name in book.sheetnames if name.startswith("Simulation")]
-    per_sheet = workbook.EXCEL_MAX_ROWS - 1
+    per_sheet = layout.EXCEL_MAX_ROWS - 1
     assert len(sheets) == 1 + math.ceil((len(simulated.intervals) - 100) / per_sheet)
     rows = []
     for number, name in enumerate(sheets):
