@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 from pydantic import SecretBytes, SecretStr
 
+from staffing.config import format_clock
+
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.config import PlanConfig
 
 __all__ = [
     "REDACTED",
     "config_items",
-    "format_clock",
     "is_secret",
     "local_meta",
     "plain",
@@ -181,28 +182,11 @@ def config_items(config: PlanConfig | Mapping[str, object] | None) -> list[tuple
     return items
 
 
-def format_clock(minutes: int) -> str:
-    """Minutes after midnight as ``HH:MM`` (``420`` -> ``07:00``).
-
-    (The clock format's shared home will be ``staffing.config.hours.format_clock``.)
-
-    Parameters
-    ----------
-    minutes : int
-        Minutes after midnight [min] (1440 is ``24:00``).
-
-    Returns
-    -------
-    str
-    """
-    return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
-
-
 def _clock_ranges(ranges: Sequence[Sequence[int]]) -> str:
     """Open-hours ranges in minutes (``[[420, 1380]]``) as ``07:00-23:00``; ``closed``."""
     if not ranges:
         return "closed"
     try:
-        return ", ".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in ranges)
+        return ", ".join(f"{format_clock(int(a))}-{format_clock(int(b))}" for a, b in ranges)
     except (TypeError, ValueError):
         return ", ".join(map(str, ranges))

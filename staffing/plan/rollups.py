@@ -50,13 +50,29 @@ class _Periods:
             n_sk, n_groups
         )
 
-    def weekly_mean(self, values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Weighted mean per skill and week, and over all skills per week."""
+    def weekly_mean(
+        self, values: np.ndarray, weights: np.ndarray, compensated: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted mean per skill and week, and over all skills per week.
+
+        With ``compensated`` the all-skills mean sums every skill's rows of a week in one
+        compensated (Kahan) sum, as pandas' groupby does: the service level's total is made
+        so, as the workbook has always shown it.
+        """
         ok = np.isfinite(values) & (weights > 0)
-        num = self.per(self.week_codes, self.n_weeks, np.where(ok, values * weights, 0.0))
-        den = self.per(self.week_codes, self.n_weeks, np.where(ok, weights, 0.0))
+        products, counted = np.where(ok, values * weights, 0.0), np.where(ok, weights, 0.0)
+        num = self.per(self.week_codes, self.n_weeks, products)
+        den = self.per(self.week_codes, self.n_weeks, counted)
+        if compensated:
+            weeks = np.tile(self.week_codes, self.n_sk)
+            total_num, total_den = (
+                pd.Series(x.ravel()).groupby(weeks).sum().reindex(range(self.n_weeks)).to_numpy()
+                for x in (products, counted)
+            )
+        else:
+            total_num, total_den = num.sum(axis=0), den.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return num / den, num.sum(axis=0) / den.sum(axis=0)
+            return num / den, total_num / total_den
 
 
 def _periods(n_sk: int, grid: pd.DatetimeIndex, start: date) -> _Periods:
@@ -150,7 +166,7 @@ def _weekly(
         periods.per(codes, n_weeks, x) for x in (vol, agents * hours, table["fte"] * hours)
     )
     w_nht, t_nht = periods.weekly_mean(table["nht_s"], vol)
-    w_sl, t_sl = periods.weekly_mean(table["service_level"], vol)
+    w_sl, t_sl = periods.weekly_mean(table["service_level"], vol, compensated=True)
     w_pab, t_pab = periods.weekly_mean(table["p_abandon"], vol)
     peak, total_peak = _weekly_peaks(agents, codes, n_weeks)
     week_start = np.array([start + timedelta(weeks=w) for w in range(n_weeks)])

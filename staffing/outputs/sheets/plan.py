@@ -36,7 +36,7 @@ from staffing.outputs.cells import (
 from staffing.outputs.layout import Progress, finish_chart, landscape, page_header
 from staffing.outputs.sheets.shifts import schedule_note
 from staffing.outputs.sheets.simulation import simulation_note, with_simulation
-from staffing.outputs.view import DayGrid, PlanView, day_grid, display_summary
+from staffing.outputs.view import DayGrid, PlanView, day_grid
 from staffing.vocabulary import COLUMN_META, VERSION, WORKLOAD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -155,7 +155,6 @@ def _write_summary_table(
     summary = _with_agent_hours(view.summary.reset_index(drop=True), view)
     if simulation is not None:
         summary = with_simulation(summary, simulation)
-    summary = display_summary(summary, view.intervals)
     ws.repeat_rows(row)
     row = write_frame(
         ws, summary, row, formats, widths, view.timezone, bold_rows=_total_rows(summary)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from staffing.outputs.cells import Formats, Widths, write_frame
 from staffing.outputs.layout import landscape
 from staffing.outputs.view import PlanView
-from staffing.vocabulary import WORKLOAD
 
 if TYPE_CHECKING:  # pragma: no cover
     from xlsxwriter.worksheet import Worksheet
@@ -76,44 +74,5 @@ def _weekly_table(view: PlanView) -> tuple[pd.DataFrame, int]:
     if view.weekly is not None:
         parts.append(view.weekly)
     frame = pd.concat(parts, ignore_index=True)
-    frame = _weekly_service_level(frame, view, n_total=n_total)
     columns = list(view.weekly.columns) if view.weekly is not None else list(frame.columns)
     return frame[columns + [c for c in frame.columns if c not in columns]], n_total
-
-
-def _weekly_service_level(frame: pd.DataFrame, view: PlanView, n_total: int) -> pd.DataFrame:
-    """The Weekly table with no service level for workload skills (they have no target).
-
-    Their rows' service level is blank and the all-skills rows' (the first ``n_total``) is
-    volume-weighted over the skills with a target, as on the Summary. (The plan will give a
-    workload skill a NaN service level itself; this blanking goes then.)
-    """
-    iv = view.intervals
-    workload = iv["method"].astype(str) == WORKLOAD
-    if "service_level" not in frame.columns or not workload.any():
-        return frame
-    out = frame.copy()
-    ids = set(iv.loc[workload, "skill_id"].unique())
-    if "skill_id" in out.columns:
-        out.loc[out["skill_id"].isin(ids).fillna(False).to_numpy(bool), "service_level"] = np.nan
-    if n_total and "week_start" in out.columns:
-        local = iv["interval_start"].dt.tz_localize(None).dt.normalize()
-        start = pd.Timestamp(view.meta.get("start") or local.min())
-        week = _plan_week_codes(local, start).to_numpy()
-        sl, vol = iv["service_level"].to_numpy(float), iv["volume"].to_numpy(float)
-        ok = ~workload.to_numpy() & np.isfinite(sl) & (vol > 0)
-        num = pd.Series(np.where(ok, sl * vol, 0.0)).groupby(week).sum()
-        den = pd.Series(np.where(ok, vol, 0.0)).groupby(week).sum()
-        by_week = (num / den.where(den > 0)).to_dict()
-        starts = pd.to_datetime(out["week_start"].iloc[:n_total])
-        codes = _plan_week_codes(starts, start).tolist()
-        out.loc[out.index[:n_total], "service_level"] = [by_week.get(c, np.nan) for c in codes]
-    return out
-
-
-def _plan_week_codes(days: pd.Series, start: pd.Timestamp) -> pd.Series:
-    """The plan week of each naive local day or time: 0 for the 7 days from ``start``, ...
-
-    (The plan calendar's week code; it moves to :mod:`staffing.calendar`.)
-    """
-    return (days - start) // pd.Timedelta(days=7)
