@@ -57,7 +57,7 @@ def layer_of(module: str) -> int:
         "staffing.shifts.branch_and_bound",
         "staffing.daily",
         "staffing.special_days",
-    ) or module.startswith("staffing.queueing."):
+    ) or module.startswith(("staffing.queueing.", "staffing.forecast.")):
         return MATHS
     if module.startswith("staffing.sources"):
         return SOURCES
