@@ -59,7 +59,7 @@ def layer_of(module: str) -> int:
         "staffing.special_days",
         "staffing.skill_queue",
         "staffing.calendar",
-    ) or module.startswith("staffing.queueing."):
+    ) or module.startswith(("staffing.queueing.", "staffing.forecast.")):
         return MATHS
     if module.startswith("staffing.sources"):
         return SOURCES
