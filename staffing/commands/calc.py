@@ -9,6 +9,7 @@ import re
 import sys
 
 from staffing import queueing
+from staffing.vocabulary import CHAT, ERLANG_C
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model",
         choices=queueing.MODELS,
-        default="erlang_c",
-        help="queueing model (default erlang_c)",
+        default=ERLANG_C,
+        help=f"queueing model (default {ERLANG_C})",
     )
     p.add_argument("--volume", type=float, required=True, help="contacts arriving in the interval")
     p.add_argument(
@@ -85,7 +86,7 @@ def _handle_times(text: str, model: str) -> float | list[float]:
         raise ValueError(f"--handle-time must be seconds or a comma list, got {text!r}") from None
     if not values:
         raise ValueError("--handle-time is empty")
-    if model != "chat":
+    if model != CHAT:
         if len(values) != 1:
             raise ValueError(f"--handle-time takes one value for {model}; lists are for chat")
         return values[0]
@@ -170,7 +171,7 @@ def _run(args: argparse.Namespace) -> int:
     handle = _handle_times(args.handle_time, args.model)
     if args.answer_within is None:
         args.answer_within = 0.0
-    if args.model == "chat" and isinstance(handle, list):
+    if args.model == CHAT and isinstance(handle, list):
         notes += _falling_handle_times(handle)
     common = dict(
         volume=args.volume,

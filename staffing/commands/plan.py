@@ -41,10 +41,10 @@ from staffing.config import PlanConfig, load_config
 from staffing.errors import DataWarning, OutputError
 from staffing.outputs.intervals_csv import check_schedule_csvs
 from staffing.outputs.safety import check_outputs, check_target
-from staffing.outputs.view import display_summary
 from staffing.outputs.workbook import INTERVALS_SHEET_MAX_ROWS, write_outputs
 from staffing.plan import Plan, plan
 from staffing.shifts.schedule import schedule
+from staffing.vocabulary import WORKLOAD
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -222,7 +222,7 @@ def format_summary(result: Plan) -> str:
         volume, NHT [s], peak agents and when, FTE per week [FTE], service level and
         abandonment [%], WAPE [%]; ``-`` where a value is missing) and a footnote.
     """
-    table = display_summary(result.summary(), result.intervals)
+    table = result.summary()
 
     def num(value: float, digits: int = 0, pct: bool = False) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -246,7 +246,7 @@ def format_summary(result: Plan) -> str:
     for r in table.itertuples(index=False):
         peak_at = "" if pd.isna(r.peak_at) else pd.Timestamp(r.peak_at).strftime("%a %d %b %H:%M")
         label = r.skill_name if pd.isna(r.skill_id) else f"{r.skill_id} {r.skill_name}"
-        sl = "no target" if r.method == "workload" else num(r.service_level, pct=True)
+        sl = "no target" if r.method == WORKLOAD else num(r.service_level, pct=True)
         rows.append(
             (
                 label,
