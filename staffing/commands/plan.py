@@ -593,13 +593,8 @@ def run(args: argparse.Namespace) -> int:
         intervals_sheet=sheet if fmt == "xlsx" else None,
         parquet_path=paths["parquet"],
         progress=progress,
+        plots_dir=plots_dir,
     )
-    if plots_dir is not None:
-        from staffing.outputs.plots import save_plots
-
-        if progress:
-            progress(f"saving plots in {plots_dir}")
-        written += save_plots(result, plots_dir)
     print()
     for path in written:
         why = ""
@@ -612,4 +607,6 @@ def run(args: argparse.Namespace) -> int:
                 "; replaced the file that was there)" if path in existed else ")"
             )
         print(f"wrote {path}{why}")
+    for note in written.notes:
+        print(f"note: {note}")
     return 0
