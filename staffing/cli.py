@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     except (StaffingError, ValueError) as exc:
         print(f"staffing {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"staffing {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        # The outputs say what an interruption left of the files (staffing.outputs.output_set).
+        detail = f": {exc}" if str(exc) else ""
+        print(f"staffing {args.command}: interrupted{detail}", file=sys.stderr)
         return 130
 
 

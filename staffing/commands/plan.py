@@ -40,6 +40,7 @@ from staffing.commands.simulation_options import (
 from staffing.config import PlanConfig, load_config
 from staffing.errors import DataWarning, OutputError
 from staffing.outputs.intervals_csv import check_schedule_csvs
+from staffing.outputs.output_set import WrittenFiles
 from staffing.outputs.safety import check_outputs, check_target
 from staffing.outputs.workbook import INTERVALS_SHEET_MAX_ROWS, write_outputs
 from staffing.plan import Plan, plan
@@ -367,13 +368,8 @@ def run(args: argparse.Namespace) -> int:
         intervals_sheet=sheet if fmt == "xlsx" else None,
         parquet_path=paths["parquet"],
         progress=progress,
+        plots_dir=plots_dir,
     )
-    if plots_dir is not None:
-        from staffing.outputs.plots import save_plots
-
-        if progress:
-            progress(f"saving plots in {plots_dir}")
-        written += save_plots(result, plots_dir)
     print()
     _print_written(written, paths, existed)
     return 0
@@ -497,13 +493,13 @@ def _note_intervals_sheet(result: Plan, args: argparse.Namespace, paths: dict) -
     )
 
 
-def _print_written(written: list, paths: dict, existed: set) -> None:
+def _print_written(written: WrittenFiles, paths: dict, existed: set) -> None:
     """Print a line per file written, saying which holds the intervals and what it replaced.
 
     Parameters
     ----------
-    written : list of Path
-        The files written.
+    written : WrittenFiles
+        The files written, and the notes on files kept (an edited workbook's backup).
     paths : dict
         Where the run writes (:func:`output_paths`).
     existed : set of Path
@@ -521,3 +517,5 @@ def _print_written(written: list, paths: dict, existed: set) -> None:
                 "; replaced the file that was there)" if path in existed else ")"
             )
         print(f"wrote {path}{why}")
+    for note in written.notes:
+        print(f"note: {note}")

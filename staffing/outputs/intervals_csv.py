@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import OutputError
-from staffing.outputs.safety import atomic_replace, check_target, is_staffing_csv, starts_with
+from staffing.outputs.output_set import OutputSet, staged_write
+from staffing.outputs.safety import check_target, is_staffing_csv, starts_with
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import COVERAGE_COLUMNS, SHIFT_COLUMNS
 
@@ -93,7 +94,9 @@ def write_intervals_csv(plan: Plan, path: str | os.PathLike, *, force: bool = Fa
     return save_intervals_csv(PlanView.from_plan(plan), path)
 
 
-def save_intervals_csv(view: PlanView, path: str | os.PathLike) -> Path:
+def save_intervals_csv(
+    view: PlanView, path: str | os.PathLike, *, files: OutputSet | None = None
+) -> Path:
     """Write the intervals of a plan view as CSV, atomically, without checking the target.
 
     :func:`write_intervals_csv` on a view already built, for a caller that checked ``path``
@@ -105,6 +108,9 @@ def save_intervals_csv(view: PlanView, path: str | os.PathLike) -> Path:
         The plan.
     path : path
         Target CSV file; missing parent folders are created.
+    files : OutputSet, optional
+        The run's set of files: the CSV is renamed into place with the others
+        (:func:`staffing.outputs.output_set.replace_together`); None: at once.
 
     Returns
     -------
@@ -123,7 +129,7 @@ def save_intervals_csv(view: PlanView, path: str | os.PathLike) -> Path:
     codes, uniques = pd.factorize(frame["interval_start"])
     text = np.append(np.asarray(uniques.astype(str), dtype=object), "")  # code -1: NaT
     frame = frame.assign(interval_start=text[codes])
-    with atomic_replace(path) as tmp:
+    with staged_write(files, path) as tmp:
         frame.to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
     return path
 
@@ -213,7 +219,9 @@ def write_schedule_csvs(
     return save_schedule_csvs(schedule, intervals_csv)
 
 
-def save_schedule_csvs(schedule: Schedule, intervals_csv: str | os.PathLike) -> list[Path]:
+def save_schedule_csvs(
+    schedule: Schedule, intervals_csv: str | os.PathLike, *, files: OutputSet | None = None
+) -> list[Path]:
     """:func:`write_schedule_csvs` without checking the targets (the caller checked them).
 
     Parameters
@@ -222,6 +230,8 @@ def save_schedule_csvs(schedule: Schedule, intervals_csv: str | os.PathLike) -> 
         The result of :func:`staffing.schedule`.
     intervals_csv : path
         The intervals CSV the files go beside (:func:`schedule_csv_paths`).
+    files : OutputSet, optional
+        The run's set of files (renamed into place together); None: each at once.
 
     Returns
     -------
@@ -231,7 +241,7 @@ def save_schedule_csvs(schedule: Schedule, intervals_csv: str | os.PathLike) -> 
     paths = schedule_csv_paths(intervals_csv)
     frames = {"shifts": schedule.shifts, "coverage": schedule.coverage}
     for name, path in paths.items():
-        with atomic_replace(path) as tmp:
+        with staged_write(files, path) as tmp:
             frames[name].to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
     return list(paths.values())
 
@@ -289,7 +299,9 @@ def check_parquet_target(path: str | os.PathLike, *, force: bool = False) -> Non
     )
 
 
-def save_intervals_parquet(view: PlanView, path: str | os.PathLike) -> Path:
+def save_intervals_parquet(
+    view: PlanView, path: str | os.PathLike, *, files: OutputSet | None = None
+) -> Path:
     """:func:`write_intervals_parquet` of a plan view, without checking the target.
 
     Parameters
@@ -298,6 +310,8 @@ def save_intervals_parquet(view: PlanView, path: str | os.PathLike) -> Path:
         The plan.
     path : path
         Target ``.parquet`` file (checked by the caller: :func:`check_parquet_target`).
+    files : OutputSet, optional
+        The run's set of files (renamed into place together); None: at once.
 
     Returns
     -------
@@ -315,7 +329,7 @@ def save_intervals_parquet(view: PlanView, path: str | os.PathLike) -> Path:
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), PARQUET_GENERATOR_KEY: b"staffing"}
     )
-    with atomic_replace(path) as tmp:
+    with staged_write(files, path) as tmp:
         pq.write_table(table, tmp)
     return path
 
