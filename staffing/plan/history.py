@@ -21,6 +21,8 @@ __all__ = ["HourlyHistory", "horizon", "hourly_history", "load_history"]
 
 #: What the NHT source is called when every skill has an ``nht_seconds`` override.
 OVERRIDES_ONLY = "overrides only"
+#: ... when the config has no ``nht`` section (no history at all).
+NO_HISTORY = "no history (nht_seconds and the volume file's handle times)"
 
 
 def horizon(config: PlanConfig) -> pd.DatetimeIndex:
@@ -163,8 +165,10 @@ def hourly_history(
     """
     skills = config.resolved_skills
     ids = np.array([s.skill_id for s in skills], dtype=np.int64)
-    needs_history = (volume is None and config.volume.source == "history") or any(
-        s.nht_seconds is None for s in skills
+    has_history = nht_history is not None or config.nht.source != "none"
+    needs_history = has_history and (
+        (volume is None and config.volume.source == "history")
+        or any(s.nht_seconds is None or s.patience_auto for s in skills)
     )
     if needs_history:
         raw, source = load_history(config, nht_history, progress)
@@ -176,11 +180,11 @@ def hourly_history(
                 {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}
             )
         )
-        source = OVERRIDES_ONLY
+        source = OVERRIDES_ONLY if has_history else NO_HISTORY
     hourly, left_out = specials.leave_out_special_days(
         hourly, specials.special_day_table(config.special_days, ids), timezone=config.plan.timezone
     )
     window = forecast.history_window(hourly, config.nht.history_weeks) if len(hourly) else None
-    if all(s.nht_seconds is not None for s in skills):
+    if has_history and all(s.nht_seconds is not None for s in skills):
         source = OVERRIDES_ONLY
     return HourlyHistory(hourly, source, left_out, window)

@@ -16,6 +16,11 @@ import pandas as pd
 
 from staffing.errors import DataError, DataWarning
 from staffing.forecast import require_columns
+from staffing.sources.handle_times import (
+    HANDLE_TIME_COLUMN,
+    handle_time_column,
+    refuse_unreadable_handle_times,
+)
 from staffing.vocabulary import INTERVAL_MINUTES
 
 __all__ = [
@@ -257,6 +262,7 @@ def read_volume_file(path: str | Path, *, timezone: str, sheet: str | None = Non
         or value is wrong; the message names the file.
     """
     frame = read_table(path, sheet=sheet, what="the volume forecast")
+    refuse_unreadable_handle_times(path, sheet, frame)
     return check_volume_frame(frame, timezone=timezone, where=str(path))
 
 
@@ -366,11 +372,16 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
     where : str
         What the frame is (a file name), for the error messages.
 
+        An optional handle-time column (``handle_time_s``, ``aht_s`` or ``nht_s``:
+        :mod:`staffing.sources.handle_times`) gives the planner's own handle time [s];
+        an empty cell means none.
+
     Returns
     -------
     DataFrame
         ``skill_id`` (int64), ``interval_start`` (tz-aware in ``timezone``), ``volume``
-        (float, contacts per interval [-]), in the input's order.
+        (float, contacts per interval [-]), in the input's order; and ``handle_time_s``
+        (float [s], NaN where a row gives none) when the frame has a handle-time column.
 
     Raises
     ------
@@ -378,9 +389,14 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
         A missing column, a skill id that is not a whole number, an unparsable, empty,
         mixed (offset and naive), non-existent or ambiguous local time, a volume that is
         missing, not a number, infinite or negative, or a skill given twice for the same
-        time; naming ``where``, the skill and time or the row.
+        time; naming ``where``, the skill and time or the row. A handle time that is not
+        a number, infinite, zero or negative, naming the rows.
     """
-    return check_interval_frame(frame, "volume", timezone=timezone, where=where)
+    out = check_interval_frame(frame, "volume", timezone=timezone, where=where)
+    handle_time = handle_time_column(frame, where)
+    if handle_time is not None:
+        out[HANDLE_TIME_COLUMN] = handle_time.to_numpy()
+    return out
 
 
 def check_interval_frame(
