@@ -17,6 +17,7 @@ from staffing import forecast
 from staffing import special_days as specials
 from staffing.config import PlanConfig, ResolvedSkill
 from staffing.plan.history import HourlyHistory, horizon, hourly_history
+from staffing.plan.patience import estimate_patience
 from staffing.plan.progress import Progress, tell
 from staffing.plan.volume import (
     VolumeForecast,
@@ -59,6 +60,9 @@ class Inputs:
         Where the volume came from, its backtest and notes.
     special : DataFrame
         The special days of the horizon (:func:`staffing.special_days.special_day_table`).
+    patience : DataFrame, optional
+        The totals behind each ``patience_seconds: auto`` estimate
+        (:func:`staffing.plan.patience.estimate_patience`); None when no skill asks for it.
     """
 
     grid: pd.DatetimeIndex
@@ -74,6 +78,7 @@ class Inputs:
     nht_profile: pd.DataFrame
     forecast: VolumeForecast
     special: pd.DataFrame
+    patience: pd.DataFrame | None = None
 
     @property
     def ids(self) -> np.ndarray:
@@ -102,9 +107,11 @@ def prepare_inputs(
     -------
     Inputs
     """
-    skills = config.resolved_skills
     grid = horizon(config)
     history = hourly_history(config, nht_history, volume, progress)
+    skills, patience = estimate_patience(
+        config.resolved_skills, history.waiting, history.waiting_source
+    )
     skill_index = np.repeat(np.arange(len(skills)), len(grid))
     flat_how = np.tile(forecast.hour_of_week(grid), len(skills))
 
@@ -153,6 +160,7 @@ def prepare_inputs(
         nht_profile=profile,
         forecast=made,
         special=special,
+        patience=patience,
     )
 
 

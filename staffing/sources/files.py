@@ -21,7 +21,7 @@ from staffing.sources.handle_times import (
     handle_time_column,
     refuse_unreadable_handle_times,
 )
-from staffing.vocabulary import INTERVAL_MINUTES
+from staffing.vocabulary import INTERVAL_MINUTES, PATIENCE_COLUMNS
 
 __all__ = [
     "PLAUSIBLE_MAX",
@@ -106,7 +106,9 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
     path : str or Path
         CSV with ``skill_id``, ``interval_start`` (ISO; with an offset, or UTC when
         naive), ``net_handle_time_s`` [s], ``arrivals`` and ``handled_segments``;
-        ``interval_minutes`` optional (default 60). Empty cells and -1 mean no data.
+        ``interval_minutes`` optional (default 60); ``abandoned`` [-] and
+        ``total_wait_s`` [s] optional (``patience_seconds: auto``). Empty cells and -1
+        mean no data.
 
     Returns
     -------
@@ -165,9 +167,26 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
         # -1 is LivePerson's "no data"; any other negative is an error, never dropped.
         _refuse_rows(where, column, (values < 0) & (values != -1), frame, "is negative")
         frame[column] = values.astype(float)
+    _check_patience_columns(frame, where)
     frame = _without_repeats(frame, where)
     warn_implausible(frame, where)
     return frame
+
+
+def _check_patience_columns(frame: pd.DataFrame, where: str) -> None:
+    """The optional ``abandoned`` [-] and ``total_wait_s`` [s] as numbers, in place.
+
+    Empty cells and -1 are "no data" (left out of the patience estimate); anything else
+    that is not a finite number >= 0 is refused, naming the row.
+    """
+    for column in PATIENCE_COLUMNS:
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        _refuse_rows(where, column, values.isna() & frame[column].notna(), frame, "is not a number")
+        _refuse_rows(where, column, np.isinf(values), frame, "is not a finite number")
+        _refuse_rows(where, column, (values < 0) & (values != -1), frame, "is negative")
+        frame[column] = values.astype(float)
 
 
 def _refuse_rows(
