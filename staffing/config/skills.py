@@ -234,7 +234,7 @@ class ResolvedSkill:
         out: list[tuple[str, str]] = []
         method = self.method
         if method == ERLANG_A and self.patience_s is None and not self.patience_auto:
-            out.append(("patience_seconds", f"method {ERLANG_A} needs a mean patience (or auto)"))
+            out.append(("patience_seconds", f"method {ERLANG_A} needs a mean patience"))
         if method == CHAT:
             k, by_load = self.max_concurrency, self.handle_time_by_load_s
             if k is None:

@@ -184,3 +184,19 @@ def test_the_readme_plan_without_history_runs_as_written(tmp_path):
     iv = plan(tmp_path / "plan.yaml").intervals
     noon = iv["interval_start"].dt.hour == 12
     assert (iv.loc[noon, "nht_s"] == 330).all() and (iv.loc[~noon, "nht_s"] == 280).all()
+
+
+def test_validate_says_what_a_plan_without_history_lacks(tmp_path, capsys):
+    import yaml
+
+    from staffing.cli import main
+
+    path = _forecast(tmp_path, {0: 300})
+    config = tmp_path / "plan.yaml"
+    config.write_text(yaml.safe_dump(_config(path, {})))
+    assert main(["validate", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert f"{config}: volume.path:" in err and "every skill needs nht_seconds" in err
+    config.write_text(yaml.safe_dump(_config(path, {"nht_seconds": 280})))
+    assert main(["validate", str(config)]) == 0
+    assert "NHT from none" in capsys.readouterr().out
