@@ -146,3 +146,14 @@ def test_a_negative_abandoned_count_names_the_row(tmp_path):
     frame.to_csv(path, index=False)
     with pytest.raises(DataError, match=r"abandoned is negative in row 202"):
         plan(_config(path))
+
+
+def test_special_days_are_left_out_of_the_estimate(tmp_path):
+    path = _history(tmp_path)
+    cfg = _config(path)
+    cfg["special_days"] = [{"date": "2026-02-24", "closed": True}]
+    row = plan(cfg).skills.iloc[0]
+    data = pd.read_csv(path).iloc[168:]  # the window, as above
+    kept = data[~data["interval_start"].str.startswith("2026-02-24")]  # UTC plan: local = UTC
+    assert row["patience_abandoned"] == kept["abandoned"].sum() < data["abandoned"].sum()
+    assert row["patience_s"] == pytest.approx(kept["total_wait_s"].sum() / kept["abandoned"].sum())
