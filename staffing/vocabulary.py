@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 __all__ = [
     "BASIS_BAND",
     "BASIS_FALLBACK",
+    "BASIS_FILE",
     "BASIS_HOUR",
     "BASIS_NAMES",
     "BASIS_OVERRIDE",
@@ -24,6 +25,9 @@ __all__ = [
     "INTERVAL_MINUTES",
     "METHODS",
     "METRIC_COLUMNS",
+    "PATIENCE_BASIS_CONFIGURED",
+    "PATIENCE_BASIS_HISTORY",
+    "PATIENCE_COLUMNS",
     "STORE_COLUMNS",
     "VERSION",
     "WEEKDAYS",
@@ -49,13 +53,16 @@ ERLANG_A = "erlang_a"
 CHAT = "chat"
 METHODS: tuple[str, ...] = (WORKLOAD, ERLANG_C, ERLANG_A, CHAT)
 
-#: ``nht_basis`` values, from the most to the least specific rule.
+#: ``nht_basis`` values, from the most to the least specific rule (``forecast_file``: the
+#: handle time the planner's volume forecast gives for the interval, before every other).
+BASIS_FILE = "forecast_file"
 BASIS_OVERRIDE = "override"
 BASIS_HOUR = "hour_of_week"
 BASIS_BAND = "hour_band"
 BASIS_SKILL = "skill_mean"
 BASIS_FALLBACK = "configured"
 BASIS_NAMES: tuple[str, ...] = (
+    BASIS_FILE,
     BASIS_OVERRIDE,
     BASIS_HOUR,
     BASIS_BAND,
@@ -75,6 +82,16 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "avg_available_load",
     "messages_sent",
 )
+
+#: Optional history columns ``patience_seconds: auto`` estimates the mean patience from:
+#: contacts that left while waiting [-], and the seconds waited by all the interval's
+#: contacts, served or not [s].
+PATIENCE_COLUMNS: tuple[str, ...] = ("abandoned", "total_wait_s")
+
+#: ``Plan.skills['patience_basis']``: the patience typed in the config, or estimated from
+#: the history's ``abandoned`` and ``total_wait_s`` (``patience_seconds: auto``).
+PATIENCE_BASIS_CONFIGURED = "configured"
+PATIENCE_BASIS_HISTORY = "history"
 
 #: Columns of the history store's frames, in order.
 STORE_COLUMNS: tuple[str, ...] = (
@@ -178,6 +195,9 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "max_abandon": ColumnMeta("Max abandon", "percent"),
     "max_occupancy": ColumnMeta("Max occupancy", "percent"),
     "patience_s": ColumnMeta("Patience [s]", "seconds"),
+    "patience_basis": ColumnMeta("Patience from", "text"),
+    "patience_abandoned": ColumnMeta("Abandoned (patience estimate)", "volume"),
+    "patience_wait_s": ColumnMeta("Time waited (patience estimate) [s]", "seconds"),
     "max_concurrency": ColumnMeta("Max concurrency", "int"),
     "handle_time_by_load_s": ColumnMeta("Handle time by load [s]", "seconds"),
     "shrinkage_mean": ColumnMeta("Shrinkage (weekly mean)", "percent"),
@@ -203,6 +223,10 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "avg_time_in_queue_s": ColumnMeta("Avg time in queue [s]", "seconds"),
     "avg_available_load": ColumnMeta("Avg available load", "float"),
     "messages_sent": ColumnMeta("Messages sent", "volume"),
+    "abandoned": ColumnMeta("Abandoned", "volume"),
+    "total_wait_s": ColumnMeta("Total time waited [s]", "seconds"),
+    # a planner's volume forecast
+    "handle_time_s": ColumnMeta("Handle time [s]", "seconds"),
     "hour_of_week": ColumnMeta("Hour of week", "int"),
     # history summary (``staffing history``)
     "first": ColumnMeta("First", "text"),

@@ -70,7 +70,7 @@ class PlanConfig(StrictModel):
     """The whole validated planning config (see :mod:`staffing.config`)."""
 
     plan: PlanSection
-    nht: NhtSection
+    nht: NhtSection = Field(default_factory=lambda: NhtSection(source="none"))
     volume: VolumeSection
     defaults: SkillSettings = Field(default_factory=SkillSettings)
     skills: list[SkillEntry] = Field(min_length=1)
@@ -154,6 +154,35 @@ class PlanConfig(StrictModel):
     ) -> Any:
         base = Path(validation_context(info).get("base_dir") or Path.cwd())
         return _validate_with(handler, value, scheduled_problems(value, base))
+
+    @model_validator(mode="after")
+    def _history_where_needed(self) -> PlanConfig:
+        # Without an nht section there is no history to forecast volume or patience from.
+        if self.nht.source != "none":
+            return self
+        problems: list[Problem] = []
+        if self.volume.source == "history":
+            problems.append(
+                (
+                    ("volume", "source"),
+                    "'history' forecasts from the NHT history, and the config has no nht "
+                    "section: add one (nht.source file or store), or use your own forecast "
+                    "(volume.source file)",
+                )
+            )
+        for index, entry in enumerate(self.skills):
+            if entry.resolved is not None and entry.resolved.patience_auto:
+                problems.append(
+                    (
+                        ("skills", index, "patience_seconds"),
+                        "auto estimates the patience from the history's abandoned and "
+                        "total_wait_s columns, and the config has no nht section: add one, "
+                        "or give the patience in seconds",
+                    )
+                )
+        if problems:
+            raise rules_error(problems)
+        return self
 
     @model_validator(mode="after")
     def _remember_origin(self, info: ValidationInfo) -> PlanConfig:

@@ -95,9 +95,14 @@ class LivePersonSection(StrictModel):
 
 
 class NhtSection(StrictModel):
-    """``nht:`` where the Net Handle Time history comes from."""
+    """``nht:`` where the Net Handle Time history comes from.
 
-    source: Literal["store", "file"]
+    Source ``none`` (what a config without an ``nht`` section means) plans without any
+    history: every skill then takes its NHT from ``nht_seconds`` or from the volume file's
+    handle times.
+    """
+
+    source: Literal["store", "file", "none"]
     path: ConfigPath | None = None
     store: ConfigPath | None = None
     history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] = 8
@@ -107,7 +112,13 @@ class NhtSection(StrictModel):
 
     @model_validator(mode="after")
     def _source_needs(self) -> NhtSection:
-        if self.source == "file":
+        if self.source == "none":
+            given = [k for k in ("path", "store", "liveperson") if getattr(self, k) is not None]
+            if given or self.fetch:
+                raise ValueError(
+                    f"source 'none' plans without history; remove {', '.join(given or ['fetch'])}"
+                )
+        elif self.source == "file":
             if self.path is None:
                 raise ValueError("source 'file' needs 'path' (a CSV of NHT history)")
             if self.store is not None or self.fetch:

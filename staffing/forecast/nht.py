@@ -12,6 +12,7 @@ from staffing.forecast.history import history_window, hour_band, hour_of_week
 from staffing.vocabulary import (
     BASIS_BAND,
     BASIS_FALLBACK,
+    BASIS_FILE,
     BASIS_HOUR,
     BASIS_OVERRIDE,
     BASIS_SKILL,
@@ -29,6 +30,7 @@ def nht_profile(
     timezone: str,
     history_weeks: int,
     min_segments: float = 20,
+    covered: Iterable[int] = (),
 ) -> pd.DataFrame:
     """Expected NHT per skill and local hour of the week, with the rule that produced it.
 
@@ -45,6 +47,10 @@ def nht_profile(
         [weeks].
     min_segments : float
         Handled segments [-] a cell needs for its own weighted mean to be used.
+    covered : iterable of int
+        Skills whose every planned interval has the planner's own handle time (the volume
+        forecast's ``handle_time_s``): an hour no rule gives an NHT is NaN with basis
+        ``forecast_file`` instead of an error.
 
     Returns
     -------
@@ -54,7 +60,7 @@ def nht_profile(
     Raises
     ------
     DataError
-        For a skill with no usable NHT at all, naming the skill.
+        For a skill with no usable NHT at all (and not ``covered``), naming the skill.
 
     Notes
     -----
@@ -105,7 +111,9 @@ def nht_profile(
         [BASIS_OVERRIDE, BASIS_HOUR, BASIS_BAND, BASIS_SKILL, BASIS_FALLBACK],
         default="",
     )
-    missing = grid.loc[grid["nht_s"].isna(), "skill_id"].unique()
+    from_file = grid["nht_s"].isna() & grid["skill_id"].isin(list(covered))
+    grid.loc[from_file, "nht_basis"] = BASIS_FILE
+    missing = grid.loc[grid["nht_s"].isna() & ~from_file, "skill_id"].unique()
     if len(missing):
         raise _no_usable_nht(skills, missing, whole, history_weeks, min_segments)
     return grid[["skill_id", "hour_of_week", "nht_s", "nht_basis"]]

@@ -13,6 +13,7 @@ from staffing import forecast
 from staffing import special_days as specials
 from staffing.config import PlanConfig
 from staffing.errors import DataError
+from staffing.plan.patience import waiting_totals
 from staffing.plan.progress import Progress, tell
 from staffing.sources import files
 from staffing.vocabulary import HISTORY_COLUMNS
@@ -21,6 +22,8 @@ __all__ = ["HourlyHistory", "horizon", "hourly_history", "load_history"]
 
 #: What the NHT source is called when every skill has an ``nht_seconds`` override.
 OVERRIDES_ONLY = "overrides only"
+#: ... when the config has no ``nht`` section (no history at all).
+NO_HISTORY = "no history (nht_seconds and the volume file's handle times)"
 
 
 def horizon(config: PlanConfig) -> pd.DatetimeIndex:
@@ -132,12 +135,20 @@ class HourlyHistory:
         ISO dates of the special days left out of the history.
     window : tuple of Timestamp, optional
         The history window ``[start, end)`` in UTC; None without history.
+    waiting : DataFrame, optional
+        Abandoned contacts and time waited per skill over the window
+        (:func:`staffing.plan.patience.waiting_totals`); None when the history was not
+        read or lacks the columns.
+    waiting_source : str
+        Where the history was read from (for the messages about ``waiting``).
     """
 
     hourly: pd.DataFrame
     source: str
     special_days: list[str]
     window: tuple[pd.Timestamp, pd.Timestamp] | None
+    waiting: pd.DataFrame | None = None
+    waiting_source: str = ""
 
 
 def hourly_history(
@@ -163,9 +174,12 @@ def hourly_history(
     """
     skills = config.resolved_skills
     ids = np.array([s.skill_id for s in skills], dtype=np.int64)
-    needs_history = (volume is None and config.volume.source == "history") or any(
-        s.nht_seconds is None for s in skills
+    has_history = nht_history is not None or config.nht.source != "none"
+    needs_history = has_history and (
+        (volume is None and config.volume.source == "history")
+        or any(s.nht_seconds is None or s.patience_auto for s in skills)
     )
+    raw = None
     if needs_history:
         raw, source = load_history(config, nht_history, progress)
         hourly = forecast.hourly_history(raw, where=source)
@@ -176,11 +190,13 @@ def hourly_history(
                 {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}
             )
         )
-        source = OVERRIDES_ONLY
-    hourly, left_out = specials.leave_out_special_days(
-        hourly, specials.special_day_table(config.special_days, ids), timezone=config.plan.timezone
-    )
+        source = OVERRIDES_ONLY if has_history else NO_HISTORY
+    special = specials.special_day_table(config.special_days, ids)
+    tz = config.plan.timezone
+    hourly, left_out = specials.leave_out_special_days(hourly, special, timezone=tz)
     window = forecast.history_window(hourly, config.nht.history_weeks) if len(hourly) else None
-    if all(s.nht_seconds is not None for s in skills):
+    waiting = None if raw is None else waiting_totals(raw, ids, window, special, tz)
+    read_from = source
+    if has_history and all(s.nht_seconds is not None for s in skills):
         source = OVERRIDES_ONLY
-    return HourlyHistory(hourly, source, left_out, window)
+    return HourlyHistory(hourly, source, left_out, window, waiting, read_from)

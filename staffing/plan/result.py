@@ -53,7 +53,10 @@ class Plan:
     skills : DataFrame
         One row per skill with every resolved setting; ``shrinkage_mean`` (the weekly
         mean [-]) and ``shrinkage_profile`` (as configured, as text); a ``workload``
-        skill's ``service_level_target`` and ``answer_within_s`` are NaN (not applied).
+        skill's ``service_level_target`` and ``answer_within_s`` are NaN (not applied);
+        ``patience_basis`` (``configured`` or ``history``: ``patience_seconds: auto``)
+        with ``patience_abandoned`` [-] and ``patience_wait_s`` [s], the history's totals
+        behind an estimated ``patience_s``.
     history : DataFrame
         The hourly NHT history used (window and skills of the plan), local times.
     nht_profile : DataFrame

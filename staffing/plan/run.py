@@ -129,6 +129,8 @@ def _plan(
 ) -> Plan:
     """The planning run of :func:`plan` (its warnings recorded by the caller)."""
     inputs = prepare_inputs(config, nht_history, volume, progress)
+    if inputs.patience is not None:  # the plan's config carries the estimated patience
+        config = config.with_skills(inputs.skills)
     interval_s = config.plan.interval_minutes * 60.0
     arrays = staff(inputs, interval_s, config.plan.start, progress)
     tell(progress, "building the tables")
@@ -250,7 +252,7 @@ def _result(
         daily_total=rolled.daily_total,
         weekly=rolled.weekly,
         weekly_total=rolled.weekly_total,
-        skills=skills_table(config),
+        skills=skills_table(config, patience=inputs.patience),
         history=_history_table(config, inputs),
         nht_profile=inputs.nht_profile,
         backtest=inputs.forecast.backtest,

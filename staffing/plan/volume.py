@@ -18,8 +18,14 @@ from staffing.config import PlanConfig, ResolvedSkill
 from staffing.errors import DataError
 from staffing.plan.progress import Progress, tell
 from staffing.sources import files
+from staffing.sources.handle_times import handle_times_on_grid
 
-__all__ = ["VolumeForecast", "apply_special_days", "volume_forecast"]
+__all__ = [
+    "VolumeForecast",
+    "apply_special_days",
+    "covered_skills",
+    "volume_forecast",
+]
 
 #: Columns of the backtest table when the volume does not come from history.
 BACKTEST_COLUMNS = ["skill_id", "skill_name", "wape", "actual_volume", "hours"]
@@ -41,6 +47,9 @@ class VolumeForecast:
         :attr:`staffing.plan.Plan.backtest`.
     notes : list of str
         What the planner should double-check about the forecast.
+    handle_time : ndarray, optional
+        The planner's own handle time per skill and interval [s], flat and skill-major,
+        NaN where the forecast gives none; None when it has no handle-time column.
     """
 
     values: np.ndarray
@@ -48,6 +57,7 @@ class VolumeForecast:
     source: str
     backtest: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    handle_time: np.ndarray | None = None
 
 
 def volume_forecast(
@@ -107,7 +117,64 @@ def _planner_forecast(
         source="DataFrame" if where == "volume DataFrame" else f"file {where}",
         backtest=pd.DataFrame(columns=BACKTEST_COLUMNS),
         notes=[note] if note else [],
+        handle_time=handle_times_on_grid(checked, grid, ids),
     )
+
+
+def covered_skills(
+    config: PlanConfig, handle_time: np.ndarray | None, grid: pd.DatetimeIndex
+) -> list[int]:
+    """The skills whose every interval has the planner's own handle time; without history,
+    every other skill needs ``nht_seconds``.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The validated config (no ``nht`` section: no history).
+    handle_time : ndarray, optional
+        :attr:`VolumeForecast.handle_time`.
+    grid : DatetimeIndex
+        The plan's interval starts.
+
+    Returns
+    -------
+    list of int
+        Ids of the skills the volume forecast gives a handle time for in every interval.
+
+    Raises
+    ------
+    DataError
+        The config has no history (``nht.source: none``) and a skill has neither an
+        ``nht_seconds`` (its own or in ``defaults``) nor a handle time in every interval,
+        naming the skills and how many intervals lack one.
+    """
+    skills = config.resolved_skills
+    n_t = len(grid)
+    given = (
+        np.zeros((len(skills), n_t), dtype=bool)
+        if handle_time is None
+        else ~np.isnan(handle_time.reshape(len(skills), n_t))
+    )
+    covered = [s.skill_id for s, row in zip(skills, given, strict=True) if row.all()]
+    if config.nht.source != "none":
+        return covered
+    lacking = [
+        (s, int((~row).sum()))
+        for s, row in zip(skills, given, strict=True)
+        if not row.all() and s.nht_seconds is None and s.nht_fallback_s is None
+    ]
+    if lacking:
+        listed = "; ".join(
+            f"{s.skill_name!r} (id {s.skill_id}) has neither "
+            f"(no handle_time_s in {gaps} of its {n_t} intervals)"
+            for s, gaps in lacking
+        )
+        raise DataError(
+            "the config has no nht section, so there is no NHT history: every skill needs "
+            "nht_seconds (on the skill or in defaults) or a handle_time_s in the volume file "
+            f"for every interval of the horizon; {listed}"
+        )
+    return covered
 
 
 def _check_recent_arrivals(

@@ -16,7 +16,12 @@ import pandas as pd
 
 from staffing.errors import DataError, DataWarning
 from staffing.forecast import require_columns
-from staffing.vocabulary import INTERVAL_MINUTES
+from staffing.sources.handle_times import (
+    HANDLE_TIME_COLUMN,
+    handle_time_column,
+    refuse_unreadable_handle_times,
+)
+from staffing.vocabulary import INTERVAL_MINUTES, PATIENCE_COLUMNS
 
 __all__ = [
     "PLAUSIBLE_MAX",
@@ -101,7 +106,9 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
     path : str or Path
         CSV with ``skill_id``, ``interval_start`` (ISO; with an offset, or UTC when
         naive), ``net_handle_time_s`` [s], ``arrivals`` and ``handled_segments``;
-        ``interval_minutes`` optional (default 60). Empty cells and -1 mean no data.
+        ``interval_minutes`` optional (default 60); ``abandoned`` [-] and
+        ``total_wait_s`` [s] optional (``patience_seconds: auto``). Empty cells and -1
+        mean no data.
 
     Returns
     -------
@@ -160,9 +167,26 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
         # -1 is LivePerson's "no data"; any other negative is an error, never dropped.
         _refuse_rows(where, column, (values < 0) & (values != -1), frame, "is negative")
         frame[column] = values.astype(float)
+    _check_patience_columns(frame, where)
     frame = _without_repeats(frame, where)
     warn_implausible(frame, where)
     return frame
+
+
+def _check_patience_columns(frame: pd.DataFrame, where: str) -> None:
+    """The optional ``abandoned`` [-] and ``total_wait_s`` [s] as numbers, in place.
+
+    Empty cells and -1 are "no data" (left out of the patience estimate); anything else
+    that is not a finite number >= 0 is refused, naming the row.
+    """
+    for column in PATIENCE_COLUMNS:
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        _refuse_rows(where, column, values.isna() & frame[column].notna(), frame, "is not a number")
+        _refuse_rows(where, column, np.isinf(values), frame, "is not a finite number")
+        _refuse_rows(where, column, (values < 0) & (values != -1), frame, "is negative")
+        frame[column] = values.astype(float)
 
 
 def _refuse_rows(
@@ -257,6 +281,7 @@ def read_volume_file(path: str | Path, *, timezone: str, sheet: str | None = Non
         or value is wrong; the message names the file.
     """
     frame = read_table(path, sheet=sheet, what="the volume forecast")
+    refuse_unreadable_handle_times(path, sheet, frame)
     return check_volume_frame(frame, timezone=timezone, where=str(path))
 
 
@@ -366,11 +391,16 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
     where : str
         What the frame is (a file name), for the error messages.
 
+        An optional handle-time column (``handle_time_s``, ``aht_s`` or ``nht_s``:
+        :mod:`staffing.sources.handle_times`) gives the planner's own handle time [s];
+        an empty cell means none.
+
     Returns
     -------
     DataFrame
         ``skill_id`` (int64), ``interval_start`` (tz-aware in ``timezone``), ``volume``
-        (float, contacts per interval [-]), in the input's order.
+        (float, contacts per interval [-]), in the input's order; and ``handle_time_s``
+        (float [s], NaN where a row gives none) when the frame has a handle-time column.
 
     Raises
     ------
@@ -378,9 +408,14 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
         A missing column, a skill id that is not a whole number, an unparsable, empty,
         mixed (offset and naive), non-existent or ambiguous local time, a volume that is
         missing, not a number, infinite or negative, or a skill given twice for the same
-        time; naming ``where``, the skill and time or the row.
+        time; naming ``where``, the skill and time or the row. A handle time that is not
+        a number, infinite, zero or negative, naming the rows.
     """
-    return check_interval_frame(frame, "volume", timezone=timezone, where=where)
+    out = check_interval_frame(frame, "volume", timezone=timezone, where=where)
+    handle_time = handle_time_column(frame, where)
+    if handle_time is not None:
+        out[HANDLE_TIME_COLUMN] = handle_time.to_numpy()
+    return out
 
 
 def check_interval_frame(

@@ -21,7 +21,7 @@ BAD = [
     ("plan.name", DELETE, "plan.name", "missing"),
     ("plan.name", "../evil", "plan.name", "pattern"),
     ("plan.timezon", "UTC", "plan.timezon", "did you mean 'timezone'"),
-    ("nht.source", "api", "nht.source", "'store' or 'file'"),
+    ("nht.source", "api", "nht.source", "'store', 'file' or 'none'"),
     ("nht.path", DELETE, "nht", "needs 'path'"),
     ("nht.path", "missing.csv", "nht.path", "file not found"),
     ("nht.history_weeks", -1, "nht.history_weeks", "greater than or equal to 1"),
