@@ -39,8 +39,10 @@ __all__ = [
     "backtest",
     "hour_of_week",
     "hourly_history",
+    "interval_history",
     "nht_profile",
     "require_columns",
+    "slot_of_week",
     "trend_factor",
     "volume_profile",
     "weekly_trend",
@@ -69,6 +71,26 @@ def hour_of_week(local_times: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """
     times = pd.DatetimeIndex(local_times)
     return (times.day_of_week * 24 + times.hour).to_numpy(dtype=np.int64)
+
+
+def slot_of_week(local_times: pd.Series | pd.DatetimeIndex, minutes: int = 60) -> np.ndarray:
+    """Interval of the week of local timestamps, Monday 00:00 = 0 [-].
+
+    Parameters
+    ----------
+    local_times : pandas.Series or pandas.DatetimeIndex
+        Timestamps in the plan's zone (tz-aware); their wall clock is used as it is.
+    minutes : int
+        Interval length [min] (15, 30 or 60): 60 gives :func:`hour_of_week`.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        ``(weekday * 1440 + hour * 60 + minute) // minutes``, 0 .. 7·1440/minutes − 1 [-].
+    """
+    times = pd.DatetimeIndex(local_times)
+    minute_of_week = times.day_of_week * 1440 + times.hour * 60 + times.minute
+    return (minute_of_week // minutes).to_numpy(dtype=np.int64)
 
 
 def hour_band(how: np.ndarray) -> np.ndarray:
@@ -213,6 +235,54 @@ def hourly_history(history: pd.DataFrame, *, where: str = "NHT history") -> pd.D
     return frame[list(HISTORY_COLUMNS)].reset_index(drop=True)
 
 
+def interval_history(
+    history: pd.DataFrame, minutes: int, *, where: str = "NHT history"
+) -> tuple[pd.DataFrame, int]:
+    """Arrivals per skill and interval of ``minutes`` when the history is that fine, else hourly.
+
+    Parameters
+    ----------
+    history : DataFrame
+        History in the store's shape (as :func:`hourly_history` takes it).
+    minutes : int
+        The plan's interval length [min].
+    where : str
+        What the history is, for the error messages.
+
+    Returns
+    -------
+    frame : DataFrame
+        ``skill_id, interval_start`` (UTC), ``interval_minutes``, ``arrivals`` (summed;
+        NaN = no data), sorted by skill and time.
+    grain : int
+        The frame's interval length [min]: ``minutes`` when every row's length divides it,
+        else 60 (:func:`hourly_history`'s arrivals, which a sub-hour plan splits evenly).
+    """
+    hourly = hourly_history(history, where=where)
+    lengths = (
+        history["interval_minutes"].to_numpy(dtype=float)
+        if "interval_minutes" in history.columns
+        else np.array([60.0])
+    )
+    fine = len(history) > 0 and bool(np.all(np.isfinite(lengths) & (minutes % lengths == 0)))
+    if minutes >= 60 or not fine:
+        return hourly[["skill_id", "interval_start", "interval_minutes", "arrivals"]], 60
+    frame = pd.DataFrame(
+        {
+            "skill_id": history["skill_id"].astype("int64").to_numpy(),
+            "interval_start": pd.DatetimeIndex(history["interval_start"])
+            .tz_convert("UTC")
+            .floor(f"{minutes}min"),
+            "arrivals": history["arrivals"].astype(float).to_numpy(),
+        }
+    )
+    frame["arrivals"] = frame["arrivals"].where(frame["arrivals"] >= 0)
+    grouped = frame.groupby(["skill_id", "interval_start"], sort=True)["arrivals"]
+    frame = grouped.sum(min_count=1).reset_index()
+    frame.insert(2, "interval_minutes", minutes)
+    return frame, minutes
+
+
 def history_window(hourly: pd.DataFrame, weeks: int) -> tuple[pd.Timestamp, pd.Timestamp]:
     """(start, end) in UTC of the last ``weeks`` weeks of the history; end is exclusive.
 
@@ -226,8 +296,8 @@ def history_window(hourly: pd.DataFrame, weeks: int) -> tuple[pd.Timestamp, pd.T
     Returns
     -------
     (pandas.Timestamp, pandas.Timestamp)
-        ``end`` is one hour after the newest ``interval_start``; ``start`` is ``weeks``
-        weeks earlier.
+        ``end`` is the end of the hour of the newest ``interval_start``; ``start`` is
+        ``weeks`` weeks earlier.
 
     Raises
     ------
@@ -236,7 +306,7 @@ def history_window(hourly: pd.DataFrame, weeks: int) -> tuple[pd.Timestamp, pd.T
     """
     if hourly.empty:
         raise DataError("NHT history is empty: nothing to forecast from")
-    end = hourly["interval_start"].max() + pd.Timedelta(hours=1)
+    end = hourly["interval_start"].max().floor("h") + pd.Timedelta(hours=1)
     return end - weeks * _WEEK, end
 
 
@@ -455,13 +525,15 @@ def volume_profile(
     decay: float = 0.75,
     end: pd.Timestamp | None = None,
     trend: pd.Series | None = None,
+    minutes: int = 60,
 ) -> pd.DataFrame:
-    """Seasonal hour-of-week profile of arrivals per hour, recent weeks weighted more.
+    """Seasonal profile of arrivals per interval of the week, recent weeks weighted more.
 
     Parameters
     ----------
     history : DataFrame
-        Hourly history (:func:`hourly_history`), UTC; ``arrivals`` NaN = no data.
+        History of ``minutes`` intervals (:func:`hourly_history` or
+        :func:`interval_history`), UTC; ``arrivals`` NaN = no data.
     skill_ids : iterable of int
         Skills to forecast; a skill without arrivals in the window gets 0.
     timezone : str
@@ -477,17 +549,24 @@ def volume_profile(
         Slope b per skill id (:func:`weekly_trend`) [1/week]: each hour's arrivals are first
         divided by :func:`trend_factor` at its start, so the profile is the level at ``end``
         (multiply a forecast by :func:`trend_factor` at its own times). Default no trend.
+    minutes : int
+        The history's interval length [min]: the profile's cells are the intervals of the
+        week (:func:`slot_of_week`); 60 gives hours of the week.
 
     Returns
     -------
     DataFrame
-        ``skill_id, hour_of_week, volume`` (arrivals per hour [-]), 168 rows per skill.
+        ``skill_id, hour_of_week, volume`` (arrivals per interval of ``minutes`` [-]),
+        7·1440/``minutes`` rows per skill; ``hour_of_week`` holds the interval of the week
+        (the hour of the week at 60 minutes).
 
     Notes
     -----
-    Each cell is Σ wₖ·aₖ / Σ wₖ over the weeks k with data for that hour (missing hours
-    are left out, not counted as zero). A cell with no data in any week takes the
-    skill's weighted mean for the same local hour of the day; failing that, 0.
+    Each cell is Σ wₖ·aₖ / Σ wₖ over the weeks k with data for that interval (missing
+    intervals are left out, not counted as zero: closed hours count as zero only where the
+    history has zero rows for them, :func:`staffing.special_days.fill_closed`). A cell with
+    no data in any week takes the skill's weighted mean for the same local time of day;
+    failing that, 0.
     """
     ids = np.fromiter(skill_ids, dtype=np.int64)
     if end is None:
@@ -504,22 +583,23 @@ def volume_profile(
     work = pd.DataFrame(
         {
             "skill_id": frame["skill_id"].to_numpy(),
-            "how": hour_of_week(frame["interval_start"].dt.tz_convert(timezone)),
+            "how": slot_of_week(frame["interval_start"].dt.tz_convert(timezone), minutes),
             "w": weight,
             "wa": weight * arrivals,
         }
     )
-    work["hod"] = work["how"] % 24
+    per_day = 1440 // minutes
+    work["hod"] = work["how"] % per_day
     cell = work.groupby(["skill_id", "how"])[["w", "wa"]].sum()
     hod = work.groupby(["skill_id", "hod"])[["w", "wa"]].sum()
     grid = pd.DataFrame(
         {
-            "skill_id": np.repeat(ids, 168),
-            "hour_of_week": np.tile(np.arange(168, dtype=np.int64), len(ids)),
+            "skill_id": np.repeat(ids, 7 * per_day),
+            "hour_of_week": np.tile(np.arange(7 * per_day, dtype=np.int64), len(ids)),
         }
     )
     c = cell.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"]]))
-    h = hod.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"] % 24]))
+    h = hod.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"] % per_day]))
     with np.errstate(invalid="ignore", divide="ignore"):
         own = c["wa"].to_numpy() / c["w"].to_numpy()
         same_hour = h["wa"].to_numpy() / h["w"].to_numpy()
@@ -537,6 +617,7 @@ def backtest(
     weeks: int,
     decay: float = 0.75,
     trend: bool = False,
+    minutes: int = 60,
 ) -> pd.DataFrame:
     """Hold out the last week of history, forecast it from the weeks before, report WAPE.
 
@@ -556,6 +637,9 @@ def backtest(
     trend : bool
         Also forecast the held-out week with a weekly trend (:func:`weekly_trend` fitted on
         the same weeks before it) and keep it per skill only where its WAPE is lower.
+    minutes : int
+        The history's interval length [min] (:func:`interval_history`): the WAPE is that of
+        the forecast per interval of ``minutes``.
 
     Returns
     -------
@@ -566,8 +650,9 @@ def backtest(
         chosen forecast's): WAPE =
         Σ|actual − forecast| / Σ actual over the held-out hours that have data [-] (NaN
         when Σ actual = 0 or the skill has no held-out data); ``actual_volume`` [-]
-        and ``hours`` [-] count those hours. No rows when the history is empty, or has no
-        week before the held-out one, or no held-out arrivals. Growth factors are not
+        and ``hours`` [h] count those intervals (their number × ``minutes`` / 60). No rows
+        when the history is empty, or has no week before the held-out one, or no held-out
+        arrivals. Growth factors are not
         applied: they describe the future, not the held-out week.
     """
     skills = list(skills)
@@ -587,12 +672,19 @@ def backtest(
     ]
     if train.empty or held.empty:
         return pd.DataFrame(columns=columns)
-    how = hour_of_week(held["interval_start"].dt.tz_convert(timezone))
+    how = slot_of_week(held["interval_start"].dt.tz_convert(timezone), minutes)
     cells = pd.MultiIndex.from_arrays([held["skill_id"], how])
 
     def wape_of(slope: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
         profile = volume_profile(
-            train, ids, timezone=timezone, weeks=weeks, decay=decay, end=cut, trend=slope
+            train,
+            ids,
+            timezone=timezone,
+            weeks=weeks,
+            decay=decay,
+            end=cut,
+            trend=slope,
+            minutes=minutes,
         )
         predicted = (
             profile.set_index(["skill_id", "hour_of_week"])["volume"].reindex(cells).to_numpy()
@@ -622,6 +714,7 @@ def backtest(
         return sums, wape
 
     out, wape = wape_of(None)
+    held_hours = out["hours"].fillna(0).to_numpy(dtype=np.int64)  # intervals, then hours
     names = pd.Series({s.skill_id: s.skill_name for s in skills})
     table = pd.DataFrame(
         {
@@ -629,7 +722,7 @@ def backtest(
             "skill_name": names.reindex(ids).to_numpy(),
             "wape": wape.to_numpy(dtype=float),
             "actual_volume": out["actual_volume"].fillna(0).to_numpy(dtype=float),
-            "hours": out["hours"].fillna(0).to_numpy(dtype=np.int64),
+            "hours": held_hours if minutes == 60 else held_hours * (minutes / 60),
         }
     )
     if trend:

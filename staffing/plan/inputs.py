@@ -122,7 +122,7 @@ def prepare_inputs(
         last=config.plan.end_exclusive - timedelta(days=1),
     )
     effects = specials.day_effects(special, ids, grid)
-    made = volume_forecast(config, volume, history.hourly, grid, effects, history.source, progress)
+    made = volume_forecast(config, volume, history, grid, effects, progress)
     vol = made.values
     if len(special):
         vol, nht = apply_special_days(vol, nht, effects, made.reference, ids, grid)
