@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -288,7 +289,7 @@ def local_days(days: np.ndarray, timezone: str, minutes: int) -> pd.DatetimeInde
 
 def fill_closed(
     history: pd.DataFrame,
-    open_hours: Mapping[int, object | None],
+    open_hours: Mapping[int, Any],
     *,
     timezone: str,
     minutes: int,
@@ -332,16 +333,16 @@ def fill_closed(
         grid = pd.date_range(first, end, freq=step, inclusive="left").as_unit("ns")
         absent = grid[~grid.isin(pd.DatetimeIndex(own).as_unit("ns"))]
         local = absent.tz_convert(timezone)
-        is_open = (
-            np.ones(len(absent), dtype=bool)
+        is_open: np.ndarray = (
+            np.ones(len(absent), dtype=np.bool_)
             if hours is None
             else np.asarray(
-                hours.is_open(  # type: ignore[attr-defined]
+                hours.is_open(
                     np.asarray(local.day_of_week),
                     np.asarray(local.hour * 60 + local.minute),
                     minutes,
                 ),
-                dtype=bool,
+                dtype=np.bool_,
             )
         )
         closed = absent[~is_open]
@@ -376,7 +377,7 @@ HOLIDAY_RUN_DAYS = 3
 
 def find_holidays(
     history: pd.DataFrame,
-    open_hours: Mapping[int, object | None],
+    open_hours: Mapping[int, Any],
     *,
     timezone: str,
     declared: Iterable[tuple[int, date]] = (),
@@ -425,12 +426,7 @@ def find_holidays(
         opens = (
             np.ones(7, dtype=bool)
             if hours is None
-            else np.array(
-                [
-                    hours.is_open(np.full(1440, d), np.arange(1440), 1).any()  # type: ignore[attr-defined]
-                    for d in week
-                ]
-            )
+            else np.array([hours.is_open(np.full(1440, d), np.arange(1440), 1).any() for d in week])
         )
         span = span[opens[span.day_of_week]]
         span = span[[(sid, d) not in skip for d in span]]

@@ -123,7 +123,8 @@ def _absent_as_zero(
 
     Absent intervals in a skill's closed hours (``open_hours`` or a closed special day) are
     zero, as in ``scheduled:`` files; absent open intervals are zero too, warned once with
-    their count and local dates.
+    their count and local dates. A skill without any row in the horizon is left as it is
+    (:func:`staffing.sources.files.volume_on_grid` refuses it).
     """
     skills = config.resolved_skills
     minutes = config.plan.interval_minutes
@@ -135,7 +136,7 @@ def _absent_as_zero(
     for index, skill in enumerate(skills):
         wanted = pd.MultiIndex.from_arrays([np.full(len(grid), skill.skill_id), grid])
         absent = ~wanted.isin(own)
-        if not absent.any():
+        if not absent.any() or absent.all():  # a skill without any row: not forecast, an error
             continue
         hours = skill.open_hours
         is_open = (

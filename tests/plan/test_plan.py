@@ -282,7 +282,8 @@ def test_volume_frame_problems_name_skill_and_time():
     cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360}])
     vol = _volume(cfg, {1: 5.0})
     # an open interval without a row is zero, warned once with the count and the date (issue 21)
-    with pytest.warns(DataWarning, match=r"1 skill-interval\(s\) in open hours have no row, on 1 day\(s\) \(2026-03-02\)"):
+    gap_warning = r"1 skill-interval\(s\) in open hours have no row, on 1 day\(s\) \(2026-03-02\)"
+    with pytest.warns(DataWarning, match=gap_warning):
         gap = plan(cfg, volume=vol.drop(index=5)).intervals
     assert gap["volume"].iloc[5] == 0.0 and gap["volume"].drop(index=5).eq(5.0).all()
     extra = pd.concat(
