@@ -15,7 +15,9 @@ from staffing.forecast.history import (
     hour_band,
     hour_of_week,
     hourly_history,
+    interval_history,
     require_columns,
+    slot_of_week,
     weighted_mean,
 )
 from staffing.forecast.holdout import backtest
@@ -43,8 +45,10 @@ __all__ = [
     "hour_band",
     "hour_of_week",
     "hourly_history",
+    "interval_history",
     "nht_profile",
     "require_columns",
+    "slot_of_week",
     "trend_factor",
     "volume_profile",
     "weekly_trend",

@@ -43,6 +43,26 @@ def hour_of_week(local_times: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     return (times.day_of_week * 24 + times.hour).to_numpy(dtype=np.int64)
 
 
+def slot_of_week(local_times: pd.Series | pd.DatetimeIndex, minutes: int = 60) -> np.ndarray:
+    """Interval of the week of local timestamps, Monday 00:00 = 0 [-].
+
+    Parameters
+    ----------
+    local_times : pandas.Series or pandas.DatetimeIndex
+        Timestamps in the plan's zone (tz-aware); their wall clock is used as it is.
+    minutes : int
+        Interval length [min] (15, 30 or 60): 60 gives :func:`hour_of_week`.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        ``(weekday * 1440 + hour * 60 + minute) // minutes``, 0 .. 7·1440/minutes − 1 [-].
+    """
+    times = pd.DatetimeIndex(local_times)
+    minute_of_week = times.day_of_week * 1440 + times.hour * 60 + times.minute
+    return (minute_of_week // minutes).to_numpy(dtype=np.int64)
+
+
 def hour_band(how: np.ndarray) -> np.ndarray:
     """Band of an hour of the week: (weekend, six-hour block of the day) -> 0..7.
 
@@ -175,6 +195,54 @@ def hourly_history(history: pd.DataFrame, *, where: str = "NHT history") -> pd.D
     return frame[list(HISTORY_COLUMNS)].reset_index(drop=True)
 
 
+def interval_history(
+    history: pd.DataFrame, minutes: int, *, where: str = "NHT history"
+) -> tuple[pd.DataFrame, int]:
+    """Arrivals per skill and interval of ``minutes`` when the history is that fine, else hourly.
+
+    Parameters
+    ----------
+    history : DataFrame
+        History in the store's shape (as :func:`hourly_history` takes it).
+    minutes : int
+        The plan's interval length [min].
+    where : str
+        What the history is, for the error messages.
+
+    Returns
+    -------
+    frame : DataFrame
+        ``skill_id, interval_start`` (UTC), ``interval_minutes``, ``arrivals`` (summed;
+        NaN = no data), sorted by skill and time.
+    grain : int
+        The frame's interval length [min]: ``minutes`` when every row's length divides it,
+        else 60 (:func:`hourly_history`'s arrivals, which a sub-hour plan splits evenly).
+    """
+    hourly = hourly_history(history, where=where)
+    lengths = (
+        history["interval_minutes"].to_numpy(dtype=float)
+        if "interval_minutes" in history.columns
+        else np.array([60.0])
+    )
+    fine = len(history) > 0 and bool(np.all(np.isfinite(lengths) & (minutes % lengths == 0)))
+    if minutes >= 60 or not fine:
+        return hourly[["skill_id", "interval_start", "interval_minutes", "arrivals"]], 60
+    frame = pd.DataFrame(
+        {
+            "skill_id": history["skill_id"].astype("int64").to_numpy(),
+            "interval_start": pd.DatetimeIndex(history["interval_start"])
+            .tz_convert("UTC")
+            .floor(f"{minutes}min"),
+            "arrivals": history["arrivals"].astype(float).to_numpy(),
+        }
+    )
+    frame["arrivals"] = frame["arrivals"].where(frame["arrivals"] >= 0)
+    grouped = frame.groupby(["skill_id", "interval_start"], sort=True)["arrivals"]
+    frame = grouped.sum(min_count=1).reset_index()
+    frame.insert(2, "interval_minutes", minutes)
+    return frame, minutes
+
+
 def history_window(hourly: pd.DataFrame, weeks: int) -> tuple[pd.Timestamp, pd.Timestamp]:
     """(start, end) in UTC of the last ``weeks`` weeks of the history; end is exclusive.
 
@@ -188,8 +256,8 @@ def history_window(hourly: pd.DataFrame, weeks: int) -> tuple[pd.Timestamp, pd.T
     Returns
     -------
     (pandas.Timestamp, pandas.Timestamp)
-        ``end`` is one hour after the newest ``interval_start``; ``start`` is ``weeks``
-        weeks earlier.
+        ``end`` is the end of the hour of the newest ``interval_start``; ``start`` is
+        ``weeks`` weeks earlier.
 
     Raises
     ------
@@ -198,5 +266,5 @@ def history_window(hourly: pd.DataFrame, weeks: int) -> tuple[pd.Timestamp, pd.T
     """
     if hourly.empty:
         raise DataError("NHT history is empty: nothing to forecast from")
-    end = hourly["interval_start"].max() + pd.Timedelta(hours=1)
+    end = hourly["interval_start"].max().floor("h") + pd.Timedelta(hours=1)
     return end - weeks * WEEK, end

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from staffing.forecast.history import WEEK, history_window, hour_of_week
+from staffing.forecast.history import WEEK, history_window, slot_of_week
 from staffing.forecast.volume import trend_factor, volume_profile, weekly_trend
 
 
@@ -19,6 +19,7 @@ def backtest(
     weeks: int,
     decay: float = 0.75,
     trend: bool = False,
+    minutes: int = 60,
 ) -> pd.DataFrame:
     """Hold out the last week of history, forecast it from the weeks before, report WAPE.
 
@@ -38,6 +39,9 @@ def backtest(
     trend : bool
         Also forecast the held-out week with a weekly trend (:func:`weekly_trend` fitted on
         the same weeks before it) and keep it per skill only where its WAPE is lower.
+    minutes : int
+        The history's interval length [min] (:func:`interval_history`): the WAPE is that of
+        the forecast per interval of ``minutes``.
 
     Returns
     -------
@@ -48,8 +52,9 @@ def backtest(
         chosen forecast's): WAPE =
         Σ|actual − forecast| / Σ actual over the held-out hours that have data [-] (NaN
         when Σ actual = 0 or the skill has no held-out data); ``actual_volume`` [-]
-        and ``hours`` [-] count those hours. No rows when the history is empty, or has no
-        week before the held-out one, or no held-out arrivals. Growth factors are not
+        and ``hours`` [h] count those intervals (their number × ``minutes`` / 60). No rows
+        when the history is empty, or has no week before the held-out one, or no held-out
+        arrivals. Growth factors are not
         applied: they describe the future, not the held-out week.
     """
     skills = list(skills)
@@ -69,8 +74,9 @@ def backtest(
     ]
     if train.empty or held.empty:
         return pd.DataFrame(columns=columns)
-    fit = {"timezone": timezone, "weeks": weeks, "decay": decay, "cut": cut}
+    fit = {"timezone": timezone, "weeks": weeks, "decay": decay, "cut": cut, "minutes": minutes}
     out, wape = _held_out_wape(train, held, ids, slope=None, **fit)
+    held_hours = out["hours"].fillna(0).to_numpy(dtype=np.int64)  # intervals, then hours
     names = pd.Series({s.skill_id: s.skill_name for s in skills})
     table = pd.DataFrame(
         {
@@ -78,7 +84,7 @@ def backtest(
             "skill_name": names.reindex(ids).to_numpy(),
             "wape": wape.to_numpy(dtype=float),
             "actual_volume": out["actual_volume"].fillna(0).to_numpy(dtype=float),
-            "hours": out["hours"].fillna(0).to_numpy(dtype=np.int64),
+            "hours": held_hours if minutes == 60 else held_hours * (minutes / 60),
         }
     )
     if trend:
@@ -105,6 +111,7 @@ def _held_out_wape(
     weeks: int,
     decay: float,
     cut: pd.Timestamp,
+    minutes: int = 60,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Forecast the held-out hours from the training weeks and sum the errors per skill.
 
@@ -126,6 +133,8 @@ def _held_out_wape(
         Weight of each older week relative to the next newer one [-].
     cut : Timestamp
         Start of the held-out week (UTC).
+    minutes : int
+        The history's interval length [min]: the cells are the intervals of the week.
 
     Returns
     -------
@@ -133,10 +142,17 @@ def _held_out_wape(
         Per skill id (``ids`` order): ``abs_err``, ``actual_volume`` [-] and ``hours`` [-]
         sums, and the WAPE [-] (NaN when Σ actual = 0 or no held-out data).
     """
-    how = hour_of_week(held["interval_start"].dt.tz_convert(timezone))
+    how = slot_of_week(held["interval_start"].dt.tz_convert(timezone), minutes)
     cells = pd.MultiIndex.from_arrays([held["skill_id"], how])
     profile = volume_profile(
-        train, ids, timezone=timezone, weeks=weeks, decay=decay, end=cut, trend=slope
+        train,
+        ids,
+        timezone=timezone,
+        weeks=weeks,
+        decay=decay,
+        end=cut,
+        trend=slope,
+        minutes=minutes,
     )
     predicted = profile.set_index(["skill_id", "hour_of_week"])["volume"].reindex(cells).to_numpy()
     if slope is not None:

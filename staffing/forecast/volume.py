@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from staffing.forecast.history import WEEK, history_window, hour_of_week
+from staffing.forecast.history import WEEK, history_window, slot_of_week
 
 
 def weekly_trend(
@@ -95,13 +95,15 @@ def volume_profile(
     decay: float = 0.75,
     end: pd.Timestamp | None = None,
     trend: pd.Series | None = None,
+    minutes: int = 60,
 ) -> pd.DataFrame:
-    """Seasonal hour-of-week profile of arrivals per hour, recent weeks weighted more.
+    """Seasonal profile of arrivals per interval of the week, recent weeks weighted more.
 
     Parameters
     ----------
     history : DataFrame
-        Hourly history (:func:`hourly_history`), UTC; ``arrivals`` NaN = no data.
+        History of ``minutes`` intervals (:func:`hourly_history` or
+        :func:`interval_history`), UTC; ``arrivals`` NaN = no data.
     skill_ids : iterable of int
         Skills to forecast; a skill without arrivals in the window gets 0.
     timezone : str
@@ -117,17 +119,24 @@ def volume_profile(
         Slope b per skill id (:func:`weekly_trend`) [1/week]: each hour's arrivals are first
         divided by :func:`trend_factor` at its start, so the profile is the level at ``end``
         (multiply a forecast by :func:`trend_factor` at its own times). Default no trend.
+    minutes : int
+        The history's interval length [min]: the profile's cells are the intervals of the
+        week (:func:`slot_of_week`); 60 gives hours of the week.
 
     Returns
     -------
     DataFrame
-        ``skill_id, hour_of_week, volume`` (arrivals per hour [-]), 168 rows per skill.
+        ``skill_id, hour_of_week, volume`` (arrivals per interval of ``minutes`` [-]),
+        7·1440/``minutes`` rows per skill; ``hour_of_week`` holds the interval of the week
+        (the hour of the week at 60 minutes).
 
     Notes
     -----
-    Each cell is Σ wₖ·aₖ / Σ wₖ over the weeks k with data for that hour (missing hours
-    are left out, not counted as zero). A cell with no data in any week takes the
-    skill's weighted mean for the same local hour of the day; failing that, 0.
+    Each cell is Σ wₖ·aₖ / Σ wₖ over the weeks k with data for that interval (missing
+    intervals are left out, not counted as zero: closed hours count as zero only where the
+    history has zero rows for them, :func:`staffing.special_days.fill_closed`). A cell with
+    no data in any week takes the skill's weighted mean for the same local time of day;
+    failing that, 0.
     """
     ids = np.fromiter(skill_ids, dtype=np.int64)
     if end is None:
@@ -144,22 +153,23 @@ def volume_profile(
     work = pd.DataFrame(
         {
             "skill_id": frame["skill_id"].to_numpy(),
-            "how": hour_of_week(frame["interval_start"].dt.tz_convert(timezone)),
+            "how": slot_of_week(frame["interval_start"].dt.tz_convert(timezone), minutes),
             "w": weight,
             "wa": weight * arrivals,
         }
     )
-    work["hod"] = work["how"] % 24
+    per_day = 1440 // minutes
+    work["hod"] = work["how"] % per_day
     cell = work.groupby(["skill_id", "how"])[["w", "wa"]].sum()
     hod = work.groupby(["skill_id", "hod"])[["w", "wa"]].sum()
     grid = pd.DataFrame(
         {
-            "skill_id": np.repeat(ids, 168),
-            "hour_of_week": np.tile(np.arange(168, dtype=np.int64), len(ids)),
+            "skill_id": np.repeat(ids, 7 * per_day),
+            "hour_of_week": np.tile(np.arange(7 * per_day, dtype=np.int64), len(ids)),
         }
     )
     c = cell.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"]]))
-    h = hod.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"] % 24]))
+    h = hod.reindex(pd.MultiIndex.from_arrays([grid["skill_id"], grid["hour_of_week"] % per_day]))
     with np.errstate(invalid="ignore", divide="ignore"):
         own = c["wa"].to_numpy() / c["w"].to_numpy()
         same_hour = h["wa"].to_numpy() / h["w"].to_numpy()

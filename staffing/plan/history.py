@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 from staffing import forecast
 from staffing import special_days as specials
 from staffing.config import PlanConfig
-from staffing.errors import DataError
+from staffing.errors import DataError, DataWarning
 from staffing.plan.patience import waiting_totals
 from staffing.plan.progress import Progress, tell
 from staffing.sources import files
@@ -141,6 +142,16 @@ class HourlyHistory:
         read or lacks the columns.
     waiting_source : str
         Where the history was read from (for the messages about ``waiting``).
+    volume : DataFrame
+        The arrivals the volume forecast learns from (:func:`volume_history`): at
+        ``volume_minutes``, closed hours' absent intervals zero, special days and holidays
+        left out; empty when the volume does not come from history.
+    volume_minutes : int
+        The interval length of ``volume`` [min]: the plan's when the history has it, else 60.
+    holidays : list of str
+        ISO dates found to be holidays in the history (:func:`volume_history`).
+    notes : list of str
+        What the planner should know about the history (holidays left out).
     """
 
     hourly: pd.DataFrame
@@ -149,6 +160,10 @@ class HourlyHistory:
     window: tuple[pd.Timestamp, pd.Timestamp] | None
     waiting: pd.DataFrame | None = None
     waiting_source: str = ""
+    volume: pd.DataFrame = field(default_factory=pd.DataFrame)
+    volume_minutes: int = 60
+    holidays: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def hourly_history(
@@ -199,4 +214,74 @@ def hourly_history(
     read_from = source
     if has_history and all(s.nht_seconds is not None for s in skills):
         source = OVERRIDES_ONLY
-    return HourlyHistory(hourly, source, left_out, window, waiting, read_from)
+    made = HourlyHistory(hourly, source, left_out, window, waiting, read_from)
+    if raw is not None and len(hourly) and volume is None and config.volume.source == "history":
+        volume_history(config, raw, special, made)
+    return made
+
+
+def volume_history(
+    config: PlanConfig, raw: pd.DataFrame, table: pd.DataFrame, history: HourlyHistory
+) -> None:
+    """Set ``history.volume``: the arrivals at the plan's interval, closed hours and holidays.
+
+    The arrivals are kept at the plan's interval when every history row's length divides it
+    (:func:`staffing.forecast.interval_history`), else hourly. In the weeks the volume
+    forecast and its backtest use, an absent interval in a skill's closed hours is zero
+    (:func:`staffing.special_days.fill_closed`); an open weekday without arrivals between
+    open days with arrivals is a holiday (:func:`staffing.special_days.find_holidays`),
+    left out like a special day and named in ``history.notes``; the absent intervals left
+    in open hours stay "no data" and are warned once, with their count and dates.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The validated config (skills' ``open_hours``, ``volume.history_weeks``).
+    raw : DataFrame
+        The history as read (:func:`load_history`).
+    table : DataFrame
+        The ``special_days`` entries (:func:`staffing.special_days.special_day_table`).
+    history : HourlyHistory
+        The hourly history; its ``volume``, ``volume_minutes``, ``holidays`` and ``notes``
+        are set, and its holidays are left out of ``hourly`` too.
+    """
+    tz = config.plan.timezone
+    skills = config.resolved_skills
+    ids = [s.skill_id for s in skills]
+    frame, minutes = forecast.interval_history(
+        raw, config.plan.interval_minutes, where=history.source
+    )
+    frame = frame[frame["skill_id"].isin(ids)].reset_index(drop=True)
+    frame, _ = specials.leave_out_special_days(frame, table, timezone=tz)
+    weeks = config.volume.history_weeks or config.nht.history_weeks
+    _, end = forecast.history_window(history.hourly, weeks)
+    start = end - (weeks + 1) * pd.Timedelta(weeks=1)  # the backtest's week before
+    frame = frame[frame["interval_start"] < end]
+    hours = {s.skill_id: s.open_hours for s in skills}
+    frame, absent = specials.fill_closed(
+        frame, hours, timezone=tz, minutes=minutes, start=start, end=end
+    )
+    recent = frame[frame["interval_start"] >= start]
+    declared = zip(table["skill_id"], table["date"], strict=True)
+    found = specials.find_holidays(recent, hours, timezone=tz, declared=declared)
+    if len(found):
+        history.holidays = sorted({d.isoformat() for d in found["date"]})
+        history.notes.append(
+            "holidays found in the history (open days without volume between open days "
+            f"with volume) left out of the profiles: {', '.join(history.holidays)}; "
+            "a special_days entry for a date decides instead"
+        )
+        frame, _ = specials.leave_out_special_days(frame, found, timezone=tz)
+        history.hourly, _ = specials.leave_out_special_days(history.hourly, found, timezone=tz)
+    absent = absent[~absent["date"].isin(history.holidays)]
+    if len(absent):
+        dates = sorted(set(absent["date"]))
+        listed = ", ".join(dates[:10]) + (f" and {len(dates) - 10} more" if len(dates) > 10 else "")
+        warnings.warn(
+            f"{history.source}: {len(absent)} interval(s) in open hours have no row, on "
+            f"{len(dates)} day(s) ({listed}); they are left out of the volume profile, "
+            "not counted as zero",
+            DataWarning,
+            stacklevel=2,
+        )
+    history.volume, history.volume_minutes = frame, minutes

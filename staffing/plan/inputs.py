@@ -124,7 +124,7 @@ def prepare_inputs(
     )
     effects = specials.day_effects(special, ids, grid)
     tell(progress, "forecasting volume")
-    made = volume_forecast(config, volume, history.hourly, grid, effects, history.source, progress)
+    made = volume_forecast(config, volume, history, grid, effects, progress)
 
     tell(progress, "forecasting NHT")
     profile = forecast.nht_profile(

@@ -194,6 +194,7 @@ def _meta(config: PlanConfig, inputs: Inputs, run_at: datetime) -> dict[str, Any
         notes.append(
             f"special days left out of the history: {', '.join(inputs.history.special_days)}"
         )
+    notes += inputs.history.notes
     notes += inputs.forecast.notes
     return {
         "config_file": config.source,

@@ -93,7 +93,8 @@ def test_bad_volume_file_exits_1_naming_file_skill_and_time(tmp_path, capsys):
     config.write_text(yaml.safe_dump(data))
     assert main(["plan", str(config), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert f"{forecast}: no volume for skill 1001 at 2026-03-02T01:00:00-05:00" in err
+    # skill 1001's other hours are zero (issue 21: absent rows, warned); 1002 has no row at all
+    assert f"{forecast}: no volume for skill 1002 at 2026-03-02T00:00:00-05:00" in err
     assert not (tmp_path / "out").exists()
 
 
