@@ -140,7 +140,6 @@ def test_missing_numba_is_said_once_before_the_bar(tmp_path, capsys, monkeypatch
     # as if numba were missing: the note of the command and the kernel's own warning
     monkeypatch.setattr(importlib.util, "find_spec", without_numba)
     monkeypatch.setattr(kernel, "HAVE_NUMBA", False)
-    monkeypatch.setattr(kernel, "_warned", False)
     data = yaml.safe_load((ROOT / "config" / "example.yaml").read_text())
     voice = [skill for skill in data["skills"] if skill["id"] == 3002]
     config = _example(tmp_path, skills=voice, volume={"source": "history"})
