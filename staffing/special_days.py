@@ -130,7 +130,8 @@ def day_effects(
     found = found.reindex(keys)
     like = pd.to_datetime(found["like"]).to_numpy().astype("datetime64[D]")
     return {
-        "closed": found["closed"].fillna(False).to_numpy(dtype=bool),
+        # True only where an entry closes the day (reindexing leaves the others missing).
+        "closed": found["closed"].eq(True).to_numpy(dtype=bool),
         "volume_factor": found["volume_factor"].fillna(1.0).to_numpy(dtype=float),
         "nht_factor": found["nht_factor"].fillna(1.0).to_numpy(dtype=float),
         "like": like,

@@ -11,9 +11,9 @@ import zoneinfo
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 
-from staffing.config.base import ConfigPath, StrictModel, check_file
+from staffing.config.base import ConfigPath, Problem, StrictModel, check_file
 from staffing.errors import ConfigError
 from staffing.sources.liveperson.credentials import check_domain_api, source_problem
 from staffing.vocabulary import INTERVAL_MINUTES
@@ -25,6 +25,7 @@ __all__ = [
     "OutputSection",
     "PlanSection",
     "VolumeSection",
+    "growth_problems",
 ]
 
 
@@ -162,6 +163,35 @@ class GrowthSpec(StrictModel):
             ``by_skill[skill_id]`` if listed, else ``all_skills`` (1.0 unless given) [-].
         """
         return float(self.by_skill.get(skill_id, self.all_skills))
+
+
+def growth_problems(volume: Any, ids: set[object] | None) -> list[Problem]:
+    """Skills of ``volume.growth`` (as written) that are not in ``skills:``.
+
+    Parameters
+    ----------
+    volume : Any
+        ``volume:`` as written; a growth that is not well-formed is not checked here (the
+        model says why).
+    ids : set or None
+        The skill ids of ``skills:`` as written (None: not a list, so not checked).
+
+    Returns
+    -------
+    list of (key path, str)
+        ``volume.growth.<id>``: skill <id> is not in skills.
+    """
+    if ids is None or not isinstance(volume, dict) or "growth" not in volume:
+        return []
+    try:
+        growth = GrowthSpec.model_validate(_growth_before(volume["growth"]))
+    except ValidationError:
+        return []
+    return [
+        (("volume", "growth", key), f"skill {key} is not in skills")
+        for key in growth.by_skill
+        if key not in ids
+    ]
 
 
 class VolumeSection(StrictModel):

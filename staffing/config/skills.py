@@ -19,7 +19,7 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from staffing.config.base import (
     Fraction,
@@ -69,6 +69,11 @@ class ServiceLevel(StrictModel):
 
 def _shrinkage_before(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
+        # Checked here, so a mistake is reported at ``shrinkage``, the key as written.
+        if value < 0:
+            raise PydanticKnownError("greater_than_equal", {"ge": 0})
+        if value >= 1:
+            raise PydanticKnownError("less_than", {"lt": 1})
         return {"default": value}
     return value
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from staffing.errors import DataError, DataWarning
+from staffing.errors import DataError, DataWarning, shown
 from staffing.forecast import require_columns
 from staffing.sources.handle_times import (
     HANDLE_TIME_COLUMN,
@@ -93,7 +93,7 @@ def _skill_ids(values: pd.Series, where: str) -> pd.Series:
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
-            f"{where}: skill_id is not a whole number in row {row + 2}: {values.iloc[row]!r}"
+            f"{where}: skill_id is not a whole number in row {row + 2}: {shown(values.iloc[row])}"
         )
     return ids.astype("int64")
 
@@ -198,7 +198,8 @@ def _refuse_rows(
     rows = np.flatnonzero(bad.to_numpy())
     more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
     raise DataError(
-        f"{where}: {column} {problem} in row {rows[0] + 2}: {frame[column].iloc[rows[0]]!r}{more}"
+        f"{where}: {column} {problem} in row {rows[0] + 2}: "
+        f"{shown(frame[column].iloc[rows[0]])}{more}"
     )
 
 

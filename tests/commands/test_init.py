@@ -42,7 +42,7 @@ def test_init_never_replaces_files_without_force(tmp_path, capsys):
     target.mkdir()
     (target / "plan.yaml").write_text("mine\n")
     assert main(["init", str(target)]) == 1
-    assert "plan.yaml exist(s) already" in capsys.readouterr().err
+    assert "plan.yaml is already there" in capsys.readouterr().err
     assert (target / "plan.yaml").read_text() == "mine\n"
     assert not (target / "data").exists()
     assert main(["init", str(target), "--force"]) == 0

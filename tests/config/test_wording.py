@@ -44,7 +44,7 @@ BAD = [
         "defaults.service_level.answer_within_seconds",
         "greater than or equal to 0",
     ),
-    ("defaults.shrinkage", 1.0, "defaults.shrinkage.default", "less than 1"),
+    ("defaults.shrinkage", 1.0, "defaults.shrinkage", "less than 1"),
     ("defaults.max_occupancy", 0, "defaults.max_occupancy", "greater than 0"),
     ("defaults.fte_hours_per_week", "forty", "defaults.fte_hours_per_week", "number"),
     ("defaults.methd", "chat", "defaults.methd", "did you mean 'method'"),

@@ -636,7 +636,7 @@ def test_refuses_to_overwrite_a_file_it_did_not_write_unless_forced(plan, tmp_pa
         wb.active["A1"] = "the planner's own budget"
         wb.save(path)
     before = path.read_bytes()
-    with pytest.raises(OutputError, match=r"refusing to overwrite .*budget\.xlsx.*--force"):
+    with pytest.raises(OutputError, match=r"refusing to overwrite .*budget\.xlsx.*force=True"):
         write_workbook(plan, path)
     assert path.read_bytes() == before
     write_workbook(plan, path, force=True)
@@ -681,7 +681,7 @@ def test_file_locked_by_another_process_is_a_clear_error(plan, tmp_path):
 
 def test_directory_and_wrong_suffix_targets_are_refused(plan, tmp_path):
     (tmp_path / "dir.xlsx").mkdir()
-    with pytest.raises(OutputError, match="is a directory"):
+    with pytest.raises(OutputError, match="is a folder, not a file"):
         write_workbook(plan, tmp_path / "dir.xlsx")
     with pytest.raises(OutputError, match=r"must end in \.xlsx"):
         write_workbook(plan, tmp_path / "plan.ods")
