@@ -213,8 +213,8 @@ def write_schedule_csvs(
     """Write a schedule's shifts and coverage tables as CSVs beside ``intervals_csv``.
 
     Both targets are checked before either is written, and each is replaced atomically.
-    Times are local with their UTC offset (``2026-03-02 06:00:00-05:00``), as in the
-    intervals CSV; ``date`` is the local date of the shift's start; numbers keep full
+    Times are local with their UTC offset in one text (``2026-03-02 06:00:00-05:00``; the
+    intervals CSV splits them in two columns, :func:`local_times`); ``date`` is the local date of the shift's start; numbers keep full
     precision. The shifts CSV has :data:`staffing.shifts.schedule.SHIFT_COLUMNS`, the
     coverage CSV :data:`staffing.shifts.schedule.COVERAGE_COLUMNS` (then ``optimised``
     when a given schedule was compared with optimised shifts).
