@@ -19,6 +19,22 @@ __all__ = [
     "BASIS_NAMES",
     "BASIS_OVERRIDE",
     "BASIS_SKILL",
+    "BINDINGS",
+    "BINDING_ABANDON",
+    "BINDING_ASA",
+    "BINDING_CLOSED",
+    "BINDING_CONFIDENCE",
+    "BINDING_COUNT_COLUMNS",
+    "BINDING_DAY",
+    "BINDING_INTERVAL_FLOOR",
+    "BINDING_LOAD",
+    "BINDING_MIN_AGENTS",
+    "BINDING_NO_VOLUME",
+    "BINDING_OCCUPANCY",
+    "BINDING_SERVICE_LEVEL",
+    "BINDING_SHIFTS",
+    "BINDING_TIME_STABLE",
+    "BINDING_WEEK",
     "COLUMN_META",
     "HISTORY_COLUMNS",
     "INTERVAL_COLUMNS",
@@ -70,6 +86,58 @@ BASIS_NAMES: tuple[str, ...] = (
     BASIS_FALLBACK,
 )
 
+#: ``binding`` values: what set an interval's agents (``Plan.intervals["binding"]``).
+#: An interval's agents are the largest of what each rule requires; ``binding`` names the
+#: rule whose requirement equals them. Where several do (a tie), the first in
+#: :data:`BINDINGS` is named: the planner's targets (service level, ASA, abandonment) before
+#: the guard rails (occupancy cap, interval floor, minimum agents).
+BINDING_SERVICE_LEVEL = "service level"
+BINDING_ASA = "ASA"
+BINDING_ABANDON = "abandonment"
+BINDING_OCCUPANCY = "occupancy cap"
+BINDING_INTERVAL_FLOOR = "interval floor"
+BINDING_MIN_AGENTS = "minimum agents"
+#: A ``workload`` skill without an occupancy cap: the offered load, rounded up.
+BINDING_LOAD = "offered load"
+#: Day- and week-scope skills above their floors: the period's targets at the fewest hours.
+BINDING_DAY = "day scope"
+BINDING_WEEK = "week scope"
+#: Agents corrected by simulation (``staffing: time_stable``).
+BINDING_TIME_STABLE = "time-stable simulation"
+#: Reserved: agents set by a confidence requirement on the targets (not computed yet).
+BINDING_CONFIDENCE = "confidence"
+#: Reserved: agents set by the shifts' coverage (not computed in the plan's intervals).
+BINDING_SHIFTS = "shifts"
+#: Open with no contact forecast: 0 agents.
+BINDING_NO_VOLUME = "no volume"
+#: Closed: 0 agents.
+BINDING_CLOSED = "closed"
+#: Every ``binding`` value, ties resolved to the first: targets, guard rails, the rest.
+BINDINGS: tuple[str, ...] = (
+    BINDING_SERVICE_LEVEL,
+    BINDING_ASA,
+    BINDING_ABANDON,
+    BINDING_OCCUPANCY,
+    BINDING_INTERVAL_FLOOR,
+    BINDING_MIN_AGENTS,
+    BINDING_LOAD,
+    BINDING_DAY,
+    BINDING_WEEK,
+    BINDING_TIME_STABLE,
+    BINDING_CONFIDENCE,
+    BINDING_SHIFTS,
+    BINDING_NO_VOLUME,
+    BINDING_CLOSED,
+)
+
+#: ``Plan.summary()`` column of each ``binding`` value a staffed interval can have: the
+#: number of the skill's staffed intervals (open, with volume) it set [-].
+BINDING_COUNT_COLUMNS: dict[str, str] = {
+    name: "set_by_" + name.lower().replace(" ", "_").replace("-", "_")
+    for name in BINDINGS
+    if name not in (BINDING_NO_VOLUME, BINDING_CLOSED)
+}
+
 #: NHT history metrics, float [s], [-] or counts, NaN where LivePerson had no data.
 METRIC_COLUMNS: tuple[str, ...] = (
     "arrivals",
@@ -113,6 +181,9 @@ HISTORY_COLUMNS: tuple[str, ...] = (
 )
 
 #: Columns of ``Plan.intervals``, in order (the CSV keeps these names for pipelines).
+#: ``fte`` is the FTE needed *during* its interval (a rate, not a sum: summing 30-minute
+#: rows counts each hour twice); ``fte_hours`` = fte × interval hours is the one to sum.
+#: ``binding`` names what set the agents (:data:`BINDINGS`).
 INTERVAL_COLUMNS: tuple[str, ...] = (
     "skill_id",
     "skill_name",
@@ -129,6 +200,8 @@ INTERVAL_COLUMNS: tuple[str, ...] = (
     "p_abandon",
     "occupancy",
     "method",
+    "fte_hours",
+    "binding",
 )
 
 
@@ -167,13 +240,16 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "nht_basis": ColumnMeta("NHT basis", "text"),
     "workload_erlangs": ColumnMeta("Workload [Erlang]", "erlang"),
     "agents": ColumnMeta("Agents", "int"),
-    "fte": ColumnMeta("FTE", "fte"),
+    "fte": ColumnMeta("FTE in the interval", "fte"),
     "shrinkage": ColumnMeta("Shrinkage", "percent"),
     "service_level": ColumnMeta("Service level", "percent"),
     "asa_s": ColumnMeta("ASA [s]", "seconds"),
     "p_abandon": ColumnMeta("Abandonment", "percent"),
     "occupancy": ColumnMeta("Occupancy", "percent"),
     "method": ColumnMeta("Method", "text"),
+    "binding": ColumnMeta("Set by", "text"),
+    # the intervals CSV: local interval_start without offset, the offset beside it
+    "utc_offset": ColumnMeta("UTC offset", "text"),
     # Plan.summary() (the workbook adds weekly_agent_hours)
     "weekly_volume": ColumnMeta("Weekly volume", "volume"),
     "mean_nht_s": ColumnMeta("Mean NHT [s]", "seconds"),
@@ -182,6 +258,10 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "weekly_agent_hours": ColumnMeta("Weekly agent hours", "hours"),
     "weekly_fte": ColumnMeta("Weekly FTE", "fte"),
     "wape": ColumnMeta("WAPE", "percent"),
+    **{
+        column: ColumnMeta(f"Intervals set by {name}", "int")
+        for name, column in BINDING_COUNT_COLUMNS.items()
+    },
     # Plan.daily / Plan.weekly and their totals
     "date": ColumnMeta("Date", "date"),
     "week_start": ColumnMeta("Week start", "date"),

@@ -94,6 +94,7 @@ class PlanView:
         meta = plan.run_facts()
         timezone = plan.timezone
         intervals = plan.intervals
+        intervals = _with_later_columns(intervals, plan.interval_minutes)
         missing = [c for c in INTERVAL_COLUMNS if c not in intervals.columns]
         if missing:
             raise DataError("plan.intervals lacks the columns " + ", ".join(missing))
@@ -170,6 +171,17 @@ class PlanView:
             more = " ..." if len(known) > 12 else ""
             raise DataError(f"no skill {skill!r} in the plan; skills: {listed}{more}")
         return self.intervals.loc[mask]
+
+
+def _with_later_columns(intervals: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    """Add the interval columns a plan made before them lacks: ``fte_hours`` (fte × interval
+    hours) and ``binding`` (empty: not known)."""
+    added: dict[str, object] = {}
+    if "fte_hours" not in intervals.columns and "fte" in intervals.columns:
+        added["fte_hours"] = intervals["fte"] * (interval_minutes / 60.0)
+    if "binding" not in intervals.columns:
+        added["binding"] = ""
+    return intervals.assign(**added) if added else intervals
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame | None:

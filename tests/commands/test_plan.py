@@ -58,7 +58,8 @@ def test_plan_writes_workbook_csv_and_prints_summary(tmp_path, capsys):
     assert len(book.sheetnames) >= 2
     book.close()
     intervals = pd.read_csv(tmp_path / "out" / "intervals.csv")
-    assert list(intervals.columns[: len(INTERVAL_COLUMNS)]) == INTERVAL_COLUMNS
+    # the plan's columns, the UTC offset beside the local interval_start
+    assert list(intervals.columns) == [*INTERVAL_COLUMNS[:3], "utc_offset", *INTERVAL_COLUMNS[3:]]
     # --weeks 1 --start 2026-03-09: 9-15 March, after the US DST switch of 8 March, is a
     # plain 168-hour week; x 6 skills
     assert len(intervals) == 6 * 168
