@@ -20,12 +20,14 @@ __all__ = [
     "BASIS_SKILL",
     "COLUMN_META",
     "HISTORY_COLUMNS",
+    "HISTORY_FILE_COLUMNS",
     "INTERVAL_COLUMNS",
     "INTERVAL_MINUTES",
     "METHODS",
     "METRIC_COLUMNS",
     "STORE_COLUMNS",
     "VERSION",
+    "VOLUME_FILE_COLUMNS",
     "WEEKDAYS",
     "ColumnMeta",
 ]
@@ -94,6 +96,20 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "handled_segments",
     "net_handle_time_s",
 )
+
+#: Columns a history file (``nht.source: file``) gives; ``nht.columns`` maps them to its own
+#: headers. ``interval_minutes``, ``net_handle_time_s`` and ``handled_segments`` may be absent.
+HISTORY_FILE_COLUMNS: tuple[str, ...] = (
+    "skill_id",
+    "interval_start",
+    "interval_minutes",
+    "net_handle_time_s",
+    "arrivals",
+    "handled_segments",
+)
+
+#: Columns of a planner's volume forecast file; ``volume.columns`` maps them to its headers.
+VOLUME_FILE_COLUMNS: tuple[str, ...] = ("skill_id", "interval_start", "volume")
 
 #: Columns of ``Plan.intervals``, in order (the CSV keeps these names for pipelines).
 INTERVAL_COLUMNS: tuple[str, ...] = (

@@ -193,14 +193,17 @@ def test_history_file_errors_name_file_column_and_row(tmp_path):
     [
         (
             "1,2026-03-02T09:00,\n",
-            "volume is missing or not a number for skill 1 at 2026-03-02T09:00",
+            "volume is missing or not a number in row 2: '' for skill 1 at "
+            "2026-03-02T09:00:00+01:00",
         ),
-        ("1,2026-03-02T09:00,-3\n", "negative volume -3 for skill 1 at 2026-03-02T09:00"),
+        (
+            "1,2026-03-02T09:00,-3\n",
+            "volume is negative in row 2: '-3' for skill 1 at 2026-03-02T09:00:00+01:00",
+        ),
         (
             "1,2026-03-02T09:00,3\n1,2026-03-02T09:00,4\n",
-            "skill 1 has two rows for 2026-03-02T09:00",
+            "skill 1 has two rows for 2026-03-02T09:00:00+01:00 (rows 2, 3)",
         ),
-        ("1,2026-03-29T02:30,3\n", "does not exist or is ambiguous in Europe/Berlin"),
     ],
 )
 def test_volume_file_errors(tmp_path, body, message):

@@ -8,6 +8,7 @@ import warnings
 from staffing.config import PlanConfig, load_config
 from staffing.errors import ConfigError, DataError, DataWarning
 from staffing.plan import horizon
+from staffing.plan.volume import read_volume_source
 from staffing.sources import files
 
 
@@ -95,9 +96,7 @@ def check_forecast_file(config: PlanConfig) -> list[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         try:
-            frame = files.read_volume_file(
-                config.volume.path, timezone=config.plan.timezone, sheet=config.volume.sheet
-            )
+            frame = read_volume_source(config)
             files.volume_on_grid(
                 frame,
                 horizon(config),

@@ -18,8 +18,9 @@ from staffing.config import PlanConfig, ResolvedSkill
 from staffing.errors import DataError
 from staffing.plan.progress import Progress, tell
 from staffing.sources import files
+from staffing.sources.file_intervals import sum_volume_rows
 
-__all__ = ["VolumeForecast", "apply_special_days", "volume_forecast"]
+__all__ = ["VolumeForecast", "apply_special_days", "read_volume_source", "volume_forecast"]
 
 #: Columns of the backtest table when the volume does not come from history.
 BACKTEST_COLUMNS = ["skill_id", "skill_name", "wape", "actual_volume", "hours"]
@@ -95,10 +96,9 @@ def _planner_forecast(
     tz = config.plan.timezone
     where = "volume DataFrame" if volume is not None else str(config.volume.path)
     if volume is None:
-        path = config.volume.path
-        assert path is not None  # the config checks this
-        volume = files.read_volume_file(path, timezone=tz, sheet=config.volume.sheet)
+        volume = read_volume_source(config)
     checked = files.check_volume_frame(volume, timezone=tz, where=where)
+    checked = sum_volume_rows(checked, config.plan.interval_minutes, zone=tz, where=where)
     ids = [s.skill_id for s in config.resolved_skills]
     values, note = files.volume_on_grid(checked, grid, ids, where=where)
     return VolumeForecast(
@@ -107,6 +107,36 @@ def _planner_forecast(
         source="DataFrame" if where == "volume DataFrame" else f"file {where}",
         backtest=pd.DataFrame(columns=BACKTEST_COLUMNS),
         notes=[note] if note else [],
+    )
+
+
+def read_volume_source(config: PlanConfig) -> pd.DataFrame:
+    """The config's volume file, read with its layout keys and summed to the plan's interval.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        A validated config with ``volume.source: file``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`staffing.sources.files.read_volume_file` returns it.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read or has problems (all listed).
+    """
+    path = config.volume.path
+    assert path is not None  # the config checks this
+    return files.read_volume_file(
+        path,
+        timezone=config.plan.timezone,
+        sheet=config.volume.sheet,
+        interval_minutes=config.plan.interval_minutes,
+        file_timezone=config.volume.timezone,
+        **config.volume.reader_kwargs(),
     )
 
 
