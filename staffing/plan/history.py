@@ -214,7 +214,7 @@ def _closed_arrivals(
     """Arrivals whose interval (at these local wall-clock starts) is closed for its skill."""
     closed = 0.0
     minute = (local.dt.hour * 60 + local.dt.minute).to_numpy()
-    weekday = local.dt.dayofweek.to_numpy()
+    weekday = local.dt.day_of_week.to_numpy()
     for sid, skill in skills.items():
         assert skill.open_hours is not None
         mine = ids == sid
