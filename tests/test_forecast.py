@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from staffing.config import load_config
-from staffing.errors import DataError
+from staffing.errors import DataError, DataWarning
 from staffing.forecast import (
     backtest,
     hour_of_week,
@@ -226,7 +226,8 @@ def test_naive_local_times_in_the_repeated_autumn_hour_follow_file_order(tmp_pat
         ]
     path = tmp_path / "autumn.csv"
     path.write_text("\n".join(rows) + "\n")
-    frame = read_volume_file(path, timezone="Europe/Berlin")
+    with pytest.warns(DataWarning, match="2026-10-25 02:00 occur twice in Europe/Berlin"):
+        frame = read_volume_file(path, timezone="Europe/Berlin")
     one = frame[frame.skill_id == 1]
     # first 02:00 is CEST (+02:00) = 00:00 UTC, the second CET (+01:00) = 01:00 UTC
     assert [t.isoformat() for t in one.interval_start] == [

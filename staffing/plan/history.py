@@ -269,8 +269,9 @@ def warn_shifted_history(
     if shares[0] <= CLOSED_SHARE_WARN or best == 0 or shares[best] >= shares[0] / 3:
         return None
     warnings.warn(
-        f"{source}: {shares[0]:.0%} of the history's arrivals fall in closed hours; "
-        f"{best:+d} h later only {shares[best]:.0%} would. Are the times local "
+        f"{source}: {shares[0]:.0%} of the history's arrivals fall in closed hours, "
+        f"{shares[best]:.0%} would with every time {abs(best)} h "
+        f"{'later' if best > 0 else 'earlier'} ({best:+d} h). Are the times local "
         f"wall-clock times written as UTC (a 'Z' or no offset)? Then set "
         f"nht.timezone: {timezone} (the zone the file's clocks show)",
         DataWarning,

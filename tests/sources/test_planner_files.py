@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import staffing
 from staffing.config import load_config
 from staffing.errors import DataError, DataWarning
 from staffing.plan import history as plan_history
@@ -115,7 +116,10 @@ def test_history_in_closed_hours_names_the_likely_shift(tmp_path):
     # read as UTC, 09Z-16Z is 04:00-11:00 EST: 5 of 8 hours closed; +5 h puts all 8 open
     assert shift == 5.0
     text = str(caught[0].message)
-    assert "62% of the history's arrivals fall in closed hours; +5 h later only 0% would" in text
+    assert (
+        "62% of the history's arrivals fall in closed hours, 0% would with every time 5 h "
+        "later (+5 h)" in text
+    )
     assert "set nht.timezone: America/New_York" in text
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
@@ -313,3 +317,35 @@ def test_bank_calls_five_minute_local_rows_summed_to_half_hours_and_hours():
     # 3 Mar 07:00-07:55, the file's first twelve rows: awk gives 1169
     assert hourly.volume.iloc[0] == 1169 and hourly.volume.sum() == 5_323_661
     assert len(hourly) == 164 * 15
+
+
+def test_the_plan_passes_the_layout_keys_and_its_interval_to_the_volume_reader(tmp_path):
+    # One day of ten-minute rows under the file's own headers, local times written with a Z.
+    times = pd.date_range("2026-03-02 00:00", periods=6 * 24, freq="10min")
+    body = "".join(f"{i},{t:%Y-%m-%dT%H:%M:%S}Z,{1 + i % 3}\n" for i, t in enumerate(times))
+    (tmp_path / "calls.csv").write_text("rownames,DateTime,Calls\n" + body)
+    result = staffing.plan(
+        {
+            "plan": {
+                "name": "calls",
+                "start": "2026-03-02",
+                "end": "2026-03-02",
+                "timezone": "America/New_York",
+                "interval_minutes": 30,
+            },
+            "nht": {"source": "store"},  # never read: the skill has its own NHT
+            "volume": {
+                "source": "file",
+                "path": str(tmp_path / "calls.csv"),
+                "timezone": "America/New_York",
+                "columns": {"interval_start": "DateTime", "volume": "Calls"},
+                "skill_id": 5,
+            },
+            "defaults": {"method": "workload", "shrinkage": 0.3, "fte_hours_per_week": 40},
+            "skills": [{"id": 5, "name": "Calls", "nht_seconds": 300}],
+        }
+    )
+    volume = result.intervals["volume"].to_numpy()
+    # 48 half-hours of the local day; each sums three rows of 1, 2 and 3 calls = 6
+    assert len(volume) == 48 and (volume == 6).all()
+    assert result.intervals["interval_start"].iloc[0].isoformat() == "2026-03-02T00:00:00-05:00"
