@@ -3,7 +3,7 @@
 Usage::
 
     python3 tasks.py demo    # install (with plots) and run the main job on the bundled example
-    python3 tasks.py test    # install test dependencies, run ruff and the whole test suite
+    python3 tasks.py test    # install test dependencies, run ruff, mypy and the whole test suite
     python3 tasks.py bench   # install benchmark peers and run benchmarks/
     python3 tasks.py mutate  # mutation testing of the core modules (not CI; --sample)
     python3 tasks.py notebook  # install Jupyter, register the kernel, say how to start it
@@ -74,7 +74,7 @@ def demo() -> int:
 
 def test() -> int:
     _ensure_env("dev")
-    for check in (("ruff", "check", "."), ("ruff", "format", "--check", ".")):
+    for check in (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",)):
         rc = _run(*check)
         if rc:
             return rc

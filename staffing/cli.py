@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from staffing.commands import load_all
-from staffing.errors import ConfigError, StaffingError
+from staffing.errors import ConfigError, OutputError, StaffingError
 from staffing.vocabulary import VERSION
 
 
@@ -58,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"staffing {args.command}: invalid configuration:\n{exc}", file=sys.stderr)
         return 2
     except (StaffingError, ValueError) as exc:
-        print(f"staffing {args.command}: error: {exc}", file=sys.stderr)
+        # An output error names the command's options (--force), not the keywords.
+        text = exc.command_line if isinstance(exc, OutputError) else str(exc)
+        print(f"staffing {args.command}: error: {text}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"staffing {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        # The outputs say what an interruption left of the files (staffing.outputs.output_set).
+        detail = f": {exc}" if str(exc) else ""
+        print(f"staffing {args.command}: interrupted{detail}", file=sys.stderr)
         return 130
 
 

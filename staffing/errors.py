@@ -7,6 +7,40 @@ clear message and an exit status instead of a traceback.
 
 from __future__ import annotations
 
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "ConfigError",
+    "DataError",
+    "DataWarning",
+    "OutputError",
+    "StaffingError",
+    "shown",
+]
+
+
+def shown(value: object) -> str:
+    """A value as a message shows it to a planner: ``5``, ``-3.5``, ``'abc'``.
+
+    A NumPy scalar shows as the number it holds (never ``np.float64(-3.5)``), a whole
+    float without its ``.0``, text in quotes.
+
+    Parameters
+    ----------
+    value : object
+        A cell of a file, a setting.
+
+    Returns
+    -------
+    str
+        The text to put in the message.
+    """
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # the plain Python number (or text) it holds
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
 
 class StaffingError(Exception):
     """Base class of every error staffing raises on purpose."""
@@ -59,7 +93,21 @@ class AuthenticationError(APIError):
 
 
 class OutputError(StaffingError):
-    """An output file cannot be written (locked, not ours to overwrite, disk full)."""
+    """An output file cannot be written (locked, not ours to overwrite, disk full).
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, for a caller of the library (naming keyword arguments such as
+        ``force=True``).
+    command_line : str, optional
+        The same for the command line, naming its options (``--force``) instead; default
+        ``message``.
+    """
+
+    def __init__(self, message: str, *, command_line: str | None = None):
+        super().__init__(message)
+        self.command_line = message if command_line is None else command_line
 
 
 class DataWarning(UserWarning):

@@ -13,8 +13,9 @@ module stays in the maths layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ import pandas as pd
 __all__ = [
     "SPECIAL_DAY_COLUMNS",
     "day_effects",
+    "fill_closed",
+    "find_holidays",
     "leave_out_special_days",
     "like_volume",
     "local_days",
@@ -127,7 +130,8 @@ def day_effects(
     found = found.reindex(keys)
     like = pd.to_datetime(found["like"]).to_numpy().astype("datetime64[D]")
     return {
-        "closed": found["closed"].fillna(False).to_numpy(dtype=bool),
+        # True only where an entry closes the day (reindexing leaves the others missing).
+        "closed": found["closed"].eq(True).to_numpy(dtype=bool),
         "volume_factor": found["volume_factor"].fillna(1.0).to_numpy(dtype=float),
         "nht_factor": found["nht_factor"].fillna(1.0).to_numpy(dtype=float),
         "like": like,
@@ -243,7 +247,8 @@ def leave_out_special_days(
     if not hit.any():
         return history, []
     out = history.copy()
-    out.loc[hit, ["arrivals", "handled_segments", "net_handle_time_s"]] = np.nan
+    measured = ["arrivals", "handled_segments", "net_handle_time_s"]
+    out.loc[hit, [c for c in measured if c in out.columns]] = np.nan
     dates = sorted({str(d) for d in days[hit]})
     return out, dates
 
@@ -281,3 +286,158 @@ def local_days(days: np.ndarray, timezone: str, minutes: int) -> pd.DatetimeInde
     if not parts:
         return pd.DatetimeIndex([], tz=timezone).as_unit("ns")
     return parts[0].append(parts[1:]).as_unit("ns") if len(parts) > 1 else parts[0].as_unit("ns")
+
+
+def fill_closed(
+    history: pd.DataFrame,
+    open_hours: Mapping[int, Any],
+    *,
+    timezone: str,
+    minutes: int,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """History with a zero for every absent interval in closed hours, and the open ones.
+
+    Parameters
+    ----------
+    history : DataFrame
+        ``skill_id, interval_start`` (UTC), ``interval_minutes``, ``arrivals``
+        (:func:`staffing.forecast.interval_history`): one row per skill and interval.
+    open_hours : mapping of int to OpenHours or None
+        Per skill id, an object whose ``is_open(weekday, minute_of_day, length_min)`` says
+        which local intervals are open (:class:`staffing.config.OpenHours`); None is always
+        open.
+    timezone : str
+        The plan's IANA zone: opening hours are local.
+    minutes : int
+        The history's interval length [min].
+    start, end : Timestamp
+        The span to complete, ``[start, end)`` in UTC, each skill from its first row on.
+
+    Returns
+    -------
+    filled : DataFrame
+        ``history`` plus a row with ``arrivals`` 0 for every absent closed interval (rows
+        already there, with NaN for "no data", are kept as they are).
+    absent_open : DataFrame
+        ``skill_id, interval_start`` (UTC), ``date`` (local ISO date): the absent intervals
+        in open hours, which stay absent (the profiles skip them).
+    """
+    step = pd.Timedelta(minutes=minutes)
+    rows, gaps = [history], []
+    for sid, hours in open_hours.items():
+        own = history.loc[history["skill_id"] == sid, "interval_start"]
+        if own.empty:
+            continue
+        first = max(own.min(), start.ceil(step))
+        grid = pd.date_range(first, end, freq=step, inclusive="left").as_unit("ns")
+        absent = grid[~grid.isin(pd.DatetimeIndex(own).as_unit("ns"))]
+        local = absent.tz_convert(timezone)
+        is_open: np.ndarray = (
+            np.ones(len(absent), dtype=np.bool_)
+            if hours is None
+            else np.asarray(
+                hours.is_open(
+                    np.asarray(local.day_of_week),
+                    np.asarray(local.hour * 60 + local.minute),
+                    minutes,
+                ),
+                dtype=np.bool_,
+            )
+        )
+        closed = absent[~is_open]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "skill_id": np.full(len(closed), sid, dtype=np.int64),
+                    "interval_start": closed,
+                    "interval_minutes": minutes,
+                    "arrivals": 0.0,
+                }
+            )
+        )
+        gaps.append(
+            pd.DataFrame(
+                {
+                    "skill_id": np.full(int(is_open.sum()), sid, dtype=np.int64),
+                    "interval_start": absent[is_open],
+                    "date": local[is_open].strftime("%Y-%m-%d"),
+                }
+            )
+        )
+    filled = pd.concat([r for r in rows if len(r)] or [history], ignore_index=True)
+    filled = filled.sort_values(["skill_id", "interval_start"], ignore_index=True)
+    empty = pd.DataFrame({"skill_id": [], "interval_start": [], "date": []})
+    return filled, pd.concat(gaps, ignore_index=True) if gaps else empty
+
+
+#: Longest run of consecutive open days without volume still read as holidays [days].
+HOLIDAY_RUN_DAYS = 3
+
+
+def find_holidays(
+    history: pd.DataFrame,
+    open_hours: Mapping[int, Any],
+    *,
+    timezone: str,
+    declared: Iterable[tuple[int, date]] = (),
+) -> pd.DataFrame:
+    """Open days of the history without volume between open days with volume: holidays.
+
+    Parameters
+    ----------
+    history : DataFrame
+        ``skill_id, interval_start`` (UTC), ``arrivals`` (NaN = no data), closed hours
+        already completed (:func:`fill_closed`).
+    open_hours : mapping of int to OpenHours or None
+        Per skill id, as :func:`fill_closed` takes it; a weekday is open when any of its
+        hours is.
+    timezone : str
+        The plan's IANA zone: days are local dates.
+    declared : iterable of (int, datetime.date)
+        Skill and date of the ``special_days`` entries: those decide, never found here.
+
+    Returns
+    -------
+    DataFrame
+        ``skill_id, date`` (datetime.date): per skill, each open weekday, not declared,
+        whose arrivals are zero or absent all day, in a run of at most
+        :data:`HOLIDAY_RUN_DAYS` such open days that the nearest open days before and after
+        close with arrivals (so the first and last days of the history are never
+        holidays). Sorted by skill and date.
+    """
+    local = history["interval_start"].dt.tz_convert(timezone).dt.tz_localize(None)
+    days = pd.DataFrame(
+        {
+            "skill_id": history["skill_id"].to_numpy(dtype=np.int64),
+            "date": local.dt.normalize().to_numpy(),
+            "arrivals": history["arrivals"].to_numpy(dtype=float),
+        }
+    )
+    totals = days.groupby(["skill_id", "date"])["arrivals"].sum(min_count=1)
+    skip = {(int(s), pd.Timestamp(d)) for s, d in declared}
+    found: list[tuple[int, date]] = []
+    for sid, hours in open_hours.items():
+        if sid not in totals.index.get_level_values(0):
+            continue
+        own = totals.loc[sid]
+        span = pd.date_range(own.index.min(), own.index.max(), freq="D")
+        week = np.arange(7)
+        opens = (
+            np.ones(7, dtype=bool)
+            if hours is None
+            else np.array([hours.is_open(np.full(1440, d), np.arange(1440), 1).any() for d in week])
+        )
+        span = span[opens[span.day_of_week]]
+        span = span[[(sid, d) not in skip for d in span]]
+        busy = np.nan_to_num(own.reindex(span).to_numpy(dtype=float)) > 0
+        run: list[pd.Timestamp] = []
+        for index, day in enumerate(span):
+            if not busy[index]:
+                run.append(day)
+                continue
+            if run and len(run) <= HOLIDAY_RUN_DAYS and index - len(run) > 0:
+                found += [(sid, d.date()) for d in run]
+            run = []
+    return pd.DataFrame(found, columns=["skill_id", "date"])

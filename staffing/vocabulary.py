@@ -14,10 +14,27 @@ from importlib.metadata import PackageNotFoundError, version
 __all__ = [
     "BASIS_BAND",
     "BASIS_FALLBACK",
+    "BASIS_FILE",
     "BASIS_HOUR",
     "BASIS_NAMES",
     "BASIS_OVERRIDE",
     "BASIS_SKILL",
+    "BINDINGS",
+    "BINDING_ABANDON",
+    "BINDING_ASA",
+    "BINDING_CLOSED",
+    "BINDING_CONFIDENCE",
+    "BINDING_COUNT_COLUMNS",
+    "BINDING_DAY",
+    "BINDING_INTERVAL_FLOOR",
+    "BINDING_LOAD",
+    "BINDING_MIN_AGENTS",
+    "BINDING_NO_VOLUME",
+    "BINDING_OCCUPANCY",
+    "BINDING_SERVICE_LEVEL",
+    "BINDING_SHIFTS",
+    "BINDING_TIME_STABLE",
+    "BINDING_WEEK",
     "COLUMN_META",
     "HISTORY_COLUMNS",
     "HISTORY_FILE_COLUMNS",
@@ -25,6 +42,9 @@ __all__ = [
     "INTERVAL_MINUTES",
     "METHODS",
     "METRIC_COLUMNS",
+    "PATIENCE_BASIS_CONFIGURED",
+    "PATIENCE_BASIS_HISTORY",
+    "PATIENCE_COLUMNS",
     "STORE_COLUMNS",
     "VERSION",
     "VOLUME_FILE_COLUMNS",
@@ -51,19 +71,74 @@ ERLANG_A = "erlang_a"
 CHAT = "chat"
 METHODS: tuple[str, ...] = (WORKLOAD, ERLANG_C, ERLANG_A, CHAT)
 
-#: ``nht_basis`` values, from the most to the least specific rule.
+#: ``nht_basis`` values, from the most to the least specific rule (``forecast_file``: the
+#: handle time the planner's volume forecast gives for the interval, before every other).
+BASIS_FILE = "forecast_file"
 BASIS_OVERRIDE = "override"
 BASIS_HOUR = "hour_of_week"
 BASIS_BAND = "hour_band"
 BASIS_SKILL = "skill_mean"
 BASIS_FALLBACK = "configured"
 BASIS_NAMES: tuple[str, ...] = (
+    BASIS_FILE,
     BASIS_OVERRIDE,
     BASIS_HOUR,
     BASIS_BAND,
     BASIS_SKILL,
     BASIS_FALLBACK,
 )
+
+#: ``binding`` values: what set an interval's agents (``Plan.intervals["binding"]``).
+#: An interval's agents are the largest of what each rule requires; ``binding`` names the
+#: rule whose requirement equals them. Where several do (a tie), the first in
+#: :data:`BINDINGS` is named: the planner's targets (service level, ASA, abandonment) before
+#: the guard rails (occupancy cap, interval floor, minimum agents).
+BINDING_SERVICE_LEVEL = "service level"
+BINDING_ASA = "ASA"
+BINDING_ABANDON = "abandonment"
+BINDING_OCCUPANCY = "occupancy cap"
+BINDING_INTERVAL_FLOOR = "interval floor"
+BINDING_MIN_AGENTS = "minimum agents"
+#: A ``workload`` skill without an occupancy cap: the offered load, rounded up.
+BINDING_LOAD = "offered load"
+#: Day- and week-scope skills above their floors: the period's targets at the fewest hours.
+BINDING_DAY = "day scope"
+BINDING_WEEK = "week scope"
+#: Agents corrected by simulation (``staffing: time_stable``).
+BINDING_TIME_STABLE = "time-stable simulation"
+#: Reserved: agents set by a confidence requirement on the targets (not computed yet).
+BINDING_CONFIDENCE = "confidence"
+#: Reserved: agents set by the shifts' coverage (not computed in the plan's intervals).
+BINDING_SHIFTS = "shifts"
+#: Open with no contact forecast: 0 agents.
+BINDING_NO_VOLUME = "no volume"
+#: Closed: 0 agents.
+BINDING_CLOSED = "closed"
+#: Every ``binding`` value, ties resolved to the first: targets, guard rails, the rest.
+BINDINGS: tuple[str, ...] = (
+    BINDING_SERVICE_LEVEL,
+    BINDING_ASA,
+    BINDING_ABANDON,
+    BINDING_OCCUPANCY,
+    BINDING_INTERVAL_FLOOR,
+    BINDING_MIN_AGENTS,
+    BINDING_LOAD,
+    BINDING_DAY,
+    BINDING_WEEK,
+    BINDING_TIME_STABLE,
+    BINDING_CONFIDENCE,
+    BINDING_SHIFTS,
+    BINDING_NO_VOLUME,
+    BINDING_CLOSED,
+)
+
+#: ``Plan.summary()`` column of each ``binding`` value a staffed interval can have: the
+#: number of the skill's staffed intervals (open, with volume) it set [-].
+BINDING_COUNT_COLUMNS: dict[str, str] = {
+    name: "set_by_" + name.lower().replace(" ", "_").replace("-", "_")
+    for name in BINDINGS
+    if name not in (BINDING_NO_VOLUME, BINDING_CLOSED)
+}
 
 #: NHT history metrics, float [s], [-] or counts, NaN where LivePerson had no data.
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -77,6 +152,16 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "avg_available_load",
     "messages_sent",
 )
+
+#: Optional history columns ``patience_seconds: auto`` estimates the mean patience from:
+#: contacts that left while waiting [-], and the seconds waited by all the interval's
+#: contacts, served or not [s].
+PATIENCE_COLUMNS: tuple[str, ...] = ("abandoned", "total_wait_s")
+
+#: ``Plan.skills['patience_basis']``: the patience typed in the config, or estimated from
+#: the history's ``abandoned`` and ``total_wait_s`` (``patience_seconds: auto``).
+PATIENCE_BASIS_CONFIGURED = "configured"
+PATIENCE_BASIS_HISTORY = "history"
 
 #: Columns of the history store's frames, in order.
 STORE_COLUMNS: tuple[str, ...] = (
@@ -98,7 +183,8 @@ HISTORY_COLUMNS: tuple[str, ...] = (
 )
 
 #: Columns a history file (``nht.source: file``) gives; ``nht.columns`` maps them to its own
-#: headers. ``interval_minutes``, ``net_handle_time_s`` and ``handled_segments`` may be absent.
+#: headers. ``interval_minutes``, ``net_handle_time_s`` and ``handled_segments`` may be absent,
+#: and the patience columns (:data:`PATIENCE_COLUMNS`) are optional.
 HISTORY_FILE_COLUMNS: tuple[str, ...] = (
     "skill_id",
     "interval_start",
@@ -106,12 +192,17 @@ HISTORY_FILE_COLUMNS: tuple[str, ...] = (
     "net_handle_time_s",
     "arrivals",
     "handled_segments",
+    *PATIENCE_COLUMNS,
 )
 
 #: Columns of a planner's volume forecast file; ``volume.columns`` maps them to its headers.
-VOLUME_FILE_COLUMNS: tuple[str, ...] = ("skill_id", "interval_start", "volume")
+#: ``handle_time_s`` (the planner's own handle time [s]) is optional.
+VOLUME_FILE_COLUMNS: tuple[str, ...] = ("skill_id", "interval_start", "volume", "handle_time_s")
 
 #: Columns of ``Plan.intervals``, in order (the CSV keeps these names for pipelines).
+#: ``fte`` is the FTE needed *during* its interval (a rate, not a sum: summing 30-minute
+#: rows counts each hour twice); ``fte_hours`` = fte × interval hours is the one to sum.
+#: ``binding`` names what set the agents (:data:`BINDINGS`).
 INTERVAL_COLUMNS: tuple[str, ...] = (
     "skill_id",
     "skill_name",
@@ -128,6 +219,8 @@ INTERVAL_COLUMNS: tuple[str, ...] = (
     "p_abandon",
     "occupancy",
     "method",
+    "fte_hours",
+    "binding",
 )
 
 
@@ -166,13 +259,16 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "nht_basis": ColumnMeta("NHT basis", "text"),
     "workload_erlangs": ColumnMeta("Workload [Erlang]", "erlang"),
     "agents": ColumnMeta("Agents", "int"),
-    "fte": ColumnMeta("FTE", "fte"),
+    "fte": ColumnMeta("FTE in the interval", "fte"),
     "shrinkage": ColumnMeta("Shrinkage", "percent"),
     "service_level": ColumnMeta("Service level", "percent"),
     "asa_s": ColumnMeta("ASA [s]", "seconds"),
     "p_abandon": ColumnMeta("Abandonment", "percent"),
     "occupancy": ColumnMeta("Occupancy", "percent"),
     "method": ColumnMeta("Method", "text"),
+    "binding": ColumnMeta("Set by", "text"),
+    # the intervals CSV: local interval_start without offset, the offset beside it
+    "utc_offset": ColumnMeta("UTC offset", "text"),
     # Plan.summary() (the workbook adds weekly_agent_hours)
     "weekly_volume": ColumnMeta("Weekly volume", "volume"),
     "mean_nht_s": ColumnMeta("Mean NHT [s]", "seconds"),
@@ -181,6 +277,10 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "weekly_agent_hours": ColumnMeta("Weekly agent hours", "hours"),
     "weekly_fte": ColumnMeta("Weekly FTE", "fte"),
     "wape": ColumnMeta("WAPE", "percent"),
+    **{
+        column: ColumnMeta(f"Intervals set by {name}", "int")
+        for name, column in BINDING_COUNT_COLUMNS.items()
+    },
     # Plan.daily / Plan.weekly and their totals
     "date": ColumnMeta("Date", "date"),
     "week_start": ColumnMeta("Week start", "date"),
@@ -194,6 +294,9 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "max_abandon": ColumnMeta("Max abandon", "percent"),
     "max_occupancy": ColumnMeta("Max occupancy", "percent"),
     "patience_s": ColumnMeta("Patience [s]", "seconds"),
+    "patience_basis": ColumnMeta("Patience from", "text"),
+    "patience_abandoned": ColumnMeta("Abandoned (patience estimate)", "volume"),
+    "patience_wait_s": ColumnMeta("Time waited (patience estimate) [s]", "seconds"),
     "max_concurrency": ColumnMeta("Max concurrency", "int"),
     "handle_time_by_load_s": ColumnMeta("Handle time by load [s]", "seconds"),
     "shrinkage_mean": ColumnMeta("Shrinkage (weekly mean)", "percent"),
@@ -219,6 +322,10 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "avg_time_in_queue_s": ColumnMeta("Avg time in queue [s]", "seconds"),
     "avg_available_load": ColumnMeta("Avg available load", "float"),
     "messages_sent": ColumnMeta("Messages sent", "volume"),
+    "abandoned": ColumnMeta("Abandoned", "volume"),
+    "total_wait_s": ColumnMeta("Total time waited [s]", "seconds"),
+    # a planner's volume forecast
+    "handle_time_s": ColumnMeta("Handle time [s]", "seconds"),
     "hour_of_week": ColumnMeta("Hour of week", "int"),
     # history summary (``staffing history``)
     "first": ColumnMeta("First", "text"),

@@ -9,6 +9,7 @@ import re
 import sys
 
 from staffing import queueing
+from staffing.vocabulary import CHAT, ERLANG_C
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model",
         choices=queueing.MODELS,
-        default="erlang_c",
-        help="queueing model (default erlang_c)",
+        default=ERLANG_C,
+        help=f"queueing model (default {ERLANG_C})",
     )
     p.add_argument("--volume", type=float, required=True, help="contacts arriving in the interval")
     p.add_argument(
@@ -85,7 +86,7 @@ def _handle_times(text: str, model: str) -> float | list[float]:
         raise ValueError(f"--handle-time must be seconds or a comma list, got {text!r}") from None
     if not values:
         raise ValueError("--handle-time is empty")
-    if model != "chat":
+    if model != CHAT:
         if len(values) != 1:
             raise ValueError(f"--handle-time takes one value for {model}; lists are for chat")
         return values[0]
@@ -170,16 +171,8 @@ def _run(args: argparse.Namespace) -> int:
     handle = _handle_times(args.handle_time, args.model)
     if args.answer_within is None:
         args.answer_within = 0.0
-    if args.model == "chat" and isinstance(handle, list):
-        falling = [j + 1 for j in range(1, len(handle)) if handle[j] < handle[j - 1]]
-        if falling:
-            j = falling[0]
-            notes.append(
-                f"note: --handle-time falls from {handle[j - 2]:g} s at load {j - 1} "
-                f"to {handle[j - 1]:g} s at load {j}: an agent would finish "
-                f"conversations faster the more it holds; handle times from an NHT "
-                f"grow with the load (h_j = NHT x j)"
-            )
+    if args.model == CHAT and isinstance(handle, list):
+        notes += _falling_handle_times(handle)
     common = dict(
         volume=args.volume,
         handle_time_s=handle,
@@ -220,6 +213,50 @@ def _run(args: argparse.Namespace) -> int:
         )
     for note in notes:
         print(note, file=sys.stderr)
+    _print_result(args, result, handle)
+    return 0
+
+
+def _falling_handle_times(handle: list[float]) -> list[str]:
+    """A note when a chat handle-time list falls with the load, else nothing.
+
+    Parameters
+    ----------
+    handle : list of float
+        Handle time per concurrent load 1, 2, ... [s].
+
+    Returns
+    -------
+    list of str
+        The note about the first fall, or an empty list.
+    """
+    falling = [j + 1 for j in range(1, len(handle)) if handle[j] < handle[j - 1]]
+    if not falling:
+        return []
+    j = falling[0]
+    return [
+        f"note: --handle-time falls from {handle[j - 2]:g} s at load {j - 1} "
+        f"to {handle[j - 1]:g} s at load {j}: an agent would finish "
+        f"conversations faster the more it holds; handle times from an NHT "
+        f"grow with the load (h_j = NHT x j)"
+    ]
+
+
+def _print_result(
+    args: argparse.Namespace, result: dict[str, float], handle: float | list[float]
+) -> None:
+    """Print the result: one JSON object with ``--json``, else a table of named values.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``calc`` options (``json``, ``model``, ``volume``, ``interval`` [s],
+        ``agents``, ``answer_within`` [s]).
+    result : dict
+        ``agents`` and the metrics of :func:`staffing.queueing.evaluate`.
+    handle : float or list of float
+        The handle time [s], or one per concurrent load for chat.
+    """
     if args.json:
         # Standard JSON only: a value that is not finite (an unbounded ASA) is null.
         print(
@@ -231,7 +268,7 @@ def _run(args: argparse.Namespace) -> int:
                 allow_nan=False,
             )
         )
-        return 0
+        return
     load = args.volume / args.interval * (handle[0] if isinstance(handle, list) else handle)
     rows = [
         ("model", args.model),
@@ -248,4 +285,3 @@ def _run(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    return 0

@@ -62,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.dir)
     existing = [name for name in STARTER_FILES if (target / name).exists()]
     if existing and not args.force:
+        one = len(existing) == 1
         raise OutputError(
-            f"{target}: {', '.join(existing)} exist(s) already; nothing was "
-            "written (give --force to replace them)"
+            f"{target}: {', '.join(existing)} {'is' if one else 'are'} already there; "
+            f"nothing was written (give --force to replace {'it' if one else 'them'})"
         )
     starter = files("staffing.starter")
     for name, source in STARTER_FILES.items():

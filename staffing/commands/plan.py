@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from staffing.commands.plan_paths import INTERVALS_CHOICES, output_paths
+from staffing.commands.schedule_text import format_schedule
 from staffing.commands.simulate import format_summary as format_simulation
 from staffing.commands.simulation_options import (
     add_engine_options,
@@ -38,16 +40,12 @@ from staffing.commands.simulation_options import (
 from staffing.config import PlanConfig, load_config
 from staffing.errors import DataWarning, OutputError
 from staffing.outputs.intervals_csv import check_schedule_csvs
+from staffing.outputs.output_set import WrittenFiles
 from staffing.outputs.safety import check_outputs, check_target
-from staffing.outputs.view import display_summary
 from staffing.outputs.workbook import INTERVALS_SHEET_MAX_ROWS, write_outputs
-from staffing.plan import Plan, horizon, plan
-from staffing.shifts.schedule import Schedule, schedule
-
-#: Uncovered intervals the schedule summary names.
-UNCOVERED_SHOWN = 5
-#: Choices of ``--intervals``: where the long table of intervals goes.
-INTERVALS_CHOICES = ("auto", "workbook", "csv", "parquet", "none")
+from staffing.plan import Plan, plan
+from staffing.shifts.schedule import schedule
+from staffing.vocabulary import WORKLOAD
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,6 +66,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(workbook, optional intervals CSV and plots)."
         ),
     )
+    _add_output_arguments(parser)
+    _add_horizon_arguments(parser)
+    _add_file_arguments(parser)
+    _add_run_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add CONFIG and the options of where the workbook and the intervals go."""
     parser.add_argument("config", metavar="CONFIG", help="the YAML planning config")
     parser.add_argument(
         "--out",
@@ -97,6 +104,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "CSV only), parquet (<stem>-intervals.parquet instead of the "
         "CSV; needs staffing[parquet]) or none",
     )
+
+
+def _add_horizon_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--start`` and ``--weeks``, the plan's horizon over the config's."""
     parser.add_argument(
         "--start",
         type=iso_date,
@@ -109,6 +120,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="plan N weeks, overriding plan.weeks / plan.end",
     )
+
+
+def _add_file_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the output format, ``--force`` and the plots folder."""
     parser.add_argument(
         "--format",
         choices=["xlsx", "csv"],
@@ -125,6 +140,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="also save PNG plots in DIR (default: output.plots of the config)",
     )
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the simulation and engine options, ``--no-schedule`` and ``--quiet``."""
     parser.add_argument(
         "--simulate",
         type=whole_number(2),
@@ -143,7 +162,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "skill group printed and the Shifts and Coverage sheets written)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
-    parser.set_defaults(func=run)
 
 
 def _progress(message: str) -> None:
@@ -190,85 +208,6 @@ def check_optional_dependencies(
     return check_engine(distributed) if simulate else []
 
 
-def output_paths(args: argparse.Namespace, config: PlanConfig) -> dict:
-    """Where a ``staffing plan`` run writes, from its options and the config.
-
-    An intervals CSV is written when the config has ``output.csv``, ``--csv PATH`` is
-    given or the workbook leaves its Intervals sheet out (``--intervals csv``, or ``auto``
-    above :data:`~staffing.outputs.workbook.INTERVALS_SHEET_MAX_ROWS` rows), and not with
-    ``--no-csv``. ``--out`` decides for the whole run: the CSV follows the workbook's name
-    (``<stem>-intervals.csv`` beside it, ``.parquet`` with ``--intervals parquet``) unless
-    ``--csv PATH``. Without ``--out``, ``output.csv`` of the config, else beside the
-    workbook.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        The parsed ``plan`` options (``out``, ``fmt``, ``csv``, ``no_csv``, ``intervals``).
-    config : PlanConfig
-        The validated config.
-
-    Returns
-    -------
-    dict
-        ``out`` (Path), ``fmt`` (``"xlsx"`` or ``"csv"``), ``csv`` and ``parquet`` (Path or
-        None), ``sheet`` (whether the workbook has the Intervals sheet), ``rows`` (interval
-        rows of the plan) and ``why`` (how the CSV path was chosen, for the messages).
-
-    Raises
-    ------
-    OutputError
-        ``--csv``, ``--no-csv`` or ``--intervals`` with CSV output, or ``--intervals csv``
-        with ``--no-csv``.
-    """
-    out = Path(args.out) if args.out else config.default_output_path()
-    fmt = args.fmt or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
-    choice = getattr(args, "intervals", "auto") or "auto"
-    csv_arg, no_csv = getattr(args, "csv", None), getattr(args, "no_csv", False)
-    if fmt == "csv":
-        if csv_arg or no_csv or choice != "auto":
-            raise OutputError(
-                "--csv, --no-csv and --intervals apply to workbook (xlsx) "
-                f"output; {out} is the intervals CSV itself"
-            )
-        return {
-            "out": out,
-            "fmt": fmt,
-            "csv": None,
-            "parquet": None,
-            "sheet": False,
-            "rows": 0,
-            "why": "",
-        }
-    if choice == "csv" and no_csv:
-        raise OutputError("--intervals csv writes the intervals CSV; it contradicts --no-csv")
-    rows = len(horizon(config)) * len(config.skills)
-    sheet = choice == "workbook" or (choice == "auto" and rows <= INTERVALS_SHEET_MAX_ROWS)
-    stem = out.with_suffix("")
-    beside = out.parent / f"{stem.name}-intervals.csv"
-    wanted = config.output.csv is not None or choice == "csv" or (choice == "auto" and not sheet)
-    if csv_arg:
-        csv, why = Path(csv_arg), "--csv"
-    elif no_csv or choice in ("none", "parquet") or not wanted:
-        csv, why = None, ""
-    elif args.out:
-        csv, why = beside, "beside --out"
-    elif config.output.csv is not None:
-        csv, why = config.output.csv, "output.csv of the config"
-    else:
-        csv, why = beside, "beside the workbook"
-    parquet = out.parent / f"{stem.name}-intervals.parquet" if choice == "parquet" else None
-    return {
-        "out": out,
-        "fmt": fmt,
-        "csv": csv,
-        "parquet": parquet,
-        "sheet": sheet,
-        "rows": rows,
-        "why": why,
-    }
-
-
 def format_summary(result: Plan) -> str:
     """The summary table as fixed-width text for the terminal.
 
@@ -284,7 +223,7 @@ def format_summary(result: Plan) -> str:
         volume, NHT [s], peak agents and when, FTE per week [FTE], service level and
         abandonment [%], WAPE [%]; ``-`` where a value is missing) and a footnote.
     """
-    table = display_summary(result.summary(), result.intervals)
+    table = result.summary()
 
     def num(value: float, digits: int = 0, pct: bool = False) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -308,7 +247,7 @@ def format_summary(result: Plan) -> str:
     for r in table.itertuples(index=False):
         peak_at = "" if pd.isna(r.peak_at) else pd.Timestamp(r.peak_at).strftime("%a %d %b %H:%M")
         label = r.skill_name if pd.isna(r.skill_id) else f"{r.skill_id} {r.skill_name}"
-        sl = "no target" if r.method == "workload" else num(r.service_level, pct=True)
+        sl = "no target" if r.method == WORKLOAD else num(r.service_level, pct=True)
         rows.append(
             (
                 label,
@@ -344,114 +283,6 @@ def format_summary(result: Plan) -> str:
     )
     notes = [f"warning: {note}" for note in result.warnings]
     return "\n".join([head, "", *lines, "", foot, *(["", *notes] if notes else [])])
-
-
-def format_schedule(result: Schedule) -> str:
-    """The schedule summary as fixed-width text for the terminal.
-
-    Parameters
-    ----------
-    result : staffing.shifts.schedule.Schedule
-        A schedule of a plan (:func:`staffing.schedule`); its ``groups``, ``uncovered``,
-        ``mip_gap`` and ``meta`` are shown.
-
-    Returns
-    -------
-    str
-        A heading line, a table (one row per skill group and an ``All groups`` row: paid
-        hours [h], shifts (heads started), coverage efficiency [%], under- and
-        over-staffed on-queue agent-hours [h], uncovered intervals, MILP gap [%]; ``-``
-        where a value is missing), a footnote and, when intervals are under-staffed, the
-        first :data:`UNCOVERED_SHOWN` of them with their shortfall and reason.
-    """
-    groups = result.groups
-
-    def num(value: float, digits: int = 0, pct: bool = False) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "-"
-        return f"{value:.1%}" if pct else f"{value:,.{digits}f}"
-
-    rows = [
-        (
-            "skill group",
-            "paid h",
-            "shifts",
-            "efficiency",
-            "under h",
-            "over h",
-            "uncovered",
-            "MILP gap",
-        )
-    ]
-    for g in groups.itertuples(index=False):
-        optimised = not math.isnan(g.paid_hours)
-        rows.append(
-            (
-                str(g.skill_group),
-                num(g.paid_hours),
-                f"{g.shifts:,}" if optimised else "-",
-                num(g.efficiency, pct=True),
-                num(g.under_hours, 1),
-                num(g.over_hours, 1),
-                f"{g.uncovered_intervals:,}",
-                num(g.mip_gap, pct=True),
-            )
-        )
-    required, scheduled = groups["required_hours"].sum(), groups["scheduled_hours"].sum()
-    rows.append(
-        (
-            "All groups",
-            num(result.paid_hours),
-            f"{int(groups['shifts'].sum()):,}" if not math.isnan(result.paid_hours) else "-",
-            num(required / scheduled if scheduled > 0 else math.nan, pct=True),
-            num(float(groups["under_hours"].sum()), 1),
-            num(float(groups["over_hours"].sum()), 1),
-            f"{int(groups['uncovered_intervals'].sum()):,}",
-            num(result.mip_gap if not math.isnan(result.paid_hours) else math.nan, pct=True),
-        )
-    )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])]
-        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
-        lines.append("  ".join(cells).rstrip())
-        if index == 0 or index == len(rows) - 2:
-            lines.append("  ".join("-" * w for w in widths))
-    meta = result.meta
-    source = (
-        "optimal shifts (HiGHS MILP)"
-        if meta.get("source") == "optimised"
-        else f"the schedule from {meta.get('source')}"
-    )
-    head = (
-        f"Schedule: {len(groups)} skill group(s), {source}; "
-        f"{meta.get('interval_minutes')}-minute intervals"
-    )
-    foot = [
-        "paid h: paid hours of the shifts (length minus the unpaid break); shifts: heads "
-        "started over the horizon; efficiency: required agent-hours / scheduled on-queue "
-        "hours;",
-        "under h, over h: on-queue agent-hours below and above the requirement; "
-        "uncovered: under-staffed intervals",
-    ]
-    uncovered = result.uncovered
-    if len(uncovered):
-        first = uncovered.head(UNCOVERED_SHOWN)
-        width = max(len(str(g)) for g in first["skill_group"])
-        foot.append(
-            f"note: {len(uncovered):,} interval(s) under-staffed (all of them in the "
-            f"Coverage sheets); the first {len(first)}:"
-        )
-        foot += [
-            f"  {str(row.skill_group).ljust(width)}  "
-            f"{pd.Timestamp(row.interval_start):%a %Y-%m-%d %H:%M}  short "
-            f"{row.shortfall:.1f} agents: {row.reason}"
-            for row in first.itertuples(index=False)
-        ]
-        if len(uncovered) > len(first):
-            foot.append(f"  and {len(uncovered) - len(first):,} more")
-    return "\n".join([head, "", *lines, "", *foot])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -493,16 +324,104 @@ def run(args: argparse.Namespace) -> int:
         ``--seed``, ``--workers`` or ``--scheduler`` without ``--simulate``, or simulation
         options the simulation refuses.
     """
+    config = _load_config(args)
+    paths = output_paths(args, config)
+    out, fmt, csv_path = paths["out"], paths["fmt"], paths["csv"]
+    plots_dir = Path(args.plots) if args.plots else config.output.plots
+    progress = None if args.quiet else _progress
+    scheduling = _check_before_planning(args, config, paths, plots_dir)
+
+    with warnings.catch_warnings():
+        # DataWarnings are in the plan's warnings, printed with the summary.
+        warnings.simplefilter("ignore", DataWarning)
+        result = plan(config, progress=progress)
+    sheet = paths["sheet"]
+    if fmt == "xlsx" and not sheet:
+        _note_intervals_sheet(result, args, paths)
+    print(format_summary(result))
+    simulation = None
+    if args.simulate is not None:
+        if progress:
+            progress(f"simulating with {args.simulate} replications")
+        simulation = run_simulation(result, args, args.simulate, quiet=args.quiet)
+        print()
+        print(format_simulation(simulation))
+    shifts = None
+    if scheduling:
+        if progress:
+            progress("scheduling shifts")
+        shifts = schedule(result)
+        print()
+        print(format_schedule(shifts))
+
+    existed = {p for p in (csv_path, paths["parquet"]) if p is not None and Path(p).exists()}
+    if progress:
+        progress(f"writing {out}")
+    written = write_outputs(
+        result,
+        out,
+        fmt=fmt,
+        force=args.force,
+        csv_path=csv_path,
+        simulation=simulation,
+        schedule=shifts,
+        intervals_sheet=sheet if fmt == "xlsx" else None,
+        parquet_path=paths["parquet"],
+        progress=progress,
+        plots_dir=plots_dir,
+    )
+    print()
+    _print_written(written, paths, existed)
+    return 0
+
+
+def _load_config(args: argparse.Namespace) -> PlanConfig:
+    """The config of ``args.config`` with ``--start`` and ``--weeks`` over its plan.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``plan`` options (``config``, ``start``, ``weeks``).
+
+    Returns
+    -------
+    PlanConfig
+        The validated config.
+    """
     overrides: dict = {}
     if args.start:
         overrides.setdefault("plan", {})["start"] = args.start
     if args.weeks:
         overrides.setdefault("plan", {})["weeks"] = args.weeks
-    config = load_config(args.config, overrides=overrides or None)
-    paths = output_paths(args, config)
+    return load_config(args.config, overrides=overrides or None)
+
+
+def _check_before_planning(
+    args: argparse.Namespace, config: PlanConfig, paths: dict, plots_dir: Path | None
+) -> bool:
+    """Refuse, before any work, what would fail later; say whether the plan is scheduled.
+
+    Missing optional packages, simulation options without ``--simulate``, ``--simulate``
+    with CSV output, and locked or foreign output targets fail now, not after the planning
+    run. Notes on the engine are printed on stderr.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``plan`` options (as for :func:`run`).
+    config : PlanConfig
+        The validated config.
+    paths : dict
+        Where the run writes (:func:`output_paths`).
+    plots_dir : Path or None
+        Folder of the plots, None for none.
+
+    Returns
+    -------
+    bool
+        Whether the plan is scheduled (the config has shifts and no ``--no-schedule``).
+    """
     out, fmt, csv_path = paths["out"], paths["fmt"], paths["csv"]
-    plots_dir = Path(args.plots) if args.plots else config.output.plots
-    progress = None if args.quiet else _progress
     # Missing optional packages fail now, before any work or output.
     engine_notes = check_optional_dependencies(
         plots=plots_dir is not None,
@@ -540,67 +459,53 @@ def run(args: argparse.Namespace) -> int:
     intervals_csv = out if fmt == "csv" else csv_path
     if scheduling and intervals_csv is not None:
         check_schedule_csvs(intervals_csv, force=args.force)
+    return scheduling
 
-    with warnings.catch_warnings():
-        # DataWarnings are in the plan's warnings, printed with the summary.
-        warnings.simplefilter("ignore", DataWarning)
-        result = plan(config, progress=progress)
-    sheet = paths["sheet"]
-    if fmt == "xlsx" and not sheet:
-        where = csv_path or paths["parquet"]
-        why = (
-            f"above {INTERVALS_SHEET_MAX_ROWS:,} rows"
-            if args.intervals == "auto"
-            else f"--intervals {args.intervals}"
-        )
-        result.warnings.append(
-            f"the workbook has no Intervals sheet ({len(result.intervals):,} interval rows, "
-            f"{why}): "
-            + (
-                f"they are in {where}"
-                if where
-                else "they are written nowhere; use --csv PATH, --intervals parquet or "
-                "--intervals workbook"
-            )
-        )
-    print(format_summary(result))
-    simulation = None
-    if args.simulate is not None:
-        if progress:
-            progress(f"simulating with {args.simulate} replications")
-        simulation = run_simulation(result, args, args.simulate, quiet=args.quiet)
-        print()
-        print(format_simulation(simulation))
-    shifts = None
-    if scheduling:
-        if progress:
-            progress("scheduling shifts")
-        shifts = schedule(result)
-        print()
-        print(format_schedule(shifts))
 
-    existed = {p for p in (csv_path, paths["parquet"]) if p is not None and Path(p).exists()}
-    if progress:
-        progress(f"writing {out}")
-    written = write_outputs(
-        result,
-        out,
-        fmt=fmt,
-        force=args.force,
-        csv_path=csv_path,
-        simulation=simulation,
-        schedule=shifts,
-        intervals_sheet=sheet if fmt == "xlsx" else None,
-        parquet_path=paths["parquet"],
-        progress=progress,
+def _note_intervals_sheet(result: Plan, args: argparse.Namespace, paths: dict) -> None:
+    """Add to the plan's warnings where the intervals are when the workbook leaves them out.
+
+    Parameters
+    ----------
+    result : staffing.plan.Plan
+        The planning result; a warning is appended to its ``warnings``.
+    args : argparse.Namespace
+        The parsed ``plan`` options (``intervals``).
+    paths : dict
+        Where the run writes (:func:`output_paths`).
+    """
+    csv_path = paths["csv"]
+    where = csv_path or paths["parquet"]
+    why = (
+        f"above {INTERVALS_SHEET_MAX_ROWS:,} rows"
+        if args.intervals == "auto"
+        else f"--intervals {args.intervals}"
     )
-    if plots_dir is not None:
-        from staffing.outputs.plots import save_plots
+    result.warnings.append(
+        f"the workbook has no Intervals sheet ({len(result.intervals):,} interval rows, "
+        f"{why}): "
+        + (
+            f"they are in {where}"
+            if where
+            else "they are written nowhere; use --csv PATH, --intervals parquet or "
+            "--intervals workbook"
+        )
+    )
 
-        if progress:
-            progress(f"saving plots in {plots_dir}")
-        written += save_plots(result, plots_dir)
-    print()
+
+def _print_written(written: WrittenFiles, paths: dict, existed: set) -> None:
+    """Print a line per file written, saying which holds the intervals and what it replaced.
+
+    Parameters
+    ----------
+    written : WrittenFiles
+        The files written, and the notes on files kept (an edited workbook's backup).
+    paths : dict
+        Where the run writes (:func:`output_paths`).
+    existed : set of Path
+        The intervals files that were there before the run.
+    """
+    csv_path = paths["csv"]
     for path in written:
         why = ""
         if csv_path is not None and Path(path) == Path(csv_path):
@@ -612,4 +517,5 @@ def run(args: argparse.Namespace) -> int:
                 "; replaced the file that was there)" if path in existed else ")"
             )
         print(f"wrote {path}{why}")
-    return 0
+    for note in written.notes:
+        print(f"note: {note}")

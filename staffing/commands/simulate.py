@@ -227,7 +227,11 @@ def _csv_paths(out: Path) -> dict[str, Path]:
 def _refuse_existing(paths: dict[str, Path]) -> None:
     existing = [str(path) for path in paths.values() if path.exists()]
     if existing:
-        raise OutputError(f"{', '.join(existing)} already exist(s); use --force to overwrite")
+        one = len(existing) == 1
+        raise OutputError(
+            f"{', '.join(existing)} {'is' if one else 'are'} already there; give --force to "
+            f"replace {'it' if one else 'them'}"
+        )
 
 
 def _write_tables(result: SimulationResult, paths: dict[str, Path]) -> list[Path]:

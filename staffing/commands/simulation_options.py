@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import warnings
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from staffing.plan import Plan
 
 __all__ = ["add_engine_options", "check_engine", "iso_date", "run_simulation", "whole_number"]
+
+#: How the simulation's warning (and the commands' note) about a missing numba begins.
+NUMBA_MISSING = "numba is not installed"
 
 
 def iso_date(text: str) -> str:
@@ -138,7 +142,7 @@ def check_engine(distributed: bool) -> list[str]:
         )
     if missing("numba"):
         return [
-            "numba is not installed: the simulation runs as plain Python, much slower "
+            f"{NUMBA_MISSING}: the simulation runs as plain Python, much slower "
             "(pip install 'staffing[simulate]')"
         ]
     return []
@@ -184,15 +188,18 @@ def run_simulation(
             bar.update(done - bar.n)
 
     try:
-        return simulate(
-            planned,
-            replications=replications,
-            seed=args.seed if args.seed is not None else 0,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            progress=progress,
-            **options,
-        )
+        with warnings.catch_warnings():
+            # check_engine's note said it before the run: not again, inside the bar.
+            warnings.filterwarnings("ignore", NUMBA_MISSING, RuntimeWarning)
+            return simulate(
+                planned,
+                replications=replications,
+                seed=args.seed if args.seed is not None else 0,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                progress=progress,
+                **options,
+            )
     finally:
         if bar is not None:
             bar.close()

@@ -8,8 +8,9 @@ import warnings
 from staffing.config import PlanConfig, load_config
 from staffing.errors import ConfigError, DataError, DataWarning
 from staffing.plan import horizon
-from staffing.plan.volume import read_volume_source
+from staffing.plan.volume import covered_skills, read_volume_source
 from staffing.sources import files
+from staffing.sources.handle_times import handle_times_on_grid
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -88,8 +89,9 @@ def check_forecast_file(config: PlanConfig) -> list[str]:
     ------
     ConfigError
         The file cannot be read, lacks a column, has a bad value, a time off the plan's
-        interval grid or a planned skill and interval without a volume:
-        ``<config>: volume.path: <what is wrong>``.
+        interval grid or a planned skill and interval without a volume, or (with no
+        ``nht`` section) a skill with neither ``nht_seconds`` nor a handle time in every
+        interval: ``<config>: volume.path: <what is wrong>``.
     """
     if config.volume.source != "file" or config.volume.path is None:
         return []
@@ -97,12 +99,10 @@ def check_forecast_file(config: PlanConfig) -> list[str]:
         warnings.simplefilter("always", DataWarning)
         try:
             frame = read_volume_source(config)
-            files.volume_on_grid(
-                frame,
-                horizon(config),
-                [s.skill_id for s in config.resolved_skills],
-                where=str(config.volume.path),
-            )
+            grid, ids = horizon(config), [s.skill_id for s in config.resolved_skills]
+            files.volume_on_grid(frame, grid, ids, where=str(config.volume.path))
+            # without history, each skill's NHT must come from nht_seconds or the file
+            covered_skills(config, handle_times_on_grid(frame, grid, ids), grid)
         except DataError as exc:
             raise ConfigError([f"{config.source}: volume.path: {exc}"]) from None
     return [str(w.message) for w in caught if issubclass(w.category, DataWarning)]

@@ -28,6 +28,7 @@ from staffing.config.sections import (
     OutputSection,
     PlanSection,
     VolumeSection,
+    growth_problems,
 )
 from staffing.config.shifts import (
     ScheduledSpec,
@@ -66,11 +67,34 @@ def _validate_with(
     return validated
 
 
+def _repeated_skills(items: Any) -> list[Problem]:
+    """A skill id or name of ``skills:`` (as written) that an earlier entry already uses."""
+    if not isinstance(items, list):
+        return []
+    problems: list[Problem] = []
+    seen: dict[str, dict[object, int]] = {"id": {}, "name": {}}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        for key, kinds in (("id", int), ("name", str)):
+            value = item.get(key)
+            if not isinstance(value, kinds) or isinstance(value, bool):
+                continue
+            first = seen[key].setdefault(value, index)
+            if first != index:
+                shown = value if key == "id" else repr(value)
+                label = "skill id" if key == "id" else "name"
+                problems.append(
+                    (("skills", index, key), f"{label} {shown} already used by skills[{first}]")
+                )
+    return problems
+
+
 class PlanConfig(StrictModel):
     """The whole validated planning config (see :mod:`staffing.config`)."""
 
     plan: PlanSection
-    nht: NhtSection
+    nht: NhtSection = Field(default_factory=lambda: NhtSection(source="none"))
     volume: VolumeSection
     defaults: SkillSettings = Field(default_factory=SkillSettings)
     skills: list[SkillEntry] = Field(min_length=1)
@@ -83,59 +107,30 @@ class PlanConfig(StrictModel):
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _raw: dict[str, Any] | None = PrivateAttr(None)
 
-    @field_validator("volume")
+    @field_validator("volume", mode="wrap")
     @classmethod
-    def _growth_of_known_skills(cls, volume: VolumeSection, info: ValidationInfo) -> VolumeSection:
-        # Checked against the raw skill ids, so it is reported even when a skill is invalid.
-        ids = _raw_skill_ids(info)
-        if ids is None:
-            return volume
-        problems: list[Problem] = [
-            (("volume", "growth", key), f"skill {key} is not in skills")
-            for key in volume.growth.by_skill
-            if key not in ids
-        ]
-        if problems:
-            raise rules_error(problems)
-        return volume
+    def _growth_of_known_skills(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> VolumeSection:
+        # Against the raw skill ids, and even when another key of volume is wrong.
+        return _validate_with(handler, value, growth_problems(value, _raw_skill_ids(info)))
 
-    @field_validator("special_days")
+    @field_validator("special_days", mode="wrap")
     @classmethod
     def _special_days_of_known_skills(
-        cls, entries: list[SpecialDay], info: ValidationInfo
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
     ) -> list[SpecialDay]:
-        # Against the raw skill ids (as growth); and one 'like' per date and skill.
-        problems = special_day_problems(entries, _raw_skill_ids(info))
-        if problems:
-            raise rules_error(problems)
-        return entries
+        # Against the raw skill ids (as growth), even when an entry is wrong itself; and
+        # one 'like' per date and skill.
+        return _validate_with(handler, value, special_day_problems(value, _raw_skill_ids(info)))
 
-    @field_validator("skills")
+    @field_validator("skills", mode="wrap")
     @classmethod
-    def _unique_and_known(cls, skills: list[SkillEntry]) -> list[SkillEntry]:
-        problems: list[Problem] = []
-        seen_ids: dict[int, int] = {}
-        seen_names: dict[str, int] = {}
-        for index, skill in enumerate(skills):
-            if skill.id in seen_ids:
-                problems.append(
-                    (
-                        ("skills", index, "id"),
-                        f"skill id {skill.id} already used by skills[{seen_ids[skill.id]}]",
-                    )
-                )
-            seen_ids.setdefault(skill.id, index)
-            if skill.name in seen_names:
-                problems.append(
-                    (
-                        ("skills", index, "name"),
-                        f"name {skill.name!r} already used by skills[{seen_names[skill.name]}]",
-                    )
-                )
-            seen_names.setdefault(skill.name, index)
-        if problems:
-            raise rules_error(problems)
-        return skills
+    def _unique_and_known(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler
+    ) -> list[SkillEntry]:
+        # Ids and names as written, so a repeat is reported even when a skill is invalid.
+        return _validate_with(handler, value, _repeated_skills(value))
 
     @field_validator("shifts", mode="wrap")
     @classmethod
@@ -154,6 +149,35 @@ class PlanConfig(StrictModel):
     ) -> Any:
         base = Path(validation_context(info).get("base_dir") or Path.cwd())
         return _validate_with(handler, value, scheduled_problems(value, base))
+
+    @model_validator(mode="after")
+    def _history_where_needed(self) -> PlanConfig:
+        # Without an nht section there is no history to forecast volume or patience from.
+        if self.nht.source != "none":
+            return self
+        problems: list[Problem] = []
+        if self.volume.source == "history":
+            problems.append(
+                (
+                    ("volume", "source"),
+                    "'history' forecasts from the NHT history, and the config has no nht "
+                    "section: add one (nht.source file or store), or use your own forecast "
+                    "(volume.source file)",
+                )
+            )
+        for index, entry in enumerate(self.skills):
+            if entry.resolved is not None and entry.resolved.patience_auto:
+                problems.append(
+                    (
+                        ("skills", index, "patience_seconds"),
+                        "auto estimates the patience from the history's abandoned and "
+                        "total_wait_s columns, and the config has no nht section: add one, "
+                        "or give the patience in seconds",
+                    )
+                )
+        if problems:
+            raise rules_error(problems)
+        return self
 
     @model_validator(mode="after")
     def _remember_origin(self, info: ValidationInfo) -> PlanConfig:

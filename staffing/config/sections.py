@@ -11,9 +11,9 @@ import zoneinfo
 from datetime import date, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 
-from staffing.config.base import ConfigPath, SkillId, StrictModel, check_file
+from staffing.config.base import ConfigPath, Problem, SkillId, StrictModel, check_file
 from staffing.errors import ConfigError
 from staffing.sources.liveperson.credentials import check_domain_api, source_problem
 from staffing.vocabulary import HISTORY_FILE_COLUMNS, INTERVAL_MINUTES, VOLUME_FILE_COLUMNS
@@ -26,6 +26,7 @@ __all__ = [
     "OutputSection",
     "PlanSection",
     "VolumeSection",
+    "growth_problems",
 ]
 
 
@@ -169,11 +170,16 @@ class LivePersonSection(StrictModel):
 
 
 class NhtSection(FileLayout):
-    """``nht:`` where the Net Handle Time history comes from (and a file's layout)."""
+    """``nht:`` where the Net Handle Time history comes from (and a file's layout).
+
+    Source ``none`` (what a config without an ``nht`` section means) plans without any
+    history: every skill then takes its NHT from ``nht_seconds`` or from the volume file's
+    handle times.
+    """
 
     file_columns: ClassVar[tuple[str, ...]] = HISTORY_FILE_COLUMNS
 
-    source: Literal["store", "file"]
+    source: Literal["store", "file", "none"]
     path: ConfigPath | None = None
     store: ConfigPath | None = None
     history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] = 8
@@ -183,7 +189,14 @@ class NhtSection(FileLayout):
 
     @model_validator(mode="after")
     def _source_needs(self) -> NhtSection:
-        if self.source == "file":
+        if self.source == "none":
+            given = [k for k in ("path", "store", "liveperson") if getattr(self, k) is not None]
+            given += self.layout_keys()
+            if given or self.fetch:
+                raise ValueError(
+                    f"source 'none' plans without history; remove {', '.join(given or ['fetch'])}"
+                )
+        elif self.source == "file":
             if self.path is None:
                 raise ValueError("source 'file' needs 'path' (a CSV of NHT history)")
             if self.store is not None or self.fetch:
@@ -229,6 +242,35 @@ class GrowthSpec(StrictModel):
             ``by_skill[skill_id]`` if listed, else ``all_skills`` (1.0 unless given) [-].
         """
         return float(self.by_skill.get(skill_id, self.all_skills))
+
+
+def growth_problems(volume: Any, ids: set[object] | None) -> list[Problem]:
+    """Skills of ``volume.growth`` (as written) that are not in ``skills:``.
+
+    Parameters
+    ----------
+    volume : Any
+        ``volume:`` as written; a growth that is not well-formed is not checked here (the
+        model says why).
+    ids : set or None
+        The skill ids of ``skills:`` as written (None: not a list, so not checked).
+
+    Returns
+    -------
+    list of (key path, str)
+        ``volume.growth.<id>``: skill <id> is not in skills.
+    """
+    if ids is None or not isinstance(volume, dict) or "growth" not in volume:
+        return []
+    try:
+        growth = GrowthSpec.model_validate(_growth_before(volume["growth"]))
+    except ValidationError:
+        return []
+    return [
+        (("volume", "growth", key), f"skill {key} is not in skills")
+        for key in growth.by_skill
+        if key not in ids
+    ]
 
 
 class VolumeSection(FileLayout):

@@ -47,7 +47,7 @@ from staffing.config.base import (
     rules_error,
     validation_context,
 )
-from staffing.config.hours import parse_clock
+from staffing.config.hours import format_clock, parse_clock
 from staffing.vocabulary import WEEKDAYS
 
 __all__ = [
@@ -70,9 +70,13 @@ KEYS_ONLY = "shift_keys_only"
 def _clock(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads an unquoted 06:00 as the base-60 number 360: refuse to guess.
-        raise ValueError(
-            'write the time in quotes, e.g. "06:00" (YAML reads an unquoted 06:00 as a number)'
-        )
+        if 0 <= value < 24 * 60:
+            written = format_clock(value)
+            raise ValueError(
+                f'write the time in quotes, "{written}": YAML reads an unquoted {written} '
+                f"as a number (got {value})"
+            )
+        raise ValueError(f'expected a local time in quotes, e.g. "06:00" (got {value})')
     if not isinstance(value, str):
         raise ValueError("expected a local time 'HH:MM' in quotes")
     parse_clock(value)
@@ -84,6 +88,7 @@ Clock = Annotated[str, BeforeValidator(_clock)]
 
 def _start_before(value: Any) -> Any:
     if isinstance(value, str | int) and not isinstance(value, bool):
+        _clock(value)  # one time: a mistake in it is reported once, at ``start``
         return {"earliest": value, "latest": value}
     return value
 
@@ -315,6 +320,10 @@ def shift_set_problems(items: Any, known: set[object]) -> list[Problem]:
         try:
             template = ShiftTemplate.model_validate(item, context={KEYS_ONLY: True})
         except ValidationError:
+            # Its skills are still checked: one message per mistake, all at once.
+            problems += _unknown_skills(
+                index, item.get("skills") if isinstance(item, dict) else None, known
+            )
             continue
         if template.name in names:
             problems.append(
@@ -325,14 +334,21 @@ def shift_set_problems(items: Any, known: set[object]) -> list[Problem]:
             )
         names.setdefault(template.name, index)
         served = every_skill if template.skills is None else frozenset(template.skills)
-        problems += [
-            (("shifts", index, "skills"), f"skill {skill_id} is not in skills")
-            for skill_id in template.skills or []
-            if skill_id not in known
-        ]
+        problems += _unknown_skills(index, template.skills, known)
         problems += _group_overlap(index, served, groups)
         groups.append((index, served))
     return problems
+
+
+def _unknown_skills(index: int, skills: Any, known: set[object]) -> list[Problem]:
+    """``shifts[index].skills``: each whole-number skill id not in ``skills:``."""
+    if not isinstance(skills, list):
+        return []
+    return [
+        (("shifts", index, "skills"), f"skill {skill_id} is not in skills")
+        for skill_id in skills
+        if isinstance(skill_id, int) and not isinstance(skill_id, bool) and skill_id not in known
+    ]
 
 
 def _group_overlap(

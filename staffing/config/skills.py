@@ -19,7 +19,7 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from staffing.config.base import (
     Fraction,
@@ -69,6 +69,11 @@ class ServiceLevel(StrictModel):
 
 def _shrinkage_before(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
+        # Checked here, so a mistake is reported at ``shrinkage``, the key as written.
+        if value < 0:
+            raise PydanticKnownError("greater_than_equal", {"ge": 0})
+        if value >= 1:
+            raise PydanticKnownError("less_than", {"lt": 1})
         return {"default": value}
     return value
 
@@ -110,7 +115,7 @@ class SkillSettings(StrictModel):
     asa_seconds: PositiveSeconds | None = None
     max_abandon: Fraction | None = None
     max_occupancy: Annotated[float, Field(gt=0, le=1)] | None = None
-    patience_seconds: PositiveSeconds | None = None
+    patience_seconds: PositiveSeconds | Literal["auto"] | None = None
     max_concurrency: Annotated[int, Field(strict=True, ge=1, le=50)] | None = None
     handle_time_by_load_seconds: list[PositiveSeconds] | None = None
     shrinkage: Annotated[ShrinkageSpec, BeforeValidator(_shrinkage_before)] | None = None
@@ -128,6 +133,8 @@ class ResolvedSkill:
     ``nht_seconds`` is the skill's own override (skips history); ``nht_fallback_s``
     is ``defaults.nht_seconds``, the last NHT fallback. A setting still missing after the
     merge is None even where the type says otherwise (see :meth:`problems`).
+    ``patience_auto`` is ``patience_seconds: auto``: the planning run estimates
+    ``patience_s`` [s] from the history (None until then).
     """
 
     skill_id: int
@@ -150,6 +157,7 @@ class ResolvedSkill:
     scope: str = "interval"
     interval_floor: float | None = None
     staffing: str = "stationary"
+    patience_auto: bool = False
 
     @classmethod
     def merge(cls, defaults: SkillSettings, skill: SkillEntry) -> ResolvedSkill:
@@ -184,7 +192,7 @@ class ResolvedSkill:
             asa_s=m["asa_seconds"],
             max_abandon=m["max_abandon"],
             max_occupancy=m["max_occupancy"],
-            patience_s=m["patience_seconds"],
+            patience_s=None if m["patience_seconds"] == "auto" else m["patience_seconds"],
             max_concurrency=m["max_concurrency"],
             handle_time_by_load_s=None if by_load is None else tuple(float(x) for x in by_load),
             shrinkage=m["shrinkage"],
@@ -199,6 +207,7 @@ class ResolvedSkill:
             if sl is None or sl.interval_floor is None
             else float(sl.interval_floor),
             staffing=m["staffing"] or "stationary",
+            patience_auto=m["patience_seconds"] == "auto",
         )
 
     def problems(self) -> list[tuple[str, str]]:
@@ -229,7 +238,7 @@ class ResolvedSkill:
         """What the skill's method needs: patience, concurrency, handle times, a target."""
         out: list[tuple[str, str]] = []
         method = self.method
-        if method == ERLANG_A and self.patience_s is None:
+        if method == ERLANG_A and self.patience_s is None and not self.patience_auto:
             out.append(("patience_seconds", f"method {ERLANG_A} needs a mean patience"))
         if method == CHAT:
             k, by_load = self.max_concurrency, self.handle_time_by_load_s

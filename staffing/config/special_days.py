@@ -7,9 +7,9 @@ in :mod:`staffing.special_days`; this module only reads and checks what the plan
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from staffing.config.base import Problem, SkillId, StrictModel, rules_error
 
@@ -93,13 +93,22 @@ class SpecialDay(StrictModel):
         return first
 
 
-def special_day_problems(entries: list[SpecialDay], ids: set[object] | None) -> list[Problem]:
+def _written_skills(item: Any) -> list[int]:
+    """The whole-number skill ids of an entry's ``skills:`` as written."""
+    skills = item.get("skills") if isinstance(item, dict) else None
+    if not isinstance(skills, list):
+        return []
+    return [s for s in skills if isinstance(s, int) and not isinstance(s, bool)]
+
+
+def special_day_problems(items: Any, ids: set[object] | None) -> list[Problem]:
     """Checks across the entries: skills that exist, one ``like`` per date and skill.
 
     Parameters
     ----------
-    entries : list of SpecialDay
-        ``special_days:`` as validated.
+    items : Any
+        ``special_days:`` as written (anything but a list is not checked here). The skills
+        of an entry that is wrong itself are checked too; its ``like`` is not.
     ids : set or None
         The skill ids of ``skills:`` as written (None: not a list, so not checked).
 
@@ -109,14 +118,20 @@ def special_day_problems(entries: list[SpecialDay], ids: set[object] | None) -> 
         ``special_days[i].skills`` naming a skill not in ``skills``, and
         ``special_days[i].like`` for a second ``like`` of the same date and skill.
     """
+    if not isinstance(items, list):
+        return []
     problems: list[Problem] = []
     liked: dict[tuple[date | None, int | None], int] = {}
-    for index, entry in enumerate(entries):
-        for sid in entry.skills or []:
-            if ids is not None and sid not in ids:
-                problems.append(
-                    (("special_days", index, "skills"), f"skill {sid} is not in skills")
-                )
+    for index, item in enumerate(items):
+        problems += [
+            (("special_days", index, "skills"), f"skill {sid} is not in skills")
+            for sid in _written_skills(item)
+            if ids is not None and sid not in ids
+        ]
+        try:
+            entry = SpecialDay.model_validate(item)
+        except ValidationError:
+            continue
         if entry.like is None:
             continue
         skills: list[int | None] = list(entry.skills) if entry.skills else [None]

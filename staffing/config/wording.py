@@ -90,6 +90,29 @@ def _unknown_key(loc: tuple[Any, ...]) -> str:
     return f"unknown key{hint}"  # the value is never echoed: it might be a secret
 
 
+def _per_cent_hint(error: dict[str, Any]) -> str:
+    """``; 30 looks like a per cent: write 0.30`` for a share given as a per cent, else ``""``.
+
+    A share (``Input should be less than 1`` or ``less than or equal to 1``) given as a
+    number above 1 and at most 100 is most likely a per cent.
+    """
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return ""
+    if error["type"] == "less_than" and ctx.get("lt") == 1:
+        fits = 1 < value < 100
+    elif error["type"] == "less_than_equal" and ctx.get("le") == 1:
+        fits = 1 < value <= 100
+    else:
+        return ""
+    if not fits:
+        return ""
+    share = f"{value / 100:.4f}".rstrip("0")
+    share += "0" * max(0, 2 - len(share.partition(".")[2]))
+    return f"; {value:g} looks like a per cent: write {share}"
+
+
 def _describe(error: dict[str, Any]) -> str:
     loc = tuple(error["loc"])
     kind = error["type"]
@@ -110,7 +133,7 @@ def _describe(error: dict[str, Any]) -> str:
         and len(repr(value)) <= 60
         and "(got " not in message
     ):  # a rule that names the value already
-        return f"{message} (got {value!r})"
+        return f"{message} (got {value!r}){_per_cent_hint(error)}"
     return message
 
 

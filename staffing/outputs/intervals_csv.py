@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import OutputError
-from staffing.outputs.safety import atomic_replace, check_target, is_staffing_csv, starts_with
+from staffing.outputs.output_set import OutputSet, staged_write
+from staffing.outputs.safety import check_target, is_staffing_csv, starts_with
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import COVERAGE_COLUMNS, SHIFT_COLUMNS
 
@@ -35,6 +36,7 @@ __all__ = [
     "check_parquet_target",
     "check_schedule_csvs",
     "is_staffing_parquet",
+    "local_times",
     "save_intervals_csv",
     "save_intervals_parquet",
     "save_schedule_csvs",
@@ -58,10 +60,11 @@ PARQUET_GENERATOR_KEY = b"staffing.generator"
 def write_intervals_csv(plan: Plan, path: str | os.PathLike, *, force: bool = False) -> Path:
     """Write ``plan.intervals`` as CSV, atomically, for pipelines.
 
-    Column names are the DataFrame's (``skill_id, skill_name, interval_start, volume, nht_s,
-    ...``); ``interval_start`` is local time with its UTC offset (``2026-03-29 03:00:00+02:00``)
-    so it stays unambiguous across DST; numbers keep full precision; an unstable cell's
-    ``asa_s`` is ``inf``.
+    Column names are the DataFrame's (``skill_id, skill_name, interval_start, utc_offset,
+    volume, nht_s, ...``); ``interval_start`` is local wall-clock time that Excel reads as a
+    date (``2026-03-29 03:00:00``) and ``utc_offset`` beside it its offset from UTC
+    (``+02:00``), so the file stays unambiguous across DST (:func:`local_times`); numbers
+    keep full precision; an unstable cell's ``asa_s`` is ``inf``.
 
     Parameters
     ----------
@@ -93,7 +96,9 @@ def write_intervals_csv(plan: Plan, path: str | os.PathLike, *, force: bool = Fa
     return save_intervals_csv(PlanView.from_plan(plan), path)
 
 
-def save_intervals_csv(view: PlanView, path: str | os.PathLike) -> Path:
+def save_intervals_csv(
+    view: PlanView, path: str | os.PathLike, *, files: OutputSet | None = None
+) -> Path:
     """Write the intervals of a plan view as CSV, atomically, without checking the target.
 
     :func:`write_intervals_csv` on a view already built, for a caller that checked ``path``
@@ -105,6 +110,9 @@ def save_intervals_csv(view: PlanView, path: str | os.PathLike) -> Path:
         The plan.
     path : path
         Target CSV file; missing parent folders are created.
+    files : OutputSet, optional
+        The run's set of files: the CSV is renamed into place with the others
+        (:func:`staffing.outputs.output_set.replace_together`); None: at once.
 
     Returns
     -------
@@ -117,15 +125,43 @@ def save_intervals_csv(view: PlanView, path: str | os.PathLike) -> Path:
         The write failed; the previous file is then left as it was.
     """
     path = Path(path)
-    frame = view.intervals
-    # Each interval start repeats once per skill: format the distinct ones once (formatting
-    # tz-aware times is most of a plain to_csv's time), as pandas writes them.
-    codes, uniques = pd.factorize(frame["interval_start"])
-    text = np.append(np.asarray(uniques.astype(str), dtype=object), "")  # code -1: NaT
-    frame = frame.assign(interval_start=text[codes])
-    with atomic_replace(path) as tmp:
+    frame = local_times(view.intervals)
+    with staged_write(files, path) as tmp:
         frame.to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
     return path
+
+
+def local_times(frame: pd.DataFrame, column: str = "interval_start") -> pd.DataFrame:
+    """``frame`` with its tz-aware ``column`` as local wall-clock text Excel reads as a date,
+    and the UTC offset of each time in a ``utc_offset`` column right after it.
+
+    ``2026-03-02 00:00:00-05:00`` becomes ``2026-03-02 00:00:00`` and ``-05:00``: Excel
+    opens the first as a date and time (a time with an offset it keeps as text), and the
+    offset tells the two 01:00 rows of the day clocks go back apart. The instant is
+    ``pd.to_datetime(frame[column] + frame["utc_offset"], utc=True)``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table with a tz-aware local ``column``.
+    column : str
+        The column of times.
+
+    Returns
+    -------
+    DataFrame
+        A new frame (the input is not changed); missing times are empty text.
+    """
+    # Each interval start repeats once per skill: format the distinct ones once (formatting
+    # tz-aware times is most of a plain to_csv's time).
+    codes, uniques = pd.factorize(frame[column])
+    times = pd.DatetimeIndex(uniques)
+    text = np.append(np.asarray(times.strftime("%Y-%m-%d %H:%M:%S"), dtype=object), "")
+    raw = np.asarray(times.strftime("%z"), dtype=object)  # -0500
+    offsets = np.append(np.array([f"{z[:3]}:{z[3:]}" if z else "" for z in raw], object), "")
+    out = frame.assign(**{column: text[codes]})  # code -1 (NaT) takes the last: empty
+    out.insert(list(out.columns).index(column) + 1, "utc_offset", offsets[codes])
+    return out
 
 
 def schedule_csv_paths(intervals_csv: str | os.PathLike) -> dict[str, Path]:
@@ -183,9 +219,10 @@ def write_schedule_csvs(
     """Write a schedule's shifts and coverage tables as CSVs beside ``intervals_csv``.
 
     Both targets are checked before either is written, and each is replaced atomically.
-    Times are local with their UTC offset (``2026-03-02 06:00:00-05:00``), as in the
-    intervals CSV; ``date`` is the local date of the shift's start; numbers keep full
-    precision. The shifts CSV has :data:`staffing.shifts.schedule.SHIFT_COLUMNS`, the
+    Times are local with their UTC offset in one text (``2026-03-02 06:00:00-05:00``; the
+    intervals CSV splits them in two columns, :func:`local_times`); ``date`` is the local
+    date of the shift's start; numbers keep full precision. The shifts CSV has
+    :data:`staffing.shifts.schedule.SHIFT_COLUMNS`, the
     coverage CSV :data:`staffing.shifts.schedule.COVERAGE_COLUMNS` (then ``optimised``
     when a given schedule was compared with optimised shifts).
 
@@ -213,7 +250,9 @@ def write_schedule_csvs(
     return save_schedule_csvs(schedule, intervals_csv)
 
 
-def save_schedule_csvs(schedule: Schedule, intervals_csv: str | os.PathLike) -> list[Path]:
+def save_schedule_csvs(
+    schedule: Schedule, intervals_csv: str | os.PathLike, *, files: OutputSet | None = None
+) -> list[Path]:
     """:func:`write_schedule_csvs` without checking the targets (the caller checked them).
 
     Parameters
@@ -222,6 +261,8 @@ def save_schedule_csvs(schedule: Schedule, intervals_csv: str | os.PathLike) -> 
         The result of :func:`staffing.schedule`.
     intervals_csv : path
         The intervals CSV the files go beside (:func:`schedule_csv_paths`).
+    files : OutputSet, optional
+        The run's set of files (renamed into place together); None: each at once.
 
     Returns
     -------
@@ -231,7 +272,7 @@ def save_schedule_csvs(schedule: Schedule, intervals_csv: str | os.PathLike) -> 
     paths = schedule_csv_paths(intervals_csv)
     frames = {"shifts": schedule.shifts, "coverage": schedule.coverage}
     for name, path in paths.items():
-        with atomic_replace(path) as tmp:
+        with staged_write(files, path) as tmp:
             frames[name].to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
     return list(paths.values())
 
@@ -289,7 +330,9 @@ def check_parquet_target(path: str | os.PathLike, *, force: bool = False) -> Non
     )
 
 
-def save_intervals_parquet(view: PlanView, path: str | os.PathLike) -> Path:
+def save_intervals_parquet(
+    view: PlanView, path: str | os.PathLike, *, files: OutputSet | None = None
+) -> Path:
     """:func:`write_intervals_parquet` of a plan view, without checking the target.
 
     Parameters
@@ -298,6 +341,8 @@ def save_intervals_parquet(view: PlanView, path: str | os.PathLike) -> Path:
         The plan.
     path : path
         Target ``.parquet`` file (checked by the caller: :func:`check_parquet_target`).
+    files : OutputSet, optional
+        The run's set of files (renamed into place together); None: at once.
 
     Returns
     -------
@@ -315,7 +360,7 @@ def save_intervals_parquet(view: PlanView, path: str | os.PathLike) -> Path:
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), PARQUET_GENERATOR_KEY: b"staffing"}
     )
-    with atomic_replace(path) as tmp:
+    with staged_write(files, path) as tmp:
         pq.write_table(table, tmp)
     return path
 

@@ -132,7 +132,8 @@ def sheet_names(names: Sequence[object], reserved: Sequence[str] = ()) -> list[s
     """Excel-safe, unique worksheet names for ``names``, in the same order.
 
     Characters Excel forbids (``[ ] : * ? / \\``) become ``_``; leading and trailing
-    apostrophes and spaces are dropped; names are cut to 31 UTF-16 code units; a name equal
+    apostrophes and spaces are dropped; names are cut to 31 UTF-16 code units, and spaces and
+    apostrophes the cut leaves at the end are dropped too; a name equal
     (case-insensitively, as Excel compares) to an earlier one, to ``reserved``, to
     ``Summary`` or ``Assumptions`` (sheets of every workbook) or to ``History`` (reserved
     by Excel) gets a
@@ -154,7 +155,7 @@ def sheet_names(names: Sequence[object], reserved: Sequence[str] = ()) -> list[s
     out = []
     for raw in names:
         base = _INVALID_SHEET_CHARS.sub("_", str(raw)).strip().strip("'").strip() or "Sheet"
-        name = _cut_utf16(base, SHEET_NAME_MAX)
+        name = _cut_utf16(base, SHEET_NAME_MAX).rstrip().rstrip("'").rstrip() or "Sheet"
         number = 1
         while name.casefold() in taken:
             number += 1

@@ -23,7 +23,7 @@ import pandas as pd
 
 from staffing.errors import DataError, OutputError
 from staffing.forecast import weighted_mean
-from staffing.outputs.safety import atomic_replace
+from staffing.outputs.output_set import OutputSet, staged_write
 from staffing.outputs.view import PlanView, day_grid
 from staffing.vocabulary import WEEKDAYS, WORKLOAD
 
@@ -412,7 +412,9 @@ def _history_skill(history: pd.DataFrame, skill: int | str, names: dict[object, 
 # --------------------------------------------------------------------------------------------
 
 
-def save_plots(plan: Plan, directory: str | os.PathLike) -> list[Path]:
+def save_plots(
+    plan: Plan, directory: str | os.PathLike, *, files: OutputSet | None = None
+) -> list[Path]:
     """Save the plan's plots as PNG files in ``directory`` (created if missing).
 
     Writes ``requirements.png`` (:func:`plot_requirements` with its default skills), then per
@@ -426,6 +428,9 @@ def save_plots(plan: Plan, directory: str | os.PathLike) -> list[Path]:
         The planning result.
     directory : str or os.PathLike
         Folder of the PNG files; existing files of the same name are replaced.
+    files : OutputSet, optional
+        The run's set of files: the PNGs are renamed into place with the workbook and CSVs
+        (:func:`staffing.outputs.output_set.replace_together`); None: each at once.
 
     Returns
     -------
@@ -444,21 +449,21 @@ def save_plots(plan: Plan, directory: str | os.PathLike) -> list[Path]:
     if directory.exists() and not directory.is_dir():
         raise OutputError(f"{directory} is a file; --plots needs a folder")
     view = PlanView.from_plan(plan)
-    written = [_save(plot_requirements(plan), directory / "requirements.png")]
+    written = [_save(plot_requirements(plan), directory / "requirements.png", files)]
     for skill_id, skill_name in view.skill_order().itertuples(index=False):
         stem = f"{_slug(skill_id)}_{_slug(skill_name)}".rstrip("_")
-        written.append(_save(_heatmap(view, skill_id), directory / f"heatmap_{stem}.png"))
+        written.append(_save(_heatmap(view, skill_id), directory / f"heatmap_{stem}.png", files))
         if len(view.history):
             try:
                 figure = plot_nht_profile(plan, skill_id)
             except DataError:  # no NHT history for this skill (e.g. an nht_seconds override)
                 continue
-            written.append(_save(figure, directory / f"nht_profile_{stem}.png"))
+            written.append(_save(figure, directory / f"nht_profile_{stem}.png", files))
     return written
 
 
-def _save(figure: Figure, path: Path) -> Path:
-    with atomic_replace(path) as tmp:
+def _save(figure: Figure, path: Path, files: OutputSet | None) -> Path:
+    with staged_write(files, path) as tmp:
         figure.savefig(tmp, format="png", dpi=_DPI)
     return path
 

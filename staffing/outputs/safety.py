@@ -94,6 +94,11 @@ def check_outputs(
         raise OutputError(f"unknown output format {fmt!r}: use 'xlsx' or 'csv'")
     out_path = Path(out_path)
     if kind == "csv":
+        if out_path.is_dir():
+            raise OutputError(
+                f"{out_path} is a folder, not a file: give the CSV's file name, e.g. "
+                f"{out_path / 'plan-intervals.csv'}"
+            )
         if out_path.suffix.lower() in _SPREADSHEET_SUFFIXES:
             raise OutputError(f"CSV output to {out_path} would look like a spreadsheet; use .csv")
         check_target(
@@ -128,6 +133,11 @@ def check_workbook_suffix(path: str | os.PathLike) -> None:
         The suffix is not ``.xlsx`` (spreadsheet programs decide the format by it).
     """
     path = Path(path)
+    if path.is_dir():
+        raise OutputError(
+            f"{path} is a folder, not a file: give the workbook's file name, e.g. "
+            f"{path / 'plan.xlsx'}"
+        )
     if path.suffix.lower() != ".xlsx":
         raise OutputError(
             f"workbook path {path} must end in .xlsx (spreadsheet programs decide the format by it)"
@@ -182,7 +192,7 @@ def check_target(
     """
     path = Path(path)
     if path.is_dir():
-        raise OutputError(f"{path} is a directory; give a file name")
+        raise OutputError(f"{path} is a folder, not a file: give a file name in it")
     for lock in lock_files(path):
         if lock.exists():
             raise OutputError(
@@ -197,9 +207,10 @@ def check_target(
     if force or ours is None:
         return
     if not ours(path):
+        refusal = f"refusing to overwrite {path}: it is not {what}"
         raise OutputError(
-            f"refusing to overwrite {path}: it is not {what} "
-            "(use --force, or force=True, to overwrite it)"
+            f"{refusal} (force=True overwrites it)",
+            command_line=f"{refusal} (give --force to overwrite it)",
         )
 
 

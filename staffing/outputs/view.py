@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import DataError
-from staffing.vocabulary import INTERVAL_COLUMNS, WORKLOAD
+from staffing.vocabulary import INTERVAL_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.config import PlanConfig
     from staffing.plan import Plan
 
-__all__ = ["DayGrid", "PlanView", "day_grid", "display_summary", "interval_grid"]
+__all__ = ["DayGrid", "PlanView", "day_grid", "interval_grid"]
 
 
 @dataclass
@@ -35,11 +35,11 @@ class PlanView:
     Attributes
     ----------
     name : str
-        Plan name (``plan.meta["name"]``).
+        Plan name (``plan.name``).
     timezone : str
-        IANA zone of the plan's local times (``plan.meta["timezone"]``).
+        IANA zone of the plan's local times (``plan.timezone``).
     interval_minutes : int
-        Interval length [min] (``plan.meta["interval_minutes"]``).
+        Interval length [min] (``plan.interval_minutes``).
     intervals : DataFrame
         ``plan.intervals`` with the columns of :data:`staffing.vocabulary.INTERVAL_COLUMNS`
         first, in that order, then any others; ``interval_start`` tz-aware in ``timezone``.
@@ -88,12 +88,13 @@ class PlanView:
         ------
         DataError
             ``plan.intervals`` lacks a column of ``INTERVAL_COLUMNS``, or its
-            ``interval_start`` cannot be read as local time of ``plan.meta["timezone"]``
+            ``interval_start`` cannot be read as local time of ``plan.timezone``
             (naive times are taken as local wall-clock times).
         """
         meta = plan.run_facts()
         timezone = plan.timezone
         intervals = plan.intervals
+        intervals = _with_later_columns(intervals, plan.interval_minutes)
         missing = [c for c in INTERVAL_COLUMNS if c not in intervals.columns]
         if missing:
             raise DataError("plan.intervals lacks the columns " + ", ".join(missing))
@@ -170,6 +171,17 @@ class PlanView:
             more = " ..." if len(known) > 12 else ""
             raise DataError(f"no skill {skill!r} in the plan; skills: {listed}{more}")
         return self.intervals.loc[mask]
+
+
+def _with_later_columns(intervals: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    """Add the interval columns a plan made before them lacks: ``fte_hours`` (fte × interval
+    hours) and ``binding`` (empty: not known)."""
+    added: dict[str, object] = {}
+    if "fte_hours" not in intervals.columns and "fte" in intervals.columns:
+        added["fte_hours"] = intervals["fte"] * (interval_minutes / 60.0)
+    if "binding" not in intervals.columns:
+        added["binding"] = ""
+    return intervals.assign(**added) if added else intervals
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame | None:
@@ -275,39 +287,3 @@ def interval_grid(plan: Plan, skill: int | str, column: str = "fte") -> pd.DataF
     if column not in rows.columns:
         raise DataError(f"plan.intervals has no column {column!r}")
     return day_grid(rows, column, view.interval_minutes).cells
-
-
-def display_summary(summary: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
-    """A plan's summary as the outputs show it: no service level where no target defines one.
-
-    A ``workload`` skill has no service-level target, so its ``service_level`` is blank
-    (NaN), and the total row's is volume-weighted over the skills that have one.
-
-    Parameters
-    ----------
-    summary : DataFrame
-        :meth:`staffing.plan.Plan.summary` (``method`` and ``service_level`` columns; the
-        total row has no ``skill_id``).
-    intervals : DataFrame
-        The plan's intervals (``method``, ``service_level``, ``volume``).
-
-    Returns
-    -------
-    DataFrame
-        A copy of ``summary`` (``summary`` itself when it has no workload skill).
-    """
-    if not {"method", "service_level"} <= set(summary.columns):
-        return summary
-    workload = summary["method"].astype(str) == WORKLOAD
-    if not workload.any():
-        return summary
-    out = summary.copy()
-    out.loc[workload, "service_level"] = np.nan
-    if "skill_id" in out.columns:
-        targeted = (intervals["method"].astype(str) != WORKLOAD).to_numpy()
-        sl = intervals["service_level"].to_numpy(float)[targeted]
-        vol = intervals["volume"].to_numpy(float)[targeted]
-        ok = np.isfinite(sl) & (vol > 0)
-        total = float((sl[ok] * vol[ok]).sum() / vol[ok].sum()) if ok.any() else np.nan
-        out.loc[out["skill_id"].isna().to_numpy(bool), "service_level"] = total
-    return out

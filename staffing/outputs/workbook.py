@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,11 +81,13 @@ from staffing.outputs.intervals_csv import (
     save_intervals_csv,
     save_intervals_parquet,
     save_schedule_csvs,
+    schedule_csv_paths,
 )
 from staffing.outputs.layout import EXCEL_MAX_ROWS, SHEET_NAME_MAX, Progress, sheet_names
+from staffing.outputs.output_set import OutputSet, WrittenFiles, replace_together
+from staffing.outputs.plots import save_plots
 from staffing.outputs.safety import (
     GENERATOR_PROPERTY,
-    atomic_replace,
     check_outputs,
     check_target,
     check_workbook_suffix,
@@ -116,6 +119,7 @@ from staffing.outputs.sheets.simulation import (
 )
 from staffing.outputs.sheets.weekly import write_weekly
 from staffing.outputs.view import PlanView
+from staffing.outputs.workbook_edits import keep_if_edited
 from staffing.vocabulary import VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,11 +170,18 @@ def write_outputs(
     intervals_sheet: bool | None = None,
     parquet_path: str | os.PathLike | None = None,
     progress: Callable[[str], None] | None = None,
-) -> list[Path]:
+    plots_dir: str | os.PathLike | None = None,
+) -> WrittenFiles:
     """Write the outputs of a plan: the workbook (and optionally the CSV), or only the CSV.
 
     Every target is checked before anything is written (:func:`check_output_targets`), so
-    a refusal writes nothing; the plan is then read once for every file.
+    a refusal writes nothing; the plan is then read once for every file. The files are one
+    set (:func:`staffing.outputs.output_set.replace_together`): each is written to a
+    temporary file beside its target and all are renamed at the end, so an error or a
+    Ctrl-C leaves every previous file as it was, and its message names the files kept and
+    the new ones not written. A workbook a planner changed since staffing wrote it (a
+    sheet added, cells edited) is kept as a backup beside the new one
+    (:mod:`staffing.outputs.workbook_edits`), said in the returned notes.
 
     Parameters
     ----------
@@ -202,12 +213,16 @@ def write_outputs(
         ``parquet`` extra).
     progress : callable, optional
         Called with a short message as each part is written (the command line prints them).
+    plots_dir : path, optional
+        Also save the plan's PNG plots in this folder
+        (:func:`staffing.outputs.plots.save_plots`; needs matplotlib), in the same set.
 
     Returns
     -------
-    list of Path
-        The files written, workbook first, then the intervals CSV (and Parquet file) and the
-        schedule's CSVs.
+    WrittenFiles
+        The files written (a list of Path), workbook first, then the intervals CSV (and
+        Parquet file), the schedule's CSVs and the plots; its ``notes`` say what the planner
+        should know (an edited workbook kept as a backup, and what changed in it).
 
     Raises
     ------
@@ -229,22 +244,34 @@ def write_outputs(
     view = PlanView.from_plan(plan, with_summary=kind == "xlsx")
     say = Progress(progress)
     if kind == "csv":
-        say.stage(f"writing the intervals CSV {out_path} ({len(view.intervals):,} rows)")
-        written = [save_intervals_csv(view, out_path)]
-    else:
-        if intervals_sheet is None:
-            intervals_sheet = len(view.intervals) <= INTERVALS_SHEET_MAX_ROWS
-        written = [_save_workbook(view, out_path, simulation, schedule, intervals_sheet, say)]
-        if csv_path is not None:
-            say.stage(f"writing the intervals CSV {csv_path} ({len(view.intervals):,} rows)")
-            written.append(save_intervals_csv(view, csv_path))
-        if parquet_path is not None:
-            say.stage(f"writing the intervals Parquet file {parquet_path}")
-            written.append(save_intervals_parquet(view, parquet_path))
+        csv_path, parquet_path = None, None
     intervals_csv = out_path if kind == "csv" else csv_path
+    targets = [out_path, *(Path(p) for p in (csv_path, parquet_path) if p is not None)]
     if schedule is not None and intervals_csv is not None:
-        written += save_schedule_csvs(schedule, intervals_csv)
-    return written
+        targets += schedule_csv_paths(intervals_csv).values()
+    with replace_together([*targets, *([Path(plots_dir)] if plots_dir else [])]) as files:
+        if kind == "csv":
+            say.stage(f"writing the intervals CSV {out_path} ({len(view.intervals):,} rows)")
+            written = [save_intervals_csv(view, out_path, files=files)]
+        else:
+            if intervals_sheet is None:
+                intervals_sheet = len(view.intervals) <= INTERVALS_SHEET_MAX_ROWS
+            written = [
+                _save_workbook(view, out_path, simulation, schedule, intervals_sheet, say, files)
+            ]
+            if csv_path is not None:
+                say.stage(f"writing the intervals CSV {csv_path} ({len(view.intervals):,} rows)")
+                written.append(save_intervals_csv(view, csv_path, files=files))
+            if parquet_path is not None:
+                say.stage(f"writing the intervals Parquet file {parquet_path}")
+                written.append(save_intervals_parquet(view, parquet_path, files=files))
+        if schedule is not None and intervals_csv is not None:
+            written += save_schedule_csvs(schedule, intervals_csv, files=files)
+        if plots_dir is not None:
+            say.stage(f"saving plots in {plots_dir}")
+            written += save_plots(plan, plots_dir, files=files)
+        say.stage(f"replacing {len(files.targets):,} file(s) together")
+    return WrittenFiles(written, notes=files.notes)
 
 
 def check_output_targets(
@@ -370,7 +397,11 @@ def write_workbook(
         path, force=force, ours=is_staffing_workbook, what="a workbook written by staffing"
     )
     view = PlanView.from_plan(plan, with_summary=True)
-    return _save_workbook(view, path, simulation, schedule, intervals_sheet, Progress(progress))
+    with replace_together([path]) as files:
+        _save_workbook(view, path, simulation, schedule, intervals_sheet, Progress(progress), files)
+    for note in files.notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    return path
 
 
 def _save_workbook(
@@ -380,8 +411,9 @@ def _save_workbook(
     schedule: Schedule | None,
     intervals_sheet: bool,
     progress: Progress,
+    files: OutputSet,
 ) -> Path:
-    """Check what goes in, then write the workbook to ``path`` atomically (target checked)."""
+    """Check what goes in, then write the workbook to ``path`` in the set ``files``."""
     n_sheets = 4 + view.intervals["skill_id"].nunique()
     if intervals_sheet:
         n_sheets += len(interval_sheet_names(len(view.intervals)))
@@ -391,7 +423,7 @@ def _save_workbook(
     if schedule is not None:
         check_schedule(view, schedule)
         n_sheets += 1 + len(schedule.groups)
-    with open_files_allowed(n_sheets + _FILES_BESIDES_SHEETS), atomic_replace(path) as tmp:
+    with open_files_allowed(n_sheets + _FILES_BESIDES_SHEETS), files.stage(path) as tmp:
         try:
             _build_workbook(view, tmp, simulation, schedule, intervals_sheet, progress)
         except XlsxWriterException as exc:
@@ -401,6 +433,7 @@ def _save_workbook(
                 if cause is not None
                 else f"cannot write {path}: {exc}"
             ) from exc
+        keep_if_edited(files, path, tmp)
     return path
 
 

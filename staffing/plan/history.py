@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from staffing import forecast
 from staffing import special_days as specials
 from staffing.config import PlanConfig, ResolvedSkill
 from staffing.errors import DataError, DataWarning
+from staffing.plan.patience import waiting_totals
 from staffing.plan.progress import Progress, tell
 from staffing.sources import files
 from staffing.vocabulary import HISTORY_COLUMNS
@@ -33,6 +34,8 @@ CLOSED_SHARE_WARN = 0.2
 
 #: What the NHT source is called when every skill has an ``nht_seconds`` override.
 OVERRIDES_ONLY = "overrides only"
+#: ... when the config has no ``nht`` section (no history at all).
+NO_HISTORY = "no history (nht_seconds and the volume file's handle times)"
 
 
 def horizon(config: PlanConfig) -> pd.DatetimeIndex:
@@ -150,12 +153,34 @@ class HourlyHistory:
         ISO dates of the special days left out of the history.
     window : tuple of Timestamp, optional
         The history window ``[start, end)`` in UTC; None without history.
+    waiting : DataFrame, optional
+        Abandoned contacts and time waited per skill over the window
+        (:func:`staffing.plan.patience.waiting_totals`); None when the history was not
+        read or lacks the columns.
+    waiting_source : str
+        Where the history was read from (for the messages about ``waiting``).
+    volume : DataFrame
+        The arrivals the volume forecast learns from (:func:`volume_history`): at
+        ``volume_minutes``, closed hours' absent intervals zero, special days and holidays
+        left out; empty when the volume does not come from history.
+    volume_minutes : int
+        The interval length of ``volume`` [min]: the plan's when the history has it, else 60.
+    holidays : list of str
+        ISO dates found to be holidays in the history (:func:`volume_history`).
+    notes : list of str
+        What the planner should know about the history (holidays left out).
     """
 
     hourly: pd.DataFrame
     source: str
     special_days: list[str]
     window: tuple[pd.Timestamp, pd.Timestamp] | None
+    waiting: pd.DataFrame | None = None
+    waiting_source: str = ""
+    volume: pd.DataFrame = field(default_factory=pd.DataFrame)
+    volume_minutes: int = 60
+    holidays: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def hourly_history(
@@ -181,9 +206,12 @@ def hourly_history(
     """
     skills = config.resolved_skills
     ids = np.array([s.skill_id for s in skills], dtype=np.int64)
-    needs_history = (volume is None and config.volume.source == "history") or any(
-        s.nht_seconds is None for s in skills
+    has_history = nht_history is not None or config.nht.source != "none"
+    needs_history = has_history and (
+        (volume is None and config.volume.source == "history")
+        or any(s.nht_seconds is None or s.patience_auto for s in skills)
     )
+    raw = None
     if needs_history:
         raw, source = load_history(config, nht_history, progress)
         warn_shifted_history(raw, skills, config.plan.timezone, source)
@@ -195,14 +223,19 @@ def hourly_history(
                 {"skill_id": "int64", "interval_start": "datetime64[ns, UTC]"}
             )
         )
-        source = OVERRIDES_ONLY
-    hourly, left_out = specials.leave_out_special_days(
-        hourly, specials.special_day_table(config.special_days, ids), timezone=config.plan.timezone
-    )
+        source = OVERRIDES_ONLY if has_history else NO_HISTORY
+    special = specials.special_day_table(config.special_days, ids)
+    tz = config.plan.timezone
+    hourly, left_out = specials.leave_out_special_days(hourly, special, timezone=tz)
     window = forecast.history_window(hourly, config.nht.history_weeks) if len(hourly) else None
-    if all(s.nht_seconds is not None for s in skills):
+    waiting = None if raw is None else waiting_totals(raw, ids, window, special, tz)
+    read_from = source
+    if has_history and all(s.nht_seconds is not None for s in skills):
         source = OVERRIDES_ONLY
-    return HourlyHistory(hourly, source, left_out, window)
+    made = HourlyHistory(hourly, source, left_out, window, waiting, read_from)
+    if raw is not None and len(hourly) and volume is None and config.volume.source == "history":
+        volume_history(config, raw, special, made)
+    return made
 
 
 def _closed_arrivals(
@@ -278,3 +311,70 @@ def warn_shifted_history(
         stacklevel=2,
     )
     return float(best)
+
+
+def volume_history(
+    config: PlanConfig, raw: pd.DataFrame, table: pd.DataFrame, history: HourlyHistory
+) -> None:
+    """Set ``history.volume``: the arrivals at the plan's interval, closed hours and holidays.
+
+    The arrivals are kept at the plan's interval when every history row's length divides it
+    (:func:`staffing.forecast.interval_history`), else hourly. In the weeks the volume
+    forecast and its backtest use, an absent interval in a skill's closed hours is zero
+    (:func:`staffing.special_days.fill_closed`); an open weekday without arrivals between
+    open days with arrivals is a holiday (:func:`staffing.special_days.find_holidays`),
+    left out like a special day and named in ``history.notes``; the absent intervals left
+    in open hours stay "no data" and are warned once, with their count and dates.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The validated config (skills' ``open_hours``, ``volume.history_weeks``).
+    raw : DataFrame
+        The history as read (:func:`load_history`).
+    table : DataFrame
+        The ``special_days`` entries (:func:`staffing.special_days.special_day_table`).
+    history : HourlyHistory
+        The hourly history; its ``volume``, ``volume_minutes``, ``holidays`` and ``notes``
+        are set, and its holidays are left out of ``hourly`` too.
+    """
+    tz = config.plan.timezone
+    skills = config.resolved_skills
+    ids = [s.skill_id for s in skills]
+    frame, minutes = forecast.interval_history(
+        raw, config.plan.interval_minutes, where=history.source
+    )
+    frame = frame[frame["skill_id"].isin(ids)].reset_index(drop=True)
+    frame, _ = specials.leave_out_special_days(frame, table, timezone=tz)
+    weeks = config.volume.history_weeks or config.nht.history_weeks
+    _, end = forecast.history_window(history.hourly, weeks)
+    start = end - (weeks + 1) * pd.Timedelta(weeks=1)  # the backtest's week before
+    frame = frame[frame["interval_start"] < end]
+    hours = {s.skill_id: s.open_hours for s in skills}
+    frame, absent = specials.fill_closed(
+        frame, hours, timezone=tz, minutes=minutes, start=start, end=end
+    )
+    recent = frame[frame["interval_start"] >= start]
+    declared = zip(table["skill_id"], table["date"], strict=True)
+    found = specials.find_holidays(recent, hours, timezone=tz, declared=declared)
+    if len(found):
+        history.holidays = sorted({d.isoformat() for d in found["date"]})
+        history.notes.append(
+            "holidays found in the history (open days without volume between open days "
+            f"with volume) left out of the profiles: {', '.join(history.holidays)}; "
+            "a special_days entry for a date decides instead"
+        )
+        frame, _ = specials.leave_out_special_days(frame, found, timezone=tz)
+        history.hourly, _ = specials.leave_out_special_days(history.hourly, found, timezone=tz)
+    absent = absent[~absent["date"].isin(history.holidays)]
+    if len(absent):
+        dates = sorted(set(absent["date"]))
+        listed = ", ".join(dates[:10]) + (f" and {len(dates) - 10} more" if len(dates) > 10 else "")
+        warnings.warn(
+            f"{history.source}: {len(absent)} interval(s) in open hours have no row, on "
+            f"{len(dates)} day(s) ({listed}); they are left out of the volume profile, "
+            "not counted as zero",
+            DataWarning,
+            stacklevel=2,
+        )
+    history.volume, history.volume_minutes = frame, minutes

@@ -17,8 +17,15 @@ from staffing import forecast
 from staffing import special_days as specials
 from staffing.config import PlanConfig, ResolvedSkill
 from staffing.plan.history import HourlyHistory, horizon, hourly_history
+from staffing.plan.patience import estimate_patience
 from staffing.plan.progress import Progress, tell
-from staffing.plan.volume import VolumeForecast, apply_special_days, volume_forecast
+from staffing.plan.volume import (
+    VolumeForecast,
+    apply_special_days,
+    covered_skills,
+    volume_forecast,
+)
+from staffing.vocabulary import BASIS_FILE
 
 __all__ = ["Inputs", "prepare_inputs"]
 
@@ -53,6 +60,9 @@ class Inputs:
         Where the volume came from, its backtest and notes.
     special : DataFrame
         The special days of the horizon (:func:`staffing.special_days.special_day_table`).
+    patience : DataFrame, optional
+        The totals behind each ``patience_seconds: auto`` estimate
+        (:func:`staffing.plan.patience.estimate_patience`); None when no skill asks for it.
     """
 
     grid: pd.DatetimeIndex
@@ -68,6 +78,7 @@ class Inputs:
     nht_profile: pd.DataFrame
     forecast: VolumeForecast
     special: pd.DataFrame
+    patience: pd.DataFrame | None = None
 
     @property
     def ids(self) -> np.ndarray:
@@ -96,24 +107,14 @@ def prepare_inputs(
     -------
     Inputs
     """
-    skills = config.resolved_skills
     grid = horizon(config)
     history = hourly_history(config, nht_history, volume, progress)
+    skills, patience = estimate_patience(
+        config.resolved_skills, history.waiting, history.waiting_source
+    )
     skill_index = np.repeat(np.arange(len(skills)), len(grid))
     flat_how = np.tile(forecast.hour_of_week(grid), len(skills))
 
-    tell(progress, "forecasting NHT")
-    profile = forecast.nht_profile(
-        history.hourly,
-        skills,
-        timezone=config.plan.timezone,
-        history_weeks=config.nht.history_weeks,
-        min_segments=config.nht.min_segments,
-    )
-    nht = profile["nht_s"].to_numpy().reshape(len(skills), 168)[skill_index, flat_how]
-    basis = profile["nht_basis"].to_numpy().reshape(len(skills), 168)[skill_index, flat_how]
-
-    tell(progress, "forecasting volume")
     ids = np.array([s.skill_id for s in skills], dtype=np.int64)
     special = specials.special_day_table(
         config.special_days,
@@ -122,7 +123,24 @@ def prepare_inputs(
         last=config.plan.end_exclusive - timedelta(days=1),
     )
     effects = specials.day_effects(special, ids, grid)
-    made = volume_forecast(config, volume, history.hourly, grid, effects, history.source, progress)
+    tell(progress, "forecasting volume")
+    made = volume_forecast(config, volume, history, grid, effects, progress)
+
+    tell(progress, "forecasting NHT")
+    profile = forecast.nht_profile(
+        history.hourly,
+        skills,
+        timezone=config.plan.timezone,
+        history_weeks=config.nht.history_weeks,
+        min_segments=config.nht.min_segments,
+        covered=covered_skills(config, made.handle_time, grid),
+    )
+    nht = profile["nht_s"].to_numpy().reshape(len(skills), 168)[skill_index, flat_how]
+    basis = profile["nht_basis"].to_numpy().reshape(len(skills), 168)[skill_index, flat_how]
+    if made.handle_time is not None:  # the planner's own handle times come first
+        given = ~np.isnan(made.handle_time)
+        nht = np.where(given, made.handle_time, nht)
+        basis = np.where(given, BASIS_FILE, basis)
     vol = made.values
     if len(special):
         vol, nht = apply_special_days(vol, nht, effects, made.reference, ids, grid)
@@ -142,6 +160,7 @@ def prepare_inputs(
         nht_profile=profile,
         forecast=made,
         special=special,
+        patience=patience,
     )
 
 

@@ -14,21 +14,28 @@ import pandas as pd
 from staffing import calendar, daily, skill_queue
 from staffing.config import ResolvedSkill
 from staffing.errors import DataError
+from staffing.plan.binding import period_binding
 from staffing.plan.progress import Progress, tell
 from staffing.plan.rows import Group, SkillRows, unique_rows
-from staffing.vocabulary import ERLANG_C
+from staffing.vocabulary import (
+    BINDING_INTERVAL_FLOOR,
+    BINDING_MIN_AGENTS,
+    BINDING_OCCUPANCY,
+    ERLANG_C,
+)
 
 __all__ = ["period_agents"]
 
 
 def _floors(
     group: Group, h: np.ndarray, volume: np.ndarray, rows: SkillRows, interval_s: float
-) -> np.ndarray:
-    """Agents per interval below which no period staffing goes.
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Agents per interval below which no period staffing goes, and its named parts.
 
     ``min_agents``, ``service_level.interval_floor``, the occupancy cap, and more agents
     than the offered load (λ·h_k/k), where the service level is concave in the agents and
-    the optimiser is exact (docs/models.md).
+    the optimiser is exact (docs/models.md). The parts (interval floor, occupancy cap,
+    minimum agents; NaN where not set) name what a row at its floor was set by.
     """
     name, idx_all, k = group
     floor_sl = rows.interval_floor[idx_all]
@@ -49,7 +56,27 @@ def _floors(
     )[inverse]
     h_last = h[:, -1] / k if h.ndim == 2 else h
     stable = np.floor(volume[idx_all] * h_last / interval_s * (1 + 1e-12)) + 1.0
-    return np.maximum(np.maximum(floor, stable), rows.min_agents[idx_all])
+    parts: dict[str, np.ndarray] = {}
+    for label, values in (
+        (BINDING_INTERVAL_FLOOR, rows.interval_floor[idx_all]),
+        (BINDING_OCCUPANCY, cap),
+    ):
+        if np.isnan(values).all():
+            continue
+        key = "service_level" if label == BINDING_INTERVAL_FLOOR else "max_occupancy"
+        alone = skill_queue.required_agents(
+            name,
+            volume=volume[idx],
+            handle_time_s=h[first],
+            interval_s=interval_s,
+            answer_within_s=rows.answer_within_s[idx],
+            patience_s=rows.patience_s[idx],
+            **{key: values[first]},
+        )[inverse]
+        parts[label] = np.where(np.isnan(values), np.nan, np.maximum(alone, stable))
+    min_agents = rows.min_agents[idx_all]
+    parts[BINDING_MIN_AGENTS] = np.where(min_agents > 0, min_agents, np.nan)
+    return np.maximum(np.maximum(floor, stable), min_agents), parts
 
 
 def _period_groups(
@@ -81,7 +108,7 @@ def period_agents(
     start: date,
     shrinkage: np.ndarray | None,
     progress: Progress,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Agents of day- and week-scope rows: the period's targets at the fewest FTE-hours.
 
     Parameters
@@ -111,8 +138,11 @@ def period_agents(
 
     Returns
     -------
-    ndarray
+    agents : ndarray
         Agents of the group's rows [-].
+    binding : ndarray of object
+        What set them (:func:`staffing.plan.binding.period_binding`): a floor they sit on
+        (interval floor, occupancy cap, minimum agents), else the day or week scope.
 
     Raises
     ------
@@ -120,7 +150,7 @@ def period_agents(
         No staffing of a period meets its targets.
     """
     name, idx_all, _ = group
-    floor = _floors(group, h, volume, rows, interval_s)
+    floor, parts = _floors(group, h, volume, rows, interval_s)
     shrink = np.zeros(idx_all.size) if shrinkage is None else shrinkage[idx_all]
     tell(
         progress,
@@ -128,7 +158,7 @@ def period_agents(
         "at the fewest FTE-hours",
     )
     try:
-        return daily.fewest_hours(
+        agents = daily.fewest_hours(
             name,
             floor,
             volume=volume[idx_all],
@@ -145,3 +175,4 @@ def period_agents(
     except ValueError as exc:
         skill = skills[skill_index[idx_all[0]]]
         raise DataError(f"skill {skill.skill_id} ({name}): {exc}") from None
+    return agents, period_binding(agents, parts, rows.scope[idx_all])

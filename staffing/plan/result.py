@@ -43,9 +43,17 @@ class Plan:
         One row per skill and interval, columns :data:`INTERVAL_COLUMNS`:
         ``interval_start`` tz-aware local; ``volume`` [-]; ``nht_s`` [s] and the rule that
         produced it (``nht_basis``); ``workload_erlangs`` = volume × NHT / interval [Erlang];
-        ``agents`` on-queue agents (int); ``fte`` = agents / (1 − shrinkage) [FTE];
-        achieved ``service_level`` [-], ``asa_s`` [s], ``p_abandon`` [-], ``occupancy`` [-]
-        (NaN where no contact is served: zero volume or closed).
+        ``agents`` on-queue agents (int); ``fte`` = agents / (1 − shrinkage), the FTE needed
+        during the interval [FTE] (a level, not a sum: add ``fte_hours``); achieved
+        ``service_level`` [-], ``asa_s`` [s], ``p_abandon`` [-], ``occupancy`` [-]
+        (NaN where no contact is served: zero volume or closed); ``fte_hours`` = fte ×
+        interval hours [FTE-h], whose sum over a week is the weekly table's ``fte_hours``;
+        ``binding``: what set the agents (:data:`staffing.vocabulary.BINDINGS`): the target
+        whose requirement alone equals the agents (service level, ASA, abandonment,
+        occupancy cap; a tie goes to the first of these), ``interval floor`` or ``day
+        scope`` / ``week scope`` for period staffing, ``minimum agents`` where
+        ``min_agents`` raised them, ``offered load`` (workload without a cap),
+        ``time-stable simulation``, ``no volume`` or ``closed``.
     daily, weekly : DataFrame
         Per skill and local date / plan week (weeks start on ``plan.start``).
     daily_total, weekly_total : DataFrame
@@ -53,7 +61,10 @@ class Plan:
     skills : DataFrame
         One row per skill with every resolved setting; ``shrinkage_mean`` (the weekly
         mean [-]) and ``shrinkage_profile`` (as configured, as text); a ``workload``
-        skill's ``service_level_target`` and ``answer_within_s`` are NaN (not applied).
+        skill's ``service_level_target`` and ``answer_within_s`` are NaN (not applied);
+        ``patience_basis`` (``configured`` or ``history``: ``patience_seconds: auto``)
+        with ``patience_abandoned`` [-] and ``patience_wait_s`` [s], the history's totals
+        behind an estimated ``patience_s``.
     history : DataFrame
         The hourly NHT history used (window and skills of the plan), local times.
     nht_profile : DataFrame
@@ -173,12 +184,33 @@ class Plan:
             is weighted over the skills with one), wape (volume backtest [-], NaN without
             one; the total is weighted by the held-out volume). With ``volume.trend: auto``
             also wape_no_trend (the backtest WAPE without a trend) and trend_per_week
-            (growth per week applied [-]).
+            (growth per week applied [-]). Then one ``set_by_*`` column
+            (:data:`staffing.vocabulary.BINDING_COUNT_COLUMNS`) per rule that set at least
+            one staffed interval (open, with volume) of the plan: the number of the skill's
+            intervals whose agents it set (``binding``); the total row sums them.
         """
         table = pd.DataFrame(self._skill_rows())
         table = pd.concat([table, pd.DataFrame([self._total_row(table)])], ignore_index=True)
         table["skill_id"] = table["skill_id"].astype("Int64")
-        return table
+        return pd.concat([table, self._binding_counts(table)], axis=1)
+
+    def _binding_counts(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The ``set_by_*`` columns of :meth:`summary`: staffed intervals by what set them.
+
+        One column per :data:`staffing.vocabulary.BINDING_COUNT_COLUMNS` value that sets at
+        least one interval of the plan, in that order; the total row sums the skills'.
+        """
+        iv = self.intervals
+        if "binding" not in iv.columns:  # a plan built by hand without the column
+            return pd.DataFrame(index=table.index)
+        counts = pd.crosstab(iv["skill_id"].to_numpy(), iv["binding"].astype(str).to_numpy())
+        columns = {}
+        for name, column in vocabulary.BINDING_COUNT_COLUMNS.items():
+            if name in counts.columns and counts[name].sum() > 0:
+                per_skill = table["skill_id"].map(counts[name]).fillna(0).astype("int64")
+                per_skill.iloc[-1] = int(counts[name].sum())  # the All skills row
+                columns[column] = per_skill
+        return pd.DataFrame(columns, index=table.index)
 
     def _targeted_service_level(self, intervals: pd.DataFrame) -> pd.Series:
         """The intervals' service level, NaN for ``workload`` skills (no target)."""

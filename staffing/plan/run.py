@@ -29,12 +29,21 @@ from staffing.plan.result import STAFFING_METHODS, Plan
 from staffing.plan.rollups import RollUps, rollups
 from staffing.plan.skills_table import skills_table
 from staffing.plan.staff import staff
-from staffing.vocabulary import BASIS_NAMES, METHODS, WORKLOAD
+from staffing.vocabulary import BASIS_NAMES, BINDINGS, METHODS, WORKLOAD
 
 __all__ = ["plan"]
 
 #: The interval columns the staffing stage sets (time-stable staffing sets them again).
-STAFFED_COLUMNS = ("agents", "fte", "service_level", "asa_s", "p_abandon", "occupancy")
+STAFFED_COLUMNS = (
+    "agents",
+    "fte",
+    "service_level",
+    "asa_s",
+    "p_abandon",
+    "occupancy",
+    "fte_hours",
+    "binding",
+)
 
 
 def plan(
@@ -129,6 +138,8 @@ def _plan(
 ) -> Plan:
     """The planning run of :func:`plan` (its warnings recorded by the caller)."""
     inputs = prepare_inputs(config, nht_history, volume, progress)
+    if inputs.patience is not None:  # the plan's config carries the estimated patience
+        config = config.with_skills(inputs.skills)
     interval_s = config.plan.interval_minutes * 60.0
     arrays = staff(inputs, interval_s, config.plan.start, progress)
     tell(progress, "building the tables")
@@ -168,6 +179,8 @@ def _intervals(config: PlanConfig, inputs: Inputs, arrays: dict[str, np.ndarray]
             "method": pd.Categorical(
                 np.repeat([s.method for s in skills], n_t), categories=list(METHODS)
             ),
+            "fte_hours": arrays["fte_hours"],
+            "binding": _binding(arrays),
         }
     )
 
@@ -192,6 +205,7 @@ def _meta(config: PlanConfig, inputs: Inputs, run_at: datetime) -> dict[str, Any
         notes.append(
             f"special days left out of the history: {', '.join(inputs.history.special_days)}"
         )
+    notes += inputs.history.notes
     notes += inputs.forecast.notes
     return {
         "config_file": config.source,
@@ -209,6 +223,11 @@ def _meta(config: PlanConfig, inputs: Inputs, run_at: datetime) -> dict[str, Any
         "notes": notes,
         "special_days_in_history": inputs.history.special_days,
     }
+
+
+def _binding(arrays: dict[str, np.ndarray]) -> pd.Categorical:
+    """The ``binding`` column from the staffing stage's result."""
+    return pd.Categorical(arrays["binding"], categories=list(BINDINGS))
 
 
 def _staffing_method(arrays: dict[str, np.ndarray]) -> pd.Series:
@@ -250,7 +269,7 @@ def _result(
         daily_total=rolled.daily_total,
         weekly=rolled.weekly,
         weekly_total=rolled.weekly_total,
-        skills=skills_table(config),
+        skills=skills_table(config, patience=inputs.patience),
         history=_history_table(config, inputs),
         nht_profile=inputs.nht_profile,
         backtest=inputs.forecast.backtest,
@@ -283,7 +302,7 @@ def _time_stable(
     arrays = staff(inputs, interval_s, config.plan.start, None, fixed_agents=fixed)
     intervals = result.intervals.copy()
     for column in STAFFED_COLUMNS:
-        intervals[column] = arrays[column]
+        intervals[column] = _binding(arrays) if column == "binding" else arrays[column]
     rolled = _rollups(config, inputs, arrays)
     return replace(
         result,

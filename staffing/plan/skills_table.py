@@ -8,7 +8,7 @@ import pandas as pd
 
 from staffing import vocabulary
 from staffing.config import PlanConfig, ResolvedSkill, format_clock
-from staffing.vocabulary import WORKLOAD
+from staffing.vocabulary import PATIENCE_BASIS_CONFIGURED, PATIENCE_BASIS_HISTORY, WORKLOAD
 
 __all__ = ["skills_table"]
 
@@ -20,6 +20,8 @@ FLOAT_COLUMNS = (
     "max_abandon",
     "max_occupancy",
     "patience_s",
+    "patience_abandoned",
+    "patience_wait_s",
     "nht_seconds",
     "nht_fallback_s",
     "interval_floor",
@@ -70,6 +72,13 @@ def _skill_row(config: PlanConfig, s: ResolvedSkill) -> dict[str, Any]:
         "max_abandon": s.max_abandon,
         "max_occupancy": s.max_occupancy,
         "patience_s": s.patience_s,
+        "patience_basis": (
+            PATIENCE_BASIS_HISTORY
+            if s.patience_auto
+            else None
+            if s.patience_s is None
+            else PATIENCE_BASIS_CONFIGURED
+        ),
         "max_concurrency": s.max_concurrency,
         "handle_time_by_load_s": (
             None
@@ -91,21 +100,35 @@ def _skill_row(config: PlanConfig, s: ResolvedSkill) -> dict[str, Any]:
     }
 
 
-def skills_table(config: PlanConfig) -> pd.DataFrame:
+def skills_table(config: PlanConfig, patience: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per skill with every resolved setting (:attr:`staffing.plan.Plan.skills`).
 
     Parameters
     ----------
     config : PlanConfig
-        The validated config.
+        The validated config (``patience_s`` estimated where ``patience_seconds: auto``).
+    patience : DataFrame, optional
+        ``skill_id, patience_abandoned, patience_wait_s``: the history totals behind each
+        estimated patience (:func:`staffing.plan.patience.estimate_patience`).
 
     Returns
     -------
     DataFrame
         The settings; a ``workload`` skill's ``service_level_target`` and
-        ``answer_within_s`` are NaN (not applied).
+        ``answer_within_s`` are NaN (not applied). ``patience_basis`` says where
+        ``patience_s`` came from (``configured``, ``history``; empty without one) and
+        ``patience_abandoned`` [-] and ``patience_wait_s`` [s] are the history's totals
+        behind an estimate (NaN for a configured patience).
     """
     frame = pd.DataFrame([_skill_row(config, s) for s in config.resolved_skills])
+    totals = (
+        patience.set_index("skill_id")
+        if patience is not None
+        else pd.DataFrame(columns=["patience_abandoned", "patience_wait_s"])
+    )
+    position = frame.columns.get_loc("patience_basis") + 1
+    for offset, column in enumerate(("patience_abandoned", "patience_wait_s")):
+        frame.insert(position + offset, column, frame["skill_id"].map(totals[column]))
     for column in FLOAT_COLUMNS:
         frame[column] = frame[column].astype(float)
     frame["max_concurrency"] = frame["max_concurrency"].astype("Int64")

@@ -5,6 +5,7 @@
    (:mod:`staffing.plan.period`).
 2. Floors and closures: ``min_agents`` where contacts are served, 0 elsewhere.
 3. The achieved figures of the final agents (NaN where no contact is served).
+4. What set each interval's agents (``binding``, :mod:`staffing.plan.binding`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from staffing import skill_queue
 from staffing.config import ResolvedSkill
 from staffing.errors import DataError
+from staffing.plan.binding import final_binding, interval_binding
 from staffing.plan.inputs import Inputs
 from staffing.plan.period import period_agents
 from staffing.plan.progress import Progress, tell
@@ -82,16 +84,26 @@ def _interval_agents(
     rows: SkillRows,
     interval_s: float,
     progress: Progress,
-) -> np.ndarray:
-    """Required agents of a group's rows: one engine call per distinct set of inputs."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Required agents of a group's rows and what set them (one engine call per distinct
+    set of inputs and target)."""
     name, idx_all, k = group
     if name == WORKLOAD:  # no queue: the offered load at the occupancy cap
-        return skill_queue.required_agents(
+        agents = skill_queue.required_agents(
             WORKLOAD,
             volume=volume[idx_all],
             handle_time_s=h,
             interval_s=interval_s,
             max_occupancy=rows.max_occupancy[idx_all],
+        )
+        return agents, interval_binding(
+            WORKLOAD,
+            agents,
+            volume=volume[idx_all],
+            handle_time_s=h,
+            interval_s=interval_s,
+            rows=rows,
+            idx=idx_all,
         )
     first, inverse = unique_rows(
         volume[idx_all],
@@ -110,7 +122,7 @@ def _interval_agents(
         + (f" (k={k})" if name == CHAT else "")
         + f": {idx.size:,} distinct cases",
     )
-    return skill_queue.required_agents(
+    agents = skill_queue.required_agents(
         name,
         volume=volume[idx],
         handle_time_s=h[first],
@@ -121,7 +133,17 @@ def _interval_agents(
         max_abandon=rows.max_abandon[idx],
         max_occupancy=rows.max_occupancy[idx],
         patience_s=rows.patience_s[idx],
-    )[inverse]
+    )
+    binding = interval_binding(
+        name,
+        agents,
+        volume=volume[idx],
+        handle_time_s=h[first],
+        interval_s=interval_s,
+        rows=rows,
+        idx=idx,
+    )
+    return agents[inverse], binding[inverse]
 
 
 def _achieved(
@@ -199,7 +221,9 @@ def staff(
     -------
     dict of str to ndarray
         ``agents`` (int64), ``service_level``, ``asa_s``, ``p_abandon``, ``occupancy``,
-        ``volume``, ``nht_s``, ``fte`` (agents / (1 − shrinkage)) and ``staffing_method``
+        ``volume``, ``nht_s``, ``fte`` (agents / (1 − shrinkage), the FTE needed during the
+        interval), ``fte_hours`` (fte × interval hours [FTE-h]), ``binding`` (what set the
+        agents, :data:`staffing.vocabulary.BINDINGS`) and ``staffing_method``
         (:data:`staffing.plan.STAFFING_METHODS`).
 
     Raises
@@ -215,18 +239,21 @@ def staff(
     handle_times = [group_handle_times(skills, skill_index, inputs.nht, g) for g in groups]
 
     agents = np.zeros(volume.shape[0], dtype=float)
+    binding = np.full(volume.shape[0], "", dtype=object)
     for group, h in zip(groups, handle_times, strict=True):
         name, idx_all, k = group
         here = rows.scope[idx_all] == INTERVAL
         if here.any():
             sub = (name, idx_all[here], k)
-            agents[sub[1]] = _interval_agents(sub, h[here], volume, rows, interval_s, progress)
+            agents[sub[1]], binding[sub[1]] = _interval_agents(
+                sub, h[here], volume, rows, interval_s, progress
+            )
     for group, h in zip(groups, handle_times, strict=True):
         name, idx_all, k = group
         there = rows.scope[idx_all] != INTERVAL
         if there.any():
             sub = (name, idx_all[there], k)
-            agents[sub[1]] = period_agents(
+            agents[sub[1]], binding[sub[1]] = period_agents(
                 skills,
                 skill_index,
                 sub,
@@ -242,7 +269,17 @@ def staff(
     if fixed_agents is not None:
         agents = np.where(np.isnan(fixed_agents), agents, fixed_agents)
     _check_met(agents, skills, skill_index, grid)
+    computed = agents
     agents = np.where(served, np.maximum(agents, rows.min_agents), 0.0)
+    binding = final_binding(
+        binding,
+        agents,
+        computed,
+        min_agents=rows.min_agents,
+        is_open=inputs.is_open,
+        served=served,
+        fixed=fixed_agents,
+    )
 
     out = _achieved(groups, handle_times, agents, volume, rows, interval_s)
     out["agents"] = agents.astype(np.int64)
@@ -252,4 +289,6 @@ def staff(
     out["staffing_method"] = method
     out["volume"], out["nht_s"] = volume, inputs.nht
     out["fte"] = out["agents"] / (1.0 - inputs.shrinkage)
+    out["fte_hours"] = out["fte"] * (interval_s / 3600.0)
+    out["binding"] = binding
     return out

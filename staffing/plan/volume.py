@@ -7,6 +7,7 @@ days then copy a reference day's volume (``like``), scale it, or close the day.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,12 +16,20 @@ import pandas as pd
 from staffing import forecast
 from staffing import special_days as specials
 from staffing.config import PlanConfig, ResolvedSkill
-from staffing.errors import DataError
+from staffing.errors import DataError, DataWarning
+from staffing.plan.history import HourlyHistory
 from staffing.plan.progress import Progress, tell
 from staffing.sources import files
 from staffing.sources.file_intervals import sum_volume_rows
+from staffing.sources.handle_times import handle_times_on_grid
 
-__all__ = ["VolumeForecast", "apply_special_days", "read_volume_source", "volume_forecast"]
+__all__ = [
+    "VolumeForecast",
+    "apply_special_days",
+    "covered_skills",
+    "read_volume_source",
+    "volume_forecast",
+]
 
 #: Columns of the backtest table when the volume does not come from history.
 BACKTEST_COLUMNS = ["skill_id", "skill_name", "wape", "actual_volume", "hours"]
@@ -42,6 +51,9 @@ class VolumeForecast:
         :attr:`staffing.plan.Plan.backtest`.
     notes : list of str
         What the planner should double-check about the forecast.
+    handle_time : ndarray, optional
+        The planner's own handle time per skill and interval [s], flat and skill-major,
+        NaN where the forecast gives none; None when it has no handle-time column.
     """
 
     values: np.ndarray
@@ -49,15 +61,15 @@ class VolumeForecast:
     source: str
     backtest: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    handle_time: np.ndarray | None = None
 
 
 def volume_forecast(
     config: PlanConfig,
     volume: pd.DataFrame | None,
-    hourly: pd.DataFrame,
+    history: HourlyHistory,
     grid: pd.DatetimeIndex,
     effects: dict[str, np.ndarray],
-    nht_source: str,
     progress: Progress,
 ) -> VolumeForecast:
     """The volume of every skill and interval: the planner's forecast, or from history.
@@ -68,14 +80,14 @@ def volume_forecast(
         The validated config (``volume`` section).
     volume : DataFrame, optional
         A forecast given to :func:`staffing.plan.plan`.
-    hourly : DataFrame
-        The hourly history (special days left out).
+    history : HourlyHistory
+        The history (its ``volume`` at the plan's interval where it has it; special days
+        and holidays left out).
     grid : DatetimeIndex
         The plan's interval starts.
     effects : dict of str to ndarray
-        :func:`staffing.special_days.day_effects` on the grid (its ``like`` days).
-    nht_source : str
-        Where the history came from, for error messages.
+        :func:`staffing.special_days.day_effects` on the grid (its ``like`` days and
+        closures).
     progress : callable, optional
         The run's progress callback.
 
@@ -85,12 +97,12 @@ def volume_forecast(
         Special days not yet applied (:func:`apply_special_days`).
     """
     if volume is not None or config.volume.source == "file":
-        return _planner_forecast(config, volume, grid)
-    return _history_forecast(config, hourly, grid, effects, nht_source, progress)
+        return _planner_forecast(config, volume, grid, effects["closed"])
+    return _history_forecast(config, history, grid, effects, progress)
 
 
 def _planner_forecast(
-    config: PlanConfig, volume: pd.DataFrame | None, grid: pd.DatetimeIndex
+    config: PlanConfig, volume: pd.DataFrame | None, grid: pd.DatetimeIndex, closed: np.ndarray
 ) -> VolumeForecast:
     """A planner's forecast (a DataFrame, else the config's file) on the plan grid."""
     tz = config.plan.timezone
@@ -100,6 +112,7 @@ def _planner_forecast(
     checked = files.check_volume_frame(volume, timezone=tz, where=where)
     checked = sum_volume_rows(checked, config.plan.interval_minutes, zone=tz, where=where)
     ids = [s.skill_id for s in config.resolved_skills]
+    checked = _absent_as_zero(config, checked, grid, closed, where)
     values, note = files.volume_on_grid(checked, grid, ids, where=where)
     return VolumeForecast(
         values=values,
@@ -107,6 +120,7 @@ def _planner_forecast(
         source="DataFrame" if where == "volume DataFrame" else f"file {where}",
         backtest=pd.DataFrame(columns=BACKTEST_COLUMNS),
         notes=[note] if note else [],
+        handle_time=handle_times_on_grid(checked, grid, ids),
     )
 
 
@@ -140,6 +154,113 @@ def read_volume_source(config: PlanConfig) -> pd.DataFrame:
     )
 
 
+def covered_skills(
+    config: PlanConfig, handle_time: np.ndarray | None, grid: pd.DatetimeIndex
+) -> list[int]:
+    """The skills whose every interval has the planner's own handle time; without history,
+    every other skill needs ``nht_seconds``.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The validated config (no ``nht`` section: no history).
+    handle_time : ndarray, optional
+        :attr:`VolumeForecast.handle_time`.
+    grid : DatetimeIndex
+        The plan's interval starts.
+
+    Returns
+    -------
+    list of int
+        Ids of the skills the volume forecast gives a handle time for in every interval.
+
+    Raises
+    ------
+    DataError
+        The config has no history (``nht.source: none``) and a skill has neither an
+        ``nht_seconds`` (its own or in ``defaults``) nor a handle time in every interval,
+        naming the skills and how many intervals lack one.
+    """
+    skills = config.resolved_skills
+    n_t = len(grid)
+    given = (
+        np.zeros((len(skills), n_t), dtype=bool)
+        if handle_time is None
+        else ~np.isnan(handle_time.reshape(len(skills), n_t))
+    )
+    covered = [s.skill_id for s, row in zip(skills, given, strict=True) if row.all()]
+    if config.nht.source != "none":
+        return covered
+    lacking = [
+        (s, int((~row).sum()))
+        for s, row in zip(skills, given, strict=True)
+        if not row.all() and s.nht_seconds is None and s.nht_fallback_s is None
+    ]
+    if lacking:
+        listed = "; ".join(
+            f"{s.skill_name!r} (id {s.skill_id}) has neither "
+            f"(no handle_time_s in {gaps} of its {n_t} intervals)"
+            for s, gaps in lacking
+        )
+        raise DataError(
+            "the config has no nht section, so there is no NHT history: every skill needs "
+            "nht_seconds (on the skill or in defaults) or a handle_time_s in the volume file "
+            f"for every interval of the horizon; {listed}"
+        )
+    return covered
+
+
+def _absent_as_zero(
+    config: PlanConfig,
+    volume: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    closed: np.ndarray,
+    where: str,
+) -> pd.DataFrame:
+    """A forecast with a zero row for each planned skill and interval it leaves out.
+
+    Absent intervals in a skill's closed hours (``open_hours`` or a closed special day) are
+    zero, as in ``scheduled:`` files; absent open intervals are zero too, warned once with
+    their count and local dates. A skill without any row in the horizon is left as it is
+    (:func:`staffing.sources.files.volume_on_grid` refuses it).
+    """
+    skills = config.resolved_skills
+    minutes = config.plan.interval_minutes
+    own = pd.MultiIndex.from_arrays(
+        [volume["skill_id"].to_numpy(dtype=np.int64), pd.DatetimeIndex(volume["interval_start"])]
+    )
+    weekday, minute = np.asarray(grid.day_of_week), np.asarray(grid.hour * 60 + grid.minute)
+    rows, open_gaps = [volume], []
+    for index, skill in enumerate(skills):
+        wanted = pd.MultiIndex.from_arrays([np.full(len(grid), skill.skill_id), grid])
+        absent = ~wanted.isin(own)
+        if not absent.any() or absent.all():  # a skill without any row: not forecast, an error
+            continue
+        hours = skill.open_hours
+        is_open = (
+            np.ones(len(grid), dtype=bool)
+            if hours is None
+            else hours.is_open(weekday, minute, minutes)
+        )
+        is_open &= ~closed[index * len(grid) : (index + 1) * len(grid)]
+        open_gaps.append(grid[absent & is_open])
+        rows.append(pd.DataFrame({"skill_id": skill.skill_id, "interval_start": grid[absent]}))
+    if len(rows) == 1:
+        return volume
+    gaps = open_gaps[0].append(open_gaps[1:]) if open_gaps else pd.DatetimeIndex([])
+    if len(gaps):
+        dates = sorted(set(gaps.strftime("%Y-%m-%d")))
+        listed = ", ".join(dates[:10]) + (f" and {len(dates) - 10} more" if len(dates) > 10 else "")
+        warnings.warn(
+            f"{where}: {len(gaps)} skill-interval(s) in open hours have no row, on "
+            f"{len(dates)} day(s) ({listed}); they are taken as zero volume",
+            DataWarning,
+            stacklevel=2,
+        )
+    added = pd.concat(rows[1:], ignore_index=True).assign(volume=0.0)
+    return pd.concat([volume, added[volume.columns.intersection(added.columns)]], ignore_index=True)
+
+
 def _check_recent_arrivals(
     hourly: pd.DataFrame, skills: list[ResolvedSkill], weeks: int, nht_source: str
 ) -> pd.Timestamp:
@@ -162,14 +283,20 @@ def _check_recent_arrivals(
 
 def _history_forecast(
     config: PlanConfig,
-    hourly: pd.DataFrame,
+    history: HourlyHistory,
     grid: pd.DatetimeIndex,
     effects: dict[str, np.ndarray],
-    nht_source: str,
     progress: Progress,
 ) -> VolumeForecast:
-    """The volume forecast from history: profile × growth × trend, and its backtest."""
+    """The volume forecast from history: profile × growth × trend, and its backtest.
+
+    The profile has the history's grain (the plan's interval when the history has it, else
+    hours, split evenly over the plan's intervals).
+    """
     tz, minutes = config.plan.timezone, config.plan.interval_minutes
+    hourly, grain, nht_source = history.volume, history.volume_minutes, history.source
+    if hourly.empty:
+        hourly = history.hourly
     skills = config.resolved_skills
     ids = np.array([s.skill_id for s in skills], dtype=np.int64)
     weeks = config.volume.history_weeks or config.nht.history_weeks
@@ -177,7 +304,9 @@ def _history_forecast(
     hist_end = _check_recent_arrivals(hourly, skills, weeks, nht_source)
     tell(progress, "backtesting the volume forecast on the last week")
     auto = config.volume.trend == "auto"
-    bt = forecast.backtest(hourly, skills, timezone=tz, weeks=weeks, decay=decay, trend=auto)
+    bt = forecast.backtest(
+        hourly, skills, timezone=tz, weeks=weeks, decay=decay, trend=auto, minutes=grain
+    )
     slope = pd.Series(0.0, index=ids)
     if auto:  # the trend of the whole window, for the skills whose backtest it improves
         used = bt.set_index("skill_id")["trend_used"].reindex(ids).fillna(False)
@@ -185,14 +314,21 @@ def _history_forecast(
         slope = fitted.where(used.to_numpy(dtype=bool), 0.0)
         bt["trend_per_week"] = np.expm1(slope.reindex(bt["skill_id"]).to_numpy())
     profile = forecast.volume_profile(
-        hourly, ids, timezone=tz, weeks=weeks, decay=decay, trend=slope if auto else None
+        hourly,
+        ids,
+        timezone=tz,
+        weeks=weeks,
+        decay=decay,
+        trend=slope if auto else None,
+        minutes=grain,
     )
     growth = np.array([config.volume.growth.factor(s.skill_id) for s in skills])
-    per_hour = profile["volume"].to_numpy().reshape(len(skills), 168) * growth[:, None]
+    per_slot = profile["volume"].to_numpy().reshape(len(skills), -1) * growth[:, None]
 
     def base_volume(times: pd.DatetimeIndex) -> np.ndarray:
         trend = forecast.trend_factor(slope.to_numpy()[:, None], times, hist_end)
-        return (per_hour[:, forecast.hour_of_week(times)] * trend).ravel() * (minutes / 60)
+        slots = forecast.slot_of_week(times, grain)
+        return (per_slot[:, slots] * trend).ravel() * (minutes / grain)
 
     days = specials.local_days(effects["like"], tz, minutes)
     n_sk = len(skills)

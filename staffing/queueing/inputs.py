@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from staffing.errors import shown
 from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C
 
 __all__ = [
@@ -105,7 +106,7 @@ def check(name: str, arr: np.ndarray, ok: np.ndarray, rule: str) -> None:
     bad = ~ok
     if np.any(bad):
         first = arr[bad].ravel()[0] if arr.ndim else arr.item()
-        raise ValueError(f"{name} must be {rule}, got {first!r}")
+        raise ValueError(f"{name} must be {rule}, got {shown(first)}")
 
 
 def target(name: str, value: ArrayLike, lo_open: float, hi: float, rule: str) -> np.ndarray | None:

@@ -99,8 +99,7 @@ def required_agents(
     occ = target("max_occupancy", max_occupancy, 0.0, 1.0, "in (0, 1]")
     if sl is None and asa is None and ab is None and occ is None:
         raise ValueError(
-            "required_agents needs at least one target: service_level, asa_s, max_abandon "
-            "or max_occupancy"
+            "give at least one target: service_level, asa_s, max_abandon or max_occupancy"
         )
     given = [x for x in (sl, asa, ab, occ) if x is not None]
     shape, flat, hb = prepare(

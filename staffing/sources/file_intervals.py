@@ -17,11 +17,12 @@ import pandas as pd
 
 from staffing.errors import DataError
 from staffing.sources.file_problems import FileProblems
-from staffing.vocabulary import INTERVAL_MINUTES
+from staffing.vocabulary import INTERVAL_MINUTES, PATIENCE_COLUMNS
 
 __all__ = [
     "history_row_lengths",
     "map_columns",
+    "merge_rows",
     "off_grid",
     "row_minutes",
     "sum_history_rows",
@@ -219,7 +220,8 @@ def sum_history_rows(frame: pd.DataFrame, rows: pd.Series, target: int, zone: st
     DataFrame
         ``arrivals`` and ``handled_segments`` summed (empty when no row has data);
         ``net_handle_time_s`` [s] the mean weighted by handled segments, or by arrivals
-        when no row of the interval has segments; ``interval_minutes`` = ``target``.
+        when no row of the interval has segments; ``abandoned`` and ``total_wait_s``
+        summed when present; ``interval_minutes`` = ``target``.
     """
     part = frame[rows.to_numpy()]
     if part.empty:
@@ -244,6 +246,9 @@ def sum_history_rows(frame: pd.DataFrame, rows: pd.Series, target: int, zone: st
             "net_handle_time_s": weighted,
         }
     )
+    for column in PATIENCE_COLUMNS:  # optional counts, summed as arrivals are
+        if column in part.columns:
+            summed[column] = part[column].where(part[column] >= 0).groupby(keys).sum(min_count=1)
     summed.index.names = ["skill_id", "interval_start"]
     summed = summed.reset_index()
     summed["interval_minutes"] = target
@@ -305,14 +310,36 @@ def sum_volume_rows(
             f"is not on the {length}-minute grid of the file's other rows",
         )
         problems.raise_any()
-    keys = [frame["skill_id"], _buckets(frame["interval_start"], target, zone)]
-    others = [c for c in frame.columns if c not in ("skill_id", "interval_start", "volume")]
-    volume = frame["volume"]
-    out = pd.DataFrame({"volume": volume.groupby(keys, sort=False).sum()})
-    for column in others:
-        num = (frame[column] * volume).groupby(keys, sort=False).sum()
-        den = volume.where(frame[column].notna()).groupby(keys, sort=False).sum()
-        plain = frame[column].groupby(keys, sort=False).mean()
-        out[column] = np.where(den > 0, num / den.where(den > 0), plain)
+    return merge_rows(frame, _buckets(frame["interval_start"], target, zone), "volume")
+
+
+def merge_rows(frame: pd.DataFrame, starts: pd.Series, column: str) -> pd.DataFrame:
+    """One row per skill and start: ``column`` added, other value columns volume-weighted.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``skill_id``, ``interval_start``, ``column`` and other value columns (a handle
+        time [s]).
+    starts : Series
+        The interval each row goes to (``frame["interval_start"]``, or its bucket).
+    column : str
+        The count column that is added (``"volume"``, ``"scheduled"``); the others are
+        averaged weighted by it (plain mean where it is zero), NaN cells left out.
+
+    Returns
+    -------
+    DataFrame
+        The same columns, in the same order.
+    """
+    keys = [frame["skill_id"], starts]
+    others = [c for c in frame.columns if c not in ("skill_id", "interval_start", column)]
+    weight = frame[column]
+    out = pd.DataFrame({column: weight.groupby(keys, sort=False).sum()})
+    for other in others:
+        num = (frame[other] * weight).groupby(keys, sort=False).sum()
+        den = weight.where(frame[other].notna()).groupby(keys, sort=False).sum()
+        plain = frame[other].groupby(keys, sort=False).mean()
+        out[other] = np.where(den > 0, num / den.where(den > 0), plain)
     out.index.names = ["skill_id", "interval_start"]
     return out.reset_index()[list(frame.columns)]

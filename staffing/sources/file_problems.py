@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from staffing.errors import DataError
+from staffing.errors import DataError, shown
 
 __all__ = ["ROWS_LISTED", "FileProblems", "cell_text", "row_list"]
 
@@ -19,7 +19,10 @@ ROWS_LISTED = 10
 
 
 def cell_text(value: object) -> str:
-    """A cell as the planner wrote it, quoted: ``'5'``, ``'abc'``, ``''`` (never a NumPy repr).
+    """A cell as a message shows it to a planner: ``5``, ``-3.5``, ``'abc'``, ``''`` (empty).
+
+    Numbers as :func:`staffing.errors.shown` shows them (never a NumPy repr), text in
+    quotes, an empty cell as ``''``.
 
     Parameters
     ----------
@@ -29,15 +32,15 @@ def cell_text(value: object) -> str:
     Returns
     -------
     str
-        The quoted text.
+        The text to put in the message.
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
         return "''"
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return repr(str(int(value)))
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool):
+        return shown(value)
     if isinstance(value, np.generic):
         value = value.item()
-    return repr(str(value))
+    return repr(str(value))  # text, a timestamp: quoted as written
 
 
 def row_list(positions: np.ndarray) -> str:

@@ -20,12 +20,18 @@ from staffing.forecast import require_columns
 from staffing.sources.file_intervals import (
     history_row_lengths,
     map_columns,
+    merge_rows,
     sum_history_rows,
     sum_volume_rows,
 )
 from staffing.sources.file_problems import ROWS_LISTED, FileProblems, row_list
 from staffing.sources.file_times import parse_interval_starts
-from staffing.vocabulary import HISTORY_FILE_COLUMNS, INTERVAL_MINUTES
+from staffing.sources.handle_times import (
+    HANDLE_TIME_COLUMN,
+    handle_time_column,
+    refuse_unreadable_handle_times,
+)
+from staffing.vocabulary import HISTORY_FILE_COLUMNS, INTERVAL_MINUTES, PATIENCE_COLUMNS
 
 __all__ = [
     "PLAUSIBLE_MAX",
@@ -65,8 +71,9 @@ def read_history_file(
         CSV with ``skill_id``, ``interval_start``, ``arrivals``, and ``net_handle_time_s``
         [s] with ``handled_segments`` (both or neither: without them the history has
         arrivals only); ``interval_minutes`` optional (without it, the most common gap
-        between a skill's rows when it divides 60, else 60). Headers match ignoring case,
-        spaces and underscores. Empty cells and -1 mean no data.
+        between a skill's rows when it divides 60, else 60); ``abandoned`` [-] and
+        ``total_wait_s`` [s] optional (``patience_seconds: auto``). Headers match
+        ignoring case, spaces and underscores. Empty cells and -1 mean no data.
     interval_minutes : int
         The plan's interval [min]: rows of a length that divides it and is not 15, 30 or
         60 (5, 10 minutes) are summed to it; 15, 30 and 60-minute rows are kept as they
@@ -129,7 +136,8 @@ def read_history_file(
         problems=problems,
     )
     frame["interval_start"] = parsed.times.dt.tz_convert("UTC")
-    for column in ("net_handle_time_s", "arrivals", "handled_segments"):
+    patience = [c for c in PATIENCE_COLUMNS if c in frame.columns]  # optional
+    for column in ("net_handle_time_s", "arrivals", "handled_segments", *patience):
         values = pd.to_numeric(frame[column], errors="coerce")
         problems.rows(
             column, values.isna() & frame[column].notna(), frame[column], "is not a number"
@@ -267,14 +275,12 @@ def read_volume_file(
     """
     where = str(path)
     frame = read_table(path, sheet=sheet, what="the volume forecast")
+    refuse_unreadable_handle_times(
+        path, sheet, frame, header=(columns or {}).get(HANDLE_TIME_COLUMN)
+    )
     frame = map_columns(frame, columns, skill_id, where)
-    checked = check_interval_frame(
-        frame,
-        "volume",
-        timezone=timezone,
-        where=where,
-        file_timezone=file_timezone,
-        date_format=date_format,
+    checked = check_volume_frame(
+        frame, timezone=timezone, where=where, file_timezone=file_timezone, date_format=date_format
     )
     if interval_minutes is None:
         return checked
@@ -369,7 +375,14 @@ def normalise_headers(frame: pd.DataFrame, columns: list[str], where: str) -> pd
     return frame.rename(columns=renames)
 
 
-def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.DataFrame:
+def check_volume_frame(
+    frame: pd.DataFrame,
+    *,
+    timezone: str,
+    where: str,
+    file_timezone: str | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
     """Validate a volume frame's columns and values; times to local tz.
 
     Does not check that the times lie on the plan's interval grid or cover it (the
@@ -380,18 +393,18 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
     frame : DataFrame
         Columns ``skill_id``, ``interval_start`` (ISO text or timestamps; naive means local
         in ``timezone``) and ``volume`` (contacts per interval [-]), matched ignoring case,
-        spaces and underscores (``Skill ID``, ``Interval Start``); other columns are
-        dropped.
-    timezone : str
-        IANA zone of the plan.
-    where : str
-        What the frame is (a file name), for the error messages.
+        spaces and underscores (``Skill ID``, ``Interval Start``); an optional handle time
+        [s] (``handle_time_s``, ``aht_s`` or ``nht_s``: :mod:`staffing.sources.handle_times`;
+        an empty cell means none); other columns are dropped.
+    timezone, where, file_timezone, date_format : str
+        As :func:`check_interval_frame`.
 
     Returns
     -------
     DataFrame
         ``skill_id`` (int64), ``interval_start`` (tz-aware in ``timezone``), ``volume``
-        (float, contacts per interval [-]), in the input's order.
+        (float, contacts per interval [-]), in the input's order; and ``handle_time_s``
+        (float [s], NaN where a row gives none) when the frame has a handle-time column.
 
     Raises
     ------
@@ -399,9 +412,19 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
         A missing column, a skill id that is not a whole number, an unparsable, empty,
         mixed (offset and naive), non-existent or ambiguous local time, a volume that is
         missing, not a number, infinite or negative, or a skill given twice for the same
-        time; naming ``where``, the skill and time or the row.
+        time; naming ``where``, the skill and time or the row. A handle time that is not
+        a number, infinite, zero or negative, naming the rows.
     """
-    return check_interval_frame(frame, "volume", timezone=timezone, where=where)
+    handle_time = handle_time_column(frame, where)
+    return check_interval_frame(
+        frame,
+        "volume",
+        timezone=timezone,
+        where=where,
+        file_timezone=file_timezone,
+        date_format=date_format,
+        carried=None if handle_time is None else {HANDLE_TIME_COLUMN: handle_time},
+    )
 
 
 def check_interval_frame(
@@ -412,6 +435,7 @@ def check_interval_frame(
     where: str,
     file_timezone: str | None = None,
     date_format: str | None = None,
+    carried: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Validate a per-skill, per-interval table of one value (a forecast, a schedule).
 
@@ -432,13 +456,16 @@ def check_interval_frame(
         IANA zone the times are local wall-clock times in, whatever offset they carry.
     date_format : str, optional
         strftime format of ``interval_start``.
+    carried : mapping of str to Series, optional
+        Checked value columns to keep beside ``column`` (the handle time [s]), in the
+        frame's row order.
 
     Returns
     -------
     DataFrame
         ``skill_id`` (int64), ``interval_start`` (tz-aware in ``timezone``), ``column``
-        (float), in the input's order; rows moved out of a DST gap added to the interval
-        they land in.
+        (float) and the ``carried`` columns, in the input's order; rows moved out of a DST
+        gap added to the interval they land in (carried columns weighted by ``column``).
 
     Raises
     ------
@@ -465,13 +492,9 @@ def check_interval_frame(
         about = "skill " + skill_ids.astype(str) + " at " + when
         problems.rows(column, unusable, frame[column], "is missing or not a number", about)
         problems.rows(column, negative, frame[column], "is negative", about)
-    out = pd.DataFrame(
-        {
-            "skill_id": skill_ids,
-            "interval_start": local,
-            column: values,
-        }
-    )
+    out = pd.DataFrame({"skill_id": skill_ids, "interval_start": local, column: values})
+    for name, series in (carried or {}).items():
+        out[name] = series.to_numpy()
     known = out["interval_start"].notna().to_numpy() & ~parsed.moved
     twice = out[known].duplicated(["skill_id", "interval_start"], keep=False)
     for (sid, when), rows in (
@@ -483,8 +506,7 @@ def check_interval_frame(
             break
     problems.raise_any()
     if parsed.moved.any():
-        keys = [out["skill_id"], out["interval_start"]]
-        out = out.groupby(keys, sort=False)[[column]].sum().reset_index()
+        out = merge_rows(out, out["interval_start"], column)
     return out
 
 

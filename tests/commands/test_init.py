@@ -42,24 +42,49 @@ def test_init_never_replaces_files_without_force(tmp_path, capsys):
     target.mkdir()
     (target / "plan.yaml").write_text("mine\n")
     assert main(["init", str(target)]) == 1
-    assert "plan.yaml exist(s) already" in capsys.readouterr().err
+    assert "plan.yaml is already there" in capsys.readouterr().err
     assert (target / "plan.yaml").read_text() == "mine\n"
     assert not (target / "data").exists()
     assert main(["init", str(target), "--force"]) == 0
     assert (target / "plan.yaml").read_text() != "mine\n"
 
 
-def test_the_starter_is_the_repository_example_with_outputs_inside_its_folder():
+def test_the_starter_is_the_repository_example_in_its_own_words():
+    # The starter must differ from the example where the example speaks of the repository
+    # (issue 21, point 12): its comments, its plan name and its output paths. Every other
+    # key is the example's, and the sample history is the same file.
     starter = files("staffing.starter")
     example = yaml.safe_load((ROOT / "config" / "example.yaml").read_text())
     shipped = yaml.safe_load(starter.joinpath("example.yaml").read_text())
-    assert shipped.pop("output") == {"path": "out/example.xlsx", "csv": "out/example-intervals.csv"}
+    assert shipped.pop("output") == {"path": "out/my-plan.xlsx", "csv": "out/my-plan-intervals.csv"}
+    assert shipped["plan"].pop("name") == "my-plan"
     example.pop("output")
+    example["plan"].pop("name")
     assert shipped == example
     assert (
         starter.joinpath("nht_history.csv").read_bytes()
         == (ROOT / "config" / "data" / "nht_history.csv").read_bytes()
     )
+
+
+def test_init_then_plan_from_its_folder_names_only_its_own_files(tmp_path, monkeypatch, capsys):
+    # Issue 21, point 12: a pip user runs `staffing init` and then the command its config
+    # names, from that folder; the config text names no repository path and no docs/ file.
+    target = tmp_path / "planning"
+    assert main(["init", str(target)]) == 0
+    text = (target / "plan.yaml").read_text()
+    for absent in ("config/", "docs/", "example", ".py"):
+        assert absent not in text, absent
+    assert "staffing plan plan.yaml" in text
+    monkeypatch.chdir(target)
+    capsys.readouterr()
+    assert main(["plan", "plan.yaml", "--weeks", "1", "--quiet"]) == 0
+    # The files the header promises, where it says.
+    assert "writes out/my-plan.xlsx and out/my-plan-intervals.csv here" in text
+    assert sorted(p.name for p in (target / "out").iterdir()) == [
+        "my-plan-intervals.csv",
+        "my-plan.xlsx",
+    ]
 
 
 def test_python_m_staffing_and_the_typed_marker():

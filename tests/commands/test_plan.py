@@ -58,7 +58,8 @@ def test_plan_writes_workbook_csv_and_prints_summary(tmp_path, capsys):
     assert len(book.sheetnames) >= 2
     book.close()
     intervals = pd.read_csv(tmp_path / "out" / "intervals.csv")
-    assert list(intervals.columns[: len(INTERVAL_COLUMNS)]) == INTERVAL_COLUMNS
+    # the plan's columns, the UTC offset beside the local interval_start
+    assert list(intervals.columns) == [*INTERVAL_COLUMNS[:3], "utc_offset", *INTERVAL_COLUMNS[3:]]
     # --weeks 1 --start 2026-03-09: 9-15 March, after the US DST switch of 8 March, is a
     # plain 168-hour week; x 6 skills
     assert len(intervals) == 6 * 168
@@ -93,7 +94,8 @@ def test_bad_volume_file_exits_1_naming_file_skill_and_time(tmp_path, capsys):
     config.write_text(yaml.safe_dump(data))
     assert main(["plan", str(config), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert f"{forecast}: no volume for skill 1001 at 2026-03-02T01:00:00-05:00" in err
+    # skill 1001's other hours are zero (issue 21: absent rows, warned); 1002 has no row at all
+    assert f"{forecast}: no volume for skill 1002 at 2026-03-02T00:00:00-05:00" in err
     assert not (tmp_path / "out").exists()
 
 

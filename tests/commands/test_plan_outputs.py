@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 import staffing.commands.plan as plan_command
+import staffing.commands.plan_paths as plan_paths
 from staffing.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +147,9 @@ def test_a_big_plan_leaves_the_intervals_sheet_out_and_the_csv_holds_them(
 ):
     import openpyxl
 
-    monkeypatch.setattr(plan_command, "INTERVALS_SHEET_MAX_ROWS", 500)  # 1 week: 1,002 rows (DST)
+    # 1 week: 1,002 rows (DST); the paths choose the CSV, the command words the warning
+    monkeypatch.setattr(plan_paths, "INTERVALS_SHEET_MAX_ROWS", 500)
+    monkeypatch.setattr(plan_command, "INTERVALS_SHEET_MAX_ROWS", 500)
     config = _example(tmp_path, output={"csv": None})
     out = tmp_path / "big.xlsx"
     assert main(["plan", str(config), "--weeks", "1", "--out", str(out), "--quiet"]) == 0

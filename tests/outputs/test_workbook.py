@@ -255,7 +255,7 @@ def test_intervals_sheet_reproduces_every_value_of_the_plan(plan, book):
         "NHT [s]": "nht_s",
         "Workload [Erlang]": "workload_erlangs",
         "Agents": "agents",
-        "FTE": "fte",
+        "FTE in the interval": "fte",
         "Shrinkage": "shrinkage",
         "ASA [s]": "asa_s",
         "Abandonment": "p_abandon",
@@ -278,12 +278,12 @@ def test_intervals_have_filters_over_the_whole_range_and_formats(plan, book):
     assert list(ws.tables) == []
     n = len(plan.intervals)
     # 15 columns A..O, header in row 1, data rows 2..n+1.
-    assert ws.auto_filter.ref == f"A1:O{n + 1}"
+    assert ws.auto_filter.ref == f"A1:Q{n + 1}"  # the 17 INTERVAL_COLUMNS, A to Q
     assert [c.value for c in ws[1]][:3] == ["Skill ID", "Skill", f"Interval start ({TZ})"]
     h = header_map(ws)
     row = 2 + 8  # 2026-03-23 08:00, skill Sales: volume 18 > 0
     assert ws.cell(row, h["Service level"]).number_format == "0.0%"
-    assert ws.cell(row, h["FTE"]).number_format == "#,##0.0"
+    assert ws.cell(row, h["FTE in the interval"]).number_format == "#,##0.0"
     assert ws.cell(row, h["ASA [s]"]).number_format == '#,##0.0" s"'
     assert ws.cell(row, h[f"Interval start ({TZ})"]).is_date
     assert ws.freeze_panes == "A2"
@@ -494,9 +494,9 @@ def test_intervals_split_across_sheets_past_the_row_limit(tmp_path, monkeypatch)
     assert [n for n in book.sheetnames if n.startswith("Intervals")] == names
     parts = [table_rows(book[n]) for n in names]
     assert [len(p) for p in parts] == [99, 99, 99, 37]
-    assert book["Intervals 4"].auto_filter.ref == "A1:O38"
+    assert book["Intervals 4"].auto_filter.ref == "A1:Q38"  # 17 columns, A to Q
     joined = pd.concat(parts, ignore_index=True)
-    np.testing.assert_allclose(joined["FTE"].astype(float), plan.intervals["fte"])
+    np.testing.assert_allclose(joined["FTE in the interval"].astype(float), plan.intervals["fte"])
     assert list(joined["Skill ID"]) == list(plan.intervals["skill_id"])
     local = plan.intervals["interval_start"].dt.tz_localize(None)
     assert (pd.to_datetime(joined[f"Interval start ({TZ})"]).dt.round("s") == local).all()
@@ -636,7 +636,7 @@ def test_refuses_to_overwrite_a_file_it_did_not_write_unless_forced(plan, tmp_pa
         wb.active["A1"] = "the planner's own budget"
         wb.save(path)
     before = path.read_bytes()
-    with pytest.raises(OutputError, match=r"refusing to overwrite .*budget\.xlsx.*--force"):
+    with pytest.raises(OutputError, match=r"refusing to overwrite .*budget\.xlsx.*force=True"):
         write_workbook(plan, path)
     assert path.read_bytes() == before
     write_workbook(plan, path, force=True)
@@ -681,7 +681,7 @@ def test_file_locked_by_another_process_is_a_clear_error(plan, tmp_path):
 
 def test_directory_and_wrong_suffix_targets_are_refused(plan, tmp_path):
     (tmp_path / "dir.xlsx").mkdir()
-    with pytest.raises(OutputError, match="is a directory"):
+    with pytest.raises(OutputError, match="is a folder, not a file"):
         write_workbook(plan, tmp_path / "dir.xlsx")
     with pytest.raises(OutputError, match=r"must end in \.xlsx"):
         write_workbook(plan, tmp_path / "plan.ods")
@@ -705,16 +705,26 @@ def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=True)
 
 
+def csv_columns(columns) -> list[str]:
+    """The intervals CSV's columns: the plan's, ``utc_offset`` right after interval_start."""
+    columns = list(columns)
+    at = columns.index("interval_start") + 1
+    return [*columns[:at], "utc_offset", *columns[at:]]
+
+
 def test_csv_format_writes_the_intervals_with_local_offsets(plan, tmp_path):
     written = write_outputs(plan, tmp_path / "plan.csv", fmt="csv")
     assert written == [tmp_path / "plan.csv"]
     got = read_csv(written[0])
-    assert list(got.columns) == list(INTERVAL_COLUMNS)
+    assert list(got.columns) == csv_columns(INTERVAL_COLUMNS)
     # 2026-03-29 01:00 CET is +01:00; 03:00 the same day is CEST, +02:00.
-    first = got["interval_start"].iloc[0]
-    assert first == "2026-03-23 00:00:00+01:00"
-    assert "2026-03-29 03:00:00+02:00" in set(got["interval_start"])
-    instants = pd.to_datetime(got["interval_start"], utc=True)
+    assert (got["interval_start"].iloc[0], got["utc_offset"].iloc[0]) == (
+        "2026-03-23 00:00:00",
+        "+01:00",
+    )
+    at_three = got["interval_start"] == "2026-03-29 03:00:00"
+    assert set(got.loc[at_three, "utc_offset"]) == {"+02:00"}
+    instants = pd.to_datetime(got["interval_start"] + got["utc_offset"], utc=True)
     assert (instants == plan.intervals["interval_start"].dt.tz_convert("UTC")).all()
     for name in ("volume", "nht_s", "workload_erlangs", "agents", "fte", "asa_s", "occupancy"):
         np.testing.assert_allclose(got[name], plan.intervals[name], rtol=0, atol=0)
@@ -818,12 +828,12 @@ def test_real_plan_workbook_matches_hand_computation(real_plan, tmp_path):
     ]
     got = table_rows(book["Intervals"])
     assert len(got) == 2 * 167  # a week of hours in Paris minus the spring-forward hour
-    np.testing.assert_allclose(got["FTE"].astype(float), real_plan.intervals["fte"])
+    np.testing.assert_allclose(got["FTE in the interval"].astype(float), real_plan.intervals["fte"])
     # Messaging: 36 contacts x 300 s / 3600 s = 3 Erlang; ceil(3 / 0.75) = 4 agents;
     # 4 / (1 - 0.2) = 5 FTE in every hour.
     messaging = got[got["Skill ID"] == 11]
     assert set(messaging["Agents"]) == {4}
-    assert set(messaging["FTE"].round(12)) == {5.0}
+    assert set(messaging["FTE in the interval"].round(12)) == {5.0}
     # Its grid: 24 h x 5 FTE = 120 FTE-h a day; 23 h x 5 = 115 on 2026-03-29 (DST);
     # 6 x 120 + 115 = 835 in all.
     ws = book["Messaging"]
@@ -872,7 +882,7 @@ def test_real_plan_workbook_matches_hand_computation(real_plan, tmp_path):
 def test_real_plan_csv_round_trips(real_plan, tmp_path):
     path = write_intervals_csv(real_plan, tmp_path / "real.csv")
     got = read_csv(path)
-    assert list(got.columns) == list(real_plan.intervals.columns)
+    assert list(got.columns) == csv_columns(real_plan.intervals.columns)
     np.testing.assert_allclose(got["fte"], real_plan.intervals["fte"], rtol=0, atol=0)
     assert list(got["method"]) == list(real_plan.intervals["method"].astype(str))
 
@@ -898,7 +908,7 @@ def test_fall_back_day_shows_the_larger_repeated_hour_and_counts_both(tmp_path):
     # The Intervals sheet keeps both 02:00 rows, in time order.
     got = table_rows(book["Intervals"])
     at_two = got[got[f"Interval start ({TZ})"] == dt.datetime(2026, 10, 25, 2)]
-    assert list(at_two["FTE"]) == [3.0, 7.5]
+    assert list(at_two["FTE in the interval"]) == [3.0, 7.5]
 
 
 def test_naive_interval_starts_are_read_as_local_time(tmp_path):

@@ -53,20 +53,25 @@ def _sheet_files(path: Path) -> dict[str, str]:
     return {name: f"xl/worksheets/sheet{i}.xml" for i, (name, _) in enumerate(names, start=1)}
 
 
-def test_a_skill_sheet_prints_one_page_wide_with_title_and_header_on_every_page(written):
+def test_a_skill_sheet_prints_a_map_a_page_wide_with_title_and_header_on_every_page(written):
     path, _ = written
     sheet = _xml(path, _sheet_files(path)["Sales Messaging"])
-    assert '<pageSetUpPr fitToPage="1"/>' in sheet
+    # each heat map on its own landscape page at a scale (fit-to would ignore the breaks)
+    assert "fitToPage" not in sheet
     setup = re.search(r"<pageSetup [^>]*/>", sheet).group(0)
-    assert 'orientation="landscape"' in setup and 'fitToHeight="0"' in setup
-    assert 'fitToWidth="0"' not in setup  # one page wide (the default 1 is not written)
+    assert 'orientation="landscape"' in setup and 'scale="' in setup
+    # hourly, 12 hours a page: the FTE map's second half (0-based column 1 + 12 = 13), the
+    # agents' map at the gap column AA (26), its second half (27 + 12 = 39)
+    breaks = re.findall(r'<brk id="(\d+)" max="1048575" man="1"/>', sheet)
+    assert breaks == ["13", "26", "39"]
     header = re.search(r"<oddHeader>(.*?)</oddHeader>", sheet).group(1)
     assert "Sales Messaging (skill 1001)" in header and "Plan example" in header
     names = _xml(path, "xl/workbook.xml")
-    # title, notes and the time-of-day header (rows 1-4) repeat; the grid is the print area
+    # the date column and the title, notes and time-of-day header (rows 1-4) repeat; the
+    # grid is the print area
     assert (
         '<definedName name="_xlnm.Print_Titles" localSheetId="2">\'Sales '
-        "Messaging'!$1:$4</definedName>" in names
+        "Messaging'!$A:$A,'Sales Messaging'!$1:$4</definedName>" in names
     )
     area = re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="2">([^<]+)<', names)
     # 7 days + total; date, 24 slots, total, gap, 24 slots, total

@@ -334,3 +334,19 @@ def test_tables_past_the_row_limit_are_refused_before_writing(
     with pytest.raises(OutputError, match="do not fit one Excel sheet"):
         write_workbook(planned, tmp_path / "x.xlsx", schedule=scheduled)
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_no_cell_points_to_a_docs_file_a_pip_install_lacks(book):
+    # Issue 21, point 12: the Shifts, Coverage and Assumptions sheets named docs/shifts.md,
+    # a path only the repository has; they name `python -m pydoc ...` instead.
+    texts = [
+        (ws.title, cell.value)
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and "docs/" in cell.value
+    ]
+    assert texts == []
+    assert any(
+        "python -m pydoc staffing.shifts.schedule" in str(cell.value) for cell in book["Shifts"][2]
+    )

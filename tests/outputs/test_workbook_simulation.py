@@ -207,3 +207,10 @@ def test_a_simulation_of_another_plan_is_refused(planned, simulated, tmp_path):
     with pytest.raises(DataError, match="not of plan 'small'"):
         write_workbook(planned, tmp_path / "x.xlsx", simulation=other)
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_the_simulation_sheet_points_to_help_a_pip_user_has(book):
+    # Issue 21, point 12: it named docs/simulation.md, a path only the repository has.
+    texts = [str(cell.value) for row in book["Simulation"].iter_rows(max_row=4) for cell in row]
+    assert not any("docs/" in text for text in texts)
+    assert any("staffing simulate --help" in text for text in texts)

@@ -281,8 +281,11 @@ def test_quarter_hour_intervals():
 def test_volume_frame_problems_name_skill_and_time():
     cfg = _config([{"id": 1, "name": "W", "method": "workload", "nht_seconds": 360}])
     vol = _volume(cfg, {1: 5.0})
-    with pytest.raises(DataError, match=r"no volume for skill 1 at 2026-03-02T05:00:00\+00:00"):
-        plan(cfg, volume=vol.drop(index=5))
+    # an open interval without a row is zero, warned once with the count and the date (issue 21)
+    gap_warning = r"1 skill-interval\(s\) in open hours have no row, on 1 day\(s\) \(2026-03-02\)"
+    with pytest.warns(DataWarning, match=gap_warning):
+        gap = plan(cfg, volume=vol.drop(index=5)).intervals
+    assert gap["volume"].iloc[5] == 0.0 and gap["volume"].drop(index=5).eq(5.0).all()
     extra = pd.concat(
         [
             vol,

@@ -70,7 +70,7 @@ def test_rows_longer_than_the_plans_interval_are_refused_with_the_reason(tmp_pat
         read_history_file(history, interval_minutes=30)
     assert (
         "twenty.csv: interval_minutes is not 15, 30 or 60 and does not divide the plan's "
-        "30-minute interval in rows 2, 3 (row 2: '20')" in str(info.value)
+        "30-minute interval in rows 2, 3 (row 2: 20)" in str(info.value)
     )
     hourly = "".join(f"1,2026-03-02 {h:02d}:00,5\n" for h in range(8, 12))
     forecast = _csv(tmp_path, "hourly.csv", "skill_id,interval_start,volume\n" + hourly)
@@ -246,7 +246,7 @@ def test_every_problem_of_a_file_is_listed_at_once_with_rows(tmp_path):
         "net_handle_time_s is not a number in rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more "
         "(row 2: 'abc')"
     )
-    assert lines[2].endswith("arrivals is negative in row 14: '-5'")
+    assert lines[2].endswith("arrivals is negative in row 14: -5")
 
 
 # --- columns under other names, a single-skill file -------------------------------------------
@@ -266,6 +266,56 @@ def test_columns_and_skill_id_read_a_file_with_its_own_headers(tmp_path):
     both = _csv(tmp_path, "both.csv", "skill_id,interval_start,volume\n1,2026-03-02 09:00,1\n")
     with pytest.raises(DataError, match="has a skill_id column and the config gives skill_id 42"):
         read_volume_file(both, timezone="UTC", skill_id=42)
+
+
+# --- with main's handle-time and patience columns ----------------------------------------------
+
+
+def test_handle_times_survive_summing_and_the_spring_gap_weighted_by_volume(tmp_path):
+    # 10-minute rows with a handle time, summed to 30 minutes: (100*1 + 200*3) / 4 = 175 s
+    ten = _csv(
+        tmp_path,
+        "aht.csv",
+        "skill_id,interval_start,volume,AHT s\n1,2026-03-02 09:00,1,100\n"
+        "1,2026-03-02 09:10,3,200\n1,2026-03-02 09:20,0,\n",
+    )
+    frame = read_volume_file(ten, timezone="Europe/Berlin", interval_minutes=30)
+    assert frame.volume.tolist() == [4.0]
+    assert frame.handle_time_s.tolist() == pytest.approx([175.0])
+    # New York, 8 Mar 2026: 02:30 moves to 03:00 and is added there, its handle time weighted
+    gap = _csv(
+        tmp_path,
+        "gap.csv",
+        "skill_id,interval_start,volume,handle_time_s\n"
+        "1,2026-03-08 01:30,1,300\n1,2026-03-08 02:30,1,100\n1,2026-03-08 03:00,3,500\n",
+    )
+    with pytest.warns(DataWarning):
+        frame = read_volume_file(gap, timezone="America/New_York", interval_minutes=30)
+    assert frame.volume.tolist() == [1.0, 4.0]
+    assert frame.handle_time_s.tolist() == pytest.approx([300.0, (100 + 3 * 500) / 4])
+
+
+def test_columns_maps_the_handle_time_and_refuses_its_unreadable_cells(tmp_path):
+    text = "DateTime,Calls,Talk\n2026-03-02T09:00,7,240\n2026-03-02T09:30,8,#N/A\n"
+    path = _csv(tmp_path, "talk.csv", text)
+    columns = {"interval_start": "DateTime", "volume": "Calls", "handle_time_s": "talk"}
+    with pytest.raises(DataError, match=r"talk.csv: Talk is not a number in row 3 \(#N/A\)"):
+        read_volume_file(path, timezone="UTC", columns=columns, skill_id=5)
+    path.write_text("DateTime,Calls,Talk\n2026-03-02T09:00,7,240\n2026-03-02T09:30,8,\n")
+    frame = read_volume_file(path, timezone="UTC", columns=columns, skill_id=5)
+    assert frame.handle_time_s.tolist()[0] == 240.0 and pd.isna(frame.handle_time_s.iloc[1])
+
+
+def test_five_minute_history_sums_the_patience_columns(tmp_path):
+    path = _csv(
+        tmp_path,
+        "patience.csv",
+        "Skill ID,Interval Start,Net Handle Time S,Arrivals,Handled Segments,Abandoned,"
+        "Total Wait S\n1,2026-03-02T08:00Z,100,2,1,1,30\n1,2026-03-02T08:05Z,200,3,3,-1,\n"
+        "1,2026-03-02T08:10Z,200,3,3,2,50\n",
+    )
+    frame = read_history_file(path, interval_minutes=30)
+    assert (frame.abandoned.tolist(), frame.total_wait_s.tolist()) == ([3.0], [80.0])
 
 
 # --- real data: bank_calls.csv as it is --------------------------------------------------------

@@ -135,7 +135,8 @@ def _write_schedule_assumptions(
     ws.write_string(
         row,
         0,
-        "Shifts: how shrinkage and scheduled breaks combine, and the solver (docs/shifts.md)",
+        "Shifts: how shrinkage and scheduled breaks combine, and the solver "
+        "(python -m pydoc staffing.shifts.schedule)",
         formats.section,
     )
     row += 1

@@ -131,7 +131,8 @@ def _write_coverage_notes(
         "on-queue agents summed over the group's skills; scheduled: heads at work and not on "
         "their unpaid break x (1 - shrinkage); gap = scheduled - required. Service level, "
         "ASA, abandonment and occupancy are what the scheduled agents achieve (whole agents, "
-        f"each skill's own method). Times are local to {timezone}. Rules: docs/shifts.md.",
+        f"each skill's own method). Times are local to {timezone}. Rules: "
+        "python -m pydoc staffing.shifts.schedule.",
         formats.note,
     )
     paid = "" if pd.isna(group["paid_hours"]) else f"{group['paid_hours']:,.1f} paid hours, "

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from staffing.outputs import cells, layout
 from staffing.outputs.cells import (
@@ -50,6 +51,8 @@ __all__ = [
     "CHART_DATA_COL",
     "CHART_MAX_SERIES",
     "SUMMARY_CHART_ROWS",
+    "SUMMARY_TABLE_NAME",
+    "SUMMARY_TABLE_ROW",
     "interval_sheet_names",
     "write_intervals",
     "write_skill_sheet",
@@ -60,6 +63,11 @@ __all__ = [
 CHART_MAX_SERIES = 10
 #: Rows (of 20 px) the Summary chart covers above the summary table.
 SUMMARY_CHART_ROWS = 20
+#: Row (0-based) of the summary table's header, below the chart, with or without a
+#: simulation's columns (a plan without intervals has no chart: its table is at row 3).
+SUMMARY_TABLE_ROW = 3 + SUMMARY_CHART_ROWS + 1
+#: Workbook-level name of the summary table (header and rows), for links from other files.
+SUMMARY_TABLE_NAME = "SummaryTable"
 #: First column (0-based; ``AY``) of the Summary chart's data: hidden, far right of the table,
 #: outside the print area.
 CHART_DATA_COL = 50
@@ -105,8 +113,11 @@ def write_summary(
     widths = Widths()
     landscape(ws)
     _write_summary_title(ws, view, formats, simulation, schedule)
-    row = 3 + (SUMMARY_CHART_ROWS + 1 if len(view.intervals) else 0)
-    row, last_col = _write_summary_table(ws, row, view, formats, widths, simulation)
+    table_row = SUMMARY_TABLE_ROW if len(view.intervals) else 3
+    row, last_col = _write_summary_table(ws, table_row, view, formats, widths, simulation)
+    if view.summary is not None:  # a name links keep, whatever the table's columns
+        end = xl_rowcol_to_cell(table_row + len(view.summary), last_col, True, True)
+        workbook.define_name(SUMMARY_TABLE_NAME, f"=Summary!$A${table_row + 1}:{end}")
     row = _write_warnings(ws, row, view, formats, intervals_sheet)
     last_row = row - 1
     if len(view.intervals):
@@ -347,13 +358,59 @@ def write_skill_sheet(
         ws.conditional_format(first, at.fte_col0, last, at.fte_col0 + at.n_slots - 1, scale)
         ws.conditional_format(first, at.agent_col0, last, at.agent_col0 + at.n_slots - 1, scale)
     ws.freeze_panes(header + 1, 1)
-    # Print: one page wide, landscape, the title and the header on every page, the plan and
-    # skill in the page header.
-    landscape(ws)
     ws.print_area(0, 0, total_row, at.agent_total_col)
     ws.repeat_rows(0, header)
     ws.set_header(page_header(f"{skill_name} (skill {skill_id})", view.name))
-    _grid_widths(ws, at, fte_grid, view.timezone)
+    slot_width = _grid_widths(ws, at, fte_grid, view.timezone)
+    _print_maps(ws, at, slot_width, view.timezone)
+
+
+#: Smallest print scale a skill sheet's page may have [%]: at 65 % Calibri 11 prints at
+#: about 7 pt; a map too wide for it is split across pages by hours of the day.
+MIN_PRINT_SCALE = 65
+#: Printable width of a landscape page [px at 96 dpi]: US Letter (11 in, narrower than A4)
+#: less xlsxwriter's default 0.7 in margins each side.
+PAGE_WIDTH_PX = (11.0 - 2 * 0.7) * 96
+
+
+def _column_px(chars: float) -> float:
+    """Printed width of a column ``chars`` characters wide, as set by ``Widths.apply``
+    (content + 2) [px]: 9 px a character, as LibreOffice prints Calibri 11 with its
+    substitute font (Excel's own 7 px would leave LibreOffice's pages too narrow)."""
+    return (chars + 2) * 9 + 5
+
+
+def _print_maps(ws: Worksheet, at: _GridLayout, slot_width: float, timezone: str) -> None:
+    """Print each heat map on its own pages, landscape, at a scale that fits a page across.
+
+    A page holds the date column (repeated), a share of the day's slots and, on the last
+    page of a map, its total: the fewest pages across a map takes at
+    :data:`MIN_PRINT_SCALE` or more. Page breaks go before the agents' map and between the
+    pages of a map. (Excel ignores manual page breaks under "fit to pages", so the scale is
+    set instead.)
+    """
+    ws.set_landscape()
+    ws.repeat_columns(0)
+    date_px = _column_px(max(DATE_WIDTHS["date"], 5 + len(timezone)))
+
+    def page_px(slots: int) -> float:
+        return date_px + slots * _column_px(slot_width) + _column_px(15)  # the total
+
+    n = at.n_slots
+    per_page = next(
+        (
+            n // p
+            for p in range(1, n + 1)
+            if n % p == 0 and page_px(n // p) * MIN_PRINT_SCALE <= PAGE_WIDTH_PX * 100
+        ),
+        1,
+    )
+    breaks = [at.agent_col0 - 1]  # the gap column starts the agents' page
+    for col0 in (at.fte_col0, at.agent_col0):
+        breaks += [col0 + k for k in range(per_page, n, per_page)]
+    ws.set_v_pagebreaks(sorted(breaks))
+    # 90 %: room for a renderer's wider font, so the total never spills onto its own page
+    ws.set_print_scale(max(10, min(100, int(PAGE_WIDTH_PX / page_px(per_page) * 90))))
 
 
 def _write_grid_head(
@@ -430,8 +487,9 @@ def _write_grid_rows(
     return total_row
 
 
-def _grid_widths(ws: Worksheet, at: _GridLayout, fte_grid: DayGrid, timezone: str) -> None:
-    """Column widths of a skill sheet: every slot as wide as the widest FTE figure."""
+def _grid_widths(ws: Worksheet, at: _GridLayout, fte_grid: DayGrid, timezone: str) -> float:
+    """Column widths of a skill sheet: every slot as wide as the widest FTE figure (that
+    width, in characters, returned)."""
     widths = Widths()
     widths.see(0, max(DATE_WIDTHS["date"], 5 + len(timezone)))
     fte_values = fte_grid.cells.to_numpy(float)
@@ -443,6 +501,7 @@ def _grid_widths(ws: Worksheet, at: _GridLayout, fte_grid: DayGrid, timezone: st
     widths.see(at.agent_total_col, 15)
     widths.see(at.fte_total_col + 1, 1)
     widths.apply(ws, minimum=3)
+    return slot_width
 
 
 # --------------------------------------------------------------------------------------------

@@ -155,7 +155,8 @@ def write_shifts_sheet(ws: Worksheet, view: PlanView, schedule: Schedule, format
         1,
         0,
         text + " Coverage efficiency = required agent-hours / scheduled "
-        f"on-queue hours. Times are local to {tz}. Rules: docs/shifts.md.",
+        f"on-queue hours. Times are local to {tz}. Rules: "
+        "python -m pydoc staffing.shifts.schedule.",
         formats.note,
     )
     ws.write_string(3, 0, "Per skill group", formats.section)

@@ -220,7 +220,7 @@ def _simulation_text(view: PlanView, simulation: SimulationResult) -> tuple[str,
         f"times, {'ramped' if meta.get('ramp') else 'constant'} arrivals per interval, chat "
         f"routing {meta.get('routing')}, at close: {meta.get('at_close')}; "
         f"{meta.get('contacts', 0):,} contacts simulated on {meta.get('executor')}. Times "
-        f"are local to {view.timezone}. Rules: docs/simulation.md."
+        f"are local to {view.timezone}. Rules: staffing simulate --help."
     )
     skipped = [
         f"{s['skill_id']} {s['skill_name']}: {s['note']}"

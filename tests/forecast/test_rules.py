@@ -22,7 +22,7 @@ from staffing.forecast import backtest, hourly_history, nht_profile, volume_prof
 from staffing.plan import plan
 from staffing.vocabulary import HISTORY_COLUMNS
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "example.yaml"
 
 
 def _skills(*ids: int):

@@ -198,7 +198,7 @@ def test_history_file_errors_name_file_column_and_row(tmp_path):
         ),
         (
             "1,2026-03-02T09:00,-3\n",
-            "volume is negative in row 2: '-3' for skill 1 at 2026-03-02T09:00:00+01:00",
+            "volume is negative in row 2: -3 for skill 1 at 2026-03-02T09:00:00+01:00",
         ),
         (
             "1,2026-03-02T09:00,3\n1,2026-03-02T09:00,4\n",
