@@ -37,6 +37,7 @@ __all__ = [
     "BINDING_WEEK",
     "COLUMN_META",
     "HISTORY_COLUMNS",
+    "HISTORY_FILE_COLUMNS",
     "INTERVAL_COLUMNS",
     "INTERVAL_MINUTES",
     "METHODS",
@@ -46,6 +47,7 @@ __all__ = [
     "PATIENCE_COLUMNS",
     "STORE_COLUMNS",
     "VERSION",
+    "VOLUME_FILE_COLUMNS",
     "WEEKDAYS",
     "ColumnMeta",
 ]
@@ -179,6 +181,23 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "handled_segments",
     "net_handle_time_s",
 )
+
+#: Columns a history file (``nht.source: file``) gives; ``nht.columns`` maps them to its own
+#: headers. ``interval_minutes``, ``net_handle_time_s`` and ``handled_segments`` may be absent,
+#: and the patience columns (:data:`PATIENCE_COLUMNS`) are optional.
+HISTORY_FILE_COLUMNS: tuple[str, ...] = (
+    "skill_id",
+    "interval_start",
+    "interval_minutes",
+    "net_handle_time_s",
+    "arrivals",
+    "handled_segments",
+    *PATIENCE_COLUMNS,
+)
+
+#: Columns of a planner's volume forecast file; ``volume.columns`` maps them to its headers.
+#: ``handle_time_s`` (the planner's own handle time [s]) is optional.
+VOLUME_FILE_COLUMNS: tuple[str, ...] = ("skill_id", "interval_start", "volume", "handle_time_s")
 
 #: Columns of ``Plan.intervals``, in order (the CSV keeps these names for pipelines).
 #: ``fte`` is the FTE needed *during* its interval (a rate, not a sum: summing 30-minute

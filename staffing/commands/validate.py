@@ -8,7 +8,7 @@ import warnings
 from staffing.config import PlanConfig, load_config
 from staffing.errors import ConfigError, DataError, DataWarning
 from staffing.plan import horizon
-from staffing.plan.volume import covered_skills
+from staffing.plan.volume import covered_skills, read_volume_source
 from staffing.sources import files
 from staffing.sources.handle_times import handle_times_on_grid
 
@@ -98,9 +98,7 @@ def check_forecast_file(config: PlanConfig) -> list[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         try:
-            frame = files.read_volume_file(
-                config.volume.path, timezone=config.plan.timezone, sheet=config.volume.sheet
-            )
+            frame = read_volume_source(config)
             grid, ids = horizon(config), [s.skill_id for s in config.resolved_skills]
             files.volume_on_grid(frame, grid, ids, where=str(config.volume.path))
             # without history, each skill's NHT must come from nht_seconds or the file

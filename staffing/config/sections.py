@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 
-from staffing.config.base import ConfigPath, Problem, StrictModel, check_file
+from staffing.config.base import ConfigPath, Problem, SkillId, StrictModel, check_file
 from staffing.errors import ConfigError
 from staffing.sources.liveperson.credentials import check_domain_api, source_problem
-from staffing.vocabulary import INTERVAL_MINUTES
+from staffing.vocabulary import HISTORY_FILE_COLUMNS, INTERVAL_MINUTES, VOLUME_FILE_COLUMNS
 
 __all__ = [
+    "FileLayout",
     "GrowthSpec",
     "LivePersonSection",
     "NhtSection",
@@ -27,6 +28,82 @@ __all__ = [
     "VolumeSection",
     "growth_problems",
 ]
+
+
+def _zone_problem(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"unknown IANA time zone {value!r} (e.g. 'Europe/Berlin', 'America/New_York')"
+    return None
+
+
+class FileLayout(StrictModel):
+    """How a planner's file writes its times and names its columns (``nht`` and ``volume``).
+
+    ``timezone``: the file's times are local wall-clock times in this zone, whatever offset
+    or ``Z`` they carry. ``date_format``: strftime format of ``interval_start`` where
+    day-first and month-first dates cannot be told apart. ``columns``: column name -> the
+    file's header. ``skill_id``: the skill of every row of a single-skill file.
+    """
+
+    #: The column names ``columns`` may map (the subclass's file columns).
+    file_columns: ClassVar[tuple[str, ...]] = ()
+
+    timezone: str | None = None
+    date_format: str | None = None
+    columns: dict[str, str] | None = None
+    skill_id: SkillId | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _file_zone(cls, value: str | None) -> str | None:
+        problem = None if value is None else _zone_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _strftime(cls, value: str | None) -> str | None:
+        if value is not None and "%" not in value:
+            raise ValueError(
+                f"{value!r} has no % field: write it as strftime does, e.g. '%d/%m/%Y %H:%M' "
+                "(day first) or '%m/%d/%Y %H:%M' (month first)"
+            )
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        unknown = sorted(set(value or {}) - set(cls.file_columns))
+        if unknown:
+            raise ValueError(
+                f"unknown column(s) {', '.join(unknown)}: map any of "
+                f"{', '.join(cls.file_columns)} to the file's header, e.g. "
+                "{interval_start: DateTime}"
+            )
+        return value
+
+    def layout_keys(self) -> list[str]:
+        """The layout keys given (``timezone``, ``columns`` ...), for "only with a file" rules.
+
+        Returns
+        -------
+        list of str
+        """
+        names = ("timezone", "date_format", "columns", "skill_id")
+        return [name for name in names if getattr(self, name) is not None]
+
+    def reader_kwargs(self) -> dict[str, Any]:
+        """The file reader's keyword arguments for these keys.
+
+        Returns
+        -------
+        dict
+            ``date_format``, ``columns`` and ``skill_id`` (the zone is passed by name).
+        """
+        return {"date_format": self.date_format, "columns": self.columns, "skill_id": self.skill_id}
 
 
 class PlanSection(StrictModel):
@@ -42,12 +119,9 @@ class PlanSection(StrictModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown IANA time zone {value!r} (e.g. 'Europe/Berlin', 'America/New_York')"
-            ) from None
+        problem = _zone_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -95,13 +169,15 @@ class LivePersonSection(StrictModel):
         return value
 
 
-class NhtSection(StrictModel):
-    """``nht:`` where the Net Handle Time history comes from.
+class NhtSection(FileLayout):
+    """``nht:`` where the Net Handle Time history comes from (and a file's layout).
 
     Source ``none`` (what a config without an ``nht`` section means) plans without any
     history: every skill then takes its NHT from ``nht_seconds`` or from the volume file's
     handle times.
     """
+
+    file_columns: ClassVar[tuple[str, ...]] = HISTORY_FILE_COLUMNS
 
     source: Literal["store", "file", "none"]
     path: ConfigPath | None = None
@@ -115,6 +191,7 @@ class NhtSection(StrictModel):
     def _source_needs(self) -> NhtSection:
         if self.source == "none":
             given = [k for k in ("path", "store", "liveperson") if getattr(self, k) is not None]
+            given += self.layout_keys()
             if given or self.fetch:
                 raise ValueError(
                     f"source 'none' plans without history; remove {', '.join(given or ['fetch'])}"
@@ -127,6 +204,8 @@ class NhtSection(StrictModel):
         else:
             if self.path is not None:
                 raise ValueError("'path' is for source 'file'; use 'store' for the SQLite file")
+            if self.layout_keys():
+                raise ValueError(f"{', '.join(self.layout_keys())}: for source 'file' only")
             if self.fetch and self.liveperson is None:
                 raise ValueError("'fetch: true' needs a 'liveperson' section with the account")
         check_file("nht", self.path)
@@ -194,8 +273,10 @@ def growth_problems(volume: Any, ids: set[object] | None) -> list[Problem]:
     ]
 
 
-class VolumeSection(StrictModel):
+class VolumeSection(FileLayout):
     """``volume:`` a planner's forecast file, or a forecast from the history arrivals."""
+
+    file_columns: ClassVar[tuple[str, ...]] = VOLUME_FILE_COLUMNS
 
     source: Literal["file", "history"]
     path: ConfigPath | None = None
@@ -213,6 +294,11 @@ class VolumeSection(StrictModel):
             )
         if self.source == "history" and (self.path is not None or self.sheet is not None):
             raise ValueError("'path' and 'sheet' are for source 'file', not 'history'")
+        if self.source == "history" and self.layout_keys():
+            raise ValueError(
+                f"{', '.join(self.layout_keys())}: for source 'file' only (the history's "
+                "layout goes under nht)"
+            )
         if self.source == "file" and (self.growth.all_skills != 1.0 or self.growth.by_skill):
             # Silently ignoring it would plan a different volume than the planner asked for.
             raise ValueError(

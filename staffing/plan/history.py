@@ -12,14 +12,25 @@ import pandas as pd
 
 from staffing import forecast
 from staffing import special_days as specials
-from staffing.config import PlanConfig
+from staffing.config import PlanConfig, ResolvedSkill
 from staffing.errors import DataError, DataWarning
 from staffing.plan.patience import waiting_totals
 from staffing.plan.progress import Progress, tell
 from staffing.sources import files
 from staffing.vocabulary import HISTORY_COLUMNS
 
-__all__ = ["HourlyHistory", "horizon", "hourly_history", "load_history"]
+__all__ = [
+    "CLOSED_SHARE_WARN",
+    "HourlyHistory",
+    "horizon",
+    "hourly_history",
+    "load_history",
+    "warn_shifted_history",
+]
+
+#: Above this share of the history's arrivals in closed hours, a shift of the times is sought
+#: (bank_calls.csv read as UTC puts 31 % there: its mornings land before opening).
+CLOSED_SHARE_WARN = 0.2
 
 #: What the NHT source is called when every skill has an ``nht_seconds`` override.
 OVERRIDES_ONLY = "overrides only"
@@ -79,7 +90,13 @@ def load_history(
         path = config.nht.path
         assert path is not None  # the config checks this
         tell(progress, f"reading NHT history from {path}")
-        return files.read_history_file(path), f"file {path}"
+        frame = files.read_history_file(
+            path,
+            interval_minutes=config.plan.interval_minutes,
+            timezone=config.nht.timezone,
+            **config.nht.reader_kwargs(),
+        )
+        return frame, f"file {path}"
     return _read_store(config, progress)
 
 
@@ -197,6 +214,7 @@ def hourly_history(
     raw = None
     if needs_history:
         raw, source = load_history(config, nht_history, progress)
+        warn_shifted_history(raw, skills, config.plan.timezone, source)
         hourly = forecast.hourly_history(raw, where=source)
         hourly = hourly[hourly["skill_id"].isin(ids)].reset_index(drop=True)
     else:
@@ -218,6 +236,81 @@ def hourly_history(
     if raw is not None and len(hourly) and volume is None and config.volume.source == "history":
         volume_history(config, raw, special, made)
     return made
+
+
+def _closed_arrivals(
+    arrivals: np.ndarray,
+    local: pd.Series,
+    skills: dict[int, ResolvedSkill],
+    ids: np.ndarray,
+) -> float:
+    """Arrivals whose interval (at these local wall-clock starts) is closed for its skill."""
+    closed = 0.0
+    minute = (local.dt.hour * 60 + local.dt.minute).to_numpy()
+    weekday = local.dt.day_of_week.to_numpy()
+    for sid, skill in skills.items():
+        assert skill.open_hours is not None
+        mine = ids == sid
+        is_open = skill.open_hours.is_open(weekday[mine], minute[mine], 1)
+        closed += float(arrivals[mine][~is_open].sum())
+    return closed
+
+
+def warn_shifted_history(
+    raw: pd.DataFrame, skills: list[ResolvedSkill], timezone: str, source: str
+) -> float | None:
+    """Warn when many arrivals fall in closed hours and a whole-hour shift would fix it.
+
+    Times written as UTC (a ``Z``) that are really local wall-clock times put a day's
+    arrivals hours away from the open hours. The shift (-14 h to +14 h) that leaves the
+    fewest arrivals in closed hours is named, with the ``nht.timezone`` key that fixes it,
+    when over :data:`CLOSED_SHARE_WARN` of the arrivals are in closed hours and the shift
+    leaves less than a third of them there.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The history as read (``skill_id``, tz-aware ``interval_start``, ``arrivals``).
+    skills : list of ResolvedSkill
+        The planned skills; those without ``open_hours`` are not looked at.
+    timezone : str
+        The plan's IANA zone.
+    source : str
+        Where the history came from, for the message.
+
+    Returns
+    -------
+    float or None
+        The shift [h] named in the :class:`~staffing.errors.DataWarning`, or None.
+    """
+    with_hours = {s.skill_id: s for s in skills if s.open_hours is not None}
+    frame = raw[raw["skill_id"].isin(list(with_hours))]
+    arrivals = pd.to_numeric(frame["arrivals"], errors="coerce").to_numpy(dtype=float)
+    arrivals = np.where(arrivals > 0, arrivals, 0.0)
+    total = arrivals.sum()
+    if not with_hours or total <= 0:
+        return None
+    ids = frame["skill_id"].to_numpy()
+    wall = pd.Series(
+        pd.DatetimeIndex(frame["interval_start"]).tz_convert(timezone).tz_localize(None)
+    )
+    shares = {
+        hours: _closed_arrivals(arrivals, wall + pd.Timedelta(hours=hours), with_hours, ids) / total
+        for hours in range(-14, 15)
+    }
+    best = min(shares, key=lambda h: (shares[h], abs(h)))
+    if shares[0] <= CLOSED_SHARE_WARN or best == 0 or shares[best] >= shares[0] / 3:
+        return None
+    warnings.warn(
+        f"{source}: {shares[0]:.0%} of the history's arrivals fall in closed hours, "
+        f"{shares[best]:.0%} would with every time {abs(best)} h "
+        f"{'later' if best > 0 else 'earlier'} ({best:+d} h). Are the times local "
+        f"wall-clock times written as UTC (a 'Z' or no offset)? Then set "
+        f"nht.timezone: {timezone} (the zone the file's clocks show)",
+        DataWarning,
+        stacklevel=2,
+    )
+    return float(best)
 
 
 def volume_history(

@@ -20,12 +20,14 @@ from staffing.errors import DataError, DataWarning
 from staffing.plan.history import HourlyHistory
 from staffing.plan.progress import Progress, tell
 from staffing.sources import files
+from staffing.sources.file_intervals import sum_volume_rows
 from staffing.sources.handle_times import handle_times_on_grid
 
 __all__ = [
     "VolumeForecast",
     "apply_special_days",
     "covered_skills",
+    "read_volume_source",
     "volume_forecast",
 ]
 
@@ -106,10 +108,9 @@ def _planner_forecast(
     tz = config.plan.timezone
     where = "volume DataFrame" if volume is not None else str(config.volume.path)
     if volume is None:
-        path = config.volume.path
-        assert path is not None  # the config checks this
-        volume = files.read_volume_file(path, timezone=tz, sheet=config.volume.sheet)
+        volume = read_volume_source(config)
     checked = files.check_volume_frame(volume, timezone=tz, where=where)
+    checked = sum_volume_rows(checked, config.plan.interval_minutes, zone=tz, where=where)
     ids = [s.skill_id for s in config.resolved_skills]
     checked = _absent_as_zero(config, checked, grid, closed, where)
     values, note = files.volume_on_grid(checked, grid, ids, where=where)
@@ -120,6 +121,36 @@ def _planner_forecast(
         backtest=pd.DataFrame(columns=BACKTEST_COLUMNS),
         notes=[note] if note else [],
         handle_time=handle_times_on_grid(checked, grid, ids),
+    )
+
+
+def read_volume_source(config: PlanConfig) -> pd.DataFrame:
+    """The config's volume file, read with its layout keys and summed to the plan's interval.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        A validated config with ``volume.source: file``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`staffing.sources.files.read_volume_file` returns it.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read or has problems (all listed).
+    """
+    path = config.volume.path
+    assert path is not None  # the config checks this
+    return files.read_volume_file(
+        path,
+        timezone=config.plan.timezone,
+        sheet=config.volume.sheet,
+        interval_minutes=config.plan.interval_minutes,
+        file_timezone=config.volume.timezone,
+        **config.volume.reader_kwargs(),
     )
 
 

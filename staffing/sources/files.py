@@ -9,19 +9,29 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from staffing.errors import DataError, DataWarning, shown
+from staffing.errors import DataError, DataWarning
 from staffing.forecast import require_columns
+from staffing.sources.file_intervals import (
+    history_row_lengths,
+    map_columns,
+    merge_rows,
+    sum_history_rows,
+    sum_volume_rows,
+)
+from staffing.sources.file_problems import ROWS_LISTED, FileProblems, row_list
+from staffing.sources.file_times import parse_interval_starts
 from staffing.sources.handle_times import (
     HANDLE_TIME_COLUMN,
     handle_time_column,
     refuse_unreadable_handle_times,
 )
-from staffing.vocabulary import INTERVAL_MINUTES, PATIENCE_COLUMNS
+from staffing.vocabulary import HISTORY_FILE_COLUMNS, INTERVAL_MINUTES, PATIENCE_COLUMNS
 
 __all__ = [
     "PLAUSIBLE_MAX",
@@ -35,80 +45,50 @@ __all__ = [
     "warn_implausible",
 ]
 
-_OFFSET_RE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 
-
-def _parse_times(
-    values: pd.Series, *, naive_tz: str, where: str, groups: pd.Series | None = None
-) -> pd.Series:
-    """Parse ISO timestamps; with an offset -> exact instant, naive -> in ``naive_tz``.
-
-    A naive wall time repeated by a DST fall-back is resolved by its order within its group
-    (e.g. per skill: the first 02:00 is summer time, the second winter time).
-    """
-    if pd.api.types.is_datetime64_any_dtype(values):
-        times = values
-    else:
-        text = values.astype(str).str.strip()
-        has_offset = text.str.contains(_OFFSET_RE)
-        if has_offset.any() and not has_offset.all():
-            row = int(np.flatnonzero(~has_offset.to_numpy())[0])
-            raise DataError(
-                f"{where}: interval_start mixes times with and without a UTC offset "
-                f"(row {row + 2}: {text.iloc[row]!r})"
-            )
-        try:
-            times = pd.to_datetime(text, format="ISO8601", utc=bool(has_offset.all()))
-        except (ValueError, TypeError) as exc:
-            raise DataError(f"{where}: interval_start is not an ISO timestamp: {exc}") from None
-    if times.isna().any():
-        row = int(np.flatnonzero(times.isna().to_numpy())[0])
-        raise DataError(f"{where}: interval_start is empty in row {row + 2}")
-    if times.dt.tz is None:
-        try:
-            return times.dt.tz_localize(naive_tz, ambiguous="raise", nonexistent="raise")
-        except Exception as exc:  # pytz/zoneinfo raise different classes for DST gaps
-            problem = exc
-        if groups is not None:
-            try:
-                parts = [
-                    times.loc[index].dt.tz_localize(
-                        naive_tz, ambiguous="infer", nonexistent="raise"
-                    )
-                    for index in groups.groupby(groups, sort=False).groups.values()
-                ]
-                return pd.concat(parts).reindex(times.index)
-            except Exception as exc:
-                problem = exc
-        raise DataError(
-            f"{where}: local time that does not exist or is ambiguous in "
-            f"{naive_tz} (give a UTC offset): {problem}"
-        ) from None
-    return times
-
-
-def _skill_ids(values: pd.Series, where: str) -> pd.Series:
+def _skill_ids(values: pd.Series, problems: FileProblems) -> pd.Series:
+    """Whole-number skill ids; other rows recorded and set to -1."""
     ids = pd.to_numeric(values, errors="coerce")
     bad = ids.isna() | (ids != np.round(ids))
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(
-            f"{where}: skill_id is not a whole number in row {row + 2}: {shown(values.iloc[row])}"
-        )
-    return ids.astype("int64")
+    problems.rows("skill_id", bad, values, "is not a whole number")
+    return ids.where(~bad, -1).astype("int64")
 
 
-def read_history_file(path: str | Path) -> pd.DataFrame:
+def read_history_file(
+    path: str | Path,
+    *,
+    interval_minutes: int = 60,
+    timezone: str | None = None,
+    date_format: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    skill_id: int | None = None,
+) -> pd.DataFrame:
     """Read an NHT history CSV (``nht.source: file``) into the history-store shape.
 
     Parameters
     ----------
     path : str or Path
-        CSV with ``skill_id``, ``interval_start`` (ISO; with an offset, or UTC when
-        naive), ``net_handle_time_s`` [s], ``arrivals`` and ``handled_segments``;
-        ``interval_minutes`` optional (default 60); ``abandoned`` [-] and
-        ``total_wait_s`` [s] optional (``patience_seconds: auto``). Empty cells and -1
-        mean no data.
+        CSV with ``skill_id``, ``interval_start``, ``arrivals``, and ``net_handle_time_s``
+        [s] with ``handled_segments`` (both or neither: without them the history has
+        arrivals only); ``interval_minutes`` optional (without it, the most common gap
+        between a skill's rows when it divides 60, else 60); ``abandoned`` [-] and
+        ``total_wait_s`` [s] optional (``patience_seconds: auto``). Headers match
+        ignoring case, spaces and underscores. Empty cells and -1 mean no data.
+    interval_minutes : int
+        The plan's interval [min]: rows of a length that divides it and is not 15, 30 or
+        60 (5, 10 minutes) are summed to it; 15, 30 and 60-minute rows are kept as they
+        are.
+    timezone : str, optional
+        IANA zone the file's times are local wall-clock times in, whatever offset or ``Z``
+        they carry. Without it, times with an offset are exact and naive times are UTC.
+    date_format : str, optional
+        strftime format of ``interval_start`` when day-first or month-first dates cannot be
+        told apart (``'%d/%m/%Y %H:%M'``).
+    columns : mapping of str to str, optional
+        Column name -> the file's header (``{"interval_start": "DateTime", "arrivals":
+        "Calls"}``).
+    skill_id : int, optional
+        The skill of every row, for a file without a ``skill_id`` column.
 
     Returns
     -------
@@ -118,15 +98,17 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataError
-        Naming the file, the column and the row: a value that is not a number, infinite
-        or negative (other than -1), an ``interval_minutes`` other than 15/30/60, a start
-        off its interval grid, or a skill and interval given twice with different values
-        (identical repeats are dropped).
+        Listing every problem of the file at once, each naming the column and the rows
+        (the first ten and a count): a value that is not a number, infinite or negative
+        (other than -1), a row length that does not divide ``interval_minutes``, a start
+        off its row's grid, an unreadable time, or a skill and interval given twice with
+        different values (identical repeats are dropped).
 
     Warns
     -----
     DataWarning
-        Values above :data:`PLAUSIBLE_MAX` (possible, but worth a look).
+        Values above :data:`PLAUSIBLE_MAX`; local times moved out of a DST gap or read
+        in file order in a repeated hour.
     """
     path = Path(path)
     where = str(path)
@@ -136,71 +118,57 @@ def read_history_file(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{where}: file not found") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"{where}: not a readable CSV: {exc}") from None
-    require_columns(
-        frame,
-        ["skill_id", "interval_start", "net_handle_time_s", "arrivals", "handled_segments"],
-        where,
+    frame = map_columns(frame, columns, skill_id, where)
+    frame = normalise_headers(frame, list(HISTORY_FILE_COLUMNS), where)
+    metrics = ["net_handle_time_s", "handled_segments"]
+    if not any(c in frame.columns for c in metrics):
+        frame = frame.assign(net_handle_time_s=np.nan, handled_segments=np.nan)
+    require_columns(frame, ["skill_id", "interval_start", *metrics, "arrivals"], where)
+    problems = FileProblems(where)
+    frame["skill_id"] = _skill_ids(frame["skill_id"], problems)
+    zone = timezone or "UTC"
+    parsed = parse_interval_starts(
+        frame["interval_start"],
+        zone=zone,
+        wall_clock=timezone is not None,
+        date_format=date_format,
+        groups=frame["skill_id"],
+        problems=problems,
     )
-    frame["skill_id"] = _skill_ids(frame["skill_id"], where)
-    frame["interval_start"] = _parse_times(frame["interval_start"], naive_tz="UTC", where=where)
-    frame["interval_start"] = frame["interval_start"].dt.tz_convert("UTC")
-    if "interval_minutes" not in frame.columns:
-        frame["interval_minutes"] = 60
-    minutes = pd.to_numeric(frame["interval_minutes"], errors="coerce")
-    _refuse_rows(
-        where, "interval_minutes", ~minutes.isin(INTERVAL_MINUTES), frame, "is not 15, 30 or 60"
-    )
-    frame["interval_minutes"] = minutes.astype("int64")
-    start = frame["interval_start"]
-    off_grid = (
-        ((start.dt.minute % frame["interval_minutes"]) != 0)
-        | (start.dt.second != 0)
-        | (start.dt.microsecond != 0)
-    )
-    _refuse_rows(
-        where, "interval_start", off_grid, frame, "is not on the grid of its interval_minutes"
-    )
-    for column in ("net_handle_time_s", "arrivals", "handled_segments"):
+    frame["interval_start"] = parsed.times.dt.tz_convert("UTC")
+    patience = [c for c in PATIENCE_COLUMNS if c in frame.columns]  # optional
+    for column in ("net_handle_time_s", "arrivals", "handled_segments", *patience):
         values = pd.to_numeric(frame[column], errors="coerce")
-        _refuse_rows(where, column, values.isna() & frame[column].notna(), frame, "is not a number")
-        _refuse_rows(where, column, np.isinf(values), frame, "is not a finite number")
+        problems.rows(
+            column, values.isna() & frame[column].notna(), frame[column], "is not a number"
+        )
+        problems.rows(column, np.isinf(values), frame[column], "is not a finite number")
         # -1 is LivePerson's "no data"; any other negative is an error, never dropped.
-        _refuse_rows(where, column, (values < 0) & (values != -1), frame, "is negative")
+        problems.rows(column, (values < 0) & (values != -1), frame[column], "is negative")
         frame[column] = values.astype(float)
-    _check_patience_columns(frame, where)
-    frame = _without_repeats(frame, where)
+    frame["interval_minutes"] = history_row_lengths(frame, interval_minutes, zone, problems)
+    problems.raise_any()
+    return _history_at_interval(frame, parsed.moved, interval_minutes, zone, where)
+
+
+def _history_at_interval(
+    frame: pd.DataFrame, moved: np.ndarray, target: int, zone: str, where: str
+) -> pd.DataFrame:
+    """Repeats checked, then short rows (and rows moved out of a DST gap) summed."""
+    kept = _without_repeats(frame[~moved], where)
+    frame = pd.concat([kept, frame[moved]], ignore_index=True)
+    short = ~frame["interval_minutes"].isin(INTERVAL_MINUTES)
+    frame = sum_history_rows(frame, short, target, zone)
+    if moved.any():
+        key = ["skill_id", "interval_start", "interval_minutes"]
+        twins = frame.duplicated(key, keep=False)
+        for minutes in frame.loc[twins, "interval_minutes"].unique():
+            frame = sum_history_rows(
+                frame, twins & (frame["interval_minutes"] == minutes), int(minutes), zone
+            )
+            twins = frame.duplicated(key, keep=False)
     warn_implausible(frame, where)
     return frame
-
-
-def _check_patience_columns(frame: pd.DataFrame, where: str) -> None:
-    """The optional ``abandoned`` [-] and ``total_wait_s`` [s] as numbers, in place.
-
-    Empty cells and -1 are "no data" (left out of the patience estimate); anything else
-    that is not a finite number >= 0 is refused, naming the row.
-    """
-    for column in PATIENCE_COLUMNS:
-        if column not in frame.columns:
-            continue
-        values = pd.to_numeric(frame[column], errors="coerce")
-        _refuse_rows(where, column, values.isna() & frame[column].notna(), frame, "is not a number")
-        _refuse_rows(where, column, np.isinf(values), frame, "is not a finite number")
-        _refuse_rows(where, column, (values < 0) & (values != -1), frame, "is negative")
-        frame[column] = values.astype(float)
-
-
-def _refuse_rows(
-    where: str, column: str, bad: pd.Series, frame: pd.DataFrame, problem: str
-) -> None:
-    """Raise naming the first bad row (as the spreadsheet numbers it) and how many there are."""
-    if not bad.any():
-        return
-    rows = np.flatnonzero(bad.to_numpy())
-    more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
-    raise DataError(
-        f"{where}: {column} {problem} in row {rows[0] + 2}: "
-        f"{shown(frame[column].iloc[rows[0]])}{more}"
-    )
 
 
 def _without_repeats(frame: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -255,7 +223,17 @@ def warn_implausible(frame: pd.DataFrame, where: str) -> None:
             )
 
 
-def read_volume_file(path: str | Path, *, timezone: str, sheet: str | None = None) -> pd.DataFrame:
+def read_volume_file(
+    path: str | Path,
+    *,
+    timezone: str,
+    sheet: str | None = None,
+    interval_minutes: int | None = None,
+    file_timezone: str | None = None,
+    date_format: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    skill_id: int | None = None,
+) -> pd.DataFrame:
     """Read a planner's volume forecast (CSV or xlsx of skill_id, interval_start, volume).
 
     Parameters
@@ -263,12 +241,26 @@ def read_volume_file(path: str | Path, *, timezone: str, sheet: str | None = Non
     path : str or Path
         ``.xlsx``/``.xlsm`` is read as a workbook (needs openpyxl), anything else as CSV.
         ``interval_start`` values without an offset are local times in ``timezone``
-        (a repeated autumn hour is resolved by its order per skill); values with an offset
-        are exact instants.
+        (a repeated autumn hour is resolved by its order per skill; a time in the spring
+        gap is moved to the first time after it and added to that interval); values with
+        an offset are exact instants.
     timezone : str
         IANA zone of the plan.
     sheet : str, optional
         Sheet of a workbook; the first sheet when None. Ignored for CSV.
+    interval_minutes : int, optional
+        The plan's interval [min]: shorter rows whose length divides it are summed to it
+        (:func:`~staffing.sources.file_intervals.sum_volume_rows`); None keeps the rows.
+    file_timezone : str, optional
+        IANA zone the file's times are local wall-clock times in, whatever offset or ``Z``
+        they carry (``volume.timezone``).
+    date_format : str, optional
+        strftime format of ``interval_start`` when day-first and month-first dates cannot
+        be told apart.
+    columns : mapping of str to str, optional
+        Column name -> the file's header (``{"volume": "Calls"}``).
+    skill_id : int, optional
+        The skill of every row, for a file without a ``skill_id`` column.
 
     Returns
     -------
@@ -279,11 +271,20 @@ def read_volume_file(path: str | Path, *, timezone: str, sheet: str | None = Non
     ------
     DataError
         The file is missing or unreadable, or (from :func:`check_volume_frame`) a column
-        or value is wrong; the message names the file.
+        or value is wrong; the message names the file and lists every problem.
     """
+    where = str(path)
     frame = read_table(path, sheet=sheet, what="the volume forecast")
-    refuse_unreadable_handle_times(path, sheet, frame)
-    return check_volume_frame(frame, timezone=timezone, where=str(path))
+    refuse_unreadable_handle_times(
+        path, sheet, frame, header=(columns or {}).get(HANDLE_TIME_COLUMN)
+    )
+    frame = map_columns(frame, columns, skill_id, where)
+    checked = check_volume_frame(
+        frame, timezone=timezone, where=where, file_timezone=file_timezone, date_format=date_format
+    )
+    if interval_minutes is None:
+        return checked
+    return sum_volume_rows(checked, interval_minutes, zone=timezone, where=where)
 
 
 def read_table(
@@ -374,7 +375,14 @@ def normalise_headers(frame: pd.DataFrame, columns: list[str], where: str) -> pd
     return frame.rename(columns=renames)
 
 
-def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.DataFrame:
+def check_volume_frame(
+    frame: pd.DataFrame,
+    *,
+    timezone: str,
+    where: str,
+    file_timezone: str | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
     """Validate a volume frame's columns and values; times to local tz.
 
     Does not check that the times lie on the plan's interval grid or cover it (the
@@ -385,16 +393,11 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
     frame : DataFrame
         Columns ``skill_id``, ``interval_start`` (ISO text or timestamps; naive means local
         in ``timezone``) and ``volume`` (contacts per interval [-]), matched ignoring case,
-        spaces and underscores (``Skill ID``, ``Interval Start``); other columns are
-        dropped.
-    timezone : str
-        IANA zone of the plan.
-    where : str
-        What the frame is (a file name), for the error messages.
-
-        An optional handle-time column (``handle_time_s``, ``aht_s`` or ``nht_s``:
-        :mod:`staffing.sources.handle_times`) gives the planner's own handle time [s];
-        an empty cell means none.
+        spaces and underscores (``Skill ID``, ``Interval Start``); an optional handle time
+        [s] (``handle_time_s``, ``aht_s`` or ``nht_s``: :mod:`staffing.sources.handle_times`;
+        an empty cell means none); other columns are dropped.
+    timezone, where, file_timezone, date_format : str
+        As :func:`check_interval_frame`.
 
     Returns
     -------
@@ -412,24 +415,36 @@ def check_volume_frame(frame: pd.DataFrame, *, timezone: str, where: str) -> pd.
         time; naming ``where``, the skill and time or the row. A handle time that is not
         a number, infinite, zero or negative, naming the rows.
     """
-    out = check_interval_frame(frame, "volume", timezone=timezone, where=where)
     handle_time = handle_time_column(frame, where)
-    if handle_time is not None:
-        out[HANDLE_TIME_COLUMN] = handle_time.to_numpy()
-    return out
+    return check_interval_frame(
+        frame,
+        "volume",
+        timezone=timezone,
+        where=where,
+        file_timezone=file_timezone,
+        date_format=date_format,
+        carried=None if handle_time is None else {HANDLE_TIME_COLUMN: handle_time},
+    )
 
 
 def check_interval_frame(
-    frame: pd.DataFrame, column: str, *, timezone: str, where: str
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    timezone: str,
+    where: str,
+    file_timezone: str | None = None,
+    date_format: str | None = None,
+    carried: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Validate a per-skill, per-interval table of one value (a forecast, a schedule).
 
     Parameters
     ----------
     frame : DataFrame
-        Columns ``skill_id``, ``interval_start`` (ISO text or timestamps; naive means local
-        in ``timezone``) and ``column``, matched ignoring case, spaces and underscores;
-        other columns are dropped.
+        Columns ``skill_id``, ``interval_start`` (ISO text, dates as Excel saves them, or
+        timestamps; naive means local in ``timezone``) and ``column``, matched ignoring
+        case, spaces and underscores; other columns are dropped.
     column : str
         The value column, e.g. ``"volume"`` or ``"scheduled"``; values must be finite and
         >= 0.
@@ -437,50 +452,61 @@ def check_interval_frame(
         IANA zone of the plan.
     where : str
         What the frame is (a file name), for the error messages.
+    file_timezone : str, optional
+        IANA zone the times are local wall-clock times in, whatever offset they carry.
+    date_format : str, optional
+        strftime format of ``interval_start``.
+    carried : mapping of str to Series, optional
+        Checked value columns to keep beside ``column`` (the handle time [s]), in the
+        frame's row order.
 
     Returns
     -------
     DataFrame
         ``skill_id`` (int64), ``interval_start`` (tz-aware in ``timezone``), ``column``
-        (float), in the input's order.
+        (float) and the ``carried`` columns, in the input's order; rows moved out of a DST
+        gap added to the interval they land in (carried columns weighted by ``column``).
 
     Raises
     ------
     DataError
-        As :func:`check_volume_frame`, for ``column``.
+        As :func:`check_volume_frame`, for ``column``: every problem at once, with rows.
     """
     frame = normalise_headers(frame, ["skill_id", "interval_start", column], where)
     require_columns(frame, ["skill_id", "interval_start", column], where)
-    skill_ids = _skill_ids(frame["skill_id"], where)
-    out = pd.DataFrame(
-        {
-            "skill_id": skill_ids,
-            "interval_start": _parse_times(
-                frame["interval_start"], naive_tz=timezone, where=where, groups=skill_ids
-            ).dt.tz_convert(timezone),
-            column: pd.to_numeric(frame[column], errors="coerce").astype(float),
-        }
+    problems = FileProblems(where)
+    skill_ids = _skill_ids(frame["skill_id"], problems)
+    parsed = parse_interval_starts(
+        frame["interval_start"],
+        zone=file_timezone or timezone,
+        wall_clock=file_timezone is not None,
+        date_format=date_format,
+        groups=skill_ids,
+        problems=problems,
     )
-    bad = out[column].isna() | ~np.isfinite(out[column])
-    if bad.any():
-        row = out[bad].iloc[0]
-        raise DataError(
-            f"{where}: {column} is missing or not a number for skill "
-            f"{row.skill_id} at {row.interval_start.isoformat()}"
-        )
-    negative = out[column] < 0
-    if negative.any():
-        row = out[negative].iloc[0]
-        raise DataError(
-            f"{where}: negative {column} {row[column]:g} for skill "
-            f"{row.skill_id} at {row.interval_start.isoformat()}"
-        )
-    dup = out.duplicated(["skill_id", "interval_start"])
-    if dup.any():
-        row = out[dup].iloc[0]
-        raise DataError(
-            f"{where}: skill {row.skill_id} has two rows for {row.interval_start.isoformat()}"
-        )
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    local = parsed.times.dt.tz_convert(timezone)
+    unusable, negative = ~np.isfinite(values), values < 0
+    if (unusable | negative).any():
+        when = local.map(lambda t: t.isoformat() if pd.notna(t) else "?")
+        about = "skill " + skill_ids.astype(str) + " at " + when
+        problems.rows(column, unusable, frame[column], "is missing or not a number", about)
+        problems.rows(column, negative, frame[column], "is negative", about)
+    out = pd.DataFrame({"skill_id": skill_ids, "interval_start": local, column: values})
+    for name, series in (carried or {}).items():
+        out[name] = series.to_numpy()
+    known = out["interval_start"].notna().to_numpy() & ~parsed.moved
+    twice = out[known].duplicated(["skill_id", "interval_start"], keep=False)
+    for (sid, when), rows in (
+        out[known][twice].groupby(["skill_id", "interval_start"]).groups.items()
+    ):
+        listed = row_list(frame.index.get_indexer(rows))
+        problems.add(f"skill {sid} has two rows for {when.isoformat()} ({listed})")
+        if len(problems.lines) >= ROWS_LISTED:
+            break
+    problems.raise_any()
+    if parsed.moved.any():
+        out = merge_rows(out, out["interval_start"], column)
     return out
 
 

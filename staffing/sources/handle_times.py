@@ -96,7 +96,7 @@ def handle_time_column(frame: pd.DataFrame, where: str) -> pd.Series | None:
 
 
 def refuse_unreadable_handle_times(
-    path: str | Path, sheet: str | None, frame: pd.DataFrame
+    path: str | Path, sheet: str | None, frame: pd.DataFrame, header: str | None = None
 ) -> None:
     """Refuse handle-time cells the reader made "no value" although not empty (NaN, #N/A).
 
@@ -111,7 +111,11 @@ def refuse_unreadable_handle_times(
     sheet : str, optional
         Sheet of a workbook; the first sheet when None.
     frame : DataFrame
-        The file as :func:`staffing.sources.files.read_table` read it.
+        The file as :func:`staffing.sources.files.read_table` read it (headers as written).
+    header : str, optional
+        The file's handle-time header when ``volume.columns`` maps ``handle_time_s`` to it
+        (matched ignoring case and surrounding spaces); else one of
+        :data:`HANDLE_TIME_NAMES`.
 
     Raises
     ------
@@ -119,20 +123,25 @@ def refuse_unreadable_handle_times(
         A non-empty cell read as no value, naming the file, column and rows.
     """
     where = str(path)
-    header = _header(frame.columns, where)
-    if header is None or not frame[header].isna().any():
+    if header is not None:
+        wanted = header.strip().lower()
+        found = [name for name in frame.columns if str(name).strip().lower() == wanted]
+        column = found[0] if found else None  # a header not in the file: map_columns says so
+    else:
+        column = _header(frame.columns, where)
+    if column is None or not frame[column].isna().any():
         return
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         text = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False)
     else:
         text = pd.read_csv(path, dtype=str, keep_default_na=False)
-    cells = text[header].astype(str).str.strip()
-    bad = frame[header].isna().to_numpy() & (cells != "").to_numpy()
+    cells = text[column].astype(str).str.strip()
+    bad = frame[column].isna().to_numpy() & (cells != "").to_numpy()
     if bad.any():
         rows = np.flatnonzero(bad)
         raise DataError(
-            f"{where}: {header} is not a number in {_rows(rows)} ({cells.iloc[rows[0]]}): {_FIX}"
+            f"{where}: {column} is not a number in {_rows(rows)} ({cells.iloc[rows[0]]}): {_FIX}"
         )
 
 

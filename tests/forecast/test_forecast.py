@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from staffing.config import load_config
-from staffing.errors import DataError
+from staffing.errors import DataError, DataWarning
 from staffing.forecast import (
     backtest,
     hour_of_week,
@@ -193,14 +193,17 @@ def test_history_file_errors_name_file_column_and_row(tmp_path):
     [
         (
             "1,2026-03-02T09:00,\n",
-            "volume is missing or not a number for skill 1 at 2026-03-02T09:00",
+            "volume is missing or not a number in row 2: '' for skill 1 at "
+            "2026-03-02T09:00:00+01:00",
         ),
-        ("1,2026-03-02T09:00,-3\n", "negative volume -3 for skill 1 at 2026-03-02T09:00"),
+        (
+            "1,2026-03-02T09:00,-3\n",
+            "volume is negative in row 2: -3 for skill 1 at 2026-03-02T09:00:00+01:00",
+        ),
         (
             "1,2026-03-02T09:00,3\n1,2026-03-02T09:00,4\n",
-            "skill 1 has two rows for 2026-03-02T09:00",
+            "skill 1 has two rows for 2026-03-02T09:00:00+01:00 (rows 2, 3)",
         ),
-        ("1,2026-03-29T02:30,3\n", "does not exist or is ambiguous in Europe/Berlin"),
     ],
 )
 def test_volume_file_errors(tmp_path, body, message):
@@ -223,7 +226,8 @@ def test_naive_local_times_in_the_repeated_autumn_hour_follow_file_order(tmp_pat
         ]
     path = tmp_path / "autumn.csv"
     path.write_text("\n".join(rows) + "\n")
-    frame = read_volume_file(path, timezone="Europe/Berlin")
+    with pytest.warns(DataWarning, match="2026-10-25 02:00 occur twice in Europe/Berlin"):
+        frame = read_volume_file(path, timezone="Europe/Berlin")
     one = frame[frame.skill_id == 1]
     # first 02:00 is CEST (+02:00) = 00:00 UTC, the second CET (+01:00) = 01:00 UTC
     assert [t.isoformat() for t in one.interval_start] == [

@@ -326,7 +326,7 @@ def test_unusable_schedules_name_the_file_skill_and_time(tmp_path):
         staffing.schedule(plan, scheduled=bad)
     with pytest.raises(DataError, match="skill 9 is not in the config"):
         staffing.schedule(plan, scheduled=bad.assign(skill_id=9, interval_start="2026-03-02"))
-    with pytest.raises(DataError, match="negative scheduled -1 for skill 1"):
+    with pytest.raises(DataError, match=r"scheduled is negative in row 2: -1 for skill 1"):
         staffing.schedule(plan, scheduled=bad.assign(scheduled=-1.0))
     with pytest.raises(DataError, match="missing column"):
         staffing.schedule(plan, scheduled=bad.drop(columns="scheduled"))

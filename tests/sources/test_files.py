@@ -74,7 +74,10 @@ def test_minus_one_and_blank_mean_no_data(tmp_path):
 @pytest.mark.parametrize(
     ("row", "words"),
     [
-        ("1,2026-01-05T09:00Z,45,300,12,11\n", "interval_minutes is not 15, 30 or 60 in row 3"),
+        (
+            "1,2026-01-05T09:00Z,45,300,12,11\n",
+            "interval_minutes is not 15, 30 or 60 and does not divide .* in row 3",
+        ),
         ("1,2026-01-05T09:17Z,60,300,12,11\n", "interval_start is not on the grid .* in row 3"),
         ("1,2026-01-05T09:15Z,30,300,12,11\n", "interval_start is not on the grid .* in row 3"),
     ],

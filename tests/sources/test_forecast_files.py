@@ -108,8 +108,15 @@ def test_validate_reads_the_forecast_file(tmp_path, capsys):
     code, text = _validate(tmp_path, cfg, capsys)
     assert code == 2 and "volume.path:" in text and "missing column(s) volume" in text
 
-    # half-hourly rows for an hourly plan: 00:30 is not on the plan's grid
+    # half-hourly rows for an hourly plan are summed to it (issue 21, point 1)
     _forecast({1001: 10.0}, minutes=30).to_csv(tmp_path / "forecast.csv", index=False)
+    code, text = _validate(tmp_path, cfg, capsys)
+    assert code == 0 and "valid" in text
+
+    # hourly rows half an hour off: 00:30 is not on the plan's grid
+    shifted = _forecast({1001: 10.0})
+    shifted["Interval Start"] += pd.Timedelta(minutes=30)
+    shifted.to_csv(tmp_path / "forecast.csv", index=False)
     code, text = _validate(tmp_path, cfg, capsys)
     assert code == 2
     assert "skill 1001 at 2026-03-02T00:30:00-05:00 is not on the plan's 60-minute" in text
