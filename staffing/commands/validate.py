@@ -8,6 +8,7 @@ import warnings
 from staffing.config import PlanConfig, load_config
 from staffing.errors import ConfigError, DataError, DataWarning
 from staffing.plan import horizon
+from staffing.plan.history import load_history, warn_shifted_history
 from staffing.plan.volume import covered_skills, read_volume_source
 from staffing.sources import files
 from staffing.sources.handle_times import handle_times_on_grid
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         Every problem of the config; it propagates to the CLI (exit 2).
     """
     config = load_config(args.config)
-    notes = check_forecast_file(config)
+    notes = check_history_file(config) + check_forecast_file(config)
     p = config.plan
     horizon = f"{p.weeks} week(s)" if p.weeks is not None else f"to {p.end}"
     methods = ", ".join(sorted({s.method for s in config.resolved_skills}))
@@ -69,6 +70,37 @@ def run(args: argparse.Namespace) -> int:
     for warning in config.warnings:  # valid, but not applied: e.g. workload targets
         print(f"warning: {warning}")
     return 0
+
+
+def check_history_file(config: PlanConfig) -> list[str]:
+    """Read the config's NHT history file as the planning run reads it, and say what to check.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        A validated config; nothing is read unless ``nht.source`` is ``file``.
+
+    Returns
+    -------
+    list of str
+        The reader's notes (DST days, rows summed) and the warning that the times look
+        shifted (many arrivals in closed hours, with the ``nht.timezone`` that fixes it).
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read or has bad rows: ``<config>: nht.path: <what is wrong>``.
+    """
+    if config.nht.source != "file" or config.nht.path is None:
+        return []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        try:
+            raw, source = load_history(config, None, None)
+        except DataError as exc:
+            raise ConfigError([f"{config.source}: nht.path: {exc}"]) from None
+        warn_shifted_history(raw, config.resolved_skills, config.plan.timezone, source)
+    return [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
 
 
 def check_forecast_file(config: PlanConfig) -> list[str]:

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from staffing.config.base import Problem, StrictModel, rules_error, validation_context
+from staffing.config.hours import format_clock
 from staffing.config.sections import (
     GrowthSpec,
     NhtSection,
@@ -39,7 +40,7 @@ from staffing.config.shifts import (
 from staffing.config.skills import ResolvedSkill, SkillEntry, SkillSettings
 from staffing.config.special_days import SpecialDay, special_day_problems
 from staffing.errors import ConfigError
-from staffing.vocabulary import WORKLOAD
+from staffing.vocabulary import WEEKDAYS, WORKLOAD
 
 __all__ = ["PlanConfig"]
 
@@ -210,7 +211,8 @@ class PlanConfig(StrictModel):
 
     @property
     def warnings(self) -> list[str]:
-        """What is valid but not applied: a ``workload`` skill's targets from ``defaults``.
+        """What is valid but not applied: a ``workload`` skill's targets from ``defaults``,
+        and open hours that do not fall on the plan's interval grid.
 
         Returns
         -------
@@ -219,7 +221,7 @@ class PlanConfig(StrictModel):
             Messaging' (1001): method workload does not use the service_level from
             defaults ...``.
         """
-        out = []
+        out = [*self._off_grid_open_hours()]
         for index, entry in enumerate(self.skills):
             resolved = entry.resolved
             if resolved is None or resolved.method != WORKLOAD:
@@ -235,6 +237,36 @@ class PlanConfig(StrictModel):
                     f"not use the {' or '.join(unused)} from defaults (no target, no "
                     f"service level shown); set {unused[0]}: null on the skill to say "
                     "so"
+                )
+        return out
+
+    def _off_grid_open_hours(self) -> list[str]:
+        """One text per skill whose open hours start or end inside a plan interval.
+
+        An interval that overlaps an open range even partly is planned as open
+        (:meth:`staffing.config.hours.OpenHours.is_open`), so ``07:00-21:05`` on an hourly
+        plan staffs 21:00-22:00 for five minutes of calls: say so.
+        """
+        minutes = self.plan.interval_minutes
+        out = []
+        for index, entry in enumerate(self.skills):
+            hours = entry.resolved.open_hours if entry.resolved is not None else None
+            if hours is None:
+                continue
+            off = sorted(
+                {
+                    format_clock(edge)
+                    for day in WEEKDAYS
+                    for a, b in getattr(hours, day)
+                    for edge in (a, b)
+                    if edge % minutes
+                }
+            )
+            if off:
+                out.append(
+                    f"skills[{index}] {entry.name!r} ({entry.id}): open_hours at "
+                    f"{', '.join(off)} are not on the plan's {minutes}-minute grid: an "
+                    "interval open even partly is planned as open for all of it"
                 )
         return out
 

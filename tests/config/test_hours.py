@@ -77,3 +77,28 @@ def test_parse_clock_takes_24_00_only_as_the_end_of_a_day():
 def test_format_clock_writes_hh_mm_and_parse_clock_reads_it_back(minutes, text):
     assert format_clock(minutes) == text
     assert parse_clock(text, end_of_day=True) == minutes
+
+
+@pytest.mark.parametrize(
+    ("minutes", "hours", "named"),
+    [
+        (60, "07:00-21:05", ["21:05"]),  # the bank's real close on an hourly plan
+        (60, "07:30-21:00", ["07:30"]),
+        (30, "07:30-21:00", []),  # on the half-hour grid
+        (60, "07:00-21:00", []),
+        (15, "07:00-21:05", ["21:05"]),
+    ],
+)
+def test_open_hours_off_the_interval_grid_are_warned(minutes, hours, named):
+    # An interval open even partly is planned as open for all of it (OpenHours.is_open), so
+    # a close at 21:05 staffs the whole 21:00 hour: the planner is told, naming the time.
+    data = copy.deepcopy(MINIMAL)
+    data["plan"]["interval_minutes"] = minutes
+    data["skills"][0]["open_hours"] = {"mon": hours}
+    found = [w for w in load_config(data).warnings if "grid" in w]
+    if not named:
+        assert found == []
+    else:
+        assert len(found) == 1
+        assert f"at {', '.join(named)} are not on the plan's {minutes}-minute grid" in found[0]
+        assert "skills[0] 'A' (1)" in found[0]
