@@ -10,21 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
 from staffing.cli import main
+from tests.realdata import BANK, needs_bank
 
-ROOT = Path(__file__).resolve().parents[2]
-BANK = next(
-    (
-        folder / "shared" / "realdata" / "bank_calls.csv"
-        for folder in (ROOT.parent, ROOT.parent.parent)
-        if (folder / "shared" / "realdata" / "bank_calls.csv").is_file()
-    ),
-    ROOT.parent / "shared" / "realdata" / "bank_calls.csv",
-)
-pytestmark = pytest.mark.skipif(not BANK.is_file(), reason="../shared/realdata not present")
+pytestmark = needs_bank
 
 
 def _config(tmp_path: Path, *, timezone: str | None, close: str) -> Path:

@@ -15,27 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import yaml
 
 import staffing
+from tests.realdata import BANK, needs_bank
 
-ROOT = Path(__file__).resolve().parents[2]
-BANK = next(
-    (
-        folder / "shared" / "realdata" / "bank_calls.csv"
-        for folder in (ROOT.parent, ROOT.parent.parent)
-        if (folder / "shared" / "realdata" / "bank_calls.csv").is_file()
-    ),
-    ROOT.parent / "shared" / "realdata" / "bank_calls.csv",
-)
 TZ = "America/New_York"
 #: The last four whole weeks of the data (Mondays).
 WEEKS = ["2003-09-29", "2003-10-06", "2003-10-13", "2003-10-20"]
 #: Columbus Day, absent from the data: a planner knows the holidays of the week ahead.
 KNOWN_HOLIDAYS = {"2003-10-13": ["2003-10-14"]}
 
-pytestmark = pytest.mark.skipif(not BANK.is_file(), reason="../shared/realdata not present")
+pytestmark = needs_bank
 
 
 def _config(tmp_path: Path, monday: str) -> Path:

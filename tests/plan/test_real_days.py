@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import warnings
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,17 +19,8 @@ import pytest
 from staffing import plan
 from staffing.errors import DataWarning
 from staffing.vocabulary import HISTORY_COLUMNS
+from tests.realdata import BANK, needs_bank
 
-ROOT = Path(__file__).resolve().parents[2]
-#: ``../shared/realdata`` beside the project (a git worktree one folder deeper looks one up).
-BANK = next(
-    (
-        folder / "shared" / "realdata" / "bank_calls.csv"
-        for folder in (ROOT.parent, ROOT.parent.parent)
-        if (folder / "shared" / "realdata" / "bank_calls.csv").is_file()
-    ),
-    ROOT.parent / "shared" / "realdata" / "bank_calls.csv",
-)
 TZ = "America/New_York"
 #: The held-out week: the last full week of the data, Monday to Friday.
 HELD_OUT = pd.Timestamp("2003-10-20", tz=TZ)
@@ -44,7 +34,7 @@ ABSENT_WEEKDAYS = [
     "2003-10-14",
 ]
 
-pytestmark = pytest.mark.skipif(not BANK.is_file(), reason="../shared/realdata not present")
+pytestmark = needs_bank
 
 
 @cache

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,6 +16,7 @@ from staffing.config import load_config
 from staffing.errors import DataError, DataWarning
 from staffing.plan import history as plan_history
 from staffing.sources.files import read_history_file, read_volume_file
+from tests.realdata import REALDATA, needs_bank
 
 HISTORY = "skill_id,interval_start,net_handle_time_s,arrivals,handled_segments\n"
 
@@ -320,20 +320,10 @@ def test_five_minute_history_sums_the_patience_columns(tmp_path):
 
 # --- real data: bank_calls.csv as it is --------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
-#: ``../shared/realdata`` beside the project (and beside /work/wt when run from a worktree).
-REALDATA = next(
-    (
-        p
-        for p in (ROOT.parent / "shared" / "realdata", ROOT.parents[1] / "shared" / "realdata")
-        if (p / "bank_calls.csv").is_file()
-    ),
-    ROOT.parent / "shared" / "realdata",
-)
 BANK = {"columns": {"interval_start": "DateTime", "arrivals": "Calls"}, "skill_id": 1}
 
 
-@pytest.mark.skipif(not (REALDATA / "bank_calls.csv").is_file(), reason="no ../shared/realdata")
+@needs_bank
 def test_bank_calls_five_minute_local_rows_summed_to_half_hours_and_hours():
     path = REALDATA / "bank_calls.csv"
     half = read_history_file(path, interval_minutes=30, timezone="America/New_York", **BANK)
