@@ -32,12 +32,13 @@ from staffing.commands.schedule_text import format_schedule
 from staffing.commands.simulate import format_summary as format_simulation
 from staffing.commands.simulation_options import (
     add_engine_options,
+    add_horizon_options,
     check_engine,
-    iso_date,
+    load_with_horizon,
     run_simulation,
     whole_number,
 )
-from staffing.config import PlanConfig, load_config
+from staffing.config import PlanConfig
 from staffing.errors import DataWarning, OutputError
 from staffing.outputs.intervals_csv import check_schedule_csvs
 from staffing.outputs.output_set import WrittenFiles
@@ -67,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     _add_output_arguments(parser)
-    _add_horizon_arguments(parser)
+    add_horizon_options(parser)
     _add_file_arguments(parser)
     _add_run_arguments(parser)
     parser.set_defaults(func=run)
@@ -103,22 +104,6 @@ def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "only in the CSV), workbook (Intervals sheet as well), csv (the "
         "CSV only), parquet (<stem>-intervals.parquet instead of the "
         "CSV; needs staffing[parquet]) or none",
-    )
-
-
-def _add_horizon_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--start`` and ``--weeks``, the plan's horizon over the config's."""
-    parser.add_argument(
-        "--start",
-        type=iso_date,
-        metavar="DATE",
-        help="first day of the plan (YYYY-MM-DD), overriding plan.start",
-    )
-    parser.add_argument(
-        "--weeks",
-        type=whole_number(1),
-        metavar="N",
-        help="plan N weeks, overriding plan.weeks / plan.end",
     )
 
 
@@ -324,7 +309,7 @@ def run(args: argparse.Namespace) -> int:
         ``--seed``, ``--workers`` or ``--scheduler`` without ``--simulate``, or simulation
         options the simulation refuses.
     """
-    config = _load_config(args)
+    config = load_with_horizon(args)
     paths = output_paths(args, config)
     out, fmt, csv_path = paths["out"], paths["fmt"], paths["csv"]
     plots_dir = Path(args.plots) if args.plots else config.output.plots
@@ -373,27 +358,6 @@ def run(args: argparse.Namespace) -> int:
     print()
     _print_written(written, paths, existed)
     return 0
-
-
-def _load_config(args: argparse.Namespace) -> PlanConfig:
-    """The config of ``args.config`` with ``--start`` and ``--weeks`` over its plan.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        The parsed ``plan`` options (``config``, ``start``, ``weeks``).
-
-    Returns
-    -------
-    PlanConfig
-        The validated config.
-    """
-    overrides: dict = {}
-    if args.start:
-        overrides.setdefault("plan", {})["start"] = args.start
-    if args.weeks:
-        overrides.setdefault("plan", {})["weeks"] = args.weeks
-    return load_config(args.config, overrides=overrides or None)
 
 
 def _check_before_planning(

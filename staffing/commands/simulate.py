@@ -13,12 +13,12 @@ from pathlib import Path
 
 from staffing.commands.simulation_options import (
     add_engine_options,
+    add_horizon_options,
     check_engine,
-    iso_date,
+    load_with_horizon,
     run_simulation,
     whole_number,
 )
-from staffing.config import load_config
 from staffing.errors import OutputError
 from staffing.outputs.safety import check_outputs
 from staffing.outputs.workbook import write_workbook
@@ -78,18 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="overwrite existing CSV files, or a workbook this program did not write",
     )
-    parser.add_argument(
-        "--start",
-        type=iso_date,
-        metavar="DATE",
-        help="first day of the plan (YYYY-MM-DD), overriding plan.start",
-    )
-    parser.add_argument(
-        "--weeks",
-        type=whole_number(1),
-        metavar="N",
-        help="plan N weeks, overriding plan.weeks / plan.end",
-    )
+    add_horizon_options(parser)
     parser.add_argument(
         "--ramp", action="store_true", help="arrival rate linear between interval midpoints"
     )
@@ -281,12 +270,7 @@ def run(args: argparse.Namespace) -> int:
         Options the simulation refuses, e.g. a CV other than 1 with exponential handle
         times.
     """
-    overrides: dict = {}
-    if args.start:
-        overrides.setdefault("plan", {})["start"] = args.start
-    if args.weeks:
-        overrides.setdefault("plan", {})["weeks"] = args.weeks
-    config = load_config(args.config, overrides=overrides or None)
+    config = load_with_horizon(args)
     # Missing optional packages fail now, before any work or output.
     for note in check_engine(args.workers is not None or args.scheduler is not None):
         print(f"staffing simulate: note: {note}", file=sys.stderr)

@@ -15,13 +15,22 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from staffing.config import PlanConfig, load_config
 from staffing.errors import OutputError
 from staffing.simulation import SimulationResult, simulate
 
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.plan import Plan
 
-__all__ = ["add_engine_options", "check_engine", "iso_date", "run_simulation", "whole_number"]
+__all__ = [
+    "add_engine_options",
+    "add_horizon_options",
+    "check_engine",
+    "iso_date",
+    "load_with_horizon",
+    "run_simulation",
+    "whole_number",
+]
 
 #: How the simulation's warning (and the commands' note) about a missing numba begins.
 NUMBA_MISSING = "numba is not installed"
@@ -75,6 +84,49 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def add_horizon_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--start`` and ``--weeks``, the plan's horizon over the config's.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``plan`` or ``simulate`` sub-command's parser.
+    """
+    parser.add_argument(
+        "--start",
+        type=iso_date,
+        metavar="DATE",
+        help="first day of the plan (YYYY-MM-DD), overriding plan.start",
+    )
+    parser.add_argument(
+        "--weeks",
+        type=whole_number(1),
+        metavar="N",
+        help="plan N weeks, overriding plan.weeks / plan.end",
+    )
+
+
+def load_with_horizon(args: argparse.Namespace) -> PlanConfig:
+    """The config of ``args.config`` with ``--start`` and ``--weeks`` over its plan.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed options with ``config``, ``start`` and ``weeks`` (:func:`add_horizon_options`).
+
+    Returns
+    -------
+    PlanConfig
+        The validated config.
+    """
+    overrides: dict = {}
+    if args.start:
+        overrides.setdefault("plan", {})["start"] = args.start
+    if args.weeks:
+        overrides.setdefault("plan", {})["weeks"] = args.weeks
+    return load_config(args.config, overrides=overrides or None)
 
 
 def add_engine_options(parser: argparse.ArgumentParser, when: str = "") -> None:
