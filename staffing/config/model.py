@@ -221,7 +221,7 @@ class PlanConfig(StrictModel):
             Messaging' (1001): method workload does not use the service_level from
             defaults ...``.
         """
-        out = [*self._off_grid_open_hours()]
+        out = self._off_grid_open_hours()
         for index, entry in enumerate(self.skills):
             resolved = entry.resolved
             if resolved is None or resolved.method != WORKLOAD:
