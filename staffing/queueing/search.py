@@ -37,8 +37,8 @@ def _feasible(model, n, lam, h, theta, t, targets, margin=False):
     res = model_metrics(model, n, lam, h, theta, t, want_asa=asa is not None)
     ok = np.ones(n.size, dtype=bool)
     worst = np.full(n.size, np.inf)
-    checks = ((sl, "service_level", False), (asa, "asa_s", True))
-    checks += ((ab, "p_abandon", True), (occ, "occupancy", True))
+    checks = [(sl, "service_level", False), (asa, "asa_s", True)]
+    checks += [(ab, "p_abandon", True), (occ, "occupancy", True)]
     for goal, key, below in checks:
         if goal is None:
             continue
