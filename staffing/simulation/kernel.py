@@ -131,8 +131,9 @@ def draw_arrivals(
         counts = rng.poisson(rate * interval_s)
         interval = np.repeat(np.arange(n_t, dtype=np.int64), counts)
         times = (interval + rng.random(interval.size)) * interval_s
-        order = np.argsort(times, kind="stable")
-        return times[order], interval[order]
+        # Every time lies in its own interval and ``interval`` ascends, so sorting the
+        # times alone gives what a stable argsort of them gives, at a fraction of the cost.
+        return np.sort(times), interval
     # Two half-interval segments per interval, each with a linear rate ra -> rb.
     prev_open = np.concatenate([[False], is_open[:-1]])
     next_open = np.concatenate([is_open[1:], [False]])
@@ -150,8 +151,7 @@ def draw_arrivals(
     # inverse of the CDF of a linear density on [0, half], in a form stable when a == b
     offset = half * u * (a + b) / (a + np.sqrt(a * a + u * (b * b - a * a)))
     times = segment * half + np.minimum(offset, half * (1 - 1e-12))
-    order = np.argsort(times, kind="stable")
-    return times[order], (segment[order] // 2).astype(np.int64)
+    return np.sort(times), segment // 2  # as above: each time lies in its own segment
 
 
 def draw_contacts(
