@@ -1,8 +1,10 @@
 """The fewest agents meeting service targets for any model: :func:`required_agents`.
 
-A lower bound from the load, a bracket by doubling and a bisection on whole agents (or a
-real-valued one for Erlang C), every candidate judged by
-:func:`staffing.queueing.metrics.model_metrics`. ``docs/models.md`` has the definitions.
+Erlang C walks from a square-root-staffing start with the Erlang B recurrence; erlang_a
+and chat search whole agents from the load and the Erlang C answer, interpolating the
+targets' margins, every candidate judged by
+:func:`staffing.queueing.metrics.model_metrics`; a real-valued Erlang C answer is bisected
+below the whole one. ``docs/models.md`` has the definitions and the speed.
 """
 
 from __future__ import annotations
@@ -169,7 +171,7 @@ def _solve(model, lam, h, theta, t, targets):
 
 
 def _solve_bracketed(model, lam, h, theta, t, targets):
-    """:func:`_solve` by a bracket and a bisection, every candidate evaluated afresh."""
+    """:func:`_solve` by :func:`_search`, every candidate evaluated afresh."""
     lo = _lower_bound(lam, h, theta, targets)
     if model == ERLANG_C:
         step = np.maximum(1.0, np.ceil(np.sqrt(lam * h[:, 0])))
@@ -177,6 +179,12 @@ def _solve_bracketed(model, lam, h, theta, t, targets):
     else:
         start = _erlang_c_guess(lam, h, t, targets)
         step = np.maximum(1.0, np.ceil(np.sqrt(start) / 2))
+        # The answer of erlang_a and chat lies mostly between the load and the Erlang C
+        # guess: probing the load first lets the second round interpolate between them.
+        load = np.ceil(lam * h[:, -1] / h.shape[1])
+        return _search(
+            model, lam, h, theta, t, targets, lo, start, step, np.minimum(load, start - 1)
+        )
     return _search(model, lam, h, theta, t, targets, lo, start, step)
 
 
@@ -313,10 +321,11 @@ def _halfin_whitt(x):
     return np.log(one), (r + x + x * x * r) / one
 
 
-def _search(model, lam, h, theta, t, targets, lo, start, step):
+def _search(model, lam, h, theta, t, targets, lo, start, step, second=None):
     """Smallest whole number of agents meeting ``targets``, searched from ``start``.
 
-    ``lo`` fails for certain (a bound, not evaluated). Each round evaluates one candidate
+    ``lo`` fails for certain (a bound, not evaluated); with ``second``, the first round
+    probes ``second`` and the next one ``start``. Each round evaluates one candidate
     per cell and keeps the closest count known to fail (lo) and to meet every target
     (hi), with their margins (:func:`_feasible`). The next candidate is interpolated
     where both margins are known, extrapolated (secant) from the last two candidates
@@ -331,6 +340,9 @@ def _search(model, lam, h, theta, t, targets, lo, start, step):
     last = np.full((2, lam.size), np.nan)  # the previous candidate and its margin
     streak = np.zeros(lam.size)  # rounds in a row that moved hi (> 0) or lo (< 0)
     cand = np.maximum(start, lo + 1)
+    then = None
+    if second is not None:  # probe ``second`` first, then ``start``
+        then, cand = cand, np.maximum(second, lo + 1)
     active = np.arange(lam.size)
     while active.size:
         n = cand[active]
@@ -355,6 +367,11 @@ def _search(model, lam, h, theta, t, targets, lo, start, step):
         )
         last[:, active] = n, margin
         step[active[stepped]] *= 2.0
+        if then is not None:
+            nxt = np.where(
+                (then[active] > lo[active]) & (then[active] < hi[active]), then[active], nxt
+            )
+            then = None
         cand[active] = nxt
         hopeless = np.isinf(hi[active]) & (lo[active] >= _MAX_STEP)
         lo[active[hopeless]] = np.inf
