@@ -389,7 +389,9 @@ def _next_candidate(n, margin, last, lo, hi, m_lo, m_hi, step, streak):
         slope = (margin - last[1]) / (n - last[0])
         root = n - 1.5 * margin / slope  # 1.5: margins are convex in n far from the root
     bracketed = np.isfinite(m_lo) & np.isfinite(m_hi) & (m_hi > m_lo) & np.isfinite(inner)
+    # after five one-sided rounds the doubling step takes over, so the search ends
     secant = ~bracketed & np.isfinite(root) & (slope > 0) & np.isfinite(margin)
+    secant &= np.abs(streak) < 6
     up = np.isinf(hi)
     # land just below the root when coming down (to fail), on it when going up (to meet)
     guess = np.where(bracketed, np.ceil(inner), np.where(up, np.ceil(root), np.ceil(root) - 1))
