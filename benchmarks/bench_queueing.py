@@ -10,7 +10,13 @@ checks that both give the same agents, and prints times and ratios. erlang_a (pa
 service-level target alone and with an ASA target of 30 s added (the ASA needs one more
 series per cell). ``--against FILE`` also times those rows with another copy of the
 engine, e.g. an earlier ``staffing/queueing.py`` saved to a file, in the same process.
-No assertion on time: the figures are for the reader.
+
+Every figure is given in wall time and in CPU time of this process (``time.process_time``,
+best of three): on a machine shared with other jobs the wall time counts their turns too,
+the CPU time does not, and the ratio against the peer is given for both. Then each model
+is timed at 1x, 4x and 16x a quarter of N intervals, with the fitted exponent of the
+growth (``benchmarks/growth.py``), and the machine's load average is printed at the start
+and the end. No assertion on time: the figures are for the reader.
 """
 
 from __future__ import annotations
@@ -25,27 +31,40 @@ import numpy as np
 
 from staffing import queueing
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from growth import load_average, measure_growth, print_growth
+
 
 def _best_of(fn, repeat=3):
-    best = np.inf
+    """(best wall time [s], best CPU time [s], the result) of ``repeat`` runs."""
+    best = cpu = np.inf
     result = None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         best = min(best, time.perf_counter() - start)
-    return best, result
+        cpu = min(cpu, time.process_time() - start_cpu)
+    return best, cpu, result
+
+
+def _line(label: str, wall: float, cpu: float, n: int) -> str:
+    return (
+        f"{label} : {wall:8.3f} s for {n} intervals = {wall / n * 1e6:7.2f} us/interval "
+        f"(CPU {cpu / n * 1e6:7.2f} us/interval)"
+    )
 
 
 def main(n: int = 20_000, against: Path | None = None) -> int:
+    print(f"start: {load_average()}")
     rng = np.random.default_rng(20261126)
     volume = rng.uniform(1, 2000, n)
     handle = rng.uniform(60, 1200, n)
     targets = dict(interval_s=3600, service_level=0.8, answer_within_s=20)
 
-    t_c, ours = _best_of(
+    t_c, cpu_c, ours = _best_of(
         lambda: queueing.required_agents("erlang_c", volume=volume, handle_time_s=handle, **targets)
     )
-    print(f"erlang_c  staffing : {t_c:8.3f} s for {n} intervals = {t_c / n * 1e6:7.2f} us/interval")
+    print(_line("erlang_c  staffing", t_c, cpu_c, n))
 
     try:
         from pyworkforce.queuing import ErlangC
@@ -61,15 +80,12 @@ def main(n: int = 20_000, against: Path | None = None) -> int:
                 out[i] = e.required_positions(service_level=0.8)["raw_positions"]
             return out
 
-        t_p, peer = _best_of(run_peer, repeat=1)
+        t_p, cpu_p, peer = _best_of(run_peer, repeat=1)
         agree = np.mean(peer == ours)
+        print(_line("erlang_c  peer    ", t_p, cpu_p, n))
         print(
-            f"erlang_c  peer     : {t_p:8.3f} s for {n} intervals = "
-            f"{t_p / n * 1e6:7.2f} us/interval"
-        )
-        print(
-            f"erlang_c  ratio    : staffing is {t_p / t_c:,.0f}x faster; agents agree on "
-            f"{agree:.2%} of intervals"
+            f"erlang_c  ratio    : staffing is {t_p / t_c:,.0f}x faster in wall time, "
+            f"{cpu_p / cpu_c:,.0f}x in CPU time; agents agree on {agree:.2%} of intervals"
         )
         if agree < 1:
             diff = np.flatnonzero(peer != ours)[:5]
@@ -92,18 +108,38 @@ def main(n: int = 20_000, against: Path | None = None) -> int:
                 model, volume=volume, handle_time_s=h, patience_s=180, **targets, **extra
             )
 
-        t_r, mine = _best_of(lambda: run(queueing))
-        print(
-            f"{label} staffing : {t_r:8.3f} s for {n} intervals = {t_r / n * 1e6:7.2f} us/interval"
-        )
+        t_r, cpu_r, mine = _best_of(lambda: run(queueing))
+        print(_line(f"{label} staffing", t_r, cpu_r, n))
         if other is not None:
-            t_o, theirs = _best_of(lambda: run(other))
+            t_o, _, theirs = _best_of(lambda: run(other))
             print(
                 f"{label} against  : {t_o:8.3f} s ({against.name}); this engine takes "
                 f"{t_r / t_o:.2f}x its time; agents agree on {np.mean(mine == theirs):.2%}"
             )
     _worst_cases()
+    _growth(volume, handle, targets, max(n // 4, 16))
+    print(f"end: {load_average()}")
     return 0 if peer is None or np.all(peer == ours) else 1
+
+
+def _growth(volume, handle, targets, base):
+    """CPU time of each model at 1x, 4x and 16x ``base`` intervals (tiled draws)."""
+    sizes = [base, 4 * base, 16 * base]
+    for label, model, k in (
+        ("erlang_c", "erlang_c", 1),
+        ("erlang_a", "erlang_a", 1),
+        ("chat k=3", "chat", 3),
+    ):
+
+        def run(size, model=model, k=k):
+            vol = np.resize(volume, size)
+            h = np.resize(handle, size)
+            h = h[:, None] * np.arange(1, k + 1) if model == "chat" else h
+            extra = {} if model == "erlang_c" else {"patience_s": 180}
+            return queueing.required_agents(model, volume=vol, handle_time_s=h, **targets, **extra)
+
+        sizes_done, times = measure_growth(run, sizes, repeat=2, clock=time.process_time)
+        print_growth(f"{label} CPU", sizes_done, times, unit="intervals")
 
 
 def _worst_cases() -> None:
@@ -166,7 +202,7 @@ def _worst_cases() -> None:
         ),
     ]
     for name, fn in cases:
-        t, _ = _best_of(fn, repeat=1)
+        t, _, _ = _best_of(fn, repeat=1)
         print(f"worst case: {name:<30}: {t:8.3f} s for 1 interval")
 
 

@@ -13,11 +13,24 @@ from scipy import special
 from staffing.queueing.inputs import ArrayLike, as_array, check
 from staffing.queueing.numerics import TINY
 
-__all__ = ["erlang_b", "erlang_c", "erlang_c_metrics", "set_idle"]
+__all__ = ["erlang_b", "erlang_c", "erlang_c_metrics", "log_erlang_b", "set_idle"]
 
 
-def _log_erlang_b(n: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """log B(n, a) for real n >= 0 and a >= 0 (flat arrays of equal shape)."""
+def log_erlang_b(n: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """log B(n, a) of Erlang B for real n >= 0 and a >= 0, on checked flat arrays.
+
+    Parameters
+    ----------
+    n : numpy.ndarray
+        Agents [-].
+    a : numpy.ndarray
+        Offered load [Erlang], the shape of ``n``.
+
+    Returns
+    -------
+    numpy.ndarray
+        log B(n, a) [-] (0 where n = 0, -inf where a = 0 < n).
+    """
     out = np.zeros_like(a)
     pos = a > 0
     out[~pos] = np.where(n[~pos] > 0, -np.inf, 0.0)
@@ -98,7 +111,7 @@ def erlang_b(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     0.5
     """
     nb, ab, shape = _agents_and_load(agents, load)
-    return np.exp(_log_erlang_b(nb, ab)).reshape(shape)
+    return np.exp(log_erlang_b(nb, ab)).reshape(shape)
 
 
 def _erlang_c_prob(n: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -106,7 +119,7 @@ def _erlang_c_prob(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     out = np.ones_like(a)
     stable = n > a
     nn, aa = n[stable], a[stable]
-    b = np.exp(_log_erlang_b(nn, aa))
+    b = np.exp(log_erlang_b(nn, aa))
     out[stable] = nn * b / ((nn - aa) + aa * b)
     return out
 

@@ -130,9 +130,13 @@ def draw_arrivals(
     if not ramp:
         counts = rng.poisson(rate * interval_s)
         interval = np.repeat(np.arange(n_t, dtype=np.int64), counts)
-        times = (interval + rng.random(interval.size)) * interval_s
-        order = np.argsort(times, kind="stable")
-        return times[order], interval[order]
+        times = rng.random(interval.size)
+        times += interval  # in place: the values of (interval + u) * interval_s
+        times *= interval_s
+        # Every time lies in its own interval and ``interval`` ascends, so sorting the
+        # times alone gives what a stable argsort of them gives, at a fraction of the cost.
+        times.sort()
+        return times, interval
     # Two half-interval segments per interval, each with a linear rate ra -> rb.
     prev_open = np.concatenate([[False], is_open[:-1]])
     next_open = np.concatenate([is_open[1:], [False]])
@@ -150,8 +154,7 @@ def draw_arrivals(
     # inverse of the CDF of a linear density on [0, half], in a form stable when a == b
     offset = half * u * (a + b) / (a + np.sqrt(a * a + u * (b * b - a * a)))
     times = segment * half + np.minimum(offset, half * (1 - 1e-12))
-    order = np.argsort(times, kind="stable")
-    return times[order], (segment[order] // 2).astype(np.int64)
+    return np.sort(times), segment // 2  # as above: each time lies in its own segment
 
 
 def draw_contacts(
@@ -212,7 +215,8 @@ def draw_contacts(
     else:
         if not patience_s > 0:
             raise ValueError(f"patience_s must be > 0, got {patience_s!r}")
-        patience = rng.standard_exponential(count) * patience_s
+        patience = rng.standard_exponential(count)
+        patience *= patience_s
     return work, patience
 
 
@@ -331,11 +335,12 @@ def simulate_replication(
     loop = run_pooled if (h.shape[1] == 1 or routing == "even_spread") else run_agents
     if HAVE_NUMBA and not compiled:
         loop = loop.py_func
+    deadline_s = np.add(times, patience, out=patience)  # patience is not used again
     loop(
         times,
         interval,
         work,
-        times + patience,
+        deadline_s,
         agents_f.astype(np.int64),
         np.ascontiguousarray(h),
         float(interval_s),

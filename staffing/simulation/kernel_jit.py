@@ -19,14 +19,25 @@ try:  # numba is the optional extra `staffing[simulate]`
     HAVE_NUMBA = True
 
     def jit(function: Callable[..., Any]) -> Any:
-        """Compile ``function`` with numba (cached, without the GIL).
+        """Compile ``function`` with numba (cached, without the GIL), lazily.
+
+        Nothing is compiled here: the first call compiles the signature it needs, or
+        loads it from numba's on-disk cache (``__pycache__`` beside the module, else the
+        user's cache directory or ``NUMBA_CACHE_DIR``), which takes a fraction of a
+        second instead of seconds (figures in ``benchmarks/bench_simulate.py``). Where no
+        cache directory is writable (a read-only install without a home directory),
+        numba refuses to cache; the function is then compiled in memory at each first
+        call, with the same results.
 
         Parameters
         ----------
         function : callable
             The function to compile.
         """
-        return numba.njit(cache=True, nogil=True)(function)
+        try:
+            return numba.njit(cache=True, nogil=True)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(nogil=True)(function)
 
 except ImportError:  # pragma: no cover - exercised only without the extra
     HAVE_NUMBA = False

@@ -88,6 +88,7 @@ def run_pooled(
     m, v, now, cur, draining, nxt, qhead = 0, 0.0, 0.0, 0, False, 0, 0
     cap = agents[0] if n_t > 0 else 0
     speed = pooled_speed(m, cap, k, h, 0)
+    speed_iv = 0
     while True:
         t_arr = arrival_s[nxt] if nxt < n else np.inf
         t_bnd = (cur + 1) * interval_s if cur < n_t else np.inf
@@ -143,7 +144,9 @@ def run_pooled(
         if draining and qhead >= nxt:
             cap = 0
             draining = False
-        speed = pooled_speed(m, cap, k, h, min(cur, n_t - 1))
+        if k > 1 or cur != speed_iv:  # with k = 1 the speed changes only with the interval
+            speed_iv = cur
+            speed = pooled_speed(m, cap, k, h, min(cur, n_t - 1))
     while qhead < nxt:  # nobody left to answer them within the run
         stats[arrival_iv[qhead], 3] += 1.0
         qhead += 1

@@ -216,3 +216,50 @@ def test_bad_inputs_are_refused_with_the_name():
         simulate_replication(np.ones(2), np.ones(2), np.ones(2), rng(), routing="random")
     with pytest.raises(ValueError, match="handle_time_s"):
         simulate_replication(np.ones(2), np.ones(2), np.ones(3), rng())
+
+
+@pytest.mark.parametrize("ramp", [False, True])
+def test_arrivals_sorted_in_place_are_those_a_stable_argsort_gives(ramp):
+    # draw_arrivals sorts the times alone and keeps the interval column as drawn (issue
+    # 22); the reference redraws the same numbers from the same seed and orders times and
+    # intervals by a stable argsort of the times, as the engine did before.
+    volume = np.array([80.0, 0.0, 250.0, 40.0, 400.0, 5.0])
+    is_open = np.array([True, True, True, False, True, True])
+    times, interval = draw_arrivals(volume, 900.0, rng(7), is_open=is_open, ramp=ramp)
+    ref = rng(7)
+    rate = np.where(is_open, volume, 0.0) / 900.0
+    if not ramp:
+        counts = ref.poisson(rate * 900.0)
+        iv = np.repeat(np.arange(volume.size, dtype=np.int64), counts)
+        raw = (iv + ref.random(iv.size)) * 900.0
+    else:  # the ramp's draws, segment by segment, as in draw_arrivals
+        prev_open = np.concatenate([[False], is_open[:-1]])
+        next_open = np.concatenate([is_open[1:], [False]])
+        start = np.where(prev_open & is_open, 0.5 * (np.r_[0.0, rate[:-1]] + rate), rate)
+        end = np.where(next_open & is_open, 0.5 * (rate + np.r_[rate[1:], 0.0]), rate)
+        ra = np.column_stack([start, rate]).ravel()
+        rb = np.column_stack([rate, end]).ravel()
+        seg = np.repeat(np.arange(2 * volume.size), ref.poisson(0.5 * (ra + rb) * 450.0))
+        u = ref.random(seg.size)
+        a, b = ra[seg], rb[seg]
+        offset = 450.0 * u * (a + b) / (a + np.sqrt(a * a + u * (b * b - a * a)))
+        raw = seg * 450.0 + np.minimum(offset, 450.0 * (1 - 1e-12))
+        iv = seg // 2
+    order = np.argsort(raw, kind="stable")
+    assert times.size > 300
+    np.testing.assert_array_equal(times, raw[order])
+    np.testing.assert_array_equal(interval, iv[order])
+
+
+def test_jit_compiles_without_a_cache_where_numba_cannot_cache():
+    # A function with no source file (here: made by exec) has no cache location, as a
+    # read-only install without a writable cache directory; numba then refuses
+    # cache=True with a RuntimeError, and jit falls back to compiling in memory.
+    from staffing.simulation.kernel_jit import HAVE_NUMBA, jit
+
+    namespace: dict = {}
+    exec(compile("def twice(x):\n    return 2.0 * x\n", "<string>", "exec"), namespace)
+    twice = jit(namespace["twice"])
+    assert twice(21.0) == 42.0
+    if HAVE_NUMBA:
+        assert twice.signatures  # compiled, not the plain function
