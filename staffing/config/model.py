@@ -39,6 +39,7 @@ from staffing.config.shifts import (
 )
 from staffing.config.skills import ResolvedSkill, SkillEntry, SkillSettings
 from staffing.config.special_days import SpecialDay, special_day_problems
+from staffing.config.teams import ResolvedTeam, TeamEntry, resolve_teams, team_problems
 from staffing.errors import ConfigError
 from staffing.vocabulary import WEEKDAYS, WORKLOAD
 
@@ -103,6 +104,7 @@ class PlanConfig(StrictModel):
     shifts: list[ShiftTemplate] | None = None
     scheduled: ScheduledSpec | None = None
     special_days: list[SpecialDay] = Field(default_factory=list)
+    teams: list[TeamEntry] = Field(default_factory=list)
 
     _source: str = PrivateAttr("<dict>")
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
@@ -181,6 +183,16 @@ class PlanConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _teams_of_known_skills(self) -> PlanConfig:
+        # Against the resolved skills (methods with defaults merged), all problems at once.
+        if any(entry.resolved is None for entry in self.skills):
+            return self  # the skills' own problems are reported first
+        problems = team_problems(self.teams, self.resolved_skills, self.defaults)
+        if problems:
+            raise rules_error(problems)
+        return self
+
+    @model_validator(mode="after")
     def _remember_origin(self, info: ValidationInfo) -> PlanConfig:
         context = validation_context(info)
         self._source = str(context.get("source", "<dict>"))
@@ -208,6 +220,11 @@ class PlanConfig(StrictModel):
         """Skills in config order with ``defaults`` merged in."""
         # Each entry of a validated config is resolved (load_config refuses any other).
         return cast("list[ResolvedSkill]", [skill.resolved for skill in self.skills])
+
+    @property
+    def resolved_teams(self) -> list[ResolvedTeam]:
+        """``teams:`` in config order with defaults applied (empty without teams)."""
+        return resolve_teams(self.teams, self.resolved_skills, self.defaults)
 
     @property
     def warnings(self) -> list[str]:

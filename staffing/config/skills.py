@@ -41,6 +41,7 @@ __all__ = [
     "ShrinkageSpec",
     "SkillEntry",
     "SkillSettings",
+    "shrinkage_before",
 ]
 
 #: Periods a skill's targets (service level, ASA, abandonment) are met over.
@@ -67,7 +68,11 @@ class ServiceLevel(StrictModel):
     interval_floor: Fraction | None = None
 
 
-def _shrinkage_before(value: Any) -> Any:
+def shrinkage_before(value: Any) -> Any:
+    """A shrinkage written as a number as ``{default: number}`` (checked in [0, 1)).
+
+    The before-validator of every ``shrinkage`` key (skills, defaults, teams).
+    """
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Checked here, so a mistake is reported at ``shrinkage``, the key as written.
         if value < 0:
@@ -118,7 +123,7 @@ class SkillSettings(StrictModel):
     patience_seconds: PositiveSeconds | Literal["auto"] | None = None
     max_concurrency: Annotated[int, Field(strict=True, ge=1, le=50)] | None = None
     handle_time_by_load_seconds: list[PositiveSeconds] | None = None
-    shrinkage: Annotated[ShrinkageSpec, BeforeValidator(_shrinkage_before)] | None = None
+    shrinkage: Annotated[ShrinkageSpec, BeforeValidator(shrinkage_before)] | None = None
     min_agents: Annotated[int, Field(strict=True, ge=0)] | None = None
     open_hours: OpenHours | None = None
     fte_hours_per_week: Annotated[float, Field(gt=0, le=168)] | None = None
