@@ -35,11 +35,13 @@ from staffing.config.skills import (
 )
 from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C, WORKLOAD
 
-__all__ = ["TEAM_METHODS", "ResolvedTeam", "TeamEntry", "resolve_teams", "team_problems"]
+__all__ = ["TEAM_METHODS", "VOICE", "ResolvedTeam", "TeamEntry", "resolve_teams", "team_problems"]
 
+#: The kind of a team whose agents take one contact at a time (the other kind: chat).
+VOICE = "voice"
 #: The methods a team serves, by the kind of agent: voice agents take one contact at a
 #: time (Erlang C and A mix: both are one call per agent), chat agents hold several.
-TEAM_METHODS: dict[str, tuple[str, ...]] = {"voice": (ERLANG_C, ERLANG_A), "chat": (CHAT,)}
+TEAM_METHODS: dict[str, tuple[str, ...]] = {VOICE: (ERLANG_C, ERLANG_A), CHAT: (CHAT,)}
 
 
 class TeamEntry(StrictModel):
@@ -125,7 +127,7 @@ def _skill_problems(index: int, team: TeamEntry, skills: dict[int, ResolvedSkill
         problems.append(
             (
                 key,
-                f"voice skills {kinds['voice']} and chat skills {kinds['chat']} cannot share "
+                f"voice skills {kinds[VOICE]} and chat skills {kinds[CHAT]} cannot share "
                 "an agent (a call takes the whole agent, a chat one slot of several): make "
                 "two teams",
             )
@@ -139,7 +141,7 @@ def _concurrency_problems(
     """``teams[index].max_concurrency`` against the team's skills' methods."""
     key = ("teams", index, "max_concurrency")
     chat = [skills[s] for s in team.skills if s in skills and skills[s].method == CHAT]
-    voice = [s for s in team.skills if s in skills and _kind(skills[s].method) == "voice"]
+    voice = [s for s in team.skills if s in skills and _kind(skills[s].method) == VOICE]
     if voice and not chat and team.max_concurrency not in (None, 1):
         return [(key, f"voice skills {voice} take one contact per agent: 1 or leave it out")]
     if not chat or voice:
@@ -222,7 +224,7 @@ def resolve_teams(
     out = []
     for team in items:
         methods = {by_id[s].method for s in team.skills}
-        kind = "chat" if CHAT in methods else "voice"
+        kind = CHAT if CHAT in methods else VOICE
         shrinkage = team.shrinkage if team.shrinkage is not None else defaults.shrinkage
         assert shrinkage is not None  # team_problems refuses a team without one
         out.append(

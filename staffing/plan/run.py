@@ -29,6 +29,7 @@ from staffing.plan.result import STAFFING_METHODS, Plan
 from staffing.plan.rollups import RollUps, rollups
 from staffing.plan.skills_table import skills_table
 from staffing.plan.staff import staff
+from staffing.plan.teams import TeamsData, team_plan
 from staffing.vocabulary import BASIS_NAMES, BINDINGS, METHODS, WORKLOAD
 
 __all__ = ["plan"]
@@ -150,7 +151,25 @@ def _plan(
             progress,
             f"note: {closed_volume:,.0f} contacts are forecast in closed hours and are not staffed",
         )
-    return _time_stable(result, inputs, time_stable, progress)
+    return _teams(_time_stable(result, inputs, time_stable, progress), inputs, progress)
+
+
+def _teams(result: Plan, inputs: Inputs, progress: Progress) -> Plan:
+    """The teams stage (:mod:`staffing.plan.teams`) over the skills staffed alone."""
+    teams = result.config.resolved_teams
+    if not teams:
+        return result
+    tell(progress, f"staffing {len(teams)} team(s)")
+    data = TeamsData(
+        grid=inputs.grid,
+        skills=inputs.skills,
+        volume=inputs.volume,
+        nht=inputs.nht,
+        agents=result.intervals["agents"].to_numpy(),
+        is_open=inputs.is_open,
+        interval_s=result.interval_minutes * 60.0,
+    )
+    return replace(result, teams=team_plan(data, teams))
 
 
 def _intervals(config: PlanConfig, inputs: Inputs, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
