@@ -38,6 +38,7 @@ from staffing.commands.simulation_options import (
     run_simulation,
     whole_number,
 )
+from staffing.commands.teams_text import format_teams
 from staffing.config import PlanConfig
 from staffing.errors import DataWarning, OutputError
 from staffing.outputs.intervals_csv import check_schedule_csvs
@@ -324,6 +325,9 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "xlsx" and not sheet:
         _note_intervals_sheet(result, args, paths)
     print(format_summary(result))
+    if result.teams is not None:
+        print()
+        print(format_teams(result))
     simulation = None
     if args.simulate is not None:
         if progress:
