@@ -38,6 +38,7 @@ __all__ = [
     "EngineRun",
     "SkillInput",
     "check_options",
+    "connect",
     "run",
     "run_task",
 ]
@@ -235,6 +236,26 @@ def _connect(client: Any, scheduler: str | None, workers: int | None) -> tuple[A
     )
     made = Client(cluster)
     return made, [made, cluster], f"Dask LocalCluster, {int(workers or 0)} worker(s)"
+
+
+def connect(client: Any, scheduler: str | None, workers: int | None) -> tuple[Any, Any, str]:
+    """A Dask client, what to close afterwards, and where the tasks run (for the teams engine).
+
+    Parameters
+    ----------
+    client : distributed.Client or None
+        A client to use as it is.
+    scheduler : str or None
+        Address of a scheduler to connect to.
+    workers : int or None
+        Start a LocalCluster on 127.0.0.1 with this many single-threaded workers.
+
+    Returns
+    -------
+    tuple
+        (client or None for in-process, the objects to close or None, a description).
+    """
+    return _connect(client, scheduler, workers)
 
 
 def _execute(
