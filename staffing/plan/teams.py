@@ -23,6 +23,7 @@ Skills in no team are untouched: the plan staffs them alone as before teams exis
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,11 +32,22 @@ from staffing import skill_queue
 from staffing.config import ResolvedSkill
 from staffing.config.teams import ResolvedTeam
 from staffing.forecast import hour_of_week, weighted_mean
+from staffing.plan.team_arrays import (
+    Staffed,
+    TeamsData,
+    TeamSkills,
+    components,
+    handle_of,
+    targets,
+    team_skills,
+)
+from staffing.plan.teams_sim import search_staffing
 from staffing.teams_bounds import pooled_agents, pooled_queue, split_to_teams
 from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C
 
 __all__ = [
     "ALONE",
+    "ANALYTIC",
     "POOLED",
     "TEAM_COLUMNS",
     "TEAM_SKILL_COLUMNS",
@@ -48,6 +60,9 @@ __all__ = [
 POOLED = "one queue of the team"
 #: ... or the skill staffed alone (a component of several teams keeps the separate bound).
 ALONE = "the skill alone"
+
+#: How the teams are staffed without the simulation-based search.
+ANALYTIC = "analytic: one team per component pooled, shared skills staffed alone"
 
 #: Columns of :attr:`TeamPlan.intervals`.
 TEAM_COLUMNS = (
@@ -105,124 +120,26 @@ class TeamPlan:
         teams and ``saving_pct`` (of alone) [%], ``pooling_distance_agent_hours`` =
         teams − pooled and ``pooling_distance_pct`` (of pooled) [%], ``components``
         (groups of teams linked by a shared skill) and ``method`` (how the teams were
-        staffed).
+        staffed); by simulation also ``met_in_simulation``, ``replications``, ``seed``.
+    simulated_weeks : DataFrame, optional
+        By simulation: per team skill and plan week the simulated service level, ASA and
+        abandonment with their 95 % half-widths (the teams engine's weekly table).
     """
 
     intervals: pd.DataFrame
     skills: pd.DataFrame
     skill_intervals: pd.DataFrame
     totals: dict[str, object]
-
-
-@dataclass
-class TeamsData:
-    """What the teams stage reads from the plan: per skill × interval, skill-major.
-
-    Attributes
-    ----------
-    grid : DatetimeIndex
-        The plan's interval starts, local.
-    skills : list of ResolvedSkill
-        The planned skills, in plan order.
-    volume, nht, agents : ndarray
-        Volume [-], NHT [s] and the agents of each skill staffed alone [-], flat
-        (skills × intervals).
-    is_open : ndarray of bool
-        Open hours, flat.
-    interval_s : float
-        Interval length [s].
-    """
-
-    grid: pd.DatetimeIndex
-    skills: list[ResolvedSkill]
-    volume: np.ndarray
-    nht: np.ndarray
-    agents: np.ndarray
-    is_open: np.ndarray
-    interval_s: float
-
-
-@dataclass
-class _Skills:
-    """The team skills' arrays: (S, T), handle times (S, T, K)."""
-
-    skills: list[ResolvedSkill]
-    volume: np.ndarray  # served volume: 0 where closed
-    nht: np.ndarray
-    handle: np.ndarray
-    alone: np.ndarray
-    membership: np.ndarray  # (S, R)
-
-
-def _team_skills(data: TeamsData, teams: list[ResolvedTeam]) -> _Skills:
-    """The planned skills some team holds, as (S, T) arrays, and the membership."""
-    n_t = len(data.grid)
-    position = {s.skill_id: i for i, s in enumerate(data.skills)}
-    ids = sorted({sid for team in teams for sid in team.skill_ids}, key=position.__getitem__)
-    k_max = max(team.max_concurrency for team in teams)
-    rows = [position[sid] for sid in ids]
-
-    def block(values: np.ndarray) -> np.ndarray:
-        return values.reshape(len(data.skills), n_t)[rows]
-
-    nht, skills = block(data.nht), [data.skills[i] for i in rows]
-    handle = np.empty((len(ids), n_t, k_max))
-    for s, skill in enumerate(skills):
-        k = (skill.max_concurrency or 1) if skill.method == CHAT else 1
-        h = skill_queue.handle_times(skill.method, nht[s], k, skill.handle_time_by_load_s)
-        h = h.reshape(n_t, -1)
-        handle[s] = np.concatenate([h, np.repeat(h[:, -1:], k_max - h.shape[1], axis=1)], 1)
-    membership = np.array([[sid in team.skill_ids for team in teams] for sid in ids])
-    return _Skills(
-        skills=skills,
-        volume=np.where(block(data.is_open), block(data.volume), 0.0),
-        nht=nht,
-        handle=handle,
-        alone=block(data.agents).astype(np.int64),
-        membership=membership,
-    )
-
-
-def _components(membership: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Skills and teams linked by membership: (skill positions, team positions) each."""
-    n_s, n_r = membership.shape
-    label = np.arange(n_r)
-    for s in range(n_s):
-        teams = np.flatnonzero(membership[s])
-        label[np.isin(label, label[teams])] = label[teams].min()
-    out = []
-    for root in np.unique(label):
-        teams = np.flatnonzero(label == root)
-        out.append((np.flatnonzero(membership[:, teams].any(axis=1)), teams))
-    return out
-
-
-def _targets(skills: list[ResolvedSkill]) -> dict[str, list]:
-    """The keyword targets of :func:`staffing.teams_bounds.pooled_agents`."""
-    return {
-        "service_level": [s.service_level_target for s in skills],
-        "answer_within_s": [s.answer_within_s for s in skills],
-        "asa_s": [s.asa_s for s in skills],
-        "max_abandon": [s.max_abandon for s in skills],
-        "max_occupancy": [s.max_occupancy for s in skills],
-        "patience_s": [s.patience_s for s in skills],
-    }
-
-
-def _handle(sk: _Skills, picked: np.ndarray, k: int) -> np.ndarray:
-    """Handle times of some skills for the engine: (S, T) for voice, (S, T, k) for chat."""
-    if sk.skills[int(picked[0])].method == CHAT:
-        return sk.handle[picked][:, :, :k]
-    return sk.handle[picked][:, :, 0]
+    simulated_weeks: pd.DataFrame | None = None
 
 
 def _pooled_figures(
-    sk: _Skills, picked: np.ndarray, agents: np.ndarray, k: int, interval_s: float
+    sk: TeamSkills, picked: np.ndarray, agents: np.ndarray, k: int, interval_s: float
 ) -> dict[int, dict[str, np.ndarray]]:
     """Each skill's figures in its component's one queue (arrival order: one wait for all)."""
     members = [sk.skills[int(s)] for s in picked]
     total, h, patience = pooled_queue(
-        sk.volume[picked], _handle(sk, picked, k), [m.patience_s for m in members]
+        sk.volume[picked], handle_of(sk, picked, k), [m.patience_s for m in members]
     )
     model = CHAT if members[0].method == CHAT else None
     if model is None:
@@ -248,7 +165,7 @@ def _pooled_figures(
     return out
 
 
-def _alone_figures(sk: _Skills, s: int, interval_s: float) -> dict[str, np.ndarray]:
+def _alone_figures(sk: TeamSkills, s: int, interval_s: float) -> dict[str, np.ndarray]:
     """A skill's figures with its own separate staffing (what a shared team at least gives)."""
     skill = sk.skills[s]
     figures = {name: np.full(sk.volume.shape[1], np.nan) for name in skill_queue.QUEUE_FIGURES}
@@ -270,36 +187,30 @@ def _alone_figures(sk: _Skills, s: int, interval_s: float) -> dict[str, np.ndarr
     return figures
 
 
-@dataclass
-class _Staffed:
-    """The stage's arrays before the tables: per team (R, T) and per skill figures."""
-
-    agents: np.ndarray
-    alone: np.ndarray
-    pooled: np.ndarray  # (T,) summed over components
-    figures: dict[int, dict[str, np.ndarray]]
-    sources: dict[int, str]
-
-
-def _staff(sk: _Skills, teams: list[ResolvedTeam], interval_s: float) -> _Staffed:
-    """Every component staffed (see the module's steps 2 to 4)."""
+def _staff(
+    sk: TeamSkills, teams: list[ResolvedTeam], interval_s: float
+) -> tuple[Staffed, list[np.ndarray]]:
+    """Every component staffed analytically (the module's steps 2 to 4), and each
+    component's pooled bound (T,)."""
     n_t = sk.volume.shape[1]
     alone = split_to_teams(sk.alone, sk.membership)
     agents = alone.copy()
     pooled = np.zeros(n_t)
     figures: dict[int, dict[str, np.ndarray]] = {}
     sources: dict[int, str] = {}
-    for picked, team_pos in _components(sk.membership):
+    bounds = []
+    for picked, team_pos in components(sk.membership):
         k = teams[int(team_pos[0])].max_concurrency
         members = [sk.skills[int(s)] for s in picked]
         bound = pooled_agents(
             [m.method for m in members],
             sk.volume[picked],
-            _handle(sk, picked, k),
+            handle_of(sk, picked, k),
             interval_s,
-            **_targets(members),
+            **targets(members),
         )
         pooled += bound
+        bounds.append(bound)
         if team_pos.size == 1:
             r = int(team_pos[0])
             busy = sk.volume[picked].sum(axis=0) > 0
@@ -313,11 +224,12 @@ def _staff(sk: _Skills, teams: list[ResolvedTeam], interval_s: float) -> _Staffe
         for s in picked:
             figures[int(s)] = _alone_figures(sk, int(s), interval_s)
             sources[int(s)] = ALONE
-    return _Staffed(agents, alone, pooled, figures, sources)
+    facts = {"method": ANALYTIC}
+    return Staffed(agents, alone, pooled, figures, sources, facts=facts), bounds
 
 
 def _team_table(
-    data: TeamsData, sk: _Skills, teams: list[ResolvedTeam], staffed: _Staffed
+    data: TeamsData, sk: TeamSkills, teams: list[ResolvedTeam], staffed: Staffed
 ) -> pd.DataFrame:
     """:attr:`TeamPlan.intervals`."""
     n_t, n_r = len(data.grid), len(teams)
@@ -335,6 +247,8 @@ def _team_table(
     fte = staffed.agents / (1.0 - shrink)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = np.where(slots > 0, load / slots, np.nan)
+    if staffed.occupancy is not None:  # simulated
+        occupancy = np.where(slots > 0, staffed.occupancy, np.nan)
     return pd.DataFrame(
         {
             "team": pd.Categorical(
@@ -368,7 +282,7 @@ def _meets(skill: ResolvedSkill, figures: dict[str, np.ndarray], served: np.ndar
 
 
 def _skill_tables(
-    data: TeamsData, sk: _Skills, teams: list[ResolvedTeam], staffed: _Staffed
+    data: TeamsData, sk: TeamSkills, teams: list[ResolvedTeam], staffed: Staffed
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:attr:`TeamPlan.skills` and :attr:`TeamPlan.skill_intervals`."""
     rows, per_interval = [], []
@@ -409,7 +323,7 @@ def _skill_tables(
     return pd.DataFrame(rows)[list(TEAM_SKILL_COLUMNS)], pd.concat(per_interval, ignore_index=True)
 
 
-def _totals(sk: _Skills, staffed: _Staffed, interval_s: float, n_components: int) -> dict:
+def _totals(sk: TeamSkills, staffed: Staffed, interval_s: float, n_components: int) -> dict:
     """:attr:`TeamPlan.totals`: agent-hours against alone and the pooled bound."""
     hours = interval_s / 3600.0
     teams_h = float(staffed.agents.sum() * hours)
@@ -424,11 +338,13 @@ def _totals(sk: _Skills, staffed: _Staffed, interval_s: float, n_components: int
         "pooling_distance_agent_hours": teams_h - pooled_h,
         "pooling_distance_pct": 100.0 * (teams_h - pooled_h) / pooled_h if pooled_h else 0.0,
         "components": n_components,
-        "method": "analytic: one team per component pooled, shared skills staffed alone",
+        **{k: v for k, v in staffed.facts.items() if k != "weekly"},
     }
 
 
-def team_plan(data: TeamsData, teams: list[ResolvedTeam]) -> TeamPlan | None:
+def team_plan(
+    data: TeamsData, teams: list[ResolvedTeam], options: dict[str, Any] | None = None
+) -> TeamPlan | None:
     """The teams stage: :class:`TeamPlan` of the plan's teams (None without any).
 
     Parameters
@@ -438,6 +354,10 @@ def team_plan(data: TeamsData, teams: list[ResolvedTeam]) -> TeamPlan | None:
     teams : list of ResolvedTeam
         The config's teams; a skill not planned (a scenario's subset) is left out of its
         teams, and a team left with no planned skill is dropped.
+    options : dict, optional
+        ``search`` (default True: staffed by :func:`staffing.teams_search.staff_teams`;
+        False: the analytic staffing of steps 2 to 4) and the search's keyword arguments
+        (``replications`` 20, ``seed`` 0, ``workers``, ``scheduler``, ...).
 
     Returns
     -------
@@ -451,12 +371,16 @@ def team_plan(data: TeamsData, teams: list[ResolvedTeam]) -> TeamPlan | None:
             kept.append(replace(team, skill_ids=ids))
     if not kept:
         return None
-    sk = _team_skills(data, kept)
-    staffed = _staff(sk, kept, data.interval_s)
+    sk = team_skills(data, kept)
+    staffed, bounds = _staff(sk, kept, data.interval_s)
+    search = dict(options or {})
+    if search.pop("search", True):
+        staffed = search_staffing(data, sk, kept, staffed, bounds, search)
     skills, skill_intervals = _skill_tables(data, sk, kept, staffed)
     return TeamPlan(
         intervals=_team_table(data, sk, kept, staffed),
         skills=skills,
         skill_intervals=skill_intervals,
-        totals=_totals(sk, staffed, data.interval_s, len(_components(sk.membership))),
+        totals=_totals(sk, staffed, data.interval_s, len(components(sk.membership))),
+        simulated_weeks=staffed.facts.get("weekly"),
     )

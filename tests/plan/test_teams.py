@@ -64,7 +64,8 @@ def _plan(tmp_path: Path, config: dict, volume: pd.DataFrame) -> staffing.Plan:
     """The plan of ``config`` with ``volume`` as its forecast file."""
     path = tmp_path / "volume.csv"
     volume.to_csv(path, index=False)
-    return staffing.plan({**config, "volume": {"source": "file", "path": str(path)}})
+    config = {**config, "volume": {"source": "file", "path": str(path)}}
+    return staffing.plan(config, teams={"search": False})  # the analytic staffing
 
 
 def test_a_team_of_one_skill_is_the_skill_staffed_alone(tmp_path):
@@ -135,7 +136,7 @@ def test_skills_in_no_team_are_planned_as_before(tmp_path):
 
 
 def test_the_teams_example_saves_agent_hours_and_every_skill_meets_its_targets():
-    result = staffing.plan(ROOT / "config" / "example-teams.yaml")
+    result = staffing.plan(ROOT / "config" / "example-teams.yaml", teams={"search": False})
     totals, skills = result.teams.totals, result.teams.skills
     assert totals["components"] == 2  # messaging; the two voice teams linked by callback
     assert totals["pooled_agent_hours"] <= totals["agent_hours"] < totals["alone_agent_hours"]
