@@ -38,7 +38,7 @@ from staffing.commands.simulation_options import (
     run_simulation,
     whole_number,
 )
-from staffing.commands.teams_text import format_teams
+from staffing.commands.teams_text import format_teams, team_options
 from staffing.config import PlanConfig
 from staffing.errors import DataWarning, OutputError
 from staffing.outputs.intervals_csv import check_schedule_csvs
@@ -139,7 +139,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "Simulation sheet and the Summary's simulated columns to the "
         "workbook (xlsx only)",
     )
-    add_engine_options(parser, when=" (with --simulate)")
+    add_engine_options(parser, when=" (with --simulate, and the teams' staffing search)")
     parser.add_argument(
         "--no-schedule",
         action="store_true",
@@ -320,7 +320,7 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         # DataWarnings are in the plan's warnings, printed with the summary.
         warnings.simplefilter("ignore", DataWarning)
-        result = plan(config, progress=progress)
+        result = plan(config, progress=progress, teams=team_options(args))
     sheet = paths["sheet"]
     if fmt == "xlsx" and not sheet:
         _note_intervals_sheet(result, args, paths)

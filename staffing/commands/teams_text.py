@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
 import math
+from typing import Any
 
 from staffing.plan import Plan
 
-__all__ = ["format_teams"]
+__all__ = ["format_teams", "team_options"]
+
+
+def team_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The teams' search options of ``--seed``, ``--workers`` and ``--scheduler``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``staffing plan``'s parsed options.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :func:`staffing.teams_search.staff_teams` that were given.
+    """
+    names = ("seed", "workers", "scheduler")
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
 def _pct(value: object) -> str:

@@ -23,7 +23,7 @@ Skills in no team are untouched: the plan staffs them alone as before teams exis
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ from staffing.plan.team_arrays import (
 from staffing.plan.teams_sim import search_staffing
 from staffing.teams_bounds import pooled_agents, pooled_queue, split_to_teams
 from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C
+
+if TYPE_CHECKING:  # pragma: no cover
+    from staffing.simulation.teams_inputs import TeamsInput
 
 __all__ = [
     "ALONE",
@@ -124,6 +127,9 @@ class TeamPlan:
     simulated_weeks : DataFrame, optional
         By simulation: per team skill and plan week the simulated service level, ASA and
         abandonment with their 95 % half-widths (the teams engine's weekly table).
+    inputs : TeamsInput, optional
+        By simulation: the teams engine's input with the staffing found, to simulate it
+        again (``staffing.simulation.teams.run_teams(plan.teams.inputs, 30, seed=1)``).
     """
 
     intervals: pd.DataFrame
@@ -131,6 +137,7 @@ class TeamPlan:
     skill_intervals: pd.DataFrame
     totals: dict[str, object]
     simulated_weeks: pd.DataFrame | None = None
+    inputs: TeamsInput | None = None
 
 
 def _pooled_figures(
@@ -338,7 +345,7 @@ def _totals(sk: TeamSkills, staffed: Staffed, interval_s: float, n_components: i
         "pooling_distance_agent_hours": teams_h - pooled_h,
         "pooling_distance_pct": 100.0 * (teams_h - pooled_h) / pooled_h if pooled_h else 0.0,
         "components": n_components,
-        **{k: v for k, v in staffed.facts.items() if k != "weekly"},
+        **{k: v for k, v in staffed.facts.items() if k not in ("weekly", "inputs")},
     }
 
 
@@ -383,4 +390,5 @@ def team_plan(
         skill_intervals=skill_intervals,
         totals=_totals(sk, staffed, data.interval_s, len(components(sk.membership))),
         simulated_weeks=staffed.facts.get("weekly"),
+        inputs=staffed.facts.get("inputs"),
     )

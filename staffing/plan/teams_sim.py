@@ -168,6 +168,7 @@ def search_staffing(
         "replications": found.replications,
         "seed": found.seed,
         "weekly": run.weekly,
+        "inputs": inputs.with_agents(found.agents),
     }
     return Staffed(
         agents=np.asarray(found.agents, np.int64),
