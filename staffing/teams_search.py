@@ -109,8 +109,9 @@ class _Component:
     bumps: list[np.ndarray]
     tol: np.ndarray
     cost: np.ndarray
+    floors: list[tuple[np.ndarray, np.ndarray, float]] = field(default_factory=list)
     cuts: list[tuple[np.ndarray, np.ndarray, float]] = field(default_factory=list)
-    stalled: bool = False
+    dropped: bool = False
     done: bool = False
     proven: bool = False
     iterations: int = 0
@@ -206,16 +207,17 @@ def _solve(comp: _Component, cost: np.ndarray) -> np.ndarray | None:
     """The programme: min Σ cost·y over the cuts, the pooled bound and the box; or None."""
     n_r, n_t = comp.lower.shape
     rows, cols, vals, rhs = [], [], [], []
-    for i, (index, coef, bound) in enumerate(comp.cuts):
+    rows_all = comp.floors + comp.cuts
+    for i, (index, coef, bound) in enumerate(rows_all):
         rows.append(np.full(index.size, i))
         cols.append(index)
         vals.append(coef)
         rhs.append(bound)
     constraints = []
-    if comp.cuts:
+    if rows_all:
         matrix = sparse.csr_array(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(len(comp.cuts), n_r * n_t),
+            shape=(len(rows_all), n_r * n_t),
         )
         constraints.append(LinearConstraint(matrix, np.array(rhs), np.inf))
     if comp.pooled is not None:
@@ -253,20 +255,23 @@ def _search(comps: list[_Component], options: dict[str, Any]) -> int:
     simulations = 0
     grads: dict[int, np.ndarray] = {}
     for _ in range(options["max_iterations"]):
-        live = [c for c in comps if not (c.done or c.stalled)]
+        live = [c for c in comps if not c.done]
         if not live:
             break
         jobs = [(c.inputs, [c.current, *(c.current + b for b in c.bumps)]) for c in live]
         simulations += sum(len(j[1]) for j in jobs)
         for comp, counts in zip(live, _simulate(jobs, options), strict=True):
             comp.iterations += 1
+            kept = len(comp.cuts)
             feasible, grads[id(comp)] = _cuts(comp, counts, comp.tol)
             if feasible:
-                comp.done = comp.proven = True
+                comp.done, comp.proven = True, not comp.dropped
                 continue
             answer = _solve(comp, comp.cost)
-            if answer is None:  # the cuts contradict the box: repair from here
-                comp.stalled = True
+            if answer is None:  # cuts from an overloaded staffing contradict the box:
+                del comp.cuts[kept:]  # drop them and step up where targets are missed
+                comp.dropped = True
+                _repair(comp, counts[:1], grads[id(comp)], comp.tol)
             else:
                 comp.current = answer
     for _ in range(options["max_repairs"]):
@@ -289,6 +294,31 @@ def _simulate(jobs: list[tuple[TeamsInput, list[np.ndarray]]], options: dict[str
         at_close=options["at_close"],
         client=options["client"],
     )
+
+
+def _load_floors(inputs: TeamsInput, interval_scope: np.ndarray) -> list:
+    """Rows "service capacity >= arrivals" per interval-scope skill and for their sum.
+
+    A team's agent serves at most ``max_concurrency`` contacts of skill s at a time, each
+    taking h (at that load) seconds on average, so the skill's teams must be able to
+    complete its arrivals: Σ_r y_r·k_r·interval / h_r >= v (the offered load, in agents).
+    """
+    n_t = inputs.n_intervals
+    k = inputs.max_concurrency
+    col = np.minimum(k, inputs.handle_s.shape[2]) - 1
+    rows = []
+    work = np.zeros(n_t)
+    for s in np.flatnonzero(interval_scope):
+        teams = np.flatnonzero(inputs.membership[s])
+        handle = inputs.handle_s[s][:, col[teams]]  # (T, teams of s)
+        for t in np.flatnonzero((inputs.volume[s] > 0) & inputs.is_open[s]):
+            coef = k[teams] * inputs.interval_s / handle[t]
+            rows.append((teams * n_t + t, coef, float(inputs.volume[s, t])))
+            work[t] += inputs.volume[s, t] * handle[t].min()
+    teams = np.arange(inputs.n_teams)
+    for t in np.flatnonzero(work > 0):
+        rows.append((teams * n_t + t, k * inputs.interval_s, float(work[t])))
+    return rows
 
 
 def _scopes(inputs: TeamsInput, scope: str | Sequence[str]) -> tuple[str, ...]:
@@ -333,6 +363,8 @@ def _components(
             tol=_TOLERANCE * _scale(sub),
             cost=cost[teams],
         )
+        interval_scope = np.array([scopes[s] == SCOPES[0] for s in skills])
+        comp.floors = _load_floors(sub, interval_scope)
         first = _solve(comp, comp.cost)
         if first is not None:
             comp.current = first
