@@ -148,3 +148,13 @@ def test_the_teams_example_saves_agent_hours_and_every_skill_meets_its_targets()
     busy = team["agents"] > 0
     assert (team.loc[busy, "occupancy"] <= 1).all()
     np.testing.assert_allclose(team["fte"], team["agents"] / (1 - 0.3))
+
+
+def test_scenarios_of_a_teams_config_sweep_the_skills_without_the_teams():
+    # max_concurrency 2 would disagree with the Messaging team's 3: scenarios plan the
+    # skills alone, as their weekly table reports them
+    sweep = staffing.scenarios(ROOT / "config" / "example-teams.yaml", max_concurrency=[2, 3])
+    assert set(sweep["max_concurrency"]) == {2, 3}
+    assert set(sweep["skill_id"]) == {2001, 2002, 1001, 3001, 3002}
+    chat = sweep[sweep["skill_id"] == 2001].groupby("max_concurrency")["agent_hours"].sum()
+    assert chat[2] > chat[3]  # fewer slots per agent, more agents
