@@ -54,6 +54,20 @@ def _raw_skill_ids(info: ValidationInfo) -> set[object] | None:
     return {item.get("id") for item in raw_skills if isinstance(item, dict)}
 
 
+def _raw_teams(info: ValidationInfo) -> dict[str, frozenset[int]]:
+    """The skills of each ``teams:`` entry as written, by name (whole-number ids only)."""
+    raw_teams = (validation_context(info).get("raw") or {}).get("teams")
+    if not isinstance(raw_teams, list):
+        return {}
+    out = {}
+    for item in raw_teams:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            skills = item.get("skills")
+            listed = skills if isinstance(skills, list) else []
+            out[item["name"]] = frozenset(s for s in listed if isinstance(s, int))
+    return out
+
+
 def _validate_with(
     handler: ValidatorFunctionWrapHandler, value: Any, problems: list[Problem]
 ) -> Any:
@@ -142,7 +156,9 @@ class PlanConfig(StrictModel):
     ) -> list[ShiftTemplate] | None:
         # Across the templates that are well-formed, even when another one is not.
         return _validate_with(
-            handler, value, shift_set_problems(value, _raw_skill_ids(info) or set())
+            handler,
+            value,
+            shift_set_problems(value, _raw_skill_ids(info) or set(), _raw_teams(info)),
         )
 
     @field_validator("scheduled", mode="wrap")
