@@ -129,6 +129,7 @@ class SkillSettings(StrictModel):
     fte_hours_per_week: Annotated[float, Field(gt=0, le=168)] | None = None
     nht_seconds: PositiveSeconds | None = None
     staffing: Literal[STAFFING] | None = None  # type: ignore[valid-type]  # a run-time tuple
+    priority: Annotated[int, Field(strict=True, ge=0, le=100)] | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class ResolvedSkill:
     interval_floor: float | None = None
     staffing: str = "stationary"
     patience_auto: bool = False
+    priority: int = 0
 
     @classmethod
     def merge(cls, defaults: SkillSettings, skill: SkillEntry) -> ResolvedSkill:
@@ -213,6 +215,7 @@ class ResolvedSkill:
             else float(sl.interval_floor),
             staffing=m["staffing"] or "stationary",
             patience_auto=m["patience_seconds"] == "auto",
+            priority=m["priority"] or 0,
         )
 
     def problems(self) -> list[tuple[str, str]]:

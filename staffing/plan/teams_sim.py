@@ -82,6 +82,7 @@ def teams_input(data: TeamsData, sk: TeamSkills, teams: list[ResolvedTeam]) -> T
         week=week,
         week_start=week_start,
         min_agents=np.array([t.min_agents for t in teams]),
+        priority=np.array([s.priority for s in skills]),
     )
 
 

@@ -123,3 +123,13 @@ def test_a_period_scope_skill_cannot_be_in_a_team():
 def test_every_team_problem_is_reported_at_once():
     text = _problems([{"name": "T", "skills": [9]}, {"name": "U", "skills": [5]}])
     assert "teams[0].skills" in text and "teams[1].skills" in text
+
+
+def test_a_skill_priority_resolves_and_defaults_to_zero():
+    config = _config([{"name": "Voice", "skills": [1, 2]}])
+    config["skills"] = [dict(SKILLS[0], priority=10), SKILLS[1]]
+    first, second = staffing.load_config(config).resolved_skills
+    assert (first.priority, second.priority) == (10, 0)
+    config["skills"] = [dict(SKILLS[0], priority=-1), SKILLS[1]]
+    with pytest.raises(ConfigError, match=r"skills\[0\]\.priority"):
+        staffing.load_config(config)

@@ -25,12 +25,14 @@ def morning_plan():
     data["plan"]["weeks"] = 1
     for skill in data["skills"]:
         skill["open_hours"] = MORNING
+    data["skills"][3]["priority"] = 10  # Voice Callback, shared by the two voice teams
     return staffing.plan(data, teams={"replications": 20, "seed": 0})
 
 
 def test_each_skill_meets_its_targets_in_an_independent_simulation(morning_plan):
     teams = morning_plan.teams
     assert set(teams.skills["figures_from"]) == {SIMULATION}
+    assert teams.inputs.priority.tolist() == [0, 0, 0, 10, 0]  # as configured, in plan order
     assert teams.totals["met_in_simulation"] is True
     assert teams.skills["meets_targets"].all()
     # 30 fresh replications on another seed: no skill misses a target with 95 % confidence
