@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -64,3 +65,48 @@ def test_the_same_seed_gives_the_same_staffing(morning_plan):
     np.testing.assert_array_equal(
         again.teams.intervals["agents"], morning_plan.teams.intervals["agents"]
     )
+
+
+def test_a_team_holding_every_skill_is_within_one_agent_of_pooled_erlang_c(tmp_path):
+    """Four Erlang C skills, equal 300 s handle times, one team: issue 20's known answer."""
+    from staffing import queueing
+    from staffing.plan import horizon
+
+    skills = [{"id": i, "name": f"S{i}", "open_hours": {"mon": "09:00-12:00"}} for i in range(1, 5)]
+    config = {
+        "plan": {"name": "pool", "start": "2026-03-02", "weeks": 1, "timezone": "UTC"},
+        "nht": {"source": "store"},
+        "volume": {"source": "history"},
+        "defaults": {
+            "method": "erlang_c",
+            "service_level": {"target": 0.8, "answer_within_seconds": 20},
+            "shrinkage": 0.3,
+            "fte_hours_per_week": 40,
+            "nht_seconds": 300,
+        },
+        "skills": skills,
+        "teams": [{"name": "All", "skills": [1, 2, 3, 4]}],
+    }
+    grid = horizon(staffing.load_config(config))
+    open_ = (grid.day_of_week == 0) & (grid.hour >= 9) & (grid.hour < 12)
+    rows = [
+        {"skill_id": i, "interval_start": t.tz_localize(None), "volume": 120.0 if o else 0.0}
+        for i in range(1, 5)
+        for t, o in zip(grid, open_, strict=True)
+    ]
+    path = tmp_path / "volume.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    config["volume"] = {"source": "file", "path": str(path)}
+    config["nht"] = {"source": "none"}
+    result = staffing.plan(config, teams={"replications": 20, "seed": 0})
+    got = result.teams.intervals["agents"].to_numpy()[open_]
+    # 4 x 120 calls an hour of 300 s = 40 Erlangs: Erlang C, 80 % in 20 s
+    want = queueing.required_agents(
+        "erlang_c",
+        volume=480,
+        handle_time_s=300,
+        interval_s=3600,
+        service_level=0.8,
+        answer_within_s=20,
+    )
+    assert np.abs(got - want).max() <= 1
