@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def teams_plan():
-    return staffing.plan(ROOT / "config" / "example-teams.yaml")
+    config = staffing.load_config(
+        ROOT / "config" / "example-teams.yaml", overrides={"plan": {"weeks": 1}}
+    )
+    return staffing.plan(config, teams={"replications": 10})
 
 
 def _rows(ws) -> list[list]:
