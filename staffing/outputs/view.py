@@ -133,7 +133,7 @@ class PlanView:
             nht_profile=plan.nht_profile,
             meta=meta,
             config=plan.config,
-            teams=plan.teams,
+            teams=getattr(plan, "teams", None),  # a plan made by hand may have none
         )
 
     def skill_order(self) -> pd.DataFrame:
