@@ -56,6 +56,19 @@ __all__ = ["SCOPES", "TeamsStaffing", "staff_teams"]
 SCOPES = ("interval", "day", "week")
 #: Slack on a target's sum [-] (floating-point sums).
 _TOLERANCE = 1e-9
+#: A cut from differences may ask for at most this share of the agents now serving the
+#: skill in the period more (at the best team's gain); beyond it the staffing is in the
+#: overloaded, convex part where a tangent cut would overshoot, and the programme gets a
+#: step of :data:`_OVERLOAD_STEP` of those agents instead.
+_MAX_STEP = 1.0
+_OVERLOAD_STEP = 0.1
+#: When at most this share of a component's targets is missed, the rest is left to the
+#: repair (one staffing simulated per round instead of 1 + R).
+_TAIL = 0.02
+_TAIL_AFTER = 3
+#: Rounds that measure fresh differences (one more agent per team); later rounds reuse
+#: the last ones and simulate only the staffing itself.
+_FRESH_ROUNDS = 99
 
 
 @dataclass(repr=False)
@@ -111,7 +124,9 @@ class _Component:
     cost: np.ndarray
     floors: list[tuple[np.ndarray, np.ndarray, float]] = field(default_factory=list)
     cuts: list[tuple[np.ndarray, np.ndarray, float]] = field(default_factory=list)
-    dropped: bool = False
+    stale: bool = False
+    repairing: bool = False
+    n_targets: int = 0
     done: bool = False
     proven: bool = False
     iterations: int = 0
@@ -178,29 +193,33 @@ def _scale(inputs: TeamsInput) -> np.ndarray:
     return np.column_stack([volume, volume * handle, volume]) + 1.0
 
 
-def _cuts(comp: _Component, counts: np.ndarray, tol: np.ndarray) -> tuple[bool, np.ndarray]:
-    """Add the cuts of every missed target at ``comp.current``; True if none is missed.
+def _cuts(comp: _Component, counts: np.ndarray, grad: np.ndarray | None) -> tuple[int, np.ndarray]:
+    """Add the cuts of every missed target at ``comp.current``; returns how many missed.
 
-    ``counts`` is (1 + R, S, T, 5): the staffing, then one more agent of each team.
-    Returns the feasibility and the differences q (R, S, 3, T) for the repair.
+    ``counts`` is (1 + R, S, T, 5): the staffing, then one more agent of each team; or
+    (1, S, T, 5) with ``grad``, the differences of an earlier round. Returns the number
+    of missed targets and the differences q (R, S, 3, T) used.
     """
     inputs, y = comp.inputs, comp.current
     f = margins(inputs, counts)
-    grad = np.maximum(f[1:] - f[0], 0.0)
+    if grad is None:
+        grad = np.maximum(f[1:] - f[0], 0.0)
     sums = _period_sums(f[0], comp.codes)
-    missed = np.argwhere(sums < -tol[:, :, None])
+    missed = np.argwhere(sums < -comp.tol[:, :, None])
     n_r, n_t = y.shape
     for s, k, pid in missed:
         ts = np.flatnonzero(comp.codes[s] == pid)
         q = grad[:, s, k][:, ts]
         index = (np.arange(n_r)[:, None] * n_t + ts[None, :]).ravel()
-        if q.sum() > 0:
-            comp.cuts.append((index, q.ravel(), float((q * y[:, ts]).sum() - sums[s, k, pid])))
-        else:  # no measurable gain: at least one more agent of the skill's teams in P
-            holds = inputs.membership[s].astype(float)[:, None] * np.ones(ts.size)
-            rhs = float((holds * y[:, ts]).sum() + 1.0)
-            comp.cuts.append((index, holds.ravel(), rhs))
-    return missed.size == 0, grad
+        holds = inputs.membership[s].astype(float)[:, None] * np.ones(ts.size)
+        serving = float((holds * y[:, ts]).sum())
+        deficit = -float(sums[s, k, pid])
+        if deficit <= _MAX_STEP * serving * q.max(initial=0.0):
+            comp.cuts.append((index, q.ravel(), float((q * y[:, ts]).sum()) + deficit))
+        else:  # overloaded (gains still small): a step up of the skill's teams in P
+            step = max(1.0, np.ceil(_OVERLOAD_STEP * serving))
+            comp.cuts.append((index, holds.ravel(), serving + step))
+    return len(missed), grad
 
 
 def _solve(comp: _Component, cost: np.ndarray) -> np.ndarray | None:
@@ -254,23 +273,27 @@ def _search(comps: list[_Component], options: dict[str, Any]) -> int:
     """Cutting planes, then the repair, for every component; returns staffings simulated."""
     simulations = 0
     grads: dict[int, np.ndarray] = {}
-    for _ in range(options["max_iterations"]):
-        live = [c for c in comps if not c.done]
+    for round_ in range(options["max_iterations"]):
+        live = [c for c in comps if not (c.done or c.repairing)]
         if not live:
             break
-        jobs = [(c.inputs, [c.current, *(c.current + b for b in c.bumps)]) for c in live]
+        fresh = round_ < _FRESH_ROUNDS
+        jobs = [
+            (c.inputs, [c.current, *(c.current + b for b in c.bumps)] if fresh else [c.current])
+            for c in live
+        ]
         simulations += sum(len(j[1]) for j in jobs)
         for comp, counts in zip(live, _simulate(jobs, options), strict=True):
             comp.iterations += 1
-            kept = len(comp.cuts)
-            feasible, grads[id(comp)] = _cuts(comp, counts, comp.tol)
-            if feasible:
-                comp.done, comp.proven = True, not comp.dropped
+            missed, grads[id(comp)] = _cuts(comp, counts, None if fresh else grads[id(comp)])
+            if missed == 0:
+                comp.done, comp.proven = True, not comp.stale
                 continue
-            answer = _solve(comp, comp.cost)
-            if answer is None:  # cuts from an overloaded staffing contradict the box:
-                del comp.cuts[kept:]  # drop them and step up where targets are missed
-                comp.dropped = True
+            comp.stale |= not fresh
+            tail = round_ >= _TAIL_AFTER and missed <= _TAIL * comp.n_targets
+            answer = None if tail else _solve(comp, comp.cost)
+            if answer is None:  # a few targets missed, or the cuts contradict the box
+                comp.repairing = comp.stale = True
                 _repair(comp, counts[:1], grads[id(comp)], comp.tol)
             else:
                 comp.current = answer
@@ -365,6 +388,7 @@ def _components(
         )
         interval_scope = np.array([scopes[s] == SCOPES[0] for s in skills])
         comp.floors = _load_floors(sub, interval_scope)
+        comp.n_targets = int(np.unique(comp.codes).size * 3)
         first = _solve(comp, comp.cost)
         if first is not None:
             comp.current = first
@@ -383,7 +407,7 @@ def staff_teams(
     pooled_total: np.ndarray | None = None,
     cost: np.ndarray | None = None,
     at_close: str = "drain",
-    max_iterations: int = 8,
+    max_iterations: int = 12,
     max_repairs: int = 60,
     client: Any = None,
     scheduler: str | None = None,
