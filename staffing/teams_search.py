@@ -32,7 +32,7 @@ finite differences over all intervals at once neglect how one interval's staffin
 the next one's queue, so this is a well-tested heuristic, not a proof, in general.
 
 Reference: Cezik, M. T., L'Ecuyer, P. (2008). Staffing multiskill call centers via linear
-programming and simulation. Management Science 54(2), 310-323.
+programming and simulation. Management Science 54(2), 310-323. doi:10.1287/mnsc.1070.0824
 """
 
 from __future__ import annotations

@@ -433,7 +433,9 @@ def run_teams_loop(
         sk_teams[s, : sk_nt[s]] = np.flatnonzero(membership[s])
     for r in range(n_r):
         tm_sk[r, : tm_ns[r]] = np.flatnonzero(membership[:, r])
-    free = np.concatenate([np.arange(off[r + 1] - 1, off[r] - 1, -1) for r in range(n_r)] or [[]])
+    free = np.zeros(n_a, np.int64)  # per team a stack of absent agent ids
+    for r in range(n_r):
+        free[off[r] : off[r + 1]] = np.arange(off[r + 1] - 1, off[r] - 1, -1)
     ag = (
         team_of,
         np.zeros(n_a, np.int64),  # load
@@ -451,7 +453,7 @@ def run_teams_loop(
         np.zeros(n_r, np.int64),
         np.zeros(n_r, np.int64),
         np.zeros(n_r, np.bool_),
-        free.astype(np.int64),
+        free,
         size.copy(),
     )
     q = (

@@ -316,22 +316,20 @@ def _batches(replications: int) -> list[tuple[int, int]]:
 
 
 def simulate_staffings(
-    inputs: TeamsInput,
-    staffings: Sequence[np.ndarray],
+    jobs: Sequence[tuple[TeamsInput, Sequence[np.ndarray]]],
     *,
     replications: int,
     seed: int = 0,
     at_close: str = "drain",
     client: Any = None,
-) -> np.ndarray:
-    """Mean counts per skill and interval of several staffings, on common random numbers.
+) -> list[np.ndarray]:
+    """Mean counts per skill and interval of staffings of components, on common random numbers.
 
     Parameters
     ----------
-    inputs : TeamsInput
-        One component (its agents are ignored).
-    staffings : sequence of numpy.ndarray
-        Agents per team and interval [-], each (R, T).
+    jobs : sequence of (TeamsInput, sequence of numpy.ndarray)
+        Each a component (its agents are ignored) and the staffings to simulate, agents
+        per team and interval [-], each (R, T).
     replications : int
         Replications [-]; replication r draws from ``SeedSequence(seed, spawn_key=(key,
         r))``, key :func:`component_key`, whatever the staffing.
@@ -344,21 +342,29 @@ def simulate_staffings(
 
     Returns
     -------
-    numpy.ndarray
-        (staffings, S, T, 5): mean arrivals, answered, within, abandoned [-], wait [s].
+    list of numpy.ndarray
+        Per job (staffings, S, T, 5): mean arrivals, answered, within, abandoned [-] and
+        wait [s].
     """
     specs = [
         {
             "inputs": inputs,
+            "index": index,
             "staffings": [np.asarray(a, np.int64) for a in staffings],
             "key": component_key(inputs),
             "seed": int(seed),
             "reps": reps,
             "at_close": at_close,
         }
+        for index, (inputs, staffings) in enumerate(jobs)
         for reps in _batches(int(replications))
     ]
-    return np.sum(_execute(staffings_task, specs, client), axis=0) / int(replications)
+    results = _execute(staffings_task, specs, client)
+    return [
+        np.sum([r for spec, r in zip(specs, results, strict=True) if spec["index"] == i], axis=0)
+        / int(replications)
+        for i in range(len(jobs))
+    ]
 
 
 def skill_view(inputs: TeamsInput, s: int) -> SkillInput:

@@ -134,8 +134,8 @@ class TeamsInput:
         put(self, "skill_ids", tuple(int(s) for s in self.skill_ids))
         if len(set(self.skill_ids)) != n_s:
             raise ValueError(f"skill_ids must be distinct, got {self.skill_ids}")
-        put(self, "volume", np.asarray(self.volume, dtype=float).reshape(n_s, -1))
-        put(self, "is_open", np.asarray(self.is_open, dtype=bool).reshape(n_s, -1))
+        put(self, "volume", np.atleast_2d(np.asarray(self.volume, dtype=float)))
+        put(self, "is_open", np.atleast_2d(np.asarray(self.is_open, dtype=bool)))
         for name in ("volume", "is_open"):
             if getattr(self, name).shape != (n_s, n_t):
                 raise ValueError(f"{name} must have shape (skills, intervals) = ({n_s}, {n_t})")
