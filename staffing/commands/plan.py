@@ -369,9 +369,9 @@ def _check_before_planning(
 ) -> bool:
     """Refuse, before any work, what would fail later; say whether the plan is scheduled.
 
-    Missing optional packages, simulation options without ``--simulate``, ``--simulate``
-    with CSV output, and locked or foreign output targets fail now, not after the planning
-    run. Notes on the engine are printed on stderr.
+    Missing optional packages, simulation options without ``--simulate`` (or teams),
+    ``--simulate`` with CSV output, and locked or foreign output targets fail now, not
+    after the planning run. Notes on the engine are printed on stderr.
 
     Parameters
     ----------
@@ -394,14 +394,16 @@ def _check_before_planning(
     engine_notes = check_optional_dependencies(
         plots=plots_dir is not None,
         parquet=paths["parquet"] is not None,
-        simulate=args.simulate is not None,
+        simulate=args.simulate is not None or bool(config.teams),
         distributed=args.workers is not None or args.scheduler is not None,
     )
     for note in engine_notes:
         print(f"staffing plan: note: {note}", file=sys.stderr)
     if args.simulate is None:
         given = [
-            name for name in ("seed", "workers", "scheduler") if getattr(args, name) is not None
+            name
+            for name in ("seed", "workers", "scheduler")
+            if getattr(args, name) is not None and not config.teams  # teams: by simulation
         ]
         if given:
             raise ValueError(
