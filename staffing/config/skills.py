@@ -72,6 +72,16 @@ def shrinkage_before(value: Any) -> Any:
     """A shrinkage written as a number as ``{default: number}`` (checked in [0, 1)).
 
     The before-validator of every ``shrinkage`` key (skills, defaults, teams).
+
+    Parameters
+    ----------
+    value : Any
+        The ``shrinkage`` as written.
+
+    Returns
+    -------
+    Any
+        ``{"default": value}`` for a number, else ``value`` unchanged.
     """
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Checked here, so a mistake is reported at ``shrinkage``, the key as written.

@@ -75,7 +75,21 @@ class TeamSkills:
 
 
 def team_skills(data: TeamsData, teams: list[ResolvedTeam]) -> TeamSkills:
-    """The planned skills some team holds, as (S, T) arrays, and the membership."""
+    """The planned skills some team holds, as (S, T) arrays, and the membership.
+
+    Parameters
+    ----------
+    data : TeamsData
+        The plan's arrays.
+    teams : list of ResolvedTeam
+        The teams (every skill id of theirs is planned).
+
+    Returns
+    -------
+    TeamSkills
+        Skills in plan order; served volume 0 where closed; handle times (S, T, K) with K the
+        largest ``max_concurrency`` (a skill's last column repeated beyond its own k).
+    """
     n_t = len(data.grid)
     position = {s.skill_id: i for i, s in enumerate(data.skills)}
     ids = sorted({sid for team in teams for sid in team.skill_ids}, key=position.__getitem__)
@@ -104,7 +118,18 @@ def team_skills(data: TeamsData, teams: list[ResolvedTeam]) -> TeamSkills:
 
 
 def components(membership: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Skills and teams linked by membership: (skill positions, team positions) each."""
+    """Skills and teams linked by membership.
+
+    Parameters
+    ----------
+    membership : ndarray of bool
+        Shape (S, R): True where team r holds skill s.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        The skill positions and team positions of each component, by smallest team.
+    """
     n_s, n_r = membership.shape
     label = np.arange(n_r)
     for s in range(n_s):
@@ -118,7 +143,19 @@ def components(membership: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def targets(skills: list[ResolvedSkill]) -> dict[str, list]:
-    """The keyword targets of :func:`staffing.teams_bounds.pooled_agents`."""
+    """The keyword targets of :func:`staffing.teams_bounds.pooled_agents`.
+
+    Parameters
+    ----------
+    skills : list of ResolvedSkill
+        The skills of a component.
+
+    Returns
+    -------
+    dict
+        ``service_level``, ``answer_within_s``, ``asa_s``, ``max_abandon``,
+        ``max_occupancy``, ``patience_s``: one entry per skill (None: not given).
+    """
     return {
         "service_level": [s.service_level_target for s in skills],
         "answer_within_s": [s.answer_within_s for s in skills],
@@ -130,7 +167,22 @@ def targets(skills: list[ResolvedSkill]) -> dict[str, list]:
 
 
 def handle_of(sk: TeamSkills, picked: np.ndarray, k: int) -> np.ndarray:
-    """Handle times of some skills for the engine: (S, T) for voice, (S, T, k) for chat."""
+    """Handle times of some skills for the engine.
+
+    Parameters
+    ----------
+    sk : TeamSkills
+        The team skills' arrays.
+    picked : ndarray of int
+        Skill positions (one kind: all chat or all voice).
+    k : int
+        Slots per agent of their team(s) [-].
+
+    Returns
+    -------
+    ndarray
+        (S, T) for voice, (S, T, k) for chat [s].
+    """
     if sk.skills[int(picked[0])].method == CHAT:
         return sk.handle[picked][:, :, :k]
     return sk.handle[picked][:, :, 0]
