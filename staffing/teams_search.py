@@ -45,7 +45,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from staffing.simulation.engine import connect
+from staffing.simulation.engine import check_options, connect
 from staffing.simulation.teams import TeamsRun, run_teams, simulate_staffings
 from staffing.simulation.teams_inputs import TeamsInput
 from staffing.vocabulary import ERLANG_C
@@ -419,7 +419,8 @@ def staff_teams(
     ----------
     inputs : TeamsInput
         Skills and teams (``agents`` ignored); ``min_agents`` per team applies where any
-        of its skills has volume.
+        of its skills has volume. A skill in no team is not staffed here (it is staffed
+        alone, as today).
     lower, upper : numpy.ndarray
         (R, T) agents per team and interval [-]: the search never goes below ``lower``
         and starts there; ``upper`` (e.g. each skill staffed alone, split over its teams)
@@ -449,8 +450,10 @@ def staff_teams(
     Raises
     ------
     ValueError
-        Bounds of the wrong shape, an unknown scope, or as ``run_teams``.
+        Bounds of the wrong shape, an unknown scope, fewer than 2 replications, a negative
+        seed or an unknown ``at_close``.
     """
+    check_options(replications, seed, "exponential", 1.0, "least_loaded", at_close)
     shape = (inputs.n_teams, inputs.n_intervals)
     lower = np.asarray(lower, np.int64)
     upper = np.asarray(upper, np.int64)

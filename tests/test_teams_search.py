@@ -104,9 +104,16 @@ def test_day_scope_meets_the_day_and_uses_no_more_hours_than_interval_scope():
         ({"upper": np.zeros((2, 2))}, "upper"),
         ({"scope": "month"}, "scope"),
         ({"scope": ("day",)}, "scope"),
+        ({"replications": 1}, "replications"),
+        ({"at_close": "never"}, "at_close"),
     ],
 )
 def test_bad_arguments_are_named(change, match):
-    arguments = {"lower": np.zeros((2, 1)), "upper": np.ones((2, 1)), "scope": "interval"}
+    arguments = {
+        "lower": np.zeros((2, 1)),
+        "upper": np.ones((2, 1)),
+        "scope": "interval",
+        "replications": 2,
+    }
     with pytest.raises(ValueError, match=match):
-        staff_teams(brute_force_instance(), **{**arguments, **change}, replications=2)
+        staff_teams(brute_force_instance(), **{**arguments, **change})

@@ -71,6 +71,17 @@ def _rekey(a, now, row, load, slot_c, rem, rate, skill, h, hp, hpos, key, hs):  
 
 
 @jit
+def _speed_changes(a, row, load, slot_c, rate, skill, h):  # pragma: no cover - jitted
+    """True if a conversation of agent ``a`` runs at another speed in interval ``row``."""
+    col = min(load[a] - 1, h.shape[2] - 1)
+    for j in range(slot_c.shape[1]):
+        c = slot_c[a, j]
+        if c >= 0 and rate[a, j] != 1.0 / h[skill[c], row, col]:
+            return True
+    return False
+
+
+@jit
 def _pick_agent(s, sk_teams, sk_nt, kcap, bk, bk_n):  # pragma: no cover - jitted
     """The agent an arriving contact of skill ``s`` goes to (the routing rule), or -1."""
     best_r, best_level, best_n = -1, 1 << 30, 0
@@ -290,7 +301,7 @@ def _boundary(
     n_t = agents.shape[1]
     row = min(cur, n_t - 1)
     for a in range(load.shape[0]):  # the interval's handle times apply from now on
-        if load[a] > 0:
+        if load[a] > 0 and _speed_changes(a, row, load, ag[3], fl[2], cf[2], h):
             _progress(a, now, fl[0], ag[3], fl[1], fl[2])
             _rekey(a, now, row, load, ag[3], fl[1], fl[2], cf[2], h, ag[7], ag[8], fl[3], ti[2])
     for r in range(agents.shape[0]):
