@@ -253,7 +253,8 @@ def _run_scenario(
     # would apply twice, so with special days each scenario forecasts again.
     cached = None if base.special_days else shared.volume_by_growth.get(growth_key)
     result = run_plan(
-        scenario_config,
+        # a scenario reports the skills' weekly figures; it does not staff the teams
+        scenario_config.model_copy(update={"teams": []}),
         nht_history=shared.history if cached is not None else shared.nht_history,
         volume=cached if cached is not None else shared.volume,
     )

@@ -69,6 +69,7 @@ def layer_of(module: str) -> int:
         "staffing.special_days",
         "staffing.skill_queue",
         "staffing.calendar",
+        "staffing.teams_bounds",
     ) or module.startswith(("staffing.queueing.", "staffing.forecast.")):
         return MATHS
     if module.startswith("staffing.sources"):

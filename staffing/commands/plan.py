@@ -38,6 +38,7 @@ from staffing.commands.simulation_options import (
     run_simulation,
     whole_number,
 )
+from staffing.commands.teams_text import format_teams, team_options
 from staffing.config import PlanConfig
 from staffing.errors import DataWarning, OutputError
 from staffing.outputs.intervals_csv import check_schedule_csvs
@@ -138,7 +139,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "Simulation sheet and the Summary's simulated columns to the "
         "workbook (xlsx only)",
     )
-    add_engine_options(parser, when=" (with --simulate)")
+    add_engine_options(parser, when=" (with --simulate, and the teams' staffing search)")
     parser.add_argument(
         "--no-schedule",
         action="store_true",
@@ -319,11 +320,14 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         # DataWarnings are in the plan's warnings, printed with the summary.
         warnings.simplefilter("ignore", DataWarning)
-        result = plan(config, progress=progress)
+        result = plan(config, progress=progress, teams=team_options(args))
     sheet = paths["sheet"]
     if fmt == "xlsx" and not sheet:
         _note_intervals_sheet(result, args, paths)
     print(format_summary(result))
+    if result.teams is not None:
+        print()
+        print(format_teams(result))
     simulation = None
     if args.simulate is not None:
         if progress:
@@ -365,9 +369,9 @@ def _check_before_planning(
 ) -> bool:
     """Refuse, before any work, what would fail later; say whether the plan is scheduled.
 
-    Missing optional packages, simulation options without ``--simulate``, ``--simulate``
-    with CSV output, and locked or foreign output targets fail now, not after the planning
-    run. Notes on the engine are printed on stderr.
+    Missing optional packages, simulation options without ``--simulate`` (or teams),
+    ``--simulate`` with CSV output, and locked or foreign output targets fail now, not
+    after the planning run. Notes on the engine are printed on stderr.
 
     Parameters
     ----------
@@ -390,14 +394,16 @@ def _check_before_planning(
     engine_notes = check_optional_dependencies(
         plots=plots_dir is not None,
         parquet=paths["parquet"] is not None,
-        simulate=args.simulate is not None,
+        simulate=args.simulate is not None or bool(config.teams),
         distributed=args.workers is not None or args.scheduler is not None,
     )
     for note in engine_notes:
         print(f"staffing plan: note: {note}", file=sys.stderr)
     if args.simulate is None:
         given = [
-            name for name in ("seed", "workers", "scheduler") if getattr(args, name) is not None
+            name
+            for name in ("seed", "workers", "scheduler")
+            if getattr(args, name) is not None and not config.teams  # teams: by simulation
         ]
         if given:
             raise ValueError(

@@ -44,9 +44,12 @@ Keys (durations in seconds, shares as fractions)::
                  by_weekday {mon..sun}, by_hour {0..23}}), min_agents, open_hours
                  ({mon..sun: "HH:MM-HH:MM" | [ranges] | closed | 24h}; unlisted days
                  closed; no open_hours = always open), fte_hours_per_week,
-                 nht_seconds (override: history not used for this skill)
+                 nht_seconds (override: history not used for this skill), priority
+                 (0-100, for skills in teams: a freed slot takes the highest first)
+    teams:     - name, skills [ids], max_concurrency (chat), min_agents, shrinkage
     output:    path (default out/<plan name>.xlsx beside the config), csv, plots
     special_days: - {date | from + to, closed | volume_factor | nht_factor | like, skills}
+    shifts:    - name, length_hours, start, days, break, min_heads, max_heads, skills | team
 
 A skill's own value wins over ``defaults``; an explicit ``null`` removes a default.
 Required per skill (here or in defaults): method, shrinkage, fte_hours_per_week;

@@ -39,6 +39,7 @@ from staffing.config.shifts import (
 )
 from staffing.config.skills import ResolvedSkill, SkillEntry, SkillSettings
 from staffing.config.special_days import SpecialDay, special_day_problems
+from staffing.config.teams import ResolvedTeam, TeamEntry, resolve_teams, team_problems
 from staffing.errors import ConfigError
 from staffing.vocabulary import WEEKDAYS, WORKLOAD
 
@@ -51,6 +52,20 @@ def _raw_skill_ids(info: ValidationInfo) -> set[object] | None:
     if not isinstance(raw_skills, list):
         return None
     return {item.get("id") for item in raw_skills if isinstance(item, dict)}
+
+
+def _raw_teams(info: ValidationInfo) -> dict[str, frozenset[int]]:
+    """The skills of each ``teams:`` entry as written, by name (whole-number ids only)."""
+    raw_teams = (validation_context(info).get("raw") or {}).get("teams")
+    if not isinstance(raw_teams, list):
+        return {}
+    out = {}
+    for item in raw_teams:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            skills = item.get("skills")
+            listed = skills if isinstance(skills, list) else []
+            out[item["name"]] = frozenset(s for s in listed if isinstance(s, int))
+    return out
 
 
 def _validate_with(
@@ -103,6 +118,7 @@ class PlanConfig(StrictModel):
     shifts: list[ShiftTemplate] | None = None
     scheduled: ScheduledSpec | None = None
     special_days: list[SpecialDay] = Field(default_factory=list)
+    teams: list[TeamEntry] = Field(default_factory=list)
 
     _source: str = PrivateAttr("<dict>")
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
@@ -140,7 +156,9 @@ class PlanConfig(StrictModel):
     ) -> list[ShiftTemplate] | None:
         # Across the templates that are well-formed, even when another one is not.
         return _validate_with(
-            handler, value, shift_set_problems(value, _raw_skill_ids(info) or set())
+            handler,
+            value,
+            shift_set_problems(value, _raw_skill_ids(info) or set(), _raw_teams(info)),
         )
 
     @field_validator("scheduled", mode="wrap")
@@ -181,6 +199,16 @@ class PlanConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _teams_of_known_skills(self) -> PlanConfig:
+        # Against the resolved skills (methods with defaults merged), all problems at once.
+        if any(entry.resolved is None for entry in self.skills):
+            return self  # the skills' own problems are reported first
+        problems = team_problems(self.teams, self.resolved_skills, self.defaults)
+        if problems:
+            raise rules_error(problems)
+        return self
+
+    @model_validator(mode="after")
     def _remember_origin(self, info: ValidationInfo) -> PlanConfig:
         context = validation_context(info)
         self._source = str(context.get("source", "<dict>"))
@@ -208,6 +236,11 @@ class PlanConfig(StrictModel):
         """Skills in config order with ``defaults`` merged in."""
         # Each entry of a validated config is resolved (load_config refuses any other).
         return cast("list[ResolvedSkill]", [skill.resolved for skill in self.skills])
+
+    @property
+    def resolved_teams(self) -> list[ResolvedTeam]:
+        """``teams:`` in config order with defaults applied (empty without teams)."""
+        return resolve_teams(self.teams, self.resolved_skills, self.defaults)
 
     @property
     def warnings(self) -> list[str]:

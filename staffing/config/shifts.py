@@ -185,6 +185,7 @@ class ShiftTemplate(StrictModel):
     min_heads: StrictCount = 0
     max_heads: Annotated[int, Field(strict=True, ge=1)] | None = None
     skills: list[Annotated[int, Field(strict=True, ge=1)]] | None = Field(None, min_length=1)
+    team: str | None = Field(None, min_length=1, max_length=100)
 
     @field_validator("length_hours")
     @classmethod
@@ -292,7 +293,9 @@ def scheduled_problems(value: Any, base: Path) -> list[Problem]:
     return [(key, f"file not found: {full}")]
 
 
-def shift_set_problems(items: Any, known: set[object]) -> list[Problem]:
+def shift_set_problems(
+    items: Any, known: set[object], teams: dict[str, frozenset[int]] | None = None
+) -> list[Problem]:
     """Checks of ``shifts:`` across templates and against ``skills:``.
 
     Templates that are not well-formed key by key are left out (the model says why).
@@ -303,12 +306,16 @@ def shift_set_problems(items: Any, known: set[object]) -> list[Problem]:
         ``shifts:`` as written (anything but a list is not checked here).
     known : set
         The skill ids of ``skills:`` as written.
+    teams : dict, optional
+        The skills of each team of ``teams:`` as written, by name.
 
     Returns
     -------
     list of (key path, str)
         A template name used twice, a skill id not in ``skills``, templates whose skill
-        sets overlap without being equal (no multi-skill routing model yet).
+        sets overlap without being equal (teams say who serves what: a template with
+        ``team:`` serves its team's skills, and only other teams' templates may share
+        them), ``team`` beside ``skills``, a team not in ``teams``.
     """
     if not isinstance(items, list):
         return []
@@ -316,6 +323,7 @@ def shift_set_problems(items: Any, known: set[object]) -> list[Problem]:
     problems: list[Problem] = []
     names: dict[str, int] = {}
     groups: list[tuple[int, frozenset[int]]] = []
+    team_served: list[tuple[int, frozenset[int]]] = []
     for index, item in enumerate(items):
         try:
             template = ShiftTemplate.model_validate(item, context={KEYS_ONLY: True})
@@ -333,10 +341,45 @@ def shift_set_problems(items: Any, known: set[object]) -> list[Problem]:
                 )
             )
         names.setdefault(template.name, index)
-        served = every_skill if template.skills is None else frozenset(template.skills)
         problems += _unknown_skills(index, template.skills, known)
+        if template.team is not None:
+            problems += _team_problems(index, template, teams or {})
+            team_served.append((index, (teams or {}).get(template.team, frozenset())))
+            continue
+        served = every_skill if template.skills is None else frozenset(template.skills)
         problems += _group_overlap(index, served, groups)
         groups.append((index, served))
+    return problems + _served_by_teams(groups, team_served)
+
+
+def _team_problems(index: int, template: ShiftTemplate, teams: dict[str, frozenset[int]]) -> list:
+    """``shifts[index].team``: named in ``teams``, and not beside ``skills``."""
+    if template.skills is not None:
+        return [(("shifts", index, "team"), "give team or skills, not both")]
+    if template.team not in teams:
+        known = ", ".join(repr(name) for name in teams) or "none"
+        return [(("shifts", index, "team"), f"{template.team!r} is not in teams ({known})")]
+    return []
+
+
+def _served_by_teams(
+    groups: list[tuple[int, frozenset[int]]], team_served: list[tuple[int, frozenset[int]]]
+) -> list[Problem]:
+    """Templates without a team that serve a skill a team's templates serve."""
+    problems: list[Problem] = []
+    for index, served in groups:
+        for other, team_skills in team_served:
+            if served & team_skills:
+                shared = ", ".join(str(s) for s in sorted(served & team_skills))
+                problems.append(
+                    (
+                        ("shifts", index, "skills"),
+                        f"serves skill(s) {shared} that shifts[{other}] serves through its "
+                        "team: a skill served by teams' templates is served by teams only "
+                        "(give this template a team, or other skills)",
+                    )
+                )
+                break
     return problems
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "ShrinkageSpec",
     "SkillEntry",
     "SkillSettings",
+    "shrinkage_before",
 ]
 
 #: Periods a skill's targets (service level, ASA, abandonment) are met over.
@@ -67,7 +68,21 @@ class ServiceLevel(StrictModel):
     interval_floor: Fraction | None = None
 
 
-def _shrinkage_before(value: Any) -> Any:
+def shrinkage_before(value: Any) -> Any:
+    """A shrinkage written as a number as ``{default: number}`` (checked in [0, 1)).
+
+    The before-validator of every ``shrinkage`` key (skills, defaults, teams).
+
+    Parameters
+    ----------
+    value : Any
+        The ``shrinkage`` as written.
+
+    Returns
+    -------
+    Any
+        ``{"default": value}`` for a number, else ``value`` unchanged.
+    """
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Checked here, so a mistake is reported at ``shrinkage``, the key as written.
         if value < 0:
@@ -118,12 +133,13 @@ class SkillSettings(StrictModel):
     patience_seconds: PositiveSeconds | Literal["auto"] | None = None
     max_concurrency: Annotated[int, Field(strict=True, ge=1, le=50)] | None = None
     handle_time_by_load_seconds: list[PositiveSeconds] | None = None
-    shrinkage: Annotated[ShrinkageSpec, BeforeValidator(_shrinkage_before)] | None = None
+    shrinkage: Annotated[ShrinkageSpec, BeforeValidator(shrinkage_before)] | None = None
     min_agents: Annotated[int, Field(strict=True, ge=0)] | None = None
     open_hours: OpenHours | None = None
     fte_hours_per_week: Annotated[float, Field(gt=0, le=168)] | None = None
     nht_seconds: PositiveSeconds | None = None
     staffing: Literal[STAFFING] | None = None  # type: ignore[valid-type]  # a run-time tuple
+    priority: Annotated[int, Field(strict=True, ge=0, le=100)] | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,7 @@ class ResolvedSkill:
     interval_floor: float | None = None
     staffing: str = "stationary"
     patience_auto: bool = False
+    priority: int = 0
 
     @classmethod
     def merge(cls, defaults: SkillSettings, skill: SkillEntry) -> ResolvedSkill:
@@ -208,6 +225,7 @@ class ResolvedSkill:
             else float(sl.interval_floor),
             staffing=m["staffing"] or "stationary",
             patience_auto=m["patience_seconds"] == "auto",
+            priority=m["priority"] or 0,
         )
 
     def problems(self) -> list[tuple[str, str]]:

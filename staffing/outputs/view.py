@@ -24,6 +24,7 @@ from staffing.vocabulary import INTERVAL_COLUMNS
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.config import PlanConfig
     from staffing.plan import Plan
+    from staffing.plan.teams import TeamPlan
 
 __all__ = ["DayGrid", "PlanView", "day_grid", "interval_grid"]
 
@@ -53,6 +54,8 @@ class PlanView:
         A copy of ``plan.meta``.
     config : PlanConfig or mapping or None
         The config the plan ran with.
+    teams : TeamPlan or None
+        ``plan.teams``: the staffing of the plan's teams (None without teams).
     """
 
     name: str
@@ -68,6 +71,7 @@ class PlanView:
     nht_profile: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     config: PlanConfig | Mapping[str, object] | None = None
+    teams: TeamPlan | None = None
 
     @classmethod
     def from_plan(cls, plan: Plan, with_summary: bool = False) -> PlanView:
@@ -129,6 +133,7 @@ class PlanView:
             nht_profile=plan.nht_profile,
             meta=meta,
             config=plan.config,
+            teams=getattr(plan, "teams", None),  # a plan made by hand may have none
         )
 
     def skill_order(self) -> pd.DataFrame:

@@ -16,6 +16,10 @@ The workbook (read by Excel and LibreOffice) has these sheets:
 ``Weekly`` (when the plan has weekly roll-ups)
     Per plan week, all skills and then each skill: volume, agent-hours, FTE-hours, FTE
     headcount, NHT, service level, abandonment and peak agents, with filters.
+``Teams`` (only when the plan has ``teams:``)
+    :attr:`~staffing.plan.Plan.teams`: the teams' agent-hours against each skill staffed
+    alone and the pooled bound, per team skill the promised service level, ASA and
+    abandonment beside its targets, and a heat map of agents (and FTE) per interval and team.
 ``Simulation`` (``Simulation 2``, ...; only when a simulation of the plan is given)
     The :class:`~staffing.simulation.SimulationResult`: per skill and day, the planned
     against the simulated service level (with its 95 % half-width and 10th percentile),
@@ -117,6 +121,7 @@ from staffing.outputs.sheets.simulation import (
     simulation_sheets,
     write_simulation,
 )
+from staffing.outputs.sheets.teams import TEAMS_SHEET, write_teams_sheet
 from staffing.outputs.sheets.weekly import write_weekly
 from staffing.outputs.view import PlanView
 from staffing.outputs.workbook_edits import keep_if_edited
@@ -488,6 +493,8 @@ def _fill_workbook(
     write_summary(workbook, summary, view, formats, simulation, schedule, intervals_sheet)
     if view.weekly is not None or view.weekly_total is not None:
         write_weekly(workbook.add_worksheet("Weekly"), view, formats)
+    if view.teams is not None:
+        write_teams_sheet(workbook.add_worksheet(TEAMS_SHEET), view.teams, view.timezone, formats)
     if simulation is not None:
         write_simulation(workbook, view, simulation, formats)
     if schedule is not None:
@@ -512,6 +519,8 @@ def _sheet_names(
 ) -> tuple[list[str], list[str]]:
     """The skill sheets' names and the Coverage sheets', clear of every other sheet's."""
     reserved = ["Summary", "Weekly", "Assumptions", *interval_sheet_names(len(view.intervals))]
+    if view.teams is not None:
+        reserved.append(TEAMS_SHEET)
     if simulation is not None:
         reserved += [name for name, _, _ in simulation_sheets(simulation)]
     coverage: list[str] = []

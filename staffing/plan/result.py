@@ -11,6 +11,7 @@ import pandas as pd
 from staffing import vocabulary
 from staffing.config import PlanConfig
 from staffing.forecast import weighted_mean
+from staffing.plan.teams import TeamPlan
 from staffing.vocabulary import WORKLOAD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,6 +94,12 @@ class Plan:
         ``date, skill_id, skill_name, closed, volume_factor, nht_factor, like``
         (:mod:`staffing.special_days`); empty without any. Kept beside ``intervals`` for
         the same reason.
+    teams : TeamPlan, optional
+        The staffing of ``teams:`` (:class:`staffing.plan.teams.TeamPlan`): agents, FTE
+        and occupancy per team and interval, each team skill's promised service level,
+        ASA and abandonment, and the agent-hours saved against staffing each skill alone
+        and above the pooled bound. None without teams. ``intervals`` keeps every
+        skill's own (separate) staffing.
     """
 
     config: PlanConfig
@@ -111,6 +118,7 @@ class Plan:
     meta: dict[str, Any] = field(default_factory=dict)
     staffing_method: pd.Series | None = None
     special_days: pd.DataFrame | None = None
+    teams: TeamPlan | None = None
 
     def __repr__(self) -> str:
         return (

@@ -29,6 +29,7 @@ from staffing.plan.result import STAFFING_METHODS, Plan
 from staffing.plan.rollups import RollUps, rollups
 from staffing.plan.skills_table import skills_table
 from staffing.plan.staff import staff
+from staffing.plan.teams import TeamsData, team_plan
 from staffing.vocabulary import BASIS_NAMES, BINDINGS, METHODS, WORKLOAD
 
 __all__ = ["plan"]
@@ -53,6 +54,7 @@ def plan(
     volume: pd.DataFrame | None = None,
     progress: Progress = None,
     time_stable: dict[str, Any] | None = None,
+    teams: dict[str, Any] | None = None,
 ) -> Plan:
     """Run a plan: required on-queue agents and FTE per skill and interval.
 
@@ -73,6 +75,11 @@ def plan(
         arguments of :func:`staffing.simulation.time_stable.time_stable_agents`
         (``replications`` 20, ``seed`` 0, ``max_iterations`` 8, and ``simulate``'s
         ``workers``, ``ramp``, ...).
+    teams : dict, optional
+        Options of the teams stage (:func:`staffing.plan.teams.team_plan`): ``search``
+        (default True: the simulation-based search; False: the analytic staffing) and
+        keyword arguments of :func:`staffing.teams_search.staff_teams` (``replications``
+        20, ``seed`` 0, ``workers``, ``scheduler``, ...).
 
     Returns
     -------
@@ -119,7 +126,7 @@ def plan(
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
-        result = _plan(config, nht_history, volume, progress, time_stable, run_at)
+        result = _plan(config, nht_history, volume, progress, (time_stable, teams), run_at)
     notes = result.warnings
     for warning in caught:  # implausible data: into the plan's warnings, and warned again
         if issubclass(warning.category, DataWarning) and str(warning.message) not in notes:
@@ -133,10 +140,11 @@ def _plan(
     nht_history: pd.DataFrame | None,
     volume: pd.DataFrame | None,
     progress: Progress,
-    time_stable: dict[str, Any] | None,
+    options: tuple[dict[str, Any] | None, dict[str, Any] | None],
     run_at: datetime,
 ) -> Plan:
-    """The planning run of :func:`plan` (its warnings recorded by the caller)."""
+    """The planning run of :func:`plan` (its warnings recorded by the caller); ``options``:
+    the time-stable and the teams options."""
     inputs = prepare_inputs(config, nht_history, volume, progress)
     if inputs.patience is not None:  # the plan's config carries the estimated patience
         config = config.with_skills(inputs.skills)
@@ -150,7 +158,30 @@ def _plan(
             progress,
             f"note: {closed_volume:,.0f} contacts are forecast in closed hours and are not staffed",
         )
-    return _time_stable(result, inputs, time_stable, progress)
+    time_stable, team_options = options
+    result = _time_stable(result, inputs, time_stable, progress)
+    return _teams(result, inputs, team_options, progress)
+
+
+def _teams(
+    result: Plan, inputs: Inputs, options: dict[str, Any] | None, progress: Progress
+) -> Plan:
+    """The teams stage (:mod:`staffing.plan.teams`) over the skills staffed alone."""
+    teams = result.config.resolved_teams
+    if not teams:
+        return result
+    tell(progress, f"staffing {len(teams)} team(s)")
+    data = TeamsData(
+        grid=inputs.grid,
+        skills=inputs.skills,
+        volume=inputs.volume,
+        nht=inputs.nht,
+        agents=result.intervals["agents"].to_numpy(),
+        is_open=inputs.is_open,
+        interval_s=result.interval_minutes * 60.0,
+        start=result.config.plan.start,
+    )
+    return replace(result, teams=team_plan(data, teams, options))
 
 
 def _intervals(config: PlanConfig, inputs: Inputs, arrays: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -32,10 +32,12 @@ from staffing.config import ResolvedSkill, ScheduledFile, ShiftTemplate
 from staffing.errors import ConfigError
 from staffing.plan import Plan
 from staffing.shifts.optimise import Horizon, optimise_group
+from staffing.shifts.parts import GroupPart, group_row
 from staffing.shifts.rollups import day_codes, rollups, uncovered_rows
 from staffing.shifts.roster import align_scheduled, read_scheduled_file
 from staffing.shifts.service import METRICS, achieved_service, weighted_mean
 from staffing.shifts.solver import CoverageSolution
+from staffing.shifts.team_shifts import team_groups
 
 __all__ = ["COVERAGE_COLUMNS", "SHIFT_COLUMNS", "Schedule", "schedule"]
 
@@ -200,7 +202,9 @@ def schedule(
     skill's on-queue agents are ``heads_k (1 - s_k)``; its achieved service comes from
     :func:`staffing.queueing.evaluate` with its own method on those agents rounded down
     (workload: Erlang C, or Erlang A with a patience). Group figures: service level and
-    abandonment weighted by volume, ASA by answered volume, occupancy by agents.
+    abandonment weighted by volume, ASA by answered volume, occupancy by agents. Templates
+    naming a ``team:`` form one group per team whose requirement is the team's staffing
+    (:mod:`staffing.shifts.team_shifts`).
     """
     config = plan.config
     arrays = _plan_arrays(plan)
@@ -215,6 +219,8 @@ def schedule(
         )
     if wrap is None:
         wrap = plan.meta["days"] % 7 == 0
+    by_team = [t for t in templates if t.team is not None]
+    templates = [t for t in templates if t.team is None]
     groups = _groups_of(templates, arrays.ids)
     if given is not None and present is not None:
         in_groups = {i for members, _ in groups for i in members}
@@ -242,6 +248,10 @@ def schedule(
         )
         for members, t_indices in groups
     ]
+    if by_team:  # teams' templates: the team's staffing, not its skills' (team_shifts)
+        results += team_groups(
+            plan, by_team, horizon, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap
+        )
     meta = _meta(source, arrays.minutes, horizon, time_limit_s, mip_rel_gap)
     return _assemble(results, arrays, plan, meta)
 
@@ -318,18 +328,6 @@ def _given_schedule(
     return given, present, source
 
 
-@dataclass(frozen=True)
-class _Group:
-    """One skill group's part of the schedule."""
-
-    label: str
-    solution: CoverageSolution | None  # None: nothing optimised
-    shift_rows: list[dict[str, Any]]
-    coverage: pd.DataFrame  # COVERAGE_COLUMNS (+ optimised) + reason
-    skill_coverage: list[pd.DataFrame]
-    row: dict[str, Any]  # its row of Schedule.groups
-
-
 def _schedule_group(
     members: list[int],
     templates: list[ShiftTemplate],
@@ -340,7 +338,7 @@ def _schedule_group(
     *,
     time_limit_s: float,
     mip_rel_gap: float,
-) -> _Group:
+) -> GroupPart:
     """A group's optimised shifts (if it has templates) and the coverage compared."""
     rows = [arrays.ids.index(i) for i in members]
     label = " + ".join(arrays.skills[k].skill_name for k in rows)
@@ -391,13 +389,13 @@ def _schedule_group(
     if given is None and solution is not None:
         reasons[solution.uncoverable] = "no shift template covers this interval"
     cov["reason"] = reasons
-    return _Group(
+    return GroupPart(
         label,
         solution,
         shift_rows,
         cov,
         _skill_coverage(staffed, arrays),
-        _group_row(members, label, source, templates, solution, cov, arrays.minutes / 60.0),
+        group_row(members, label, source, templates, solution, cov, arrays.minutes / 60.0),
     )
 
 
@@ -476,40 +474,6 @@ def _skill_coverage(staffed: _Staffed, arrays: _PlanArrays) -> list[pd.DataFrame
     ]
 
 
-def _group_row(
-    members: list[int],
-    label: str,
-    source: str,
-    templates: list[ShiftTemplate],
-    solution: CoverageSolution | None,
-    cov: pd.DataFrame,
-    hours: float,
-) -> dict[str, Any]:
-    """The group's row of ``Schedule.groups`` (hours [h])."""
-    gap = cov["gap"].to_numpy()
-    req_h = float(cov["required"].to_numpy().sum() * hours)
-    sch_h = float(cov["scheduled"].to_numpy().sum() * hours)
-    return {
-        "skill_group": label,
-        "skill_ids": ", ".join(str(i) for i in members),
-        "source": source,
-        "templates": ", ".join(t.name for t in templates),
-        "paid_hours": solution.paid_hours if solution is not None else np.nan,
-        "shifts": int(solution.heads.sum()) if solution is not None else 0,
-        "required_hours": req_h,
-        "scheduled_hours": sch_h,
-        "efficiency": req_h / sch_h if sch_h > 0 else np.nan,
-        "over_hours": float(np.maximum(gap, 0).sum() * hours),
-        "under_hours": float(np.maximum(-gap, 0).sum() * hours),
-        "uncovered_intervals": int(cov["understaffed"].to_numpy().sum()),
-        "mip_gap": solution.mip_gap if solution is not None else np.nan,
-        "solver_status": solution.status if solution is not None else "",
-        "solve_s": solution.solve_s if solution is not None else np.nan,
-        "blocks": solution.blocks if solution is not None else 0,
-        "reused_blocks": solution.reused_blocks if solution is not None else 0,
-    }
-
-
 def _meta(
     source: str,
     minutes: int,
@@ -536,7 +500,7 @@ def _meta(
 
 
 def _assemble(
-    results: list[_Group], arrays: _PlanArrays, plan: Plan, meta: dict[str, Any]
+    results: list[GroupPart], arrays: _PlanArrays, plan: Plan, meta: dict[str, Any]
 ) -> Schedule:
     """The groups' parts put together into one :class:`Schedule`."""
     plan_start = plan.config.plan.start
@@ -573,7 +537,9 @@ def _assemble(
     return Schedule(
         shifts=shifts,
         coverage=coverage,
-        skill_coverage=pd.concat([f for g in results for f in g.skill_coverage], ignore_index=True),
+        skill_coverage=pd.concat(
+            [f for g in results for f in g.skill_coverage] or [pd.DataFrame()], ignore_index=True
+        ),
         uncovered=uncovered,
         daily=daily,
         weekly=weekly,
