@@ -20,6 +20,7 @@ import pandas as pd
 
 from staffing.config import PlanConfig, UncertaintySpec
 from staffing.config.sections import UNCERTAINTY_NONE
+from staffing.forecast import uncertainty
 from staffing.plan.inputs import Inputs
 from staffing.plan.progress import Progress, tell
 
@@ -66,17 +67,61 @@ def forecast_uncertainty(
             [0] * len(ids),
             setting.correlation,
         ), []
-    n = len(ids)
-    source = f"default {DEFAULT_DAILY_CV:.2f} (volume from {inputs.forecast.source})"
-    notes = []
-    if inputs.history.volume.empty:
-        notes.append(
+    if inputs.history.volume.empty:  # the volume comes from a file or a DataFrame
+        return _default(ids, inputs.forecast.source), [
             f"volume.uncertainty: the volume comes from {inputs.forecast.source}, so its error "
             "cannot be measured; each skill's day-level CV is the default "
             f"{DEFAULT_DAILY_CV:.2f} (give volume.uncertainty: {{daily_cv: ...}} or none)"
+        ]
+    tell(progress, "measuring the forecast's day-level error (rolling weekly backtest)")
+    return _measured(config, inputs)
+
+
+def _measured(config: PlanConfig, inputs: Inputs) -> tuple[pd.DataFrame, list[str]]:
+    """``auto`` with a history forecast: each skill's CV from the rolling backtest."""
+    ids = [s.skill_id for s in inputs.skills]
+    backtest = inputs.forecast.backtest
+    trend_ids: list[int] = []
+    if "trend_used" in backtest.columns:  # the skills whose forecast applies the trend
+        trend_ids = backtest.loc[backtest["trend_used"].astype(bool), "skill_id"].tolist()
+    errors = uncertainty.daily_errors(
+        inputs.history.volume,
+        ids,
+        timezone=config.plan.timezone,
+        weeks=config.volume.history_weeks or config.nht.history_weeks,
+        decay=config.volume.recency_decay,
+        minutes=inputs.history.volume_minutes,
+        trend_ids=trend_ids,
+    )
+    measured = uncertainty.daily_cv(errors, ids)
+    enough = (measured["origins"] >= uncertainty.MIN_ORIGINS) & measured["daily_cv"].notna()
+    cv = measured["daily_cv"].where(enough, DEFAULT_DAILY_CV)
+    source = [
+        f"backtest, {n} weekly origins" if ok else f"default {DEFAULT_DAILY_CV:.2f} ({n} origins)"
+        for n, ok in zip(measured["origins"], enough, strict=True)
+    ]
+    origins = measured["origins"].where(enough, 0)
+    kept = errors[errors["skill_id"].isin(measured.index[enough])]
+    correlation = uncertainty.daily_correlation(kept, cv[enough])
+    notes = []
+    if not enough.all():
+        names = {s.skill_id: s.skill_name for s in inputs.skills}
+        listed = ", ".join(
+            f"{names[i]!r} ({n})" for i, n in measured.loc[~enough, "origins"].items()
         )
-    tell(progress, "forecast uncertainty: day-level CV per skill")
-    return _table(ids, [DEFAULT_DAILY_CV] * n, [source] * n, [0] * n, 0.0), notes
+        notes.append(
+            f"volume.uncertainty: too few weekly backtest origins to measure the day-level "
+            f"error (at least {uncertainty.MIN_ORIGINS}) for {listed}: the default CV "
+            f"{DEFAULT_DAILY_CV:.2f} is used"
+        )
+    return _table(ids, cv.tolist(), source, origins.tolist(), correlation), notes
+
+
+def _default(ids: list[int], volume_source: str) -> pd.DataFrame:
+    """Every skill at :data:`DEFAULT_DAILY_CV`, independent of each other."""
+    n = len(ids)
+    source = f"default {DEFAULT_DAILY_CV:.2f} (volume from {volume_source})"
+    return _table(ids, [DEFAULT_DAILY_CV] * n, [source] * n, [0] * n, 0.0)
 
 
 def _table(
