@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from staffing import forecast
+from staffing import special_days as specials
 from staffing.config import PlanConfig, UncertaintySpec
 from staffing.config.sections import UNCERTAINTY_NONE
 from staffing.forecast import uncertainty
@@ -85,7 +87,7 @@ def _measured(config: PlanConfig, inputs: Inputs) -> tuple[pd.DataFrame, list[st
     if "trend_used" in backtest.columns:  # the skills whose forecast applies the trend
         trend_ids = backtest.loc[backtest["trend_used"].astype(bool), "skill_id"].tolist()
     errors = uncertainty.daily_errors(
-        inputs.history.volume,
+        _closed_as_zero(config, inputs),
         ids,
         timezone=config.plan.timezone,
         weeks=config.volume.history_weeks or config.nht.history_weeks,
@@ -115,6 +117,30 @@ def _measured(config: PlanConfig, inputs: Inputs) -> tuple[pd.DataFrame, list[st
             f"{DEFAULT_DAILY_CV:.2f} is used"
         )
     return _table(ids, cv.tolist(), source, origins.tolist(), correlation), notes
+
+
+def _closed_as_zero(config: PlanConfig, inputs: Inputs) -> pd.DataFrame:
+    """The history the backtest reads: closed hours zero over all its weeks.
+
+    The volume stage fills closed hours with zero only in the weeks the forecast reads
+    (:func:`staffing.plan.history.volume_history`); an older origin would otherwise forecast
+    a closed day from the same time of day on open days (:func:`volume_profile`'s fallback)
+    while the held-out day reads zero.
+    """
+    volume = inputs.history.volume
+    weeks = config.volume.history_weeks or config.nht.history_weeks
+    _, end = forecast.history_window(volume, 1)
+    start = end - (weeks + uncertainty.MAX_ORIGINS + 1) * pd.Timedelta(weeks=1)
+    hours = {s.skill_id: s.open_hours for s in inputs.skills}
+    filled, _ = specials.fill_closed(
+        volume,
+        hours,
+        timezone=config.plan.timezone,
+        minutes=inputs.history.volume_minutes,
+        start=start,
+        end=end,
+    )
+    return filled
 
 
 def _default(ids: list[int], volume_source: str) -> pd.DataFrame:
