@@ -5,11 +5,13 @@ five-minute calls of a North American bank, weekdays 07:00-21:05, 3 Mar - 24 Oct
 wall-clock times written with a ``Z``, six weekday holidays absent.
 
 1. **Accuracy.** A rolling one-week-ahead backtest over the last ``--origins`` (26) weeks:
-   each Monday-to-Friday week is forecast from the data before it only, at 30 minutes, by
+   each Monday-to-Friday week is forecast from the data before it only, at 30 and at 60
+   minutes, by
    the plan's forecast (:func:`staffing.forecast.volume_profile`: the same slot of the last
    8 weeks, recency decay 0.75), seasonal naive (the same slot a week before), the mean of
    the last four weeks by slot, and statsforecast's AutoETS (daily season) and MSTL (daily
-   and weekly seasons) on the series of open slots (the ``bench`` extra). WAPE
+   and weekly seasons) on the series of open slots of the 16 weeks before (the ``bench``
+   extra). WAPE
    Σ|actual − forecast| / Σ actual at 30 and 60 minutes, over all weeks, and the best and
    worst single week.
 2. **Calibration.** The plan's day-level CV (:mod:`staffing.forecast.uncertainty`, the same
@@ -50,8 +52,11 @@ BANK = next(
     ROOT.parent / "shared" / "realdata" / "bank_calls.csv",
 )
 TZ = "America/New_York"
-#: The grain of the accuracy backtest [min].
-MINUTES = 30
+#: The grains of the accuracy backtest [min].
+GRAINS = (30, 60)
+#: Weeks of history statsforecast's models are fitted on at each origin (all of it takes
+#: minutes per origin for AutoETS on a shared machine; the plan's forecast reads 8).
+SF_WEEKS = 16
 #: The plan's forecast settings (the defaults of nht.history_weeks and volume.recency_decay).
 WEEKS, DECAY = 8, 0.75
 
@@ -70,13 +75,15 @@ def read_bank(minutes: int) -> pd.DataFrame:
     return frame.groupby(["skill_id", "interval_start"], as_index=False)["arrivals"].sum()
 
 
-def plan_forecast(history: pd.DataFrame, held: pd.DataFrame, cut: pd.Timestamp) -> np.ndarray:
+def plan_forecast(
+    history: pd.DataFrame, held: pd.DataFrame, cut: pd.Timestamp, minutes: int
+) -> np.ndarray:
     """The plan's forecast of the held-out slots (its profile from the weeks before ``cut``)."""
     profile = volume_profile(
-        history, [1], timezone=TZ, weeks=WEEKS, decay=DECAY, end=cut, minutes=MINUTES
+        history, [1], timezone=TZ, weeks=WEEKS, decay=DECAY, end=cut, minutes=minutes
     )
     slots = held["interval_start"].dt.tz_convert(TZ)
-    index = (slots.dt.dayofweek * 1440 + slots.dt.hour * 60 + slots.dt.minute) // MINUTES
+    index = (slots.dt.dayofweek * 1440 + slots.dt.hour * 60 + slots.dt.minute) // minutes
     return profile["volume"].to_numpy()[index.to_numpy()]
 
 
@@ -100,12 +107,17 @@ def weeks_back(history: pd.DataFrame, held: pd.DataFrame, lags: int, mean: bool)
 
 
 def statsforecast_models(history: pd.DataFrame, cut: pd.Timestamp, horizon: int) -> dict:
-    """AutoETS and MSTL on the series of open slots before ``cut``, ``horizon`` slots ahead."""
+    """AutoETS and MSTL on the open slots of the :data:`SF_WEEKS` weeks before ``cut``.
+
+    The series is the open slots one after the other (weekdays only, holidays absent), so a
+    day has ``per_day`` slots and a week five days; ``horizon`` slots ahead.
+    """
     from statsforecast import StatsForecast
     from statsforecast.models import MSTL, AutoETS
 
     per_day = int(history["interval_start"].dt.tz_convert(TZ).dt.date.value_counts().mode()[0])
-    train = history[history["interval_start"] < cut]
+    starts = history["interval_start"]
+    train = history[(starts < cut) & (starts >= cut - pd.Timedelta(weeks=SF_WEEKS))]
     frame = pd.DataFrame(
         {"unique_id": "bank", "ds": np.arange(len(train)), "y": train["arrivals"].to_numpy()}
     )
@@ -121,7 +133,9 @@ def mondays(history: pd.DataFrame, origins: int) -> list[pd.Timestamp]:
     return [(monday - pd.Timedelta(weeks=k)).tz_convert("UTC") for k in range(origins - 1, -1, -1)]
 
 
-def backtest(history: pd.DataFrame, origins: int, with_statsforecast: bool) -> pd.DataFrame:
+def backtest(
+    history: pd.DataFrame, minutes: int, origins: int, with_statsforecast: bool
+) -> pd.DataFrame:
     """Every method's forecast of every held-out slot: ``origin, interval_start, actual, …``."""
     frames, spent = [], {}
     for cut in mondays(history, origins):
@@ -130,7 +144,7 @@ def backtest(history: pd.DataFrame, origins: int, with_statsforecast: bool) -> p
             & (history["interval_start"] < cut + pd.Timedelta(weeks=1))
         ].copy()
         columns = {
-            "plan": lambda held=held, cut=cut: plan_forecast(history, held, cut),
+            "plan": lambda held=held, cut=cut: plan_forecast(history, held, cut, minutes),
             "seasonal naive": lambda held=held: weeks_back(history, held, 4, mean=False),
             "mean of 4 weeks": lambda held=held: weeks_back(history, held, 4, mean=True),
         }
@@ -144,26 +158,27 @@ def backtest(history: pd.DataFrame, origins: int, with_statsforecast: bool) -> p
                 held[name] = values
             spent["statsforecast"] = spent.get("statsforecast", 0.0) + time.perf_counter() - start
         frames.append(held.assign(origin=cut))
-    print("seconds spent: " + ", ".join(f"{k} {v:.1f}" for k, v in spent.items()))
+    print(
+        f"{minutes} minutes, seconds spent over {origins} origins: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
+    )
     return pd.concat(frames, ignore_index=True).rename(columns={"arrivals": "actual"})
 
 
-def wape_table(slots: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
-    """WAPE per method at 30 and 60 minutes, and its best and worst week (60 minutes)."""
-    hours = slots.assign(hour=slots["interval_start"].dt.floor("h"))
-    hourly = hours.groupby(["origin", "hour"])[["actual", *methods]].sum()
-    rows = {}
-    for name in methods:
-        weekly = (hourly[name] - hourly["actual"]).abs().groupby(level="origin").sum() / hourly[
-            "actual"
-        ].groupby(level="origin").sum()
-        rows[name] = {
-            "wape_30min": (slots[name] - slots["actual"]).abs().sum() / slots["actual"].sum(),
-            "wape_60min": (hourly[name] - hourly["actual"]).abs().sum() / hourly["actual"].sum(),
-            "best_week": weekly.min(),
-            "worst_week": weekly.max(),
-        }
-    return pd.DataFrame(rows).T
+def wape_table(grains: dict[int, pd.DataFrame], methods: list[str]) -> pd.DataFrame:
+    """WAPE per method at each grain, and its best and worst week at the coarsest."""
+    rows: dict[str, dict[str, float]] = {name: {} for name in methods}
+    for minutes, slots in grains.items():
+        for name in methods:
+            error = (slots[name] - slots["actual"]).abs()
+            rows[name][f"wape_{minutes}min"] = error.sum() / slots["actual"].sum()
+            weekly = error.groupby(slots["origin"]).sum() / slots.groupby("origin")["actual"].sum()
+            rows[name][f"best_week_{minutes}min"] = weekly.min()
+            rows[name][f"worst_week_{minutes}min"] = weekly.max()
+    table = pd.DataFrame(rows).T
+    coarsest = max(grains)
+    keep = [f"wape_{m}min" for m in grains]
+    return table[[*keep, f"best_week_{coarsest}min", f"worst_week_{coarsest}min"]]
 
 
 def coverage(errors: pd.DataFrame, cv: float | np.ndarray) -> dict[str, float]:
@@ -249,13 +264,15 @@ def main() -> None:
     if not BANK.is_file():
         print(f"{BANK} not found: the real-data part is skipped")
         return
-    slots = backtest(read_bank(MINUTES), args.origins, not args.no_statsforecast)
-    methods = [
-        c for c in slots.columns if c not in ("skill_id", "interval_start", "actual", "origin")
-    ]
+    grains = {
+        minutes: backtest(read_bank(minutes), minutes, args.origins, not args.no_statsforecast)
+        for minutes in GRAINS
+    }
+    fixed = ("skill_id", "interval_start", "actual", "origin")
+    methods = [c for c in grains[GRAINS[0]].columns if c not in fixed]
     pd.set_option("display.width", 120)
     print(f"\nbank_calls: one-week-ahead WAPE over {args.origins} weekly origins")
-    print(wape_table(slots, methods).round(4).to_string())
+    print(wape_table(grains, methods).round(4).to_string())
     print("\nday-level uncertainty: share of days inside the intervals (target 75-85 %, 90-98 %)")
     print(calibration(read_bank(60), args.origins).round(4).to_string())
 
