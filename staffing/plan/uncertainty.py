@@ -166,6 +166,7 @@ def _table(
             "origins": np.asarray(origins, dtype=np.int64),
         },
         index=pd.Index(ids, dtype="int64", name="skill_id"),
+        columns=list(UNCERTAINTY_COLUMNS),
     )
     table.attrs["correlation"] = float(correlation)
     return table
