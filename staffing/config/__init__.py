@@ -67,6 +67,7 @@ from staffing.config.sections import (
     NhtSection,
     OutputSection,
     PlanSection,
+    UncertaintySpec,
     VolumeSection,
 )
 from staffing.config.shifts import (
@@ -114,6 +115,7 @@ __all__ = [
     "SkillSettings",
     "SpecialDay",
     "StrictModel",
+    "UncertaintySpec",
     "VolumeSection",
     "format_clock",
     "load_config",

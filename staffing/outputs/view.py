@@ -50,6 +50,9 @@ class PlanView:
         The plan's tables of the same names; None for a table without columns.
     history, nht_profile : DataFrame
         The plan's NHT history (local times) and the NHT it used per hour of the week.
+    uncertainty : DataFrame or None
+        ``plan.uncertainty`` as a table (``skill_id, skill_name, daily_cv, source,
+        origins``; ``attrs["correlation"]`` kept); None with ``volume.uncertainty: none``.
     meta : dict
         A copy of ``plan.meta``.
     config : PlanConfig or mapping or None
@@ -72,6 +75,7 @@ class PlanView:
     meta: dict[str, Any] = field(default_factory=dict)
     config: PlanConfig | Mapping[str, object] | None = None
     teams: TeamPlan | None = None
+    uncertainty: pd.DataFrame | None = None
 
     @classmethod
     def from_plan(cls, plan: Plan, with_summary: bool = False) -> PlanView:
@@ -134,6 +138,7 @@ class PlanView:
             meta=meta,
             config=plan.config,
             teams=getattr(plan, "teams", None),  # a plan made by hand may have none
+            uncertainty=_uncertainty(plan),
         )
 
     def skill_order(self) -> pd.DataFrame:
@@ -187,6 +192,19 @@ def _with_later_columns(intervals: pd.DataFrame, interval_minutes: int) -> pd.Da
     if "binding" not in intervals.columns:
         added["binding"] = ""
     return intervals.assign(**added) if added else intervals
+
+
+def _uncertainty(plan: Plan) -> pd.DataFrame | None:
+    """``plan.uncertainty`` with the skill's name beside its id (None when it has none)."""
+    table = getattr(plan, "uncertainty", None)  # a plan built by hand may not have one
+    if table is None:
+        return None
+    names = plan.skills.set_index("skill_id")["skill_name"] if len(plan.skills) else None
+    shown = table.reset_index()
+    if names is not None:
+        shown.insert(1, "skill_name", shown["skill_id"].map(names))
+    shown.attrs = dict(table.attrs)
+    return shown
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame | None:

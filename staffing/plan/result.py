@@ -100,6 +100,15 @@ class Plan:
         ASA and abandonment, and the agent-hours saved against staffing each skill alone
         and above the pooled bound. None without teams. ``intervals`` keeps every
         skill's own (separate) staffing.
+    uncertainty : DataFrame or None
+        The forecast error the plan assumes (``volume.uncertainty``; None with ``none``):
+        index ``skill_id``, columns ``daily_cv`` (coefficient of variation of a day's volume
+        around its forecast [-], the day multiplier of
+        :mod:`staffing.forecast.day_multiplier`), ``source`` (where it came from: the
+        backtest and its number of origins, the default for a volume file, or the config)
+        and ``origins`` (weekly backtest origins behind it, 0 when not from a backtest);
+        ``attrs["correlation"]`` is the correlation between skills' multipliers [-]
+        (:mod:`staffing.plan.uncertainty`).
     """
 
     config: PlanConfig
@@ -119,6 +128,7 @@ class Plan:
     staffing_method: pd.Series | None = None
     special_days: pd.DataFrame | None = None
     teams: TeamPlan | None = None
+    uncertainty: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return (
