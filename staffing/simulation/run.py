@@ -146,7 +146,10 @@ class SimulationResult:
             (day, replication) pairs meeting every target [-] (with forecast error),
             ``p_day_meets_target_known_volume`` the same with the volume known [-];
             ``intervals_missed``, the
-            share of staffed intervals whose target is missed with 95 % confidence [-];
+            share of staffed intervals whose target is missed with 95 % confidence [-]
+            (0 under day or week scope), ``intervals_below_interval_target`` the share below
+            a per-interval target with 95 % confidence (information under day or week
+            scope) [-]; ``scope``;
             ``note`` (why a skill was not simulated). Skills not simulated have NaN figures.
         """
         rows = []
@@ -186,6 +189,11 @@ class SimulationResult:
                     "intervals_missed": float(staffed["target_missed"].mean())
                     if len(staffed)
                     else np.nan,
+                    "intervals_below_interval_target": float(
+                        (staffed["below_interval_target"] != "").mean()
+                    )
+                    if len(staffed)
+                    else np.nan,
                 }
             )
             rows.append(row)
@@ -205,6 +213,8 @@ class SimulationResult:
             "p_day_meets_target",
             "p_day_meets_target_known_volume",
             "intervals_missed",
+            "intervals_below_interval_target",
+            "scope",
             "note",
         ]
         return pd.DataFrame(rows).reindex(columns=columns)
@@ -300,6 +310,7 @@ def _skill_rows(plan: PlanLike) -> tuple[list[dict[str, Any]], dict[int, str]]:
             "skill_id": skill.skill_id,
             "skill_name": skill.skill_name,
             "method": skill.method,
+            "scope": skill.scope,
         }
         if skill.method not in _QUEUE_METHODS:
             info["note"] = "not simulated: workload skills have no queue"
