@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -75,6 +75,10 @@ class EngineRun:
         Tasks run and contacts simulated [-].
     task_seconds : float
         Summed wall time of the tasks [s].
+    counts : dict
+        Per skill id: the :data:`~staffing.simulation.tables.PERIOD` counts per
+        replication, ``(daily, weekly)``, each (replications, periods, 5), as simulated
+        (with the forecast error when the skill has one).
     """
 
     intervals: pd.DataFrame
@@ -85,6 +89,7 @@ class EngineRun:
     tasks: int
     contacts: int
     task_seconds: float
+    counts: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def check_options(
@@ -459,7 +464,11 @@ scheduler, workers, progress
         by_skill.setdefault(spec["index"], []).append(result)
     frames: tuple[list[pd.DataFrame], ...] = ([], [], [])
     horizon: dict[int, dict[str, float]] = {}
+    counts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for index, parts in by_skill.items():
+        counts[skills[index].skill_id] = tuple(  # type: ignore[assignment]
+            np.concatenate([p[key] for p in parts], axis=0) for key in ("daily", "weekly")
+        )
         *tables, horizon[skills[index].skill_id] = _skill_tables(skills[index], parts, replications)
         for frame, table in zip(frames, tables, strict=True):
             frame.append(table)
@@ -472,4 +481,5 @@ scheduler, workers, progress
         tasks=len(specs),
         contacts=sum(p["contacts"] for p in results),
         task_seconds=float(sum(r["seconds"] for r in results)),
+        counts=counts,
     )
