@@ -100,10 +100,13 @@ def test_with_a_confidence_the_simulated_day_meets_the_target_on_90_percent_of_d
     unused.write_text("skill_id,interval_start,volume\n")
     volume = peaks_volume()
     quantile = float(day_multiplier.quantile(0.9, 0.1))
-    analytic = plan(
-        peaks_config(str(unused)), volume=volume.assign(volume=volume.volume * quantile)
-    )
-    skills = [replace(s, daily_cv=0.1) for s in skill_inputs(analytic)]
+    config = peaks_config(str(unused))
+    forecast = plan(config, volume=volume)
+    analytic = plan(config, volume=volume.assign(volume=volume.volume * quantile))
+    skills = [
+        replace(s, daily_cv=0.1, agents=a.agents)
+        for s, a in zip(skill_inputs(forecast), skill_inputs(analytic), strict=True)
+    ]
     wanted = {21: 0.9, 22: 0.9}
     agents, report = day_scope_skills(skills, confidence=wanted)
     assert report["converged"]
