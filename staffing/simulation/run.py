@@ -60,13 +60,18 @@ class PlanLike(Protocol):
         """The plan's name."""
         ...
 
+    @property
+    def uncertainty(self) -> pd.DataFrame | None:
+        """The forecast error assumed: ``daily_cv`` per ``skill_id``, ``attrs["correlation"]``."""
+        ...
+
 
 def plan_uncertainty(plan: PlanLike) -> tuple[dict[int, float], float]:
     """Each skill's day-level CV of the volume and the skills' correlation, from a plan.
 
     Reads ``plan.uncertainty`` (a frame indexed by ``skill_id`` with a ``daily_cv``
-    column and ``attrs["correlation"]``); a plan without one (None, or no such
-    attribute) has no forecast error.
+    column and ``attrs["correlation"]``); a plan without one (None) has no forecast
+    error.
 
     Parameters
     ----------
@@ -80,7 +85,7 @@ def plan_uncertainty(plan: PlanLike) -> tuple[dict[int, float], float]:
     correlation : float
         Correlation of the skills' day multipliers [-].
     """
-    frame = getattr(plan, "uncertainty", None)
+    frame = plan.uncertainty
     if frame is None or not len(frame):
         return {}, 0.0
     cvs = {int(sid): float(cv) for sid, cv in frame["daily_cv"].items()}
