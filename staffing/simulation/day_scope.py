@@ -55,6 +55,8 @@ _MAX_LEVEL = 0.9999
 #: The least a failing period's targets are raised by in one step: service level and
 #: abandonment [-], ASA (relative) [-]; so every step adds agents.
 _STEP = 0.002
+#: Fewest replications the budget may bring a simulation down to [-].
+_MIN_REPLICATIONS = 20
 
 
 def distinct_periods(skill: SkillInput) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
@@ -319,6 +321,7 @@ def day_scope_skills(
     replications: int = 80,
     seed: int = 0,
     max_iterations: int = 8,
+    max_contacts: float = 5e6,
     **options: Any,
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     """Agents per interval of day- and week-scope skills, corrected by simulation.
@@ -344,6 +347,10 @@ def day_scope_skills(
         Seed of every iteration's simulation (common random numbers).
     max_iterations : int, default 8
         Most simulations [-].
+    max_contacts : float, default 5e6
+        Budget of expected contacts of one simulation [-] (the cost: about 2-3 s each on
+        one core with numba). Over it, the replications drop (to 20 at least), then skills
+        beyond the budget are not corrected and are listed in ``report["skipped"]``.
     **options
         Further keyword arguments of :func:`staffing.simulation.engine.run` (``ramp``,
         ``routing``, ``workers``, ``client``, ...).
@@ -351,12 +358,14 @@ def day_scope_skills(
     Returns
     -------
     agents : list of numpy.ndarray
-        The corrected agents per interval of each skill [-] (never fewer than given).
+        The corrected agents per interval of each skill [-] (never fewer than given; a
+        skipped skill's as given).
     report : dict
         ``iterations`` [-]; ``converged`` (bool: the last simulation found no distinct
         period failing); ``failing`` (distinct periods failing in each simulation);
         ``periods`` and ``distinct_periods`` [-]; ``contacts`` simulated and ``seconds``
-        of wall time (the correction's cost); ``replications``; ``seed``.
+        of wall time (the correction's cost); ``replications`` (as run); ``seed``;
+        ``skipped`` (skill id to why it was not corrected).
     """
     wanted = dict(confidence or {})
     started = time.perf_counter()
@@ -368,23 +377,34 @@ def day_scope_skills(
             replace(skill, daily_cv=cv), [rows[p] for p in np.unique(rep[rep >= 0])]
         )
         compact.append((part, source))
+    reps, keep = _budget([part for part, _ in compact], replications, max_contacts)
     report: dict[str, Any] = {
         "iterations": 0,
-        "converged": not skills,
+        "converged": not any(keep),
         "failing": [],
         "periods": int(sum(len(rows) for _, rows, _ in layouts)),
         "distinct_periods": int(sum(np.unique(rep[rep >= 0]).size for _, _, rep in layouts)),
         "contacts": 0,
-        "replications": int(replications),
+        "replications": reps,
         "seed": int(seed),
+        "skipped": {
+            s.skill_id: f"not corrected by simulation: over max_contacts={max_contacts:,.0f}"
+            for s, k in zip(skills, keep, strict=True)
+            if not k
+        },
     }
-    current = [part for part, _ in compact]
-    for iteration in range(1, max_iterations + 1 if skills else 1):
+    current = [part for (part, _), k in zip(compact, keep, strict=True) if k]
+    for iteration in range(1, max_iterations + 1 if current else 1):
         done = engine.run(
-            current, replications=replications, seed=seed, correlation=correlation, **options
+            current,
+            replications=reps,
+            seed=seed,
+            correlation=correlation,
+            known_volume=False,
+            **options,
         )
         report["iterations"], report["contacts"] = iteration, report["contacts"] + done.contacts
-        log_m = _period_log_multipliers(current, seed, correlation, replications)
+        log_m = _period_log_multipliers(current, seed, correlation, reps)
         steps = [
             _restaff(s, done.counts[s.skill_id][1], wanted.get(s.skill_id), x)
             for s, x in zip(current, log_m, strict=True)
@@ -399,10 +419,32 @@ def day_scope_skills(
                 for s, (a, _) in zip(current, steps, strict=True)
             ]
     report["seconds"] = time.perf_counter() - started
+    corrected = iter(current)
     return [
-        _expand(skill, layout, part, source)
-        for skill, layout, part, (_, source) in zip(skills, layouts, current, compact, strict=True)
+        _expand(skill, layout, next(corrected), source) if k else skill.agents.astype(float)
+        for skill, layout, (_, source), k in zip(skills, layouts, compact, keep, strict=True)
     ], report
+
+
+def _budget(
+    parts: list[SkillInput], replications: int, max_contacts: float
+) -> tuple[int, list[bool]]:
+    """Replications of each simulation and the skills corrected, within ``max_contacts``.
+
+    The replications drop from ``replications`` towards :data:`_MIN_REPLICATIONS` to keep
+    one simulation's expected contacts within the budget; when even that is over, skills
+    are taken in order while they fit, and the rest are left uncorrected.
+    """
+    per_rep = [float(part.volume.sum()) for part in parts]
+    total = sum(per_rep)
+    if total * replications <= max_contacts:
+        return int(replications), [True] * len(parts)
+    reps = int(min(replications, max(_MIN_REPLICATIONS, max_contacts // max(total, 1.0))))
+    keep, used = [], 0.0
+    for contacts in per_rep:
+        keep.append(used + contacts * reps <= max_contacts)
+        used += contacts * reps if keep[-1] else 0.0
+    return reps, keep
 
 
 def _expand(
@@ -431,6 +473,7 @@ def day_scope_agents(
     replications: int = 80,
     seed: int = 0,
     max_iterations: int = 8,
+    max_contacts: float = 5e6,
     **options: Any,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Agents per interval of a plan's day- and week-scope skills, corrected by simulation.
@@ -447,7 +490,7 @@ def day_scope_agents(
         The queueing skills of scope day or week to correct (others keep their agents).
     confidence : mapping, optional
         Skill id to its ``service_level.confidence`` [-].
-    replications, seed, max_iterations, **options
+    replications, seed, max_iterations, max_contacts, **options
         As for :func:`day_scope_skills`.
 
     Returns
@@ -478,6 +521,7 @@ def day_scope_agents(
         replications=replications,
         seed=seed,
         max_iterations=max_iterations,
+        max_contacts=max_contacts,
         **options,
     )
     skills = plan.config.resolved_skills

@@ -165,6 +165,7 @@ class SimulationResult:
                 "skill_id": sid,
                 "skill_name": skill["skill_name"],
                 "method": skill["method"],
+                "scope": skill.get("scope", "interval"),
                 "note": skill.get("note", ""),
             }
             mine = iv[iv["skill_id"] == sid]
@@ -338,6 +339,7 @@ def simulate(
     routing: str = "least_loaded",
     at_close: str = "drain",
     forecast_error: bool = True,
+    known_volume: bool = True,
     client: Any = None,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -381,6 +383,10 @@ def simulate(
         arrival rates of that day are scaled by it. False: the forecast is taken as exact.
         The daily and weekly ``p_meets_target`` are with the forecast error;
         ``p_meets_target_known_volume`` is the same replications on the forecast volume.
+    known_volume : bool, default True
+        Run each replication of a skill with forecast error a second time on the forecast
+        volume for ``p_meets_target_known_volume`` (twice the simulation's work for those
+        skills); False leaves that column NaN for them.
     client : distributed.Client, optional
         Run the tasks on this Dask client.
     scheduler : str, optional
@@ -435,6 +441,7 @@ def simulate(
         replications=replications,
         seed=seed,
         correlation=correlation,
+        known_volume=known_volume,
         **options,
         client=client,
         scheduler=scheduler,
