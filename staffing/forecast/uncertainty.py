@@ -252,17 +252,14 @@ def daily_correlation(errors: pd.DataFrame, cv: pd.Series) -> float:
         np.log(used["actual"].to_numpy(dtype=float) / used["forecast"].to_numpy(dtype=float)),
         index=pd.MultiIndex.from_arrays([used["origin"], used["date"], used["skill_id"]]),
     ).unstack("skill_id")
-    shape = np.sqrt(np.log1p(cv.astype(float) ** 2))
-    values = []
-    columns = list(logs.columns)
-    for a, first in enumerate(columns):
-        for second in columns[a + 1 :]:
-            pair = logs[[first, second]].dropna()
-            scale = float(shape.get(first, np.nan) * shape.get(second, np.nan))
-            if len(pair) < MIN_CORRELATION_DAYS or not scale > 0:
-                continue
-            covariance = float(np.cov(pair[first], pair[second])[0, 1])
-            values.append(covariance / scale)
-    if not values:
+    if logs.shape[1] < 2:
         return 0.0
-    return float(np.clip(np.mean(values), 0.0, 1.0))
+    covariance = logs.cov(min_periods=MIN_CORRELATION_DAYS).to_numpy()  # pairwise complete
+    shape = np.sqrt(np.log1p(cv.reindex(logs.columns).to_numpy(dtype=float) ** 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = covariance / np.outer(shape, shape)
+    pairs = scaled[np.triu_indices(len(shape), k=1)]
+    pairs = pairs[np.isfinite(pairs)]
+    if not len(pairs):
+        return 0.0
+    return float(np.clip(pairs.mean(), 0.0, 1.0))

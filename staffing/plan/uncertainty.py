@@ -123,15 +123,20 @@ def _closed_as_zero(config: PlanConfig, inputs: Inputs) -> pd.DataFrame:
     """The history the backtest reads: closed hours zero over all its weeks.
 
     The volume stage fills closed hours with zero only in the weeks the forecast reads
-    (:func:`staffing.plan.history.volume_history`); an older origin would otherwise forecast
-    a closed day from the same time of day on open days (:func:`volume_profile`'s fallback)
-    while the held-out day reads zero.
+    (:func:`staffing.plan.history.volume_history`); this fills the older weeks the backtest
+    reads (a skill without ``open_hours`` has no closed hours). An older origin would
+    otherwise forecast a closed day from the same time of day on open days
+    (:func:`volume_profile`'s fallback) while the held-out day reads zero.
     """
     volume = inputs.history.volume
+    hours = {s.skill_id: s.open_hours for s in inputs.skills if s.open_hours is not None}
+    if not hours:  # always open: nothing closed to fill
+        return volume
     weeks = config.volume.history_weeks or config.nht.history_weeks
     _, end = forecast.history_window(volume, 1)
-    start = end - (weeks + uncertainty.MAX_ORIGINS + 1) * pd.Timedelta(weeks=1)
-    hours = {s.skill_id: s.open_hours for s in inputs.skills}
+    week = pd.Timedelta(weeks=1)
+    start = end - (weeks + uncertainty.MAX_ORIGINS + 1) * week
+    end = end - weeks * week  # the volume stage filled the weeks after (a week's overlap)
     filled, _ = specials.fill_closed(
         volume,
         hours,
@@ -161,6 +166,7 @@ def _table(
             "origins": np.asarray(origins, dtype=np.int64),
         },
         index=pd.Index(ids, dtype="int64", name="skill_id"),
+        columns=list(UNCERTAINTY_COLUMNS),
     )
     table.attrs["correlation"] = float(correlation)
     return table

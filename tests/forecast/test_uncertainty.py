@@ -22,7 +22,7 @@ SKILLS = [100, 101, 102, 103]
 SHAPE = np.array([0.5, 0.8, 1.2, 1.4, 1.2, 1.0, 1.1, 1.2, 0.9, 0.7]) / 10.0
 
 
-def _synthetic(
+def synthetic_history(
     seed: int, cv: float, correlation: float, *, weeks: int = 34, per_day: float = 400.0
 ) -> pd.DataFrame:
     """Hourly weekday history: day multipliers of the law, Poisson calls at that rate."""
@@ -60,7 +60,7 @@ def test_the_injected_day_level_cv_is_recovered():
     # seeds (benchmarks/bench_forecast.py --synthetic): four-skill mean 0.1086 (95 % CI
     # ±0.0014: the normal-theory scale reads the lognormal 1.6 % low), sd 0.0045 over seeds;
     # ±0.013 is 3 sd.
-    history = _synthetic(seed=7, cv=0.10, correlation=0.5)
+    history = synthetic_history(seed=7, cv=0.10, correlation=0.5)
     errors, measured = _measure(history)
     assert measured["origins"].tolist() == [26] * 4  # 34 weeks: capped at MAX_ORIGINS
     assert measured["days"].tolist() == [130] * 4  # 26 weeks of 5 weekdays
@@ -76,7 +76,7 @@ def test_the_injected_day_level_cv_is_recovered():
 def test_poisson_noise_alone_gives_the_floor():
     # No day multiplier: the excess over the Poisson part is q/F = 0.17/2000 (CV 0.009),
     # under the floor.
-    history = _synthetic(seed=3, cv=0.0, correlation=0.0, per_day=2000.0)
+    history = synthetic_history(seed=3, cv=0.0, correlation=0.0, per_day=2000.0)
     errors, measured = _measure(history)
     assert (measured["daily_cv"] == uncertainty.CV_FLOOR).all()
     # The total error is the Poisson noise of the day, sqrt((1 + q)/2000) = 0.0242.
@@ -85,7 +85,7 @@ def test_poisson_noise_alone_gives_the_floor():
 
 
 def test_independent_skills_have_no_correlation():
-    history = _synthetic(seed=11, cv=0.15, correlation=0.0)
+    history = synthetic_history(seed=11, cv=0.15, correlation=0.0)
     errors, measured = _measure(history)
     # Pairwise correlations of 130 independent days have sd 1/sqrt(130) = 0.09 each; the
     # mean of six pairs is clipped at 0 and stays well below 0.3.
@@ -96,7 +96,7 @@ def test_origins_need_weeks_of_history_before_them():
     # 10 weeks of weekdays, forecast from 8 weeks: the history spans Monday 08:00 of the
     # first week to Friday 18:00 of the tenth (9 weeks 4 days 10 hours); origin k (k weeks
     # before the end) needs 4 weeks before it, so k + 4 <= 9: five origins.
-    history = _synthetic(seed=1, cv=0.1, correlation=0.0, weeks=10)
+    history = synthetic_history(seed=1, cv=0.1, correlation=0.0, weeks=10)
     errors, measured = _measure(history)
     assert measured["origins"].tolist() == [5] * 4
     assert errors["origin"].nunique() == 5
@@ -107,7 +107,7 @@ def test_origins_need_weeks_of_history_before_them():
 def test_each_held_out_day_is_forecast_only_from_the_weeks_before_it():
     # A history whose last week doubles: the forecast of that week (newest origin) knows
     # nothing of it, so its days read A/F = 2; older origins read 1.
-    history = _synthetic(seed=5, cv=0.0, correlation=0.0, weeks=9, per_day=1e6)
+    history = synthetic_history(seed=5, cv=0.0, correlation=0.0, weeks=9, per_day=1e6)
     last = history["interval_start"] >= history["interval_start"].max().normalize() - pd.Timedelta(
         days=4
     )
@@ -120,7 +120,7 @@ def test_each_held_out_day_is_forecast_only_from_the_weeks_before_it():
 
 
 def test_a_skill_without_history_has_no_estimate():
-    history = _synthetic(seed=2, cv=0.1, correlation=0.0, weeks=10)
+    history = synthetic_history(seed=2, cv=0.1, correlation=0.0, weeks=10)
     history = history[history["skill_id"] != 103]
     _, measured = _measure(history)
     assert np.isnan(measured.loc[103, "daily_cv"]) and measured.loc[103, "origins"] == 0

@@ -15,6 +15,7 @@ from staffing.errors import ConfigError
 from staffing.forecast import day_multiplier, uncertainty
 from staffing.plan import plan
 from staffing.plan.uncertainty import DEFAULT_DAILY_CV
+from staffing.sources.files import read_history_file
 from tests.config.support import minimal_with
 from tests.realdata import BANK, needs_bank
 
@@ -78,6 +79,20 @@ def test_a_volume_frame_gets_the_default_and_a_note():
     assert table["source"].str.startswith("default 0.10 (volume from DataFrame)").all()
     assert (table["origins"] == 0).all() and table.attrs["correlation"] == 0.0
     assert any("volume.uncertainty" in w and "0.10" in w for w in planned.warnings)
+
+
+def test_too_few_origins_take_the_default_with_a_note():
+    # Six weeks of the sample history, forecast from 8 weeks: an origin needs 4 weeks
+    # before it, so only 2 origins fit (at least 4 are needed).
+    history = read_history_file(EXAMPLE.parent / "data" / "nht_history.csv")
+    end = history["interval_start"].max()
+    recent = history[history["interval_start"] > end - pd.Timedelta(weeks=6)]
+    result = plan(_example(), nht_history=recent)
+    table = result.uncertainty
+    assert table["daily_cv"].tolist() == [DEFAULT_DAILY_CV] * len(table)
+    assert (table["source"] == "default 0.10 (2 origins)").all()
+    assert (table["origins"] == 0).all() and table.attrs["correlation"] == 0.0
+    assert any("too few weekly backtest origins" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize(
