@@ -5,7 +5,7 @@ Usage::
     python3 tasks.py demo    # install (with plots) and run the main job on the bundled example
     python3 tasks.py test    # install test dependencies, run ruff, mypy and the whole test suite
     python3 tasks.py bench   # install benchmark peers and run benchmarks/
-    python3 tasks.py mutate  # mutation testing of the core modules (not CI; --sample)
+    python3 tasks.py mutate  # mutation testing, one job per module (not CI; --sample)
     python3 tasks.py notebook  # install Jupyter, register the kernel, say how to start it
 
 The environment lives in ``.venv`` beside this file and is reinstalled only
@@ -89,9 +89,10 @@ def bench() -> int:
     return rc
 
 
-#: The modules ``mutate`` runs over, one after the other (the engine last: it is slowest),
-#: and the sample ``mutate --sample`` takes of each: mutmut numbers the mutants of every
-#: function 1, 2, ...; a pattern keeps those whose number ends so (``*7``: one in ten).
+#: The modules ``mutate`` runs over, one job after the other (the engine last: it is
+#: slowest), and the sample ``mutate --sample`` takes of each: mutmut numbers the mutants of
+#: every function 1, 2, ...; a pattern keeps those whose number ends so (``*7``: one in ten).
+#: A package name (``staffing.shifts``) is one job over all its modules.
 MUTATE_MODULES = {
     "staffing.forecast": "*7",
     "staffing.plan": "*[02468]7",
@@ -99,54 +100,112 @@ MUTATE_MODULES = {
     "staffing.sources.store": "*7",
     "staffing.sources.liveperson.retry": "*[147]",
     "staffing.sources.liveperson.parse": "*[37]",
+    "staffing.sources.liveperson.sync": "*7",
+    "staffing.sources.files": "*7",
+    "staffing.daily": "*7",
+    "staffing.special_days": "*7",
+    "staffing.outputs.view": "*7",
+    "staffing.outputs.sheets": "*7",
+    "staffing.shifts": "*7",
+    "staffing.simulation": "*7",
     "staffing.queueing": "*[05]7",
 }
+
+#: Mutants run at once: the machine is shared, so two, at the lowest CPU priority.
+MUTATE_WORKERS = 2
+
+#: Surviving mutants judged equivalent (no output can tell them apart), one name a line
+#: with the reason after ``#``; the report counts them apart from the survivors.
+MUTATE_EQUIVALENT = ROOT / "docs" / "mutation-equivalent.txt"
+
+#: mutmut's exit codes by verdict (mutmut.stats.status_by_exit_code).
+_KILLED = (1, 3, 24, -24, 36, 152, 255)
+_NO_TESTS = (5, 33)
+
+
+def _equivalent_mutants() -> set[str]:
+    if not MUTATE_EQUIVALENT.exists():
+        return set()
+    lines = MUTATE_EQUIVALENT.read_text(encoding="utf-8").splitlines()
+    return {line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()}
+
+
+def _lowest_priority() -> None:
+    os.nice(19)
+
+
+def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
+    """Per module: killed, survived, judged equivalent, reached by no test, and the score
+    (killed / mutants that are not equivalent); only mutants that were run count."""
+    import json
+    from collections import Counter
+
+    equivalent = _equivalent_mutants()
+    kinds: dict[str, Counter[str]] = {m: Counter() for m in modules}
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            owner = max((m for m in modules if key.startswith(m + ".")), key=len, default=None)
+            if owner is None or code is None:
+                continue
+            kind = (
+                "killed"
+                if code in _KILLED
+                else "equivalent"
+                if code == 0 and key in equivalent
+                else "survived"
+                if code == 0
+                else "no tests"
+                if code in _NO_TESTS
+                else "other"
+            )
+            kinds[owner][kind] += 1
+    print(
+        f"{'module':<36}{'killed':>8}{'survived':>10}{'equiv.':>8}{'no tests':>10}"
+        f"{'score':>8}{'minutes':>9}"
+    )
+    for name, k in kinds.items():
+        counted = k["killed"] + k["survived"] + k["no tests"]
+        if counted:
+            took = f"{minutes[name]:>9.1f}" if name in minutes else f"{'-':>9}"
+            print(
+                f"{name:<36}{k['killed']:>8}{k['survived']:>10}{k['equivalent']:>8}"
+                f"{k['no tests']:>10}{k['killed'] / counted:>8.1%}{took}"
+            )
+    print("survivors: .venv/bin/mutmut results; one of them: .venv/bin/mutmut show NAME")
 
 
 def mutate(*args: str) -> int:
     """Run mutmut (config in pyproject ``[tool.mutmut]``) module by module, then report.
 
     ``mutate [--sample] [MODULE ...]``: every mutant of the modules (default: all of
-    ``MUTATE_MODULES``; hours), or with ``--sample`` the sample above (about half an hour
-    on 2 cores). Each mutant runs only the selected tests that reach the mutated function.
-    Results stay in ``mutants/``; delete it to start over. The report counts, per module,
-    the mutants killed (a test failed or timed out) and those that survived or reached no
-    test; only mutants that were run are counted.
+    ``MUTATE_MODULES``; hours), or with ``--sample`` the sample above. One job per module,
+    each with :data:`MUTATE_WORKERS` workers at the lowest CPU priority (``nice 19``). The
+    first job also runs the selected tests once to record which tests reach each function;
+    every mutant then runs only the tests that reach the function it changes. Results stay
+    in ``mutants/`` (a second run reuses them; delete it to start over). The report counts,
+    per module, the mutants killed (a test failed or timed out), survived, judged equivalent
+    (:data:`MUTATE_EQUIVALENT`) and reached by no test, and the minutes each job took.
     """
-    import json
-    from collections import Counter
+    import time
 
     sample = "--sample" in args
     modules = [a for a in args if a != "--sample"] or list(MUTATE_MODULES)
+    unknown = [m for m in modules if m not in MUTATE_MODULES]
+    if unknown:
+        print(f"not a mutated module: {', '.join(unknown)}; known: {', '.join(MUTATE_MODULES)}")
+        return 2
     _ensure_env("dev")
-    # One mutmut run for all of them: it runs the clean tests once, then the mutants.
-    rc = _run(
-        "mutmut", "run", *(f"{m}.*__mutmut_{MUTATE_MODULES[m] if sample else '*'}" for m in modules)
-    )
-    if rc:
-        return rc
-    print(f"{'module':<36}{'killed':>8}{'survived':>10}{'no tests':>10}{'score':>8}")
-    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
-        codes = json.loads(meta.read_text())["exit_code_by_key"].values()
-        kinds = Counter(
-            "killed"
-            if c in (1, 3, 24, -24, 36, 152, 255)
-            else "survived"
-            if c == 0
-            else "no tests"
-            if c in (5, 33)
-            else "other"
-            for c in codes
-            if c is not None
-        )
-        name = str(meta.relative_to(ROOT / "mutants"))[: -len(".py.meta")].replace("/", ".")
-        tested = kinds["killed"] + kinds["survived"] + kinds["no tests"]
-        if tested:
-            print(
-                f"{name:<36}{kinds['killed']:>8}{kinds['survived']:>10}"
-                f"{kinds['no tests']:>10}{kinds['killed'] / tested:>8.1%}"
-            )
-    print("survivors: .venv/bin/mutmut results; one of them: .venv/bin/mutmut show NAME")
+    minutes = {}
+    for module in modules:
+        pattern = f"{module}.*__mutmut_{MUTATE_MODULES[module] if sample else '*'}"
+        began = time.monotonic()
+        command = [str(BIN / "mutmut"), "run", "--max-children", str(MUTATE_WORKERS), pattern]
+        rc = subprocess.run(command, cwd=ROOT, preexec_fn=_lowest_priority).returncode
+        minutes[module] = (time.monotonic() - began) / 60
+        print(f"{module}: {minutes[module]:.1f} min")
+        if rc:
+            return rc
+    _mutation_report(modules, minutes)
     return 0
 
 
