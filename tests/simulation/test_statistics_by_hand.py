@@ -25,15 +25,14 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from staffing.plan import plan
 from staffing.simulation import engine, simulate
-from staffing.simulation.kernel import simulate_replication
 from staffing.simulation.run import skill_inputs
+from tests.simulation.by_hand import half_width, period_figures, ratio, replications
 from tests.simulation.conftest import ramp_config
 
-REPS = 5
+REPS = 5  # replications: few, for speed; every check is exact, not statistical
 SEED = 11
 START = "2026-03-23"  # a Monday; the clocks go forward on Sunday 2026-03-29
 TZ = "Europe/Berlin"
@@ -65,56 +64,12 @@ def two_weeks(tmp_path_factory):
     return planned, result
 
 
-def _replications(skill) -> np.ndarray:
-    """Counts per replication and interval, shape (REPS, T, 6): arrivals, answered, within,
-    abandoned, summed wait [s], busy agent-seconds, each replication run alone."""
-    out = []
-    for rep in range(REPS):
-        rng = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(skill.skill_id, rep)))
-        out.append(
-            simulate_replication(
-                skill.volume,
-                skill.agents,
-                skill.handle_time_s,
-                rng,
-                interval_s=skill.interval_s,
-                answer_within_s=skill.answer_within_s,
-                patience_s=skill.patience_s,
-                is_open=skill.is_open,
-            )
-        )
-    return np.stack(out)
-
-
-def _half_width(values: np.ndarray) -> np.ndarray:
-    """95 % half-width of the mean over axis 0 (Law 2015, eq. 4.12)."""
-    n = values.shape[0]
-    return stats.t.ppf(0.975, n - 1) * values.std(axis=0, ddof=1) / np.sqrt(n)
-
-
-def _ratio(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum(y) / sum(x) over replications and its delta-method 95 % half-width."""
-    n = x.shape[0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = y.sum(axis=0) / x.sum(axis=0)
-        residual = y - r * x
-        hw = stats.t.ppf(0.975, n - 1) * np.sqrt((residual**2).sum(axis=0) / (n - 1) / n)
-        hw = hw / x.mean(axis=0)
-    return r, hw
-
-
-def _per_day(counts: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """Sum the interval counts of each day (or week): (REPS, n, columns)."""
-    out = np.zeros((counts.shape[0], n, counts.shape[2]))
-    for code in range(n):
-        out[:, code, :] = counts[:, codes == code, :].sum(axis=1)
-    return out
-
-
 @pytest.fixture(scope="module")
 def by_hand(two_weeks):
     planned, _ = two_weeks
-    return {skill.skill_id: (skill, _replications(skill)) for skill in skill_inputs(planned)}
+    return {
+        skill.skill_id: (skill, replications(skill, SEED, REPS)) for skill in skill_inputs(planned)
+    }
 
 
 def test_the_plan_spans_the_clock_change(two_weeks):
@@ -139,7 +94,7 @@ def test_interval_ratios_and_half_widths_are_those_of_the_replications(two_weeks
             ("p_abandon", b, x),
             ("asa_s", w, a),
         ):
-            r, hw = _ratio(num, den)
+            r, hw = ratio(num, den)
             ok = den.sum(axis=0) > 0
             np.testing.assert_allclose(table[f"{name}_sim"][ok], r[ok], rtol=1e-9, atol=1e-12)
             np.testing.assert_allclose(table[f"{name}_ci"][ok], hw[ok], rtol=1e-9, atol=1e-12)
@@ -151,7 +106,7 @@ def test_interval_ratios_and_half_widths_are_those_of_the_replications(two_weeks
         )
         np.testing.assert_allclose(
             table["occupancy_ci"][staffed],
-            _half_width(o)[staffed] / capacity[staffed],
+            half_width(o)[staffed] / capacity[staffed],
             rtol=1e-9,
             atol=1e-15,
         )
@@ -192,24 +147,6 @@ def test_an_interval_is_flagged_only_when_its_confidence_interval_misses(two_wee
     assert (table["missed_targets"][~expected] == "").all()
 
 
-def _day_figures(skill, reps: np.ndarray, codes: np.ndarray, n: int) -> dict[str, np.ndarray]:
-    """Per replication and period: service level, abandonment, ASA, every target met."""
-    days = _per_day(reps, codes, n)
-    arrivals, answered, within, abandoned, wait = (days[..., i] for i in range(5))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sl = np.where(arrivals > 0, within / arrivals, np.nan)
-        pab = np.where(arrivals > 0, abandoned / arrivals, np.nan)
-        asa = np.where(answered > 0, wait / answered, np.nan)
-    ok = np.ones(sl.shape, dtype=bool)
-    if skill.service_level_target is not None:
-        ok &= ~(sl < skill.service_level_target)
-    if skill.asa_s is not None:
-        ok &= ~(asa > skill.asa_s)
-    if skill.max_abandon is not None and skill.method != "erlang_c":
-        ok &= ~(pab > skill.max_abandon)
-    return {"service_level": sl, "p_abandon": pab, "asa_s": asa, "ok": ok, "arrivals": arrivals}
-
-
 @pytest.mark.parametrize("period", ["daily", "weekly"])
 def test_day_and_week_means_half_widths_p10_and_probabilities(two_weeks, by_hand, period):
     _, result = two_weeks
@@ -217,7 +154,7 @@ def test_day_and_week_means_half_widths_p10_and_probabilities(two_weeks, by_hand
     for sid, (skill, reps) in by_hand.items():
         codes = skill.day if period == "daily" else skill.week
         n = len(skill.dates) if period == "daily" else len(skill.week_start)
-        fig = _day_figures(skill, reps, codes, n)
+        fig = period_figures(skill, reps, codes, n)
         offered = np.bincount(
             codes, weights=np.where(skill.agents > 0, skill.volume, 0), minlength=n
         )
@@ -230,7 +167,7 @@ def test_day_and_week_means_half_widths_p10_and_probabilities(two_weeks, by_hand
             assert np.isfinite(values).all()
             np.testing.assert_allclose(table[f"{name}_sim"], values.mean(axis=0), rtol=1e-12)
             np.testing.assert_allclose(
-                table[f"{name}_ci"], _half_width(values), rtol=1e-9, atol=1e-15
+                table[f"{name}_ci"], half_width(values), rtol=1e-9, atol=1e-15
             )
         # Hyndman & Fan definition 7: numpy's default "linear" method
         p10 = np.percentile(fig["service_level"][:, keep], 10, axis=0, method="linear")
@@ -249,7 +186,7 @@ def test_horizon_figures_worst_day_and_p_day_meets_target(two_weeks, by_hand):
         assert row["service_level_sim"] == pytest.approx((within / arrivals).mean(), rel=1e-12)
         assert row["p_abandon_sim"] == pytest.approx((abandoned / arrivals).mean(), rel=1e-12)
         assert row["asa_s_sim"] == pytest.approx((wait / answered).mean(), rel=1e-12)
-        days = _day_figures(skill, reps, skill.day, len(skill.dates))
+        days = period_figures(skill, reps, skill.day, len(skill.dates))
         worst = []
         for week in range(len(skill.week_start)):
             in_week = np.unique(skill.day[skill.week == week])
