@@ -176,14 +176,27 @@ def _scheduled_by_hand(schedule, planned) -> pd.DataFrame:
     return out
 
 
+def _paid_by_hand(shifts: pd.DataFrame) -> pd.Series:
+    """Paid hours of each shift row: (end - start - unpaid break) x heads [h]."""
+    unpaid = (shifts["break_end"] - shifts["break_start"]).fillna(pd.Timedelta(0))
+    return (shifts["end"] - shifts["start"] - unpaid).dt.total_seconds() / 3600 * shifts["heads"]
+
+
 def test_coverage_over_and_under_hours_per_day_and_week(written):
     planned, schedule, _, book = written
     hand = _scheduled_by_hand(schedule, planned)
     plan_start = dt.date(2026, 3, 16)
     hand["week"] = [(d - plan_start).days // 7 for d in hand["date"]]
+    shifts = schedule.shifts.assign(
+        paid=_paid_by_hand(schedule.shifts),
+        day=schedule.shifts["start"].dt.tz_convert(TZ).dt.date,
+    )
+    shifts["week"] = [(d - plan_start).days // 7 for d in shifts["day"]]
     for group in GROUPS:
         ws = book[f"Coverage {group}"]
         mine = hand[hand["group"] == group]
+        paid_day = shifts[shifts["skill_group"] == group].groupby("day")["paid"].sum()
+        paid_week = shifts[shifts["skill_group"] == group].groupby("week")["paid"].sum()
         daily = _table(
             ws,
             "Per day: on-queue agent-hours required and scheduled, over- and "
@@ -198,6 +211,8 @@ def test_coverage_over_and_under_hours_per_day_and_week(written):
             assert row["Scheduled on-queue hours"] == pytest.approx(want["scheduled"], abs=1e-9)
             assert row["Over-staffed hours"] == pytest.approx(want["over"], abs=1e-9)
             assert row["Under-staffed hours"] == pytest.approx(want["under"], abs=1e-9)
+            # paid hours of the shifts that start on that local day
+            assert row["Paid hours"] == pytest.approx(paid_day.get(day, 0.0), abs=1e-9)
         weekly = _table(ws, "Per plan week")
         by_week = mine.groupby("week")[["required", "scheduled", "over", "under"]].sum()
         assert len(weekly) == WEEKS
@@ -205,6 +220,8 @@ def test_coverage_over_and_under_hours_per_day_and_week(written):
             assert row["Required agent-hours"] == pytest.approx(by_week.loc[w, "required"])
             assert row["Over-staffed hours"] == pytest.approx(by_week.loc[w, "over"])
             assert row["Under-staffed hours"] == pytest.approx(by_week.loc[w, "under"])
+            assert row["Paid hours"] == pytest.approx(paid_week.get(w, 0.0))
+            assert row[f"Week start ({TZ})"].date() == plan_start + dt.timedelta(weeks=int(w))
     # Messaging's nights are uncovered, and its 23-hour Sunday counts 23 hours of them
     msg = hand[(hand["group"] == "Messaging") & (hand["date"] == dt.date(2026, 3, 29))]
     assert len(msg) == 23 and msg["under"].sum() > 0
@@ -218,9 +235,7 @@ def test_shifts_sheet_groups_paid_hours_and_heads_grid(written):
     hand = _scheduled_by_hand(schedule, planned)
     for _, row in groups.iterrows():
         mine = shifts[shifts["skill_group"] == row["Skill group"]]
-        unpaid = (mine["break_end"] - mine["break_start"]).fillna(pd.Timedelta(0))
-        paid = (mine["end"] - mine["start"] - unpaid).dt.total_seconds() / 3600 * mine["heads"]
-        assert row["Paid hours"] == pytest.approx(paid.sum(), rel=1e-12)
+        assert row["Paid hours"] == pytest.approx(_paid_by_hand(mine).sum(), rel=1e-12)
         assert row["Shifts (heads started)"] == mine["heads"].sum()
         cover = hand[hand["group"] == row["Skill group"]]
         assert row["Over-staffed hours"] == pytest.approx(cover["over"].sum())
