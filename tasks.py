@@ -111,8 +111,46 @@ MUTATE_MODULES = {
     "staffing.queueing": "*[05]7",
 }
 
+#: The tests each module's job runs (a mutant then runs only those of them that reach the
+#: function it changes); a module not listed runs the whole selection of pyproject's
+#: ``[tool.mutmut]``. Leaving the tests that never reach a module out keeps its job short.
+MUTATE_TESTS = {
+    "staffing.sources.liveperson.sync": [
+        "tests/sources/test_liveperson.py",
+        "tests/sources/test_sync_windows.py",
+    ],
+    "staffing.sources.files": [
+        "tests/sources/test_files.py",
+        "tests/sources/test_planner_files.py",
+        "tests/sources/test_forecast_files.py",
+    ],
+    "staffing.daily": ["tests/test_daily.py", "tests/plan/test_binding.py"],
+    "staffing.special_days": ["tests/test_special_days.py", "tests/plan/test_real_days.py"],
+    "staffing.outputs.view": [
+        "tests/outputs/test_day_grid_local_days.py",
+        "tests/outputs/test_workbook.py",
+    ],
+    "staffing.outputs.sheets": [
+        "tests/outputs/test_sheet_figures_by_hand.py",
+        "tests/outputs/test_workbook.py",
+        "tests/outputs/test_workbook_schedule.py",
+        "tests/outputs/test_workbook_simulation.py",
+    ],
+    "staffing.shifts": [
+        "tests/shifts/",
+        "tests/outputs/test_sheet_figures_by_hand.py",
+    ],
+    "staffing.simulation": [
+        "tests/simulation/",
+        "tests/outputs/test_sheet_figures_by_hand.py",
+    ],
+}
+
 #: Mutants run at once: the machine is shared, so two, at the lowest CPU priority.
 MUTATE_WORKERS = 2
+
+#: Where each module's job keeps its mutants and results (``mutants/`` is git-ignored).
+MUTATE_JOBS = ROOT / "mutants" / "jobs"
 
 #: Surviving mutants judged equivalent (no output can tell them apart), one name a line
 #: with the reason after ``#``; the report counts them apart from the survivors.
@@ -134,55 +172,100 @@ def _lowest_priority() -> None:
     os.nice(19)
 
 
+def _toml_list(values: list[str]) -> str:
+    import json
+
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def _mutation_job(module: str) -> Path:
+    """The folder of one module's job: the project linked in, and a pyproject whose
+    ``[tool.mutmut]`` mutates that module only and selects its tests (:data:`MUTATE_TESTS`)."""
+    import tomllib
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    settings = tomllib.loads(text)["tool"]["mutmut"]
+    path = ROOT / module.replace(".", "/")
+    files = (
+        [f"{path.relative_to(ROOT).as_posix()}/*.py"]
+        if path.is_dir()
+        else [f"{path.relative_to(ROOT).as_posix()}.py"]
+    )
+    tests = MUTATE_TESTS.get(module, settings["pytest_add_cli_args_test_selection"])
+    section = "\n".join(
+        [
+            "[tool.mutmut]",
+            f"source_paths = {_toml_list(settings['source_paths'])}",
+            f"also_copy = {_toml_list(settings['also_copy'])}",
+            f"only_mutate = {_toml_list(files)}",
+            f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
+            f"pytest_add_cli_args = {_toml_list(settings['pytest_add_cli_args'])}",
+            "",
+        ]
+    )
+    head, _, rest = text.partition("[tool.mutmut]")
+    tail = rest[rest.find("\n[") + 1 :] if "\n[" in rest else ""
+    job = MUTATE_JOBS / module
+    job.mkdir(parents=True, exist_ok=True)
+    for name in ("staffing", "tests", *settings["also_copy"]):
+        link = job / name
+        if not link.is_symlink():
+            link.symlink_to(ROOT / name)
+    (job / "pyproject.toml").write_text(head + section + "\n" + tail, encoding="utf-8")
+    return job
+
+
 def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
     """Per module: killed, survived, judged equivalent, reached by no test, and the score
-    (killed / mutants that are not equivalent); only mutants that were run count."""
+    (killed / mutants not judged equivalent); only mutants that were run count."""
     import json
     from collections import Counter
 
     equivalent = _equivalent_mutants()
-    kinds: dict[str, Counter[str]] = {m: Counter() for m in modules}
-    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
-        for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
-            owner = max((m for m in modules if key.startswith(m + ".")), key=len, default=None)
-            if owner is None or code is None:
-                continue
-            kind = (
-                "killed"
-                if code in _KILLED
-                else "equivalent"
-                if code == 0 and key in equivalent
-                else "survived"
-                if code == 0
-                else "no tests"
-                if code in _NO_TESTS
-                else "other"
-            )
-            kinds[owner][kind] += 1
     print(
         f"{'module':<36}{'killed':>8}{'survived':>10}{'equiv.':>8}{'no tests':>10}"
         f"{'score':>8}{'minutes':>9}"
     )
-    for name, k in kinds.items():
+    for module in modules:
+        k: Counter[str] = Counter()
+        for meta in sorted((MUTATE_JOBS / module / "mutants").rglob("*.py.meta")):
+            for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+                if code is None:
+                    continue
+                k[
+                    "killed"
+                    if code in _KILLED
+                    else "equivalent"
+                    if code == 0 and key in equivalent
+                    else "survived"
+                    if code == 0
+                    else "no tests"
+                    if code in _NO_TESTS
+                    else "other"
+                ] += 1
         counted = k["killed"] + k["survived"] + k["no tests"]
         if counted:
-            took = f"{minutes[name]:>9.1f}" if name in minutes else f"{'-':>9}"
+            took = f"{minutes[module]:>9.1f}" if module in minutes else f"{'-':>9}"
             print(
-                f"{name:<36}{k['killed']:>8}{k['survived']:>10}{k['equivalent']:>8}"
+                f"{module:<36}{k['killed']:>8}{k['survived']:>10}{k['equivalent']:>8}"
                 f"{k['no tests']:>10}{k['killed'] / counted:>8.1%}{took}"
             )
-    print("survivors: .venv/bin/mutmut results; one of them: .venv/bin/mutmut show NAME")
+    print(
+        f"survivors: cd {MUTATE_JOBS.relative_to(ROOT)}/MODULE && ../../../.venv/bin/mutmut "
+        "results; one of them: ../../../.venv/bin/mutmut show NAME"
+    )
 
 
 def mutate(*args: str) -> int:
-    """Run mutmut (config in pyproject ``[tool.mutmut]``) module by module, then report.
+    """Run mutmut module by module, one job each, then report.
 
     ``mutate [--sample] [MODULE ...]``: every mutant of the modules (default: all of
-    ``MUTATE_MODULES``; hours), or with ``--sample`` the sample above. One job per module,
-    each with :data:`MUTATE_WORKERS` workers at the lowest CPU priority (``nice 19``). The
-    first job also runs the selected tests once to record which tests reach each function;
-    every mutant then runs only the tests that reach the function it changes. Results stay
-    in ``mutants/`` (a second run reuses them; delete it to start over). The report counts,
+    ``MUTATE_MODULES``), or with ``--sample`` the sample above. Each module is its own job in
+    ``mutants/jobs/MODULE`` (:func:`_mutation_job`): only its files are mutated, only its
+    tests (:data:`MUTATE_TESTS`) run once to record which of them reach each function, and
+    every mutant then runs only the tests that reach the function it changes, on
+    :data:`MUTATE_WORKERS` workers at the lowest CPU priority (``nice 19``). Results stay in
+    the job's folder (a second run reuses them; delete it to start over). The report counts,
     per module, the mutants killed (a test failed or timed out), survived, judged equivalent
     (:data:`MUTATE_EQUIVALENT`) and reached by no test, and the minutes each job took.
     """
@@ -200,7 +283,8 @@ def mutate(*args: str) -> int:
         pattern = f"{module}.*__mutmut_{MUTATE_MODULES[module] if sample else '*'}"
         began = time.monotonic()
         command = [str(BIN / "mutmut"), "run", "--max-children", str(MUTATE_WORKERS), pattern]
-        rc = subprocess.run(command, cwd=ROOT, preexec_fn=_lowest_priority).returncode
+        job = _mutation_job(module)
+        rc = subprocess.run(command, cwd=job, preexec_fn=_lowest_priority).returncode
         minutes[module] = (time.monotonic() - began) / 60
         print(f"{module}: {minutes[module]:.1f} min")
         if rc:

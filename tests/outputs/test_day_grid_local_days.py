@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from staffing.errors import DataError
-from staffing.outputs.view import PlanView, day_grid
+from staffing.outputs.view import PlanView, day_grid, interval_grid
 
 TZ = "Europe/Berlin"
 
@@ -161,3 +161,25 @@ def test_a_plan_missing_a_column_or_a_readable_time_is_refused():
     spring["interval_start"] = pd.date_range("2026-03-29 02:00", periods=4, freq="30min")
     with pytest.raises(DataError, match="cannot be read as Europe/Berlin local time"):
         PlanView.from_plan(_Plan(spring))
+
+
+def test_an_unknown_skill_names_the_first_twelve_skills_and_says_there_are_more():
+    frame = pd.concat([_intervals().iloc[:1]] * 13, ignore_index=True)
+    frame["skill_id"] = range(1, 14)
+    frame["skill_name"] = [f"S{i}" for i in range(1, 14)]
+    view = PlanView.from_plan(_Plan(frame))
+    with pytest.raises(DataError) as info:
+        view.skill_rows(99)
+    listed = ", ".join(f"{i} (S{i})" for i in range(1, 13))
+    assert str(info.value) == f"no skill 99 in the plan; skills: {listed} ..."
+
+
+def test_interval_grid_lays_out_one_skill_and_refuses_an_unknown_column():
+    plan = _Plan(_intervals())
+    grid = interval_grid(plan, "Eight", "fte")
+    assert list(grid.index) == [dt.date(2026, 10, 25)]
+    assert grid.loc[dt.date(2026, 10, 25), dt.time(1, 0)] == 3.0
+    assert grid.loc[dt.date(2026, 10, 25), dt.time(1, 30)] == 4.0
+    assert np.isnan(grid.loc[dt.date(2026, 10, 25), dt.time(0, 0)])
+    with pytest.raises(DataError, match=r"plan\.intervals has no column 'nope'"):
+        interval_grid(plan, 7, "nope")
