@@ -256,23 +256,43 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
     )
 
 
+def _again(job: Path) -> None:
+    """Make a job run its survivors again against the current tests: the tests copied in
+    anew, the survivors' verdicts cleared, the record of which tests reach what dropped."""
+    import json
+    import shutil
+
+    copied = job / "mutants" / "tests"
+    if copied.exists():
+        shutil.rmtree(copied)
+        shutil.copytree(ROOT / "tests", copied)
+    (job / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    for meta in (job / "mutants").rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        codes = data["exit_code_by_key"]
+        data["exit_code_by_key"] = {k: None if c == 0 else c for k, c in codes.items()}
+        meta.write_text(json.dumps(data))
+
+
 def mutate(*args: str) -> int:
     """Run mutmut module by module, one job each, then report.
 
-    ``mutate [--sample] [MODULE ...]``: every mutant of the modules (default: all of
-    ``MUTATE_MODULES``), or with ``--sample`` the sample above. Each module is its own job in
-    ``mutants/jobs/MODULE`` (:func:`_mutation_job`): only its files are mutated, only its
-    tests (:data:`MUTATE_TESTS`) run once to record which of them reach each function, and
-    every mutant then runs only the tests that reach the function it changes, on
-    :data:`MUTATE_WORKERS` workers at the lowest CPU priority (``nice 19``). Results stay in
-    the job's folder (a second run reuses them; delete it to start over). The report counts,
-    per module, the mutants killed (a test failed or timed out), survived, judged equivalent
-    (:data:`MUTATE_EQUIVALENT`) and reached by no test, and the minutes each job took.
+    ``mutate [--sample] [--again] [MODULE ...]``: every mutant of the modules (default: all
+    of ``MUTATE_MODULES``), or with ``--sample`` the sample above; ``--again`` runs the
+    survivors of an earlier run again, against the tests as they are now. Each module is its
+    own job in ``mutants/jobs/MODULE`` (:func:`_mutation_job`): only its files are mutated,
+    only its tests (:data:`MUTATE_TESTS`) run once to record which of them reach each
+    function, and every mutant then runs only the tests that reach the function it changes,
+    on :data:`MUTATE_WORKERS` workers at the lowest CPU priority (``nice 19``). Results stay
+    in the job's folder (a second run reuses them; delete it to start over). The report
+    counts, per module, the mutants killed (a test failed or timed out), survived, judged
+    equivalent (:data:`MUTATE_EQUIVALENT`) and reached by no test, and the minutes each job
+    took.
     """
     import time
 
-    sample = "--sample" in args
-    modules = [a for a in args if a != "--sample"] or list(MUTATE_MODULES)
+    sample, again = "--sample" in args, "--again" in args
+    modules = [a for a in args if a not in ("--sample", "--again")] or list(MUTATE_MODULES)
     unknown = [m for m in modules if m not in MUTATE_MODULES]
     if unknown:
         print(f"not a mutated module: {', '.join(unknown)}; known: {', '.join(MUTATE_MODULES)}")
@@ -284,6 +304,8 @@ def mutate(*args: str) -> int:
         began = time.monotonic()
         command = [str(BIN / "mutmut"), "run", "--max-children", str(MUTATE_WORKERS), pattern]
         job = _mutation_job(module)
+        if again:
+            _again(job)
         rc = subprocess.run(command, cwd=job, preexec_fn=_lowest_priority).returncode
         minutes[module] = (time.monotonic() - began) / 60
         print(f"{module}: {minutes[module]:.1f} min")

@@ -29,7 +29,7 @@ from staffing.simulation.run import skill_inputs
 from tests.outputs import schedule_support
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import first_row, read_table
-from tests.simulation.by_hand import half_width, period_figures, replications
+from tests.simulation.by_hand import half_width, period_figures, ratio, replications
 
 TZ = "Europe/Berlin"
 START = "2026-03-16"
@@ -319,3 +319,43 @@ def test_summary_simulated_columns(written):
         assert row["P(day meets target)"] == pytest.approx(fig["ok"][:, served].mean())
     messaging = table[table["Skill ID"] == 23].iloc[0]
     assert np.isnan(messaging["Simulated service level"])  # workload: not simulated
+
+
+def test_simulation_sheet_interval_rows(written):
+    planned, _, _, book = written
+    ws = book["Simulation"]
+    table = _table(
+        ws,
+        "Per skill and interval: planned against simulated (rows in red miss a target with "
+        "95 % confidence)",
+    )
+    iv = planned.intervals
+    for skill in skill_inputs(planned):
+        reps = replications(skill, SEED, REPS)
+        x, a, y, b, w, o = (reps[..., i] for i in range(6))
+        rows = table[table["Skill ID"] == skill.skill_id].reset_index(drop=True)
+        mine = iv[iv["skill_id"] == skill.skill_id].reset_index(drop=True)
+        assert len(rows) == len(mine) == 21 * 24 - 1  # the DST Sunday has 23 hours
+        starts = _local(mine).dt.tz_localize(None)
+        assert rows[f"Interval start ({TZ})"].tolist() == starts.dt.to_pydatetime().tolist()
+        assert rows["Agents"].tolist() == mine["agents"].tolist()
+        assert np.allclose(rows["Simulated arrivals"], x.mean(axis=0))
+        sl, sl_hw = ratio(y, x)
+        seen = x.sum(axis=0) > 0
+        assert seen.sum() > 100
+        assert np.allclose(rows["Simulated service level"][seen], sl[seen], rtol=1e-12)
+        assert np.allclose(rows["Service level ± (95 %)"][seen], sl_hw[seen], rtol=1e-9)
+        assert rows["Simulated service level"][~seen].isna().all()
+        abandon, _ = ratio(b, x)
+        assert np.allclose(rows["Simulated abandonment"][seen], abandon[seen], rtol=1e-12)
+        asa, _ = ratio(w, a)
+        answered = a.sum(axis=0) > 0
+        assert np.allclose(rows["Simulated ASA [s]"][answered], asa[answered], rtol=1e-12)
+        capacity = skill.agents * skill.interval_s
+        staffed = skill.agents > 0
+        occupancy = o.mean(axis=0)[staffed] / capacity[staffed]
+        assert np.allclose(rows["Simulated occupancy"][staffed], occupancy, rtol=1e-12)
+        # a row is marked when the 95 % interval lies wholly below the service-level target
+        upper = sl + sl_hw
+        missed = seen & staffed & (skill.volume > 0) & (upper < skill.service_level_target)
+        assert rows["Target missed (95 %)"].astype(bool).tolist() == missed.tolist()
