@@ -185,3 +185,11 @@ def test_interval_grid_lays_out_one_skill_and_refuses_an_unknown_column():
     assert np.isnan(grid.loc[dt.date(2026, 10, 25), dt.time(0, 0)])
     with pytest.raises(DataError, match=r"plan\.intervals has no column 'nope'"):
         interval_grid(plan, 7, "nope")
+
+
+def test_no_rows_give_an_empty_grid_with_every_slot_and_zero_totals():
+    grid = day_grid(_rows("2026-03-02", 1, 30).iloc[:0], "fte", 30)
+    assert grid.cells.shape == (0, 48)
+    assert grid.per_day.shape == (0,)
+    assert grid.per_slot.tolist() == [0.0] * 48
+    assert grid.total == 0.0
