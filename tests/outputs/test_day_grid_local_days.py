@@ -180,6 +180,7 @@ def test_interval_grid_lays_out_one_skill_and_refuses_an_unknown_column():
     plan = _Plan(_intervals())
     grid = interval_grid(plan, "Eight", "fte")
     assert interval_grid(plan, 8).equals(grid)  # the FTE by default
+    assert grid.index.name == "date"
     assert list(grid.index) == [dt.date(2026, 10, 25)]
     assert grid.loc[dt.date(2026, 10, 25), dt.time(1, 0)] == 3.0
     assert grid.loc[dt.date(2026, 10, 25), dt.time(1, 30)] == 4.0
