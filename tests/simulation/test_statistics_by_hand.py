@@ -199,3 +199,30 @@ def test_horizon_figures_worst_day_and_p_day_meets_target(two_weeks, by_hand):
         assert row["p_day_meets_target"] == pytest.approx(days["ok"][:, served].mean(), rel=1e-12)
         spread.append(row["p_day_meets_target"])
     assert len(set(spread)) > 1  # the skills' figures differ: no constant passes
+
+
+def test_summary_planned_figures_and_shares(two_weeks):
+    planned, result = two_weeks
+    summary = result.summary().set_index("skill_id")
+    iv = planned.intervals
+    for sid in (11, 12, 13):
+        mine = iv[iv["skill_id"] == sid]
+        staffed = mine[(mine["agents"] > 0) & (mine["volume"] > 0)]
+        row = summary.loc[sid]
+        volume = staffed["volume"]
+        # volume-weighted over the staffed intervals; ASA weighted by the answered volume
+        sl = (staffed["service_level"] * volume).sum() / volume.sum()
+        pab = (staffed["p_abandon"] * volume).sum() / volume.sum()
+        answered = volume * (1 - staffed["p_abandon"])
+        asa = (staffed["asa_s"] * answered).sum() / answered.sum()
+        if sid != 13:  # Voice C has an ASA target only: no service level
+            assert row["service_level"] == pytest.approx(sl, rel=1e-12)
+        assert row["p_abandon"] == pytest.approx(pab, rel=1e-12, abs=1e-15)
+        assert row["asa_s"] == pytest.approx(asa, rel=1e-12)
+        days = result.daily[result.daily["skill_id"] == sid]
+        assert row["daily_service_level_sim"] == pytest.approx(days["service_level_sim"].mean())
+        flagged = result.intervals[result.intervals["skill_id"] == sid]["target_missed"]
+        on = ((mine["agents"] > 0) & (mine["volume"] > 0)).to_numpy()
+        assert row["intervals_missed"] == pytest.approx(flagged.to_numpy()[on].mean())
+    workload = summary.loc[14]
+    assert np.isnan(workload["service_level_sim"]) and workload["note"]
