@@ -195,3 +195,16 @@ def test_no_rows_give_an_empty_grid_with_every_slot_and_zero_totals():
     assert grid.per_day.shape == (0,)
     assert grid.per_slot.tolist() == [0.0] * 48
     assert grid.total == 0.0
+
+
+def test_infinite_values_show_in_their_cell_and_add_nothing():
+    # an unstable queue's ASA is inf: shown where it is, left out of the sums
+    rows = _rows("2026-03-02", 1, 60)
+    rows.loc[3, "fte"] = np.inf
+    rows.loc[4, "fte"] = -np.inf
+    grid = day_grid(rows, "fte", 60)
+    assert grid.cells.iloc[0, 3] == np.inf
+    kept = rows["fte"].drop(index=[3, 4]).sum()
+    assert grid.total == pytest.approx(kept)
+    assert grid.per_day[0] == pytest.approx(kept)
+    assert grid.per_slot[3] == 0.0 and grid.per_slot[4] == 0.0
