@@ -208,3 +208,18 @@ def test_infinite_values_show_in_their_cell_and_add_nothing():
     assert grid.total == pytest.approx(kept)
     assert grid.per_day[0] == pytest.approx(kept)
     assert grid.per_slot[3] == 0.0 and grid.per_slot[4] == 0.0
+
+
+def test_naive_times_through_the_repeated_hour_are_read_in_order():
+    frame = pd.concat([_intervals().iloc[:1]] * 6, ignore_index=True)
+    clock = ["01:30", "02:00", "02:30", "02:00", "02:30", "03:00"]  # 02:xx twice: CEST, CET
+    frame["interval_start"] = pd.to_datetime([f"2026-10-25 {c}" for c in clock])
+    starts = PlanView.from_plan(_Plan(frame)).intervals["interval_start"]
+    utc = starts.dt.tz_convert("UTC").dt.strftime("%H:%M").tolist()
+    assert utc == ["23:30", "00:00", "00:30", "01:00", "01:30", "02:00"]
+
+
+def test_every_missing_column_is_named():
+    with pytest.raises(DataError) as info:
+        PlanView.from_plan(_Plan(_intervals().drop(columns=["volume", "agents"])))
+    assert str(info.value) == "plan.intervals lacks the columns volume, agents"
