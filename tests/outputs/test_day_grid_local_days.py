@@ -223,3 +223,12 @@ def test_every_missing_column_is_named():
     with pytest.raises(DataError) as info:
         PlanView.from_plan(_Plan(_intervals().drop(columns=["volume", "agents"])))
     assert str(info.value) == "plan.intervals lacks the columns volume, agents"
+
+
+def test_the_view_hands_the_plots_the_plan_history_and_nht_profile():
+    plan = _Plan(_intervals())
+    plan.history = pd.DataFrame({"nht_s": [300.0]})
+    plan.nht_profile = pd.DataFrame({"nht_s": [310.0]})
+    view = PlanView.from_plan(plan)
+    assert view.history is plan.history and view.nht_profile is plan.nht_profile
+    assert view.name == "by hand" and view.interval_minutes == 30 and view.meta == {"days": 1}
