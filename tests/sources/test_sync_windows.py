@@ -106,3 +106,15 @@ def test_a_failed_window_is_not_marked_and_progress_is_closed(tmp_path, pauses):
     assert marked == [first]
     assert progress.closed == 1
     assert progress.calls == [(1, 2)]
+
+
+def test_progress_true_shows_a_page_bar_on_stderr_and_clears_it(tmp_path, lp, pauses, capsys):
+    fetch_history(
+        tmp_path / "h.sqlite", lp.account, weeks=2, progress=True, **fetch_kwargs(lp, pauses)
+    )
+    err = capsys.readouterr().err
+    frames = [f for f in err.split("\r") if f]
+    # one frame a page, counted in pages out of the expected 2 (one page a window)
+    assert any(f.startswith("NHT:") and "1/2" in f and "page/s" in f for f in frames)
+    assert any(f.startswith("NHT: 100%") and "2/2" in f for f in frames)
+    assert frames[-1].strip() == ""  # the bar is cleared when the fetch ends
