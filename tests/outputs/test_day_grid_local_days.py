@@ -232,3 +232,12 @@ def test_the_view_hands_the_plots_the_plan_history_and_nht_profile():
     view = PlanView.from_plan(plan)
     assert view.history is plan.history and view.nht_profile is plan.nht_profile
     assert view.name == "by hand" and view.interval_minutes == 30 and view.meta == {"days": 1}
+
+
+def test_a_plan_with_its_own_fte_hours_and_binding_keeps_them():
+    frame = _intervals()
+    frame["fte_hours"] = [9.0, 8.0, 7.0, 6.0]  # not fte x hours: the plan's own are shown
+    frame["binding"] = ["service_level", "", "occupancy", ""]
+    view = PlanView.from_plan(_Plan(frame))
+    assert view.intervals["fte_hours"].tolist() == [9.0, 8.0, 7.0, 6.0]
+    assert view.intervals["binding"].tolist() == ["service_level", "", "occupancy", ""]
