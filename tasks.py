@@ -5,7 +5,7 @@ Usage::
     python3 tasks.py demo    # install (with plots) and run the main job on the bundled example
     python3 tasks.py test    # install test dependencies, run ruff, mypy and the whole test suite
     python3 tasks.py bench   # install benchmark peers and run benchmarks/
-    python3 tasks.py mutate  # mutation testing of the core modules (not CI; --sample)
+    python3 tasks.py mutate  # mutation testing, one job per module (not CI; --sample)
     python3 tasks.py notebook  # install Jupyter, register the kernel, say how to start it
 
 The environment lives in ``.venv`` beside this file and is reinstalled only
@@ -89,9 +89,10 @@ def bench() -> int:
     return rc
 
 
-#: The modules ``mutate`` runs over, one after the other (the engine last: it is slowest),
-#: and the sample ``mutate --sample`` takes of each: mutmut numbers the mutants of every
-#: function 1, 2, ...; a pattern keeps those whose number ends so (``*7``: one in ten).
+#: The modules ``mutate`` runs over, one job after the other (the engine last: it is
+#: slowest), and the sample ``mutate --sample`` takes of each: mutmut numbers the mutants of
+#: every function 1, 2, ...; a pattern keeps those whose number ends so (``*7``: one in ten).
+#: A package name (``staffing.shifts``) is one job over all its modules.
 MUTATE_MODULES = {
     "staffing.forecast": "*7",
     "staffing.plan": "*[02468]7",
@@ -99,54 +100,218 @@ MUTATE_MODULES = {
     "staffing.sources.store": "*7",
     "staffing.sources.liveperson.retry": "*[147]",
     "staffing.sources.liveperson.parse": "*[37]",
+    "staffing.sources.liveperson.sync": "*7",
+    "staffing.sources.files": "*7",
+    "staffing.daily": "*7",
+    "staffing.special_days": "*7",
+    "staffing.outputs.view": "*7",
+    "staffing.outputs.sheets": "*7",
+    "staffing.shifts": "*7",
+    "staffing.simulation": "*7",
     "staffing.queueing": "*[05]7",
 }
 
+#: The tests each module's job runs (a mutant then runs only those of them that reach the
+#: function it changes); a module not listed runs the whole selection of pyproject's
+#: ``[tool.mutmut]``. Leaving the tests that never reach a module out keeps its job short.
+MUTATE_TESTS = {
+    "staffing.sources.liveperson.sync": [
+        "tests/sources/test_liveperson.py",
+        "tests/sources/test_sync_windows.py",
+    ],
+    "staffing.sources.files": [
+        "tests/sources/test_files.py",
+        "tests/sources/test_planner_files.py",
+        "tests/sources/test_forecast_files.py",
+    ],
+    "staffing.daily": ["tests/test_daily.py", "tests/plan/test_binding.py"],
+    "staffing.special_days": ["tests/test_special_days.py", "tests/plan/test_real_days.py"],
+    "staffing.outputs.view": [
+        "tests/outputs/test_day_grid_local_days.py",
+        "tests/outputs/test_workbook.py",
+    ],
+    "staffing.outputs.sheets": [
+        "tests/outputs/test_sheet_figures_by_hand.py",
+        "tests/outputs/test_workbook.py",
+        "tests/outputs/test_workbook_schedule.py",
+        "tests/outputs/test_workbook_simulation.py",
+    ],
+    "staffing.shifts": [
+        "tests/shifts/",
+        "tests/outputs/test_sheet_figures_by_hand.py",
+    ],
+    "staffing.simulation": [
+        "tests/simulation/",
+        "tests/outputs/test_sheet_figures_by_hand.py",
+    ],
+}
 
-def mutate(*args: str) -> int:
-    """Run mutmut (config in pyproject ``[tool.mutmut]``) module by module, then report.
+#: Mutants run at once: the machine is shared, so two, at the lowest CPU priority.
+MUTATE_WORKERS = 2
 
-    ``mutate [--sample] [MODULE ...]``: every mutant of the modules (default: all of
-    ``MUTATE_MODULES``; hours), or with ``--sample`` the sample above (about half an hour
-    on 2 cores). Each mutant runs only the selected tests that reach the mutated function.
-    Results stay in ``mutants/``; delete it to start over. The report counts, per module,
-    the mutants killed (a test failed or timed out) and those that survived or reached no
-    test; only mutants that were run are counted.
-    """
+#: Where each module's job keeps its mutants and results (``mutants/`` is git-ignored).
+MUTATE_JOBS = ROOT / "mutants" / "jobs"
+
+#: Surviving mutants judged equivalent (no output can tell them apart), one name a line
+#: with the reason after ``#``; the report counts them apart from the survivors.
+MUTATE_EQUIVALENT = ROOT / "docs" / "mutation-equivalent.txt"
+
+#: mutmut's exit codes by verdict (mutmut.stats.status_by_exit_code).
+_KILLED = (1, 3, 24, -24, 36, 152, 255)
+_NO_TESTS = (5, 33)
+
+
+def _equivalent_mutants() -> set[str]:
+    if not MUTATE_EQUIVALENT.exists():
+        return set()
+    lines = MUTATE_EQUIVALENT.read_text(encoding="utf-8").splitlines()
+    return {line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()}
+
+
+def _lowest_priority() -> None:
+    os.nice(19)
+
+
+def _toml_list(values: list[str]) -> str:
+    import json
+
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def _mutation_job(module: str) -> Path:
+    """The folder of one module's job: the project linked in, and a pyproject whose
+    ``[tool.mutmut]`` mutates that module only and selects its tests (:data:`MUTATE_TESTS`)."""
+    import tomllib
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    settings = tomllib.loads(text)["tool"]["mutmut"]
+    path = ROOT / module.replace(".", "/")
+    files = (
+        [f"{path.relative_to(ROOT).as_posix()}/*.py"]
+        if path.is_dir()
+        else [f"{path.relative_to(ROOT).as_posix()}.py"]
+    )
+    tests = MUTATE_TESTS.get(module, settings["pytest_add_cli_args_test_selection"])
+    section = "\n".join(
+        [
+            "[tool.mutmut]",
+            f"source_paths = {_toml_list(settings['source_paths'])}",
+            f"also_copy = {_toml_list(settings['also_copy'])}",
+            f"only_mutate = {_toml_list(files)}",
+            f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
+            f"pytest_add_cli_args = {_toml_list(settings['pytest_add_cli_args'])}",
+            "",
+        ]
+    )
+    head, _, rest = text.partition("[tool.mutmut]")
+    tail = rest[rest.find("\n[") + 1 :] if "\n[" in rest else ""
+    job = MUTATE_JOBS / module
+    job.mkdir(parents=True, exist_ok=True)
+    for name in ("staffing", "tests", *settings["also_copy"]):
+        link = job / name
+        if not link.is_symlink():
+            link.symlink_to(ROOT / name)
+    (job / "pyproject.toml").write_text(head + section + "\n" + tail, encoding="utf-8")
+    return job
+
+
+def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
+    """Per module: killed, survived, judged equivalent, reached by no test, and the score
+    (killed / mutants not judged equivalent); only mutants that were run count."""
     import json
     from collections import Counter
 
-    sample = "--sample" in args
-    modules = [a for a in args if a != "--sample"] or list(MUTATE_MODULES)
-    _ensure_env("dev")
-    # One mutmut run for all of them: it runs the clean tests once, then the mutants.
-    rc = _run(
-        "mutmut", "run", *(f"{m}.*__mutmut_{MUTATE_MODULES[m] if sample else '*'}" for m in modules)
+    equivalent = _equivalent_mutants()
+    print(
+        f"{'module':<36}{'killed':>8}{'survived':>10}{'equiv.':>8}{'no tests':>10}"
+        f"{'score':>8}{'minutes':>9}"
     )
-    if rc:
-        return rc
-    print(f"{'module':<36}{'killed':>8}{'survived':>10}{'no tests':>10}{'score':>8}")
-    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
-        codes = json.loads(meta.read_text())["exit_code_by_key"].values()
-        kinds = Counter(
-            "killed"
-            if c in (1, 3, 24, -24, 36, 152, 255)
-            else "survived"
-            if c == 0
-            else "no tests"
-            if c in (5, 33)
-            else "other"
-            for c in codes
-            if c is not None
-        )
-        name = str(meta.relative_to(ROOT / "mutants"))[: -len(".py.meta")].replace("/", ".")
-        tested = kinds["killed"] + kinds["survived"] + kinds["no tests"]
-        if tested:
+    for module in modules:
+        k: Counter[str] = Counter()
+        for meta in sorted((MUTATE_JOBS / module / "mutants").rglob("*.py.meta")):
+            for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+                if code is None:
+                    continue
+                k[
+                    "killed"
+                    if code in _KILLED
+                    else "equivalent"
+                    if code == 0 and key in equivalent
+                    else "survived"
+                    if code == 0
+                    else "no tests"
+                    if code in _NO_TESTS
+                    else "other"
+                ] += 1
+        counted = k["killed"] + k["survived"] + k["no tests"]
+        if counted:
+            took = f"{minutes[module]:>9.1f}" if module in minutes else f"{'-':>9}"
             print(
-                f"{name:<36}{kinds['killed']:>8}{kinds['survived']:>10}"
-                f"{kinds['no tests']:>10}{kinds['killed'] / tested:>8.1%}"
+                f"{module:<36}{k['killed']:>8}{k['survived']:>10}{k['equivalent']:>8}"
+                f"{k['no tests']:>10}{k['killed'] / counted:>8.1%}{took}"
             )
-    print("survivors: .venv/bin/mutmut results; one of them: .venv/bin/mutmut show NAME")
+    print(
+        f"survivors: cd {MUTATE_JOBS.relative_to(ROOT)}/MODULE && ../../../.venv/bin/mutmut "
+        "results; one of them: ../../../.venv/bin/mutmut show NAME"
+    )
+
+
+def _again(job: Path) -> None:
+    """Make a job run its survivors again against the current tests: the tests copied in
+    anew, the survivors' verdicts cleared, the record of which tests reach what dropped."""
+    import json
+    import shutil
+
+    copied = job / "mutants" / "tests"
+    if copied.exists():
+        shutil.rmtree(copied)
+        shutil.copytree(ROOT / "tests", copied)
+    (job / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    for meta in (job / "mutants").rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        codes = data["exit_code_by_key"]
+        data["exit_code_by_key"] = {k: None if c == 0 else c for k, c in codes.items()}
+        meta.write_text(json.dumps(data))
+
+
+def mutate(*args: str) -> int:
+    """Run mutmut module by module, one job each, then report.
+
+    ``mutate [--sample] [--again] [MODULE ...]``: every mutant of the modules (default: all
+    of ``MUTATE_MODULES``), or with ``--sample`` the sample above; ``--again`` runs the
+    survivors of an earlier run again, against the tests as they are now. Each module is its
+    own job in ``mutants/jobs/MODULE`` (:func:`_mutation_job`): only its files are mutated,
+    only its tests (:data:`MUTATE_TESTS`) run once to record which of them reach each
+    function, and every mutant then runs only the tests that reach the function it changes,
+    on :data:`MUTATE_WORKERS` workers at the lowest CPU priority (``nice 19``). Results stay
+    in the job's folder (a second run reuses them; delete it to start over). The report
+    counts, per module, the mutants killed (a test failed or timed out), survived, judged
+    equivalent (:data:`MUTATE_EQUIVALENT`) and reached by no test, and the minutes each job
+    took.
+    """
+    import time
+
+    sample, again = "--sample" in args, "--again" in args
+    modules = [a for a in args if a not in ("--sample", "--again")] or list(MUTATE_MODULES)
+    unknown = [m for m in modules if m not in MUTATE_MODULES]
+    if unknown:
+        print(f"not a mutated module: {', '.join(unknown)}; known: {', '.join(MUTATE_MODULES)}")
+        return 2
+    _ensure_env("dev")
+    minutes = {}
+    for module in modules:
+        pattern = f"{module}.*__mutmut_{MUTATE_MODULES[module] if sample else '*'}"
+        began = time.monotonic()
+        command = [str(BIN / "mutmut"), "run", "--max-children", str(MUTATE_WORKERS), pattern]
+        job = _mutation_job(module)
+        if again:
+            _again(job)
+        rc = subprocess.run(command, cwd=job, preexec_fn=_lowest_priority).returncode
+        minutes[module] = (time.monotonic() - began) / 60
+        print(f"{module}: {minutes[module]:.1f} min")
+        if rc:
+            return rc
+    _mutation_report(modules, minutes)
     return 0
 
 
