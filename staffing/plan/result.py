@@ -93,6 +93,16 @@ class Plan:
         ``date, skill_id, skill_name, closed, volume_factor, nht_factor, like``
         (:mod:`staffing.special_days`); empty without any. Kept beside ``intervals`` for
         the same reason.
+    risk : DataFrame, optional
+        The cost of confidence (:func:`staffing.plan.confidence.risk_table`), one row per
+        day- or week-scope queueing skill with a forecast error and confidence level
+        (0.5, 0.8, 0.9, 0.95, 0.99): ``agent_hours`` [h] and ``fte_per_week`` [FTE] of the
+        plan staffed to that confidence, ``probability`` [-] the lowest day's (week's)
+        probability of meeting its targets with forecast error, ``multiplier`` [-] the
+        volume multiplier staffed for, and ``buffer_uplift`` [-], ``buffer_agent_hours``
+        [h], ``buffer_fte_per_week`` [FTE]: the flat volume buffer (every interval staffed
+        for its own targets at forecast × uplift) that reaches the same probability. None
+        without such a skill.
     """
 
     config: PlanConfig
@@ -111,6 +121,7 @@ class Plan:
     meta: dict[str, Any] = field(default_factory=dict)
     staffing_method: pd.Series | None = None
     special_days: pd.DataFrame | None = None
+    risk: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return (

@@ -22,6 +22,7 @@ from staffing import special_days as specials
 from staffing import vocabulary
 from staffing.config import PlanConfig, load_config
 from staffing.errors import DataWarning
+from staffing.plan.confidence import confidence_volume, risk_table, skill_cv
 from staffing.plan.inputs import Inputs, prepare_inputs
 from staffing.plan.notes import run_notes
 from staffing.plan.progress import Progress, tell
@@ -141,16 +142,21 @@ def _plan(
     if inputs.patience is not None:  # the plan's config carries the estimated patience
         config = config.with_skills(inputs.skills)
     interval_s = config.plan.interval_minutes * 60.0
-    arrays = staff(inputs, interval_s, config.plan.start, progress)
+    cv = skill_cv(inputs.skills, None)
+    period_volume = confidence_volume(inputs, cv, config.plan.start)
+    arrays = staff(inputs, interval_s, config.plan.start, progress, period_volume=period_volume)
     tell(progress, "building the tables")
     result = _result(config, inputs, arrays, run_at)
+    if any(cv > 0):
+        tell(progress, "pricing confidence levels (Plan.risk)")
+        result = replace(result, risk=risk_table(inputs, cv, interval_s, config.plan.start))
     closed_volume = result.meta["closed_volume"]
     if closed_volume > 0:
         tell(
             progress,
             f"note: {closed_volume:,.0f} contacts are forecast in closed hours and are not staffed",
         )
-    return _time_stable(result, inputs, time_stable, progress)
+    return _time_stable(result, inputs, time_stable, progress, period_volume)
 
 
 def _intervals(config: PlanConfig, inputs: Inputs, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -285,7 +291,11 @@ def _result(
 
 
 def _time_stable(
-    result: Plan, inputs: Inputs, options: dict[str, Any] | None, progress: Progress
+    result: Plan,
+    inputs: Inputs,
+    options: dict[str, Any] | None,
+    progress: Progress,
+    period_volume: np.ndarray,
 ) -> Plan:
     """Re-staff the ``staffing: time_stable`` skills by simulation (the plan as it is else)."""
     stable_ids = [
@@ -299,7 +309,14 @@ def _time_stable(
     tell(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
     fixed, report = time_stable_agents(result, stable_ids, **(options or {}))
     interval_s = config.plan.interval_minutes * 60.0
-    arrays = staff(inputs, interval_s, config.plan.start, None, fixed_agents=fixed)
+    arrays = staff(
+        inputs,
+        interval_s,
+        config.plan.start,
+        None,
+        fixed_agents=fixed,
+        period_volume=period_volume,
+    )
     intervals = result.intervals.copy()
     for column in STAFFED_COLUMNS:
         intervals[column] = _binding(arrays) if column == "binding" else arrays[column]

@@ -196,6 +196,7 @@ def staff(
     start: date,
     progress: Progress,
     fixed_agents: np.ndarray | None = None,
+    period_volume: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Agents and achieved figures for every skill-interval (flat, skill-major arrays).
 
@@ -216,6 +217,10 @@ def staff(
         The run's progress callback.
     fixed_agents : ndarray, optional
         Agents per row that replace the computed ones where not NaN [-].
+    period_volume : ndarray, optional
+        The volume day- and week-scope rows are staffed for (forecast × the confidence
+        multiplier, :func:`staffing.plan.confidence.confidence_volume`); default the
+        forecast. The achieved figures are always those at the forecast.
 
     Returns
     -------
@@ -258,7 +263,7 @@ def staff(
                 skill_index,
                 sub,
                 h[there],
-                volume,
+                volume if period_volume is None else period_volume,
                 rows,
                 interval_s,
                 grid,
