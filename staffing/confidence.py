@@ -8,7 +8,10 @@ volume-weighted figures (whose weights :math:`v_t m / \\sum v m` do not depend o
 :math:`m`) get worse as :math:`m` grows. The day therefore meets its targets exactly for
 :math:`m \\le m^*`, and
 
-.. math:: P(\\text{day meets its targets}) = P(M \\le m^*) = \\Phi\\big((\\ln m^* + \\sigma^2/2)/\\sigma\\big).
+.. math::
+
+    P(\\text{day meets its targets}) = P(M \\le m^*)
+    = \\Phi\\big((\\ln m^* + \\sigma^2/2)/\\sigma\\big).
 
 :func:`period_probability` finds :math:`m^*` of every group by bisection (evaluating
 the day with :func:`staffing.daily.group_metrics` at volume × m). It follows that a
@@ -25,6 +28,8 @@ moment matching), :func:`period_cv`.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -155,7 +160,7 @@ def _distinct_groups(group: np.ndarray, n_groups: int, *columns: np.ndarray) -> 
     bounds = np.r_[0, np.flatnonzero(np.diff(group)) + 1, size]
     seen: dict[bytes, int] = {}
     first = np.arange(n_groups)
-    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+    for start, stop in itertools.pairwise(bounds):
         code = int(group[start])
         first[code] = seen.setdefault(codes[start:stop].tobytes(), code)
     return first

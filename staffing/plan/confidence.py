@@ -145,7 +145,7 @@ def confidence_volume(
 
 def _day_arguments(
     inputs: Inputs, agents: np.ndarray, index: int, cv: float, interval_s: float, start: date
-) -> tuple[dict[str, Any], np.ndarray] | None:
+) -> tuple[tuple[str, np.ndarray, dict[str, Any]], np.ndarray] | None:
     """The arguments of :func:`staffing.confidence.period_probability` for skill ``index``
     (its served rows grouped by day or week), and each group's CV; None without volume."""
     skill = inputs.skills[index]
