@@ -64,6 +64,7 @@ from staffing.config.sections import (
     NhtSection,
     OutputSection,
     PlanSection,
+    UncertaintySpec,
     VolumeSection,
 )
 from staffing.config.shifts import (
@@ -111,6 +112,7 @@ __all__ = [
     "SkillSettings",
     "SpecialDay",
     "StrictModel",
+    "UncertaintySpec",
     "VolumeSection",
     "format_clock",
     "load_config",

@@ -25,6 +25,7 @@ __all__ = [
     "NhtSection",
     "OutputSection",
     "PlanSection",
+    "UncertaintySpec",
     "VolumeSection",
     "growth_problems",
 ]
@@ -273,6 +274,37 @@ def growth_problems(volume: Any, ids: set[object] | None) -> list[Problem]:
     ]
 
 
+#: The default of ``volume.uncertainty``: estimated from the backtest where it can be.
+UNCERTAINTY_AUTO: Literal["auto"] = "auto"
+#: ``volume.uncertainty: none``: the forecast is taken as exact.
+UNCERTAINTY_NONE: Literal["none"] = "none"
+
+
+class UncertaintySpec(StrictModel):
+    """``volume.uncertainty`` as numbers: the day multiplier's CV and the skills' correlation.
+
+    ``daily_cv`` is the coefficient of variation of a day's volume around its forecast [-]
+    (0.1 = 10 %), the same for every skill; ``correlation`` [0, 1] is the correlation
+    between skills' multipliers of the same day (:mod:`staffing.forecast.day_multiplier`).
+    """
+
+    daily_cv: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    correlation: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+
+
+def _uncertainty_before(value: Any) -> Any:
+    if isinstance(value, str) and value not in (UNCERTAINTY_AUTO, UNCERTAINTY_NONE):
+        raise ValueError(
+            f"must be 'auto', 'none' or {{daily_cv: 0.1, correlation: 0.0}}, got {value!r}"
+        )
+    if value is None or isinstance(value, bool | int | float):
+        raise ValueError(
+            "must be 'auto', 'none' or a mapping {daily_cv: 0.1, correlation: 0.0}, "
+            f"got {value!r}"
+        )
+    return value
+
+
 class VolumeSection(FileLayout):
     """``volume:`` a planner's forecast file, or a forecast from the history arrivals."""
 
@@ -285,6 +317,9 @@ class VolumeSection(FileLayout):
     history_weeks: Annotated[int, Field(strict=True, ge=1, le=52)] | None = None
     recency_decay: Annotated[float, Field(gt=0, le=1)] = 0.75
     trend: Literal["auto", "off"] = "off"
+    uncertainty: Annotated[
+        Literal["auto", "none"] | UncertaintySpec, BeforeValidator(_uncertainty_before)
+    ] = UNCERTAINTY_AUTO
 
     @model_validator(mode="after")
     def _source_needs(self) -> VolumeSection:

@@ -63,6 +63,10 @@ class Inputs:
     patience : DataFrame, optional
         The totals behind each ``patience_seconds: auto`` estimate
         (:func:`staffing.plan.patience.estimate_patience`); None when no skill asks for it.
+    uncertainty : DataFrame, optional
+        :attr:`staffing.plan.Plan.uncertainty`, set by the uncertainty stage
+        (:mod:`staffing.plan.uncertainty`) before the staffing; None with
+        ``volume.uncertainty: none``.
     """
 
     grid: pd.DatetimeIndex
@@ -79,6 +83,7 @@ class Inputs:
     forecast: VolumeForecast
     special: pd.DataFrame
     patience: pd.DataFrame | None = None
+    uncertainty: pd.DataFrame | None = None
 
     @property
     def ids(self) -> np.ndarray:

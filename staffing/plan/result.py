@@ -93,6 +93,15 @@ class Plan:
         ``date, skill_id, skill_name, closed, volume_factor, nht_factor, like``
         (:mod:`staffing.special_days`); empty without any. Kept beside ``intervals`` for
         the same reason.
+    uncertainty : DataFrame or None
+        The forecast error the plan assumes (``volume.uncertainty``; None with ``none``):
+        index ``skill_id``, columns ``daily_cv`` (coefficient of variation of a day's volume
+        around its forecast [-], the day multiplier of
+        :mod:`staffing.forecast.day_multiplier`), ``source`` (where it came from: the
+        backtest and its number of origins, the default for a volume file, or the config)
+        and ``origins`` (weekly backtest origins behind it, 0 when not from a backtest);
+        ``attrs["correlation"]`` is the correlation between skills' multipliers [-]
+        (:mod:`staffing.plan.uncertainty`).
     risk : DataFrame, optional
         The cost of confidence (:func:`staffing.plan.confidence.risk_table`), one row per
         day- or week-scope queueing skill with a forecast error and confidence level
@@ -121,6 +130,7 @@ class Plan:
     meta: dict[str, Any] = field(default_factory=dict)
     staffing_method: pd.Series | None = None
     special_days: pd.DataFrame | None = None
+    uncertainty: pd.DataFrame | None = None
     risk: pd.DataFrame | None = None
 
     def __repr__(self) -> str:

@@ -1,7 +1,8 @@
 """The planning run: from a planning config to a :class:`~staffing.plan.Plan`.
 
-:func:`plan` validates the config, then runs three stages: the inputs (history, NHT and
-volume forecasts, special days, open hours: :mod:`staffing.plan.inputs`), the staffing
+:func:`plan` validates the config, then runs four stages: the inputs (history, NHT and
+volume forecasts, special days, open hours: :mod:`staffing.plan.inputs`), the forecast's
+uncertainty (:mod:`staffing.plan.uncertainty`), the staffing
 (agents and achieved figures per skill and interval: :mod:`staffing.plan.staff`) and the
 roll-ups (:mod:`staffing.plan.rollups`); skills with ``staffing: time_stable`` are then
 re-staffed by simulation.
@@ -30,6 +31,7 @@ from staffing.plan.result import STAFFING_METHODS, Plan
 from staffing.plan.rollups import RollUps, rollups
 from staffing.plan.skills_table import skills_table
 from staffing.plan.staff import staff
+from staffing.plan.uncertainty import forecast_uncertainty
 from staffing.vocabulary import BASIS_NAMES, BINDINGS, METHODS, WORKLOAD
 
 __all__ = ["plan"]
@@ -141,8 +143,11 @@ def _plan(
     inputs = prepare_inputs(config, nht_history, volume, progress)
     if inputs.patience is not None:  # the plan's config carries the estimated patience
         config = config.with_skills(inputs.skills)
+    uncertainty, uncertainty_notes = forecast_uncertainty(config, inputs, progress)
+    inputs = replace(inputs, uncertainty=uncertainty)
+    inputs.forecast.notes.extend(uncertainty_notes)
     interval_s = config.plan.interval_minutes * 60.0
-    cv = skill_cv(inputs.skills, None)
+    cv = skill_cv(inputs.skills, inputs.uncertainty)
     period_volume = confidence_volume(inputs, cv, config.plan.start)
     arrays = staff(inputs, interval_s, config.plan.start, progress, period_volume=period_volume)
     tell(progress, "building the tables")
@@ -287,6 +292,7 @@ def _result(
         special_days=special.assign(skill_name=special["skill_id"].map(names))[
             ["date", "skill_id", "skill_name", *specials.SPECIAL_DAY_COLUMNS[2:]]
         ],
+        uncertainty=inputs.uncertainty,
     )
 
 
