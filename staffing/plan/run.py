@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -152,9 +153,9 @@ def _plan(
     arrays = staff(inputs, interval_s, config.plan.start, progress, period_volume=period_volume)
     tell(progress, "building the tables")
     result = _result(config, inputs, arrays, run_at)
-    if any(cv > 0):
-        tell(progress, "pricing confidence levels (Plan.risk)")
-        result = replace(result, risk=risk_table(inputs, cv, interval_s, config.plan.start))
+    if any(cv > 0):  # priced when first read: it staffs the plan again at each level
+        pricing = partial(risk_table, inputs, cv, interval_s, config.plan.start)
+        result = replace(result, risk_pricing=pricing)
     closed_volume = result.meta["closed_volume"]
     if closed_volume > 0:
         tell(
