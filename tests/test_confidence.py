@@ -34,17 +34,18 @@ def _multipliers(cv: float) -> np.ndarray:
     return stats.lognorm(shape, scale=np.exp(-(shape**2) / 2)).ppf(u)
 
 
-def _service_levels(agents: np.ndarray, volume: np.ndarray, m: np.ndarray) -> np.ndarray:
+def _service_levels(agents, volume, m, interval_s=INTERVAL_S):
     """Erlang C service level of each interval at volume × m, shape (m, intervals)."""
-    load = volume[None, :] * m[:, None] * HANDLE_S / INTERVAL_S
+    load = volume[None, :] * m[:, None] * HANDLE_S / interval_s
     n = agents[None, :]
     wait = queueing.erlang_c(n, load)
     return np.where(n > load, 1.0 - wait * np.exp(-(n - load) * WITHIN_S / HANDLE_S), 0.0)
 
 
-def _day_service_level(agents: np.ndarray, volume: np.ndarray, m: np.ndarray) -> np.ndarray:
+def _day_service_level(agents, volume, m, interval_s=INTERVAL_S):
     """Volume-weighted Erlang C service level of a day at volume × m, for every m."""
-    return (_service_levels(agents, volume, m) * volume[None, :]).sum(axis=1) / volume.sum()
+    levels = _service_levels(agents, volume, m, interval_s)
+    return (levels * volume[None, :]).sum(axis=1) / volume.sum()
 
 
 def _reference_probability(agents, volume, cv, target):
@@ -234,3 +235,40 @@ def test_bad_confidence_names_its_key(tmp_path, change, message):
     with pytest.raises(ConfigError) as error:
         staffing.load_config(_config(tmp_path, **change))
     assert "service_level.confidence" in str(error.value) and message in str(error.value)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def test_a_confidence_plan_meets_its_day_with_that_probability(tmp_path):
+    raw = _config(tmp_path, scope="day", confidence=0.9)
+    raw["volume"]["uncertainty"] = {"daily_cv": 0.1}
+    result = staffing.plan(raw)
+    base = staffing.plan(
+        {
+            **raw,
+            "defaults": {
+                **raw["defaults"],
+                "service_level": {"target": 0.8, "answer_within_seconds": 20, "scope": "day"},
+            },
+        }
+    )
+    voice = result.intervals[result.intervals["skill_id"] == 1]
+    open_ = voice["volume"].to_numpy() > 0
+    volume = voice["volume"].to_numpy()[open_]
+    agents = voice["agents"].to_numpy()[open_].astype(float)
+    # independent: the mixture over the multiplier of the day's Erlang C service level
+    reached = np.mean(
+        _day_service_level(agents, volume, _multipliers(0.1), interval_s=3600.0) >= 0.8
+    )
+    assert reached >= 0.9 - 1e-5
+    base_voice = base.intervals[base.intervals["skill_id"] == 1]["agents"].sum()
+    assert voice["agents"].sum() > base_voice  # confidence costs agents over the mean day
+    risk = result.risk
+    assert list(risk["confidence"].unique()) == [0.5, 0.8, 0.9, 0.95, 0.99]
+    row = risk[(risk["skill_id"] == 1) & (risk["confidence"] == 0.9)].iloc[0]
+    assert row["agent_hours"] == pytest.approx(voice["agents"].sum())  # 60-minute intervals
+    assert row["probability"] == pytest.approx(reached, abs=1e-4)
+    # done-when of issue 19: no more agent-hours than the flat buffer of the same probability
+    assert (risk["agent_hours"] <= risk["buffer_agent_hours"]).all()
+    assert risk.groupby("skill_id")["agent_hours"].is_monotonic_increasing.all()
