@@ -11,8 +11,10 @@ the module under test. Minimality is checked by brute force over every staffing 
 from __future__ import annotations
 
 import itertools
+import zipfile
 
 import numpy as np
+import openpyxl
 import pytest
 from scipy import stats
 
@@ -20,6 +22,7 @@ import staffing
 from staffing import confidence, daily, queueing
 from staffing.errors import ConfigError
 from staffing.forecast import day_multiplier
+from staffing.outputs import write_workbook
 
 INTERVAL_S = 1800.0
 WITHIN_S = 20.0
@@ -272,3 +275,20 @@ def test_a_confidence_plan_meets_its_day_with_that_probability(tmp_path):
     # done-when of issue 19: no more agent-hours than the flat buffer of the same probability
     assert (risk["agent_hours"] <= risk["buffer_agent_hours"]).all()
     assert risk.groupby("skill_id")["agent_hours"].is_monotonic_increasing.all()
+    _check_risk_sheet(result, tmp_path)
+
+
+def _check_risk_sheet(result, tmp_path):
+    path = write_workbook(result, tmp_path / "risk.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert "Risk" in book.sheetnames
+    ws = book["Risk"]
+    header = [cell.value for cell in ws[5]]
+    assert header[:2] == ["Skill ID", "Skill"] and "Flat buffer: agent hours" in header
+    rows = [[cell.value for cell in row] for row in ws.iter_rows(min_row=6, max_row=15)]
+    hours = [row[header.index("Agent hours")] for row in rows]
+    assert hours == pytest.approx(result.risk["agent_hours"].tolist())
+    with zipfile.ZipFile(path) as archive:  # the chart draws the table's columns
+        charts = [archive.read(n).decode() for n in archive.namelist() if "charts/chart" in n]
+    drawn = [c for c in charts if "Risk!$" in c]
+    assert len(drawn) == 1 and drawn[0].count("<c:ser>") == 2 * result.risk["skill_id"].nunique()

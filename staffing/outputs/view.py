@@ -53,6 +53,8 @@ class PlanView:
         A copy of ``plan.meta``.
     config : PlanConfig or mapping or None
         The config the plan ran with.
+    risk : DataFrame or None
+        ``plan.risk`` (the cost of confidence; None without it).
     """
 
     name: str
@@ -68,6 +70,7 @@ class PlanView:
     nht_profile: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     config: PlanConfig | Mapping[str, object] | None = None
+    risk: pd.DataFrame | None = None
 
     @classmethod
     def from_plan(cls, plan: Plan, with_summary: bool = False) -> PlanView:
@@ -129,6 +132,7 @@ class PlanView:
             nht_profile=plan.nht_profile,
             meta=meta,
             config=plan.config,
+            risk=getattr(plan, "risk", None),
         )
 
     def skill_order(self) -> pd.DataFrame:

@@ -16,6 +16,10 @@ The workbook (read by Excel and LibreOffice) has these sheets:
 ``Weekly`` (when the plan has weekly roll-ups)
     Per plan week, all skills and then each skill: volume, agent-hours, FTE-hours, FTE
     headcount, NHT, service level, abandonment and peak agents, with filters.
+``Risk`` (when the plan has ``Plan.risk``)
+    The cost of confidence: per day- or week-scope skill with a forecast error, the
+    agent-hours and FTE per week at confidence 0.5 to 0.99, the probability reached and the
+    agent-hours of the flat volume buffer reaching it; a chart of both against confidence.
 ``Simulation`` (``Simulation 2``, ...; only when a simulation of the plan is given)
     The :class:`~staffing.simulation.SimulationResult`: per skill and day, the planned
     against the simulated service level (with its 95 % half-width and 10th percentile),
@@ -111,6 +115,7 @@ from staffing.outputs.sheets.plan import (
     write_skill_sheet,
     write_summary,
 )
+from staffing.outputs.sheets.risk import RISK_SHEET, write_risk
 from staffing.outputs.sheets.shifts import check_schedule, write_shifts_sheet
 from staffing.outputs.sheets.simulation import (
     check_simulation,
@@ -414,7 +419,7 @@ def _save_workbook(
     files: OutputSet,
 ) -> Path:
     """Check what goes in, then write the workbook to ``path`` in the set ``files``."""
-    n_sheets = 4 + view.intervals["skill_id"].nunique()
+    n_sheets = 5 + view.intervals["skill_id"].nunique()
     if intervals_sheet:
         n_sheets += len(interval_sheet_names(len(view.intervals)))
     if simulation is not None:
@@ -488,6 +493,8 @@ def _fill_workbook(
     write_summary(workbook, summary, view, formats, simulation, schedule, intervals_sheet)
     if view.weekly is not None or view.weekly_total is not None:
         write_weekly(workbook.add_worksheet("Weekly"), view, formats)
+    if view.risk is not None:
+        write_risk(workbook, workbook.add_worksheet(RISK_SHEET), view, formats)
     if simulation is not None:
         write_simulation(workbook, view, simulation, formats)
     if schedule is not None:
@@ -511,7 +518,8 @@ def _sheet_names(
     view: PlanView, simulation: SimulationResult | None, schedule: Schedule | None
 ) -> tuple[list[str], list[str]]:
     """The skill sheets' names and the Coverage sheets', clear of every other sheet's."""
-    reserved = ["Summary", "Weekly", "Assumptions", *interval_sheet_names(len(view.intervals))]
+    reserved = ["Summary", "Weekly", RISK_SHEET, "Assumptions"]
+    reserved += interval_sheet_names(len(view.intervals))
     if simulation is not None:
         reserved += [name for name, _, _ in simulation_sheets(simulation)]
     coverage: list[str] = []
