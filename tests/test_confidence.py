@@ -20,6 +20,7 @@ from scipy import stats
 
 import staffing
 from staffing import confidence, daily, queueing
+from staffing.commands.plan import format_summary
 from staffing.errors import ConfigError
 from staffing.forecast import day_multiplier
 from staffing.outputs import write_workbook
@@ -275,6 +276,9 @@ def test_a_confidence_plan_meets_its_day_with_that_probability(tmp_path):
     # done-when of issue 19: no more agent-hours than the flat buffer of the same probability
     assert (risk["agent_hours"] <= risk["buffer_agent_hours"]).all()
     assert risk.groupby("skill_id")["agent_hours"].is_monotonic_increasing.all()
+    text = format_summary(result)  # the summary `staffing plan` prints
+    voice_line = next(line for line in text.splitlines() if "1 Voice (day CV 10%)" in line)
+    assert f"{row['fte_per_week']:.1f}" in voice_line and "flat buffer" in voice_line
     _check_risk_sheet(result, tmp_path)
 
 
