@@ -352,8 +352,14 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "target_missed": ColumnMeta("Target missed (95 %)", "text"),
     "missed_targets": ColumnMeta("Missed targets", "text"),
     "p_meets_target": ColumnMeta("P(meets every target)", "percent"),
+    "p_meets_target_known_volume": ColumnMeta("P(meets every target), volume known", "percent"),
+    "below_interval_target": ColumnMeta("Below an interval target (information)", "text"),
     "worst_day_sl_sim": ColumnMeta("Simulated service level, worst day of the week", "percent"),
     "p_day_meets_target": ColumnMeta("P(day meets target)", "percent"),
+    "intervals_below_interval_target": ColumnMeta(
+        "Intervals below an interval target (information)", "percent"
+    ),
+    "p_day_meets_target_known_volume": ColumnMeta("P(day meets target), volume known", "percent"),
     # Schedule tables (the workbook's Shifts and Coverage sheets, the shifts and coverage
     # CSVs): on-queue agents (required, scheduled, gap), heads at work (required_heads,
     # heads), agent-hours and paid hours per skill group

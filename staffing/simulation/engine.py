@@ -11,18 +11,27 @@ Reproducibility: replication r of the skill with id s draws from
 ``numpy.random.SeedSequence(seed, spawn_key=(s, r))`` whatever runs it, and batches are
 fixed (:data:`REPLICATIONS_PER_TASK`), so the tables are identical in-process and on any
 number of Dask workers.
+
+Forecast error: when a skill has a day-level coefficient of variation (``daily_cv`` > 0),
+replication r draws one multiplier per day and skill for every skill at once (so the
+correlation between skills holds) from ``SeedSequence(seed, spawn_key=(FORECAST_ERROR_STREAM,
+r))`` with :func:`staffing.forecast.day_multiplier.draw`; each skill's task takes its column
+and runs the kernel on the volume times its day's multiplier. The same replication is also
+run on the forecast volume (the same kernel stream: common random numbers) for the
+probability with the volume known.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from staffing.forecast import day_multiplier
 from staffing.simulation import kernel
 from staffing.simulation.inputs import SkillInput
 from staffing.simulation.tables import (
@@ -34,16 +43,20 @@ from staffing.simulation.tables import (
 )
 
 __all__ = [
+    "FORECAST_ERROR_STREAM",
     "REPLICATIONS_PER_TASK",
     "EngineRun",
     "SkillInput",
     "check_options",
+    "day_multipliers",
     "run",
     "run_task",
 ]
 
 #: Replications one task runs; fixed so that batching never depends on the worker count.
 REPLICATIONS_PER_TASK = 10
+#: First spawn-key entry of the forecast-error streams (skill ids seed the arrival streams).
+FORECAST_ERROR_STREAM = 0x19F0_5EED
 
 
 @dataclass(repr=False)
@@ -62,6 +75,10 @@ class EngineRun:
         Tasks run and contacts simulated [-].
     task_seconds : float
         Summed wall time of the tasks [s].
+    counts : dict
+        Per skill id: the :data:`~staffing.simulation.tables.PERIOD` counts per
+        replication, ``(daily, weekly)``, each (replications, periods, 5), as simulated
+        (with the forecast error when the skill has one).
     """
 
     intervals: pd.DataFrame
@@ -72,6 +89,7 @@ class EngineRun:
     tasks: int
     contacts: int
     task_seconds: float
+    counts: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def check_options(
@@ -127,6 +145,65 @@ def check_options(
 # --------------------------------------------------------------------------- tasks
 
 
+def day_multipliers(
+    seed: int, rep: int, cvs: np.ndarray, correlation: float, days: int
+) -> np.ndarray:
+    """The forecast-error multipliers of one replication: (days, skills), drawn at once.
+
+    Parameters
+    ----------
+    seed : int
+        Root seed of the run.
+    rep : int
+        Replication [-].
+    cvs : numpy.ndarray
+        Day-level coefficient of variation of every skill of the run [-].
+    correlation : float
+        Correlation of the skills' multipliers (Gaussian copula) [-].
+    days : int
+        Days of the horizon [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (days, skills); exactly 1 for a skill with a CV of 0.
+    """
+    rng = np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(FORECAST_ERROR_STREAM, rep))
+    )
+    return day_multiplier.draw(rng, cvs, correlation, days)
+
+
+def _replication(spec: dict[str, Any], rep: int, volume: np.ndarray) -> np.ndarray:
+    """One replication of the task's skill on the given volume per interval: (T, 6) counts."""
+    rng = np.random.default_rng(
+        np.random.SeedSequence(spec["seed"], spawn_key=(spec["skill_id"], rep))
+    )
+    return kernel.simulate_replication(
+        volume,
+        spec["agents"],
+        spec["handle_time_s"],
+        rng,
+        interval_s=spec["interval_s"],
+        answer_within_s=spec["answer_within_s"],
+        patience_s=spec["patience_s"],
+        is_open=spec["is_open"],
+        ramp=spec["ramp"],
+        handle_time=spec["handle_time"],
+        handle_time_cv=spec["handle_time_cv"],
+        routing=spec["routing"],
+        at_close=spec["at_close"],
+    )
+
+
+def _by_period(out: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """The :data:`PERIOD` counts of one replication summed per period: (periods, 5)."""
+    return np.stack(
+        [np.bincount(codes, weights=out[:, col], minlength=n_groups) for col in range(len(PERIOD))],
+        axis=1,
+    )
+
+
 def run_task(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one task: replications ``spec["reps"]`` of one skill; sums and per-period counts.
 
@@ -139,8 +216,9 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
         ``handle_time_s`` [s] (T or T × k), ``is_open`` per interval; ``interval_s`` [s],
         ``answer_within_s`` [s], ``patience_s`` [s] or None; ``reps`` (first, stop);
         ``seed``; ``day``, ``week`` (period index of each interval) and ``n_days``,
-        ``n_weeks``; and the kernel options ``ramp``, ``handle_time``, ``handle_time_cv``,
-        ``routing``, ``at_close``.
+        ``n_weeks``; the forecast error: ``cvs`` (every skill's day-level CV),
+        ``column`` (this skill's), ``correlation``, ``draw_days``; and the kernel options
+        ``ramp``, ``handle_time``, ``handle_time_cv``, ``routing``, ``at_close``.
 
     Returns
     -------
@@ -148,53 +226,45 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
         ``moments`` (15, T): per-interval sums over the task's replications of the counts
         and their squares and cross products; ``daily`` (reps, days, 5) and ``weekly``
         (reps, weeks, 5): arrivals, answered, within, abandoned [-] and summed wait [s] per
-        replication and period; ``contacts``, the contacts simulated [-]; ``seconds``, the
-        task's wall time [s].
+        replication and period; ``daily_known`` and ``weekly_known``, the same on the
+        forecast volume (the same arrays when the skill has no forecast error);
+        ``contacts``, the contacts simulated [-]; ``seconds``, the task's wall time [s].
     """
     start = time.perf_counter()
     first, stop = spec["reps"]
     n_t = len(spec["volume"])
     moments = np.zeros((len(MOMENTS), n_t))
-    daily = np.zeros((stop - first, spec["n_days"], len(PERIOD)))
-    weekly = np.zeros((stop - first, spec["n_weeks"], len(PERIOD)))
+    shape = (stop - first, len(PERIOD))
+    daily = np.zeros((shape[0], spec["n_days"], shape[1]))
+    weekly = np.zeros((shape[0], spec["n_weeks"], shape[1]))
+    uncertain = spec["cvs"][spec["column"]] > 0
+    daily_known = np.zeros_like(daily) if uncertain else daily
+    weekly_known = np.zeros_like(weekly) if uncertain else weekly
     contacts = 0
     for index, rep in enumerate(range(first, stop)):
-        rng = np.random.default_rng(
-            np.random.SeedSequence(spec["seed"], spawn_key=(spec["skill_id"], rep))
-        )
-        out = kernel.simulate_replication(
-            spec["volume"],
-            spec["agents"],
-            spec["handle_time_s"],
-            rng,
-            interval_s=spec["interval_s"],
-            answer_within_s=spec["answer_within_s"],
-            patience_s=spec["patience_s"],
-            is_open=spec["is_open"],
-            ramp=spec["ramp"],
-            handle_time=spec["handle_time"],
-            handle_time_cv=spec["handle_time_cv"],
-            routing=spec["routing"],
-            at_close=spec["at_close"],
-        )
+        volume = spec["volume"]
+        if uncertain:
+            known = _replication(spec, rep, volume)
+            daily_known[index] = _by_period(known, spec["day"], spec["n_days"])
+            weekly_known[index] = _by_period(known, spec["week"], spec["n_weeks"])
+            factors = day_multipliers(
+                spec["seed"], rep, spec["cvs"], spec["correlation"], spec["draw_days"]
+            )[:, spec["column"]]
+            volume = volume * factors[spec["day"]]
+        out = _replication(spec, rep, volume)
         x, a, y, b, w, o = (out[:, i] for i in range(6))
         moments += np.stack(
             [x, x * x, y, y * y, x * y, b, b * b, x * b, a, a * a, w, w * w, a * w, o, o * o]
         )
-        period = out[:, [0, 1, 2, 3, 4]]
-        for codes, n_groups, target in (
-            (spec["day"], spec["n_days"], daily),
-            (spec["week"], spec["n_weeks"], weekly),
-        ):
-            for col in range(len(PERIOD)):
-                target[index, :, col] = np.bincount(
-                    codes, weights=period[:, col], minlength=n_groups
-                )
+        daily[index] = _by_period(out, spec["day"], spec["n_days"])
+        weekly[index] = _by_period(out, spec["week"], spec["n_weeks"])
         contacts += int(x.sum())
     return {
         "moments": moments,
         "daily": daily,
         "weekly": weekly,
+        "daily_known": daily_known,
+        "weekly_known": weekly_known,
         "contacts": contacts,
         "seconds": time.perf_counter() - start,
     }
@@ -270,6 +340,8 @@ def _task_specs(
 ) -> list[dict[str, Any]]:
     """The tasks of every skill: batches of :data:`REPLICATIONS_PER_TASK` replications."""
     specs: list[dict[str, Any]] = []
+    cvs = np.array([float(skill.daily_cv) for skill in skills])
+    draw_days = max((len(skill.dates) for skill in skills), default=0)
     for index, skill in enumerate(skills):
         base = {
             "skill_id": skill.skill_id,
@@ -285,6 +357,9 @@ def _task_specs(
             "week": skill.week,
             "n_days": len(skill.dates),
             "n_weeks": len(skill.week_start),
+            "cvs": cvs,
+            "column": index,
+            "draw_days": draw_days,
             **options,
         }
         for first in range(0, replications, REPLICATIONS_PER_TASK):
@@ -298,18 +373,20 @@ def _skill_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, float]]:
     """One skill's interval, day and week tables and horizon figures from its tasks."""
     moments = np.sum([p["moments"] for p in parts], axis=0)
-    daily = np.concatenate([p["daily"] for p in parts], axis=0)
-    weekly = np.concatenate([p["weekly"] for p in parts], axis=0)
+    daily, weekly, daily_known, weekly_known = (
+        np.concatenate([p[key] for p in parts], axis=0)
+        for key in ("daily", "weekly", "daily_known", "weekly_known")
+    )
     n_days, n_weeks = len(skill.dates), len(skill.week_start)
     days_per_week = np.bincount(
         skill.week[np.unique(skill.day, return_index=True)[1]], minlength=n_weeks
     )
     return (
         interval_table(skill, moments, replications),
-        period_table(skill, daily, skill.day, n_days, {"date": skill.dates}),
+        period_table(skill, (daily, daily_known), skill.day, n_days, {"date": skill.dates}),
         period_table(
             skill,
-            weekly,
+            (weekly, weekly_known),
             skill.week,
             n_weeks,
             {"week_start": list(skill.week_start), "days": days_per_week},
@@ -332,6 +409,7 @@ def run(
     handle_time_cv: float = 1.0,
     routing: str = "least_loaded",
     at_close: str = "drain",
+    correlation: float = 0.0,
     client: Any = None,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -342,7 +420,10 @@ def run(
     Parameters
     ----------
     skills : sequence of SkillInput
-        The skills to simulate (queueing methods only).
+        The skills to simulate (queueing methods only); a skill's ``daily_cv`` > 0 draws
+        its forecast error (one multiplier per day and replication).
+    correlation : float, default 0.0
+        Correlation of the skills' day multipliers (Gaussian copula), in [0, 1].
     replications, seed, ramp, handle_time, handle_time_cv, routing, at_close, client, \
 scheduler, workers, progress
         As for :func:`staffing.simulation.simulate`.
@@ -360,12 +441,15 @@ scheduler, workers, progress
         Dask asked for but ``distributed`` not installed.
     """
     check_options(replications, seed, handle_time, handle_time_cv, routing, at_close)
+    if not 0.0 <= correlation <= 1.0:
+        raise ValueError(f"correlation must lie in [0, 1], got {correlation!r}")
     options = {
         "ramp": bool(ramp),
         "handle_time": handle_time,
         "handle_time_cv": float(handle_time_cv),
         "routing": routing,
         "at_close": at_close,
+        "correlation": float(correlation),
     }
     replications = int(replications)
     specs = _task_specs(skills, replications, int(seed), options)
@@ -380,7 +464,11 @@ scheduler, workers, progress
         by_skill.setdefault(spec["index"], []).append(result)
     frames: tuple[list[pd.DataFrame], ...] = ([], [], [])
     horizon: dict[int, dict[str, float]] = {}
+    counts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for index, parts in by_skill.items():
+        counts[skills[index].skill_id] = tuple(  # type: ignore[assignment]
+            np.concatenate([p[key] for p in parts], axis=0) for key in ("daily", "weekly")
+        )
         *tables, horizon[skills[index].skill_id] = _skill_tables(skills[index], parts, replications)
         for frame, table in zip(frames, tables, strict=True):
             frame.append(table)
@@ -393,4 +481,5 @@ scheduler, workers, progress
         tasks=len(specs),
         contacts=sum(p["contacts"] for p in results),
         task_seconds=float(sum(r["seconds"] for r in results)),
+        counts=counts,
     )

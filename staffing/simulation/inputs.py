@@ -60,6 +60,12 @@ class SkillInput:
         Occupancy cap [-] (time-stable staffing only).
     min_agents : int, default 0
         Fewest agents of a staffed interval [-] (time-stable staffing only).
+    daily_cv : float, default 0.0
+        Coefficient of variation of the day's volume (forecast error) [-]; 0: the volume
+        is known.
+    scope : str, default "interval"
+        The period of the targets (``interval``, ``day`` or ``week``): under day or week
+        scope an interval below a per-interval target is information, not a miss.
     planned : mapping, optional
         The analytic ``service_level``, ``asa_s``, ``p_abandon`` and ``occupancy`` per
         interval the tables show beside the simulation; NaN where missing.
@@ -85,6 +91,8 @@ class SkillInput:
     week_start: tuple[dt.date, ...]
     max_occupancy: float | None = None
     min_agents: int = 0
+    daily_cv: float = 0.0
+    scope: str = "interval"
     planned: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property

@@ -33,6 +33,7 @@ __all__ = [
     "REPLICATIONS_PER_TASK",
     "PlanLike",
     "SimulationResult",
+    "plan_uncertainty",
     "run_task",
     "simulate",
     "skill_inputs",
@@ -60,6 +61,32 @@ class PlanLike(Protocol):
         ...
 
 
+def plan_uncertainty(plan: PlanLike) -> tuple[dict[int, float], float]:
+    """Each skill's day-level CV of the volume and the skills' correlation, from a plan.
+
+    Reads ``plan.uncertainty`` (a frame indexed by ``skill_id`` with a ``daily_cv``
+    column and ``attrs["correlation"]``); a plan without one (None, or no such
+    attribute) has no forecast error.
+
+    Parameters
+    ----------
+    plan : PlanLike
+        A planning result.
+
+    Returns
+    -------
+    cvs : dict
+        Skill id to coefficient of variation of the day's volume [-].
+    correlation : float
+        Correlation of the skills' day multipliers [-].
+    """
+    frame = getattr(plan, "uncertainty", None)
+    if frame is None or not len(frame):
+        return {}, 0.0
+    cvs = {int(sid): float(cv) for sid, cv in frame["daily_cv"].items()}
+    return cvs, float(frame.attrs.get("correlation", 0.0))
+
+
 @dataclass(repr=False)
 class SimulationResult:
     """Result of :func:`simulate`: the plan's promises beside what the simulation delivers.
@@ -73,7 +100,9 @@ class SimulationResult:
         mean (``*_sim``) and its 95 % confidence half-width (``*_ci``); ``arrivals_sim``
         (mean arrivals [-]); ``target_missed`` (a target of the skill is missed with 95 %
         confidence) and ``missed_targets`` (which: ``service_level``, ``asa_s``,
-        ``max_abandon``, comma-separated).
+        ``max_abandon``, comma-separated); ``below_interval_target``: under day or week
+        scope nothing is missed per interval, and the per-interval targets an interval
+        falls short of with 95 % confidence are listed here as information.
     daily, weekly : DataFrame
         Per skill and local date / plan week (weeks start on ``plan.start``), days and
         weeks with offered volume only: planned ``volume``; ``service_level``,
@@ -81,10 +110,13 @@ class SimulationResult:
         = mean over replications of the period's answered-within over all its arrivals,
         ``*_ci`` its 95 % half-width); ``service_level_p10``, the 10th percentile over
         replications; ``p_meets_target``, the share of replications in which the period
-        meets every target of the skill.
+        meets every target of the skill (with the forecast error when the plan has an
+        uncertainty and ``forecast_error`` is on); ``p_meets_target_known_volume``, the
+        same share with the volume known (the forecast taken as exact).
     meta : dict
-        Options, seed, replications, engine, executor, contacts simulated, wall time, and
-        ``skipped``: skills not simulated with the reason.
+        Options, seed, replications, engine, executor, contacts simulated, wall time,
+        ``forecast_error`` (the CVs and correlation drawn, or None), and ``skipped``:
+        skills not simulated with the reason.
     """
 
     intervals: pd.DataFrame
@@ -111,8 +143,13 @@ class SimulationResult:
             ``daily_service_level_sim``, the mean over days of the day's service level
             [-]; ``worst_day_sl_sim``, the mean over replications and plan weeks of the
             week's worst simulated day [-]; ``p_day_meets_target``, the share of
-            (day, replication) pairs meeting every target [-]; ``intervals_missed``, the
-            share of staffed intervals whose target is missed with 95 % confidence [-];
+            (day, replication) pairs meeting every target [-] (with forecast error),
+            ``p_day_meets_target_known_volume`` the same with the volume known [-];
+            ``intervals_missed``, the
+            share of staffed intervals whose target is missed with 95 % confidence [-]
+            (0 under day or week scope), ``intervals_below_interval_target`` the share below
+            a per-interval target with 95 % confidence (information under day or week
+            scope) [-]; ``scope``;
             ``note`` (why a skill was not simulated). Skills not simulated have NaN figures.
         """
         rows = []
@@ -146,7 +183,15 @@ class SimulationResult:
                     "daily_service_level_sim": float(days["service_level_sim"].mean()),
                     "worst_day_sl_sim": horizon["worst_day_sl"],
                     "p_day_meets_target": float(days["p_meets_target"].mean()),
+                    "p_day_meets_target_known_volume": float(
+                        days["p_meets_target_known_volume"].mean()
+                    ),
                     "intervals_missed": float(staffed["target_missed"].mean())
+                    if len(staffed)
+                    else np.nan,
+                    "intervals_below_interval_target": float(
+                        (staffed["below_interval_target"] != "").mean()
+                    )
                     if len(staffed)
                     else np.nan,
                 }
@@ -166,7 +211,10 @@ class SimulationResult:
             "daily_service_level_sim",
             "worst_day_sl_sim",
             "p_day_meets_target",
+            "p_day_meets_target_known_volume",
             "intervals_missed",
+            "intervals_below_interval_target",
+            "scope",
             "note",
         ]
         return pd.DataFrame(rows).reindex(columns=columns)
@@ -186,13 +234,15 @@ def _plan_calendar(
     return day, days.date, week, week_start
 
 
-def skill_inputs(plan: PlanLike) -> list[SkillInput]:
+def skill_inputs(plan: PlanLike, *, forecast_error: bool = False) -> list[SkillInput]:
     """The engine's input of every queueing skill of a plan, in config order.
 
     Parameters
     ----------
     plan : PlanLike
         A planning result.
+    forecast_error : bool, default False
+        Give each skill its day-level CV from ``plan.uncertainty`` (else 0: volume known).
 
     Returns
     -------
@@ -207,6 +257,7 @@ def skill_inputs(plan: PlanLike) -> list[SkillInput]:
     weekday = np.asarray(grid.day_of_week)
     minute_of_day = np.asarray(grid.hour * 60 + grid.minute)
     day, dates, week, week_start = _plan_calendar(plan, grid)
+    cvs = plan_uncertainty(plan)[0] if forecast_error else {}
     inputs = []
     for index, skill in enumerate(skills):
         if skill.method not in _QUEUE_METHODS:
@@ -242,6 +293,8 @@ def skill_inputs(plan: PlanLike) -> list[SkillInput]:
                 week_start=week_start,
                 max_occupancy=skill.max_occupancy,
                 min_agents=int(skill.min_agents),
+                daily_cv=cvs.get(skill.skill_id, 0.0),
+                scope=skill.scope,
                 planned={name: part[name].to_numpy(dtype=float) for name in PLANNED},
             )
         )
@@ -257,6 +310,7 @@ def _skill_rows(plan: PlanLike) -> tuple[list[dict[str, Any]], dict[int, str]]:
             "skill_id": skill.skill_id,
             "skill_name": skill.skill_name,
             "method": skill.method,
+            "scope": skill.scope,
         }
         if skill.method not in _QUEUE_METHODS:
             info["note"] = "not simulated: workload skills have no queue"
@@ -278,6 +332,7 @@ def simulate(
     handle_time_cv: float = 1.0,
     routing: str = "least_loaded",
     at_close: str = "drain",
+    forecast_error: bool = True,
     client: Any = None,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -313,6 +368,14 @@ def simulate(
         When staffing drops to 0 (closing): the agents on shift stay until the queue is
         empty ("drain"), or leave and the queue waits for the next staffed interval
         ("hold"); see ``docs/simulation.md``.
+    forecast_error : bool, default True
+        When the plan has an uncertainty (``plan.uncertainty``, a day-level CV per skill),
+        each replication draws one volume multiplier per skill and day (lognormal, mean 1,
+        :mod:`staffing.forecast.day_multiplier`; skills correlated as the plan says) from
+        ``SeedSequence(seed, spawn_key=(FORECAST_ERROR_STREAM, r))``, and the skill's
+        arrival rates of that day are scaled by it. False: the forecast is taken as exact.
+        The daily and weekly ``p_meets_target`` are with the forecast error;
+        ``p_meets_target_known_volume`` is the same replications on the forecast volume.
     client : distributed.Client, optional
         Run the tasks on this Dask client.
     scheduler : str, optional
@@ -361,10 +424,12 @@ def simulate(
     }
     engine.check_options(replications, seed, handle_time, handle_time_cv, routing, at_close)
     started = time.perf_counter()
+    cvs, correlation = plan_uncertainty(plan) if forecast_error else ({}, 0.0)
     done = engine.run(
-        skill_inputs(plan),
+        skill_inputs(plan, forecast_error=forecast_error),
         replications=replications,
         seed=seed,
+        correlation=correlation,
         **options,
         client=client,
         scheduler=scheduler,
@@ -377,6 +442,7 @@ def simulate(
         "replications": int(replications),
         "seed": int(seed),
         **options,
+        "forecast_error": {"daily_cv": cvs, "correlation": correlation} if cvs else None,
         "engine": "numba" if kernel.HAVE_NUMBA else "python",
         "executor": done.executor,
         "tasks": done.tasks,

@@ -158,6 +158,29 @@ def _missed(
     return any_missed, labels.astype(str)
 
 
+def _flags(skill: SkillInput, *figures: np.ndarray) -> dict[str, np.ndarray]:
+    """The interval flags, following the scope of the skill's targets.
+
+    Under interval scope an interval below a target with 95 % confidence is missed
+    (``target_missed``, ``missed_targets``). Under day or week scope the period's targets
+    trade single intervals away on purpose, so nothing is missed per interval and the same
+    finding is information (``below_interval_target``).
+    """
+    any_missed, labels = _missed(skill, *figures)
+    empty = np.full(labels.size, "", dtype=object).astype(str)
+    if skill.scope == "interval":
+        return {
+            "target_missed": any_missed,
+            "missed_targets": labels,
+            "below_interval_target": empty,
+        }
+    return {
+        "target_missed": np.zeros(labels.size, dtype=bool),
+        "missed_targets": empty,
+        "below_interval_target": labels,
+    }
+
+
 def interval_table(skill: SkillInput, moments: np.ndarray, reps: int) -> pd.DataFrame:
     """One row per interval of ``skill``: planned beside simulated, with 95 % half-widths.
 
@@ -185,7 +208,7 @@ def interval_table(skill: SkillInput, moments: np.ndarray, reps: int) -> pd.Data
         occ = np.where(agents > 0, m["o"] / reps / capacity, np.nan)
         var = np.maximum(m["oo"] - m["o"] ** 2 / reps, 0.0) / (reps - 1)
         occ_ci = np.where(agents > 0, t_quantile(reps) * np.sqrt(var / reps) / capacity, np.nan)
-    any_missed, labels = _missed(skill, sl, sl_ci, asa, asa_ci, pab, pab_ci)
+    flags = _flags(skill, sl, sl_ci, asa, asa_ci, pab, pab_ci)
     n_t, planned = skill.volume.size, skill.planned_figures()
     return pd.DataFrame(
         {
@@ -208,15 +231,14 @@ def interval_table(skill: SkillInput, moments: np.ndarray, reps: int) -> pd.Data
             "occupancy": planned["occupancy"],
             "occupancy_sim": occ,
             "occupancy_ci": occ_ci,
-            "target_missed": any_missed,
-            "missed_targets": labels,
+            **flags,
         }
     )
 
 
 def period_table(
     skill: SkillInput,
-    counts: np.ndarray,
+    counts: tuple[np.ndarray, np.ndarray],
     codes: np.ndarray,
     n_groups: int,
     labels: dict[str, Any],
@@ -227,8 +249,10 @@ def period_table(
     ----------
     skill : SkillInput
         The skill simulated.
-    counts : numpy.ndarray
-        Shape (replications, periods, 5): the :data:`PERIOD` counts.
+    counts : tuple of numpy.ndarray
+        Shape (replications, periods, 5) each: the :data:`PERIOD` counts simulated (with
+        the forecast error when the skill has one), then on the forecast volume (the
+        probability with the volume known).
     codes : numpy.ndarray
         Period of each interval (``skill.day`` or ``skill.week``).
     n_groups : int
@@ -241,6 +265,7 @@ def period_table(
     DataFrame
         The columns of :attr:`staffing.simulation.SimulationResult.daily` (or ``weekly``).
     """
+    simulated, known = counts
     volume = skill.volume
     served = (skill.agents > 0) & (volume > 0)
     planned = skill.planned_figures()
@@ -254,13 +279,13 @@ def period_table(
             return np.where(den > 0, num / den, np.nan)
 
     offered = np.bincount(codes, weights=np.where(served, volume, 0.0), minlength=n_groups)
-    sim = period_metrics(counts)
+    sim = period_metrics(simulated)
     table = {
         "skill_id": np.int64(skill.skill_id),
         "skill_name": skill.skill_name,
         **labels,
         "volume": np.bincount(codes, weights=volume, minlength=n_groups),
-        "arrivals_sim": counts[..., 0].mean(axis=0),
+        "arrivals_sim": simulated[..., 0].mean(axis=0),
     }
     plan_values = {
         "service_level": weighted(planned["service_level"], volume),
@@ -275,6 +300,7 @@ def period_table(
         if name == "service_level":
             table["service_level_p10"] = p10
     table["p_meets_target"] = meets(sim, skill.targets).mean(axis=0)
+    table["p_meets_target_known_volume"] = meets(period_metrics(known), skill.targets).mean(axis=0)
     frame = pd.DataFrame(table)
     return frame[offered > 0].reset_index(drop=True)
 

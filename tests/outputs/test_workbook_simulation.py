@@ -50,6 +50,8 @@ LABELS = {
     "target_missed": "Target missed (95 %)",
     "missed_targets": "Missed targets",
     "p_meets_target": "P(meets every target)",
+    "p_meets_target_known_volume": "P(meets every target), volume known",
+    "below_interval_target": "Below an interval target (information)",
 }
 CUT_AT = pd.Timestamp("2026-03-02 10:00", tz=TZ)  # Monday's peak hour
 
@@ -111,7 +113,7 @@ def test_the_interval_table_is_the_results_cell_for_cell(book, simulated):
     header = first_row(ws, "Skill ID", after=first_row(ws, "Skill ID"))
     labels, rows = read_table(ws, header)
     assert_table_equals(labels, rows, simulated.intervals)
-    assert ws.auto_filter.ref == f"A{header}:U{header + len(rows)}"
+    assert ws.auto_filter.ref == f"A{header}:V{header + len(rows)}"
 
 
 def test_intervals_missing_a_target_with_confidence_are_highlighted(book, simulated):
@@ -122,7 +124,7 @@ def test_intervals_missing_a_target_with_confidence_are_highlighted(book, simula
     ranges = list(ws.conditional_formatting)
     assert len(ranges) == 1
     last = header + len(simulated.intervals)
-    assert str(ranges[0].sqref) == f"A{header + 1}:U{last}"
+    assert str(ranges[0].sqref) == f"A{header + 1}:V{last}"
     (rule,) = ranges[0].rules
     assert rule.type == "expression" and rule.formula == [f"${letter}{header + 1}=TRUE"]
     assert rule.dxf.fill is not None  # the highlight has a fill colour

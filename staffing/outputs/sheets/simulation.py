@@ -12,7 +12,7 @@ confidence highlighted by a conditional format, with filters. The interval table
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -198,7 +198,8 @@ def write_simulation(
                 row,
                 0,
                 "Per skill and interval: planned against simulated (rows in red "
-                "miss a target with 95 % confidence)",
+                "miss a target with 95 % confidence; under day or week scope no interval "
+                "is missed, and its shortfalls are information)",
                 formats.section,
             )
             header = row + 1
@@ -219,8 +220,9 @@ def _simulation_text(view: PlanView, simulation: SimulationResult) -> tuple[str,
         f"{meta.get('replications')} replications, seed {meta.get('seed')}; {shape} handle "
         f"times, {'ramped' if meta.get('ramp') else 'constant'} arrivals per interval, chat "
         f"routing {meta.get('routing')}, at close: {meta.get('at_close')}; "
-        f"{meta.get('contacts', 0):,} contacts simulated on {meta.get('executor')}. Times "
-        f"are local to {view.timezone}. Rules: staffing simulate --help."
+        f"{meta.get('contacts', 0):,} contacts simulated on {meta.get('executor')}; "
+        f"{_forecast_error_text(meta.get('forecast_error'))}. Times are local to "
+        f"{view.timezone}. Rules: staffing simulate --help."
     )
     skipped = [
         f"{s['skill_id']} {s['skill_name']}: {s['note']}"
@@ -230,9 +232,23 @@ def _simulation_text(view: PlanView, simulation: SimulationResult) -> tuple[str,
     reading = (
         "Planned: the plan's formulas, volume-weighted over a day. Simulated: the mean over "
         "replications (a day's service level is answered within the threshold over all its "
-        "arrivals) and its 95 % half-width (±)." + (f" {'; '.join(skipped)}." if skipped else "")
+        "arrivals) and its 95 % half-width (±). P(meets every target) is with the forecast "
+        "error drawn, beside it with the volume known. Under day or week scope an interval "
+        "below a per-interval target is not a miss: 'Below an interval target' lists it "
+        "as information." + (f" {'; '.join(skipped)}." if skipped else "")
     )
     return how, reading
+
+
+def _forecast_error_text(drawn: dict[str, Any] | None) -> str:
+    """The forecast error the simulation drew, in words."""
+    if not drawn:
+        return "the forecast taken as exact (no forecast error drawn)"
+    cvs = ", ".join(f"skill {sid} {cv:.1%}" for sid, cv in drawn["daily_cv"].items())
+    return (
+        f"forecast error drawn per skill and day (daily CV {cvs}; "
+        f"correlation {drawn['correlation']:g})"
+    )
 
 
 def _write_simulation_head(
