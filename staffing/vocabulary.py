@@ -106,7 +106,8 @@ BINDING_DAY = "day scope"
 BINDING_WEEK = "week scope"
 #: Agents corrected by simulation (``staffing: time_stable``).
 BINDING_TIME_STABLE = "time-stable simulation"
-#: Reserved: agents set by a confidence requirement on the targets (not computed yet).
+#: Day- and week-scope skills with ``service_level.confidence`` above their floors: the
+#: period's targets at the volume the confidence asks for, at the fewest hours.
 BINDING_CONFIDENCE = "confidence"
 #: Reserved: agents set by the shifts' coverage (not computed in the plan's intervals).
 BINDING_SHIFTS = "shifts"

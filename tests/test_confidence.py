@@ -247,7 +247,7 @@ def test_bad_confidence_names_its_key(tmp_path, change, message):
 def test_a_confidence_plan_meets_its_day_with_that_probability(tmp_path):
     raw = _config(tmp_path, scope="day", confidence=0.9)
     raw["volume"]["uncertainty"] = {"daily_cv": 0.1}
-    result = staffing.plan(raw)
+    result = staffing.plan(raw, day_scope=False)  # the analytic staffing alone
     base = staffing.plan(
         {
             **raw,
@@ -255,7 +255,8 @@ def test_a_confidence_plan_meets_its_day_with_that_probability(tmp_path):
                 **raw["defaults"],
                 "service_level": {"target": 0.8, "answer_within_seconds": 20, "scope": "day"},
             },
-        }
+        },
+        day_scope=False,
     )
     voice = result.intervals[result.intervals["skill_id"] == 1]
     open_ = voice["volume"].to_numpy() > 0
@@ -268,6 +269,7 @@ def test_a_confidence_plan_meets_its_day_with_that_probability(tmp_path):
     assert reached >= 0.9 - 1e-5
     base_voice = base.intervals[base.intervals["skill_id"] == 1]["agents"].sum()
     assert voice["agents"].sum() > base_voice  # confidence costs agents over the mean day
+    assert "confidence" in set(voice["binding"])  # what set them, in the intervals table
     risk = result.risk
     assert list(risk["confidence"].unique()) == [0.5, 0.8, 0.9, 0.95, 0.99]
     row = risk[(risk["skill_id"] == 1) & (risk["confidence"] == 0.9)].iloc[0]
@@ -280,6 +282,10 @@ def test_a_confidence_plan_meets_its_day_with_that_probability(tmp_path):
     voice_line = next(line for line in text.splitlines() if "1 Voice (day CV 10%)" in line)
     assert f"{row['fte_per_week']:.1f}" in voice_line and "flat buffer" in voice_line
     _check_risk_sheet(result, tmp_path)
+    # the correction by simulation (staffing.simulation.day_scope) only adds agents
+    simulated = staffing.plan(raw, day_scope={"replications": 20, "max_iterations": 3})
+    more = simulated.intervals["agents"].to_numpy() - result.intervals["agents"].to_numpy()
+    assert more.min() >= 0 and simulated.meta["day_scope"]["iterations"] >= 1
 
 
 def _check_risk_sheet(result, tmp_path):

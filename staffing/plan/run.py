@@ -30,6 +30,7 @@ from staffing.plan.notes import run_notes
 from staffing.plan.progress import Progress, tell
 from staffing.plan.result import STAFFING_METHODS, Plan
 from staffing.plan.rollups import RollUps, rollups
+from staffing.plan.rows import INTERVAL
 from staffing.plan.skills_table import skills_table
 from staffing.plan.staff import staff
 from staffing.plan.uncertainty import forecast_uncertainty
@@ -57,6 +58,7 @@ def plan(
     volume: pd.DataFrame | None = None,
     progress: Progress = None,
     time_stable: dict[str, Any] | None = None,
+    day_scope: dict[str, Any] | bool | None = None,
 ) -> Plan:
     """Run a plan: required on-queue agents and FTE per skill and interval.
 
@@ -77,6 +79,12 @@ def plan(
         arguments of :func:`staffing.simulation.time_stable.time_stable_agents`
         (``replications`` 20, ``seed`` 0, ``max_iterations`` 8, and ``simulate``'s
         ``workers``, ``ramp``, ...).
+    day_scope : dict or False, optional
+        Options of the correction by simulation of day- and week-scope skills (keyword
+        arguments of :func:`staffing.simulation.day_scope.day_scope_agents`:
+        ``replications`` 80, ``seed`` 0, ``max_iterations`` 8, ``workers``, ...); False
+        keeps the analytic staffing (stationary formulas, with forecast error under a
+        confidence) without the simulation.
 
     Returns
     -------
@@ -123,7 +131,7 @@ def plan(
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
-        result = _plan(config, nht_history, volume, progress, time_stable, run_at)
+        result = _plan(config, nht_history, volume, progress, (time_stable, day_scope), run_at)
     notes = result.warnings
     for warning in caught:  # implausible data: into the plan's warnings, and warned again
         if issubclass(warning.category, DataWarning) and str(warning.message) not in notes:
@@ -137,7 +145,7 @@ def _plan(
     nht_history: pd.DataFrame | None,
     volume: pd.DataFrame | None,
     progress: Progress,
-    time_stable: dict[str, Any] | None,
+    simulation: tuple[dict[str, Any] | None, dict[str, Any] | bool | None],
     run_at: datetime,
 ) -> Plan:
     """The planning run of :func:`plan` (its warnings recorded by the caller)."""
@@ -162,7 +170,7 @@ def _plan(
             progress,
             f"note: {closed_volume:,.0f} contacts are forecast in closed hours and are not staffed",
         )
-    return _time_stable(result, inputs, time_stable, progress, period_volume)
+    return _simulated(result, inputs, simulation, progress, period_volume)
 
 
 def _intervals(config: PlanConfig, inputs: Inputs, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -297,24 +305,60 @@ def _result(
     )
 
 
-def _time_stable(
+def _simulated(
     result: Plan,
     inputs: Inputs,
-    options: dict[str, Any] | None,
+    options: tuple[dict[str, Any] | None, dict[str, Any] | bool | None],
     progress: Progress,
     period_volume: np.ndarray,
 ) -> Plan:
-    """Re-staff the ``staffing: time_stable`` skills by simulation (the plan as it is else)."""
+    """Re-staff by simulation: ``staffing: time_stable`` skills, then day- and week-scope
+    skills where their simulated day misses (the plan as it is else)."""
+    time_stable, day_scope = options
+    fixed = np.full(len(result.intervals), np.nan)
     stable_ids = [
         s.skill_id for s in inputs.skills if s.staffing == "time_stable" and s.method != WORKLOAD
     ]
-    if not stable_ids:
-        return result
-    from staffing.simulation.time_stable import time_stable_agents
+    if stable_ids:
+        from staffing.simulation.time_stable import time_stable_agents
 
+        tell(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
+        found, report = time_stable_agents(result, stable_ids, **(time_stable or {}))
+        fixed = np.where(np.isnan(found), fixed, found)
+        result = _restaffed(result, inputs, fixed, {"time_stable": report}, period_volume)
+    period = [s for s in inputs.skills if s.method != WORKLOAD and s.scope != INTERVAL]
+    if not period or day_scope is False:
+        return result
+    from staffing.simulation.day_scope import day_scope_agents
+
+    tell(progress, f"day and week scope of {len(period)} skill(s) checked by simulation")
+    wanted = {s.skill_id: s.confidence for s in period if s.confidence is not None}
+    found, report = day_scope_agents(
+        result,
+        [s.skill_id for s in period],
+        confidence=wanted,
+        **(day_scope if isinstance(day_scope, dict) else {}),
+    )
+    analytic = result.staffing_method
+    added = found > result.intervals["agents"].to_numpy()  # NaN compares False
+    fixed = np.where(added, found, fixed)
+    result = _restaffed(result, inputs, fixed, {"day_scope": report}, period_volume)
+    now = result.staffing_method
+    if analytic is not None and now is not None:  # corrected rows keep their rule's name
+        method = np.where(added, analytic.to_numpy(dtype=object), now.to_numpy(dtype=object))
+        result = replace(result, staffing_method=_staffing_method({"staffing_method": method}))
+    return result
+
+
+def _restaffed(
+    result: Plan,
+    inputs: Inputs,
+    fixed: np.ndarray,
+    report: dict[str, Any],
+    period_volume: np.ndarray,
+) -> Plan:
+    """The plan staffed again with ``fixed`` agents where not NaN, ``report`` in its meta."""
     config = result.config
-    tell(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
-    fixed, report = time_stable_agents(result, stable_ids, **(options or {}))
     interval_s = config.plan.interval_minutes * 60.0
     arrays = staff(
         inputs,
@@ -335,6 +379,6 @@ def _time_stable(
         daily_total=rolled.daily_total,
         weekly=rolled.weekly,
         weekly_total=rolled.weekly_total,
-        meta={**result.meta, "time_stable": report},
+        meta={**result.meta, **report},
         staffing_method=_staffing_method(arrays),
     )

@@ -23,7 +23,15 @@ from staffing.plan.inputs import Inputs
 from staffing.plan.period import period_agents
 from staffing.plan.progress import Progress, tell
 from staffing.plan.rows import INTERVAL, Group, SkillRows, unique_rows
-from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C, WORKLOAD
+from staffing.vocabulary import (
+    BINDING_CONFIDENCE,
+    BINDING_DAY,
+    BINDING_WEEK,
+    CHAT,
+    ERLANG_A,
+    ERLANG_C,
+    WORKLOAD,
+)
 
 __all__ = ["group_handle_times", "staff"]
 
@@ -271,6 +279,12 @@ def staff(
                 inputs.shrinkage,
                 progress,
             )
+            if period_volume is not None:  # where a confidence's volume set the agents
+                mine = binding[sub[1]]
+                scaled = period_volume[sub[1]] != volume[sub[1]]
+                binding[sub[1][scaled & ((mine == BINDING_DAY) | (mine == BINDING_WEEK))]] = (
+                    BINDING_CONFIDENCE
+                )
     if fixed_agents is not None:
         agents = np.where(np.isnan(fixed_agents), agents, fixed_agents)
     _check_met(agents, skills, skill_index, grid)
