@@ -226,9 +226,10 @@ def staff(
     fixed_agents : ndarray, optional
         Agents per row that replace the computed ones where not NaN [-].
     period_volume : ndarray, optional
-        The volume day- and week-scope rows are staffed for (forecast × the confidence
-        multiplier, :func:`staffing.plan.confidence.confidence_volume`); default the
-        forecast. The achieved figures are always those at the forecast.
+        The volume day- and week-scope rows meet their period's targets at (forecast × the
+        confidence multiplier, :func:`staffing.plan.confidence.confidence_volume`); default
+        the forecast. Their floors (interval floor, occupancy cap, ``min_agents``) and the
+        achieved figures stay at the forecast.
 
     Returns
     -------
@@ -271,13 +272,14 @@ def staff(
                 skill_index,
                 sub,
                 h[there],
-                volume if period_volume is None else period_volume,
+                volume,
                 rows,
                 interval_s,
                 grid,
                 start,
                 inputs.shrinkage,
                 progress,
+                target_volume=period_volume,
             )
             if period_volume is not None:  # where a confidence's volume set the agents
                 mine = binding[sub[1]]
