@@ -29,7 +29,7 @@ CHECK_SEED = 101  # the checks simulate on another seed than the correction (see
 def peaks_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     unused = tmp_path_factory.mktemp("peaks") / "unused.csv"
     unused.write_text("skill_id,interval_start,volume\n")
-    return plan(peaks_config(str(unused)), volume=peaks_volume())
+    return plan(peaks_config(str(unused)), volume=peaks_volume(), day_scope=False)
 
 
 def staffed(skills: list[SkillInput], agents: list[np.ndarray]) -> list[SkillInput]:
@@ -101,7 +101,9 @@ def test_with_a_confidence_the_simulated_day_meets_the_target_on_90_percent_of_d
     volume = peaks_volume()
     quantile = float(day_multiplier.quantile(0.9, 0.1))
     analytic = plan(
-        peaks_config(str(unused)), volume=volume.assign(volume=volume.volume * quantile)
+        peaks_config(str(unused)),
+        volume=volume.assign(volume=volume.volume * quantile),
+        day_scope=False,
     )
     skills = [replace(s, daily_cv=0.1) for s in skill_inputs(analytic)]
     wanted = {21: 0.9, 22: 0.9}
