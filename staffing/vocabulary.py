@@ -311,6 +311,9 @@ COLUMN_META: dict[str, ColumnMeta] = {
     # Plan.backtest
     "actual_volume": ColumnMeta("Actual volume", "volume"),
     "hours": ColumnMeta("Hours", "hours"),
+    # Plan.uncertainty
+    "daily_cv": ColumnMeta("Day-level CV of the volume", "percent"),
+    "origins": ColumnMeta("Backtest origins (weeks)", "int"),
     # NHT history (Plan.history, the store) and Plan.nht_profile
     "account": ColumnMeta("Account", "text"),
     "interval_minutes": ColumnMeta("Interval minutes", "int"),

@@ -49,6 +49,9 @@ class PlanView:
         The plan's tables of the same names; None for a table without columns.
     history, nht_profile : DataFrame
         The plan's NHT history (local times) and the NHT it used per hour of the week.
+    uncertainty : DataFrame or None
+        ``plan.uncertainty`` as a table (``skill_id, skill_name, daily_cv, source,
+        origins``; ``attrs["correlation"]`` kept); None with ``volume.uncertainty: none``.
     meta : dict
         A copy of ``plan.meta``.
     config : PlanConfig or mapping or None
@@ -70,6 +73,7 @@ class PlanView:
     nht_profile: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     config: PlanConfig | Mapping[str, object] | None = None
+    uncertainty: pd.DataFrame | None = None
     risk: pd.DataFrame | None = None
 
     @classmethod
@@ -132,6 +136,7 @@ class PlanView:
             nht_profile=plan.nht_profile,
             meta=meta,
             config=plan.config,
+            uncertainty=_uncertainty(plan),
             risk=getattr(plan, "risk", None),
         )
 
@@ -186,6 +191,19 @@ def _with_later_columns(intervals: pd.DataFrame, interval_minutes: int) -> pd.Da
     if "binding" not in intervals.columns:
         added["binding"] = ""
     return intervals.assign(**added) if added else intervals
+
+
+def _uncertainty(plan: Plan) -> pd.DataFrame | None:
+    """``plan.uncertainty`` with the skill's name beside its id (None when it has none)."""
+    table = getattr(plan, "uncertainty", None)  # a plan built by hand may not have one
+    if table is None:
+        return None
+    names = plan.skills.set_index("skill_id")["skill_name"] if len(plan.skills) else None
+    shown = table.reset_index()
+    if names is not None:
+        shown.insert(1, "skill_name", shown["skill_id"].map(names))
+    shown.attrs = dict(table.attrs)
+    return shown
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame | None:

@@ -1,9 +1,11 @@
-"""The Assumptions sheet: the run, the schedule's rules, the config, per-skill settings, backtest.
+"""The Assumptions sheet: the run, the schedule's rules, the config, per-skill settings, backtest,
+and the forecast uncertainty.
 
 The plan's metadata (history window, sources, version, run time), how shrinkage and
 scheduled breaks combine when a schedule is written, the configuration as it was applied
 with every credential-like key redacted (flattened by :mod:`staffing.outputs.settings`),
-the resolved settings per skill and the forecast backtest. Each setting is a ``key | value``
+the resolved settings per skill, the forecast backtest and the forecast uncertainty the plan
+assumes (each skill's day-level CV and where it came from). Each setting is a ``key | value``
 row; its number format comes from :data:`staffing.vocabulary.COLUMN_META`.
 """
 
@@ -101,11 +103,31 @@ def write_assumptions(
             row, 0, "Volume forecast backtest (last history week held out)", formats.section
         )
         if len(view.backtest):
-            row = write_frame(ws, view.backtest, row + 1, formats, widths, view.timezone)
+            row = write_frame(ws, view.backtest, row + 1, formats, widths, view.timezone) + 1
         else:
             ws.write_string(row + 1, 0, "none: the volume forecast did not come from history")
+            row += 3
+    _write_uncertainty(ws, row, view, formats, widths)
     widths.see(0, 18)
     widths.apply(ws)
+
+
+def _write_uncertainty(
+    ws: Worksheet, row: int, view: PlanView, formats: Formats, widths: Widths
+) -> int:
+    """The forecast error the plan assumes (``Plan.uncertainty``); the next row."""
+    ws.write_string(
+        row, 0, "Forecast uncertainty (day-level CV of each skill's volume)", formats.section
+    )
+    table = view.uncertainty
+    if table is None:
+        ws.write_string(row + 1, 0, "none: volume.uncertainty is none, the forecast is exact")
+        return row + 3
+    correlation = float(table.attrs.get("correlation", 0.0))
+    row = _write_setting(
+        ws, row + 1, "correlation between skills", correlation, view.timezone, formats, widths
+    )
+    return write_frame(ws, table, row, formats, widths, view.timezone) + 1
 
 
 def _write_settings(
