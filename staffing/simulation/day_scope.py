@@ -39,13 +39,14 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from staffing import daily
 from staffing.forecast import day_multiplier
 from staffing.simulation import engine
 from staffing.simulation.inputs import SkillInput
 from staffing.simulation.run import PlanLike, plan_uncertainty, skill_inputs
-from staffing.simulation.tables import meets, period_metrics
+from staffing.simulation.tables import period_metrics
 
 __all__ = ["day_scope_agents", "day_scope_skills", "distinct_periods"]
 
@@ -54,6 +55,8 @@ _MAX_LEVEL = 0.9999
 #: The least a failing period's targets are raised by in one step: service level and
 #: abandonment [-], ASA (relative) [-]; so every step adds agents.
 _STEP = 0.002
+#: Fewest replications the budget may bring a simulation down to [-].
+_MIN_REPLICATIONS = 20
 
 
 def distinct_periods(skill: SkillInput) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
@@ -118,28 +121,105 @@ def _compact(skill: SkillInput, periods: list[np.ndarray]) -> tuple[SkillInput, 
     return compact, source
 
 
+def _period_log_multipliers(
+    skills: Sequence[SkillInput], seed: int, correlation: float, replications: int
+) -> list[np.ndarray]:
+    """Per compact skill: ln of each period's volume-weighted multiplier, (reps, periods).
+
+    The very draws the engine made (:func:`staffing.simulation.engine.day_multipliers`,
+    the same seed, CVs and days), so each replication's figures can be read against its
+    own forecast error.
+    """
+    cvs = np.array([float(s.daily_cv) for s in skills])
+    days = max(len(s.dates) for s in skills)
+    drawn = np.stack(
+        [engine.day_multipliers(seed, r, cvs, correlation, days) for r in range(replications)]
+    )
+    out = []
+    for column, skill in enumerate(skills):
+        n_days, n_periods = len(skill.dates), len(skill.week_start)
+        weight = np.bincount(skill.day, weights=skill.volume, minlength=n_days)
+        period_of_day = np.zeros(n_days, dtype=np.int64)
+        period_of_day[skill.day] = skill.week
+        share = (
+            weight / np.bincount(period_of_day, weights=weight, minlength=n_periods)[period_of_day]
+        )
+        mixed = np.stack(
+            [
+                np.bincount(period_of_day, weights=row * share, minlength=n_periods)
+                for row in drawn[:, :n_days, column]
+            ]
+        )
+        out.append(np.log(mixed))
+    return out
+
+
+def _period_sigma(skill: SkillInput) -> np.ndarray:
+    """Per compact period: the shape of its multiplier's law (σ of ln M): the day's under
+    day scope, under week scope the week's mean multiplier moment-matched to a lognormal of
+    CV ``daily_cv / sqrt(days)`` (independent days)."""
+    n_periods = len(skill.week_start)
+    days = np.ones(n_periods)
+    if skill.scope == "week":
+        served = (skill.volume > 0) & (skill.agents > 0)
+        days = np.array(
+            [np.unique(skill.day[served & (skill.week == w)]).size for w in range(n_periods)]
+        )
+    return np.asarray(day_multiplier.sigma(skill.daily_cv / np.sqrt(np.maximum(days, 1))))
+
+
+def _linear_normal(
+    x: np.ndarray, y: np.ndarray, shape: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sd of a period's figure y over the multiplier's law, per period.
+
+    y = a + b·ln M + ε fitted per period by least squares over the replications (x = ln M
+    drawn); with ln M ~ N(−σ²/2, σ²) the figure is N(a − b·σ²/2, b²σ² + var ε). A control
+    variate: the spread of the drawn multipliers is replaced by their known law.
+    """
+    xm, ym = x.mean(axis=0), y.mean(axis=0)
+    dx, dy = x - xm, y - ym
+    sxx = np.sum(dx * dx, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = np.where(sxx > 0, np.sum(dx * dy, axis=0) / sxx, 0.0)
+    residual = dy - slope * dx
+    noise = np.sum(residual**2, axis=0) / max(x.shape[0] - 2, 1)
+    mean = ym + slope * (-(shape**2) / 2 - xm)
+    return mean, np.sqrt(slope**2 * shape**2 + noise)
+
+
 def _statistics(
-    counts: np.ndarray, skill: SkillInput, confidence: float | None
+    counts: np.ndarray, skill: SkillInput, confidence: float | None, log_m: np.ndarray
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Per period: the simulated statistic of each target, and the criterion met."""
+    """Per period: the simulated statistic of each target, and the criterion met.
+
+    Without a confidence: the means over replications against the targets. With one: the
+    ``1 - c`` quantile of the day's service level (the ``c`` quantile of abandonment and
+    ASA) under the linear-normal model of :func:`_linear_normal`, which reads every
+    replication against its drawn multiplier and so needs far fewer replications than the
+    share of replications meeting the target.
+    """
     metrics = period_metrics(counts)
     targets = skill.targets
     if confidence is None:
         stats = {name: np.nanmean(values, axis=0) for name, values in metrics.items()}
-        ok = np.ones(counts.shape[1], dtype=bool)
-        if targets["service_level"] is not None:
-            ok &= stats["service_level"] >= targets["service_level"]
-        if targets["max_abandon"] is not None:
-            ok &= stats["p_abandon"] <= targets["max_abandon"]
-        if targets["asa_s"] is not None:
-            ok &= stats["asa_s"] <= targets["asa_s"]
-        return stats, ok
-    stats = {
-        "service_level": np.nanquantile(metrics["service_level"], 1 - confidence, axis=0),
-        "p_abandon": np.nanquantile(metrics["p_abandon"], confidence, axis=0),
-        "asa_s": np.nanquantile(metrics["asa_s"], confidence, axis=0),
-    }
-    return stats, meets(metrics, targets).mean(axis=0) >= confidence
+        z = 0.0
+    else:
+        shape = _period_sigma(skill)
+        z = float(special.ndtri(confidence))
+        stats = {}
+        for name, sign in (("service_level", -1.0), ("p_abandon", 1.0), ("asa_s", 1.0)):
+            values = np.nan_to_num(metrics[name], nan=0.0, posinf=np.finfo(float).max)
+            mean, sd = _linear_normal(log_m, values, shape)
+            stats[name] = mean + sign * z * sd
+    ok = np.ones(counts.shape[1], dtype=bool)
+    if targets["service_level"] is not None:
+        ok &= stats["service_level"] >= targets["service_level"]
+    if targets["max_abandon"] is not None:
+        ok &= stats["p_abandon"] <= targets["max_abandon"]
+    if targets["asa_s"] is not None:
+        ok &= stats["asa_s"] <= targets["asa_s"]
+    return stats, ok
 
 
 def _raised_targets(
@@ -195,11 +275,11 @@ def _stable(skill: SkillInput, rows: np.ndarray, volume: np.ndarray) -> np.ndarr
 
 
 def _restaff(
-    skill: SkillInput, counts: np.ndarray, confidence: float | None
+    skill: SkillInput, counts: np.ndarray, confidence: float | None, log_m: np.ndarray
 ) -> tuple[np.ndarray, int]:
     """The next agents of a compact skill from its per-replication period counts, and how
     many of its periods failed."""
-    stats, ok = _statistics(counts, skill, confidence)
+    stats, ok = _statistics(counts, skill, confidence, log_m)
     agents = skill.agents.astype(float)
     rows = np.flatnonzero((agents > 0) & (skill.volume > 0) & ~ok[skill.week])
     if not rows.size:
@@ -241,6 +321,7 @@ def day_scope_skills(
     replications: int = 80,
     seed: int = 0,
     max_iterations: int = 8,
+    max_contacts: float = 5e6,
     **options: Any,
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     """Agents per interval of day- and week-scope skills, corrected by simulation.
@@ -266,6 +347,10 @@ def day_scope_skills(
         Seed of every iteration's simulation (common random numbers).
     max_iterations : int, default 8
         Most simulations [-].
+    max_contacts : float, default 5e6
+        Budget of expected contacts of one simulation [-] (the cost: about 2-3 s each on
+        one core with numba). Over it, the replications drop (to 20 at least), then skills
+        beyond the budget are not corrected and are listed in ``report["skipped"]``.
     **options
         Further keyword arguments of :func:`staffing.simulation.engine.run` (``ramp``,
         ``routing``, ``workers``, ``client``, ...).
@@ -273,12 +358,14 @@ def day_scope_skills(
     Returns
     -------
     agents : list of numpy.ndarray
-        The corrected agents per interval of each skill [-] (never fewer than given).
+        The corrected agents per interval of each skill [-] (never fewer than given; a
+        skipped skill's as given).
     report : dict
         ``iterations`` [-]; ``converged`` (bool: the last simulation found no distinct
         period failing); ``failing`` (distinct periods failing in each simulation);
         ``periods`` and ``distinct_periods`` [-]; ``contacts`` simulated and ``seconds``
-        of wall time (the correction's cost); ``replications``; ``seed``.
+        of wall time (the correction's cost); ``replications`` (as run); ``seed``;
+        ``skipped`` (skill id to why it was not corrected).
     """
     wanted = dict(confidence or {})
     started = time.perf_counter()
@@ -290,23 +377,38 @@ def day_scope_skills(
             replace(skill, daily_cv=cv), [rows[p] for p in np.unique(rep[rep >= 0])]
         )
         compact.append((part, source))
+    reps, keep = _budget([part for part, _ in compact], replications, max_contacts)
     report: dict[str, Any] = {
         "iterations": 0,
-        "converged": not skills,
+        "converged": not any(keep),
         "failing": [],
         "periods": int(sum(len(rows) for _, rows, _ in layouts)),
         "distinct_periods": int(sum(np.unique(rep[rep >= 0]).size for _, _, rep in layouts)),
         "contacts": 0,
-        "replications": int(replications),
+        "replications": reps,
         "seed": int(seed),
+        "skipped": {
+            s.skill_id: f"not corrected by simulation: over max_contacts={max_contacts:,.0f}"
+            for s, k in zip(skills, keep, strict=True)
+            if not k
+        },
     }
-    current = [part for part, _ in compact]
-    for iteration in range(1, max_iterations + 1 if skills else 1):
+    current = [part for (part, _), k in zip(compact, keep, strict=True) if k]
+    for iteration in range(1, max_iterations + 1 if current else 1):
         done = engine.run(
-            current, replications=replications, seed=seed, correlation=correlation, **options
+            current,
+            replications=reps,
+            seed=seed,
+            correlation=correlation,
+            known_volume=False,
+            **options,
         )
         report["iterations"], report["contacts"] = iteration, report["contacts"] + done.contacts
-        steps = [_restaff(s, done.counts[s.skill_id][1], wanted.get(s.skill_id)) for s in current]
+        log_m = _period_log_multipliers(current, seed, correlation, reps)
+        steps = [
+            _restaff(s, done.counts[s.skill_id][1], wanted.get(s.skill_id), x)
+            for s, x in zip(current, log_m, strict=True)
+        ]
         report["failing"].append(int(sum(n for _, n in steps)))
         if report["failing"][-1] == 0:
             report["converged"] = True
@@ -317,10 +419,32 @@ def day_scope_skills(
                 for s, (a, _) in zip(current, steps, strict=True)
             ]
     report["seconds"] = time.perf_counter() - started
+    corrected = iter(current)
     return [
-        _expand(skill, layout, part, source)
-        for skill, layout, part, (_, source) in zip(skills, layouts, current, compact, strict=True)
+        _expand(skill, layout, next(corrected), source) if k else skill.agents.astype(float)
+        for skill, layout, (_, source), k in zip(skills, layouts, compact, keep, strict=True)
     ], report
+
+
+def _budget(
+    parts: list[SkillInput], replications: int, max_contacts: float
+) -> tuple[int, list[bool]]:
+    """Replications of each simulation and the skills corrected, within ``max_contacts``.
+
+    The replications drop from ``replications`` towards :data:`_MIN_REPLICATIONS` to keep
+    one simulation's expected contacts within the budget; when even that is over, skills
+    are taken in order while they fit, and the rest are left uncorrected.
+    """
+    per_rep = [float(part.volume.sum()) for part in parts]
+    total = sum(per_rep)
+    if total * replications <= max_contacts:
+        return int(replications), [True] * len(parts)
+    reps = int(min(replications, max(_MIN_REPLICATIONS, max_contacts // max(total, 1.0))))
+    keep, used = [], 0.0
+    for contacts in per_rep:
+        keep.append(used + contacts * reps <= max_contacts)
+        used += contacts * reps if keep[-1] else 0.0
+    return reps, keep
 
 
 def _expand(
@@ -349,6 +473,7 @@ def day_scope_agents(
     replications: int = 80,
     seed: int = 0,
     max_iterations: int = 8,
+    max_contacts: float = 5e6,
     **options: Any,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Agents per interval of a plan's day- and week-scope skills, corrected by simulation.
@@ -365,7 +490,7 @@ def day_scope_agents(
         The queueing skills of scope day or week to correct (others keep their agents).
     confidence : mapping, optional
         Skill id to its ``service_level.confidence`` [-].
-    replications, seed, max_iterations, **options
+    replications, seed, max_iterations, max_contacts, **options
         As for :func:`day_scope_skills`.
 
     Returns
@@ -396,6 +521,7 @@ def day_scope_agents(
         replications=replications,
         seed=seed,
         max_iterations=max_iterations,
+        max_contacts=max_contacts,
         **options,
     )
     skills = plan.config.resolved_skills

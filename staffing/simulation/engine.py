@@ -217,7 +217,8 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
         ``answer_within_s`` [s], ``patience_s`` [s] or None; ``reps`` (first, stop);
         ``seed``; ``day``, ``week`` (period index of each interval) and ``n_days``,
         ``n_weeks``; the forecast error: ``cvs`` (every skill's day-level CV),
-        ``column`` (this skill's), ``correlation``, ``draw_days``; and the kernel options
+        ``column`` (this skill's), ``correlation``, ``draw_days``, ``known_volume`` (also
+        run on the forecast volume); and the kernel options
         ``ramp``, ``handle_time``, ``handle_time_cv``, ``routing``, ``at_close``.
 
     Returns
@@ -227,7 +228,8 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
         and their squares and cross products; ``daily`` (reps, days, 5) and ``weekly``
         (reps, weeks, 5): arrivals, answered, within, abandoned [-] and summed wait [s] per
         replication and period; ``daily_known`` and ``weekly_known``, the same on the
-        forecast volume (the same arrays when the skill has no forecast error);
+        forecast volume (the same arrays when the skill has no forecast error, NaN when
+        ``known_volume`` is off);
         ``contacts``, the contacts simulated [-]; ``seconds``, the task's wall time [s].
     """
     start = time.perf_counter()
@@ -238,15 +240,19 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
     daily = np.zeros((shape[0], spec["n_days"], shape[1]))
     weekly = np.zeros((shape[0], spec["n_weeks"], shape[1]))
     uncertain = spec["cvs"][spec["column"]] > 0
+    twice = uncertain and spec["known_volume"]
     daily_known = np.zeros_like(daily) if uncertain else daily
     weekly_known = np.zeros_like(weekly) if uncertain else weekly
+    if uncertain and not twice:
+        daily_known[:], weekly_known[:] = np.nan, np.nan
     contacts = 0
     for index, rep in enumerate(range(first, stop)):
         volume = spec["volume"]
-        if uncertain:
+        if twice:
             known = _replication(spec, rep, volume)
             daily_known[index] = _by_period(known, spec["day"], spec["n_days"])
             weekly_known[index] = _by_period(known, spec["week"], spec["n_weeks"])
+        if uncertain:
             factors = day_multipliers(
                 spec["seed"], rep, spec["cvs"], spec["correlation"], spec["draw_days"]
             )[:, spec["column"]]
@@ -410,6 +416,7 @@ def run(
     routing: str = "least_loaded",
     at_close: str = "drain",
     correlation: float = 0.0,
+    known_volume: bool = True,
     client: Any = None,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -424,6 +431,10 @@ def run(
         its forecast error (one multiplier per day and replication).
     correlation : float, default 0.0
         Correlation of the skills' day multipliers (Gaussian copula), in [0, 1].
+    known_volume : bool, default True
+        Also run each replication of a skill with forecast error on the forecast volume,
+        for ``p_meets_target_known_volume`` (twice the work for such skills); False: that
+        column is NaN for them.
     replications, seed, ramp, handle_time, handle_time_cv, routing, at_close, client, \
 scheduler, workers, progress
         As for :func:`staffing.simulation.simulate`.
@@ -450,6 +461,7 @@ scheduler, workers, progress
         "routing": routing,
         "at_close": at_close,
         "correlation": float(correlation),
+        "known_volume": bool(known_volume),
     }
     replications = int(replications)
     specs = _task_specs(skills, replications, int(seed), options)

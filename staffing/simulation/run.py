@@ -60,13 +60,18 @@ class PlanLike(Protocol):
         """The plan's name."""
         ...
 
+    @property
+    def uncertainty(self) -> pd.DataFrame | None:
+        """The forecast error assumed: ``daily_cv`` per ``skill_id``, ``attrs["correlation"]``."""
+        ...
+
 
 def plan_uncertainty(plan: PlanLike) -> tuple[dict[int, float], float]:
     """Each skill's day-level CV of the volume and the skills' correlation, from a plan.
 
     Reads ``plan.uncertainty`` (a frame indexed by ``skill_id`` with a ``daily_cv``
-    column and ``attrs["correlation"]``); a plan without one (None, or no such
-    attribute) has no forecast error.
+    column and ``attrs["correlation"]``); a plan without one (None) has no forecast
+    error.
 
     Parameters
     ----------
@@ -80,7 +85,7 @@ def plan_uncertainty(plan: PlanLike) -> tuple[dict[int, float], float]:
     correlation : float
         Correlation of the skills' day multipliers [-].
     """
-    frame = getattr(plan, "uncertainty", None)
+    frame = plan.uncertainty
     if frame is None or not len(frame):
         return {}, 0.0
     cvs = {int(sid): float(cv) for sid, cv in frame["daily_cv"].items()}
@@ -160,6 +165,7 @@ class SimulationResult:
                 "skill_id": sid,
                 "skill_name": skill["skill_name"],
                 "method": skill["method"],
+                "scope": skill.get("scope", "interval"),
                 "note": skill.get("note", ""),
             }
             mine = iv[iv["skill_id"] == sid]
@@ -333,6 +339,7 @@ def simulate(
     routing: str = "least_loaded",
     at_close: str = "drain",
     forecast_error: bool = True,
+    known_volume: bool = True,
     client: Any = None,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -376,6 +383,10 @@ def simulate(
         arrival rates of that day are scaled by it. False: the forecast is taken as exact.
         The daily and weekly ``p_meets_target`` are with the forecast error;
         ``p_meets_target_known_volume`` is the same replications on the forecast volume.
+    known_volume : bool, default True
+        Run each replication of a skill with forecast error a second time on the forecast
+        volume for ``p_meets_target_known_volume`` (twice the simulation's work for those
+        skills); False leaves that column NaN for them.
     client : distributed.Client, optional
         Run the tasks on this Dask client.
     scheduler : str, optional
@@ -430,6 +441,7 @@ def simulate(
         replications=replications,
         seed=seed,
         correlation=correlation,
+        known_volume=known_volume,
         **options,
         client=client,
         scheduler=scheduler,

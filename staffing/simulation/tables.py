@@ -252,7 +252,7 @@ def period_table(
     counts : tuple of numpy.ndarray
         Shape (replications, periods, 5) each: the :data:`PERIOD` counts simulated (with
         the forecast error when the skill has one), then on the forecast volume (the
-        probability with the volume known).
+        probability with the volume known; NaN where not run).
     codes : numpy.ndarray
         Period of each interval (``skill.day`` or ``skill.week``).
     n_groups : int
@@ -300,7 +300,10 @@ def period_table(
         if name == "service_level":
             table["service_level_p10"] = p10
     table["p_meets_target"] = meets(sim, skill.targets).mean(axis=0)
-    table["p_meets_target_known_volume"] = meets(period_metrics(known), skill.targets).mean(axis=0)
+    not_run = np.isnan(known[..., 0]).all(axis=0)  # the known-volume run was not asked for
+    table["p_meets_target_known_volume"] = np.where(
+        not_run, np.nan, meets(period_metrics(known), skill.targets).mean(axis=0)
+    )
     frame = pd.DataFrame(table)
     return frame[offered > 0].reset_index(drop=True)
 

@@ -100,12 +100,15 @@ def test_with_a_confidence_the_simulated_day_meets_the_target_on_90_percent_of_d
     unused.write_text("skill_id,interval_start,volume\n")
     volume = peaks_volume()
     quantile = float(day_multiplier.quantile(0.9, 0.1))
+    config = peaks_config(str(unused))
+    forecast = plan(config, volume=volume, day_scope=False)
     analytic = plan(
-        peaks_config(str(unused)),
-        volume=volume.assign(volume=volume.volume * quantile),
-        day_scope=False,
+        config, volume=volume.assign(volume=volume.volume * quantile), day_scope=False
     )
-    skills = [replace(s, daily_cv=0.1) for s in skill_inputs(analytic)]
+    skills = [
+        replace(s, daily_cv=0.1, agents=a.agents)
+        for s, a in zip(skill_inputs(forecast), skill_inputs(analytic), strict=True)
+    ]
     wanted = {21: 0.9, 22: 0.9}
     agents, report = day_scope_skills(skills, confidence=wanted)
     assert report["converged"]
@@ -120,3 +123,33 @@ def test_with_a_confidence_the_simulated_day_meets_the_target_on_90_percent_of_d
         # the forecast error, not the queue, is what the confidence pays for
         p_known = after.loc[after.skill_id == sid, "p_meets_target_known_volume"].mean()
         assert p_known > p_after
+
+
+def test_a_budget_lowers_the_replications_then_leaves_skills_uncorrected(peaks_plan):
+    skills = skill_inputs(peaks_plan)
+    # expected contacts of one replication of the distinct days of each skill
+    per_rep = [
+        sum(s.volume[rows].sum() for d, rows in enumerate(distinct_periods(s)[1]) if d in (0, 4))
+        for s in skills
+    ]
+    fewer = 30 * sum(per_rep) + 1
+    _, report = day_scope_skills(skills, max_contacts=fewer, max_iterations=1)
+    assert report["replications"] == 30 and report["skipped"] == {}
+    only_first = 20 * per_rep[0] + 1
+    agents, report = day_scope_skills(skills, max_contacts=only_first, max_iterations=1)
+    assert report["replications"] == 20
+    assert list(report["skipped"]) == [22] and "max_contacts" in report["skipped"][22]
+    np.testing.assert_array_equal(agents[1], skills[1].agents)
+
+
+def test_simulation_flags_follow_the_day_scope(peaks_plan):
+    """Day scope trades single intervals away: none is missed, shortfalls are information."""
+    result = peaks_plan.simulate(replications=10, seed=4)
+    iv = result.intervals
+    assert not iv["target_missed"].any() and (iv["missed_targets"] == "").all()
+    below = iv["below_interval_target"]
+    assert below.str.contains("service_level").any()  # the peaks run below 80 % in 20 s
+    summary = result.summary().set_index("skill_id")
+    assert (summary["intervals_missed"] == 0).all()
+    assert (summary["intervals_below_interval_target"] > 0).all()
+    assert (summary["scope"] == "day").all()

@@ -10,7 +10,7 @@ import pytest
 
 from staffing.simulation import engine, simulate
 from staffing.simulation.inputs import SkillInput
-from staffing.simulation.run import skill_inputs
+from staffing.simulation.run import plan_uncertainty, skill_inputs
 from staffing.simulation.time_stable import time_stable_agents, time_stable_skills
 
 
@@ -59,7 +59,9 @@ def test_the_engine_runs_from_arrays_alone():
 
 def test_the_engine_matches_the_adapter_for_the_same_seed(ramps_plan):
     adapted = simulate(ramps_plan, replications=6, seed=3)
-    done = engine.run(skill_inputs(ramps_plan), replications=6, seed=3)
+    correlation = plan_uncertainty(ramps_plan)[1]
+    inputs = skill_inputs(ramps_plan, forecast_error=True)
+    done = engine.run(inputs, replications=6, seed=3, correlation=correlation)
     pd.testing.assert_frame_equal(done.intervals, adapted.intervals, check_exact=True)
     pd.testing.assert_frame_equal(done.daily, adapted.daily, check_exact=True)
     pd.testing.assert_frame_equal(done.weekly, adapted.weekly, check_exact=True)

@@ -147,3 +147,17 @@ def test_forecast_error_draws_reproduce_in_process_and_on_two_dask_workers():
         pd.testing.assert_frame_equal(getattr(two, name), getattr(local, name), check_exact=True)
     assert local.daily["p_meets_target"].ne(local.daily["p_meets_target_known_volume"]).any()
     assert two.executor.startswith("Dask LocalCluster, 2")
+
+
+def test_without_the_known_volume_run_the_forecast_error_tables_are_the_same():
+    skill = stationary_skill(2, daily_cv=0.2)
+    both = engine.run([skill], replications=4, seed=5)
+    once = engine.run([skill], replications=4, seed=5, known_volume=False)
+    assert once.daily["p_meets_target_known_volume"].isna().all()
+    assert once.contacts == both.contacts  # contacts counts the forecast-error run only
+    pd.testing.assert_frame_equal(once.intervals, both.intervals, check_exact=True)
+    pd.testing.assert_frame_equal(
+        once.daily.drop(columns="p_meets_target_known_volume"),
+        both.daily.drop(columns="p_meets_target_known_volume"),
+        check_exact=True,
+    )

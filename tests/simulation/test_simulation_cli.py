@@ -63,3 +63,30 @@ def test_workers_and_scheduler_exclude_each_other(tmp_path, capsys):
     except SystemExit as exc:
         assert exc.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_simulate_says_which_forecast_error_it_drew_and_can_leave_it_out(tmp_path, capsys):
+    folder = tmp_path
+    volume = ramp_volume()
+    volume["interval_start"] = volume["interval_start"].dt.tz_localize(None)
+    forecast = folder / "forecast.csv"
+    volume.to_csv(forecast, index=False)
+    config = ramp_config(str(forecast))
+    config["volume"]["uncertainty"] = {"daily_cv": 0.1, "correlation": 0.5}
+    path = folder / "ramps.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    out = folder / "with.csv"
+    args = ["simulate", str(path), "--replications", "2", "--seed", "1", "--quiet"]
+    assert main([*args, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "forecast error drawn: daily CV skill 11 10.0%" in text and "correlation 0.5" in text
+    assert "vol known" in text
+    drawn = pd.read_csv(folder / "with-daily.csv")
+    assert drawn["p_meets_target_known_volume"].notna().all()
+    out = folder / "without.csv"
+    assert main([*args, "--no-forecast-error", "--out", str(out)]) == 0
+    assert "forecast taken as exact" in capsys.readouterr().out
+    exact = pd.read_csv(folder / "without-daily.csv")
+    assert (exact["p_meets_target"] == exact["p_meets_target_known_volume"]).all()
+    # the known-volume run is the run without forecast error: same seed, same numbers
+    assert (drawn["p_meets_target_known_volume"] == exact["p_meets_target"]).all()
