@@ -120,8 +120,24 @@ def period_meets(
 ) -> NDArray[np.bool_]:
     """Whether each group meets all its targets when its volume is scaled by ``multiplier``.
 
-    Parameters are those of :func:`period_probability`, with ``multiplier`` (scalar or
-    shape (n_groups,)) [-] instead of ``cv``. A group without volume counts as meeting.
+    Parameters
+    ----------
+    model : {"erlang_c", "erlang_a", "chat"}
+        Queueing model of :func:`staffing.queueing.evaluate`.
+    agents, volume, answer_within_s, patience_s : ndarray
+        Per interval (rows): agents [-], forecast contacts [-], threshold [s], patience [s]
+        (inf: none).
+    handle_time_s : ndarray
+        Per interval [s] (chat: (rows, k)).
+    interval_s : float
+        Interval length [s].
+    group, n_groups : ndarray, int
+        Group code of each row (0 .. n_groups − 1).
+    multiplier : array_like of float
+        Each group's volume multiplier [-] (scalar or shape (n_groups,)).
+    service_level, asa_s, max_abandon : array_like, optional
+        Each group's targets, as for :func:`period_probability`. A group without volume
+        counts as meeting them.
 
     Returns
     -------

@@ -302,3 +302,13 @@ def _check_risk_sheet(result, tmp_path):
         charts = [archive.read(n).decode() for n in archive.namelist() if "charts/chart" in n]
     drawn = [c for c in charts if "Risk!$" in c]
     assert len(drawn) == 1 and drawn[0].count("<c:ser>") == 2 * result.risk["skill_id"].nunique()
+
+
+def test_a_correction_over_its_budget_is_skipped_and_said(tmp_path):
+    raw = _config(tmp_path, scope="day", confidence=0.9)
+    raw["volume"]["uncertainty"] = {"daily_cv": 0.1}
+    result = staffing.plan(raw, day_scope={"max_contacts": 1})
+    analytic = staffing.plan(raw, day_scope=False)
+    assert (result.intervals["agents"] == analytic.intervals["agents"]).all()
+    skipped = [note for note in result.warnings if "not corrected by simulation" in note]
+    assert len(skipped) == 2 and "max_contacts" in skipped[0]

@@ -343,11 +343,28 @@ def _simulated(
     added = found > result.intervals["agents"].to_numpy()  # NaN compares False
     fixed = np.where(added, found, fixed)
     result = _restaffed(result, inputs, fixed, {"day_scope": report}, period_volume)
+    result.meta["notes"] = [*result.meta["notes"], *_day_scope_notes(report)]
     now = result.staffing_method
     if analytic is not None and now is not None:  # corrected rows keep their rule's name
         method = np.where(added, analytic.to_numpy(dtype=object), now.to_numpy(dtype=object))
         result = replace(result, staffing_method=_staffing_method({"staffing_method": method}))
     return result
+
+
+def _day_scope_notes(report: dict[str, Any]) -> list[str]:
+    """What the planner should know of the correction by simulation: skills it skipped
+    (over its contact budget) and a correction that did not converge."""
+    notes = [
+        f"skill {skill_id}: day/week scope {why} (plan(..., day_scope={{'max_contacts': ...}}) "
+        "raises the budget)"
+        for skill_id, why in report.get("skipped", {}).items()
+    ]
+    if not report.get("converged", True):
+        notes.append(
+            f"the correction of day/week scope by simulation stopped after "
+            f"{report.get('iterations')} simulations with periods still short of their target"
+        )
+    return notes
 
 
 def _restaffed(
