@@ -102,9 +102,7 @@ def test_with_a_confidence_the_simulated_day_meets_the_target_on_90_percent_of_d
     quantile = float(day_multiplier.quantile(0.9, 0.1))
     config = peaks_config(str(unused))
     forecast = plan(config, volume=volume, day_scope=False)
-    analytic = plan(
-        config, volume=volume.assign(volume=volume.volume * quantile), day_scope=False
-    )
+    analytic = plan(config, volume=volume.assign(volume=volume.volume * quantile), day_scope=False)
     skills = [
         replace(s, daily_cv=0.1, agents=a.agents)
         for s, a in zip(skill_inputs(forecast), skill_inputs(analytic), strict=True)
