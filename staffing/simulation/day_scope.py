@@ -12,18 +12,19 @@ simulating the plan's own time-varying system:
    ``replications`` replications and one seed in every iteration (common random numbers).
 2. A period fails when, without a confidence, the mean simulated day service level is
    below the target (the abandonment and ASA targets likewise); with a confidence ``c``,
-   when the share of replications meeting every target is below ``c`` (the forecast error
-   drawn, :mod:`staffing.forecast.day_multiplier`, when the skill has a ``daily_cv``).
-3. For a failing period, the simulated statistic (the mean, or with a confidence the
-   ``1 - c`` quantile over replications of the day's service level, the ``c`` quantile of
-   its abandonment and ASA) is compared with the stationary formulas' figure for the
-   period at the current agents, read at the forecast volume, or with a confidence at the
-   volume times the ``c`` quantile of the day multiplier. The re-staffing aims at the
-   target plus that optimism of the formulas (at least a small step), at the fewest
-   agent-hours by marginal analysis from the current agents
-   (:func:`staffing.daily.fewest_hours`): agents are only added, where the stationary
-   model gains most per agent-hour.
+   simulated with the forecast error (:mod:`staffing.forecast.day_multiplier`), when the
+   ``1 - c`` quantile of the day's service level (the ``c`` quantile of abandonment and
+   ASA) misses the target. That quantile comes from regressing each replication's figure
+   on its own drawn multiplier and taking the multiplier's known law (a control variate,
+   :func:`_linear_normal`), which needs far fewer replications than counting them.
+3. A failing period is re-staffed to its target plus the optimism of the stationary
+   formulas: their figure for the period at the current agents (read at the forecast
+   volume, or with a confidence at the volume times the ``c`` quantile of the multiplier)
+   less the simulated statistic; at least a small step up. Marginal analysis from the
+   current agents (:func:`staffing.daily.fewest_hours`) meets it at the fewest
+   agent-hours: agents are only added, where the formulas gain most per agent-hour.
 4. Repeat until no distinct period fails or ``max_iterations`` simulations have run.
+   ``max_contacts`` bounds the cost of each simulation (:func:`_budget`).
 
 The answer meets the criterion on the correction's own simulations (its seed); another
 seed sees it within the simulation's noise. It is not proven minimal: the greedy step is
@@ -154,18 +155,17 @@ def _period_log_multipliers(
     return out
 
 
-def _period_sigma(skill: SkillInput) -> np.ndarray:
-    """Per compact period: the shape of its multiplier's law (σ of ln M): the day's under
-    day scope, under week scope the week's mean multiplier moment-matched to a lognormal of
-    CV ``daily_cv / sqrt(days)`` (independent days)."""
+def _period_cv(skill: SkillInput) -> np.ndarray:
+    """Per compact period: the CV of its multiplier: the day's under day scope; under week
+    scope the week's mean of its days' multipliers, moment-matched to a lognormal of CV
+    ``daily_cv / sqrt(days)`` (independent days)."""
     n_periods = len(skill.week_start)
     days = np.ones(n_periods)
     if skill.scope == "week":
         served = (skill.volume > 0) & (skill.agents > 0)
-        days = np.array(
-            [np.unique(skill.day[served & (skill.week == w)]).size for w in range(n_periods)]
-        )
-    return np.asarray(day_multiplier.sigma(skill.daily_cv / np.sqrt(np.maximum(days, 1))))
+        day_of = np.unique(np.stack([skill.week[served], skill.day[served]]), axis=1)
+        days = np.bincount(day_of[0], minlength=n_periods).astype(float)
+    return float(skill.daily_cv) / np.sqrt(np.maximum(days, 1.0))
 
 
 def _linear_normal(
@@ -205,7 +205,7 @@ def _statistics(
         stats = {name: np.nanmean(values, axis=0) for name, values in metrics.items()}
         z = 0.0
     else:
-        shape = _period_sigma(skill)
+        shape = np.asarray(day_multiplier.sigma(_period_cv(skill)), dtype=float)
         z = float(special.ndtri(confidence))
         stats = {}
         for name, sign in (("service_level", -1.0), ("p_abandon", 1.0), ("asa_s", 1.0)):
@@ -246,22 +246,12 @@ def _raised_targets(
 
 
 def _load_multiplier(skill: SkillInput, rows: np.ndarray, confidence: float | None) -> np.ndarray:
-    """Per row: the multiplier of the volume the analytic figures are read at.
-
-    1 without a confidence; with one, the ``confidence`` quantile of the period's
-    multiplier (:func:`staffing.forecast.day_multiplier.quantile`): the day's CV under day
-    scope, under week scope the week's mean of its days' multipliers moment-matched to a
-    lognormal of CV ``daily_cv / sqrt(days)`` (days independent).
-    """
+    """Per row: the multiplier of the volume the analytic figures are read at: 1 without a
+    confidence, else the ``confidence`` quantile of the period's multiplier
+    (:func:`_period_cv`, :func:`staffing.forecast.day_multiplier.quantile`)."""
     if confidence is None or skill.daily_cv <= 0:
         return np.ones(rows.size)
-    cv = np.full(rows.size, float(skill.daily_cv))
-    if skill.scope == "week":
-        served = (skill.volume > 0) & (skill.agents > 0)
-        days = np.array(
-            [np.unique(skill.day[served & (skill.week == w)]).size for w in skill.week[rows]]
-        )
-        cv = cv / np.sqrt(np.maximum(days, 1))
+    cv = _period_cv(skill)[skill.week[rows]]
     return np.asarray(day_multiplier.quantile(confidence, cv), dtype=float)
 
 

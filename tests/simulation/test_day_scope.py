@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from staffing.forecast import day_multiplier
@@ -151,3 +152,22 @@ def test_simulation_flags_follow_the_day_scope(peaks_plan):
     assert (summary["intervals_missed"] == 0).all()
     assert (summary["intervals_below_interval_target"] > 0).all()
     assert (summary["scope"] == "day").all()
+
+
+def test_week_scope_is_corrected_per_distinct_week(tmp_path):
+    """Two identical weeks under ``scope: week``: one simulated week per skill, the same
+    agents in both, and each week's simulated SL at least the target less its half-width."""
+    unused = tmp_path / "unused.csv"
+    unused.write_text("skill_id,interval_start,volume\n")
+    config = peaks_config(str(unused), scope="week")
+    config["plan"]["weeks"] = 2
+    volume = peaks_volume()
+    later = volume.assign(interval_start=volume["interval_start"] + pd.Timedelta(weeks=1))
+    skills = skill_inputs(plan(config, volume=pd.concat([volume, later], ignore_index=True)))
+    agents, report = day_scope_skills(skills)
+    assert report["converged"] and report["periods"] == 4 and report["distinct_periods"] == 2
+    for skill, new in zip(skills, agents, strict=True):
+        np.testing.assert_array_equal(new[: new.size // 2], new[new.size // 2 :])
+        assert np.all(new >= skill.agents)
+    weekly = engine.run(staffed(skills, agents), replications=20, seed=CHECK_SEED).weekly
+    assert (weekly["service_level_sim"] >= TARGET - weekly["service_level_ci"]).all(), weekly
