@@ -106,7 +106,8 @@ BINDING_DAY = "day scope"
 BINDING_WEEK = "week scope"
 #: Agents corrected by simulation (``staffing: time_stable``).
 BINDING_TIME_STABLE = "time-stable simulation"
-#: Reserved: agents set by a confidence requirement on the targets (not computed yet).
+#: Day- and week-scope skills with ``service_level.confidence`` above their floors: the
+#: period's targets at the volume the confidence asks for, at the fewest hours.
 BINDING_CONFIDENCE = "confidence"
 #: Reserved: agents set by the shifts' coverage (not computed in the plan's intervals).
 BINDING_SHIFTS = "shifts"
@@ -400,6 +401,15 @@ COLUMN_META: dict[str, ColumnMeta] = {
     "reused_blocks": ColumnMeta("Blocks reused", "int"),
     "time_limit_s": ColumnMeta("Time limit per group [s]", "seconds"),
     "mip_rel_gap": ColumnMeta("Relative MILP gap allowed", "percent"),
+    # Plan.risk: the cost of confidence (the Risk sheet)
+    "scope": ColumnMeta("Scope", "text"),
+    "confidence": ColumnMeta("Confidence", "percent"),
+    "multiplier": ColumnMeta("Volume multiplier staffed for", "float"),
+    "fte_per_week": ColumnMeta("FTE per week", "fte"),
+    "probability": ColumnMeta("P(day meets its targets), lowest day", "percent"),
+    "buffer_uplift": ColumnMeta("Flat buffer: volume x", "float"),
+    "buffer_agent_hours": ColumnMeta("Flat buffer: agent hours", "hours"),
+    "buffer_fte_per_week": ColumnMeta("Flat buffer: FTE per week", "fte"),
     # numeric config settings and run metadata (the Assumptions sheet, by dotted key)
     "id": ColumnMeta("ID", "id"),
     "weeks": ColumnMeta("Weeks", "int"),

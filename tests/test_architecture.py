@@ -66,6 +66,7 @@ def layer_of(module: str) -> int:
         "staffing.shifts.lp_first",
         "staffing.shifts.branch_and_bound",
         "staffing.daily",
+        "staffing.confidence",
         "staffing.special_days",
         "staffing.skill_queue",
         "staffing.calendar",

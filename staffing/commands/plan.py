@@ -268,7 +268,49 @@ def format_summary(result: Plan) -> str:
         "last week of history"
     )
     notes = [f"warning: {note}" for note in result.warnings]
-    return "\n".join([head, "", *lines, "", foot, *(["", *notes] if notes else [])])
+    risk = format_risk(result)
+    return "\n".join(
+        [
+            head,
+            "",
+            *lines,
+            "",
+            foot,
+            *(["", *risk] if risk else []),
+            *(["", *notes] if notes else []),
+        ]
+    )
+
+
+def format_risk(result: Plan) -> list[str]:
+    """The cost of confidence (``Plan.risk``) as summary lines, one per skill.
+
+    Parameters
+    ----------
+    result : staffing.plan.Plan
+        A planning result.
+
+    Returns
+    -------
+    list of str
+        A heading and, per skill, FTE per week at each confidence level, the lowest day's
+        probability reached and the flat buffer's FTE per week; empty without ``Plan.risk``.
+    """
+    risk = result.risk
+    if risk is None or risk.empty:
+        return []
+    levels = " / ".join(f"{c:.0%}" for c in risk["confidence"].unique())
+    lines = [
+        f"cost of confidence (FTE/wk at P(day meets targets) {levels}, forecast error "
+        "from Plan.uncertainty; flat buffer: every interval staffed at forecast x uplift "
+        "to the same probability):"
+    ]
+    for (skill_id, name), rows in risk.groupby(["skill_id", "skill_name"], sort=False):
+        own = " / ".join(f"{v:.1f}" for v in rows["fte_per_week"])
+        flat = " / ".join(f"{v:.1f}" for v in rows["buffer_fte_per_week"])
+        cv = rows["daily_cv"].iloc[0]
+        lines.append(f"  {skill_id} {name} (day CV {cv:.0%}): {own}; flat buffer {flat}")
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:

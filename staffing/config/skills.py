@@ -59,13 +59,16 @@ class ServiceLevel(StrictModel):
 
     ``scope`` is the period the skill's targets (this one, ``asa_seconds`` and
     ``max_abandon``) are met over, volume-weighted; ``interval_floor`` is a service level
-    every interval must still reach when the scope is a day or a week.
+    every interval must still reach when the scope is a day or a week. ``confidence`` is
+    the probability, with forecast error (``volume.uncertainty``), that a day (week) meets
+    all its targets; it needs scope day or week.
     """
 
     target: Fraction
     answer_within_seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     scope: Literal[SCOPES] = "interval"  # type: ignore[valid-type]  # a run-time tuple
     interval_floor: Fraction | None = None
+    confidence: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
 
 
 def shrinkage_before(value: Any) -> Any:
@@ -175,6 +178,7 @@ class ResolvedSkill:
     staffing: str = "stationary"
     patience_auto: bool = False
     priority: int = 0
+    confidence: float | None = None
 
     @classmethod
     def merge(cls, defaults: SkillSettings, skill: SkillEntry) -> ResolvedSkill:
@@ -226,6 +230,7 @@ class ResolvedSkill:
             staffing=m["staffing"] or "stationary",
             patience_auto=m["patience_seconds"] == "auto",
             priority=m["priority"] or 0,
+            confidence=None if sl is None or sl.confidence is None else float(sl.confidence),
         )
 
     def problems(self) -> list[tuple[str, str]]:
@@ -312,6 +317,14 @@ class ResolvedSkill:
                         f"{self.service_level_target:g} (got {self.interval_floor:g})",
                     )
                 )
+        if self.confidence is not None and self.scope == "interval":
+            out.append(
+                (
+                    "service_level.confidence",
+                    "a confidence is the probability that a day (week) meets its targets; "
+                    "it needs service_level.scope day or week (got interval)",
+                )
+            )
         if self.staffing == "time_stable" and self.scope != "interval":
             out.append(
                 (

@@ -59,6 +59,8 @@ class PlanView:
         The config the plan ran with.
     teams : TeamPlan or None
         ``plan.teams``: the staffing of the plan's teams (None without teams).
+    risk : DataFrame or None
+        ``plan.risk`` (the cost of confidence; None without it).
     """
 
     name: str
@@ -76,6 +78,7 @@ class PlanView:
     config: PlanConfig | Mapping[str, object] | None = None
     teams: TeamPlan | None = None
     uncertainty: pd.DataFrame | None = None
+    risk: pd.DataFrame | None = None
 
     @classmethod
     def from_plan(cls, plan: Plan, with_summary: bool = False) -> PlanView:
@@ -139,6 +142,7 @@ class PlanView:
             config=plan.config,
             teams=getattr(plan, "teams", None),  # a plan made by hand may have none
             uncertainty=_uncertainty(plan),
+            risk=getattr(plan, "risk", None),
         )
 
     def skill_order(self) -> pd.DataFrame:

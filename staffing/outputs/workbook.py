@@ -20,6 +20,10 @@ The workbook (read by Excel and LibreOffice) has these sheets:
     :attr:`~staffing.plan.Plan.teams`: the teams' agent-hours against each skill staffed
     alone and the pooled bound, per team skill the promised service level, ASA and
     abandonment beside its targets, and a heat map of agents (and FTE) per interval and team.
+``Risk`` (when the plan has ``Plan.risk``)
+    The cost of confidence: per day- or week-scope skill with a forecast error, the
+    agent-hours and FTE per week at confidence 0.5 to 0.99, the probability reached and the
+    agent-hours of the flat volume buffer reaching it; a chart of both against confidence.
 ``Simulation`` (``Simulation 2``, ...; only when a simulation of the plan is given)
     The :class:`~staffing.simulation.SimulationResult`: per skill and day, the planned
     against the simulated service level (with its 95 % half-width and 10th percentile),
@@ -115,6 +119,7 @@ from staffing.outputs.sheets.plan import (
     write_skill_sheet,
     write_summary,
 )
+from staffing.outputs.sheets.risk import RISK_SHEET, write_risk
 from staffing.outputs.sheets.shifts import check_schedule, write_shifts_sheet
 from staffing.outputs.sheets.simulation import (
     check_simulation,
@@ -419,7 +424,7 @@ def _save_workbook(
     files: OutputSet,
 ) -> Path:
     """Check what goes in, then write the workbook to ``path`` in the set ``files``."""
-    n_sheets = 4 + view.intervals["skill_id"].nunique()
+    n_sheets = 5 + view.intervals["skill_id"].nunique()
     if intervals_sheet:
         n_sheets += len(interval_sheet_names(len(view.intervals)))
     if simulation is not None:
@@ -495,6 +500,8 @@ def _fill_workbook(
         write_weekly(workbook.add_worksheet("Weekly"), view, formats)
     if view.teams is not None:
         write_teams_sheet(workbook.add_worksheet(TEAMS_SHEET), view.teams, view.timezone, formats)
+    if view.risk is not None:
+        write_risk(workbook, workbook.add_worksheet(RISK_SHEET), view, formats)
     if simulation is not None:
         write_simulation(workbook, view, simulation, formats)
     if schedule is not None:
@@ -518,7 +525,8 @@ def _sheet_names(
     view: PlanView, simulation: SimulationResult | None, schedule: Schedule | None
 ) -> tuple[list[str], list[str]]:
     """The skill sheets' names and the Coverage sheets', clear of every other sheet's."""
-    reserved = ["Summary", "Weekly", "Assumptions", *interval_sheet_names(len(view.intervals))]
+    reserved = ["Summary", "Weekly", RISK_SHEET, "Assumptions"]
+    reserved += interval_sheet_names(len(view.intervals))
     if view.teams is not None:
         reserved.append(TEAMS_SHEET)
     if simulation is not None:

@@ -37,7 +37,7 @@ def _floors(
     the optimiser is exact (docs/models.md). The parts (interval floor, occupancy cap,
     minimum agents; NaN where not set) name what a row at its floor was set by.
     """
-    name, idx_all, k = group
+    name, idx_all, _ = group
     floor_sl = rows.interval_floor[idx_all]
     cap = rows.max_occupancy[idx_all]
     floor_sl = np.where(np.isnan(floor_sl) & np.isnan(cap), 1e-9, floor_sl)
@@ -54,8 +54,7 @@ def _floors(
         max_occupancy=cap[first],
         patience_s=rows.patience_s[idx],
     )[inverse]
-    h_last = h[:, -1] / k if h.ndim == 2 else h
-    stable = np.floor(volume[idx_all] * h_last / interval_s * (1 + 1e-12)) + 1.0
+    stable = _stable(group, h, volume, interval_s)
     parts: dict[str, np.ndarray] = {}
     for label, values in (
         (BINDING_INTERVAL_FLOOR, rows.interval_floor[idx_all]),
@@ -77,6 +76,13 @@ def _floors(
     min_agents = rows.min_agents[idx_all]
     parts[BINDING_MIN_AGENTS] = np.where(min_agents > 0, min_agents, np.nan)
     return np.maximum(np.maximum(floor, stable), min_agents), parts
+
+
+def _stable(group: Group, h: np.ndarray, volume: np.ndarray, interval_s: float) -> np.ndarray:
+    """More agents than the offered load (λ·h_k/k) of each of the group's rows."""
+    _, idx_all, k = group
+    h_last = h[:, -1] / k if h.ndim == 2 else h
+    return np.floor(volume[idx_all] * h_last / interval_s * (1 + 1e-12)) + 1.0
 
 
 def _period_groups(
@@ -108,6 +114,7 @@ def period_agents(
     start: date,
     shrinkage: np.ndarray | None,
     progress: Progress,
+    target_volume: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Agents of day- and week-scope rows: the period's targets at the fewest FTE-hours.
 
@@ -135,6 +142,9 @@ def period_agents(
         Shrinkage of every row [-] (the FTE cost of an agent-hour); None for none.
     progress : callable, optional
         The run's progress callback.
+    target_volume : ndarray, optional
+        Volume of every row the period's targets are met at (a confidence's scaled
+        forecast); the floors other than stability stay at ``volume``. Default ``volume``.
 
     Returns
     -------
@@ -151,6 +161,9 @@ def period_agents(
     """
     name, idx_all, _ = group
     floor, parts = _floors(group, h, volume, rows, interval_s)
+    if target_volume is not None:  # the targets at another volume: stable there too
+        floor = np.maximum(floor, _stable(group, h, target_volume, interval_s))
+        volume = target_volume
     shrink = np.zeros(idx_all.size) if shrinkage is None else shrinkage[idx_all]
     tell(
         progress,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -109,6 +111,19 @@ class Plan:
         and ``origins`` (weekly backtest origins behind it, 0 when not from a backtest);
         ``attrs["correlation"]`` is the correlation between skills' multipliers [-]
         (:mod:`staffing.plan.uncertainty`).
+    risk : DataFrame, optional
+        The cost of confidence (:func:`staffing.plan.confidence.risk_table`), computed
+        from ``risk_pricing`` on first access (it staffs the plan again at each level):
+        one row per day- or week-scope queueing skill with a forecast error and confidence level
+        (0.5, 0.8, 0.9, 0.95, 0.99): ``agent_hours`` [h] and ``fte_per_week`` [FTE] of the
+        plan staffed to that confidence, ``probability`` [-] the lowest day's (week's)
+        probability of meeting its targets with forecast error, ``multiplier`` [-] the
+        volume multiplier staffed for, and ``buffer_uplift`` [-], ``buffer_agent_hours``
+        [h], ``buffer_fte_per_week`` [FTE]: the flat volume buffer (every interval staffed
+        for its own targets at forecast × uplift) that reaches the same probability. None
+        without such a skill.
+    risk_pricing : callable, optional
+        What computes :attr:`risk` (None: no skill to price).
     """
 
     config: PlanConfig
@@ -129,6 +144,12 @@ class Plan:
     special_days: pd.DataFrame | None = None
     teams: TeamPlan | None = None
     uncertainty: pd.DataFrame | None = None
+    risk_pricing: Callable[[], pd.DataFrame | None] | None = field(default=None, compare=False)
+
+    @cached_property
+    def risk(self) -> pd.DataFrame | None:
+        """The cost of confidence per skill and level (see the class docstring); cached."""
+        return None if self.risk_pricing is None else self.risk_pricing()
 
     def __repr__(self) -> str:
         return (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,13 @@ from staffing import special_days as specials
 from staffing import vocabulary
 from staffing.config import PlanConfig, load_config
 from staffing.errors import DataWarning
+from staffing.plan.confidence import confidence_volume, risk_table, skill_cv
 from staffing.plan.inputs import Inputs, prepare_inputs
 from staffing.plan.notes import run_notes
 from staffing.plan.progress import Progress, tell
 from staffing.plan.result import STAFFING_METHODS, Plan
 from staffing.plan.rollups import RollUps, rollups
+from staffing.plan.rows import INTERVAL
 from staffing.plan.skills_table import skills_table
 from staffing.plan.staff import staff
 from staffing.plan.teams import TeamsData, team_plan
@@ -57,6 +60,7 @@ def plan(
     progress: Progress = None,
     time_stable: dict[str, Any] | None = None,
     teams: dict[str, Any] | None = None,
+    day_scope: dict[str, Any] | bool | None = None,
 ) -> Plan:
     """Run a plan: required on-queue agents and FTE per skill and interval.
 
@@ -82,6 +86,12 @@ def plan(
         (default True: the simulation-based search; False: the analytic staffing) and
         keyword arguments of :func:`staffing.teams_search.staff_teams` (``replications``
         20, ``seed`` 0, ``workers``, ``scheduler``, ...).
+    day_scope : dict or False, optional
+        Options of the correction by simulation of day- and week-scope skills (keyword
+        arguments of :func:`staffing.simulation.day_scope.day_scope_agents`:
+        ``replications`` 80, ``seed`` 0, ``max_iterations`` 8, ``workers``, ...); False
+        keeps the analytic staffing (stationary formulas, with forecast error under a
+        confidence) without the simulation.
 
     Returns
     -------
@@ -128,7 +138,9 @@ def plan(
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
-        result = _plan(config, nht_history, volume, progress, (time_stable, teams), run_at)
+        result = _plan(
+            config, nht_history, volume, progress, (time_stable, day_scope, teams), run_at
+        )
     notes = result.warnings
     for warning in caught:  # implausible data: into the plan's warnings, and warned again
         if issubclass(warning.category, DataWarning) and str(warning.message) not in notes:
@@ -142,11 +154,13 @@ def _plan(
     nht_history: pd.DataFrame | None,
     volume: pd.DataFrame | None,
     progress: Progress,
-    options: tuple[dict[str, Any] | None, dict[str, Any] | None],
+    options: tuple[
+        dict[str, Any] | None, dict[str, Any] | bool | None, dict[str, Any] | None
+    ],
     run_at: datetime,
 ) -> Plan:
     """The planning run of :func:`plan` (its warnings recorded by the caller); ``options``:
-    the time-stable and the teams options."""
+    the time-stable, the day-scope correction and the teams options."""
     inputs = prepare_inputs(config, nht_history, volume, progress)
     if inputs.patience is not None:  # the plan's config carries the estimated patience
         config = config.with_skills(inputs.skills)
@@ -154,17 +168,22 @@ def _plan(
     inputs = replace(inputs, uncertainty=uncertainty)
     inputs.forecast.notes.extend(uncertainty_notes)
     interval_s = config.plan.interval_minutes * 60.0
-    arrays = staff(inputs, interval_s, config.plan.start, progress)
+    cv = skill_cv(inputs.skills, inputs.uncertainty)
+    period_volume = confidence_volume(inputs, cv, config.plan.start)
+    arrays = staff(inputs, interval_s, config.plan.start, progress, period_volume=period_volume)
     tell(progress, "building the tables")
     result = _result(config, inputs, arrays, run_at)
+    if any(cv > 0):  # priced when first read: it staffs the plan again at each level
+        pricing = partial(risk_table, inputs, cv, interval_s, config.plan.start)
+        result = replace(result, risk_pricing=pricing)
     closed_volume = result.meta["closed_volume"]
     if closed_volume > 0:
         tell(
             progress,
             f"note: {closed_volume:,.0f} contacts are forecast in closed hours and are not staffed",
         )
-    time_stable, team_options = options
-    result = _time_stable(result, inputs, time_stable, progress)
+    time_stable, day_scope, team_options = options
+    result = _simulated(result, inputs, (time_stable, day_scope), progress, period_volume)
     return _teams(result, inputs, team_options, progress)
 
 
@@ -321,22 +340,86 @@ def _result(
     )
 
 
-def _time_stable(
-    result: Plan, inputs: Inputs, options: dict[str, Any] | None, progress: Progress
+def _simulated(
+    result: Plan,
+    inputs: Inputs,
+    options: tuple[dict[str, Any] | None, dict[str, Any] | bool | None],
+    progress: Progress,
+    period_volume: np.ndarray,
 ) -> Plan:
-    """Re-staff the ``staffing: time_stable`` skills by simulation (the plan as it is else)."""
+    """Re-staff by simulation: ``staffing: time_stable`` skills, then day- and week-scope
+    skills where their simulated day misses (the plan as it is else)."""
+    time_stable, day_scope = options
+    fixed = np.full(len(result.intervals), np.nan)
     stable_ids = [
         s.skill_id for s in inputs.skills if s.staffing == "time_stable" and s.method != WORKLOAD
     ]
-    if not stable_ids:
-        return result
-    from staffing.simulation.time_stable import time_stable_agents
+    if stable_ids:
+        from staffing.simulation.time_stable import time_stable_agents
 
+        tell(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
+        found, report = time_stable_agents(result, stable_ids, **(time_stable or {}))
+        fixed = np.where(np.isnan(found), fixed, found)
+        result = _restaffed(result, inputs, fixed, {"time_stable": report}, period_volume)
+    period = [s for s in inputs.skills if s.method != WORKLOAD and s.scope != INTERVAL]
+    if not period or day_scope is False:
+        return result
+    from staffing.simulation.day_scope import day_scope_agents
+
+    tell(progress, f"day and week scope of {len(period)} skill(s) checked by simulation")
+    wanted = {s.skill_id: s.confidence for s in period if s.confidence is not None}
+    found, report = day_scope_agents(
+        result,
+        [s.skill_id for s in period],
+        confidence=wanted,
+        **(day_scope if isinstance(day_scope, dict) else {}),
+    )
+    analytic = result.staffing_method
+    added = found > result.intervals["agents"].to_numpy()  # NaN compares False
+    fixed = np.where(added, found, fixed)
+    result = _restaffed(result, inputs, fixed, {"day_scope": report}, period_volume)
+    result.meta["notes"] = [*result.meta["notes"], *_day_scope_notes(report)]
+    now = result.staffing_method
+    if analytic is not None and now is not None:  # corrected rows keep their rule's name
+        method = np.where(added, analytic.to_numpy(dtype=object), now.to_numpy(dtype=object))
+        result = replace(result, staffing_method=_staffing_method({"staffing_method": method}))
+    return result
+
+
+def _day_scope_notes(report: dict[str, Any]) -> list[str]:
+    """What the planner should know of the correction by simulation: skills it skipped
+    (over its contact budget) and a correction that did not converge."""
+    notes = [
+        f"skill {skill_id}: day/week scope {why} (plan(..., day_scope={{'max_contacts': ...}}) "
+        "raises the budget)"
+        for skill_id, why in report.get("skipped", {}).items()
+    ]
+    if not report.get("converged", True):
+        notes.append(
+            f"the correction of day/week scope by simulation stopped after "
+            f"{report.get('iterations')} simulations with periods still short of their target"
+        )
+    return notes
+
+
+def _restaffed(
+    result: Plan,
+    inputs: Inputs,
+    fixed: np.ndarray,
+    report: dict[str, Any],
+    period_volume: np.ndarray,
+) -> Plan:
+    """The plan staffed again with ``fixed`` agents where not NaN, ``report`` in its meta."""
     config = result.config
-    tell(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
-    fixed, report = time_stable_agents(result, stable_ids, **(options or {}))
     interval_s = config.plan.interval_minutes * 60.0
-    arrays = staff(inputs, interval_s, config.plan.start, None, fixed_agents=fixed)
+    arrays = staff(
+        inputs,
+        interval_s,
+        config.plan.start,
+        None,
+        fixed_agents=fixed,
+        period_volume=period_volume,
+    )
     intervals = result.intervals.copy()
     for column in STAFFED_COLUMNS:
         intervals[column] = _binding(arrays) if column == "binding" else arrays[column]
@@ -348,6 +431,6 @@ def _time_stable(
         daily_total=rolled.daily_total,
         weekly=rolled.weekly,
         weekly_total=rolled.weekly_total,
-        meta={**result.meta, "time_stable": report},
+        meta={**result.meta, **report},
         staffing_method=_staffing_method(arrays),
     )

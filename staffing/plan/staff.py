@@ -23,7 +23,15 @@ from staffing.plan.inputs import Inputs
 from staffing.plan.period import period_agents
 from staffing.plan.progress import Progress, tell
 from staffing.plan.rows import INTERVAL, Group, SkillRows, unique_rows
-from staffing.vocabulary import CHAT, ERLANG_A, ERLANG_C, WORKLOAD
+from staffing.vocabulary import (
+    BINDING_CONFIDENCE,
+    BINDING_DAY,
+    BINDING_WEEK,
+    CHAT,
+    ERLANG_A,
+    ERLANG_C,
+    WORKLOAD,
+)
 
 __all__ = ["group_handle_times", "staff"]
 
@@ -196,6 +204,7 @@ def staff(
     start: date,
     progress: Progress,
     fixed_agents: np.ndarray | None = None,
+    period_volume: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Agents and achieved figures for every skill-interval (flat, skill-major arrays).
 
@@ -216,6 +225,11 @@ def staff(
         The run's progress callback.
     fixed_agents : ndarray, optional
         Agents per row that replace the computed ones where not NaN [-].
+    period_volume : ndarray, optional
+        The volume day- and week-scope rows meet their period's targets at (forecast × the
+        confidence multiplier, :func:`staffing.plan.confidence.confidence_volume`); default
+        the forecast. Their floors (interval floor, occupancy cap, ``min_agents``) and the
+        achieved figures stay at the forecast.
 
     Returns
     -------
@@ -265,7 +279,14 @@ def staff(
                 start,
                 inputs.shrinkage,
                 progress,
+                target_volume=period_volume,
             )
+            if period_volume is not None:  # where a confidence's volume set the agents
+                mine = binding[sub[1]]
+                scaled = period_volume[sub[1]] != volume[sub[1]]
+                binding[sub[1][scaled & ((mine == BINDING_DAY) | (mine == BINDING_WEEK))]] = (
+                    BINDING_CONFIDENCE
+                )
     if fixed_agents is not None:
         agents = np.where(np.isnan(fixed_agents), agents, fixed_agents)
     _check_met(agents, skills, skill_index, grid)

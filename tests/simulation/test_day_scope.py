@@ -30,7 +30,7 @@ CHECK_SEED = 101  # the checks simulate on another seed than the correction (see
 def peaks_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     unused = tmp_path_factory.mktemp("peaks") / "unused.csv"
     unused.write_text("skill_id,interval_start,volume\n")
-    return plan(peaks_config(str(unused)), volume=peaks_volume())
+    return plan(peaks_config(str(unused)), volume=peaks_volume(), day_scope=False)
 
 
 def staffed(skills: list[SkillInput], agents: list[np.ndarray]) -> list[SkillInput]:
@@ -102,8 +102,8 @@ def test_with_a_confidence_the_simulated_day_meets_the_target_on_90_percent_of_d
     volume = peaks_volume()
     quantile = float(day_multiplier.quantile(0.9, 0.1))
     config = peaks_config(str(unused))
-    forecast = plan(config, volume=volume)
-    analytic = plan(config, volume=volume.assign(volume=volume.volume * quantile))
+    forecast = plan(config, volume=volume, day_scope=False)
+    analytic = plan(config, volume=volume.assign(volume=volume.volume * quantile), day_scope=False)
     skills = [
         replace(s, daily_cv=0.1, agents=a.agents)
         for s, a in zip(skill_inputs(forecast), skill_inputs(analytic), strict=True)
