@@ -154,9 +154,7 @@ def _plan(
     nht_history: pd.DataFrame | None,
     volume: pd.DataFrame | None,
     progress: Progress,
-    options: tuple[
-        dict[str, Any] | None, dict[str, Any] | bool | None, dict[str, Any] | None
-    ],
+    options: tuple[dict[str, Any] | None, dict[str, Any] | bool | None, dict[str, Any] | None],
     run_at: datetime,
 ) -> Plan:
     """The planning run of :func:`plan` (its warnings recorded by the caller); ``options``:

@@ -451,11 +451,14 @@ def _skill_tables(
     for s in range(inputs.n_skills):
         skill = skill_view(inputs, s)
         tables[0].append(interval_table(skill, moments[s], reps))
-        tables[1].append(
-            period_table(skill, daily[s], inputs.day, len(inputs.dates), {"date": inputs.dates})
-        )
+        # Teams draw no forecast error: the volume is known in every replication, as
+        # the single-skill engine has it for a skill without forecast error.
+        day_counts = (daily[s], daily[s])
+        dates = {"date": inputs.dates}
+        tables[1].append(period_table(skill, day_counts, inputs.day, len(inputs.dates), dates))
         labels = {"week_start": list(inputs.week_start), "days": days_per_week}
-        tables[2].append(period_table(skill, weekly[s], inputs.week, n_weeks, labels))
+        week_counts = (weekly[s], weekly[s])
+        tables[2].append(period_table(skill, week_counts, inputs.week, n_weeks, labels))
         horizon[skill.skill_id] = horizon_figures(skill, daily[s])
     return tables[0], tables[1], tables[2], horizon
 
