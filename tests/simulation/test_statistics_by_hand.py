@@ -60,7 +60,7 @@ def two_weeks(tmp_path_factory):
     config = ramp_config(str(unused))
     config["plan"].update(start=START, weeks=2)
     planned = plan(config, volume=_volume())
-    result = simulate(planned, replications=REPS, seed=SEED)
+    result = simulate(planned, replications=REPS, seed=SEED, forecast_error=False)
     return planned, result
 
 

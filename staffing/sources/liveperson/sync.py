@@ -63,7 +63,11 @@ class _PagesBar:
     def __init__(self) -> None:
         from tqdm import tqdm
 
-        self._bar = tqdm(total=0, unit="page", desc="NHT", file=sys.stderr, leave=False)
+        # Redrawn at every page (mininterval 0): a page is an HTTP request, far slower than
+        # a redraw, and the planner sees each one counted.
+        self._bar = tqdm(
+            total=0, unit="page", desc="NHT", file=sys.stderr, leave=False, mininterval=0
+        )
 
     def __call__(self, done: int, expected: int) -> None:
         if expected != self._bar.total:
