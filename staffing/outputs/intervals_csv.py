@@ -167,18 +167,24 @@ def save_intervals_csv_beside(
     OutputError
         The write failed; the previous file is then left as it was.
     """
-    frame = local_times(view.intervals)
     cancel = threading.Event()
+
+    def write(tmp: Path) -> None:
+        write_csv(local_times(view.intervals), tmp, cancel=cancel)
+        with open(tmp, "rb+") as fh:  # flushed here, not after the workbook
+            os.fsync(fh.fileno())
+
     with (
         files.stage(path) as tmp,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="staffing-csv") as writer,
     ):
-        job = writer.submit(write_csv, frame, tmp, cancel=cancel)
+        job = writer.submit(write, tmp)
         try:
             yield job
         except BaseException:
             cancel.set()
             raise
+        files.current = Path(path)  # what an error from now on was writing
         job.result()
 
 
