@@ -12,7 +12,6 @@ import os
 import zipfile
 
 import openpyxl
-import pandas as pd
 import pyarrow.parquet
 import pytest
 
