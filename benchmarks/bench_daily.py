@@ -144,14 +144,14 @@ def main() -> int:
     if not args.no_growth and args.skills >= 16:
         sizes = [args.skills // 16, args.skills // 4]
         grown = {
-            scope: [run("--child", scope, "distinct", skills=n)["wall_s"] for n in sizes]
+            scope: [run("--child", scope, "distinct", skills=n) for n in sizes] + [found[scope]]
             for scope in ("interval", "day")
         }
-        grown["interval"].append(found["interval"]["wall_s"])
-        grown["day"].append(found["day"]["wall_s"])
         rows = [n * args.weeks * 168 for n in [*sizes, args.skills]]
-        for scope, times in grown.items():
-            print_growth(f"distinct {scope}", rows, times, unit="intervals")
+        for scope, results in grown.items():
+            for clock in ("wall_s", "cpu_s"):
+                times = [r[clock] for r in results]
+                print_growth(f"distinct {scope} {clock[:-2]}", rows, times, unit="intervals")
     if not args.skip_time_stable:
         for workers in (0, 1, 2):
             r = run("--time-stable-workers", str(workers))
