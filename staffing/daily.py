@@ -50,6 +50,8 @@ __all__ = ["fewest_hours", "group_metrics"]
 _TOLERANCE = 1e-9
 #: Largest number of agents above its floor one interval may get [-].
 _MAX_SPAN = 1 << 16
+#: Agents above the present ones whose gains are computed first (doubled where too few).
+_FIRST_SPAN = 2
 _TARGET_ORDER = ("service_level", "max_abandon", "asa_s")
 
 
@@ -355,41 +357,92 @@ def _fill(
     row_level,
     need,
 ):
-    """Agents to add to each row: the greedy prefix meeting each group's need."""
-    rows = agents.size
-    span = 8
+    """Agents to add to each row: the greedy prefix meeting each group's need.
+
+    The gains of the next ``span`` agents of every row are computed at once. A group none
+    of whose rows used all ``span`` (and whose gains can meet its need) is settled: more
+    columns would only add increments sorted after its prefix (a row's ratios are kept
+    non-increasing), so its answer is final. Only the rows of the other groups are
+    evaluated again, with twice the span.
+    """
+    added = np.zeros(agents.size)
+    rows = np.arange(agents.size)  # the rows of the groups not settled yet
+    span = _FIRST_SPAN
     while True:
-        grid = agents[:, None] + np.arange(span + 1, dtype=float)[None, :]
-        m = _evaluate(model, grid, volume, h, interval_s, within, patience)
-        f = _terms(m, volume, name, row_level)
-        gain = np.maximum(np.diff(f, axis=1), 0.0)  # monotone targets; clip float noise
-        ratio = np.minimum.accumulate(gain / cost[:, None], axis=1)
-        deficit = need - np.bincount(group, weights=f[:, 0], minlength=n_groups)
-        flat_group = np.repeat(group, span)
-        flat_gain = gain.ravel()
-        step = np.tile(np.arange(span), rows)
-        order = np.lexsort((step, -ratio.ravel(), flat_group))
-        g_sorted = flat_gain[order]
-        grp_sorted = flat_group[order]
-        cum = np.cumsum(g_sorted)
-        starts = np.r_[0, np.flatnonzero(grp_sorted[1:] != grp_sorted[:-1]) + 1]
-        before = np.repeat(np.r_[0.0, cum][starts], np.diff(np.r_[starts, cum.size]))
-        within_group = cum - before  # cumulative gain in the group, this increment included
-        chosen = (within_group - g_sorted) < deficit[grp_sorted]
-        chosen &= deficit[grp_sorted] > 0
-        picked = np.zeros(rows * span, dtype=bool)
-        picked[order] = chosen
-        added = picked.reshape(rows, span).sum(axis=1)
-        available = np.bincount(group, weights=gain.sum(axis=1), minlength=n_groups)
-        exhausted = (added == span) | ((available < deficit)[group])
-        if not exhausted.any():
-            return added.astype(float)
+        got, exhausted = _prefix(
+            model,
+            agents[rows],
+            volume[rows],
+            h[rows],
+            interval_s,
+            within[rows],
+            patience[rows],
+            group[rows],
+            n_groups,
+            cost[rows],
+            name,
+            row_level[rows],
+            need,
+            span,
+        )
+        open_rows = exhausted[group[rows]]
+        added[rows[~open_rows]] = got[~open_rows]
+        if not open_rows.any():
+            return added
         if span >= _MAX_SPAN:
             raise ValueError(
                 f"a group cannot meet its {name} target with {_MAX_SPAN} agents "
                 "above its floor in each interval"
             )
+        rows = rows[open_rows]
         span *= 2
+
+
+def _prefix(
+    model,
+    agents,
+    volume,
+    h,
+    interval_s,
+    within,
+    patience,
+    group,
+    n_groups,
+    cost,
+    name,
+    row_level,
+    need,
+    span,
+):
+    """The greedy prefix of the next ``span`` agents of each row (whole groups of rows):
+    agents added per row, and per group whether ``span`` was too short."""
+    rows = agents.size
+    grid = agents[:, None] + np.arange(span + 1, dtype=float)[None, :]
+    m = _evaluate(model, grid, volume, h, interval_s, within, patience)
+    f = _terms(m, volume, name, row_level)
+    gain = np.maximum(np.diff(f, axis=1), 0.0)  # monotone targets; clip float noise
+    ratio = np.minimum.accumulate(gain / cost[:, None], axis=1)
+    deficit = need - np.bincount(group, weights=f[:, 0], minlength=n_groups)
+    flat_group = np.repeat(group, span)
+    flat_gain = gain.ravel()
+    step = np.tile(np.arange(span), rows)
+    order = np.lexsort((step, -ratio.ravel(), flat_group))
+    g_sorted = flat_gain[order]
+    grp_sorted = flat_group[order]
+    cum = np.cumsum(g_sorted)
+    starts = np.r_[0, np.flatnonzero(grp_sorted[1:] != grp_sorted[:-1]) + 1]
+    before = np.repeat(np.r_[0.0, cum][starts], np.diff(np.r_[starts, cum.size]))
+    within_group = cum - before  # cumulative gain in the group, this increment included
+    chosen = (within_group - g_sorted) < deficit[grp_sorted]
+    chosen &= deficit[grp_sorted] > 0
+    picked = np.zeros(rows * span, dtype=bool)
+    picked[order] = chosen
+    added = picked.reshape(rows, span).sum(axis=1)
+    available = np.bincount(group, weights=gain.sum(axis=1), minlength=n_groups)
+    exhausted = np.zeros(n_groups, dtype=bool)
+    exhausted[group[added == span]] = True
+    exhausted |= available < deficit
+    return added.astype(float), exhausted
 
 
 def _exchange(
@@ -413,48 +466,99 @@ def _exchange(
 
     With unequal costs the greedy's last agent can overshoot; each pass takes, in every
     group at once, the move (remove one agent from interval i, optionally add one in
-    interval j) that saves the most cost and keeps every target of the group met.
+    interval j) that saves the most cost and keeps every target of the group met. A group
+    with no such move is done (the other groups' moves do not change it): later passes
+    evaluate only the groups still moving.
     """
     active = [name for name in _TARGET_ORDER if np.isfinite(level[name]).any()]
     if np.all(cost == cost[0]) or not active:
         return agents  # equal costs: the greedy prefix is already the minimum
+    smallest_saving = 1e-12 * np.nanmax(cost)
+    tol = _TOLERANCE * np.maximum(volume_sum, 1.0)
+    moving = np.arange(n_groups)  # the groups still moving
+    for _ in range(max_moves):
+        rows = np.flatnonzero(np.isin(group, moving, kind="table"))
+        local = np.searchsorted(moving, group[rows])
+        found = _best_moves(
+            model,
+            agents[rows],
+            floor[rows],
+            volume[rows],
+            h[rows],
+            interval_s,
+            within[rows],
+            patience[rows],
+            local,
+            moving.size,
+            cost[rows],
+            {name: targets[name][rows] for name in active},
+            {name: level[name][moving] for name in active},
+            volume_sum[moving],
+            tol[moving],
+            smallest_saving,
+        )
+        if found is None:
+            return agents
+        drop, add, movers = found
+        agents[rows[drop]] -= 1
+        agents[rows[add]] += 1
+        moving = moving[movers]
+    return agents
+
+
+def _best_moves(
+    model,
+    agents,
+    floor,
+    volume,
+    h,
+    interval_s,
+    within,
+    patience,
+    group,
+    n_groups,
+    cost,
+    targets,
+    level,
+    volume_sum,
+    tol,
+    smallest_saving,
+):
+    """One pass of :func:`_exchange` over whole groups: the rows losing and gaining an
+    agent and the groups that moved, or None when no group has a move that saves."""
     starts = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
     lengths = np.diff(np.r_[starts, agents.size])
     width = int(lengths.max())
     slot = np.arange(agents.size) - np.repeat(starts, lengths)
     pad_cost = np.full((n_groups, width), np.nan)
     pad_cost[group, slot] = cost
-    tol = _TOLERANCE * np.maximum(volume_sum, 1.0)
-    for _ in range(max_moves):
-        grid = agents[:, None] + np.array([-1.0, 0.0, 1.0])[None, :]
-        m = _evaluate(model, np.maximum(grid, 0.0), volume, h, interval_s, within, patience)
-        ok = np.ones((n_groups, width, width + 1), dtype=bool)
-        for name in active:
-            f = _terms(m, volume, name, targets[name])
-            has = np.isfinite(level[name])
-            surplus = (
-                np.bincount(group, weights=f[:, 1], minlength=n_groups)
-                - _need(name, np.nan_to_num(level[name]), volume_sum)
-                + tol
-            )
-            loss = np.full((n_groups, width), np.inf)
-            loss[group, slot] = np.where(agents > floor, f[:, 1] - f[:, 0], np.inf)
-            gain = np.zeros((n_groups, width + 1))  # last column: add nobody
-            gain[group, slot] = f[:, 2] - f[:, 1]
-            fits = surplus[:, None, None] - loss[:, :, None] + gain[:, None, :] >= 0
-            ok &= fits | ~has[:, None, None]
-        add_cost = np.concatenate([pad_cost, np.zeros((n_groups, 1))], axis=1)
-        saving = pad_cost[:, :, None] - add_cost[:, None, :]
-        same = np.eye(width, width + 1, dtype=bool)[None, :, :]
-        saving = np.where(ok & ~same & np.isfinite(saving), saving, -np.inf)
-        flat = saving.reshape(n_groups, -1)
-        best = np.argmax(flat, axis=1)
-        value = flat[np.arange(n_groups), best]
-        moving = np.flatnonzero(value > 1e-12 * np.nanmax(pad_cost))
-        if moving.size == 0:
-            return agents
-        i, j = np.divmod(best[moving], width + 1)
-        agents[starts[moving] + i] -= 1
-        adds = j < width
-        agents[starts[moving[adds]] + j[adds]] += 1
-    return agents
+    grid = agents[:, None] + np.array([-1.0, 0.0, 1.0])[None, :]
+    m = _evaluate(model, np.maximum(grid, 0.0), volume, h, interval_s, within, patience)
+    ok = np.ones((n_groups, width, width + 1), dtype=bool)
+    for name, row_level in targets.items():
+        f = _terms(m, volume, name, row_level)
+        has = np.isfinite(level[name])
+        surplus = (
+            np.bincount(group, weights=f[:, 1], minlength=n_groups)
+            - _need(name, np.nan_to_num(level[name]), volume_sum)
+            + tol
+        )
+        loss = np.full((n_groups, width), np.inf)
+        loss[group, slot] = np.where(agents > floor, f[:, 1] - f[:, 0], np.inf)
+        gain = np.zeros((n_groups, width + 1))  # last column: add nobody
+        gain[group, slot] = f[:, 2] - f[:, 1]
+        fits = surplus[:, None, None] - loss[:, :, None] + gain[:, None, :] >= 0
+        ok &= fits | ~has[:, None, None]
+    add_cost = np.concatenate([pad_cost, np.zeros((n_groups, 1))], axis=1)
+    saving = pad_cost[:, :, None] - add_cost[:, None, :]
+    same = np.eye(width, width + 1, dtype=bool)[None, :, :]
+    saving = np.where(ok & ~same & np.isfinite(saving), saving, -np.inf)
+    flat = saving.reshape(n_groups, -1)
+    best = np.argmax(flat, axis=1)
+    value = flat[np.arange(n_groups), best]
+    movers = np.flatnonzero(value > smallest_saving)
+    if movers.size == 0:
+        return None
+    i, j = np.divmod(best[movers], width + 1)
+    adds = j < width
+    return starts[movers] + i, starts[movers[adds]] + j[adds], movers

@@ -11,8 +11,12 @@ for :func:`staffing.outputs.workbook.write_outputs`, which checks every target o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -21,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import OutputError
+from staffing.outputs.csv_text import write_csv
 from staffing.outputs.output_set import OutputSet, staged_write
 from staffing.outputs.safety import check_target, is_staffing_csv, starts_with
 from staffing.outputs.view import PlanView
@@ -38,6 +43,7 @@ __all__ = [
     "is_staffing_parquet",
     "local_times",
     "save_intervals_csv",
+    "save_intervals_csv_beside",
     "save_intervals_parquet",
     "save_schedule_csvs",
     "schedule_csv_paths",
@@ -127,8 +133,59 @@ def save_intervals_csv(
     path = Path(path)
     frame = local_times(view.intervals)
     with staged_write(files, path) as tmp:
-        frame.to_csv(tmp, index=False, chunksize=_CHUNK_ROWS)
+        write_csv(frame, tmp)
     return path
+
+
+@contextlib.contextmanager
+def save_intervals_csv_beside(
+    view: PlanView, path: str | os.PathLike, files: OutputSet
+) -> Iterator[Future[None]]:
+    """Write the intervals CSV in a thread while the caller writes another file.
+
+    :func:`save_intervals_csv` beside the workbook: the CSV's rows are written by pyarrow
+    (when present) outside Python's lock (:func:`staffing.outputs.csv_text.write_csv`), so
+    on two cores the CSV costs next to nothing of the run's wall time. The file is the same.
+
+    Parameters
+    ----------
+    view : PlanView
+        The plan.
+    path : path
+        Target CSV file (checked by the caller).
+    files : OutputSet
+        The run's set of files: the CSV is renamed into place with the others.
+
+    Yields
+    ------
+    concurrent.futures.Future
+        The write; the block ends by waiting for it. If the block raises, the write is
+        stopped at its next chunk and its temporary file removed with the set's.
+
+    Raises
+    ------
+    OutputError
+        The write failed; the previous file is then left as it was.
+    """
+    cancel = threading.Event()
+
+    def write(tmp: Path) -> None:
+        write_csv(local_times(view.intervals), tmp, cancel=cancel)
+        with open(tmp, "rb+") as fh:  # flushed here, not after the workbook
+            os.fsync(fh.fileno())
+
+    with (
+        files.stage(path) as tmp,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="staffing-csv") as writer,
+    ):
+        job = writer.submit(write, tmp)
+        try:
+            yield job
+        except BaseException:
+            cancel.set()
+            raise
+        files.current = Path(path)  # what an error from now on was writing
+        job.result()
 
 
 def local_times(frame: pd.DataFrame, column: str = "interval_start") -> pd.DataFrame:

@@ -133,7 +133,10 @@ class OutputSet:
         Returns
         -------
         list of Path
-            The targets, in the order they were staged.
+            The targets, in the order they were declared (``targets``), then those staged
+            without being declared in the order they were staged: a file written in a
+            thread beside another (the intervals CSV beside the workbook) is still
+            renamed in its place.
 
         Raises
         ------
@@ -147,7 +150,9 @@ class OutputSet:
             for target, backup in self._keep.items():
                 failing = backup
                 _link_or_copy(target, backup)
-            for tmp, target in self._staged:
+            order = {target: i for i, target in enumerate(self._declared)}
+            staged = sorted(self._staged, key=lambda pair: order.get(pair[1], len(order)))
+            for tmp, target in staged:
                 failing = target
                 if target.exists():
                     os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))

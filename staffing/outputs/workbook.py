@@ -71,6 +71,7 @@ this program did not write is only overwritten with ``force=True``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import warnings
@@ -87,6 +88,7 @@ from staffing.outputs.intervals_csv import (
     check_parquet_target,
     check_schedule_csvs,
     save_intervals_csv,
+    save_intervals_csv_beside,
     save_intervals_parquet,
     save_schedule_csvs,
     schedule_csv_paths,
@@ -266,12 +268,19 @@ def write_outputs(
         else:
             if intervals_sheet is None:
                 intervals_sheet = len(view.intervals) <= INTERVALS_SHEET_MAX_ROWS
-            written = [
-                _save_workbook(view, out_path, simulation, schedule, intervals_sheet, say, files)
-            ]
+            with contextlib.ExitStack() as beside:
+                if csv_path is not None:
+                    say.stage(
+                        f"writing the intervals CSV {csv_path} ({len(view.intervals):,} rows) "
+                        "beside the workbook"
+                    )
+                    beside.enter_context(save_intervals_csv_beside(view, csv_path, files))
+                book = _save_workbook(
+                    view, out_path, simulation, schedule, intervals_sheet, say, files
+                )
+            written = [book]
             if csv_path is not None:
-                say.stage(f"writing the intervals CSV {csv_path} ({len(view.intervals):,} rows)")
-                written.append(save_intervals_csv(view, csv_path, files=files))
+                written.append(Path(csv_path))
             if parquet_path is not None:
                 say.stage(f"writing the intervals Parquet file {parquet_path}")
                 written.append(save_intervals_parquet(view, parquet_path, files=files))

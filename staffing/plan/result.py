@@ -242,7 +242,8 @@ class Plan:
         iv = self.intervals
         if "binding" not in iv.columns:  # a plan built by hand without the column
             return pd.DataFrame(index=table.index)
-        counts = pd.crosstab(iv["skill_id"].to_numpy(), iv["binding"].astype(str).to_numpy())
+        # object, not str: a year's 1.75 M categorical rows convert in a blink
+        counts = pd.crosstab(iv["skill_id"].to_numpy(), iv["binding"].astype(object).to_numpy())
         columns = {}
         for name, column in vocabulary.BINDING_COUNT_COLUMNS.items():
             if name in counts.columns and counts[name].sum() > 0:
@@ -253,7 +254,7 @@ class Plan:
 
     def _targeted_service_level(self, intervals: pd.DataFrame) -> pd.Series:
         """The intervals' service level, NaN for ``workload`` skills (no target)."""
-        return intervals["service_level"].where(intervals["method"].astype(str) != WORKLOAD)
+        return intervals["service_level"].where(intervals["method"] != WORKLOAD)
 
     def _skill_rows(self) -> list[dict[str, Any]]:
         """The summary's row of each skill."""

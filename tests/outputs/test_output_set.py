@@ -12,14 +12,13 @@ import os
 import zipfile
 
 import openpyxl
-import pandas as pd
 import pyarrow.parquet
 import pytest
 
 from staffing import load_config, plan
 from staffing.cli import main
 from staffing.errors import OutputError
-from staffing.outputs import write_outputs
+from staffing.outputs import intervals_csv, write_outputs
 from staffing.outputs.workbook_edits import SEAL_PREFIX, workbook_edits
 from tests.conftest import ROOT
 
@@ -49,7 +48,8 @@ def test_ctrl_c_while_the_csv_is_written_keeps_the_old_workbook_and_csv(
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted)
+    # The intervals CSV is written by csv_text.write_csv, in a thread beside the workbook.
+    monkeypatch.setattr(intervals_csv, "write_csv", interrupted)
     assert main(command) == 130
     err = capsys.readouterr().err
     # Both old files are byte-identical and nothing else is left (no .partial).
