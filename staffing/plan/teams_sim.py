@@ -23,10 +23,14 @@ from staffing.plan.team_arrays import Staffed, TeamsData, TeamSkills, components
 if TYPE_CHECKING:  # pragma: no cover
     from staffing.simulation.teams_inputs import TeamsInput
 
-__all__ = ["SIMULATION", "search_staffing", "teams_input"]
+__all__ = ["CHECK_ROUNDS", "CHECK_SEED_OFFSET", "SIMULATION", "search_staffing", "teams_input"]
 
 #: Where a skill's promised figures come from when the teams are staffed by simulation.
 SIMULATION = "simulation"
+#: The independent check's seed is the search's seed plus this (a sample the search never saw).
+CHECK_SEED_OFFSET = 10_007
+#: Rounds of the check that may add agents (one more round only measures).
+CHECK_ROUNDS = 3
 #: The simulated columns read back into a skill's figures, by figure name.
 _SIMULATED = {
     "service_level": "service_level_sim",
@@ -139,8 +143,12 @@ def search_staffing(
     lower, pooled_total = _bounds(sk, teams, staffed, component_pooled)
     upper = np.maximum(staffed.alone, lower)
     inputs = teams_input(data, sk, teams)
+    options = dict(options)
+    check = options.pop("check", True)
     found = staff_teams(inputs, lower, upper, pooled_total=pooled_total, **options)
-    run = found.run
+    agents, run, added = np.asarray(found.agents, np.int64), found.run, -1
+    if check:
+        agents, run, added = _checked(inputs, agents, options)
     figures: dict[int, dict[str, np.ndarray]] = {}
     n_t = len(data.grid)
     for s, skill in enumerate(sk.skills):
@@ -164,15 +172,18 @@ def search_staffing(
             f"simulation-based cutting planes ({found.replications} replications, seed "
             f"{found.seed}, {found.iterations} rounds, {found.simulations} staffings simulated"
             f"{', proven for the sample' if found.proven else ', repaired'})"
+            + _check_text(found.seed, added)
         ),
-        "met_in_simulation": bool(found.met),
+        "met_in_simulation": bool(found.met) and not _missed(inputs.with_agents(agents), run).any(),
         "replications": found.replications,
         "seed": found.seed,
+        "check_seed": found.seed + CHECK_SEED_OFFSET if added >= 0 else None,
+        "check_added_agent_intervals": max(added, 0),
         "weekly": run.weekly,
-        "inputs": inputs.with_agents(found.agents),
+        "inputs": inputs.with_agents(agents),
     }
     return Staffed(
-        agents=np.asarray(found.agents, np.int64),
+        agents=agents,
         alone=staffed.alone,
         pooled=staffed.pooled,
         figures=figures,
@@ -180,3 +191,80 @@ def search_staffing(
         occupancy=occupancy,
         facts=facts,
     )
+
+
+def _check_text(seed: int, added: int) -> str:
+    if added < 0:
+        return "; not checked on an independent sample"
+    return (
+        f"; checked on an independent sample (seed {seed + CHECK_SEED_OFFSET}), "
+        f"{added} agent-interval(s) added where a skill missed a target there"
+    )
+
+
+def _missed(inputs: TeamsInput, run: Any) -> np.ndarray:
+    """(S, T): where a served skill's simulated mean misses one of its interval targets."""
+    missed = np.zeros((inputs.n_skills, inputs.n_intervals), bool)
+    table = run.intervals
+    for s, skill_id in enumerate(inputs.skill_ids):
+        rows = table[table["skill_id"] == skill_id]
+        served = (inputs.volume[s] > 0) & inputs.is_open[s]
+        checks = (
+            ("service_level_sim", inputs.service_level_target[s], np.less),
+            ("asa_s_sim", inputs.asa_s[s], np.greater),
+            ("p_abandon_sim", inputs.max_abandon[s], np.greater),
+        )
+        for column, target, worse in checks:
+            if target is None or np.isnan(target) or column not in rows:
+                continue
+            values = rows[column].to_numpy(float)
+            missed[s] |= served & np.isfinite(values) & worse(values, target)
+    return missed
+
+
+def _checked(
+    inputs: TeamsInput, agents: np.ndarray, options: dict[str, Any]
+) -> tuple[np.ndarray, Any, int]:
+    """The search's staffing checked on a sample it never saw, agents added where it misses.
+
+    A search on one sample of replications meets the targets on that sample, helped by its
+    lucky draws (the optimism of sample-average optimisation). The check simulates the
+    staffing on an independent sample (the seed plus :data:`CHECK_SEED_OFFSET`, as many
+    replications) and, where a skill's mean misses an interval target, gives one agent to
+    the team holding the skill that holds the fewest skills (its agents serve it most; the
+    first in config order on a tie), for at most :data:`CHECK_ROUNDS` rounds. The figures
+    the plan reports are those of the last check.
+    """
+    from staffing.simulation.engine import connect
+    from staffing.simulation.teams import run_teams
+
+    held_skills = inputs.membership.sum(axis=0)  # skills each team holds
+    seed = int(options.get("seed", 0)) + CHECK_SEED_OFFSET
+    replications = int(options.get("replications", 20))
+    client, to_close, _ = connect(
+        options.get("client"), options.get("scheduler"), options.get("workers")
+    )
+    agents, added = agents.copy(), 0
+    try:
+        for round_ in range(CHECK_ROUNDS + 1):
+            staffed = inputs.with_agents(agents)
+            run = run_teams(
+                staffed,
+                replications,
+                seed,
+                at_close=options.get("at_close", "drain"),
+                client=client,
+            )
+            missed = _missed(staffed, run)
+            if not missed.any() or round_ == CHECK_ROUNDS:
+                break
+            more = np.zeros_like(agents, bool)
+            for s, t in zip(*np.nonzero(missed), strict=True):
+                held = np.flatnonzero(inputs.membership[s])
+                more[held[np.argmin(held_skills[held])], t] = True
+            agents += more
+            added += int(more.sum())
+    finally:
+        for item in to_close or ():
+            item.close()
+    return agents, run, added

@@ -110,3 +110,19 @@ def test_a_team_holding_every_skill_is_within_one_agent_of_pooled_erlang_c(tmp_p
         answer_within_s=20,
     )
     assert np.abs(got - want).max() <= 1
+
+
+def test_the_independent_check_only_adds_agents_and_says_how_many(morning_plan):
+    """The search's staffing, re-simulated on a sample it never saw (seed + 10007), gains
+    agents only where a skill missed a target there (docs/models.md, Teams)."""
+    unchecked = staffing.plan(
+        morning_plan.config, teams={"replications": 20, "seed": 0, "check": False}
+    )
+    checked = morning_plan.teams.intervals["agents"].to_numpy()
+    searched = unchecked.teams.intervals["agents"].to_numpy()
+    assert (checked >= searched).all()
+    totals = morning_plan.teams.totals
+    assert checked.sum() - searched.sum() == totals["check_added_agent_intervals"]
+    assert totals["check_seed"] == 10_007
+    assert unchecked.teams.totals["check_seed"] is None
+    assert "not checked on an independent sample" in unchecked.teams.totals["method"]
