@@ -138,6 +138,7 @@ def search_staffing(
         ``agents`` of the search; figures per skill and occupancy per team from the
         simulation of the final staffing; ``facts`` its sample and convergence.
     """
+    from staffing.simulation.engine import connect
     from staffing.teams_search import staff_teams
 
     lower, pooled_total = _bounds(sk, teams, staffed, component_pooled)
@@ -145,10 +146,20 @@ def search_staffing(
     inputs = teams_input(data, sk, teams)
     options = dict(options)
     check = options.pop("check", True)
-    found = staff_teams(inputs, lower, upper, pooled_total=pooled_total, **options)
-    agents, run, added = np.asarray(found.agents, np.int64), found.run, -1
-    if check:
-        agents, run, added = _checked(inputs, agents, options)
+    # One Dask connection for the search and the check (a LocalCluster starts once).
+    client, to_close, _ = connect(
+        options.pop("client", None), options.pop("scheduler", None), options.pop("workers", None)
+    )
+    try:
+        found = staff_teams(
+            inputs, lower, upper, pooled_total=pooled_total, client=client, **options
+        )
+        agents, run, added, clean = np.asarray(found.agents, np.int64), found.run, -1, True
+        if check:
+            agents, run, added, clean = _checked(inputs, agents, client, options)
+    finally:
+        for item in to_close or ():
+            item.close()
     figures: dict[int, dict[str, np.ndarray]] = {}
     n_t = len(data.grid)
     for s, skill in enumerate(sk.skills):
@@ -174,7 +185,7 @@ def search_staffing(
             f"{', proven for the sample' if found.proven else ', repaired'})"
             + _check_text(found.seed, added)
         ),
-        "met_in_simulation": bool(found.met) and not _missed(inputs.with_agents(agents), run).any(),
+        "met_in_simulation": bool(found.met) and clean,
         "replications": found.replications,
         "seed": found.seed,
         "check_seed": found.seed + CHECK_SEED_OFFSET if added >= 0 else None,
@@ -203,28 +214,23 @@ def _check_text(seed: int, added: int) -> str:
 
 
 def _missed(inputs: TeamsInput, run: Any) -> np.ndarray:
-    """(S, T): where a served skill's simulated mean misses one of its interval targets."""
+    """(S, T): where a served skill's simulated mean misses one of its interval targets
+    (:func:`staffing.simulation.tables.meets` on the means, the tables' own rule)."""
+    from staffing.simulation.tables import meets
+
     missed = np.zeros((inputs.n_skills, inputs.n_intervals), bool)
     table = run.intervals
     for s, skill_id in enumerate(inputs.skill_ids):
         rows = table[table["skill_id"] == skill_id]
+        means = {name: rows[column].to_numpy(float) for name, column in _SIMULATED.items()}
         served = (inputs.volume[s] > 0) & inputs.is_open[s]
-        checks = (
-            ("service_level_sim", inputs.service_level_target[s], np.less),
-            ("asa_s_sim", inputs.asa_s[s], np.greater),
-            ("p_abandon_sim", inputs.max_abandon[s], np.greater),
-        )
-        for column, target, worse in checks:
-            if target is None or np.isnan(target) or column not in rows:
-                continue
-            values = rows[column].to_numpy(float)
-            missed[s] |= served & np.isfinite(values) & worse(values, target)
+        missed[s] = served & ~meets(means, inputs.targets(s))
     return missed
 
 
 def _checked(
-    inputs: TeamsInput, agents: np.ndarray, options: dict[str, Any]
-) -> tuple[np.ndarray, Any, int]:
+    inputs: TeamsInput, agents: np.ndarray, client: Any, options: dict[str, Any]
+) -> tuple[np.ndarray, Any, int, bool]:
     """The search's staffing checked on a sample it never saw, agents added where it misses.
 
     A search on one sample of replications meets the targets on that sample, helped by its
@@ -233,38 +239,26 @@ def _checked(
     replications) and, where a skill's mean misses an interval target, gives one agent to
     the team holding the skill that holds the fewest skills (its agents serve it most; the
     first in config order on a tie), for at most :data:`CHECK_ROUNDS` rounds. The figures
-    the plan reports are those of the last check.
+    the plan reports are those of the last check. Returns the agents, the last check's run,
+    the agent-intervals added and whether that check found no miss.
     """
-    from staffing.simulation.engine import connect
     from staffing.simulation.teams import run_teams
 
     held_skills = inputs.membership.sum(axis=0)  # skills each team holds
     seed = int(options.get("seed", 0)) + CHECK_SEED_OFFSET
     replications = int(options.get("replications", 20))
-    client, to_close, _ = connect(
-        options.get("client"), options.get("scheduler"), options.get("workers")
-    )
+    at_close = options.get("at_close", "drain")
     agents, added = agents.copy(), 0
-    try:
-        for round_ in range(CHECK_ROUNDS + 1):
-            staffed = inputs.with_agents(agents)
-            run = run_teams(
-                staffed,
-                replications,
-                seed,
-                at_close=options.get("at_close", "drain"),
-                client=client,
-            )
-            missed = _missed(staffed, run)
-            if not missed.any() or round_ == CHECK_ROUNDS:
-                break
-            more = np.zeros_like(agents, bool)
-            for s, t in zip(*np.nonzero(missed), strict=True):
-                held = np.flatnonzero(inputs.membership[s])
-                more[held[np.argmin(held_skills[held])], t] = True
-            agents += more
-            added += int(more.sum())
-    finally:
-        for item in to_close or ():
-            item.close()
-    return agents, run, added
+    for round_ in range(CHECK_ROUNDS + 1):
+        staffed = inputs.with_agents(agents)
+        run = run_teams(staffed, replications, seed, at_close=at_close, client=client)
+        missed = _missed(staffed, run)
+        if not missed.any() or round_ == CHECK_ROUNDS:
+            break
+        more = np.zeros_like(agents, bool)
+        for s, t in zip(*np.nonzero(missed), strict=True):
+            held = np.flatnonzero(inputs.membership[s])
+            more[held[np.argmin(held_skills[held])], t] = True
+        agents += more
+        added += int(more.sum())
+    return agents, run, added, not missed.any()
