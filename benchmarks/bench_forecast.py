@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from staffing.forecast import day_multiplier, uncertainty, volume_profile
+from staffing.forecast import day_multiplier, slot_of_week, uncertainty, volume_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = next(
@@ -92,9 +92,8 @@ def plan_forecast(
     profile = volume_profile(
         history, [1], timezone=TZ, weeks=WEEKS, decay=DECAY, end=cut, minutes=minutes
     )
-    slots = held["interval_start"].dt.tz_convert(TZ)
-    index = (slots.dt.dayofweek * 1440 + slots.dt.hour * 60 + slots.dt.minute) // minutes
-    return profile["volume"].to_numpy()[index.to_numpy()]
+    index = slot_of_week(held["interval_start"].dt.tz_convert(TZ), minutes)
+    return profile["volume"].to_numpy()[index]
 
 
 def weeks_back(history: pd.DataFrame, held: pd.DataFrame, lags: int, mean: bool) -> np.ndarray:
@@ -139,7 +138,7 @@ def statsforecast_models(history: pd.DataFrame, cut: pd.Timestamp, horizon: int)
 def mondays(history: pd.DataFrame, origins: int) -> list[pd.Timestamp]:
     """The local Mondays (as UTC instants) that start the last ``origins`` weeks, oldest first."""
     last = history["interval_start"].max().tz_convert(TZ).normalize()
-    monday = last - pd.Timedelta(days=last.dayofweek)
+    monday = last - pd.Timedelta(days=last.day_of_week)
     return [(monday - pd.Timedelta(weeks=k)).tz_convert("UTC") for k in range(origins - 1, -1, -1)]
 
 
