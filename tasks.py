@@ -152,9 +152,10 @@ MUTATE_WORKERS = 2
 #: Where each module's job keeps its mutants and results (``mutants/`` is git-ignored).
 MUTATE_JOBS = ROOT / "mutants" / "jobs"
 
-#: Surviving mutants judged equivalent (no output can tell them apart), one name a line
-#: with the reason after ``#``; the report counts them apart from the survivors.
-MUTATE_EQUIVALENT = ROOT / "docs" / "mutation-equivalent.txt"
+#: Surviving mutants judged equivalent (no output can tell them apart): one file per module
+#: (``MODULE.txt``), one name a line with the reason after ``#``; the report counts them
+#: apart from the survivors.
+MUTATE_EQUIVALENT = ROOT / "docs" / "mutation-equivalent"
 
 #: mutmut's exit codes by verdict (mutmut.stats.status_by_exit_code).
 _KILLED = (1, 3, 24, -24, 36, 152, 255)
@@ -162,10 +163,12 @@ _NO_TESTS = (5, 33)
 
 
 def _equivalent_mutants() -> set[str]:
-    if not MUTATE_EQUIVALENT.exists():
-        return set()
-    lines = MUTATE_EQUIVALENT.read_text(encoding="utf-8").splitlines()
-    return {line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()}
+    lines = [
+        line.split("#")[0].strip()
+        for listing in sorted(MUTATE_EQUIVALENT.glob("*.txt"))
+        for line in listing.read_text(encoding="utf-8").splitlines()
+    ]
+    return {line for line in lines if line}
 
 
 def _lowest_priority() -> None:
