@@ -158,7 +158,10 @@ MUTATE_JOBS = ROOT / "mutants" / "jobs"
 MUTATE_EQUIVALENT = ROOT / "docs" / "mutation-equivalent"
 
 #: mutmut's exit codes by verdict (mutmut.stats.status_by_exit_code).
-_KILLED = (1, 3, 24, -24, 36, 152, 255)
+_KILLED = (1, 3)
+#: A mutant that ran out of CPU time (SIGXCPU, mutmut's CPU limit of 30x the tests'
+#: recorded time): the tests did not pass, so it counts as killed, but is shown apart.
+_TIMEOUT = (24, -24, 36, 152, 255)
 _NO_TESTS = (5, 33)
 
 
@@ -219,14 +222,15 @@ def _mutation_job(module: str) -> Path:
 
 
 def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
-    """Per module: killed, survived, judged equivalent, reached by no test, and the score
-    (killed / mutants not judged equivalent); only mutants that were run count."""
+    """Per module: killed, out of CPU time, survived, judged equivalent, reached by no test,
+    and the score ((killed + timeout) / mutants not judged equivalent); only mutants that
+    were run count."""
     import json
     from collections import Counter
 
     equivalent = _equivalent_mutants()
     print(
-        f"{'module':<36}{'killed':>8}{'survived':>10}{'equiv.':>8}{'no tests':>10}"
+        f"{'module':<36}{'killed':>8}{'timeout':>9}{'survived':>10}{'equiv.':>8}{'no tests':>10}"
         f"{'score':>8}{'minutes':>9}"
     )
     for module in modules:
@@ -238,6 +242,8 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
                 k[
                     "killed"
                     if code in _KILLED
+                    else "timeout"
+                    if code in _TIMEOUT
                     else "equivalent"
                     if code == 0 and key in equivalent
                     else "survived"
@@ -246,12 +252,13 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
                     if code in _NO_TESTS
                     else "other"
                 ] += 1
-        counted = k["killed"] + k["survived"] + k["no tests"]
+        detected = k["killed"] + k["timeout"]
+        counted = detected + k["survived"] + k["no tests"]
         if counted:
             took = f"{minutes[module]:>9.1f}" if module in minutes else f"{'-':>9}"
             print(
-                f"{module:<36}{k['killed']:>8}{k['survived']:>10}{k['equivalent']:>8}"
-                f"{k['no tests']:>10}{k['killed'] / counted:>8.1%}{took}"
+                f"{module:<36}{k['killed']:>8}{k['timeout']:>9}{k['survived']:>10}"
+                f"{k['equivalent']:>8}{k['no tests']:>10}{detected / counted:>8.1%}{took}"
             )
     print(
         f"survivors: cd {MUTATE_JOBS.relative_to(ROOT)}/MODULE && ../../../.venv/bin/mutmut "
