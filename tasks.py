@@ -206,6 +206,7 @@ def _mutation_job(module: str) -> Path:
             f"only_mutate = {_toml_list(files)}",
             f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
             f"pytest_add_cli_args = {_toml_list(settings['pytest_add_cli_args'])}",
+            f"timeout_multiplier = {settings['timeout_multiplier']}",
             "",
         ]
     )
