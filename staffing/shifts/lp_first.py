@@ -265,8 +265,9 @@ def _dive(
             if out[k] is not None:
                 continue
             fixed = np.floor(z[k] + _INTEGRAL_TOL)
-            if not fixed.any():
-                fixed[int(np.argmax(z[k]))] = 1.0
+            # x stays an LP optimum above floor(z): also round the most fractional value up
+            part = z[k] - fixed
+            fixed[int(np.argmax(part))] += 1.0
             y[k] = y[k] + fixed
             if (block.a @ y[k] < block.req_whole - TOL).any():
                 residual.append(k)
@@ -297,7 +298,8 @@ def _rounding_at_bound(
         )
         if candidate is None:
             continue
-        candidate = _drop_redundant(block, candidate)
+        if block.cost @ candidate > limit:  # at the bound no head is redundant
+            candidate = _drop_redundant(block, candidate)
         if block.cost @ candidate <= limit:
             return candidate
     return None

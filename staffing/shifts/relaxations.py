@@ -28,7 +28,14 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from staffing.shifts.blocks import TOL, Block, BlockModel, block_diagonal, rows_and_columns
+from staffing.shifts.blocks import (
+    TOL,
+    Block,
+    BlockModel,
+    block_diagonal,
+    free_model,
+    rows_and_columns,
+)
 
 __all__ = [
     "Engine",
@@ -164,29 +171,30 @@ class ScipyRelaxations:
 
         Solved as the LP of the rows ``floors[k]`` leaves uncovered, all in one HiGHS call.
         """
-        parts, columns, out = [], [], []
-        for i, floor in zip(which, floors, strict=True):
+        out: list[np.ndarray | None] = [np.asarray(f, dtype=float).copy() for f in floors]
+        parts, columns, solved = [], [], []
+        for k, (i, floor) in enumerate(zip(which, floors, strict=True)):
             block = self.blocks[i]
             left = block.req_whole - block.a @ floor
             need = np.flatnonzero(left > TOL)
+            if not need.size:
+                continue  # the floor covers the block: it is the optimum (costs are >= 0)
             # the rows left, and the patterns that cover them
             rows_left, used = rows_and_columns(block.a, need)
             columns.append(used)
+            solved.append(k)
             parts.append(
                 Block(rows_left, left[need], left[need], block.cost[used], block.group[used])
             )
-        free = [
-            BlockModel(np.zeros(p.cost.size), np.full(p.cost.size, np.inf), None, None, None)
-            for p in parts
-        ]
-        for floor, used, (z, _) in zip(
-            floors, columns, ScipyRelaxations(parts, free).optima(), strict=True
+        free = [free_model(part.cost.size) for part in parts]
+        for k, used, (z, _) in zip(
+            solved, columns, ScipyRelaxations(parts, free).optima(), strict=True
         ):
-            x = None
-            if z is not None:  # None should not happen without limits
-                x = floor.astype(float)
+            x = out[k]
+            if z is None or x is None:  # None should not happen without limits
+                out[k] = None
+            else:
                 x[used] += z
-            out.append(x)
         return out
 
 

@@ -185,8 +185,9 @@ def solve_coverage(
     ImportError
         ``engine="highspy"`` without highspy installed.
     ValueError
-        An unknown ``engine``; shapes that do not match, a negative or non-finite requirement, negative paid hours
-        or coverage shares, ``min_heads`` above ``max_heads``.
+        An unknown ``engine``; shapes that do not match, a negative or non-finite
+        requirement, negative paid hours or coverage shares, ``min_heads`` above
+        ``max_heads``.
     DataError
         The time limit ran out before HiGHS found any schedule for a block.
 
