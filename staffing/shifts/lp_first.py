@@ -179,29 +179,33 @@ def _feasible(block: Block, model: BlockModel, y: np.ndarray) -> bool:
         per_start = rows_g @ y
         if (per_start < g_lo - TOL).any() or (per_start > g_hi + TOL).any():
             return False
-    return bool((block.a @ y >= block.req_whole - TOL).all())
+    return bool((block.cover(y) >= block.req_whole - TOL).all())
 
 
 def _drop_redundant(block: Block, y: np.ndarray) -> np.ndarray:
     """Remove heads the coverage does not need, dearest pattern first (no limits)."""
     a = block.csc
-    slack = block.a @ y - block.req_whole
-    filled = np.diff(a.indptr) > 0
-    y[~filled] = 0  # heads that cover nothing
-    if a.nnz == 0:
+    slack = block.cover(y) - block.req_whole
+    y[np.diff(a.indptr) == 0] = 0  # heads that cover nothing
+    cols = np.flatnonzero(y > 0)  # only patterns with heads can lose some
+    if cols.size == 0:
         return y
-    starts = a.indptr[:-1][filled]
-    spare = np.zeros(y.size)
-    for _ in range(y.size + 1):
+    # the entries of those columns, one contiguous run per column
+    begin, lengths = a.indptr[cols], np.diff(a.indptr)[cols]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    take = np.repeat(begin - starts, lengths) + np.arange(int(lengths.sum()))
+    rows, share = a.indices[take], a.data[take]
+    heads, cost = y[cols], block.cost[cols]
+    for _ in range(cols.size + 1):
         # heads of each pattern that could go at once: min over its rows of slack / share
-        spare[filled] = np.minimum.reduceat(slack[a.indices] / a.data, starts)
-        spare = np.minimum(y, np.floor(spare + 1e-9))
+        spare = np.minimum(heads, np.floor(np.minimum.reduceat(slack[rows] / share, starts) + 1e-9))
         if not (spare > 0).any():
             break
-        p = int(np.argmax(np.where(spare > 0, block.cost, -1.0)))
-        span = slice(a.indptr[p], a.indptr[p + 1])
-        slack[a.indices[span]] -= spare[p] * a.data[span]
-        y[p] -= spare[p]
+        k = int(np.argmax(np.where(spare > 0, cost, -1.0)))
+        span = slice(starts[k], starts[k] + lengths[k])
+        slack[rows[span]] -= spare[k] * share[span]
+        heads[k] -= spare[k]
+    y[cols] = heads
     return y
 
 
@@ -220,7 +224,7 @@ def _repair(block: Block, y: np.ndarray) -> np.ndarray | None:
     """Add heads until ``y`` covers the block: each time the pattern covering most of what
     is missing per paid hour. None if that takes more than ``_REPAIR_HEADS`` heads."""
     a = block.csc
-    slack = block.a @ y - block.req_whole
+    slack = block.cover(y) - block.req_whole
     filled = np.diff(a.indptr) > 0
     starts = a.indptr[:-1][filled]
     gain = np.zeros(y.size)
@@ -269,7 +273,7 @@ def _dive(
             part = z[k] - fixed
             fixed[int(np.argmax(part))] += 1.0
             y[k] = y[k] + fixed
-            if (block.a @ y[k] < block.req_whole - TOL).any():
+            if (block.cover(y[k]) < block.req_whole - TOL).any():
                 residual.append(k)
             # else y[k] covers the block, and its rounding above did not reach the bound
         if not residual:

@@ -175,7 +175,7 @@ class ScipyRelaxations:
         parts, columns, solved = [], [], []
         for k, (i, floor) in enumerate(zip(which, floors, strict=True)):
             block = self.blocks[i]
-            left = block.req_whole - block.a @ floor
+            left = block.req_whole - block.cover(floor)
             need = np.flatnonzero(left > TOL)
             if not need.size:
                 continue  # the floor covers the block: it is the optimum (costs are >= 0)
