@@ -214,6 +214,7 @@ class HighsRelaxations:
         self.models = list(models)
         self._cuts = np.cumsum([0, *(block.cost.size for block in self.blocks)])
         self._highs: Any = None
+        self._lower = np.concatenate([[], *(m.lo for m in self.models)])  # in the model
         if self.blocks:
             self._highs = _load(self.blocks, self.models)
 
@@ -249,21 +250,27 @@ class HighsRelaxations:
             self._highs.changeColsBounds(
                 cols.size, cols.astype(np.int32), np.zeros(cols.size), np.full(cols.size, np.inf)
             )
+            self._lower[cols] = 0.0
         return out
 
     def above(self, which: Sequence[int], floors: Sequence[np.ndarray]) -> list[np.ndarray | None]:
         """Per block ``which[k]`` (without limits): the LP optimum with ``x >= floors[k]``.
 
-        Raises the lower bounds of those blocks' columns to ``floors`` and re-solves the
-        model from its last basis; the other blocks keep the bounds they had.
+        Sets the lower bounds of those blocks' columns to ``floors`` (passing HiGHS only
+        the columns whose bound changes) and re-solves the model from its last basis; the
+        other blocks keep the bounds they had.
         """
         if not len(which):
             return []
         cols = np.concatenate([np.arange(self._cuts[i], self._cuts[i + 1]) for i in which])
         lower = np.concatenate([np.asarray(f, dtype=float) for f in floors])
-        self._highs.changeColsBounds(
-            cols.size, cols.astype(np.int32), lower, np.full(cols.size, np.inf)
-        )
+        changed = lower != self._lower[cols]
+        cols, lower = cols[changed], lower[changed]
+        if cols.size:
+            self._highs.changeColsBounds(
+                cols.size, cols.astype(np.int32), lower, np.full(cols.size, np.inf)
+            )
+            self._lower[cols] = lower
         x, _ = _run(self._highs)
         return [None if x is None else x[self._cuts[i] : self._cuts[i + 1]] for i in which]
 
