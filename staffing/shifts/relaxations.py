@@ -60,7 +60,20 @@ class Relaxations(Protocol):
         ...
 
     def above(self, which: Sequence[int], floors: Sequence[np.ndarray]) -> list[np.ndarray | None]:
-        """Per block ``which[k]`` (without limits): the LP optimum with ``x >= floors[k]``."""
+        """Per block ``which[k]`` (without limits): the LP optimum with ``x >= floors[k]``.
+
+        Parameters
+        ----------
+        which : sequence of int
+            The blocks (indices into ``blocks``), none of them with limits.
+        floors : sequence of numpy.ndarray
+            Per block of ``which``: the fewest heads per pattern [heads].
+
+        Returns
+        -------
+        list of (numpy.ndarray or None)
+            Per block of ``which``: its LP optimum above the floor [heads], or None.
+        """
         ...
 
 
@@ -170,6 +183,18 @@ class ScipyRelaxations:
         """Per block ``which[k]`` (without limits): the LP optimum with ``x >= floors[k]``.
 
         Solved as the LP of the rows ``floors[k]`` leaves uncovered, all in one HiGHS call.
+
+        Parameters
+        ----------
+        which : sequence of int
+            The blocks (indices into ``blocks``), none of them with limits.
+        floors : sequence of numpy.ndarray
+            Per block of ``which``: the fewest heads per pattern [heads].
+
+        Returns
+        -------
+        list of (numpy.ndarray or None)
+            Per block of ``which``: its LP optimum above the floor [heads], or None.
         """
         out: list[np.ndarray | None] = [np.asarray(f, dtype=float).copy() for f in floors]
         parts, columns, solved = [], [], []
@@ -259,6 +284,18 @@ class HighsRelaxations:
         Sets the lower bounds of those blocks' columns to ``floors`` (passing HiGHS only
         the columns whose bound changes) and re-solves the model from its last basis; the
         other blocks keep the bounds they had.
+
+        Parameters
+        ----------
+        which : sequence of int
+            The blocks (indices into ``blocks``), none of them with limits.
+        floors : sequence of numpy.ndarray
+            Per block of ``which``: the fewest heads per pattern [heads].
+
+        Returns
+        -------
+        list of (numpy.ndarray or None)
+            Per block of ``which``: its LP optimum above the floor [heads], or None.
         """
         if not len(which):
             return []
