@@ -18,22 +18,12 @@ optimality, and only the rest by branch and bound:
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
-from staffing.shifts.blocks import (
-    TOL,
-    Block,
-    BlockModel,
-    BlockResult,
-    block_diagonal,
-    free_model,
-    rows_and_columns,
-)
+from staffing.shifts.blocks import TOL, Block, BlockModel, BlockResult, free_model
 from staffing.shifts.branch_and_bound import solve_block
+from staffing.shifts.relaxations import Engine, Relaxations, relaxations
 
 __all__ = ["objective_unit", "solve_blocks"]
 
@@ -54,6 +44,7 @@ def solve_blocks(
     started: float,
     time_limit_s: float,
     gap: float,
+    engine: Engine = "auto",
 ) -> list[BlockResult]:
     """Solve distinct blocks: LP first, then rounding to a proven bound, then MILP.
 
@@ -69,6 +60,8 @@ def solve_blocks(
         Wall-time budget for all blocks together [s].
     gap : float
         Relative optimality gap for branch and bound [-].
+    engine : {"auto", "highspy", "scipy"}, default "auto"
+        Who solves the LP relaxations (:func:`staffing.shifts.relaxations.relaxations`).
 
     Returns
     -------
@@ -76,7 +69,8 @@ def solve_blocks(
         One per block, in order.
     """
     models = [block.model(g_min, g_max) for block in blocks]
-    lps = solve_lps(blocks, models)
+    lp = relaxations(blocks, models, engine)
+    lps = lp.optima()
     out: list[BlockResult | None] = [None] * len(blocks)
     bounds = [0.0] * len(blocks)
     lp_values = [0.0] * len(blocks)
@@ -99,9 +93,9 @@ def solve_blocks(
         chosen = [blocks[i] for i in to_round]
         targets = [bounds[i] for i in to_round]
         rounded = (
-            _dive(chosen, [optimum[i] for i in to_round], targets)
+            _dive(lp, to_round, [optimum[i] for i in to_round], targets)
             if attempt == 0
-            else _dive_reversed(chosen, targets)
+            else _dive_reversed(chosen, targets, engine)
         )
         for i, heads in zip(to_round, rounded, strict=True):
             if heads is not None:
@@ -116,17 +110,21 @@ def solve_blocks(
     return [result for result in out if result is not None]
 
 
-def _dive_reversed(blocks: list[Block], bounds: list[float]) -> list[np.ndarray | None]:
+def _dive_reversed(
+    blocks: list[Block], bounds: list[float], engine: Engine
+) -> list[np.ndarray | None]:
     """A second dive from other vertices: the same LPs with the patterns in reverse order.
 
     The LP optimum is often not unique, and the vertex HiGHS returns decides the rounding
     (on the benchmark: 2 of 3 failed dives succeed the second time).
     """
     flipped = [block.reversed() for block in blocks]
-    xs_flipped = [x for x, _ in solve_lps(flipped, [free_model(b.cost.size) for b in flipped])]
+    lp = relaxations(flipped, [free_model(b.cost.size) for b in flipped], engine)
+    xs_flipped = [x for x, _ in lp.optima()]
     keep = [k for k, x in enumerate(xs_flipped) if x is not None]
     got = _dive(
-        [flipped[k] for k in keep],
+        lp,
+        keep,
         [x for x in xs_flipped if x is not None],
         [bounds[k] for k in keep],
     )
@@ -172,60 +170,6 @@ def _by_branch_and_bound(
     )
 
 
-def solve_lps(
-    blocks: Sequence[Block], models: Sequence[BlockModel]
-) -> list[tuple[np.ndarray | None, bool]]:
-    """LP relaxations of several blocks in one HiGHS call (one block-diagonal LP).
-
-    When the joint LP fails, each block is solved alone to tell which.
-
-    Parameters
-    ----------
-    blocks : sequence of Block
-        The blocks.
-    models : sequence of BlockModel
-        Their per-start limits.
-
-    Returns
-    -------
-    list of (numpy.ndarray or None, bool)
-        Per block: its LP optimum [heads] or None, and whether its LP is infeasible.
-    """
-    if not blocks:
-        return []
-    parts, lb, ub = [], [], []
-    for block, (_, _, rows_g, g_lo, g_hi) in zip(blocks, models, strict=True):
-        parts.append(block.a if rows_g is None else sparse.vstack([block.a, rows_g], format="csr"))
-        lb.append(block.req_whole)
-        ub.append(np.full(block.req_whole.size, np.inf))
-        if rows_g is not None and g_lo is not None and g_hi is not None:
-            lb.append(g_lo)
-            ub.append(g_hi)
-    a = parts[0] if len(parts) == 1 else block_diagonal(parts)
-    constraints = (
-        [LinearConstraint(a, np.concatenate(lb), np.concatenate(ub))] if a.shape[0] else []
-    )
-    result = milp(
-        np.concatenate([block.cost for block in blocks]),
-        integrality=None,
-        bounds=Bounds(
-            np.concatenate([m[0] for m in models]), np.concatenate([m[1] for m in models])
-        ),
-        constraints=constraints,
-        options={"presolve": False},
-    )
-    if result.status == 0 and result.x is not None:
-        cuts = np.cumsum([0, *(block.cost.size for block in blocks)])
-        return [(result.x[cuts[i] : cuts[i + 1]], False) for i in range(len(blocks))]
-    if len(blocks) == 1:
-        return [(None, result.status == 2)]  # 2: infeasible
-    return [
-        out
-        for block, model in zip(blocks, models, strict=True)
-        for out in solve_lps([block], [model])
-    ]
-
-
 def _feasible(block: Block, model: BlockModel, y: np.ndarray) -> bool:
     """Whether whole heads ``y`` cover the block and keep its limits."""
     lo, hi, rows_g, g_lo, g_hi = model
@@ -235,29 +179,33 @@ def _feasible(block: Block, model: BlockModel, y: np.ndarray) -> bool:
         per_start = rows_g @ y
         if (per_start < g_lo - TOL).any() or (per_start > g_hi + TOL).any():
             return False
-    return bool((block.a @ y >= block.req_whole - TOL).all())
+    return bool((block.cover(y) >= block.req_whole - TOL).all())
 
 
 def _drop_redundant(block: Block, y: np.ndarray) -> np.ndarray:
     """Remove heads the coverage does not need, dearest pattern first (no limits)."""
     a = block.csc
-    slack = block.a @ y - block.req_whole
-    filled = np.diff(a.indptr) > 0
-    y[~filled] = 0  # heads that cover nothing
-    if a.nnz == 0:
+    slack = block.cover(y) - block.req_whole
+    y[np.diff(a.indptr) == 0] = 0  # heads that cover nothing
+    cols = np.flatnonzero(y > 0)  # only patterns with heads can lose some
+    if cols.size == 0:
         return y
-    starts = a.indptr[:-1][filled]
-    spare = np.zeros(y.size)
-    for _ in range(y.size + 1):
+    # the entries of those columns, one contiguous run per column
+    begin, lengths = a.indptr[cols], np.diff(a.indptr)[cols]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    take = np.repeat(begin - starts, lengths) + np.arange(int(lengths.sum()))
+    rows, share = a.indices[take], a.data[take]
+    heads, cost = y[cols], block.cost[cols]
+    for _ in range(cols.size + 1):
         # heads of each pattern that could go at once: min over its rows of slack / share
-        spare[filled] = np.minimum.reduceat(slack[a.indices] / a.data, starts)
-        spare = np.minimum(y, np.floor(spare + 1e-9))
+        spare = np.minimum(heads, np.floor(np.minimum.reduceat(slack[rows] / share, starts) + 1e-9))
         if not (spare > 0).any():
             break
-        p = int(np.argmax(np.where(spare > 0, block.cost, -1.0)))
-        span = slice(a.indptr[p], a.indptr[p + 1])
-        slack[a.indices[span]] -= spare[p] * a.data[span]
-        y[p] -= spare[p]
+        k = int(np.argmax(np.where(spare > 0, cost, -1.0)))
+        span = slice(starts[k], starts[k] + lengths[k])
+        slack[rows[span]] -= spare[k] * share[span]
+        heads[k] -= spare[k]
+    y[cols] = heads
     return y
 
 
@@ -276,7 +224,7 @@ def _repair(block: Block, y: np.ndarray) -> np.ndarray | None:
     """Add heads until ``y`` covers the block: each time the pattern covering most of what
     is missing per paid hour. None if that takes more than ``_REPAIR_HEADS`` heads."""
     a = block.csc
-    slack = block.a @ y - block.req_whole
+    slack = block.cover(y) - block.req_whole
     filled = np.diff(a.indptr) > 0
     starts = a.indptr[:-1][filled]
     gain = np.zeros(y.size)
@@ -295,42 +243,47 @@ def _repair(block: Block, y: np.ndarray) -> np.ndarray | None:
 
 
 def _dive(
-    blocks: list[Block], xs: list[np.ndarray], bounds: list[float]
+    lp: Relaxations, which: list[int], xs: list[np.ndarray], bounds: list[float]
 ) -> list[np.ndarray | None]:
     """Whole heads reaching the proven bound, rounded from LP optima by LP diving.
 
-    Blocks without limits only. ``z`` is the LP optimum of the requirement still
-    uncovered by the heads ``y`` fixed so far (at first: all of it, ``z = x``). Each round
-    tries two roundings, ``y + ceil(z)`` and ``y + round(z)`` completed greedily
-    (:func:`_repair`), each with the heads it does not need dropped
-    (:func:`_drop_redundant`), and stops as soon as one reaches the block's bound. Else it
-    fixes ``y += floor(z)`` (a head on the largest value when none reaches 1) and solves the
-    LP of what is left, the blocks of one round together in one HiGHS call. Returns per
-    block the whole heads that reach the bound, or None (the block goes to the MILP).
+    Blocks without limits only: ``lp.blocks[which[k]]``, with LP optimum ``xs[k]`` and
+    proven bound ``bounds[k]``. ``z`` is the LP optimum of the requirement still uncovered
+    by the heads ``y`` fixed so far (at first: all of it, ``z = x``). Each round tries two
+    roundings, ``y + ceil(z)`` and ``y + round(z)`` completed greedily (:func:`_repair`),
+    each with the heads it does not need dropped (:func:`_drop_redundant`), and stops as
+    soon as one reaches the block's bound. Else it fixes ``y += floor(z)`` (a head on the
+    largest value when none reaches 1) and solves the LP with ``x >= y`` (``z = x - y``),
+    the blocks of one round together (:meth:`Relaxations.above`). Returns per block the
+    whole heads that reach the bound, or None (the block goes to the MILP).
     """
     y = [np.zeros_like(x) for x in xs]
     z = list(xs)
-    out: list[np.ndarray | None] = [None] * len(blocks)
-    todo = list(range(len(blocks)))
+    out: list[np.ndarray | None] = [None] * len(which)
+    todo = list(range(len(which)))
     for _ in range(_DIVE_ROUNDS):
-        residual = {}
-        for i in todo:
-            block = blocks[i]
-            out[i] = _rounding_at_bound(block, y[i], z[i], bounds[i])
-            if out[i] is not None:
+        residual = []
+        for k in todo:
+            block = lp.blocks[which[k]]
+            out[k] = _rounding_at_bound(block, y[k], z[k], bounds[k])
+            if out[k] is not None:
                 continue
-            fixed = np.floor(z[i] + _INTEGRAL_TOL)
-            if not fixed.any():
-                fixed[int(np.argmax(z[i]))] = 1.0
-            y[i] = y[i] + fixed
-            left = block.req_whole - block.a @ y[i]
-            need = np.flatnonzero(left > TOL)
-            if need.size:
-                residual[i] = (need, left[need])
-            # else y[i] covers the block, and its rounding above did not reach the bound
+            fixed = np.floor(z[k] + _INTEGRAL_TOL)
+            # x stays an LP optimum above floor(z): also round the most fractional value up
+            part = z[k] - fixed
+            fixed[int(np.argmax(part))] += 1.0
+            y[k] = y[k] + fixed
+            if (block.cover(y[k]) < block.req_whole - TOL).any():
+                residual.append(k)
+            # else y[k] covers the block, and its rounding above did not reach the bound
         if not residual:
             break
-        todo = _solve_residuals(blocks, residual, y, z)
+        found = lp.above([which[k] for k in residual], [y[k] for k in residual])
+        todo = []
+        for k, x in zip(residual, found, strict=True):
+            if x is not None:  # None should not happen without limits: then the MILP
+                z[k] = np.maximum(x - y[k], 0.0)
+                todo.append(k)
     return out
 
 
@@ -349,46 +302,11 @@ def _rounding_at_bound(
         )
         if candidate is None:
             continue
-        candidate = _drop_redundant(block, candidate)
+        if block.cost @ candidate > limit:  # at the bound no head is redundant
+            candidate = _drop_redundant(block, candidate)
         if block.cost @ candidate <= limit:
             return candidate
     return None
-
-
-def _solve_residuals(
-    blocks: list[Block],
-    residual: dict[int, tuple[np.ndarray, np.ndarray]],
-    y: list[np.ndarray],
-    z: list[np.ndarray],
-) -> list[int]:
-    """The LPs of what the fixed heads leave uncovered, in one HiGHS call.
-
-    ``residual`` maps a block to (its rows left, their requirement left). Sets ``z[i]`` to
-    the LP optimum of what is left of block ``i`` and returns the blocks that have one.
-    """
-    todo = list(residual)
-    parts, columns = [], []
-    for i in todo:
-        # the rows left, and the patterns that cover them
-        rows_left, used = rows_and_columns(blocks[i].a, residual[i][0])
-        columns.append(used)
-        parts.append(
-            Block(
-                rows_left,
-                residual[i][1],
-                residual[i][1],
-                blocks[i].cost[used],
-                blocks[i].group[used],
-            )
-        )
-    models = [free_model(part.cost.size) for part in parts]
-    next_todo = []
-    for i, used, (x_left, _) in zip(todo, columns, solve_lps(parts, models), strict=True):
-        if x_left is not None:  # None should not happen without limits: then the MILP
-            z[i] = np.zeros_like(y[i])
-            z[i][used] = x_left
-            next_todo.append(i)
-    return next_todo
 
 
 def objective_unit(cost: np.ndarray) -> float:

@@ -59,6 +59,7 @@ from scipy import sparse
 from staffing.shifts.blocks import TOL, BlockResult, Decomposition, decompose
 from staffing.shifts.lp_first import solve_blocks
 from staffing.shifts.patterns import pattern_coverage
+from staffing.shifts.relaxations import Engine
 
 __all__ = ["CoverageSolution", "pattern_coverage", "solve_coverage"]
 
@@ -141,6 +142,7 @@ def solve_coverage(
     max_heads: ArrayLike | None = None,
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 0.0,
+    engine: Engine = "auto",
 ) -> CoverageSolution:
     """Fewest paid hours whose heads cover a requirement, solved exactly (HiGHS).
 
@@ -166,6 +168,13 @@ def solve_coverage(
         Relative optimality gap at which HiGHS's branch and bound may stop [-]; 0 proves
         optimality (HiGHS still stops at its absolute gap of 1e-6 h). The LP-first path
         only ever accepts a proven optimum.
+    engine : {"auto", "highspy", "scipy"}, default "auto"
+        Who solves the LP relaxations: ``"highspy"`` (the optional ``highs`` extra) keeps
+        them in one HiGHS model and re-solves it warm while rounding; ``"scipy"`` builds a
+        new programme for each solve (``scipy.optimize.milp``); ``"auto"`` takes highspy
+        when it is installed. The same optimal paid hours either way (the heads may differ
+        where several schedules are optimal). Branch and bound is ``scipy.optimize.milp``
+        in both.
 
     Returns
     -------
@@ -173,9 +182,12 @@ def solve_coverage(
 
     Raises
     ------
+    ImportError
+        ``engine="highspy"`` without highspy installed.
     ValueError
-        Shapes that do not match, a negative or non-finite requirement, negative paid hours
-        or coverage shares, ``min_heads`` above ``max_heads``.
+        An unknown ``engine``; shapes that do not match, a negative or non-finite
+        requirement, negative paid hours or coverage shares, ``min_heads`` above
+        ``max_heads``.
     DataError
         The time limit ran out before HiGHS found any schedule for a block.
 
@@ -200,7 +212,7 @@ def solve_coverage(
         problem.req, problem.matrix, problem.cost, problem.group, problem.g_min, problem.g_max
     )
     results = solve_blocks(
-        parts.distinct, problem.g_min, problem.g_max, started, time_limit_s, mip_rel_gap
+        parts.distinct, problem.g_min, problem.g_max, started, time_limit_s, mip_rel_gap, engine
     )
     return _assemble(problem, parts, results, started)
 

@@ -136,13 +136,16 @@ def _brute_force(required, a, cost, group, g_max, top):
     return best
 
 
+@pytest.mark.parametrize("engine", ["highspy", "scipy"])
 @pytest.mark.parametrize("seed", range(12))
-def test_milp_agrees_with_brute_force_on_small_instances(seed):
+def test_milp_agrees_with_brute_force_on_small_instances(seed, engine):
     # Random small instances: 8 hourly intervals, two templates (3 h without a break; 4 h
     # with a 1-hour break after 1 or 2 h), a few starts, requirements 0..2, and on odd
     # seeds at most 1 head per start (which makes some instances infeasible in places).
     # With whole shares a pattern never needs more heads than the largest requirement, so
-    # enumerating 0..max(required) heads per pattern is exhaustive.
+    # enumerating 0..max(required) heads per pattern is exhaustive. Both LP engines.
+    if engine == "highspy":
+        pytest.importorskip("highspy")
     rng = np.random.default_rng(seed)
     n_t = 8
     starts_a = rng.choice(np.arange(0, 6), size=2, replace=False) * 60
@@ -159,7 +162,12 @@ def test_milp_agrees_with_brute_force_on_small_instances(seed):
     required = rng.integers(0, 3, n_t).astype(float)
     g_max = np.array([1.0, 1.0, 1.0]) if seed % 2 else np.full(3, np.inf)
     sol = solve_coverage(
-        required, a, cost, start_group=group, max_heads=np.where(np.isinf(g_max), np.inf, g_max)
+        required,
+        a,
+        cost,
+        start_group=group,
+        max_heads=np.where(np.isinf(g_max), np.inf, g_max),
+        engine=engine,
     )
     top = int(required.max())
     expected = _brute_force(required, a.toarray(), cost, group, g_max, top)

@@ -1,0 +1,368 @@
+"""LP relaxations of the coverage blocks: all solved together, then re-solved above fixed heads.
+
+Pure maths on arrays. The LP-first path (:mod:`staffing.shifts.lp_first`) asks two things
+of the LP relaxations of its distinct blocks: their optima, all blocks in one programme
+(block-diagonal), and, while it rounds by LP diving, the optimum of a block with some heads
+fixed (``x >= floor``). Two engines answer with the same optima:
+
+- :class:`HighsRelaxations` (the optional ``highs`` extra: ``highspy``, the HiGHS project's
+  own bindings): the blocks go into one HiGHS model built once; fixing heads raises column
+  lower bounds and the model is re-solved from its last basis (a dual simplex warm start),
+  instead of a new programme being built and solved from nothing;
+- :class:`ScipyRelaxations` (always there): each solve is one ``scipy.optimize.milp`` call
+  (HiGHS as well, through scipy, which exposes no model to change), a dive step solving the
+  LP of the rows the fixed heads leave uncovered.
+
+``x >= floor`` and the residual LP (``z = x - floor >= 0`` covering what ``floor`` leaves)
+are the same programme, so both engines have the same optimal values; the vertex each
+returns when the optimum is not unique may differ. ``docs/shifts.md`` has the model.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from staffing.shifts.blocks import (
+    TOL,
+    Block,
+    BlockModel,
+    block_diagonal,
+    free_model,
+    rows_and_columns,
+)
+
+__all__ = [
+    "Engine",
+    "HighsRelaxations",
+    "Relaxations",
+    "ScipyRelaxations",
+    "highspy_available",
+    "relaxations",
+]
+
+#: ``"auto"``: highspy when it is installed, else scipy.
+Engine = Literal["auto", "highspy", "scipy"]
+
+
+class Relaxations(Protocol):
+    """The LP relaxations of a list of blocks (the interface of both engines)."""
+
+    blocks: list[Block]
+
+    def optima(self) -> list[tuple[np.ndarray | None, bool]]:
+        """Per block: its LP optimum [heads] or None, and whether its LP is infeasible."""
+        ...
+
+    def above(self, which: Sequence[int], floors: Sequence[np.ndarray]) -> list[np.ndarray | None]:
+        """Per block ``which[k]`` (without limits): the LP optimum with ``x >= floors[k]``.
+
+        Parameters
+        ----------
+        which : sequence of int
+            The blocks (indices into ``blocks``), none of them with limits.
+        floors : sequence of numpy.ndarray
+            Per block of ``which``: the fewest heads per pattern [heads].
+
+        Returns
+        -------
+        list of (numpy.ndarray or None)
+            Per block of ``which``: its LP optimum above the floor [heads], or None.
+        """
+        ...
+
+
+def highspy_available() -> bool:
+    """Whether the optional ``highspy`` package is installed.
+
+    Returns
+    -------
+    bool
+    """
+    return importlib.util.find_spec("highspy") is not None
+
+
+def relaxations(
+    blocks: Sequence[Block], models: Sequence[BlockModel], engine: Engine = "auto"
+) -> Relaxations:
+    """The LP relaxations of ``blocks`` by the chosen engine.
+
+    Parameters
+    ----------
+    blocks : sequence of Block
+        The blocks.
+    models : sequence of BlockModel
+        Their per-start limits.
+    engine : {"auto", "highspy", "scipy"}, default "auto"
+        ``"auto"`` takes highspy when it is installed.
+
+    Returns
+    -------
+    Relaxations
+
+    Raises
+    ------
+    ImportError
+        ``engine="highspy"`` without highspy installed.
+    ValueError
+        An unknown engine.
+    """
+    if engine not in ("auto", "highspy", "scipy"):
+        raise ValueError(f"engine must be 'auto', 'highspy' or 'scipy', not {engine!r}")
+    if engine == "highspy" or (engine == "auto" and highspy_available()):
+        return HighsRelaxations(blocks, models)
+    return ScipyRelaxations(blocks, models)
+
+
+def _joint_rows(
+    blocks: Sequence[Block], models: Sequence[BlockModel]
+) -> tuple[sparse.csr_array, np.ndarray, np.ndarray, np.ndarray]:
+    """(block-diagonal rows, their lower and upper bounds, first row of each block)."""
+    parts, lb, ub = [], [], []
+    for block, (_, _, rows_g, g_lo, g_hi) in zip(blocks, models, strict=True):
+        parts.append(block.a if rows_g is None else sparse.vstack([block.a, rows_g], format="csr"))
+        lb.append(block.req_whole)
+        ub.append(np.full(block.req_whole.size, np.inf))
+        if rows_g is not None and g_lo is not None and g_hi is not None:
+            lb.append(g_lo)
+            ub.append(g_hi)
+    a = parts[0] if len(parts) == 1 else block_diagonal(parts)
+    row_cuts = np.cumsum([0, *(part.shape[0] for part in parts)])
+    return a, np.concatenate(lb), np.concatenate(ub), row_cuts
+
+
+class ScipyRelaxations:
+    """The LP relaxations by ``scipy.optimize.milp``: a new programme for every solve.
+
+    Parameters
+    ----------
+    blocks : sequence of Block
+        The blocks.
+    models : sequence of BlockModel
+        Their per-start limits.
+    """
+
+    def __init__(self, blocks: Sequence[Block], models: Sequence[BlockModel]) -> None:
+        self.blocks = list(blocks)
+        self.models = list(models)
+
+    def optima(self) -> list[tuple[np.ndarray | None, bool]]:
+        """Per block: its LP optimum [heads] or None, and whether its LP is infeasible.
+
+        All blocks in one HiGHS call; when that fails, each block alone to tell which.
+        """
+        if not self.blocks:
+            return []
+        a, lb, ub, _ = _joint_rows(self.blocks, self.models)
+        result = milp(
+            np.concatenate([block.cost for block in self.blocks]),
+            integrality=None,
+            bounds=Bounds(
+                np.concatenate([m.lo for m in self.models]),
+                np.concatenate([m.hi for m in self.models]),
+            ),
+            constraints=[LinearConstraint(a, lb, ub)] if a.shape[0] else [],
+            options={"presolve": False},
+        )
+        if result.status == 0 and result.x is not None:
+            cuts = np.cumsum([0, *(block.cost.size for block in self.blocks)])
+            return [(result.x[cuts[i] : cuts[i + 1]], False) for i in range(len(self.blocks))]
+        if len(self.blocks) == 1:
+            return [(None, result.status == 2)]  # 2: infeasible
+        return [
+            ScipyRelaxations([block], [model]).optima()[0]
+            for block, model in zip(self.blocks, self.models, strict=True)
+        ]
+
+    def above(self, which: Sequence[int], floors: Sequence[np.ndarray]) -> list[np.ndarray | None]:
+        """Per block ``which[k]`` (without limits): the LP optimum with ``x >= floors[k]``.
+
+        Solved as the LP of the rows ``floors[k]`` leaves uncovered, all in one HiGHS call.
+
+        Parameters
+        ----------
+        which : sequence of int
+            The blocks (indices into ``blocks``), none of them with limits.
+        floors : sequence of numpy.ndarray
+            Per block of ``which``: the fewest heads per pattern [heads].
+
+        Returns
+        -------
+        list of (numpy.ndarray or None)
+            Per block of ``which``: its LP optimum above the floor [heads], or None.
+        """
+        out: list[np.ndarray | None] = [np.asarray(f, dtype=float).copy() for f in floors]
+        parts, columns, solved = [], [], []
+        for k, (i, floor) in enumerate(zip(which, floors, strict=True)):
+            block = self.blocks[i]
+            left = block.req_whole - block.cover(floor)
+            need = np.flatnonzero(left > TOL)
+            if not need.size:
+                continue  # the floor covers the block: it is the optimum (costs are >= 0)
+            # the rows left, and the patterns that cover them
+            rows_left, used = rows_and_columns(block.a, need)
+            columns.append(used)
+            solved.append(k)
+            parts.append(
+                Block(rows_left, left[need], left[need], block.cost[used], block.group[used])
+            )
+        free = [free_model(part.cost.size) for part in parts]
+        for k, used, (z, _) in zip(
+            solved, columns, ScipyRelaxations(parts, free).optima(), strict=True
+        ):
+            x = out[k]
+            if z is None or x is None:  # None should not happen without limits
+                out[k] = None
+            else:
+                x[used] += z
+        return out
+
+
+class HighsRelaxations:
+    """The LP relaxations in one highspy model, built once and re-solved warm.
+
+    Parameters
+    ----------
+    blocks : sequence of Block
+        The blocks.
+    models : sequence of BlockModel
+        Their per-start limits.
+    """
+
+    def __init__(self, blocks: Sequence[Block], models: Sequence[BlockModel]) -> None:
+        self.blocks = list(blocks)
+        self.models = list(models)
+        self._cuts = np.cumsum([0, *(block.cost.size for block in self.blocks)])
+        self._highs: Any = None
+        self._lower = np.concatenate([[], *(m.lo for m in self.models)])  # in the model
+        if self.blocks:
+            self._highs = _load(self.blocks, self.models)
+
+    def optima(self) -> list[tuple[np.ndarray | None, bool]]:
+        """Per block: its LP optimum [heads] or None, and whether its LP is infeasible.
+
+        All blocks in the one model; when that fails, each block alone to tell which, and
+        the rows of the blocks that failed are then freed in the joint model (their columns
+        rest at 0), so that it stays feasible for :meth:`above`.
+        """
+        if not self.blocks:
+            return []
+        x, infeasible = _run(self._highs)
+        if x is not None:
+            return [(x[self._cuts[i] : self._cuts[i + 1]], False) for i in range(len(self.blocks))]
+        if len(self.blocks) == 1:
+            return [(None, infeasible)]
+        out = [
+            HighsRelaxations([block], [model]).optima()[0]
+            for block, model in zip(self.blocks, self.models, strict=True)
+        ]
+        failed = [i for i, (x_i, _) in enumerate(out) if x_i is None]
+        if failed:
+            _, _, _, row_cuts = _joint_rows(self.blocks, self.models)
+            rows = np.concatenate([np.arange(row_cuts[i], row_cuts[i + 1]) for i in failed])
+            cols = np.concatenate([np.arange(self._cuts[i], self._cuts[i + 1]) for i in failed])
+            self._highs.changeRowsBounds(
+                rows.size,
+                rows.astype(np.int32),
+                np.full(rows.size, -np.inf),
+                np.full(rows.size, np.inf),
+            )
+            self._highs.changeColsBounds(
+                cols.size, cols.astype(np.int32), np.zeros(cols.size), np.full(cols.size, np.inf)
+            )
+            self._lower[cols] = 0.0
+        return out
+
+    def above(self, which: Sequence[int], floors: Sequence[np.ndarray]) -> list[np.ndarray | None]:
+        """Per block ``which[k]`` (without limits): the LP optimum with ``x >= floors[k]``.
+
+        Sets the lower bounds of those blocks' columns to ``floors`` (passing HiGHS only
+        the columns whose bound changes) and re-solves the model from its last basis; the
+        other blocks keep the bounds they had.
+
+        Parameters
+        ----------
+        which : sequence of int
+            The blocks (indices into ``blocks``), none of them with limits.
+        floors : sequence of numpy.ndarray
+            Per block of ``which``: the fewest heads per pattern [heads].
+
+        Returns
+        -------
+        list of (numpy.ndarray or None)
+            Per block of ``which``: its LP optimum above the floor [heads], or None.
+        """
+        if not len(which):
+            return []
+        cols = np.concatenate([np.arange(self._cuts[i], self._cuts[i + 1]) for i in which])
+        lower = np.concatenate([np.asarray(f, dtype=float) for f in floors])
+        changed = lower != self._lower[cols]
+        cols, lower = cols[changed], lower[changed]
+        if cols.size:
+            self._highs.changeColsBounds(
+                cols.size, cols.astype(np.int32), lower, np.full(cols.size, np.inf)
+            )
+            self._lower[cols] = lower
+        x, _ = _run(self._highs)
+        return [None if x is None else x[self._cuts[i] : self._cuts[i + 1]] for i in which]
+
+
+def _load(blocks: Sequence[Block], models: Sequence[BlockModel]) -> Any:
+    """A quiet highspy model of the blocks' joint LP (no presolve, so re-solves start warm)."""
+    import highspy
+
+    a, lb, ub, _ = _joint_rows(blocks, models)
+    a = sparse.csc_array(a)
+    highs = _quiet_highs(highspy)
+    highs.passModel(
+        a.shape[1],
+        a.shape[0],
+        a.nnz,
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        np.concatenate([block.cost for block in blocks]),
+        np.concatenate([m.lo for m in models]),
+        np.concatenate([m.hi for m in models]),
+        lb,
+        ub,
+        a.indptr.astype(np.int32),
+        a.indices.astype(np.int32),
+        a.data.astype(float),
+        np.zeros(a.shape[1], dtype=np.int32),  # every column continuous
+    )
+    return highs
+
+
+def _quiet_highs(highspy: Any) -> Any:
+    """A highspy solver object that prints nothing.
+
+    ``highspy.Highs`` adds a Python callback layer whose set-up prints HiGHS's banner on
+    stdout before any option can be set; its base class, the compiled binding itself,
+    does not (and the callbacks are not needed here).
+    """
+    core = next((k for k in highspy.Highs.__mro__[1:] if hasattr(k, "passModel")), highspy.Highs)
+    highs = core()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("presolve", "off")
+    return highs
+
+
+def _run(highs: Any) -> tuple[np.ndarray | None, bool]:
+    """(the optimum or None, whether the model is infeasible) of one HiGHS run."""
+    import highspy
+
+    highs.run()
+    status = highs.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return np.asarray(highs.getSolution().col_value), False
+    infeasible = status in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    )
+    return None, infeasible
