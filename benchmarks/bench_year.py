@@ -4,7 +4,9 @@ The year-long case of issue 14: 200 skills x 52 weeks of hourly intervals = 1.75
 interval rows (the plan of ``bench_plan.py``: the same method mix and synthetic history),
 from a YAML config and a history CSV on disk through the command line, with the default
 output choice: above ``INTERVALS_SHEET_MAX_ROWS`` (200,000) interval rows the workbook has
-no Intervals sheet and the intervals CSV beside it holds them. Reports the wall time of
+no Intervals sheet, above ``SKILL_SHEETS_MAX_ROWS`` (500,000) no sheet per skill either
+(``output.skill_sheets: auto``; ``--skill-sheets always`` here sets ``always`` to time the
+sheets), and the intervals CSV beside it holds the rows. Reports the wall time of
 each stage (from the command's progress messages), the total, the CPU time of the process
 (all its threads), the files' sizes and the peak memory (max RSS of the process).
 
@@ -18,7 +20,7 @@ fitted exponent of time against interval rows (``growth.py``); ``--no-growth`` s
 Usage::
 
     python benchmarks/bench_year.py [--skills 200] [--weeks 52] [--intervals auto]
-        [--no-growth]
+        [--skill-sheets auto] [--no-growth]
 
 Target (issue 22): under 30 s and under 1.5 GiB on 2 cores.
 """
@@ -49,11 +51,12 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(skills: int, weeks: int, intervals: str) -> dict:
+def run(skills: int, weeks: int, intervals: str, skill_sheets: str = "auto") -> dict:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         config = make_config(skills, weeks)
         config["nht"] = {"source": "file", "path": "history.csv", "history_weeks": 8}
+        config["output"] = {**config.get("output", {}), "skill_sheets": skill_sheets}
         make_history(skills).to_csv(root / "history.csv", index=False)
         (root / "year.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
         out = root / "out" / "year.xlsx"
@@ -85,7 +88,7 @@ def run(skills: int, weeks: int, intervals: str) -> dict:
         "warnings": [
             line
             for line in summary.getvalue().splitlines()
-            if line.startswith("warning: the workbook")
+            if line.startswith(("warning: the workbook", "note: the workbook"))
         ],
     }
 
@@ -100,6 +103,7 @@ def main_cli() -> int:
     parser.add_argument(
         "--intervals", default="auto", choices=["auto", "workbook", "csv", "parquet", "none"]
     )
+    parser.add_argument("--skill-sheets", default="auto", choices=["auto", "always", "never"])
     parser.add_argument("--no-growth", action="store_true", help="only the full size")
     args = parser.parse_args()
     print(load_average())
@@ -107,13 +111,13 @@ def main_cli() -> int:
     sizes = sorted({*sizes, args.skills})
     times, cpus = [], []
     for skills in sizes:  # the full size last: the peak memory is then its own
-        result = run(skills, args.weeks, args.intervals)
+        result = run(skills, args.weeks, args.intervals, args.skill_sheets)
         times.append(result["total_s"])
         cpus.append(result["cpu_s"])
     rows = args.skills * args.weeks * 7 * 24
     print(
         f"staffing plan, {args.skills} skills x {args.weeks} weeks hourly (~{rows:,} "
-        f"interval rows), --intervals {args.intervals}"
+        f"interval rows), --intervals {args.intervals}, skill sheets {args.skill_sheets}"
     )
     previous = 0.0
     for at, stage in result["stages"]:
