@@ -15,7 +15,8 @@ Python's lock), so on two cores the stage "writing the intervals CSV ... beside 
 workbook" runs under the skill sheets'.
 
 How cost grows: before the year, the same run at 1/16 and 1/4 of the skills, with the
-fitted exponent of time against interval rows (``growth.py``), after one untimed run of
+fitted exponent of time against interval rows (``growth.py``), each size writing what the
+year writes by default (no Intervals sheet, no skill sheets), after one untimed run of
 the smallest size over 4 weeks (the one-time costs of a fresh process would otherwise
 land on the first size only); ``--no-growth`` skips them and times the year in a fresh
 process, as a planner's run is.
@@ -47,6 +48,7 @@ from bench_plan import make_config, make_history
 from growth import load_average, print_growth
 
 from staffing.cli import main
+from staffing.outputs.workbook import INTERVALS_SHEET_MAX_ROWS, SKILL_SHEETS_MAX_ROWS
 
 
 def peak_rss_mib() -> float:
@@ -113,13 +115,26 @@ def main_cli() -> int:
     sizes = [args.skills] if args.no_growth else [max(1, args.skills // 16), args.skills // 4]
     sizes = sorted({*sizes, args.skills})
     times, cpus = [], []
+    # The smaller sizes write what the year writes (below the limits they would add the
+    # Intervals sheet or the skill sheets by default: another workload).
+    rows = args.skills * args.weeks * 7 * 24
+    intervals, sheets = args.intervals, args.skill_sheets
+    if intervals == "auto" and rows > INTERVALS_SHEET_MAX_ROWS:
+        intervals = "csv"
+    if sheets == "auto":
+        sheets = "always" if rows <= SKILL_SHEETS_MAX_ROWS else "never"
     if len(sizes) > 1:  # the one-time costs (imports, compiled kernels) not in the first size
-        run(sizes[0], min(args.weeks, 4), args.intervals, args.skill_sheets)
-    for skills in sizes:  # the full size last: the peak memory is then its own
-        result = run(skills, args.weeks, args.intervals, args.skill_sheets)
+        run(sizes[0], min(args.weeks, 4), intervals, sheets)
+    for skills in sizes:  # the full size last (its peak memory is then its own), as asked
+        full = skills == args.skills
+        result = run(
+            skills,
+            args.weeks,
+            args.intervals if full else intervals,
+            args.skill_sheets if full else sheets,
+        )
         times.append(result["total_s"])
         cpus.append(result["cpu_s"])
-    rows = args.skills * args.weeks * 7 * 24
     print(
         f"staffing plan, {args.skills} skills x {args.weeks} weeks hourly (~{rows:,} "
         f"interval rows), --intervals {args.intervals}, skill sheets {args.skill_sheets}"
