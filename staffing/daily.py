@@ -53,6 +53,9 @@ _MAX_SPAN = 1 << 16
 #: Agents above the present ones whose gains are computed first (doubled where too few).
 _FIRST_SPAN = 2
 _TARGET_ORDER = ("service_level", "max_abandon", "asa_s")
+#: Cells of the exchange pass's move grids built at once (groups x width x (width + 1)):
+#: 2^20 cells are 8 MiB per float array (a year of days at once was 44 M cells, GBs).
+EXCHANGE_CELLS = 1 << 20
 
 
 def _evaluate(model, agents, volume, handle_time_s, interval_s, within, patience):
@@ -525,7 +528,11 @@ def _best_moves(
     smallest_saving,
 ):
     """One pass of :func:`_exchange` over whole groups: the rows losing and gaining an
-    agent and the groups that moved, or None when no group has a move that saves."""
+    agent and the groups that moved, or None when no group has a move that saves.
+
+    The moves of a group are a (width, width + 1) grid (drop i, add j or nobody); the
+    grids are built for :data:`EXCHANGE_CELLS` cells at a time (:func:`_chunk_best`), so
+    a year of days needs tens of MB, not GB, and each group's answer is the same."""
     starts = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
     lengths = np.diff(np.r_[starts, agents.size])
     width = int(lengths.max())
@@ -534,7 +541,7 @@ def _best_moves(
     pad_cost[group, slot] = cost
     grid = agents[:, None] + np.array([-1.0, 0.0, 1.0])[None, :]
     m = _evaluate(model, np.maximum(grid, 0.0), volume, h, interval_s, within, patience)
-    ok = np.ones((n_groups, width, width + 1), dtype=bool)
+    checks = []
     for name, row_level in targets.items():
         f = _terms(m, volume, name, row_level)
         has = np.isfinite(level[name])
@@ -547,6 +554,29 @@ def _best_moves(
         loss[group, slot] = np.where(agents > floor, f[:, 1] - f[:, 0], np.inf)
         gain = np.zeros((n_groups, width + 1))  # last column: add nobody
         gain[group, slot] = f[:, 2] - f[:, 1]
+        checks.append((surplus, loss, gain, has))
+    best = np.empty(n_groups, dtype=np.int64)
+    value = np.empty(n_groups)
+    step = max(1, EXCHANGE_CELLS // (width * (width + 1)))
+    for lo in range(0, n_groups, step):
+        part = slice(lo, lo + step)
+        best[part], value[part] = _chunk_best(
+            pad_cost[part], [tuple(c[part] for c in check) for check in checks]
+        )
+    movers = np.flatnonzero(value > smallest_saving)
+    if movers.size == 0:
+        return None
+    i, j = np.divmod(best[movers], width + 1)
+    adds = j < width
+    return starts[movers] + i, starts[movers[adds]] + j[adds], movers
+
+
+def _chunk_best(pad_cost, checks):
+    """Per group of a chunk: the flat index of its best move (i * (width + 1) + j) and the
+    cost it saves (-inf: no move keeps its targets met)."""
+    n_groups, width = pad_cost.shape
+    ok = np.ones((n_groups, width, width + 1), dtype=bool)
+    for surplus, loss, gain, has in checks:
         fits = surplus[:, None, None] - loss[:, :, None] + gain[:, None, :] >= 0
         ok &= fits | ~has[:, None, None]
     add_cost = np.concatenate([pad_cost, np.zeros((n_groups, 1))], axis=1)
@@ -555,10 +585,4 @@ def _best_moves(
     saving = np.where(ok & ~same & np.isfinite(saving), saving, -np.inf)
     flat = saving.reshape(n_groups, -1)
     best = np.argmax(flat, axis=1)
-    value = flat[np.arange(n_groups), best]
-    movers = np.flatnonzero(value > smallest_saving)
-    if movers.size == 0:
-        return None
-    i, j = np.divmod(best[movers], width + 1)
-    adds = j < width
-    return starts[movers] + i, starts[movers[adds]] + j[adds], movers
+    return best, flat[np.arange(n_groups), best]

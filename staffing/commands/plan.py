@@ -11,7 +11,9 @@ Where the files go: ``--out`` decides for the whole run. The intervals CSV follo
 workbook's name (``<stem>-intervals.csv`` beside ``--out``) unless ``--csv PATH`` or
 ``--no-csv``; without ``--out`` the config's ``output`` paths apply. Above
 :data:`~staffing.outputs.workbook.INTERVALS_SHEET_MAX_ROWS` interval rows the workbook leaves
-the Intervals sheet out and the CSV beside it holds them (``--intervals`` chooses). Optional
+the Intervals sheet out and the CSV beside it holds them (``--intervals`` chooses); above
+:data:`~staffing.outputs.workbook.SKILL_SHEETS_MAX_ROWS` it leaves the skill sheets out too
+(``output.skill_sheets`` chooses) and a note says where the rows are. Optional
 dependencies (matplotlib for ``--plots``, pyarrow for Parquet, dask for ``--workers`` /
 ``--scheduler``) are checked before any work.
 """
@@ -400,6 +402,7 @@ def run(args: argparse.Namespace) -> int:
         parquet_path=paths["parquet"],
         progress=progress,
         plots_dir=plots_dir,
+        skill_sheets=paths["skill_sheets"],
     )
     print()
     _print_written(written, paths, existed)

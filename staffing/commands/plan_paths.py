@@ -12,6 +12,8 @@ from staffing.plan import horizon
 
 #: Choices of ``--intervals``: where the long table of intervals goes.
 INTERVALS_CHOICES = ("auto", "workbook", "csv", "parquet", "none")
+#: ``output.skill_sheets`` as the ``skill_sheets`` of :func:`staffing.outputs.write_outputs`.
+SKILL_SHEETS: dict[str, bool | None] = {"auto": None, "always": True, "never": False}
 
 
 def output_paths(args: argparse.Namespace, config: PlanConfig) -> dict:
@@ -36,7 +38,8 @@ def output_paths(args: argparse.Namespace, config: PlanConfig) -> dict:
     -------
     dict
         ``out`` (Path), ``fmt`` (``"xlsx"`` or ``"csv"``), ``csv`` and ``parquet`` (Path or
-        None), ``sheet`` (whether the workbook has the Intervals sheet), ``rows`` (interval
+        None), ``sheet`` (whether the workbook has the Intervals sheet), ``skill_sheets``
+        (``output.skill_sheets``: None for ``auto``, True, False), ``rows`` (interval
         rows of the plan) and ``why`` (how the CSV path was chosen, for the messages).
 
     Raises
@@ -61,6 +64,7 @@ def output_paths(args: argparse.Namespace, config: PlanConfig) -> dict:
             "csv": None,
             "parquet": None,
             "sheet": False,
+            "skill_sheets": None,
             "rows": 0,
             "why": "",
         }
@@ -88,6 +92,7 @@ def output_paths(args: argparse.Namespace, config: PlanConfig) -> dict:
         "csv": csv,
         "parquet": parquet,
         "sheet": sheet,
+        "skill_sheets": SKILL_SHEETS[config.output.skill_sheets],
         "rows": rows,
         "why": why,
     }

@@ -354,3 +354,7 @@ class OutputSection(StrictModel):
     path: ConfigPath | None = None
     csv: ConfigPath | None = None
     plots: ConfigPath | None = None
+    #: One sheet per skill in the workbook: ``auto`` up to
+    #: ``staffing.outputs.workbook.SKILL_SHEETS_MAX_ROWS`` interval rows (above it the rows
+    #: are only in the intervals CSV or Parquet file), ``always`` or ``never``.
+    skill_sheets: Literal["auto", "always", "never"] = "auto"

@@ -5,7 +5,8 @@
 - print setup (:func:`landscape`) and the printed page header (:func:`page_header`);
 - charts over time: :func:`finish_chart`, the title, time axis, value axis, legend, size and
   place every chart of the workbook shares;
-- :class:`Progress`, the messages of a long write.
+- :class:`Progress`, the messages of a long write;
+- :func:`rows_note`, where the interval rows are when the workbook leaves them out.
 
 The cells themselves are :mod:`staffing.outputs.cells`.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from xlsxwriter.chart import Chart
@@ -24,10 +25,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "EXCEL_MAX_ROWS",
     "SHEET_NAME_MAX",
+    "BookParts",
     "Progress",
     "finish_chart",
     "landscape",
     "page_header",
+    "rows_note",
     "rows_per_sheet",
     "sheet_names",
 ]
@@ -215,3 +218,68 @@ class Progress:
         """
         if self.callback is not None and (done == total or time.monotonic() - self.last >= 2):
             self.stage(f"{message}: {done:,} of {total:,}")
+
+
+class BookParts(NamedTuple):
+    """Which of the plan's long sheets a workbook has, and the Summary's note if not all."""
+
+    intervals_sheet: bool
+    skill_sheets: bool
+    note: str | None
+
+
+def rows_note(
+    rows: int,
+    *,
+    intervals_sheet: bool,
+    skill_sheets: bool,
+    files: Sequence[object] = (),
+    why: str = "",
+) -> str | None:
+    """Where the interval rows are when the workbook leaves the Intervals or skill sheets out.
+
+    Parameters
+    ----------
+    rows : int
+        Interval rows of the plan [-].
+    intervals_sheet, skill_sheets : bool
+        Whether the workbook has the Intervals sheet(s), and one sheet per skill.
+    files : sequence of path
+        The files beside the workbook holding every row (intervals CSV, Parquet file).
+    why : str
+        Why the skill sheets are left out (e.g. ``above 500,000 rows``), said in brackets.
+
+    Returns
+    -------
+    str or None
+        E.g. ``The workbook has no Intervals sheet and no sheet per skill (1,747,200
+        interval rows; skill sheets above 500,000 rows): the rows are in out/y.csv. ...``;
+        None when the workbook has both.
+    """
+    left_out = [
+        text
+        for text, out in (
+            ("no Intervals sheet", not intervals_sheet),
+            ("no sheet per skill", not skill_sheets),
+        )
+        if out
+    ]
+    if not left_out:
+        return None
+    places = [*(["its Intervals sheet"] if intervals_sheet else []), *map(str, files)]
+    where = (
+        " and ".join(places)
+        if places
+        else "no file (write an intervals CSV or Parquet file to keep them)"
+    )
+    reason = f"; {why}" if why and not skill_sheets else ""
+    note = (
+        f"The workbook has {' and '.join(left_out)} ({rows:,} interval rows{reason}): "
+        f"the rows are in {where}."
+    )
+    if not skill_sheets:
+        note += (
+            " The skill sheets are written whatever the size with output.skill_sheets: "
+            "always in the config (skill_sheets=True in Python)."
+        )
+    return note

@@ -44,10 +44,10 @@ The workbook (read by Excel and LibreOffice) has these sheets:
     required and scheduled on-queue agents, the gap, the heads and the service the schedule
     achieves, under-staffed intervals highlighted by a conditional format, with filters.
     The Assumptions sheet then also says how shrinkage and scheduled breaks combine.
-one sheet per skill
+one sheet per skill (up to :data:`SKILL_SHEETS_MAX_ROWS` interval rows by default)
     A grid of local days (rows) by interval of the day (columns) of required FTE with a
     colour-scale heat map, and beside it the same grid of on-queue agents; totals per day and
-    per interval of the day in FTE-hours and agent-hours.
+    per interval of the day in FTE-hours and agent-hours. Else the Summary says where.
 ``Intervals`` (``Intervals 2``, ...)
     The long table of ``Plan.intervals`` with filters (an autofilter over the whole range)
     and the header row frozen, split across sheets before Excel's row limit
@@ -93,7 +93,14 @@ from staffing.outputs.intervals_csv import (
     save_schedule_csvs,
     schedule_csv_paths,
 )
-from staffing.outputs.layout import EXCEL_MAX_ROWS, SHEET_NAME_MAX, Progress, sheet_names
+from staffing.outputs.layout import (
+    EXCEL_MAX_ROWS,
+    SHEET_NAME_MAX,
+    BookParts,
+    Progress,
+    rows_note,
+    sheet_names,
+)
 from staffing.outputs.output_set import OutputSet, WrittenFiles, replace_together
 from staffing.outputs.plots import save_plots
 from staffing.outputs.safety import (
@@ -149,6 +156,7 @@ __all__ = [
     "INTERVALS_SHEET_MAX_ROWS",
     "NUMBER_FORMATS",
     "SHEET_NAME_MAX",
+    "SKILL_SHEETS_MAX_ROWS",
     "SUMMARY_CHART_ROWS",
     "check_output_targets",
     "sheet_names",
@@ -160,6 +168,13 @@ __all__ = [
 #: left out (its rows go to the CSV or Parquet file beside the workbook). 200,000 rows are
 #: about 20 s and 15 MB of workbook; a year of 15-minute intervals for 6 skills is 210,000.
 INTERVALS_SHEET_MAX_ROWS = 200_000
+#: Most interval rows for which the workbook has one sheet per skill by default
+#: (``skill_sheets=None``, ``output.skill_sheets: auto``): above this the skill sheets are
+#: left out and the rows are in the intervals CSV or Parquet file, which the Summary and
+#: the returned notes name. The skill sheets cost ~10 us of CPU per row (17 s for the 200
+#: hourly skills of a year in ``benchmarks/bench_year.py``): 500,000 rows (57 hourly skills
+#: over a year) are ~5 s, and more tabs than a planner reads in Excel.
+SKILL_SHEETS_MAX_ROWS = 500_000
 
 # Open files a workbook needs besides one per sheet: the output, xlsxwriter's part files.
 _FILES_BESIDES_SHEETS = 16
@@ -183,6 +198,7 @@ def write_outputs(
     parquet_path: str | os.PathLike | None = None,
     progress: Callable[[str], None] | None = None,
     plots_dir: str | os.PathLike | None = None,
+    skill_sheets: bool | None = None,
 ) -> WrittenFiles:
     """Write the outputs of a plan: the workbook (and optionally the CSV), or only the CSV.
 
@@ -228,6 +244,10 @@ def write_outputs(
     plots_dir : path, optional
         Also save the plan's PNG plots in this folder
         (:func:`staffing.outputs.plots.save_plots`; needs matplotlib), in the same set.
+    skill_sheets : bool, optional
+        With ``fmt="xlsx"``: write one sheet per skill. None (the default): only when the
+        plan has at most :data:`SKILL_SHEETS_MAX_ROWS` interval rows; when they are left
+        out, the Summary and the returned notes say where the rows are.
 
     Returns
     -------
@@ -268,6 +288,9 @@ def write_outputs(
         else:
             if intervals_sheet is None:
                 intervals_sheet = len(view.intervals) <= INTERVALS_SHEET_MAX_ROWS
+            parts = _parts(view, intervals_sheet, skill_sheets, csv_path, parquet_path)
+            if not parts.skill_sheets and parts.note:
+                files.notes.append(parts.note[0].lower() + parts.note[1:])
             with contextlib.ExitStack() as beside:
                 if csv_path is not None:
                     say.stage(
@@ -275,9 +298,7 @@ def write_outputs(
                         "beside the workbook"
                     )
                     beside.enter_context(save_intervals_csv_beside(view, csv_path, files))
-                book = _save_workbook(
-                    view, out_path, simulation, schedule, intervals_sheet, say, files
-                )
+                book = _save_workbook(view, out_path, simulation, schedule, parts, say, files)
             written = [book]
             if csv_path is not None:
                 written.append(Path(csv_path))
@@ -357,6 +378,7 @@ def write_workbook(
     schedule: Schedule | None = None,
     intervals_sheet: bool = True,
     progress: Callable[[str], None] | None = None,
+    skill_sheets: bool = True,
 ) -> Path:
     """Write the staffing workbook of a plan, atomically.
 
@@ -384,6 +406,9 @@ def write_workbook(
     progress : callable, optional
         Called with a short message per part written (sheets, rows of the Intervals table
         at most every 2 s, the final compression), e.g. ``print``.
+    skill_sheets : bool
+        Write one sheet per skill (a grid of days by interval of the day). Without it the
+        Summary says so.
 
     Returns
     -------
@@ -416,11 +441,32 @@ def write_workbook(
         path, force=force, ours=is_staffing_workbook, what="a workbook written by staffing"
     )
     view = PlanView.from_plan(plan, with_summary=True)
+    parts = _parts(view, intervals_sheet, skill_sheets, None, None)
     with replace_together([path]) as files:
-        _save_workbook(view, path, simulation, schedule, intervals_sheet, Progress(progress), files)
+        _save_workbook(view, path, simulation, schedule, parts, Progress(progress), files)
     for note in files.notes:
         warnings.warn(note, UserWarning, stacklevel=2)
     return path
+
+
+def _parts(
+    view: PlanView,
+    intervals_sheet: bool,
+    skill_sheets: bool | None,
+    csv_path: str | os.PathLike | None,
+    parquet_path: str | os.PathLike | None,
+) -> BookParts:
+    """Decide the skill sheets (None: by :data:`SKILL_SHEETS_MAX_ROWS`) and word the note."""
+    rows = len(view.intervals)
+    why = "skill sheets turned off"
+    if skill_sheets is None:
+        skill_sheets = rows <= SKILL_SHEETS_MAX_ROWS
+        why = f"skill sheets above {SKILL_SHEETS_MAX_ROWS:,} rows"
+    files = [Path(p) for p in (csv_path, parquet_path) if p is not None]
+    note = rows_note(
+        rows, intervals_sheet=intervals_sheet, skill_sheets=skill_sheets, files=files, why=why
+    )
+    return BookParts(intervals_sheet, skill_sheets, note)
 
 
 def _save_workbook(
@@ -428,13 +474,13 @@ def _save_workbook(
     path: Path,
     simulation: SimulationResult | None,
     schedule: Schedule | None,
-    intervals_sheet: bool,
+    parts: BookParts,
     progress: Progress,
     files: OutputSet,
 ) -> Path:
     """Check what goes in, then write the workbook to ``path`` in the set ``files``."""
-    n_sheets = 5 + view.intervals["skill_id"].nunique()
-    if intervals_sheet:
+    n_sheets = 5 + (view.intervals["skill_id"].nunique() if parts.skill_sheets else 0)
+    if parts.intervals_sheet:
         n_sheets += len(interval_sheet_names(len(view.intervals)))
     if simulation is not None:
         check_simulation(view, simulation)
@@ -444,7 +490,7 @@ def _save_workbook(
         n_sheets += 1 + len(schedule.groups)
     with open_files_allowed(n_sheets + _FILES_BESIDES_SHEETS), files.stage(path) as tmp:
         try:
-            _build_workbook(view, tmp, simulation, schedule, intervals_sheet, progress)
+            _build_workbook(view, tmp, simulation, schedule, parts, progress)
         except XlsxWriterException as exc:
             cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
             raise OutputError(
@@ -461,7 +507,7 @@ def _build_workbook(
     filename: Path,
     simulation: SimulationResult | None,
     schedule: Schedule | None,
-    intervals_sheet: bool,
+    parts: BookParts,
     progress: Progress,
 ) -> None:
     """Open the workbook in ``constant_memory`` mode, fill it and close it."""
@@ -475,7 +521,7 @@ def _build_workbook(
             str(filename),
             {"constant_memory": True, "strings_to_numbers": False, "tmpdir": str(rows)},
         )
-        _fill_workbook(workbook, view, simulation, schedule, intervals_sheet, progress)
+        _fill_workbook(workbook, view, simulation, schedule, parts, progress)
         progress.stage("compressing the workbook")
         workbook.close()
     finally:
@@ -487,7 +533,7 @@ def _fill_workbook(
     view: PlanView,
     simulation: SimulationResult | None,
     schedule: Schedule | None,
-    intervals_sheet: bool,
+    parts: BookParts,
     progress: Progress,
 ) -> None:
     """Every sheet in order: Summary, Weekly, Simulation, Shifts, Coverage, skills, ..."""
@@ -504,7 +550,7 @@ def _fill_workbook(
 
     progress.stage("writing the Summary and Weekly sheets")
     summary = workbook.add_worksheet("Summary")
-    write_summary(workbook, summary, view, formats, simulation, schedule, intervals_sheet)
+    write_summary(workbook, summary, view, formats, simulation, schedule, parts.note)
     if view.weekly is not None or view.weekly_total is not None:
         write_weekly(workbook.add_worksheet("Weekly"), view, formats)
     if view.teams is not None:
@@ -516,18 +562,24 @@ def _fill_workbook(
     if schedule is not None:
         write_shifts_sheet(workbook.add_worksheet("Shifts"), view, schedule, formats)
         write_coverage(workbook, view, schedule, coverage_sheets, formats)
-    grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
-    progress.stage(f"writing {len(skill_sheets):,} skill sheet(s)")
-    skills = view.skill_order().itertuples(index=False)
-    for done, ((skill_id, skill_name), sheet) in enumerate(
-        zip(skills, skill_sheets, strict=True), start=1
-    ):
-        ws = workbook.add_worksheet(sheet)
-        write_skill_sheet(ws, grouped.get_group(skill_id), skill_id, skill_name, view, formats)
-        progress.count("skill sheets", done, len(skill_sheets))
-    if intervals_sheet:
+    if parts.skill_sheets:
+        _write_skill_sheets(workbook, view, skill_sheets, formats, progress)
+    if parts.intervals_sheet:
         write_intervals(workbook, view, formats, progress)
     write_assumptions(workbook.add_worksheet("Assumptions"), view, formats, schedule)
+
+
+def _write_skill_sheets(
+    workbook: Workbook, view: PlanView, names: list[str], formats: Formats, progress: Progress
+) -> None:
+    """One sheet per skill, named ``names``, in the plan's order of skills."""
+    grouped = view.intervals.groupby("skill_id", sort=False)  # one skill copied at a time
+    progress.stage(f"writing {len(names):,} skill sheet(s)")
+    skills = view.skill_order().itertuples(index=False)
+    for done, ((skill_id, skill_name), sheet) in enumerate(zip(skills, names, strict=True), 1):
+        ws = workbook.add_worksheet(sheet)
+        write_skill_sheet(ws, grouped.get_group(skill_id), skill_id, skill_name, view, formats)
+        progress.count("skill sheets", done, len(names))
 
 
 def _sheet_names(

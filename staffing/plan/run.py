@@ -181,7 +181,10 @@ def _plan(
             f"note: {closed_volume:,.0f} contacts are forecast in closed hours and are not staffed",
         )
     time_stable, day_scope, team_options = options
-    result = _simulated(result, inputs, (time_stable, day_scope), progress, period_volume)
+    computed = (arrays["computed"], arrays["computed_binding"])
+    result = _simulated(
+        result, inputs, (time_stable, day_scope), progress, (period_volume, computed)
+    )
     return _teams(result, inputs, team_options, progress)
 
 
@@ -343,10 +346,11 @@ def _simulated(
     inputs: Inputs,
     options: tuple[dict[str, Any] | None, dict[str, Any] | bool | None],
     progress: Progress,
-    period_volume: np.ndarray,
+    staffed: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]],
 ) -> Plan:
     """Re-staff by simulation: ``staffing: time_stable`` skills, then day- and week-scope
-    skills where their simulated day misses (the plan as it is else)."""
+    skills where their simulated day misses (the plan as it is else). ``staffed``: the
+    period volume and the agents the plan computed before floors (not computed again)."""
     time_stable, day_scope = options
     fixed = np.full(len(result.intervals), np.nan)
     stable_ids = [
@@ -358,7 +362,7 @@ def _simulated(
         tell(progress, f"time-stable staffing of {len(stable_ids)} skill(s) by simulation")
         found, report = time_stable_agents(result, stable_ids, **(time_stable or {}))
         fixed = np.where(np.isnan(found), fixed, found)
-        result = _restaffed(result, inputs, fixed, {"time_stable": report}, period_volume)
+        result = _restaffed(result, inputs, fixed, {"time_stable": report}, staffed)
     period = [s for s in inputs.skills if s.method != WORKLOAD and s.scope != INTERVAL]
     if not period or day_scope is False:
         return result
@@ -375,7 +379,7 @@ def _simulated(
     analytic = result.staffing_method
     added = found > result.intervals["agents"].to_numpy()  # NaN compares False
     fixed = np.where(added, found, fixed)
-    result = _restaffed(result, inputs, fixed, {"day_scope": report}, period_volume)
+    result = _restaffed(result, inputs, fixed, {"day_scope": report}, staffed)
     result.meta["notes"] = [*result.meta["notes"], *_day_scope_notes(report)]
     now = result.staffing_method
     if analytic is not None and now is not None:  # corrected rows keep their rule's name
@@ -405,11 +409,13 @@ def _restaffed(
     inputs: Inputs,
     fixed: np.ndarray,
     report: dict[str, Any],
-    period_volume: np.ndarray,
+    staffed: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]],
 ) -> Plan:
-    """The plan staffed again with ``fixed`` agents where not NaN, ``report`` in its meta."""
+    """The plan staffed again with ``fixed`` agents where not NaN, ``report`` in its meta
+    (the agents computed before floors, ``staffed[1]``, are not computed again)."""
     config = result.config
     interval_s = config.plan.interval_minutes * 60.0
+    period_volume, computed = staffed
     arrays = staff(
         inputs,
         interval_s,
@@ -417,6 +423,7 @@ def _restaffed(
         None,
         fixed_agents=fixed,
         period_volume=period_volume,
+        computed=computed,
     )
     intervals = result.intervals.copy()
     for column in STAFFED_COLUMNS:

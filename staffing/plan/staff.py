@@ -205,6 +205,7 @@ def staff(
     progress: Progress,
     fixed_agents: np.ndarray | None = None,
     period_volume: np.ndarray | None = None,
+    computed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Agents and achieved figures for every skill-interval (flat, skill-major arrays).
 
@@ -230,6 +231,11 @@ def staff(
         confidence multiplier, :func:`staffing.plan.confidence.confidence_volume`); default
         the forecast. Their floors (interval floor, occupancy cap, ``min_agents``) and the
         achieved figures stay at the forecast.
+    computed : tuple of ndarray, optional
+        ``(computed, computed_binding)`` of an earlier call on the same inputs and
+        ``period_volume``: the agents and what set them, before ``fixed_agents`` and the
+        floors. The skills are then not staffed again (a plan re-staffed with fixed agents
+        only applies them), with the same answer.
 
     Returns
     -------
@@ -237,8 +243,9 @@ def staff(
         ``agents`` (int64), ``service_level``, ``asa_s``, ``p_abandon``, ``occupancy``,
         ``volume``, ``nht_s``, ``fte`` (agents / (1 − shrinkage), the FTE needed during the
         interval), ``fte_hours`` (fte × interval hours [FTE-h]), ``binding`` (what set the
-        agents, :data:`staffing.vocabulary.BINDINGS`) and ``staffing_method``
-        (:data:`staffing.plan.STAFFING_METHODS`).
+        agents, :data:`staffing.vocabulary.BINDINGS`), ``staffing_method``
+        (:data:`staffing.plan.STAFFING_METHODS`), and ``computed`` and
+        ``computed_binding`` (for ``computed`` of a later call).
 
     Raises
     ------
@@ -251,7 +258,54 @@ def staff(
     served = inputs.is_open & (volume > 0)
     groups = _groups(skills, rows, served)
     handle_times = [group_handle_times(skills, skill_index, inputs.nht, g) for g in groups]
+    if computed is None:
+        agents, binding = _computed(
+            inputs, groups, handle_times, rows, interval_s, start, progress, period_volume
+        )
+    else:
+        agents, binding = computed[0].copy(), computed[1].copy()
+    before = (agents.copy(), binding.copy())
+    if fixed_agents is not None:
+        agents = np.where(np.isnan(fixed_agents), agents, fixed_agents)
+    _check_met(agents, skills, skill_index, grid)
+    computed_agents = agents
+    agents = np.where(served, np.maximum(agents, rows.min_agents), 0.0)
+    binding = final_binding(
+        binding,
+        agents,
+        computed_agents,
+        min_agents=rows.min_agents,
+        is_open=inputs.is_open,
+        served=served,
+        fixed=fixed_agents,
+    )
 
+    out = _achieved(groups, handle_times, agents, volume, rows, interval_s)
+    out["agents"] = agents.astype(np.int64)
+    method = np.where(rows.scope == INTERVAL, "stationary", rows.scope + "_scope")
+    if fixed_agents is not None:
+        method = np.where(np.isnan(fixed_agents), method, "time_stable")
+    out["staffing_method"] = method
+    out["volume"], out["nht_s"] = volume, inputs.nht
+    out["fte"] = out["agents"] / (1.0 - inputs.shrinkage)
+    out["fte_hours"] = out["fte"] * (interval_s / 3600.0)
+    out["binding"] = binding
+    out["computed"], out["computed_binding"] = before
+    return out
+
+
+def _computed(
+    inputs: Inputs,
+    groups: list[Group],
+    handle_times: list[np.ndarray],
+    rows: SkillRows,
+    interval_s: float,
+    start: date,
+    progress: Progress,
+    period_volume: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The agents every skill needs and what set them, before fixed agents and floors."""
+    skills, skill_index, volume = inputs.skills, inputs.skill_index, inputs.volume
     agents = np.zeros(volume.shape[0], dtype=float)
     binding = np.full(volume.shape[0], "", dtype=object)
     for group, h in zip(groups, handle_times, strict=True):
@@ -275,7 +329,7 @@ def staff(
                 volume,
                 rows,
                 interval_s,
-                grid,
+                inputs.grid,
                 start,
                 inputs.shrinkage,
                 progress,
@@ -287,29 +341,4 @@ def staff(
                 binding[sub[1][scaled & ((mine == BINDING_DAY) | (mine == BINDING_WEEK))]] = (
                     BINDING_CONFIDENCE
                 )
-    if fixed_agents is not None:
-        agents = np.where(np.isnan(fixed_agents), agents, fixed_agents)
-    _check_met(agents, skills, skill_index, grid)
-    computed = agents
-    agents = np.where(served, np.maximum(agents, rows.min_agents), 0.0)
-    binding = final_binding(
-        binding,
-        agents,
-        computed,
-        min_agents=rows.min_agents,
-        is_open=inputs.is_open,
-        served=served,
-        fixed=fixed_agents,
-    )
-
-    out = _achieved(groups, handle_times, agents, volume, rows, interval_s)
-    out["agents"] = agents.astype(np.int64)
-    method = np.where(rows.scope == INTERVAL, "stationary", rows.scope + "_scope")
-    if fixed_agents is not None:
-        method = np.where(np.isnan(fixed_agents), method, "time_stable")
-    out["staffing_method"] = method
-    out["volume"], out["nht_s"] = volume, inputs.nht
-    out["fte"] = out["agents"] / (1.0 - inputs.shrinkage)
-    out["fte_hours"] = out["fte"] * (interval_s / 3600.0)
-    out["binding"] = binding
-    return out
+    return agents, binding

@@ -273,3 +273,47 @@ def test_validate_warns_for_a_default_target_and_errors_for_an_explicit_one(tmp_
         "service-level target" in err
     )
     assert "skills[1]" not in err
+
+
+def test_output_skill_sheets_never_always_and_a_wrong_value(tmp_path, capsys, monkeypatch):
+    import openpyxl
+
+    from staffing.outputs import workbook
+
+    def skill_sheets_of(path: Path) -> list[str]:
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return [s for s in book.sheetnames if s in ("Sales Messaging", "Voice Callback")]
+        finally:
+            book.close()
+
+    config = _example(tmp_path, output={"csv": None, "skill_sheets": "never"})
+    out = tmp_path / "never.xlsx"
+    assert main(["plan", str(config), "--weeks", "1", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert skill_sheets_of(out) == []
+    assert "note: the workbook has no sheet per skill (1,002 interval rows; skill sheets " in (
+        printed
+    )
+    assert "output.skill_sheets: always" in printed
+    # always: the sheets whatever the size; the CSV holds the rows as well
+    monkeypatch.setattr(workbook, "SKILL_SHEETS_MAX_ROWS", 10)
+    config = _example(tmp_path, output={"csv": None, "skill_sheets": "always"})
+    out = tmp_path / "always.xlsx"
+    assert main(["plan", str(config), "--weeks", "1", "--out", str(out), "--quiet"]) == 0
+    assert skill_sheets_of(out) == ["Sales Messaging", "Voice Callback"]
+    assert "no sheet per skill" not in capsys.readouterr().out
+    # auto above the (lowered) limit: left out, the note names the CSV beside --out
+    config = _example(tmp_path, output={"csv": "x.csv"})
+    out = tmp_path / "auto.xlsx"
+    assert main(["plan", str(config), "--weeks", "1", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert skill_sheets_of(out) == []
+    csv = tmp_path / "auto-intervals.csv"
+    assert f"skill sheets above 10 rows): the rows are in its Intervals sheet and {csv}." in (
+        printed
+    )
+    config = _example(tmp_path, output={"skill_sheets": "sometimes"})
+    assert main(["plan", str(config), "--weeks", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "output.skill_sheets" in err and "'auto', 'always' or 'never'" in err

@@ -85,7 +85,7 @@ def write_summary(
     formats: Formats,
     simulation: SimulationResult | None = None,
     schedule: Schedule | None = None,
-    intervals_sheet: bool = True,
+    rows_note: str | None = None,
 ) -> None:
     """The Summary sheet: title, the chart on top, the summary table, the warnings.
 
@@ -107,8 +107,10 @@ def write_summary(
         A simulation of the plan: its columns join the table.
     schedule : staffing.shifts.schedule.Schedule, optional
         A schedule of the plan: the note names its sheets.
-    intervals_sheet : bool
-        Whether the workbook has the Intervals sheet (else a warning says where they are).
+    rows_note : str, optional
+        Where the interval rows are when the workbook leaves the Intervals sheet or the
+        skill sheets out (:func:`staffing.outputs.layout.rows_note`), shown with the
+        warnings.
     """
     widths = Widths()
     landscape(ws)
@@ -118,7 +120,7 @@ def write_summary(
     if view.summary is not None:  # a name links keep, whatever the table's columns
         end = xl_rowcol_to_cell(table_row + len(view.summary), last_col, True, True)
         workbook.define_name(SUMMARY_TABLE_NAME, f"=Summary!$A${table_row + 1}:{end}")
-    row = _write_warnings(ws, row, view, formats, intervals_sheet)
+    row = _write_warnings(ws, row, view, formats, rows_note)
     last_row = row - 1
     if len(view.intervals):
         _write_summary_chart(workbook, ws, row + 1, view, formats)
@@ -185,15 +187,12 @@ def _write_summary_table(
 
 
 def _write_warnings(
-    ws: Worksheet, row: int, view: PlanView, formats: Formats, intervals_sheet: bool
+    ws: Worksheet, row: int, view: PlanView, formats: Formats, rows_note: str | None
 ) -> int:
     """The plan's notes to double-check (and where the intervals are); the next row."""
     notes = [str(n) for n in view.meta.get("notes") or []]
-    if not intervals_sheet:
-        notes.append(
-            f"The {len(view.intervals):,} interval rows are not in this workbook (no "
-            "Intervals sheet): they are in the intervals file written beside it."
-        )
+    if rows_note:
+        notes.append(rows_note)
     ws.write_string(
         row,
         0,
