@@ -4,8 +4,8 @@ The plans use ``workload`` skills with NHT 360 s and no occupancy cap, so a volu
 contacts an hour is v / 10 Erlang and ⌈v / 10⌉ on-queue agents (by hand: v × 360 / 3600);
 heads at work needed are agents / (1 − shrinkage) (``docs/shifts.md``, "Shrinkage and
 breaks"). Skills: A (shrinkage 0.5, 5 contacts/h: 1 agent, 2 heads), B (shrinkage 0.2,
-15 contacts/h: 2 agents, 2.5 heads), both Monday 08:00-10:00; C (shrinkage 0, 10
-contacts/h: 1 agent, 1 head) Tuesday 09:00-10:00. Every expected figure below is derived
+15 contacts/h: 2 agents, 2.5 heads), both Monday 08:00-10:00; C (shrinkage 0, 5
+contacts/h: 1 agent, 1 head) Tuesday 09:00-10:00 only. Every expected figure below is derived
 from those in its comment; the per-skill service comes from ``staffing.queueing`` on the
 whole agents (the plan's own figures where they are the plan's agents).
 """
@@ -27,7 +27,7 @@ SKILLS = [
     {"id": 3, "name": "C", "nht_seconds": 360, "shrinkage": 0.0},
 ]
 #: contacts an hour per skill, and where: (skill, local day, first hour, last hour + 1)
-VOLUME = [(1, MON, 8, 10, 5.0), (2, MON, 8, 10, 15.0), (3, TUE, 9, 10, 10.0)]
+VOLUME = [(1, MON, 8, 10, 5.0), (2, MON, 8, 10, 15.0), (3, TUE, 9, 10, 5.0)]
 #: A and B (listed in reverse: still one group, in config order) by a 3-hour shift at
 #: 08:00 on Mondays; C by a 1-hour shift at 09:00 any day
 SHIFTS = [
@@ -62,9 +62,7 @@ def _plan(shifts=SHIFTS, **extra) -> staffing.Plan:
                 {"skill_id": skill_id, "interval_start": grid, "volume": np.where(on, per_hour, 0)}
             )
         )
-    return staffing.plan(
-        staffing.load_config(cfg), volume=pd.concat(frames, ignore_index=True)
-    )
+    return staffing.plan(staffing.load_config(cfg), volume=pd.concat(frames, ignore_index=True))
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +73,7 @@ def planned():
 
 def _at(table: pd.DataFrame, group: str, when: str) -> pd.Series:
     rows = table[
-        (table["skill_group"] == group)
-        & (table["interval_start"] == pd.Timestamp(when, tz="UTC"))
+        (table["skill_group"] == group) & (table["interval_start"] == pd.Timestamp(when, tz="UTC"))
     ]
     assert len(rows) == 1
     return rows.iloc[0]
@@ -165,6 +162,59 @@ def test_group_service_is_weighted_by_volume_answered_volume_and_agents(planned)
     assert row["p_abandon"] == pytest.approx(0.0)
     # occupancy: A 0.5 / 1, B 1.5 / 2, weighted by 1 and 2 agents: (0.5 + 1.5) / 3
     assert row["occupancy"] == pytest.approx(2 / 3)
+    # C is served in one interval only (Tuesday 09:00): 1 agent for 0.5 Erlang
+    row = _at(result.coverage, "C", f"{TUE} 09:00")
+    assert row["service_level"] == pytest.approx(float(a.service_level))
+    assert row["occupancy"] == pytest.approx(0.5)
+
+
+def test_a_chat_skill_is_judged_by_its_own_queue():
+    """Rule: each skill's service is judged with its own method and settings (a chat skill:
+    its concurrency, handle time by load and patience); staffed with exactly the plan's
+    agents, the schedule achieves the plan's own figures (same engine, same inputs)."""
+    chat = {
+        "id": 4,
+        "name": "Chat",
+        "method": "chat",
+        "nht_seconds": 360,
+        "shrinkage": 0.0,
+        "max_concurrency": 2,
+        "handle_time_by_load_seconds": [420, 780],
+        "patience_seconds": 180,
+        "service_level": {"target": 0.8, "answer_within_seconds": 60},
+        "max_occupancy": 0.9,
+    }
+    hourly = {
+        "name": "hour",
+        "length_hours": 1,
+        "start": {"earliest": "00:00", "latest": "23:00", "step_minutes": 60},
+    }
+    cfg = {
+        "plan": {
+            "name": "chat",
+            "start": MON,
+            "weeks": 1,
+            "timezone": "UTC",
+            "interval_minutes": 60,
+        },
+        "nht": {"source": "store"},
+        "volume": {"source": "history"},
+        "defaults": {"fte_hours_per_week": 40},
+        "skills": [chat],
+        "shifts": [hourly],
+    }
+    grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
+    on = (grid.date == pd.Timestamp(MON).date()) & (grid.hour >= 8) & (grid.hour < 10)
+    volume = pd.DataFrame({"skill_id": 4, "interval_start": grid, "volume": np.where(on, 40, 0)})
+    plan = staffing.plan(staffing.load_config(cfg), volume=volume)
+    result = staffing.schedule(plan)
+    iv = plan.intervals[on]
+    cov = result.coverage[on]
+    assert (iv["agents"] > 0).all()
+    np.testing.assert_allclose(cov["scheduled"], iv["agents"])
+    for key in ("service_level", "asa_s", "p_abandon", "occupancy"):
+        np.testing.assert_allclose(cov[key], iv[key], rtol=1e-9)
+    assert 0 < cov["p_abandon"].iloc[0] < 1  # patience counts: some abandon
 
 
 def test_the_groups_row_adds_up_its_coverage(planned):

@@ -105,9 +105,7 @@ def test_shares_are_the_minutes_at_work_in_each_interval():
     # start): intervals [0,30) 20 min (10..30), [30,60) 20 min (30..50), [60,90) 20 min
     # (70..90), [90,120) 30 min, [120,150) 10 min (120..130)
     got = pattern_coverage(10, 120, 40, 20, interval_minutes=30, n_intervals=6, wrap=False)
-    np.testing.assert_allclose(
-        got.toarray()[:, 0], [20 / 30, 20 / 30, 20 / 30, 1.0, 10 / 30, 0.0]
-    )
+    np.testing.assert_allclose(got.toarray()[:, 0], [20 / 30, 20 / 30, 20 / 30, 1.0, 10 / 30, 0.0])
     assert got.nnz == 5  # the empty last interval holds no stored zero
     # a shift aligned on the grid stores exactly its intervals
     assert pattern_coverage(60, 120, 0, 0, interval_minutes=60, n_intervals=6).nnz == 2

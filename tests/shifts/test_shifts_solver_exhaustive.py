@@ -65,9 +65,7 @@ def test_the_schedule_is_the_least_shortfall_then_the_fewest_paid_hours(seed):
     working heads, shortfall, paid hours, bound and uncoverable intervals follow from the
     heads chosen."""
     required, a, cost, group, g_min, g_max = _instance(seed)
-    sol = solve_coverage(
-        required, a, cost, start_group=group, min_heads=g_min, max_heads=g_max
-    )
+    sol = solve_coverage(required, a, cost, start_group=group, min_heads=g_min, max_heads=g_max)
     dense = a.toarray()
     # shares are 0.5 or 1 and at most 2 heads are needed: 4 heads per pattern are enough
     expected = _exhaustive(required, dense, cost, group, g_min, g_max, top=4)
