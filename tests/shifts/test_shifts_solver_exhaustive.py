@@ -155,3 +155,29 @@ def test_patterns_of_one_start_share_its_limits():
     forced = solve_coverage([2, 1, 1], a, 2.0, start_group=[0, 0], min_heads=3)
     assert forced.heads.sum() == 3 and forced.paid_hours == 6.0
     assert not forced.shortfall.any()
+
+
+def test_the_least_shortfall_is_measured_in_real_heads():
+    """Rule: when the limits make full coverage impossible, the least total shortfall is
+    measured against the unrounded requirement in real heads (0.5 short is 0.5, not 1),
+    and then the fewest paid hours among the schedules with that shortfall."""
+    # Two patterns of one start (at most 2 heads together): P0 covers hour 0 (1 h paid),
+    # P1 hours 0 and 1 (2 h paid). Required 2.5 heads in hour 0 and 0.5 in hour 1. Hour 0
+    # is at least 0.5 short (2 heads at most); hour 1 is covered only with a head on P1.
+    # Least shortfall 0.5: P0 1 + P1 1 (3 h). Counting shortfall in whole heads would
+    # make it 1 and allow the cheaper P0 2 (2 h, 1.0 short).
+    a = np.array([[1.0, 1.0], [0.0, 1.0]])
+    sol = solve_coverage([2.5, 0.5], a, [1.0, 2.0], start_group=[0, 0], max_heads=2)
+    assert sol.heads.tolist() == [1, 1] and sol.paid_hours == 3.0
+    assert sol.shortfall.tolist() == [0.5, 0.0] and sol.relaxed_blocks == 1
+
+
+def test_a_forced_start_with_nothing_to_cover_is_its_own_block():
+    """Rule: ``min_heads`` places heads on a start even where nothing is required, beside
+    other blocks of the same programme."""
+    # hour 0 needs 1 head (P0, 1 h); P1 covers hour 2, needed by nobody, but its start
+    # must have 2 heads (min_heads): 1 + 2 × 1 h = 3 paid hours, two blocks
+    a = pattern_coverage([0, 120], 60, 0, 0, interval_minutes=60, n_intervals=3, wrap=False)
+    sol = solve_coverage([1, 0, 0], a, 1.0, min_heads=[0, 2])
+    assert sol.heads.tolist() == [1, 2] and sol.paid_hours == 3.0
+    assert sol.blocks == 2 and not sol.shortfall.any()
