@@ -365,3 +365,71 @@ def test_nothing_to_schedule_names_the_config():
         f"{plan.config.source}: shifts: no shift templates and no scheduled file: "
         "nothing to schedule or compare"
     ) in str(caught.value)
+
+
+def test_a_templates_break_and_min_heads_reach_the_shift_rows():
+    """Rule: a shift row gives its break's start and end, and its paid hours are its heads ×
+    (length − unpaid break); ``min_heads`` puts that many heads on every start."""
+    # C needs 1 head Tuesday 09:00 only. A 3-hour shift at 08:00 with a 1-hour break exactly
+    # 2 h after the start (10:00-11:00): 2 paid hours a head; at least 2 heads every day
+    shift = {
+        "name": "split",
+        "length_hours": 3,
+        "start": "08:00",
+        "skills": [3],
+        "min_heads": 2,
+        "break": {"length_minutes": 60, "earliest_after_hours": 2, "latest_after_hours": 2},
+    }
+    result = staffing.schedule(_plan(shifts=[SHIFTS[0], shift]))
+    rows = result.shifts[result.shifts["skill_group"] == "C"]
+    assert len(rows) == 7 and rows["heads"].tolist() == [2] * 7
+    assert rows["paid_hours"].tolist() == [4.0] * 7  # 2 heads × (3 h − 1 h)
+    tuesday = rows[rows["day"] == "tue"].iloc[0]
+    assert tuesday["break_start"] == pd.Timestamp(f"{TUE} 10:00", tz="UTC")
+    assert tuesday["break_end"] == pd.Timestamp(f"{TUE} 11:00", tz="UTC")
+    assert tuesday["end"] == pd.Timestamp(f"{TUE} 11:00", tz="UTC")
+    # on break 10:00-11:00: the 2 heads are at work 08:00-10:00 only
+    heads = result.coverage[result.coverage["skill_group"] == "C"].set_index("interval_start")
+    hours = pd.date_range(f"{TUE} 08:00", periods=3, freq="h", tz="UTC")
+    assert heads.loc[hours, "heads"].tolist() == [2.0, 2.0, 0.0]
+    assert result.groups.iloc[1]["paid_hours"] == 28.0
+
+
+def test_days_and_weeks_are_local_and_start_on_the_plans_first_day():
+    """Rule: ``daily`` is per local date and ``weekly`` per plan week (weeks start on the
+    plan's first day), each with the paid hours of the shifts starting then."""
+    # New York, two weeks from Monday 2026-03-02 (clocks spring forward on 2026-03-08).
+    # C needs 1 head at 23:00 local on each Monday: 04:00 UTC the next day.
+    cfg = {
+        "plan": {
+            "name": "local",
+            "start": MON,
+            "weeks": 2,
+            "timezone": "America/New_York",
+            "interval_minutes": 60,
+        },
+        "nht": {"source": "store"},
+        "volume": {"source": "history"},
+        "defaults": {"method": "workload", "max_occupancy": 1.0, "fte_hours_per_week": 40},
+        "skills": [SKILLS[2]],
+        "shifts": [{"name": "night", "length_hours": 1, "start": "23:00", "days": ["mon"]}],
+    }
+    grid = pd.date_range(
+        pd.Timestamp(MON).tz_localize("America/New_York"),
+        pd.Timestamp("2026-03-16").tz_localize("America/New_York"),
+        freq="h",
+        inclusive="left",
+    )
+    on = (np.asarray(grid.day_of_week) == 0) & (grid.hour == 23)
+    volume = pd.DataFrame({"skill_id": 3, "interval_start": grid, "volume": np.where(on, 5, 0)})
+    result = staffing.schedule(staffing.plan(staffing.load_config(cfg), volume=volume))
+    mondays = [pd.Timestamp(MON).date(), pd.Timestamp("2026-03-09").date()]
+    assert result.shifts["date"].tolist() == mondays
+    assert result.weekly["week_start"].tolist() == mondays
+    assert result.weekly["paid_hours"].tolist() == [1.0, 1.0]
+    assert result.weekly["required_hours"].tolist() == [1.0, 1.0]
+    daily = result.daily.set_index("date")
+    assert len(daily) == 14 and daily.index[0] == mondays[0]
+    assert daily.loc[mondays, "paid_hours"].tolist() == [1.0, 1.0]
+    assert daily.loc[mondays, "required_hours"].tolist() == [1.0, 1.0]
+    assert daily["paid_hours"].sum() == 2.0 and daily["required_hours"].sum() == 2.0
