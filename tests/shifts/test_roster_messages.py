@@ -20,9 +20,8 @@ from staffing.errors import DataError
 MON = "2026-03-02"  # a Monday
 
 
-@pytest.fixture(scope="module")
-def plan() -> staffing.Plan:
-    cfg = {
+def _config(**extra) -> dict:
+    return {
         "plan": {
             "name": "roster",
             "start": MON,
@@ -42,12 +41,21 @@ def plan() -> staffing.Plan:
             {"id": 1, "name": "A", "nht_seconds": 360},
             {"id": 2, "name": "B", "nht_seconds": 360},
         ],
+        **extra,
     }
+
+
+def _plan(**extra) -> staffing.Plan:
     grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
     volume = pd.concat(
         [pd.DataFrame({"skill_id": k, "interval_start": grid, "volume": 10.0}) for k in (1, 2)]
     )
-    return staffing.plan(staffing.load_config(cfg), volume=volume)
+    return staffing.plan(staffing.load_config(_config(**extra)), volume=volume)
+
+
+@pytest.fixture(scope="module")
+def plan() -> staffing.Plan:
+    return _plan()
 
 
 def _frame(rows) -> pd.DataFrame:
@@ -106,3 +114,13 @@ def test_rows_from_the_first_instant_to_the_end_count_and_others_are_ignored(pla
     assert scheduled.sum() == 5.0
     assert (scheduled[0], scheduled[-1]) == (2.0, 3.0)
     np.testing.assert_array_equal(np.flatnonzero(scheduled), [0, 167])
+
+
+def test_the_configured_sheet_of_a_workbook_is_read(tmp_path):
+    """Rule: ``scheduled: {path, sheet}`` reads that sheet of the workbook, not the first."""
+    book = tmp_path / "roster.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        _frame([(1, f"{MON} 08:00", 9.0)]).to_excel(writer, sheet_name="old", index=False)
+        _frame([(1, f"{MON} 08:00", 2.0)]).to_excel(writer, sheet_name="week", index=False)
+    result = staffing.schedule(_plan(scheduled={"path": str(book), "sheet": "week"}))
+    assert result.coverage["scheduled"].sum() == 2.0

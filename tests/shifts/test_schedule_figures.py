@@ -65,8 +65,9 @@ def _plan(shifts=SHIFTS, **extra) -> staffing.Plan:
     return staffing.plan(staffing.load_config(cfg), volume=pd.concat(frames, ignore_index=True))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def planned():
+    # function scope: mutation testing credits a fixture's calls to the first test using it
     plan = _plan()
     return plan, staffing.schedule(plan)
 

@@ -181,3 +181,14 @@ def test_a_forced_start_with_nothing_to_cover_is_its_own_block():
     sol = solve_coverage([1, 0, 0], a, 1.0, min_heads=[0, 2])
     assert sol.heads.tolist() == [1, 2] and sol.paid_hours == 3.0
     assert sol.blocks == 2 and not sol.shortfall.any()
+
+
+def test_the_solver_prints_nothing(capfd):
+    """Rule: solving prints nothing (HiGHS's log is off), on every path: the LP, the
+    rounding, branch and bound and the least-shortfall stages."""
+    odd = pattern_coverage([0, 60, 120], 120, 0, 0, interval_minutes=60, n_intervals=3)
+    solve_coverage([1, 1, 1], odd, 2.0)  # rounded to the proven bound
+    solve_coverage([1, 1, 1], odd, 2.001)  # branch and bound
+    solve_coverage([2.5, 0.5], np.array([[1.0, 1.0], [0.0, 1.0]]), 1.0, max_heads=1)
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")

@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DAY = {"length_hours": 4, "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60}}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def scheduled():
+    # function scope: mutation testing credits a fixture's calls to the first test using it
     data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())
     data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
     data["plan"]["weeks"] = 1
@@ -91,7 +92,7 @@ def test_a_team_without_simulated_staffing_has_no_service_figures(scheduled):
     _, result = scheduled
     cov = result.coverage
     for key in ("service_level", "asa_s", "p_abandon", "occupancy"):
-        assert cov[key].isna().all()
+        assert cov[key].dtype == np.float64 and cov[key].isna().all()
     assert len(result.skill_coverage) == 0
 
 
@@ -123,3 +124,34 @@ def test_a_teams_groups_row_adds_up_its_shifts_and_coverage(scheduled):
     assert len(msg) == 21 and (msg["heads"] >= 1).all()
     assert result.paid_hours == pytest.approx(result.groups["paid_hours"].sum())
     assert result.uncovered.empty
+
+
+def test_a_teams_short_intervals_are_listed_with_their_reason():
+    """Rule: a team's understaffed intervals are listed in ``uncovered`` with why: no
+    template reaches them, or the templates' head limits."""
+    data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())
+    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
+    data["plan"]["weeks"] = 1
+    for skill in data["skills"]:
+        skill["open_hours"] = {"mon": "09:00-13:00"}
+    # Messaging: one 2-hour shift at 09:00, so 11:00-13:00 has no template; Voice Sales:
+    # at most 1 head per start, below its staffing
+    data["shifts"] = [
+        {"name": "msg", "team": "Messaging", "length_hours": 2, "start": "09:00"},
+        {"name": "sales", "team": "Voice Sales", "max_heads": 1, **DAY},
+    ]
+    plan = staffing.plan(data, teams={"search": False})
+    result = staffing.schedule(plan)
+    short = result.uncovered
+    msg = short[short["skill_group"] == "Messaging"]
+    assert pd.DatetimeIndex(msg["interval_start"]).hour.tolist() == [11, 12]
+    assert set(msg["reason"]) == {"no shift template covers this interval"}
+    sales = short[short["skill_group"] == "Voice Sales"]
+    assert len(sales) > 0 and set(sales["reason"]) == {"max_heads or min_heads limits"}
+    cov = result.coverage
+    np.testing.assert_allclose(
+        sales["shortfall"],
+        sales["required"] - sales["scheduled"],
+    )
+    assert (cov.loc[cov["understaffed"], "gap"] < -1e-6).all()
+    assert result.groups["uncovered_intervals"].tolist() == [2, len(sales)]
