@@ -434,3 +434,16 @@ def test_days_and_weeks_are_local_and_start_on_the_plans_first_day():
     assert daily.loc[mondays, "paid_hours"].tolist() == [1.0, 1.0]
     assert daily.loc[mondays, "required_hours"].tolist() == [1.0, 1.0]
     assert daily["paid_hours"].sum() == 2.0 and daily["required_hours"].sum() == 2.0
+
+
+def test_templates_serving_the_same_skills_are_one_group_choosing_the_cheaper():
+    """Rule: templates that serve the same skills form one group, solved together, so the
+    optimum may take its heads from any of them."""
+    # A + B need 5 whole heads at 08:00 and 09:00 (4.5 heads). The 3-hour "morning" shift
+    # at 08:00 pays 15 h for them, a 2-hour "short" one at 08:00 only 10 h: all 5 short.
+    short = {"name": "short", "length_hours": 2, "start": "08:00", "skills": [1, 2]}
+    result = staffing.schedule(_plan(shifts=[SHIFTS[0], short, SHIFTS[1]]))
+    assert result.groups["templates"].tolist() == ["morning, short", "late"]
+    ab = result.shifts[result.shifts["skill_group"] == "A + B"]
+    assert ab[["shift", "heads", "paid_hours"]].values.tolist() == [["short", 5, 10.0]]
+    assert result.groups["paid_hours"].tolist() == [10.0, 1.0]
