@@ -3,9 +3,10 @@
 The plans use ``workload`` skills with NHT 360 s and no occupancy cap, so a volume of v
 contacts an hour is v / 10 Erlang and ⌈v / 10⌉ on-queue agents (by hand: v × 360 / 3600);
 heads at work needed are agents / (1 − shrinkage) (``docs/shifts.md``, "Shrinkage and
-breaks"). Skills: A (shrinkage 0.5, 5 contacts/h: 1 agent, 2 heads), B (shrinkage 0.2,
-15 contacts/h: 2 agents, 2.5 heads), both Monday 08:00-10:00; C (shrinkage 0, 5
-contacts/h: 1 agent, 1 head) Tuesday 09:00-10:00 only. Every expected figure below is derived
+breaks"). Skills, named so that config order is not alphabetical: Sales (shrinkage 0.5,
+5 contacts/h: 1 agent, 2 heads) and Support (shrinkage 0.2, 15 contacts/h: 2 agents, 2.5
+heads), both Monday 08:00-10:00; Billing (shrinkage 0, 5 contacts/h: 1 agent, 1 head),
+open Tuesday 09:00-10:00 only. Every expected figure below is derived
 from those in its comment; the per-skill service comes from ``staffing.queueing`` on the
 whole agents (the plan's own figures where they are the plan's agents).
 """
@@ -22,12 +23,22 @@ from staffing import queueing
 MON = "2026-03-02"  # a Monday
 TUE = "2026-03-03"
 SKILLS = [
-    {"id": 1, "name": "A", "nht_seconds": 360, "shrinkage": 0.5},
-    {"id": 2, "name": "B", "nht_seconds": 360, "shrinkage": 0.2},
-    {"id": 3, "name": "C", "nht_seconds": 360, "shrinkage": 0.0},
+    {"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.5},
+    {"id": 2, "name": "Support", "nht_seconds": 360, "shrinkage": 0.2},
+    {
+        "id": 3,
+        "name": "Billing",
+        "nht_seconds": 360,
+        "shrinkage": 0.0,
+        "open_hours": {"tue": "09:00-10:00"},
+    },
 ]
 #: contacts an hour per skill, and where: (skill, local day, first hour, last hour + 1)
-VOLUME = [(1, MON, 8, 10, 5.0), (2, MON, 8, 10, 15.0), (3, TUE, 9, 10, 5.0)]
+VOLUME = [
+    (1, MON, 8, 10, 5.0),
+    (2, MON, 8, 10, 15.0),
+    (3, TUE, 9, 11, 5.0),
+]  # Billing: 10:00 is closed
 #: A and B (listed in reverse: still one group, in config order) by a 3-hour shift at
 #: 08:00 on Mondays; C by a 1-hour shift at 09:00 any day
 SHIFTS = [
@@ -86,24 +97,25 @@ def test_the_groups_and_their_shifts(planned):
     _, result = planned
     # A + B need 2 + 2.5 = 4.5 heads at 08:00 and 09:00: 5 whole heads on the only start
     # (3 h each: 15 h); C needs 1 head Tuesday 09:00: one 1-hour shift. 16 paid hours.
-    assert result.groups["skill_group"].tolist() == ["A + B", "C"]
+    assert result.groups["skill_group"].tolist() == ["Sales + Support", "Billing"]
     assert result.groups["skill_ids"].tolist() == ["1, 2", "3"]
     assert result.groups["templates"].tolist() == ["morning", "late"]
     assert result.groups["source"].tolist() == ["optimised", "optimised"]
     shifts = result.shifts
+    # shifts are sorted by group name, then start
     assert shifts[["skill_group", "shift", "day", "heads", "paid_hours"]].values.tolist() == [
-        ["A + B", "morning", "mon", 5, 15.0],
-        ["C", "late", "tue", 1, 1.0],
+        ["Billing", "late", "tue", 1, 1.0],
+        ["Sales + Support", "morning", "mon", 5, 15.0],
     ]
     assert shifts["start"].tolist() == [
-        pd.Timestamp(f"{MON} 08:00", tz="UTC"),
         pd.Timestamp(f"{TUE} 09:00", tz="UTC"),
+        pd.Timestamp(f"{MON} 08:00", tz="UTC"),
     ]
     assert shifts["end"].tolist() == [
-        pd.Timestamp(f"{MON} 11:00", tz="UTC"),
         pd.Timestamp(f"{TUE} 10:00", tz="UTC"),
+        pd.Timestamp(f"{MON} 11:00", tz="UTC"),
     ]
-    assert shifts["date"].tolist() == [pd.Timestamp(MON).date(), pd.Timestamp(TUE).date()]
+    assert shifts["date"].tolist() == [pd.Timestamp(TUE).date(), pd.Timestamp(MON).date()]
     assert shifts["break_start"].isna().all() and shifts["break_end"].isna().all()
     assert result.paid_hours == 16.0 and result.mip_gap == 0.0
     assert repr(result) == "Schedule(groups=2, shifts=6, paid_hours=16.0, uncovered=0, mip_gap=0)"
@@ -115,15 +127,15 @@ def test_a_groups_heads_are_shared_by_fte_and_put_on_queue_by_each_skills_shrink
     plan, result = planned
     # 08:00: A's share 2 / 4.5, B's 2.5 / 4.5 of 5 heads: A 20/9 heads, 10/9 on queue;
     # B 25/9 heads, 20/9 on queue. Group: required 1 + 2 = 3, scheduled 30/9
-    row = _at(result.coverage, "A + B", f"{MON} 08:00")
+    row = _at(result.coverage, "Sales + Support", f"{MON} 08:00")
     assert row["volume"] == 20.0 and row["required"] == 3.0
     assert row["required_heads"] == pytest.approx(4.5) and row["heads"] == pytest.approx(5.0)
     assert row["scheduled"] == pytest.approx(30 / 9) and row["gap"] == pytest.approx(3 / 9)
     assert not row["understaffed"]
     per_skill = result.skill_coverage
-    a = _at(per_skill[per_skill["skill_id"] == 1], "A + B", f"{MON} 08:00")
-    b = _at(per_skill[per_skill["skill_id"] == 2], "A + B", f"{MON} 08:00")
-    assert (a["skill_name"], b["skill_name"]) == ("A", "B")
+    a = _at(per_skill[per_skill["skill_id"] == 1], "Sales + Support", f"{MON} 08:00")
+    b = _at(per_skill[per_skill["skill_id"] == 2], "Sales + Support", f"{MON} 08:00")
+    assert (a["skill_name"], b["skill_name"]) == ("Sales", "Support")
     assert (a["required"], a["required_heads"], a["volume"]) == (1.0, 2.0, 5.0)
     assert a["heads"] == pytest.approx(20 / 9) and a["scheduled"] == pytest.approx(10 / 9)
     assert a["gap"] == pytest.approx(1 / 9)
@@ -137,7 +149,7 @@ def test_a_groups_heads_are_shared_by_fte_and_put_on_queue_by_each_skills_shrink
             assert skill_row[key] == pytest.approx(iv.loc[(skill_id, when), key])
     # 10:00 needs nothing, but the shift is there: 5 heads shared equally, 2.5 each;
     # on queue 2.5 × 0.5 + 2.5 × 0.8 = 3.25, all over the requirement
-    row = _at(result.coverage, "A + B", f"{MON} 10:00")
+    row = _at(result.coverage, "Sales + Support", f"{MON} 10:00")
     assert (row["required"], row["heads"]) == (0.0, 5.0)
     assert row["scheduled"] == pytest.approx(3.25) and row["gap"] == pytest.approx(3.25)
     # no contact is served then: no service figures
@@ -148,7 +160,7 @@ def test_group_service_is_weighted_by_volume_answered_volume_and_agents(planned)
     """Rule: a group's service level and abandonment are its skills' weighted by volume,
     ASA by answered volume, occupancy by evaluated agents."""
     _, result = planned
-    row = _at(result.coverage, "A + B", f"{MON} 08:00")
+    row = _at(result.coverage, "Sales + Support", f"{MON} 08:00")
     # A: 1 agent for 0.5 Erlang; B: 2 agents for 1.5 Erlang (Erlang C, the workload rule)
     a = queueing.evaluate(
         "erlang_c", 1, volume=5.0, handle_time_s=360.0, interval_s=3600.0, answer_within_s=0.0
@@ -164,15 +176,21 @@ def test_group_service_is_weighted_by_volume_answered_volume_and_agents(planned)
     # occupancy: A 0.5 / 1, B 1.5 / 2, weighted by 1 and 2 agents: (0.5 + 1.5) / 3
     assert row["occupancy"] == pytest.approx(2 / 3)
     # C is served in one interval only (Tuesday 09:00): 1 agent for 0.5 Erlang
-    row = _at(result.coverage, "C", f"{TUE} 09:00")
+    row = _at(result.coverage, "Billing", f"{TUE} 09:00")
     assert row["service_level"] == pytest.approx(float(a.service_level))
     assert row["occupancy"] == pytest.approx(0.5)
+    # Tuesday 10:00 has contacts but Billing is closed: nothing served, no service figures
+    row = _at(result.coverage, "Billing", f"{TUE} 10:00")
+    assert row["volume"] == 5.0 and row["required"] == 0.0
+    assert np.isnan(row[["service_level", "asa_s", "p_abandon", "occupancy"]].astype(float)).all()
 
 
-def test_a_chat_skill_is_judged_by_its_own_queue():
+def test_chat_skills_are_judged_by_their_own_queues_and_weighted_by_answered_volume():
     """Rule: each skill's service is judged with its own method and settings (a chat skill:
     its concurrency, handle time by load and patience); staffed with exactly the plan's
-    agents, the schedule achieves the plan's own figures (same engine, same inputs)."""
+    agents, each skill achieves the plan's own figures (same engine, same inputs). The
+    group's service level and abandonment are weighted by volume, its ASA by answered
+    volume (volume × (1 − P(abandon))), its occupancy by agents."""
     chat = {
         "id": 4,
         "name": "Chat",
@@ -185,6 +203,8 @@ def test_a_chat_skill_is_judged_by_its_own_queue():
         "service_level": {"target": 0.8, "answer_within_seconds": 60},
         "max_occupancy": 0.9,
     }
+    web = {**chat, "id": 5, "name": "Web", "max_concurrency": 1, "patience_seconds": 60}
+    del web["handle_time_by_load_seconds"]
     hourly = {
         "name": "hour",
         "length_hours": 1,
@@ -201,21 +221,44 @@ def test_a_chat_skill_is_judged_by_its_own_queue():
         "nht": {"source": "store"},
         "volume": {"source": "history"},
         "defaults": {"fte_hours_per_week": 40},
-        "skills": [chat],
-        "shifts": [hourly],
+        "skills": [chat, web],
+        "shifts": [hourly],  # serves both skills: one group
     }
     grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
     on = (grid.date == pd.Timestamp(MON).date()) & (grid.hour >= 8) & (grid.hour < 10)
-    volume = pd.DataFrame({"skill_id": 4, "interval_start": grid, "volume": np.where(on, 40, 0)})
+    volume = pd.concat(
+        [
+            pd.DataFrame({"skill_id": k, "interval_start": grid, "volume": np.where(on, v, 0)})
+            for k, v in ((4, 40), (5, 20))
+        ]
+    )
     plan = staffing.plan(staffing.load_config(cfg), volume=volume)
     result = staffing.schedule(plan)
-    iv = plan.intervals[on]
+    assert result.groups["skill_group"].tolist() == ["Chat + Web"]
+    keys = ("service_level", "asa_s", "p_abandon", "occupancy")
+    per = {}
+    for skill_id in (4, 5):
+        iv = plan.intervals[plan.intervals["skill_id"] == skill_id][on]
+        mine = result.skill_coverage[result.skill_coverage["skill_id"] == skill_id][on]
+        assert (iv["agents"] > 0).all()
+        np.testing.assert_allclose(mine["scheduled"], iv["agents"])
+        np.testing.assert_array_equal(mine["evaluated_agents"], iv["agents"])
+        for key in keys:
+            np.testing.assert_allclose(mine[key], iv[key], rtol=1e-9)
+        assert (mine["p_abandon"] > 0).all()  # patience counts: some abandon
+        per[skill_id] = mine
     cov = result.coverage[on]
-    assert (iv["agents"] > 0).all()
-    np.testing.assert_allclose(cov["scheduled"], iv["agents"])
-    for key in ("service_level", "asa_s", "p_abandon", "occupancy"):
-        np.testing.assert_allclose(cov[key], iv[key], rtol=1e-9)
-    assert 0 < cov["p_abandon"].iloc[0] < 1  # patience counts: some abandon
+    v4, v5 = per[4]["volume"].to_numpy(), per[5]["volume"].to_numpy()
+    a4, a5 = (per[k]["p_abandon"].to_numpy() for k in (4, 5))
+    n4, n5 = (per[k]["evaluated_agents"].to_numpy() for k in (4, 5))
+
+    def mean(key, w4, w5):
+        return (per[4][key].to_numpy() * w4 + per[5][key].to_numpy() * w5) / (w4 + w5)
+
+    np.testing.assert_allclose(cov["service_level"], mean("service_level", v4, v5))
+    np.testing.assert_allclose(cov["p_abandon"], mean("p_abandon", v4, v5))
+    np.testing.assert_allclose(cov["asa_s"], mean("asa_s", v4 * (1 - a4), v5 * (1 - a5)))
+    np.testing.assert_allclose(cov["occupancy"], mean("occupancy", n4, n5))
 
 
 def test_the_groups_row_adds_up_its_coverage(planned):
@@ -256,16 +299,22 @@ def test_daily_and_weekly_sums_with_the_paid_hours_of_the_shifts_starting_then(p
     daily = result.daily.set_index(["skill_group", "date"])
     monday, tuesday = pd.Timestamp(MON).date(), pd.Timestamp(TUE).date()
     assert len(result.daily) == 2 * 7
-    got = daily.loc[("A + B", monday)]
+    # groups in the schedule's order (config order), each over its local dates in order
+    assert result.daily["skill_group"].tolist() == ["Sales + Support"] * 7 + ["Billing"] * 7
+    assert result.daily["date"].tolist()[:7] == list(pd.date_range(MON, periods=7).date)
+    got = daily.loc[("Sales + Support", monday)]
     assert got["required_hours"] == pytest.approx(6.0)
     assert got["scheduled_hours"] == pytest.approx(60 / 9 + 3.25)
     assert got["over_hours"] == pytest.approx(6 / 9 + 3.25) and got["under_hours"] == 0.0
     assert got["paid_hours"] == 15.0
-    assert daily.loc[("A + B", tuesday)][["scheduled_hours", "paid_hours"]].tolist() == [0, 0]
-    assert daily.loc[("C", tuesday)][["required_hours", "paid_hours"]].tolist() == [1.0, 1.0]
-    assert daily.loc[("C", monday), "paid_hours"] == 0.0
+    assert daily.loc[("Sales + Support", tuesday)][["scheduled_hours", "paid_hours"]].tolist() == [
+        0,
+        0,
+    ]
+    assert daily.loc[("Billing", tuesday)][["required_hours", "paid_hours"]].tolist() == [1.0, 1.0]
+    assert daily.loc[("Billing", monday), "paid_hours"] == 0.0
     weekly = result.weekly
-    assert weekly["skill_group"].tolist() == ["A + B", "C"]
+    assert weekly["skill_group"].tolist() == ["Sales + Support", "Billing"]
     assert weekly["week_start"].tolist() == [monday, monday]
     assert weekly["paid_hours"].tolist() == [15.0, 1.0]
     assert weekly["required_hours"].tolist() == pytest.approx([6.0, 1.0])
@@ -313,14 +362,14 @@ def test_a_given_schedule_beside_the_optimised_shifts(tmp_path):
     )
     plan = _plan(shifts=SHIFTS[:1], scheduled={"path": str(roster)})
     result = staffing.schedule(plan)
-    assert result.groups["skill_group"].tolist() == ["A + B", "C"]
+    assert result.groups["skill_group"].tolist() == ["Sales + Support", "Billing"]
     assert result.groups["source"].tolist() == [f"file {roster}"] * 2
-    row = _at(result.coverage, "A + B", f"{MON} 08:00")
+    row = _at(result.coverage, "Sales + Support", f"{MON} 08:00")
     # given: 1 + 2 on queue = 3 (gap 0); heads 1 / 0.5 + 2 / 0.8 = 4.5
     assert (row["scheduled"], row["gap"], row["heads"]) == (3.0, 0.0, 4.5)
     # the optimised 5 heads on queue: 5 × required / required heads = 5 × 3 / 4.5
     assert row["optimised"] == pytest.approx(10 / 3)
-    row = _at(result.coverage, "A + B", f"{MON} 10:00")
+    row = _at(result.coverage, "Sales + Support", f"{MON} 10:00")
     # nothing required: the optimised heads on queue at 1 − the skills' mean shrinkage
     assert row["optimised"] == pytest.approx(5 * (1 - (0.5 + 0.2) / 2))
     assert row["scheduled"] == 0.0 and row["heads"] == 0.0
@@ -339,7 +388,7 @@ def test_a_given_schedule_beside_the_optimised_shifts(tmp_path):
     assert (c["templates"], c["shifts"], c["blocks"], c["reused_blocks"]) == ("", 0, 0, 0)
     assert np.isnan(c["paid_hours"]) and np.isnan(c["mip_gap"]) and np.isnan(c["solve_s"])
     assert c["solver_status"] == ""
-    assert result.daily.loc[result.daily["skill_group"] == "C", "paid_hours"].isna().all()
+    assert result.daily.loc[result.daily["skill_group"] == "Billing", "paid_hours"].isna().all()
     assert result.weekly["paid_hours"].iloc[0] == 15.0
     assert result.paid_hours == 15.0
 
@@ -347,12 +396,19 @@ def test_a_given_schedule_beside_the_optimised_shifts(tmp_path):
 def test_a_given_schedule_alone_makes_groups_only_of_the_skills_it_lists(tmp_path):
     """Rule: without templates, each skill the schedule lists is a group; a skill it does
     not list is left out; nothing is optimised, so the paid hours are NaN."""
-    roster = _roster(tmp_path, f"1,{MON} 08:00,1\n3,{TUE} 09:00,2\n")
+    # Support is listed with 0 agents only: a group with nothing scheduled
+    roster = _roster(tmp_path, f"1,{MON} 08:00,1\n2,{MON} 08:00,0\n3,{TUE} 09:00,2\n")
     result = staffing.schedule(_plan(shifts=None), scheduled=str(roster))
-    assert result.groups["skill_group"].tolist() == ["A", "C"]
+    assert result.groups["skill_group"].tolist() == ["Sales", "Support", "Billing"]
+    support = result.groups.iloc[1]
+    # 2 agents required at 08:00 and 09:00, none scheduled: 4 under-hours, 2 intervals,
+    # and no efficiency (nothing scheduled to divide by)
+    assert (support["required_hours"], support["scheduled_hours"]) == (4.0, 0.0)
+    assert (support["under_hours"], support["uncovered_intervals"]) == (4.0, 2)
+    assert np.isnan(support["efficiency"])
     assert result.shifts.empty and np.isnan(result.paid_hours) and result.mip_gap == 0.0
     assert result.meta["source"] == f"file {roster}"
-    c = _at(result.coverage, "C", f"{TUE} 09:00")
+    c = _at(result.coverage, "Billing", f"{TUE} 09:00")
     assert (c["scheduled"], c["gap"], c["heads"]) == (2.0, 1.0, 2.0)
     assert "optimised" not in result.coverage.columns
 
@@ -382,7 +438,7 @@ def test_a_templates_break_and_min_heads_reach_the_shift_rows():
         "break": {"length_minutes": 60, "earliest_after_hours": 2, "latest_after_hours": 2},
     }
     result = staffing.schedule(_plan(shifts=[SHIFTS[0], shift]))
-    rows = result.shifts[result.shifts["skill_group"] == "C"]
+    rows = result.shifts[result.shifts["skill_group"] == "Billing"]
     assert len(rows) == 7 and rows["heads"].tolist() == [2] * 7
     assert rows["paid_hours"].tolist() == [4.0] * 7  # 2 heads × (3 h − 1 h)
     tuesday = rows[rows["day"] == "tue"].iloc[0]
@@ -390,7 +446,7 @@ def test_a_templates_break_and_min_heads_reach_the_shift_rows():
     assert tuesday["break_end"] == pd.Timestamp(f"{TUE} 11:00", tz="UTC")
     assert tuesday["end"] == pd.Timestamp(f"{TUE} 11:00", tz="UTC")
     # on break 10:00-11:00: the 2 heads are at work 08:00-10:00 only
-    heads = result.coverage[result.coverage["skill_group"] == "C"].set_index("interval_start")
+    heads = result.coverage[result.coverage["skill_group"] == "Billing"].set_index("interval_start")
     hours = pd.date_range(f"{TUE} 08:00", periods=3, freq="h", tz="UTC")
     assert heads.loc[hours, "heads"].tolist() == [2.0, 2.0, 0.0]
     assert result.groups.iloc[1]["paid_hours"] == 28.0
@@ -412,7 +468,7 @@ def test_days_and_weeks_are_local_and_start_on_the_plans_first_day():
         "nht": {"source": "store"},
         "volume": {"source": "history"},
         "defaults": {"method": "workload", "max_occupancy": 1.0, "fte_hours_per_week": 40},
-        "skills": [SKILLS[2]],
+        "skills": [{k: v for k, v in SKILLS[2].items() if k != "open_hours"}],
         "shifts": [{"name": "night", "length_hours": 1, "start": "23:00", "days": ["mon"]}],
     }
     grid = pd.date_range(
@@ -444,6 +500,6 @@ def test_templates_serving_the_same_skills_are_one_group_choosing_the_cheaper():
     short = {"name": "short", "length_hours": 2, "start": "08:00", "skills": [1, 2]}
     result = staffing.schedule(_plan(shifts=[SHIFTS[0], short, SHIFTS[1]]))
     assert result.groups["templates"].tolist() == ["morning, short", "late"]
-    ab = result.shifts[result.shifts["skill_group"] == "A + B"]
+    ab = result.shifts[result.shifts["skill_group"] == "Sales + Support"]
     assert ab[["shift", "heads", "paid_hours"]].values.tolist() == [["short", 5, 10.0]]
     assert result.groups["paid_hours"].tolist() == [10.0, 1.0]
