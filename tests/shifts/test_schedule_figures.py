@@ -13,6 +13,8 @@ whole agents (the plan's own figures where they are the plan's agents).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -232,6 +234,9 @@ def test_chat_skills_are_judged_by_their_own_queues_and_weighted_by_answered_vol
             for k, v in ((4, 40), (5, 20))
         ]
     )
+    # at 10:00 only Web has contacts (1: one agent, one head at shrinkage 0)
+    ten = (grid.date == pd.Timestamp(MON).date()) & (grid.hour == 10)
+    volume.loc[(volume["skill_id"] == 5) & np.tile(ten, 2), "volume"] = 1.0
     plan = staffing.plan(staffing.load_config(cfg), volume=volume)
     result = staffing.schedule(plan)
     assert result.groups["skill_group"].tolist() == ["Chat + Web"]
@@ -259,6 +264,11 @@ def test_chat_skills_are_judged_by_their_own_queues_and_weighted_by_answered_vol
     np.testing.assert_allclose(cov["p_abandon"], mean("p_abandon", v4, v5))
     np.testing.assert_allclose(cov["asa_s"], mean("asa_s", v4 * (1 - a4), v5 * (1 - a5)))
     np.testing.assert_allclose(cov["occupancy"], mean("occupancy", n4, n5))
+    # 10:00: the group needs Web's 1 head; it goes to Web, none to Chat (shares by FTE)
+    at_ten = result.skill_coverage[np.tile(ten, 2)]
+    assert at_ten["required_heads"].tolist() == [0.0, 1.0]
+    assert at_ten["heads"].tolist() == [0.0, 1.0]
+    assert at_ten["scheduled"].tolist() == [0.0, 1.0]
 
 
 def test_the_groups_row_adds_up_its_coverage(planned):
@@ -503,3 +513,44 @@ def test_templates_serving_the_same_skills_are_one_group_choosing_the_cheaper():
     ab = result.shifts[result.shifts["skill_group"] == "Sales + Support"]
     assert ab[["shift", "heads", "paid_hours"]].values.tolist() == [["short", 5, 10.0]]
     assert result.groups["paid_hours"].tolist() == [10.0, 1.0]
+
+
+def test_nobody_answered_gives_no_asa_and_no_numpy_warning():
+    """Rule: with no agent on an Erlang A queue every caller abandons (P(abandon) 1,
+    service level 0); ASA is weighted by answered volume, so with nobody answered the group
+    has no ASA (NaN), and nothing but the program's own messages reaches the planner (no
+    numpy warning about 0 × inf)."""
+    voice = {
+        "id": 6,
+        "name": "Voice",
+        "method": "erlang_a",
+        "nht_seconds": 360,
+        "shrinkage": 0.0,
+        "patience_seconds": 60,
+        "service_level": {"target": 0.8, "answer_within_seconds": 20},
+    }
+    cfg = {
+        "plan": {
+            "name": "voice",
+            "start": MON,
+            "weeks": 1,
+            "timezone": "UTC",
+            "interval_minutes": 60,
+        },
+        "nht": {"source": "store"},
+        "volume": {"source": "history"},
+        "defaults": {"fte_hours_per_week": 40},
+        "skills": [voice],
+    }
+    grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
+    volume = pd.DataFrame(
+        {"skill_id": 6, "interval_start": grid, "volume": np.where(grid.hour == 8, 10.0, 0)}
+    )
+    plan = staffing.plan(staffing.load_config(cfg), volume=volume)
+    given = pd.DataFrame({"skill_id": [6], "interval_start": [f"{MON} 08:00"], "scheduled": [0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = staffing.schedule(plan, scheduled=given)
+    row = _at(result.coverage, "Voice", f"{MON} 08:00")
+    assert (row["service_level"], row["p_abandon"]) == (0.0, 1.0)
+    assert np.isnan(row["asa_s"])
