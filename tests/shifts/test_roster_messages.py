@@ -110,6 +110,9 @@ def test_rows_from_the_first_instant_to_the_end_count_and_others_are_ignored(pla
     )
     result = staffing.schedule(plan, scheduled=frame)
     assert result.groups["skill_group"].tolist() == ["A"]
+    assert result.meta["source"] == "DataFrame" and result.groups["source"].tolist() == [
+        "DataFrame"
+    ]
     scheduled = result.coverage["scheduled"].to_numpy()
     assert scheduled.sum() == 5.0
     assert (scheduled[0], scheduled[-1]) == (2.0, 3.0)

@@ -554,3 +554,33 @@ def test_nobody_answered_gives_no_asa_and_no_numpy_warning():
     row = _at(result.coverage, "Voice", f"{MON} 08:00")
     assert (row["service_level"], row["p_abandon"]) == (0.0, 1.0)
     assert np.isnan(row["asa_s"])
+
+
+def test_a_horizon_of_part_of_a_week_does_not_wrap_by_default():
+    """Rule: by default a shift running past the end of the horizon wraps to its start only
+    when the horizon is a whole number of weeks; a 3-day plan does not wrap."""
+    # Monday to Wednesday, 1 head (shrinkage 0, 5 contacts/h) 22:00-06:00 every night; an
+    # 8-hour shift at 22:00 every day. Wednesday's shift runs past the end (not wrapped), so
+    # Monday 00:00-06:00 has no shift that covers it: 6 intervals short, listed.
+    cfg = {
+        "plan": {
+            "name": "days",
+            "start": MON,
+            "end": "2026-03-04",
+            "timezone": "UTC",
+            "interval_minutes": 60,
+        },
+        "nht": {"source": "store"},
+        "volume": {"source": "history"},
+        "defaults": {"method": "workload", "max_occupancy": 1.0, "fte_hours_per_week": 40},
+        "skills": [{k: v for k, v in SKILLS[2].items() if k != "open_hours"}],
+        "shifts": [{"name": "night", "length_hours": 8, "start": "22:00"}],
+    }
+    grid = pd.date_range(f"{MON} 00:00", periods=72, freq="h", tz="UTC")
+    night = (grid.hour >= 22) | (grid.hour < 6)
+    volume = pd.DataFrame({"skill_id": 3, "interval_start": grid, "volume": np.where(night, 5, 0)})
+    result = staffing.schedule(staffing.plan(staffing.load_config(cfg), volume=volume))
+    assert result.meta["wrap"] is False
+    assert len(result.uncovered) == 6
+    assert result.uncovered["interval_start"].iloc[0] == pd.Timestamp(f"{MON} 00:00", tz="UTC")
+    assert result.paid_hours == 24.0  # three night shifts, one a day
