@@ -196,3 +196,43 @@ def test_the_solver_prints_nothing_and_warns_nothing(capfd):
         solve_coverage([2.5, 0.5], np.array([[1.0, 1.0], [0.0, 1.0]]), 1.0, max_heads=1)
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
+
+
+def _cyclic(seed: int):
+    """Five patterns on a wrapping day of 5 or 7 hours: 2-hour shifts (two neighbouring
+    hours) and 3-hour shifts with the middle hour on break (hours t and t + 2), whose
+    coverage has odd cycles, so the LP optimum is often fractional."""
+    rng = np.random.default_rng(700 + seed)
+    n_t = int(rng.choice([5, 7]))
+    start = rng.choice(np.arange(n_t), size=5, replace=False) * 60.0
+    kind = rng.integers(0, 2, size=5)
+    a = pattern_coverage(
+        start,
+        np.where(kind == 1, 180.0, 120.0),
+        np.where(kind == 1, 60.0, 0.0),
+        np.where(kind == 1, 60.0, 0.0),
+        interval_minutes=60,
+        n_intervals=n_t,
+        wrap=True,
+    )
+    return rng.integers(1, 4, n_t).astype(float), a
+
+
+# seeds whose LP optimum is fractional (the rounding to a proven bound is exercised), and
+# two whose LP optimum is whole
+@pytest.mark.parametrize("seed", [0, 22, 29, 52, 55, 1, 2])
+def test_fractional_lp_optima_are_rounded_to_the_true_optimum(seed):
+    """Rule: whatever path closes a block (whole LP, rounding to the proven bound, branch
+    and bound), its schedule covers the requirement at the fewest paid hours."""
+    required, a = _cyclic(seed)
+    cost = np.full(5, 2.0)
+    sol = solve_coverage(required, a, cost)
+    dense = a.toarray()
+    # shares are whole and at most 3 heads are needed: 3 heads per pattern are enough
+    top = int(required.max())
+    expected = _exhaustive(
+        required, dense, cost, np.arange(5), np.zeros(5), np.full(5, np.inf), top
+    )
+    assert (round(float(sol.shortfall.sum()), 9), round(sol.paid_hours, 9)) == expected
+    np.testing.assert_allclose(sol.working, dense @ sol.heads)
+    assert sol.mip_gap == 0.0 and sol.dual_bound <= sol.paid_hours + 1e-9
