@@ -41,8 +41,8 @@ VOLUME = [
     (2, MON, 8, 10, 15.0),
     (3, TUE, 9, 11, 5.0),
 ]  # Billing: 10:00 is closed
-#: A and B (listed in reverse: still one group, in config order) by a 3-hour shift at
-#: 08:00 on Mondays; C by a 1-hour shift at 09:00 any day
+#: Sales and Support (listed in reverse: still one group, in config order) by a 3-hour
+#: shift at 08:00 on Mondays; Billing by a 1-hour shift at 09:00 any day
 SHIFTS = [
     {"name": "morning", "length_hours": 3, "start": "08:00", "days": ["mon"], "skills": [2, 1]},
     {"name": "late", "length_hours": 1, "start": "09:00", "skills": [3]},
@@ -97,8 +97,8 @@ def test_the_groups_and_their_shifts(planned):
     """Rule: templates serving the same skills form one group, named by its skills in
     config order; the shifts are the optimum, sorted by group and start."""
     _, result = planned
-    # A + B need 2 + 2.5 = 4.5 heads at 08:00 and 09:00: 5 whole heads on the only start
-    # (3 h each: 15 h); C needs 1 head Tuesday 09:00: one 1-hour shift. 16 paid hours.
+    # Sales + Support need 2 + 2.5 = 4.5 heads at 08:00 and 09:00: 5 whole heads on the only start
+    # (3 h each: 15 h); Billing needs 1 head Tuesday 09:00: one 1-hour shift. 16 paid hours.
     assert result.groups["skill_group"].tolist() == ["Sales + Support", "Billing"]
     assert result.groups["skill_ids"].tolist() == ["1, 2", "3"]
     assert result.groups["templates"].tolist() == ["morning", "late"]
@@ -127,8 +127,8 @@ def test_a_groups_heads_are_shared_by_fte_and_put_on_queue_by_each_skills_shrink
     """Rule: a group's heads are shared among its skills in proportion to their FTE (equally
     where nothing is required); a skill's on-queue agents are its heads × (1 − shrinkage)."""
     plan, result = planned
-    # 08:00: A's share 2 / 4.5, B's 2.5 / 4.5 of 5 heads: A 20/9 heads, 10/9 on queue;
-    # B 25/9 heads, 20/9 on queue. Group: required 1 + 2 = 3, scheduled 30/9
+    # 08:00: Sales's share 2 / 4.5, Support's 2.5 / 4.5 of 5 heads: Sales 20/9 heads, 10/9 on queue;
+    # Support 25/9 heads, 20/9 on queue. Group: required 1 + 2 = 3, scheduled 30/9
     row = _at(result.coverage, "Sales + Support", f"{MON} 08:00")
     assert row["volume"] == 20.0 and row["required"] == 3.0
     assert row["required_heads"] == pytest.approx(4.5) and row["heads"] == pytest.approx(5.0)
@@ -163,7 +163,8 @@ def test_group_service_is_weighted_by_volume_answered_volume_and_agents(planned)
     ASA by answered volume, occupancy by evaluated agents."""
     _, result = planned
     row = _at(result.coverage, "Sales + Support", f"{MON} 08:00")
-    # A: 1 agent for 0.5 Erlang; B: 2 agents for 1.5 Erlang (Erlang C, the workload rule)
+    # Sales: 1 agent for 0.5 Erlang; Support: 2 agents for 1.5 Erlang (Erlang C, the
+    # workload rule)
     a = queueing.evaluate(
         "erlang_c", 1, volume=5.0, handle_time_s=360.0, interval_s=3600.0, answer_within_s=0.0
     )
@@ -175,9 +176,9 @@ def test_group_service_is_weighted_by_volume_answered_volume_and_agents(planned)
     assert row["service_level"] == pytest.approx(sl)
     assert row["asa_s"] == pytest.approx(asa)
     assert row["p_abandon"] == pytest.approx(0.0)
-    # occupancy: A 0.5 / 1, B 1.5 / 2, weighted by 1 and 2 agents: (0.5 + 1.5) / 3
+    # occupancy: Sales 0.5 / 1, Support 1.5 / 2, weighted by 1 and 2 agents: (0.5 + 1.5) / 3
     assert row["occupancy"] == pytest.approx(2 / 3)
-    # C is served in one interval only (Tuesday 09:00): 1 agent for 0.5 Erlang
+    # Billing is served in one interval only (Tuesday 09:00): 1 agent for 0.5 Erlang
     row = _at(result.coverage, "Billing", f"{TUE} 09:00")
     assert row["service_level"] == pytest.approx(float(a.service_level))
     assert row["occupancy"] == pytest.approx(0.5)
@@ -277,7 +278,7 @@ def test_the_groups_row_adds_up_its_coverage(planned):
     solver's figures."""
     _, result = planned
     ab, c = (result.groups.iloc[k] for k in range(2))
-    # A + B: required 3 agent-hours at 08:00 and at 09:00 = 6 h; scheduled 30/9 twice and
+    # Sales + Support: required 3 agent-hours at 08:00 and at 09:00 = 6 h; scheduled 30/9 twice and
     # 3.25 at 10:00 = 9.91667 h; over = 3/9 twice + 3.25
     assert (ab["paid_hours"], ab["shifts"]) == (15.0, 5)
     assert ab["required_hours"] == pytest.approx(6.0)
@@ -292,7 +293,7 @@ def test_the_groups_row_adds_up_its_coverage(planned):
         0,
     )
     assert ab["solve_s"] > 0
-    # C: 1 head, shrinkage 0: exactly 1 agent-hour required and scheduled
+    # Billing: 1 head, shrinkage 0: exactly 1 agent-hour required and scheduled
     assert (c["paid_hours"], c["shifts"], c["required_hours"], c["scheduled_hours"]) == (
         1.0,
         1,
@@ -365,7 +366,7 @@ def test_a_given_schedule_beside_the_optimised_shifts(tmp_path):
     ignored; the optimised shifts' on-queue agents are shown beside it."""
     roster = _roster(
         tmp_path,
-        # A and B at 08:00 as required; A short by 0.5 at 09:00; C Tuesday 09:00; a row
+        # Sales and Support at 08:00 as required; Sales short by 0.5 at 09:00; Billing Tuesday 09:00; a row
         # the week before and one at the horizon's end (next Monday 00:00) are ignored
         f"1,{MON} 08:00,1\n2,{MON} 08:00,2\n1,{MON} 09:00,0.5\n2,{MON} 09:00,2\n"
         f"3,{TUE} 09:00,1\n1,2026-02-23 08:00,7\n1,2026-03-09 00:00,7\n",
@@ -390,10 +391,10 @@ def test_a_given_schedule_beside_the_optimised_shifts(tmp_path):
     assert (short["required"], short["scheduled"], short["shortfall"]) == (3.0, 2.5, 0.5)
     assert (short["required_heads"], short["heads"]) == (4.5, 3.5)
     assert short["reason"] == "scheduled below the requirement"
-    # the ignored rows add nothing: A's week sums 1 + 0.5 on-queue hours
+    # the ignored rows add nothing: Sales's week sums 1 + 0.5 on-queue hours
     per_skill = result.skill_coverage
     assert per_skill.loc[per_skill["skill_id"] == 1, "scheduled"].sum() == 1.5
-    # C is compared only: no shifts, no paid hours, no solver figures
+    # Billing is compared only: no shifts, no paid hours, no solver figures
     c = result.groups.iloc[1]
     assert (c["templates"], c["shifts"], c["blocks"], c["reused_blocks"]) == ("", 0, 0, 0)
     assert np.isnan(c["paid_hours"]) and np.isnan(c["mip_gap"]) and np.isnan(c["solve_s"])
@@ -437,7 +438,7 @@ def test_nothing_to_schedule_names_the_config():
 def test_a_templates_break_and_min_heads_reach_the_shift_rows():
     """Rule: a shift row gives its break's start and end, and its paid hours are its heads ×
     (length − unpaid break); ``min_heads`` puts that many heads on every start."""
-    # C needs 1 head Tuesday 09:00 only. A 3-hour shift at 08:00 with a 1-hour break exactly
+    # Billing needs 1 head Tuesday 09:00 only. A 3-hour shift at 08:00 with a 1-hour break exactly
     # 2 h after the start (10:00-11:00): 2 paid hours a head; at least 2 heads every day
     shift = {
         "name": "split",
@@ -466,7 +467,7 @@ def test_days_and_weeks_are_local_and_start_on_the_plans_first_day():
     """Rule: ``daily`` is per local date and ``weekly`` per plan week (weeks start on the
     plan's first day), each with the paid hours of the shifts starting then."""
     # New York, two weeks from Monday 2026-03-02 (clocks spring forward on 2026-03-08).
-    # C needs 1 head at 23:00 local on each Monday: 04:00 UTC the next day.
+    # Billing needs 1 head at 23:00 local on each Monday: 04:00 UTC the next day.
     cfg = {
         "plan": {
             "name": "local",
@@ -505,7 +506,7 @@ def test_days_and_weeks_are_local_and_start_on_the_plans_first_day():
 def test_templates_serving_the_same_skills_are_one_group_choosing_the_cheaper():
     """Rule: templates that serve the same skills form one group, solved together, so the
     optimum may take its heads from any of them."""
-    # A + B need 5 whole heads at 08:00 and 09:00 (4.5 heads). The 3-hour "morning" shift
+    # Sales + Support need 5 whole heads at 08:00 and 09:00 (4.5 heads). The 3-hour "morning" shift
     # at 08:00 pays 15 h for them, a 2-hour "short" one at 08:00 only 10 h: all 5 short.
     short = {"name": "short", "length_hours": 2, "start": "08:00", "skills": [1, 2]}
     result = staffing.schedule(_plan(shifts=[SHIFTS[0], short, SHIFTS[1]]))
