@@ -366,8 +366,9 @@ def test_a_given_schedule_beside_the_optimised_shifts(tmp_path):
     ignored; the optimised shifts' on-queue agents are shown beside it."""
     roster = _roster(
         tmp_path,
-        # Sales and Support at 08:00 as required; Sales short by 0.5 at 09:00; Billing Tuesday 09:00; a row
-        # the week before and one at the horizon's end (next Monday 00:00) are ignored
+        # Sales and Support at 08:00 as required; Sales short by 0.5 at 09:00; Billing on
+        # Tuesday 09:00; a row the week before and one at the horizon's end (next Monday
+        # 00:00) are ignored
         f"1,{MON} 08:00,1\n2,{MON} 08:00,2\n1,{MON} 09:00,0.5\n2,{MON} 09:00,2\n"
         f"3,{TUE} 09:00,1\n1,2026-02-23 08:00,7\n1,2026-03-09 00:00,7\n",
     )
