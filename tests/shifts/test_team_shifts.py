@@ -10,6 +10,7 @@ import yaml
 
 import staffing
 from staffing.errors import ConfigError
+from staffing.simulation.teams import run_teams
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = {"length_hours": 4, "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60}}
@@ -56,15 +57,47 @@ def test_a_team_group_covers_the_teams_staffing_not_its_skills_alone(scheduled):
         plan.intervals["skill_id"].isin([2001, 2002, 1001, 3001, 3002]), "agents"
     ].sum()
     assert required_h <= alone_h
+    # (one test: mutation testing credits the module fixture's calls to its first test)
+    _check_simulated_service(plan, schedule)
 
 
-def test_a_team_schedule_gets_its_skills_service_by_simulation(scheduled):
-    _, schedule = scheduled
+def _check_simulated_service(plan, schedule):
+    """Rule: each team's row gets its skills' simulated service under the schedule's
+    on-queue agents (every team simulated together, 10 replications, seed 0): service
+    level and abandonment weighted by volume, ASA by answered volume."""
     served = schedule.coverage[schedule.coverage["required"] > 0]
     assert served["service_level"].notna().all()
     # the schedule puts at least the team's agents on queue in every interval, so its
     # skills keep about the service the staffing promised (80 % targets)
     assert (served["service_level"] > 0.7).all()
+    # recomputed here: the same simulation of the schedule's whole on-queue agents, then
+    # each team's skills weighted by hand
+    inputs = plan.teams.inputs
+    agents = np.array(inputs.agents, dtype=np.int64)
+    for r, name in enumerate(inputs.team_names):
+        part = schedule.coverage[schedule.coverage["skill_group"] == name]
+        agents[r] = np.floor(part["scheduled"].to_numpy() + 1e-9)
+    run = run_teams(inputs.with_agents(agents), 10, seed=0).intervals
+    n_t = len(inputs.interval_start)
+    for r, name in enumerate(inputs.team_names):
+        ids = [inputs.skill_ids[s] for s in np.flatnonzero(inputs.membership[:, r])]
+        mine = run[run["skill_id"].isin(ids)]
+        volume = mine["volume"].to_numpy(float).reshape(-1, n_t)
+        sl = mine["service_level_sim"].to_numpy(float).reshape(-1, n_t)
+        ab = mine["p_abandon_sim"].to_numpy(float).reshape(-1, n_t)
+        asa = mine["asa_s_sim"].to_numpy(float).reshape(-1, n_t)
+        answered = volume * (1 - np.nan_to_num(ab))
+        part = schedule.coverage[schedule.coverage["skill_group"] == name]
+        busy = volume.sum(axis=0) > 0
+        for got, values, weights in (
+            (part["service_level"], sl, volume),
+            (part["p_abandon"], ab, volume),
+            (part["asa_s"], asa, answered),
+        ):
+            w = np.where(np.isfinite(values), weights, 0.0)
+            want = (np.nan_to_num(values) * w).sum(axis=0)[busy] / w.sum(axis=0)[busy]
+            np.testing.assert_allclose(got.to_numpy()[busy], want, rtol=1e-12)
+            assert np.isnan(got.to_numpy()[~busy]).all()
 
 
 @pytest.mark.parametrize(
