@@ -20,6 +20,7 @@ from staffing.queueing.numerics import (
     SERIES_RATIO,
     TINY,
     chain_block,
+    log_gamma_prefactor,
 )
 
 __all__ = ["chain_metrics"]
@@ -106,10 +107,13 @@ def _chain_live(n, lam, h, gamma, t, want_asa):
     log_start = np.concatenate([np.zeros((m, 1)), np.cumsum(lj, axis=1)], axis=1)
     # Queue block: death rate mu_q + j gamma.
     mu_q = n * rate[:, -1]
-    lq, mrq, _ = chain_block(lam, mu_q, gamma, np.full(m, np.inf))
+    p_queue = np.empty(m)  # P(mu_q / gamma, lam / gamma), shared with the service level
+    lq, mrq, _ = chain_block(lam, mu_q, gamma, np.full(m, np.inf), lower=p_queue)
     log_mass = np.concatenate([log_start[:, :k] + ls, (log_start[:, k] + lq)[:, None]], axis=1)
-    log_z = special.logsumexp(log_mass, axis=1)
-    mass = np.exp(log_mass - log_z[:, None])
+    # The first state's log mass is log_sum >= 0 (its own term is 1): the largest column
+    # is finite, and the masses are the exponentials relative to it, normalised.
+    mass = np.exp(log_mass - np.max(log_mass, axis=1)[:, None])
+    mass /= np.sum(mass, axis=1)[:, None]
     p_wait = mass[:, k]
     with np.errstate(divide="ignore", invalid="ignore"):
         p_ab = np.where(gamma > 0, p_wait * mrq * gamma / lam, 0.0)
@@ -128,7 +132,7 @@ def _chain_live(n, lam, h, gamma, t, want_asa):
         "occupancy": np.clip(occupancy, 0.0, 1.0),
         "mean_concurrency": np.where(busy > 0, in_service / np.where(busy > 0, busy, 1), 0.0),
     }
-    answered_late = _queue_answered_within(lam, mu_q, gamma, t, lq)
+    answered_late = _queue_answered_within(lam, mu_q, gamma, t, p_queue)
     p_nowait = np.sum(mass[:, :k], axis=1)  # not 1 - p_wait: keeps digits when p_wait ~ 1
     out["service_level"] = np.clip(p_nowait + p_wait * answered_late, 0.0, 1.0)
     if want_asa:
@@ -139,10 +143,11 @@ def _chain_live(n, lam, h, gamma, t, want_asa):
     return out
 
 
-def _queue_answered_within(lam, mu, gamma, t, log_w):
+def _queue_answered_within(lam, mu, gamma, t, p_queue):
     """Share of queued contacts answered within t (the queue part of the service level).
 
-    ``log_w`` is log sum_j T_j, T_j = prod_{i<=j} lam/(mu + i gamma).
+    ``p_queue`` is P(mu / gamma, lam / gamma) where the queue block's sum evaluated it
+    (NaN elsewhere), reused here instead of evaluated again.
     """
     out = np.zeros(lam.size)
     patient = gamma == 0
@@ -163,8 +168,14 @@ def _queue_answered_within(lam, mu, gamma, t, log_w):
     if np.any(use_gamma):
         gi = np.flatnonzero(use_gamma)
         sg, xg, xzg = s[gi], x[gi], xz[gi]
-        p0 = special.gammainc(sg, xg)
-        p1x = special.gammainc(sg + 1, xg)
+        p0 = p_queue[ii[gi]]
+        again = np.isnan(p0)
+        p0[again] = special.gammainc(sg[again], xg[again])
+        # P(s+1, x) = P(s, x) - x^s e^-x / Gamma(s+1): one incomplete gamma function
+        # fewer; evaluated afresh where the step cancels more than two bits of P(s, x).
+        p1x = p0 - np.exp(-log_gamma_prefactor(sg, xg))
+        direct = ~(p1x >= 0.25 * p0)
+        p1x[direct] = special.gammainc(sg[direct] + 1, xg[direct])
         # P(s+1, x) - P(s+1, xz), from the upper tails where P(s+1, x) > 1/2
         up = p1x > 0.5
         lo = ~up

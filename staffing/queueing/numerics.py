@@ -14,7 +14,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-__all__ = ["CHUNK", "MAX_TERMS", "SERIES_EPS", "SERIES_RATIO", "TINY", "chain_block"]
+__all__ = [
+    "CHUNK",
+    "MAX_TERMS",
+    "SERIES_EPS",
+    "SERIES_RATIO",
+    "TINY",
+    "chain_block",
+    "log_gamma_prefactor",
+]
 
 
 TINY = 1e-280  # below this a regularised gamma value is treated as underflowed
@@ -59,8 +67,24 @@ def _stirling_corr(z: np.ndarray) -> np.ndarray:
     return zi * (1 / 12 - z2 * (1 / 360 - z2 * (1 / 1260 - z2 / 1680)))
 
 
-def _log_pref(c: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """log Gamma(c + 1) + y - c log y (c >= 0, y > 0), without cancellation at large c."""
+def log_gamma_prefactor(c: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """log Gamma(c + 1) + y - c log y (c >= 0, y > 0), without cancellation at large c.
+
+    Minus this is the log of y^c e^-y / Gamma(c + 1) = P(c, y) - P(c + 1, y), the step of
+    the regularised lower incomplete gamma function P from c to c + 1.
+
+    Parameters
+    ----------
+    c : numpy.ndarray
+        Shape of the gamma function, >= 0 [-].
+    y : numpy.ndarray
+        Its argument, > 0 [-], the shape of ``c``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The log [-], per element.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         out = special.gammaln(c + 1) + y - special.xlogy(c, y)
         big = c > _HUGE
@@ -148,7 +172,7 @@ def _series(lam, alpha, beta, count, *, start_log=None, reverse=False):
     return log_sum, mean_r
 
 
-def chain_block(lam, alpha, beta, count):
+def chain_block(lam, alpha, beta, count, lower=None):
     """Sum over a block of ``count`` states (``count`` may be inf) of a birth-death chain.
 
     The block's states are r = 0..count-1 with weight t_r = prod_{i=1..r} lam/(alpha + i*beta)
@@ -162,6 +186,11 @@ def chain_block(lam, alpha, beta, count):
         Death rate alpha + i*beta into state i [1/s].
     count : numpy.ndarray
         States in the block [-] (inf allowed).
+    lower : numpy.ndarray, optional
+        Filled in place, where given, with the regularised lower incomplete gamma
+        function P(alpha/beta, lam/beta) [-] of the blocks whose sum took the closed form
+        (which evaluates it), NaN elsewhere: a caller needing it too need not evaluate it
+        again.
 
     Returns
     -------
@@ -177,13 +206,21 @@ def chain_block(lam, alpha, beta, count):
     pos = beta > 0
     geo = beta == 0
     loop = beta < 0  # total completion rate falling with load: rare, summed directly
-    for where, part in ((geo, _geometric_blocks), (pos, _rising_blocks)):
-        if np.any(where):
-            idx = np.flatnonzero(where)
-            ls, mr, lj = part(lam[idx], alpha[idx], beta[idx], count[idx])
-            log_sum[idx] = ls
-            mean_r[idx] = mr
-            log_jump[idx] = lj
+    if lower is not None:
+        lower[:] = np.nan
+    if np.any(geo):
+        idx = np.flatnonzero(geo)
+        log_sum[idx], mean_r[idx], log_jump[idx] = _geometric_blocks(
+            lam[idx], alpha[idx], beta[idx], count[idx]
+        )
+    if np.any(pos):
+        idx = np.flatnonzero(pos)
+        p_lo = np.full(idx.size, np.nan)
+        log_sum[idx], mean_r[idx], log_jump[idx] = _rising_blocks(
+            lam[idx], alpha[idx], beta[idx], count[idx], p_lo
+        )
+        if lower is not None:
+            lower[idx] = p_lo
     if np.any(loop):
         li = np.flatnonzero(loop)
         ls, mr, lj = _falling_block(lam[li], alpha[li], beta[li], count[li])
@@ -216,9 +253,10 @@ def _geometric_blocks(lam, alpha, beta, count):
     return ls, mr, np.where(np.isfinite(nn), nn * log_rho, np.nan)
 
 
-def _rising_blocks(lp, ap, bp, npos):
+def _rising_blocks(lp, ap, bp, npos, p_lo):
     """:func:`chain_block` of blocks whose death rates grow (beta > 0): the closed form
-    where it keeps its digits, else a series from the end nearest the peak of the terms."""
+    where it keeps its digits, else a series from the end nearest the peak of the terms.
+    ``p_lo`` receives P(c, y) where the closed form was used."""
     n = lp.size
     log_sum = np.empty(n)
     mean_r = np.empty(n)
@@ -234,10 +272,11 @@ def _rising_blocks(lp, ap, bp, npos):
     ok = np.zeros(n, dtype=bool)
     if np.any(mid):
         mi = np.flatnonzero(mid)
-        ls, mr, good = _closed_form(c[mi], y[mi], npos[mi])
+        ls, mr, good, p_mid = _closed_form(c[mi], y[mi], npos[mi])
         log_sum[mi[good]] = ls[good]
         mean_r[mi[good]] = mr[good]
         ok[mi[good]] = True
+        p_lo[mi[good]] = p_mid[good]
     # Where the closed form underflows, the block lies far from the peak of its terms:
     # sum from the end nearest the peak (terms rising at the block end: reverse).
     rev |= ~ok & ~fwd & fin & (c + npos - 1 < y)
@@ -258,7 +297,7 @@ def _rising_blocks(lp, ap, bp, npos):
 
 
 def _closed_form(cm, ym, nm):
-    """(log sum, mean r, usable) of rising blocks by regularised incomplete gammas.
+    """(log sum, mean r, usable, P(c, y)) of rising blocks by regularised incomplete gammas.
 
     ``log sum = log[Gamma(c+1) e^y y^-c] + log[P(c, y) - P(c+N, y)]``; not usable where
     the difference underflows or a result is not finite.
@@ -279,7 +318,7 @@ def _closed_form(cm, ym, nm):
     diff[lo] = p_lo[lo] - p_hi
     good = (diff > TINY) & np.isfinite(diff)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ls = _log_pref(cm, ym) + np.log(diff)
+        ls = log_gamma_prefactor(cm, ym) + np.log(diff)
         # mean r from (alpha + r beta) t_r = lam t_{r-1} summed over the block
         last = np.where(
             finm,
@@ -288,7 +327,7 @@ def _closed_form(cm, ym, nm):
         )
         mr = ym * (1 - last) - cm * (1 - np.exp(-ls))
     good &= np.isfinite(ls) & np.isfinite(mr)
-    return ls, mr, good
+    return ls, mr, good, p_lo
 
 
 def _gamma_where(fn, where, a, x, fill):
