@@ -61,6 +61,7 @@ __all__ = [
     "bucket_remove",
     "heap_pop",
     "heap_push",
+    "heap_replace",
     "iheap_remove",
     "iheap_set",
     "jit",
@@ -109,7 +110,27 @@ def heap_pop(heap, size):  # pragma: no cover - jitted
     """
     top = heap[0]
     size -= 1
-    heap[0] = heap[size]
+    heap_replace(heap, size, heap[size])
+    return top, size
+
+
+@jit
+def heap_replace(heap, size, value):  # pragma: no cover - jitted
+    """Replace the smallest value of the min-heap ``heap[:size]`` by ``value``.
+
+    One sift down instead of a pop's and a push's: what a pop followed by a push of
+    ``value`` leaves in the heap, the same values in another order.
+
+    Parameters
+    ----------
+    heap : numpy.ndarray
+        Min-heap storage of finishing values [-].
+    size : int
+        Entries in use [-], unchanged.
+    value : float
+        Value taking the smallest one's place [-].
+    """
+    heap[0] = value
     i = 0
     while True:
         left = 2 * i + 1
@@ -122,7 +143,6 @@ def heap_pop(heap, size):  # pragma: no cover - jitted
             break
         heap[i], heap[child] = heap[child], heap[i]
         i = child
-    return top, size
 
 
 @jit
