@@ -319,12 +319,12 @@ def _closed_form(cm, ym, nm):
     good = (diff > TINY) & np.isfinite(diff)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ls = log_gamma_prefactor(cm, ym) + np.log(diff)
-        # mean r from (alpha + r beta) t_r = lam t_{r-1} summed over the block
-        last = np.where(
-            finm,
-            np.exp((nm - 1) * np.log(ym) - _log_rising(cm, np.where(finm, nm - 1, 0.0)) - ls),
-            0.0,
-        )
+        # mean r from (alpha + r beta) t_r = lam t_{r-1} summed over the block; the last
+        # term's share is formed only for finite blocks (an infinite one's is 0)
+        last = np.zeros(ls.shape)
+        if np.any(finm):
+            nf = nm[finm] - 1
+            last[finm] = np.exp(nf * np.log(ym[finm]) - _log_rising(cm[finm], nf) - ls[finm])
         mr = ym * (1 - last) - cm * (1 - np.exp(-ls))
     good &= np.isfinite(ls) & np.isfinite(mr)
     return ls, mr, good, p_lo
