@@ -158,11 +158,17 @@ def draw_arrivals(
     return times, segment // 2
 
 
+#: From this many arrivals on they are sorted segment by segment with numba; below it one
+#: numpy sort takes a few milliseconds, less than loading the compiled sort the first
+#: time a process uses it (about 0.04 s), which would add to a first call's time.
+_SEGMENT_SORT_FROM = 2**17
+
+
 def _sort_within(times: np.ndarray, counts: np.ndarray, width_s: float) -> None:
     """Sort ``times`` in place, each lying in its own segment of ``width_s`` (counts per
-    segment): segment by segment where numba is installed, else one numpy sort; both
-    give the same sorted values."""
-    if HAVE_NUMBA:
+    segment): segment by segment for many arrivals where numba is installed, else one
+    numpy sort; both give the same sorted values."""
+    if HAVE_NUMBA and times.size >= _SEGMENT_SORT_FROM:
         sort_segments(times, counts.astype(np.int64, copy=False), float(width_s))
     else:  # pragma: no cover - only without the extra
         times.sort()

@@ -284,3 +284,17 @@ def test_sort_segments_gives_what_a_full_sort_gives_at_the_edges():
     want = np.sort(values)
     sort_segments(values, counts, width)
     np.testing.assert_array_equal(values, want)
+
+
+def test_many_arrivals_sorted_by_segment_are_those_a_full_sort_gives():
+    # Above 2**17 arrivals draw_arrivals sorts interval by interval (with numba where
+    # installed); the reference redraws the same numbers from the same seed and sorts
+    # them all at once with numpy.
+    volume = np.array([60_000.0, 0.0, 90_000.0, 5.0])
+    times, interval = draw_arrivals(volume, 1800.0, rng(8))
+    ref = rng(8)
+    iv = np.repeat(np.arange(volume.size, dtype=np.int64), ref.poisson(volume))
+    raw = (iv + ref.random(iv.size)) * 1800.0
+    assert times.size > 2**17
+    np.testing.assert_array_equal(times, np.sort(raw))
+    np.testing.assert_array_equal(interval, iv)
