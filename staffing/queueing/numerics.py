@@ -172,7 +172,7 @@ def _series(lam, alpha, beta, count, *, start_log=None, reverse=False):
     return log_sum, mean_r
 
 
-def chain_block(lam, alpha, beta, count, lower=None):
+def chain_block(lam, alpha, beta, count, lower=None, upper=None):
     """Sum over a block of ``count`` states (``count`` may be inf) of a birth-death chain.
 
     The block's states are r = 0..count-1 with weight t_r = prod_{i=1..r} lam/(alpha + i*beta)
@@ -191,6 +191,9 @@ def chain_block(lam, alpha, beta, count, lower=None):
         function P(alpha/beta, lam/beta) [-] of the blocks whose sum took the closed form
         (which evaluates it), NaN elsewhere: a caller needing it too need not evaluate it
         again.
+    upper : numpy.ndarray, optional
+        As ``lower``, for the upper function Q(alpha/beta, lam/beta) [-], which the closed
+        form evaluates where P > 1/2 (NaN elsewhere).
 
     Returns
     -------
@@ -206,8 +209,9 @@ def chain_block(lam, alpha, beta, count, lower=None):
     pos = beta > 0
     geo = beta == 0
     loop = beta < 0  # total completion rate falling with load: rare, summed directly
-    if lower is not None:
-        lower[:] = np.nan
+    for out in (lower, upper):
+        if out is not None:
+            out[:] = np.nan
     if np.any(geo):
         idx = np.flatnonzero(geo)
         log_sum[idx], mean_r[idx], log_jump[idx] = _geometric_blocks(
@@ -215,12 +219,14 @@ def chain_block(lam, alpha, beta, count, lower=None):
         )
     if np.any(pos):
         idx = np.flatnonzero(pos)
-        p_lo = np.full(idx.size, np.nan)
+        p_lo, q_lo = np.full(idx.size, np.nan), np.full(idx.size, np.nan)
         log_sum[idx], mean_r[idx], log_jump[idx] = _rising_blocks(
-            lam[idx], alpha[idx], beta[idx], count[idx], p_lo
+            lam[idx], alpha[idx], beta[idx], count[idx], p_lo, q_lo
         )
         if lower is not None:
             lower[idx] = p_lo
+        if upper is not None:
+            upper[idx] = q_lo
     if np.any(loop):
         li = np.flatnonzero(loop)
         ls, mr, lj = _falling_block(lam[li], alpha[li], beta[li], count[li])
@@ -253,10 +259,10 @@ def _geometric_blocks(lam, alpha, beta, count):
     return ls, mr, np.where(np.isfinite(nn), nn * log_rho, np.nan)
 
 
-def _rising_blocks(lp, ap, bp, npos, p_lo):
+def _rising_blocks(lp, ap, bp, npos, p_lo, q_lo):
     """:func:`chain_block` of blocks whose death rates grow (beta > 0): the closed form
     where it keeps its digits, else a series from the end nearest the peak of the terms.
-    ``p_lo`` receives P(c, y) where the closed form was used."""
+    ``p_lo`` and ``q_lo`` receive P(c, y) and Q(c, y) where the closed form evaluated them."""
     n = lp.size
     log_sum = np.empty(n)
     mean_r = np.empty(n)
@@ -272,11 +278,12 @@ def _rising_blocks(lp, ap, bp, npos, p_lo):
     ok = np.zeros(n, dtype=bool)
     if np.any(mid):
         mi = np.flatnonzero(mid)
-        ls, mr, good, p_mid = _closed_form(c[mi], y[mi], npos[mi])
+        ls, mr, good, p_mid, q_mid = _closed_form(c[mi], y[mi], npos[mi])
         log_sum[mi[good]] = ls[good]
         mean_r[mi[good]] = mr[good]
         ok[mi[good]] = True
         p_lo[mi[good]] = p_mid[good]
+        q_lo[mi[good]] = q_mid[good]
     # Where the closed form underflows, the block lies far from the peak of its terms:
     # sum from the end nearest the peak (terms rising at the block end: reverse).
     rev |= ~ok & ~fwd & fin & (c + npos - 1 < y)
@@ -297,7 +304,7 @@ def _rising_blocks(lp, ap, bp, npos, p_lo):
 
 
 def _closed_form(cm, ym, nm):
-    """(log sum, mean r, usable, P(c, y)) of rising blocks by regularised incomplete gammas.
+    """(log sum, mean r, usable, P(c, y), Q(c, y)) of rising blocks by incomplete gammas.
 
     ``log sum = log[Gamma(c+1) e^y y^-c] + log[P(c, y) - P(c+N, y)]``; not usable where
     the difference underflows or a result is not finite.
@@ -313,6 +320,8 @@ def _closed_form(cm, ym, nm):
     q_lo = _gamma_where(special.gammaincc, cm[up] > 0, c_lo[up], ym[up], 0.0)
     q_hi = _gamma_where(special.gammaincc, finm[up], c_hi[up], ym[up], 1.0)
     diff[up] = q_hi - q_lo
+    q_all = np.full(p_lo.shape, np.nan)  # Q(c, y) where evaluated
+    q_all[up] = q_lo
     lo = ~up
     p_hi = _gamma_where(special.gammainc, finm[lo], c_hi[lo], ym[lo], 0.0)
     diff[lo] = p_lo[lo] - p_hi
@@ -327,7 +336,7 @@ def _closed_form(cm, ym, nm):
             last[finm] = np.exp(nf * np.log(ym[finm]) - _log_rising(cm[finm], nf) - ls[finm])
         mr = ym * (1 - last) - cm * (1 - np.exp(-ls))
     good &= np.isfinite(ls) & np.isfinite(mr)
-    return ls, mr, good, p_lo
+    return ls, mr, good, p_lo, q_all
 
 
 def _gamma_where(fn, where, a, x, fill):
