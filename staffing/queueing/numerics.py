@@ -314,10 +314,16 @@ def _closed_form(cm, ym, nm):
     c_hi = cm + np.where(finm, nm, 0)
     # P(c, y) - P(c + N, y), as Q(c + N, y) - Q(c, y) where P(c, y) > 1/2; each
     # function is evaluated only where it is used (P(0, y) = 1, P(c + inf, y) = 0).
-    p_lo = _gamma_where(special.gammainc, cm > 0, c_lo, ym, 1.0)
+    # Where y >= c, P(c, y) > 1/2 for certain (the median of a gamma distribution lies
+    # below its mean c): only Q is evaluated there, and P = 1 - Q keeps its digits.
+    sure = (cm > 0) & (ym >= cm)
+    q_sure = _gamma_where(special.gammaincc, sure, c_lo, ym, np.nan)
+    p_lo = _gamma_where(special.gammainc, (cm > 0) & ~sure, c_lo, ym, 1.0)
+    p_lo[sure] = 1.0 - q_sure[sure]
     up = p_lo > 0.5
     diff = np.empty_like(p_lo)
-    q_lo = _gamma_where(special.gammaincc, cm[up] > 0, c_lo[up], ym[up], 0.0)
+    q_lo = _gamma_where(special.gammaincc, (cm[up] > 0) & ~sure[up], c_lo[up], ym[up], 0.0)
+    q_lo[sure[up]] = q_sure[up][sure[up]]
     q_hi = _gamma_where(special.gammaincc, finm[up], c_hi[up], ym[up], 1.0)
     diff[up] = q_hi - q_lo
     q_all = np.full(p_lo.shape, np.nan)  # Q(c, y) where evaluated
