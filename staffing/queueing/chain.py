@@ -20,6 +20,7 @@ from staffing.queueing.numerics import (
     SERIES_RATIO,
     TINY,
     chain_block,
+    log_gamma_prefactor,
 )
 
 __all__ = ["chain_metrics"]
@@ -106,10 +107,14 @@ def _chain_live(n, lam, h, gamma, t, want_asa):
     log_start = np.concatenate([np.zeros((m, 1)), np.cumsum(lj, axis=1)], axis=1)
     # Queue block: death rate mu_q + j gamma.
     mu_q = n * rate[:, -1]
-    lq, mrq, _ = chain_block(lam, mu_q, gamma, np.full(m, np.inf))
+    # P and Q(mu_q / gamma, lam / gamma) where evaluated, shared with the service level
+    p_queue, q_queue = np.empty(m), np.empty(m)
+    lq, mrq, _ = chain_block(lam, mu_q, gamma, np.full(m, np.inf), lower=p_queue, upper=q_queue)
     log_mass = np.concatenate([log_start[:, :k] + ls, (log_start[:, k] + lq)[:, None]], axis=1)
-    log_z = special.logsumexp(log_mass, axis=1)
-    mass = np.exp(log_mass - log_z[:, None])
+    # The first state's log mass is log_sum >= 0 (its own term is 1): the largest column
+    # is finite, and the masses are the exponentials relative to it, normalised.
+    mass = np.exp(log_mass - np.max(log_mass, axis=1)[:, None])
+    mass /= np.sum(mass, axis=1)[:, None]
     p_wait = mass[:, k]
     with np.errstate(divide="ignore", invalid="ignore"):
         p_ab = np.where(gamma > 0, p_wait * mrq * gamma / lam, 0.0)
@@ -128,7 +133,7 @@ def _chain_live(n, lam, h, gamma, t, want_asa):
         "occupancy": np.clip(occupancy, 0.0, 1.0),
         "mean_concurrency": np.where(busy > 0, in_service / np.where(busy > 0, busy, 1), 0.0),
     }
-    answered_late = _queue_answered_within(lam, mu_q, gamma, t, lq)
+    answered_late = _queue_answered_within(lam, mu_q, gamma, t, p_queue, q_queue)
     p_nowait = np.sum(mass[:, :k], axis=1)  # not 1 - p_wait: keeps digits when p_wait ~ 1
     out["service_level"] = np.clip(p_nowait + p_wait * answered_late, 0.0, 1.0)
     if want_asa:
@@ -139,10 +144,11 @@ def _chain_live(n, lam, h, gamma, t, want_asa):
     return out
 
 
-def _queue_answered_within(lam, mu, gamma, t, log_w):
+def _queue_answered_within(lam, mu, gamma, t, p_queue, q_queue):
     """Share of queued contacts answered within t (the queue part of the service level).
 
-    ``log_w`` is log sum_j T_j, T_j = prod_{i<=j} lam/(mu + i gamma).
+    ``p_queue`` and ``q_queue`` are P and Q(mu / gamma, lam / gamma) where the queue
+    block's sum evaluated them (NaN elsewhere), reused here instead of evaluated again.
     """
     out = np.zeros(lam.size)
     patient = gamma == 0
@@ -163,13 +169,24 @@ def _queue_answered_within(lam, mu, gamma, t, log_w):
     if np.any(use_gamma):
         gi = np.flatnonzero(use_gamma)
         sg, xg, xzg = s[gi], x[gi], xz[gi]
-        p0 = special.gammainc(sg, xg)
-        p1x = special.gammainc(sg + 1, xg)
-        # P(s+1, x) - P(s+1, xz), from the upper tails where P(s+1, x) > 1/2
+        p0 = p_queue[ii[gi]]
+        again = np.isnan(p0)
+        p0[again] = special.gammainc(sg[again], xg[again])
+        # P(s+1, x) = P(s, x) - x^s e^-x / Gamma(s+1): one incomplete gamma function
+        # fewer; evaluated afresh where the step cancels more than two bits of P(s, x).
+        step = np.exp(-log_gamma_prefactor(sg, xg))
+        p1x = p0 - step
+        direct = ~(p1x >= 0.25 * p0)
+        p1x[direct] = special.gammainc(sg[direct] + 1, xg[direct])
+        # P(s+1, x) - P(s+1, xz), from the upper tails where P(s+1, x) > 1/2, with
+        # Q(s+1, x) = Q(s, x) + x^s e^-x / Gamma(s+1) where the queue block gave Q(s, x)
         up = p1x > 0.5
         lo = ~up
         diff = np.empty_like(p1x)
-        diff[up] = special.gammaincc(sg[up] + 1, xzg[up]) - special.gammaincc(sg[up] + 1, xg[up])
+        q1x = q_queue[ii[gi[up]]] + step[up]
+        again = np.isnan(q1x)
+        q1x[again] = special.gammaincc(sg[up][again] + 1, xg[up][again])
+        diff[up] = special.gammaincc(sg[up] + 1, xzg[up]) - q1x
         diff[lo] = p1x[lo] - special.gammainc(sg[lo] + 1, xzg[lo])
         with np.errstate(divide="ignore", invalid="ignore"):
             val = (sg / xg) * diff / p0

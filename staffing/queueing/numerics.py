@@ -14,7 +14,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-__all__ = ["CHUNK", "MAX_TERMS", "SERIES_EPS", "SERIES_RATIO", "TINY", "chain_block"]
+__all__ = [
+    "CHUNK",
+    "MAX_TERMS",
+    "SERIES_EPS",
+    "SERIES_RATIO",
+    "TINY",
+    "chain_block",
+    "log_gamma_prefactor",
+]
 
 
 TINY = 1e-280  # below this a regularised gamma value is treated as underflowed
@@ -59,8 +67,24 @@ def _stirling_corr(z: np.ndarray) -> np.ndarray:
     return zi * (1 / 12 - z2 * (1 / 360 - z2 * (1 / 1260 - z2 / 1680)))
 
 
-def _log_pref(c: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """log Gamma(c + 1) + y - c log y (c >= 0, y > 0), without cancellation at large c."""
+def log_gamma_prefactor(c: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """log Gamma(c + 1) + y - c log y (c >= 0, y > 0), without cancellation at large c.
+
+    Minus this is the log of y^c e^-y / Gamma(c + 1) = P(c, y) - P(c + 1, y), the step of
+    the regularised lower incomplete gamma function P from c to c + 1.
+
+    Parameters
+    ----------
+    c : numpy.ndarray
+        Shape of the gamma function, >= 0 [-].
+    y : numpy.ndarray
+        Its argument, > 0 [-], the shape of ``c``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The log [-], per element.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         out = special.gammaln(c + 1) + y - special.xlogy(c, y)
         big = c > _HUGE
@@ -148,7 +172,7 @@ def _series(lam, alpha, beta, count, *, start_log=None, reverse=False):
     return log_sum, mean_r
 
 
-def chain_block(lam, alpha, beta, count):
+def chain_block(lam, alpha, beta, count, lower=None, upper=None):
     """Sum over a block of ``count`` states (``count`` may be inf) of a birth-death chain.
 
     The block's states are r = 0..count-1 with weight t_r = prod_{i=1..r} lam/(alpha + i*beta)
@@ -162,6 +186,14 @@ def chain_block(lam, alpha, beta, count):
         Death rate alpha + i*beta into state i [1/s].
     count : numpy.ndarray
         States in the block [-] (inf allowed).
+    lower : numpy.ndarray, optional
+        Filled in place, where given, with the regularised lower incomplete gamma
+        function P(alpha/beta, lam/beta) [-] of the blocks whose sum took the closed form
+        (which evaluates it), NaN elsewhere: a caller needing it too need not evaluate it
+        again.
+    upper : numpy.ndarray, optional
+        As ``lower``, for the upper function Q(alpha/beta, lam/beta) [-], which the closed
+        form evaluates where P > 1/2 (NaN elsewhere).
 
     Returns
     -------
@@ -177,13 +209,24 @@ def chain_block(lam, alpha, beta, count):
     pos = beta > 0
     geo = beta == 0
     loop = beta < 0  # total completion rate falling with load: rare, summed directly
-    for where, part in ((geo, _geometric_blocks), (pos, _rising_blocks)):
-        if np.any(where):
-            idx = np.flatnonzero(where)
-            ls, mr, lj = part(lam[idx], alpha[idx], beta[idx], count[idx])
-            log_sum[idx] = ls
-            mean_r[idx] = mr
-            log_jump[idx] = lj
+    for out in (lower, upper):
+        if out is not None:
+            out[:] = np.nan
+    if np.any(geo):
+        idx = np.flatnonzero(geo)
+        log_sum[idx], mean_r[idx], log_jump[idx] = _geometric_blocks(
+            lam[idx], alpha[idx], beta[idx], count[idx]
+        )
+    if np.any(pos):
+        idx = np.flatnonzero(pos)
+        p_lo, q_lo = np.full(idx.size, np.nan), np.full(idx.size, np.nan)
+        log_sum[idx], mean_r[idx], log_jump[idx] = _rising_blocks(
+            lam[idx], alpha[idx], beta[idx], count[idx], p_lo, q_lo
+        )
+        if lower is not None:
+            lower[idx] = p_lo
+        if upper is not None:
+            upper[idx] = q_lo
     if np.any(loop):
         li = np.flatnonzero(loop)
         ls, mr, lj = _falling_block(lam[li], alpha[li], beta[li], count[li])
@@ -216,9 +259,10 @@ def _geometric_blocks(lam, alpha, beta, count):
     return ls, mr, np.where(np.isfinite(nn), nn * log_rho, np.nan)
 
 
-def _rising_blocks(lp, ap, bp, npos):
+def _rising_blocks(lp, ap, bp, npos, p_lo, q_lo):
     """:func:`chain_block` of blocks whose death rates grow (beta > 0): the closed form
-    where it keeps its digits, else a series from the end nearest the peak of the terms."""
+    where it keeps its digits, else a series from the end nearest the peak of the terms.
+    ``p_lo`` and ``q_lo`` receive P(c, y) and Q(c, y) where the closed form evaluated them."""
     n = lp.size
     log_sum = np.empty(n)
     mean_r = np.empty(n)
@@ -234,10 +278,12 @@ def _rising_blocks(lp, ap, bp, npos):
     ok = np.zeros(n, dtype=bool)
     if np.any(mid):
         mi = np.flatnonzero(mid)
-        ls, mr, good = _closed_form(c[mi], y[mi], npos[mi])
+        ls, mr, good, p_mid, q_mid = _closed_form(c[mi], y[mi], npos[mi])
         log_sum[mi[good]] = ls[good]
         mean_r[mi[good]] = mr[good]
         ok[mi[good]] = True
+        p_lo[mi[good]] = p_mid[good]
+        q_lo[mi[good]] = q_mid[good]
     # Where the closed form underflows, the block lies far from the peak of its terms:
     # sum from the end nearest the peak (terms rising at the block end: reverse).
     rev |= ~ok & ~fwd & fin & (c + npos - 1 < y)
@@ -258,7 +304,7 @@ def _rising_blocks(lp, ap, bp, npos):
 
 
 def _closed_form(cm, ym, nm):
-    """(log sum, mean r, usable) of rising blocks by regularised incomplete gammas.
+    """(log sum, mean r, usable, P(c, y), Q(c, y)) of rising blocks by incomplete gammas.
 
     ``log sum = log[Gamma(c+1) e^y y^-c] + log[P(c, y) - P(c+N, y)]``; not usable where
     the difference underflows or a result is not finite.
@@ -268,27 +314,35 @@ def _closed_form(cm, ym, nm):
     c_hi = cm + np.where(finm, nm, 0)
     # P(c, y) - P(c + N, y), as Q(c + N, y) - Q(c, y) where P(c, y) > 1/2; each
     # function is evaluated only where it is used (P(0, y) = 1, P(c + inf, y) = 0).
-    p_lo = _gamma_where(special.gammainc, cm > 0, c_lo, ym, 1.0)
+    # Where y >= c, P(c, y) > 1/2 for certain (the median of a gamma distribution lies
+    # below its mean c): only Q is evaluated there, and P = 1 - Q keeps its digits.
+    sure = (cm > 0) & (ym >= cm)
+    q_sure = _gamma_where(special.gammaincc, sure, c_lo, ym, np.nan)
+    p_lo = _gamma_where(special.gammainc, (cm > 0) & ~sure, c_lo, ym, 1.0)
+    p_lo[sure] = 1.0 - q_sure[sure]
     up = p_lo > 0.5
     diff = np.empty_like(p_lo)
-    q_lo = _gamma_where(special.gammaincc, cm[up] > 0, c_lo[up], ym[up], 0.0)
+    q_lo = _gamma_where(special.gammaincc, (cm[up] > 0) & ~sure[up], c_lo[up], ym[up], 0.0)
+    q_lo[sure[up]] = q_sure[up][sure[up]]
     q_hi = _gamma_where(special.gammaincc, finm[up], c_hi[up], ym[up], 1.0)
     diff[up] = q_hi - q_lo
+    q_all = np.full(p_lo.shape, np.nan)  # Q(c, y) where evaluated
+    q_all[up] = q_lo
     lo = ~up
     p_hi = _gamma_where(special.gammainc, finm[lo], c_hi[lo], ym[lo], 0.0)
     diff[lo] = p_lo[lo] - p_hi
     good = (diff > TINY) & np.isfinite(diff)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ls = _log_pref(cm, ym) + np.log(diff)
-        # mean r from (alpha + r beta) t_r = lam t_{r-1} summed over the block
-        last = np.where(
-            finm,
-            np.exp((nm - 1) * np.log(ym) - _log_rising(cm, np.where(finm, nm - 1, 0.0)) - ls),
-            0.0,
-        )
+        ls = log_gamma_prefactor(cm, ym) + np.log(diff)
+        # mean r from (alpha + r beta) t_r = lam t_{r-1} summed over the block; the last
+        # term's share is formed only for finite blocks (an infinite one's is 0)
+        last = np.zeros(ls.shape)
+        if np.any(finm):
+            nf = nm[finm] - 1
+            last[finm] = np.exp(nf * np.log(ym[finm]) - _log_rising(cm[finm], nf) - ls[finm])
         mr = ym * (1 - last) - cm * (1 - np.exp(-ls))
     good &= np.isfinite(ls) & np.isfinite(mr)
-    return ls, mr, good
+    return ls, mr, good, p_lo, q_all
 
 
 def _gamma_where(fn, where, a, x, fill):

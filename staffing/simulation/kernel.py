@@ -43,7 +43,7 @@ import warnings
 import numpy as np
 
 from staffing.simulation.kernel_agents import run_agents
-from staffing.simulation.kernel_jit import HAVE_NUMBA
+from staffing.simulation.kernel_jit import HAVE_NUMBA, sort_segments
 from staffing.simulation.kernel_pooled import run_pooled
 
 __all__ = [
@@ -135,7 +135,7 @@ def draw_arrivals(
         times *= interval_s
         # Every time lies in its own interval and ``interval`` ascends, so sorting the
         # times alone gives what a stable argsort of them gives, at a fraction of the cost.
-        times.sort()
+        _sort_within(times, counts, interval_s)
         return times, interval
     # Two half-interval segments per interval, each with a linear rate ra -> rb.
     prev_open = np.concatenate([[False], is_open[:-1]])
@@ -154,7 +154,24 @@ def draw_arrivals(
     # inverse of the CDF of a linear density on [0, half], in a form stable when a == b
     offset = half * u * (a + b) / (a + np.sqrt(a * a + u * (b * b - a * a)))
     times = segment * half + np.minimum(offset, half * (1 - 1e-12))
-    return np.sort(times), segment // 2  # as above: each time lies in its own segment
+    _sort_within(times, counts, half)  # as above: each time lies in its own segment
+    return times, segment // 2
+
+
+#: From this many arrivals on they are sorted segment by segment with numba; below it one
+#: numpy sort takes a few milliseconds, less than loading the compiled sort the first
+#: time a process uses it (about 0.04 s), which would add to a first call's time.
+_SEGMENT_SORT_FROM = 2**17
+
+
+def _sort_within(times: np.ndarray, counts: np.ndarray, width_s: float) -> None:
+    """Sort ``times`` in place, each lying in its own segment of ``width_s`` (counts per
+    segment): segment by segment for many arrivals where numba is installed, else one
+    numpy sort; both give the same sorted values."""
+    if HAVE_NUMBA and times.size >= _SEGMENT_SORT_FROM:
+        sort_segments(times, counts.astype(np.int64, copy=False), float(width_s))
+    else:  # pragma: no cover - only without the extra
+        times.sort()
 
 
 def draw_contacts(

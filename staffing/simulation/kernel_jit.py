@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 try:  # numba is the optional extra `staffing[simulate]`
     import numba
 
@@ -59,10 +61,12 @@ __all__ = [
     "bucket_remove",
     "heap_pop",
     "heap_push",
+    "heap_replace",
     "iheap_remove",
     "iheap_set",
     "jit",
     "next_staffing",
+    "sort_segments",
 ]
 
 
@@ -106,7 +110,27 @@ def heap_pop(heap, size):  # pragma: no cover - jitted
     """
     top = heap[0]
     size -= 1
-    heap[0] = heap[size]
+    heap_replace(heap, size, heap[size])
+    return top, size
+
+
+@jit
+def heap_replace(heap, size, value):  # pragma: no cover - jitted
+    """Replace the smallest value of the min-heap ``heap[:size]`` by ``value``.
+
+    One sift down instead of a pop's and a push's: what a pop followed by a push of
+    ``value`` leaves in the heap, the same values in another order.
+
+    Parameters
+    ----------
+    heap : numpy.ndarray
+        Min-heap storage of finishing values [-].
+    size : int
+        Entries in use [-], unchanged.
+    value : float
+        Value taking the smallest one's place [-].
+    """
+    heap[0] = value
     i = 0
     while True:
         left = 2 * i + 1
@@ -119,7 +143,6 @@ def heap_pop(heap, size):  # pragma: no cover - jitted
             break
         heap[i], heap[child] = heap[child], heap[i]
         i = child
-    return top, size
 
 
 @jit
@@ -240,6 +263,64 @@ def iheap_remove(hp, hpos, key, size, agent):  # pragma: no cover - jitted
     iheap_up(hp, hpos, key, i)
     iheap_down(hp, hpos, key, hpos[last], size)
     return size
+
+
+# --------------------------------------------------------------------------- arrivals
+
+
+@jit
+def sort_segments(values, counts, width):  # pragma: no cover - jitted
+    """Sort ``values`` in place, given that they lie in consecutive segments of ``width``.
+
+    The first ``counts[0]`` values lie in [0, width), the next ``counts[1]`` in
+    [width, 2 width), and so on, in any order within their segment. Each segment is
+    distributed over as many buckets as it has values (by position within the segment),
+    then finished by insertion sort, which also puts right any value a rounding sent to
+    a neighbouring bucket: the result is the sorted array, the same values as a full
+    sort gives, in linear expected time for values spread evenly over their segment
+    (about five times faster than numpy's sort of the whole array).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Values to sort, grouped by segment (e.g. arrival times [s]).
+    counts : numpy.ndarray of int64
+        Values in each segment [-].
+    width : float
+        Segment width (e.g. the interval length [s]).
+    """
+    most = 1
+    for i in range(counts.shape[0]):
+        most = max(most, counts[i])
+    fill = np.empty(most + 1, dtype=np.int64)
+    bucket = np.empty(most, dtype=np.int64)
+    scratch = np.empty(most, dtype=values.dtype)
+    pos = 0
+    for i in range(counts.shape[0]):
+        c = counts[i]
+        if c > 1:
+            start = i * width
+            scale = c / width
+            fill[: c + 1] = 0
+            for j in range(c):
+                b = min(max(int((values[pos + j] - start) * scale), 0), c - 1)
+                bucket[j] = b
+                fill[b + 1] += 1
+            for b in range(c):
+                fill[b + 1] += fill[b]
+            for j in range(c):
+                b = bucket[j]
+                scratch[fill[b]] = values[pos + j]
+                fill[b] += 1
+            for j in range(c):  # insertion sort of the nearly sorted scratch
+                x = scratch[j]
+                q = j - 1
+                while q >= 0 and scratch[q] > x:
+                    scratch[q + 1] = scratch[q]
+                    q -= 1
+                scratch[q + 1] = x
+            values[pos : pos + c] = scratch[:c]
+        pos += c
 
 
 # --------------------------------------------------------------------------- buckets

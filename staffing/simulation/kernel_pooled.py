@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from staffing.simulation.kernel_jit import heap_pop, heap_push, jit, next_staffing
+from staffing.simulation.kernel_jit import heap_pop, heap_push, heap_replace, jit, next_staffing
 
 __all__ = ["pooled_speed", "run_pooled"]
 
@@ -89,9 +89,10 @@ def run_pooled(
     cap = agents[0] if n_t > 0 else 0
     speed = pooled_speed(m, cap, k, h, 0)
     speed_iv = 0
+    # the next interval boundary [s]; busy agent-seconds of interval cur so far
+    t_bnd, busy_s = (interval_s if n_t > 0 else np.inf), 0.0
     while True:
         t_arr = arrival_s[nxt] if nxt < n else np.inf
-        t_bnd = (cur + 1) * interval_s if cur < n_t else np.inf
         t_cmp = np.inf
         if m > 0:
             t_cmp = now + max(heap[0] - v, 0.0) / speed
@@ -99,17 +100,16 @@ def run_pooled(
         if t_next == np.inf:
             break
         dt = t_next - now
-        if m > 0:
-            busy = m
-            if k > 1:
-                busy = min(m, max(cap, (m + k - 1) // k))
-            stats[cur, 5] += busy * dt
+        if m > 0:  # busy agents: m with k = 1, else as the even spread has them
+            busy_s += (m if k == 1 else min(m, max(cap, (m + k - 1) // k))) * dt
             v += speed * dt
         now = t_next
-        if t_cmp <= t_bnd and t_cmp <= t_arr:
-            _, m = heap_pop(heap, m)
-        elif t_bnd <= t_arr:
+        done = int(t_cmp <= t_bnd and t_cmp <= t_arr)  # the heap's top has finished
+        if not done and t_bnd <= t_arr:
+            stats[cur, 5] += busy_s
+            busy_s = 0.0
             cur += 1
+            t_bnd = (cur + 1) * interval_s if cur < n_t else np.inf
             cap, qhead, draining = next_staffing(
                 agents,
                 cur,
@@ -124,11 +124,12 @@ def run_pooled(
                 drain,
                 draining,
             )
-        else:
+        elif not done:
             stats[arrival_iv[nxt], 0] += 1.0
             nxt += 1
-        # start waiting contacts on free slots, first come first served
-        while m < cap * k and qhead < nxt:
+        # start waiting contacts on free slots, first come first served; the first one
+        # takes the finished conversation's place in the heap (one sift instead of two)
+        while m - done < cap * k and qhead < nxt:
             j = qhead
             qhead += 1
             if deadline_s[j] <= now:
@@ -140,13 +141,20 @@ def run_pooled(
             stats[row, 4] += wait
             if wait <= within_s:
                 stats[row, 2] += 1.0
-            m = heap_push(heap, m, v + work[j])
+            if done:
+                heap_replace(heap, m, v + work[j])
+                done = 0
+            else:
+                m = heap_push(heap, m, v + work[j])
+        if done:
+            _, m = heap_pop(heap, m)
         if draining and qhead >= nxt:
             cap = 0
             draining = False
         if k > 1 or cur != speed_iv:  # with k = 1 the speed changes only with the interval
             speed_iv = cur
             speed = pooled_speed(m, cap, k, h, min(cur, n_t - 1))
+    stats[cur, 5] += busy_s
     while qhead < nxt:  # nobody left to answer them within the run
         stats[arrival_iv[qhead], 3] += 1.0
         qhead += 1

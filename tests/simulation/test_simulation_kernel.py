@@ -263,3 +263,38 @@ def test_jit_compiles_without_a_cache_where_numba_cannot_cache():
     assert twice(21.0) == 42.0
     if HAVE_NUMBA:
         assert twice.signatures  # compiled, not the plain function
+
+
+def test_sort_segments_gives_what_a_full_sort_gives_at_the_edges():
+    # Each segment's values in any order, with ties, values on a segment's first point and
+    # just below its end, and a segment whose values crowd into one bucket (all within
+    # 1e-9 of each other): sorting segment by segment gives numpy's full sort exactly.
+    from staffing.simulation.kernel_jit import sort_segments
+
+    width = 900.0
+    segments = [
+        [899.9999999999999, 0.0, 450.0, 450.0, 12.5],
+        [900.0],
+        [],
+        [2700.0 + 1e-9 * i for i in (5, 3, 9, 1, 7, 3)],
+        list(np.random.default_rng(3).uniform(3600.0, 4500.0, 500)),
+    ]
+    counts = np.array([len(s) for s in segments], dtype=np.int64)
+    values = np.concatenate([np.array(s, dtype=float) for s in segments])
+    want = np.sort(values)
+    sort_segments(values, counts, width)
+    np.testing.assert_array_equal(values, want)
+
+
+def test_many_arrivals_sorted_by_segment_are_those_a_full_sort_gives():
+    # Above 2**17 arrivals draw_arrivals sorts interval by interval (with numba where
+    # installed); the reference redraws the same numbers from the same seed and sorts
+    # them all at once with numpy.
+    volume = np.array([60_000.0, 0.0, 90_000.0, 5.0])
+    times, interval = draw_arrivals(volume, 1800.0, rng(8))
+    ref = rng(8)
+    iv = np.repeat(np.arange(volume.size, dtype=np.int64), ref.poisson(volume))
+    raw = (iv + ref.random(iv.size)) * 1800.0
+    assert times.size > 2**17
+    np.testing.assert_array_equal(times, np.sort(raw))
+    np.testing.assert_array_equal(interval, iv)
