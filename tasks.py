@@ -123,6 +123,8 @@ MUTATE_TESTS = {
         "tests/sources/test_files.py",
         "tests/sources/test_planner_files.py",
         "tests/sources/test_forecast_files.py",
+        "tests/sources/test_history_file_rules.py",
+        "tests/sources/test_volume_file_rules.py",
     ],
     "staffing.daily": ["tests/test_daily.py", "tests/plan/test_binding.py"],
     "staffing.special_days": ["tests/test_special_days.py", "tests/plan/test_real_days.py"],
