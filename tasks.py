@@ -118,6 +118,7 @@ MUTATE_TESTS = {
     "staffing.sources.liveperson.sync": [
         "tests/sources/test_liveperson.py",
         "tests/sources/test_sync_windows.py",
+        "tests/sources/test_sync_plan_rules.py",
     ],
     "staffing.sources.files": [
         "tests/sources/test_files.py",

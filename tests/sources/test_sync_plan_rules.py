@@ -1,0 +1,159 @@
+"""The fetch sync's window rules with every window worked out by hand, and its edges.
+
+Rules protected (``plan_windows``/``fetch_history`` docstrings, docs/liveperson-nht-api.md):
+windows are at most a week, oldest first; an incremental run fetches what is not stored plus
+the day (``LATE_DATA``) before the end of what is stored, adjacent and overlapping parts
+merged before the week split; only the requested range is fetched; ``weeks`` runs from 1 to
+9; the oldest hour asked for is 9 weeks back plus a quarter-hour margin, rounded up to the
+interval; each stored window is logged with its row counts (issue 23: mutants of
+:mod:`staffing.sources.liveperson.sync`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pytest
+
+from staffing.errors import ConfigError
+from staffing.sources.liveperson import fetch_history
+from staffing.sources.liveperson.sync import plan_windows, week_windows
+from staffing.testing import FakeLivePerson
+from tests.sources.liveperson_support import fetch_kwargs, window_of
+
+D0 = pd.Timestamp("2026-10-05T00:00Z")
+DAY, HOUR = pd.Timedelta(days=1), pd.Timedelta(hours=1)
+
+
+def d(days: float) -> pd.Timestamp:
+    """D0 plus ``days`` days."""
+    return D0 + days * DAY
+
+
+def test_week_windows_of_naive_bounds_are_utc_and_an_empty_range_has_none():
+    """Rule: naive bounds mean UTC; [start, end) is cut every 7 days; start >= end gives
+    no window (not an endless loop or an empty window)."""
+    naive = D0.tz_localize(None).to_pydatetime()
+    assert week_windows(naive, naive + 15 * DAY) == [(d(0), d(7)), (d(7), d(14)), (d(14), d(15))]
+    assert week_windows(d(3), d(3)) == []
+    assert week_windows(d(4), d(3)) == []
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: week_windows("soon", d(1)), "start 'soon': not a timestamp"),
+        (lambda: week_windows(d(0), "later"), "end 'later': not a timestamp"),
+        (lambda: plan_windows("soon", d(1)), "start 'soon': not a timestamp"),
+        (lambda: plan_windows(d(0), "later"), "end 'later': not a timestamp"),
+        (lambda: plan_windows(d(0), d(1), [("x", d(1))]), "window 'x': not a timestamp"),
+        (lambda: plan_windows(d(0), d(1), [(d(0), "y")]), "window 'y': not a timestamp"),
+    ],
+)
+def test_a_bound_that_is_not_a_time_is_named(call, message):
+    """Rule: a bad bound is a ConfigError naming which bound (start, end, a stored window)."""
+    with pytest.raises(ConfigError, match=message):
+        call()
+
+
+def test_incremental_is_the_default_and_the_late_day_joins_the_new_part():
+    """Rule: without ``incremental=`` only what is not stored is fetched, plus the day
+    before the stored end; that day and the new part touch, so they make one span cut in
+    weeks from its start (d6 to d13, d13 to d14), not two."""
+    done = [(d(0), d(7))]
+    assert plan_windows(d(0), d(14), done) == [(d(6), d(13)), (d(13), d(14))]
+    assert plan_windows(d(0), d(14), done, incremental=False) == [(d(0), d(7)), (d(7), d(14))]
+
+
+def test_all_stored_fetches_only_the_late_day_and_never_outside_the_range():
+    """Rule: with everything stored only the last day is fetched again; a stored window
+    beyond the range does not move that day out of the range; a short stored part at the
+    start fetches the late period from the range's start, not before it."""
+    assert plan_windows(d(0), d(7), [(d(0), d(7))]) == [(d(6), d(7))]
+    assert plan_windows(d(0), d(14), [(d(5), d(30))]) == [(d(0), d(5)), (d(13), d(14))]
+    assert plan_windows(d(0), d(7), [(d(0), d(0.5))]) == [(d(0), d(7))]
+
+
+def test_gaps_and_the_late_day_are_merged_when_they_overlap():
+    """Rule: stored parts leave gaps that are fetched; the late day overlapping gaps near the
+    stored end is merged with them and with the new part into one span (d5 to d7)."""
+    done = [(d(1), d(2)), (d(3), d(5)), (d(5.25), d(5.5)), (d(5.75), d(6))]
+    # gaps d0-d1, d2-d3, d5-d5.25, d5.5-d5.75, new part d6-d7; late day d5-d6
+    assert plan_windows(d(0), d(7), done) == [(d(0), d(1)), (d(2), d(3)), (d(5), d(7))]
+
+
+def test_several_gaps_keep_their_order_and_the_new_part_merges_with_the_late_day():
+    """Rule: gaps are fetched oldest first; the late day before the stored end (d11 to
+    d12) and the new part from d12 merge into one span cut in weeks from d11."""
+    done = [(d(2), d(4)), (d(10), d(12))]
+    assert plan_windows(d(0), d(28), done) == [
+        (d(0), d(2)),
+        (d(4), d(10)),
+        (d(11), d(18)),
+        (d(18), d(25)),
+        (d(25), d(28)),
+    ]
+
+
+def test_an_empty_stored_window_does_not_move_the_late_day():
+    """Rule: a stored window of no length holds nothing: the late day is the one before the
+    end of what is really stored (d13 to d14), not before the empty window (d14 + 6 h)."""
+    done = [(d(0), d(14)), (d(14.25), d(14.25))]
+    assert plan_windows(d(0), d(21), done) == [(d(13), d(20)), (d(20), d(21))]
+
+
+def _refused(tmp_path, **extra) -> str:
+    with pytest.raises(ConfigError) as info:
+        fetch_history(tmp_path / "h.sqlite", "12345678", **extra)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("weeks", [0, 10, True, 1.5, "8"])
+def test_weeks_outside_one_to_nine_are_refused_with_the_reason(tmp_path, weeks):
+    """Rule: ``weeks`` is a whole number from 1 to 9 (LivePerson keeps 9), refused before any
+    request or file."""
+    assert _refused(tmp_path, weeks=weeks) == (
+        f"weeks {weeks!r}: must be a whole number from 1 to 9 (LivePerson keeps only 9 "
+        "weeks of NHT history)"
+    )
+    assert not (tmp_path / "h.sqlite").exists()
+
+
+@pytest.mark.parametrize("weeks", [1, 9])
+def test_one_and_nine_weeks_are_accepted(tmp_path, weeks):
+    """Rule: the bounds 1 and 9 are allowed: the run goes on to the next check (here the
+    interval, deliberately wrong, so no request is made)."""
+    assert "weeks" not in _refused(tmp_path, weeks=weeks, interval_minutes=20)
+
+
+def test_nine_weeks_start_a_quarter_hour_after_the_retention_edge_rounded_up(tmp_path, pauses):
+    """Rule: the oldest hour asked for is now - 9 weeks + 15 minutes rounded up to the
+    interval: at 09:50 that is 10:05, so the first window starts at 11:00 nine weeks ago
+    (without the margin it would be 10:00, an hour the server may already have dropped)."""
+    now = pd.Timestamp("2026-11-26T09:50:00Z")
+    with FakeLivePerson(skill_ids=(11,), now=now) as server:
+        summary = fetch_history(
+            tmp_path / "h.sqlite", server.account, weeks=9, **fetch_kwargs(server, pauses)
+        )
+        sent = [window_of(r) for r in server.nht_requests()]
+    edge = pd.Timestamp("2026-11-26T11:00:00Z") - pd.Timedelta(weeks=9)
+    assert sent[0][0] == edge and sent[-1][1] == pd.Timestamp("2026-11-26T09:00:00Z")
+    assert summary.windows == len(sent) == 9
+
+
+def test_each_stored_window_is_logged_with_its_row_counts(tmp_path, lp, pauses, caplog):
+    """Rule: each window stored is logged at INFO with its bounds and rows new and updated
+    (a week of 3 skills: 504 rows new; then only the late day again: 0 new, 0 updated)."""
+    caplog.set_level(logging.INFO, logger="staffing.sources.liveperson")
+    path = tmp_path / "h.sqlite"
+    end = lp.now.floor("60min")
+    fetch_history(path, lp.account, weeks=1, **fetch_kwargs(lp, pauses))
+    first = [r.getMessage() for r in caplog.records if r.getMessage().startswith("NHT ")]
+    assert first == [
+        f"NHT {end - pd.Timedelta(weeks=1)} to {end}: {3 * 7 * 24} rows new, 0 updated"
+    ]
+    caplog.clear()
+    fetch_history(path, lp.account, weeks=1, **fetch_kwargs(lp, pauses))
+    again = [r.getMessage() for r in caplog.records if r.getMessage().startswith("NHT ")]
+    assert again == [f"NHT {end - DAY} to {end}: 0 rows new, 0 updated"]
