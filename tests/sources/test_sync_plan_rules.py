@@ -16,10 +16,10 @@ import logging
 import pandas as pd
 import pytest
 
-from staffing.errors import ConfigError
+from staffing.errors import APIError, ConfigError
 from staffing.sources.liveperson import fetch_history
 from staffing.sources.liveperson.sync import plan_windows, week_windows
-from staffing.testing import FakeLivePerson
+from staffing.testing import FakeLivePerson, Fault
 from tests.sources.liveperson_support import fetch_kwargs, window_of
 
 D0 = pd.Timestamp("2026-10-05T00:00Z")
@@ -157,3 +157,43 @@ def test_each_stored_window_is_logged_with_its_row_counts(tmp_path, lp, pauses, 
     fetch_history(path, lp.account, weeks=1, **fetch_kwargs(lp, pauses))
     again = [r.getMessage() for r in caplog.records if r.getMessage().startswith("NHT ")]
     assert again == [f"NHT {end - DAY} to {end}: 0 rows new, 0 updated"]
+
+
+def test_a_rerun_for_a_skill_list_at_quarter_hours_fetches_only_the_late_day(tmp_path, pauses):
+    """Rule: what is stored is looked up for the run's own interval length and skill list:
+    a second incremental quarter-hour run for skills 11 and 12 sends one request, for the
+    late day (not the whole week again)."""
+    path = tmp_path / "h.sqlite"
+    with FakeLivePerson(skill_ids=(11, 12, 15), now=pd.Timestamp("2026-11-26T09:30Z")) as lp:
+        kwargs = fetch_kwargs(lp, pauses, skill_ids=[11, 12], interval_minutes=15, weeks=1)
+        fetch_history(path, lp.account, **kwargs)
+        first = len(lp.nht_requests())
+        fetch_history(path, lp.account, **kwargs)
+        sent = [window_of(r) for r in lp.nht_requests()[first:]]
+    end = pd.Timestamp("2026-11-26T09:30Z")
+    assert first == 1 and sent == [(end - DAY, end)]
+
+
+def test_the_retry_budget_given_is_the_one_used(tmp_path, lp, pauses):
+    """Rule: ``retry_budget_s`` bounds the pauses of the fetch: with 4 s, the first server
+    error's 5 s pause is not made and the fetch fails saying so."""
+    lp.inject(1, Fault.server_error(503))
+    with pytest.raises(APIError, match="retry budget of 4 s"):
+        fetch_history(
+            tmp_path / "h.sqlite",
+            lp.account,
+            weeks=1,
+            retry_budget_s=4.0,
+            **fetch_kwargs(lp, pauses),
+        )
+    assert pauses == []
+
+
+def test_the_deadline_given_cuts_a_slow_answer(tmp_path, lp, pauses):
+    """Rule: ``deadline_s`` bounds one request, body included: a body trickling for 2 s
+    under a 0.5 s deadline is cut and retried after the 5 s server-error pause."""
+    lp.inject(1, Fault.trickle(2.0, chunks=4))
+    fetch_history(
+        tmp_path / "h.sqlite", lp.account, weeks=1, deadline_s=0.5, **fetch_kwargs(lp, pauses)
+    )
+    assert pauses == [5.0]
