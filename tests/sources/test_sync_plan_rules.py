@@ -19,6 +19,7 @@ import pytest
 from staffing.errors import APIError, ConfigError
 from staffing.sources.liveperson import fetch_history
 from staffing.sources.liveperson.sync import plan_windows, week_windows
+from staffing.sources.store import HistoryStore
 from staffing.testing import FakeLivePerson, Fault
 from tests.sources.liveperson_support import fetch_kwargs, window_of
 
@@ -172,6 +173,27 @@ def test_a_rerun_for_a_skill_list_at_quarter_hours_fetches_only_the_late_day(tmp
         sent = [window_of(r) for r in lp.nht_requests()[first:]]
     end = pd.Timestamp("2026-11-26T09:30Z")
     assert first == 1 and sent == [(end - DAY, end)]
+    stored = HistoryStore(path).read(lp.account, interval_minutes=15)
+    assert sorted(stored["skill_id"].unique().tolist()) == [11, 12]  # not skill 15
+
+
+def test_by_default_eight_weeks_are_fetched_as_source_staffing(tmp_path, pauses):
+    """Rule: ``weeks`` defaults to 8 and ``source`` to ``staffing`` (the documented
+    defaults): eight week windows ending at the last whole hour, each sent as 'staffing'."""
+    with FakeLivePerson(skill_ids=(11,), now=pd.Timestamp("2026-11-26T09:30Z")) as lp:
+        fetch_history(tmp_path / "h.sqlite", lp.account, **fetch_kwargs(lp, pauses))
+        sent = [window_of(r) for r in lp.nht_requests()]
+        sources = {r.params["source"] for r in lp.nht_requests()}
+    end = pd.Timestamp("2026-11-26T09:00Z")
+    assert sent == [
+        (end - pd.Timedelta(weeks=8 - w), end - pd.Timedelta(weeks=7 - w)) for w in range(8)
+    ]
+    assert sources == {"staffing"}
+
+
+def test_a_now_that_is_not_a_time_is_named(tmp_path):
+    """Rule: a bad ``now`` is a ConfigError naming it, before any request."""
+    assert _refused(tmp_path, now="tomorrow") == "now 'tomorrow': not a timestamp"
 
 
 def test_the_retry_budget_given_is_the_one_used(tmp_path, lp, pauses):
