@@ -12,6 +12,7 @@ interval; each stored window is logged with its row counts (issue 23: mutants of
 from __future__ import annotations
 
 import logging
+import time
 
 import pandas as pd
 import pytest
@@ -163,7 +164,7 @@ def test_each_stored_window_is_logged_with_its_row_counts(tmp_path, lp, pauses, 
 def test_a_rerun_for_a_skill_list_at_quarter_hours_fetches_only_the_late_day(tmp_path, pauses):
     """Rule: what is stored is looked up for the run's own interval length and skill list:
     a second incremental quarter-hour run for skills 11 and 12 sends one request, for the
-    late day (not the whole week again)."""
+    late day (not the whole week again); ``incremental=False`` fetches the whole week."""
     path = tmp_path / "h.sqlite"
     with FakeLivePerson(skill_ids=(11, 12, 15), now=pd.Timestamp("2026-11-26T09:30Z")) as lp:
         kwargs = fetch_kwargs(lp, pauses, skill_ids=[11, 12], interval_minutes=15, weeks=1)
@@ -171,10 +172,13 @@ def test_a_rerun_for_a_skill_list_at_quarter_hours_fetches_only_the_late_day(tmp
         first = len(lp.nht_requests())
         fetch_history(path, lp.account, **kwargs)
         sent = [window_of(r) for r in lp.nht_requests()[first:]]
+        fetch_history(path, lp.account, incremental=False, **kwargs)
+        whole = [window_of(r) for r in lp.nht_requests()[first + 1 :]]
     end = pd.Timestamp("2026-11-26T09:30Z")
     assert first == 1 and sent == [(end - DAY, end)]
     stored = HistoryStore(path).read(lp.account, interval_minutes=15)
     assert sorted(stored["skill_id"].unique().tolist()) == [11, 12]  # not skill 15
+    assert whole == [(end - 7 * DAY, end)]  # incremental=False: the whole week again
 
 
 def test_by_default_eight_weeks_are_fetched_as_source_staffing(tmp_path, pauses):
@@ -220,3 +224,30 @@ def test_the_deadline_given_cuts_a_slow_answer(tmp_path, lp, pauses):
         tmp_path / "h.sqlite", lp.account, weeks=1, deadline_s=2.0, **fetch_kwargs(lp, pauses)
     )
     assert pauses[:1] == [5.0]
+
+
+@pytest.fixture
+def kolkata_clock(monkeypatch):
+    """The machine's local zone set to Asia/Kolkata (UTC+05:30) for the test, then reset."""
+    tzset = getattr(time, "tzset", None)
+    if tzset is None:
+        pytest.skip("time.tzset is not available on this platform")
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    tzset()
+    yield
+    monkeypatch.undo()
+    tzset()
+
+
+def test_without_now_the_range_ends_at_the_current_utc_hour(tmp_path, pauses, kolkata_clock):
+    """Rule: ``now`` defaults to the current time in UTC, whatever the machine's zone: on a
+    machine set to Kolkata the one-week range still ends at the last whole UTC hour."""
+    before = pd.Timestamp.now(tz="UTC").floor("60min")
+    with FakeLivePerson(skill_ids=(11,), now=pd.Timestamp.now(tz="UTC")) as lp:
+        kwargs = fetch_kwargs(lp, pauses, weeks=1)
+        del kwargs["now"]
+        fetch_history(tmp_path / "h.sqlite", lp.account, **kwargs)
+        sent = [window_of(r) for r in lp.nht_requests()]
+    after = pd.Timestamp.now(tz="UTC").floor("60min")
+    assert len(sent) == 1 and sent[0][1] in (before, after)
+    assert sent[0][1] - sent[0][0] == 7 * DAY
