@@ -274,3 +274,36 @@ def test_a_repeat_with_other_patience_counts_is_a_clash_not_a_duplicate(tmp_path
     other = [same[0], "1,2026-03-02T08:00Z,60,300,5,5,3,a"]
     with pytest.raises(DataError, match=r"given twice with different values \(rows 2 and 3\)"):
         read_history_file(_history(tmp_path, other, header=header))
+
+
+@pytest.mark.parametrize(
+    ("column", "row"),
+    [
+        ("net_handle_time_s", "1,2026-03-02T08:00Z,60,301,5,5"),
+        ("arrivals", "1,2026-03-02T08:00Z,60,300,6,5"),
+        ("handled_segments", "1,2026-03-02T08:00Z,60,300,5,4"),
+    ],
+)
+def test_a_repeat_differing_in_any_one_figure_is_refused(tmp_path, column, row):
+    """Rule: a skill and hour given twice is an identical repeat only when every figure
+    matches; one figure different (here ``column``) is two values, refused."""
+    rows = ["1,2026-03-02T08:00Z,60,300,5,5", row]
+    with pytest.raises(DataError, match=r"given twice with different values \(rows 2 and 3\)"):
+        read_history_file(_history(tmp_path, rows))
+
+
+def test_rows_moved_out_of_the_gap_in_a_half_hour_offset_zone_land_on_its_local_hour(tmp_path):
+    """Rule: a row moved out of the spring gap is added to the local interval it lands in,
+    on the zone's own clock: Adelaide (UTC+09:30, 4 Oct 2026 02:00 -> 03:00) sums the moved
+    02:00 row into 03:00 local, which is 16:30 UTC, not a UTC hour."""
+    rows = ["1,2026-10-04T01:00,60,100,1,1", "1,2026-10-04T02:00,60,200,2,2"]
+    rows.append("1,2026-10-04T03:00,60,400,3,3")
+    with pytest.warns(DataWarning, match="do not exist in Australia/Adelaide"):
+        frame = read_history_file(_history(tmp_path, rows), timezone="Australia/Adelaide")
+    expected = _expected(
+        [
+            (1, "2026-10-03T15:30Z", 60, 100.0, 1, 1),  # 01:00 ACST (UTC+09:30)
+            (1, "2026-10-03T16:30Z", 60, (200 * 2 + 400 * 3) / 5, 5, 5),  # 03:00 ACDT (+10:30)
+        ]
+    )
+    pd.testing.assert_frame_equal(_sorted(frame), expected)
