@@ -164,7 +164,8 @@ def test_each_stored_window_is_logged_with_its_row_counts(tmp_path, lp, pauses, 
 def test_a_rerun_for_a_skill_list_at_quarter_hours_fetches_only_the_late_day(tmp_path, pauses):
     """Rule: what is stored is looked up for the run's own interval length and skill list:
     a second incremental quarter-hour run for skills 11 and 12 sends one request, for the
-    late day (not the whole week again); ``incremental=False`` fetches the whole week."""
+    late day (not the whole week again); ``incremental=False`` fetches the whole week; a
+    run for every skill fetches the whole week too (skill 15 was never fetched)."""
     path = tmp_path / "h.sqlite"
     with FakeLivePerson(skill_ids=(11, 12, 15), now=pd.Timestamp("2026-11-26T09:30Z")) as lp:
         kwargs = fetch_kwargs(lp, pauses, skill_ids=[11, 12], interval_minutes=15, weeks=1)
@@ -174,11 +175,16 @@ def test_a_rerun_for_a_skill_list_at_quarter_hours_fetches_only_the_late_day(tmp
         sent = [window_of(r) for r in lp.nht_requests()[first:]]
         fetch_history(path, lp.account, incremental=False, **kwargs)
         whole = [window_of(r) for r in lp.nht_requests()[first + 1 :]]
+        stored = HistoryStore(path).read(lp.account, interval_minutes=15)
+        every = {**kwargs, "skill_ids": None}
+        fetch_history(path, lp.account, **every)
+        all_skills = [window_of(r) for r in lp.nht_requests()[first + 2 :]]
     end = pd.Timestamp("2026-11-26T09:30Z")
     assert first == 1 and sent == [(end - DAY, end)]
-    stored = HistoryStore(path).read(lp.account, interval_minutes=15)
     assert sorted(stored["skill_id"].unique().tolist()) == [11, 12]  # not skill 15
     assert whole == [(end - 7 * DAY, end)]  # incremental=False: the whole week again
+    # what was fetched for skills 11 and 12 does not count as fetched for every skill
+    assert all_skills == [(end - 7 * DAY, end)]
 
 
 def test_by_default_eight_weeks_are_fetched_as_source_staffing(tmp_path, pauses):
