@@ -118,11 +118,14 @@ MUTATE_TESTS = {
     "staffing.sources.liveperson.sync": [
         "tests/sources/test_liveperson.py",
         "tests/sources/test_sync_windows.py",
+        "tests/sources/test_sync_plan_rules.py",
     ],
     "staffing.sources.files": [
         "tests/sources/test_files.py",
         "tests/sources/test_planner_files.py",
         "tests/sources/test_forecast_files.py",
+        "tests/sources/test_history_file_rules.py",
+        "tests/sources/test_volume_file_rules.py",
     ],
     "staffing.daily": ["tests/test_daily.py", "tests/plan/test_binding.py"],
     "staffing.special_days": ["tests/test_special_days.py", "tests/plan/test_real_days.py"],

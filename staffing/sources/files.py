@@ -46,12 +46,12 @@ __all__ = [
 ]
 
 
-def _skill_ids(values: pd.Series, problems: FileProblems) -> pd.Series:
-    """Whole-number skill ids; other rows recorded and set to -1."""
+def _skill_ids(values: pd.Series, problems: FileProblems) -> tuple[pd.Series, np.ndarray]:
+    """Whole-number skill ids, and where they are not (recorded, and set to -1)."""
     ids = pd.to_numeric(values, errors="coerce")
     bad = ids.isna() | (ids != np.round(ids))
     problems.rows("skill_id", bad, values, "is not a whole number")
-    return ids.where(~bad, -1).astype("int64")
+    return ids.where(~bad, -1).astype("int64"), bad.to_numpy()
 
 
 def read_history_file(
@@ -125,7 +125,7 @@ def read_history_file(
         frame = frame.assign(net_handle_time_s=np.nan, handled_segments=np.nan)
     require_columns(frame, ["skill_id", "interval_start", *metrics, "arrivals"], where)
     problems = FileProblems(where)
-    frame["skill_id"] = _skill_ids(frame["skill_id"], problems)
+    frame["skill_id"] = _skill_ids(frame["skill_id"], problems)[0]
     zone = timezone or "UTC"
     parsed = parse_interval_starts(
         frame["interval_start"],
@@ -174,7 +174,8 @@ def _history_at_interval(
 def _without_repeats(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """Identical repeated rows dropped; a skill and interval given two values refused."""
     key = ["skill_id", "interval_start", "interval_minutes"]
-    values = ["net_handle_time_s", "arrivals", "handled_segments"]
+    counted = ["net_handle_time_s", "arrivals", "handled_segments", *PATIENCE_COLUMNS]
+    values = [c for c in counted if c in frame.columns]  # the patience counts too
     same = frame.duplicated([*key, *values])
     frame = frame[~same]
     clash = frame.duplicated(key, keep=False)
@@ -475,7 +476,7 @@ def check_interval_frame(
     frame = normalise_headers(frame, ["skill_id", "interval_start", column], where)
     require_columns(frame, ["skill_id", "interval_start", column], where)
     problems = FileProblems(where)
-    skill_ids = _skill_ids(frame["skill_id"], problems)
+    skill_ids, unknown_skill = _skill_ids(frame["skill_id"], problems)
     parsed = parse_interval_starts(
         frame["interval_start"],
         zone=file_timezone or timezone,
@@ -489,13 +490,14 @@ def check_interval_frame(
     unusable, negative = ~np.isfinite(values), values < 0
     if (unusable | negative).any():
         when = local.map(lambda t: t.isoformat() if pd.notna(t) else "?")
-        about = "skill " + skill_ids.astype(str) + " at " + when
+        about = "skill " + skill_ids.astype(str).where(~unknown_skill, "?") + " at " + when
         problems.rows(column, unusable, frame[column], "is missing or not a number", about)
         problems.rows(column, negative, frame[column], "is negative", about)
     out = pd.DataFrame({"skill_id": skill_ids, "interval_start": local, column: values})
     for name, series in (carried or {}).items():
         out[name] = series.to_numpy()
-    known = out["interval_start"].notna().to_numpy() & ~parsed.moved
+    # a row without a readable skill is reported as such, not as a repeat of "skill -1"
+    known = out["interval_start"].notna().to_numpy() & ~parsed.moved & ~unknown_skill
     twice = out[known].duplicated(["skill_id", "interval_start"], keep=False)
     for (sid, when), rows in (
         out[known][twice].groupby(["skill_id", "interval_start"]).groups.items()
