@@ -270,9 +270,11 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
     )
 
 
-def _again(job: Path) -> None:
+def _again(job: Path) -> list[str]:
     """Make a job run its survivors again against the current tests: the tests copied in
-    anew, the survivors' verdicts cleared, the record of which tests reach what dropped."""
+    anew, the verdicts of the survivors and of the mutants no test reached cleared, the
+    record of which tests reach what dropped. Returns those mutants' names: mutmut reruns
+    every mutant named on its command line, so only they are named."""
     import json
     import shutil
 
@@ -281,11 +283,15 @@ def _again(job: Path) -> None:
         shutil.rmtree(copied)
         shutil.copytree(ROOT / "tests", copied)
     (job / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    names = []
     for meta in (job / "mutants").rglob("*.py.meta"):
         data = json.loads(meta.read_text())
         codes = data["exit_code_by_key"]
-        data["exit_code_by_key"] = {k: None if c == 0 else c for k, c in codes.items()}
+        cleared = [k for k, c in codes.items() if c == 0 or c in _NO_TESTS]
+        data["exit_code_by_key"] = {k: None if k in cleared else c for k, c in codes.items()}
         meta.write_text(json.dumps(data))
+        names += cleared
+    return sorted(names)
 
 
 def mutate(*args: str) -> int:
@@ -316,10 +322,9 @@ def mutate(*args: str) -> int:
     for module in modules:
         pattern = f"{module}.*__mutmut_{MUTATE_MODULES[module] if sample else '*'}"
         began = time.monotonic()
-        command = [str(BIN / "mutmut"), "run", "--max-children", str(MUTATE_WORKERS), pattern]
         job = _mutation_job(module)
-        if again:
-            _again(job)
+        names = _again(job) if again else [pattern]
+        command = [str(BIN / "mutmut"), "run", "--max-children", str(MUTATE_WORKERS), *names]
         rc = subprocess.run(command, cwd=job, preexec_fn=_lowest_priority).returncode
         minutes[module] = (time.monotonic() - began) / 60
         print(f"{module}: {minutes[module]:.1f} min")
