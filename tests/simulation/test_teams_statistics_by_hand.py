@@ -25,6 +25,8 @@ abandons.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,8 +46,8 @@ OPEN = (HOUR >= 8) & (HOUR < 18)
 
 
 def case():
-    """Skills 4 and 9 share team B (two slots); team A holds skill 4 only; skill 6 has
-    no team. Skill 9 has patience and an ASA target; skill 6's volume is small."""
+    """Skills 9 and 4 share team 2 (two slots); team 1 holds skill 9 only; skill 6 has
+    no team. Every skill has patience and an ASA target; skill 6's volume is small."""
     volume = np.array(
         [np.where(OPEN, 8.0, 0.0), np.where(OPEN, 5.0, 0.0), np.where(OPEN, 1.5, 0.0)]
     )
@@ -62,7 +64,12 @@ def case():
         asa_s=60.0,
         service_level=0.7,
     )
-    return inputs
+    # skills 9 and 6 have lognormal work with their own CVs, skill 4 exponential
+    return replace(
+        inputs,
+        handle_time=("lognormal", "exponential", "lognormal"),
+        handle_time_cv=np.array([0.6, 1.0, 0.4]),
+    )
 
 
 def replication(inputs, skills: list[int], teams: list[int], rep: int):
@@ -74,7 +81,13 @@ def replication(inputs, skills: list[int], teams: list[int], rep: int):
         times, interval = draw_arrivals(
             inputs.volume[s], inputs.interval_s, rng, is_open=inputs.is_open[s]
         )
-        work, patience = draw_contacts(times.size, rng, patience_s=inputs.patience_s[s])
+        work, patience = draw_contacts(
+            times.size,
+            rng,
+            handle_time=inputs.handle_time[s],
+            handle_time_cv=inputs.handle_time_cv[s],
+            patience_s=inputs.patience_s[s],
+        )
         parts.append((times, interval, np.full(times.size, position), work, times + patience))
     merged = [np.concatenate([p[i] for p in parts]) for i in range(5)]
     order = np.argsort(merged[0], kind="stable")
