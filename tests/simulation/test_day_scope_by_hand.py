@@ -322,3 +322,28 @@ def test_budget_messages_and_an_empty_correction():
     assert big["skipped"] == {} and big["iterations"] == 1
     none, empty = day_scope_skills([])
     assert none == [] and empty["converged"] and empty["periods"] == 0
+
+
+def test_the_budget_keeps_replications_and_skills_up_to_its_limit_exactly():
+    """``max_contacts`` bounds one simulation's expected contacts: replications drop
+    towards 20 to fit it, then skills are taken in order while they fit (at the limit
+    itself a skill still fits)."""
+    s = skill("erlang_c")
+    s = replace(s, volume=np.round(s.volume))  # whole contacts: the sums are exact
+    _, rows, representative = distinct_periods(s)
+    total = sum(float(s.volume[rows[p]].sum()) for p in np.unique(representative))
+    options = {"seed": SEED, "max_iterations": 1}
+    report = day_scope_skills([s], replications=40, max_contacts=40 * total, **options)[1]
+    assert report["replications"] == 40 and report["skipped"] == {}
+    report = day_scope_skills([s], replications=40, max_contacts=40 * total - 1, **options)[1]
+    assert report["replications"] == 39 and report["skipped"] == {}
+    other = replace(s, skill_id=7)
+    limit = 20 * total
+    (_, second), report = day_scope_skills(
+        [s, other], replications=40, max_contacts=limit, **options
+    )
+    assert report["replications"] == 20
+    assert report["skipped"] == {7: f"not corrected by simulation: over max_contacts={limit:,.0f}"}
+    assert "," in f"{limit:,.0f}"  # thousands are separated in the message
+    np.testing.assert_array_equal(second, other.agents)
+    assert report["iterations"] == 1 and report["contacts"] > 0
