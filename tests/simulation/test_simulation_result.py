@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from staffing.plan import plan
-from staffing.simulation import kernel, simulate
+from staffing.simulation import engine, kernel, simulate
 from staffing.simulation.run import plan_uncertainty, skill_inputs
 from tests.simulation.conftest import ramp_config, ramp_volume
 
@@ -246,3 +246,25 @@ def test_a_skill_with_no_simulated_rows_has_empty_figures(result):
         "",
     )
     assert np.isnan(row["service_level_sim"]) and np.isnan(row["p_day_meets_target"])
+
+
+def test_simulate_runs_the_engine_with_the_plans_correlation_and_options(capped_plan, result):
+    """simulate(plan) is engine.run on the plan's skills with its CVs and correlation (0.4
+    here) and every option as given: the same tables to the last digit."""
+    inputs = skill_inputs(capped_plan, forecast_error=True)
+    direct = engine.run(inputs, replications=REPS, seed=5, correlation=0.4)
+    for name in ("intervals", "daily", "weekly"):
+        pd.testing.assert_frame_equal(getattr(result, name), getattr(direct, name))
+    options = {
+        "ramp": True,
+        "handle_time": "lognormal",
+        "handle_time_cv": 0.7,
+        "routing": "even_spread",
+        "at_close": "hold",
+    }
+    shaped = simulate(capped_plan, replications=2, seed=9, known_volume=False, **options)
+    again = engine.run(
+        inputs, replications=2, seed=9, correlation=0.4, known_volume=False, **options
+    )
+    pd.testing.assert_frame_equal(shaped.daily, again.daily)
+    pd.testing.assert_frame_equal(shaped.intervals, again.intervals)
