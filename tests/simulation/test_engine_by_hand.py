@@ -13,6 +13,7 @@ its facts are compared with those reruns.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 import pandas as pd
@@ -94,9 +95,11 @@ def test_forecast_error_replications_are_the_kernel_on_the_drawn_volume(known_vo
         hourly(4, days=6, method="erlang_c", patience_s=None, daily_cv=0.05),
         hourly(9, days=5, daily_cv=0.0),  # no forecast error: its column draws 1
     ]
+    began = time.perf_counter()
     done = engine.run(
         skills, replications=REPS, seed=SEED, correlation=0.4, known_volume=known_volume
     )
+    assert 0 < done.task_seconds <= time.perf_counter() - began  # in-process: within the call
     cvs = np.array([0.15, 0.05, 0.0])
     assert done.tasks == 6 and done.executor == "in-process"
     contacts = 0
