@@ -253,3 +253,25 @@ def test_staffings_are_mean_counts_on_common_random_numbers(simulated):
         )
     np.testing.assert_array_equal(counts[0, ..., 0], counts[1, ..., 0])  # same arrivals
     assert counts[1, ..., 2].sum() > counts[0, ..., 2].sum()  # more answered within
+
+
+def test_tables_follow_the_skills_order_across_interleaved_components():
+    """Skills 1 and 3 share a team, skill 2 has its own: the components are {1, 3} and
+    {2}, yet every table lists the skills in the input's order, and the team table the
+    teams by component."""
+    volume = np.full((3, 4), 6.0)
+    inputs = make_teams(
+        volume,
+        300.0,
+        [[True, False], [False, True], [True, False]],
+        agents=np.array([[3, 3, 3, 3], [2, 2, 2, 2]]),
+        interval_s=3600.0,
+        skill_ids=(30, 10, 20),
+    )
+    done = run_teams(inputs, replications=2, seed=1)
+    assert done.intervals["skill_id"].tolist() == [30] * 4 + [10] * 4 + [20] * 4
+    assert done.daily["skill_id"].tolist() == [30, 10, 20]
+    assert done.weekly["skill_id"].tolist() == [30, 10, 20]
+    assert done.teams["team_name"].tolist() == ["team 1"] * 4 + ["team 2"] * 4
+    assert done.tasks == 2 and sorted(done.horizon) == [10, 20, 30]
+    np.testing.assert_array_equal(done.intervals.index, np.arange(12))
