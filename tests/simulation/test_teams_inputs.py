@@ -137,3 +137,32 @@ def test_with_agents_puts_the_staffing_on_the_same_skills_and_teams():
     assert inputs.agents is None
     np.testing.assert_array_equal(staffed.agents, [[1, 2], [3, 4]])
     assert staffed.agents.dtype == np.int64 and staffed.skill_ids == inputs.skill_ids
+
+
+def test_a_queue_drained_past_closing_keeps_the_last_usable_handle_time():
+    """Rule (docs/simulation.md, teams at closing with "drain"): a team stays until its
+    skills' queues are empty, working on as before. A handle time of 0 or NaN is allowed
+    where a skill has no volume; the drain then takes the skill's last usable handle time
+    (before the fix: a ZeroDivisionError in the event loop)."""
+    from staffing.simulation.teams import run_teams
+
+    runs = []
+    for closed in (600.0, 0.0, np.nan):
+        inputs = make_teams(
+            np.array([[30.0, 0.0, 0.0]]),
+            np.array([[600.0, closed, closed]]),
+            [[True]],
+            agents=np.array([[1, 0, 0]]),
+            interval_s=3600.0,
+        )
+        np.testing.assert_array_equal(inputs.handle_s[0, :, 0], [600.0, 600.0, 600.0])
+        runs.append(run_teams(inputs, replications=2, seed=3).intervals)
+    for other in runs[1:]:
+        np.testing.assert_array_equal(other["asa_s_sim"], runs[0]["asa_s_sim"])
+    # before the first usable interval: the first usable one's; a skill with none: 1 s
+    inputs = make_teams(
+        np.array([[0.0, 5.0], [0.0, 0.0]]),
+        np.array([[np.nan, 300.0], [0.0, 0.0]]),
+        [[True], [True]],
+    )
+    np.testing.assert_array_equal(inputs.handle_s[..., 0], [[300.0, 300.0], [1.0, 1.0]])
