@@ -72,7 +72,7 @@ def case():
     )
 
 
-def replication(inputs, skills: list[int], teams: list[int], rep: int):
+def replication(inputs, skills: list[int], teams: list[int], rep: int, drain: bool = True):
     """One replication of one component, drawn and run by hand."""
     key = min(inputs.skill_ids[s] for s in skills)
     rng = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(key, rep)))
@@ -111,7 +111,7 @@ def replication(inputs, skills: list[int], teams: list[int], rep: int):
         inputs.priority[skills],
         inputs.interval_s,
         inputs.answer_within_s[skills],
-        True,
+        drain,
     )
 
 
@@ -275,3 +275,27 @@ def test_tables_follow_the_skills_order_across_interleaved_components():
     assert done.teams["team_name"].tolist() == ["team 1"] * 4 + ["team 2"] * 4
     assert done.tasks == 2 and sorted(done.horizon) == [10, 20, 30]
     np.testing.assert_array_equal(done.intervals.index, np.arange(12))
+
+
+def test_the_closing_rule_reaches_every_replication():
+    """``at_close="hold"``: team 2 leaves at 12:00 and skill 4's queue waits for the next
+    day (or abandons), which the replications rerun with ``drain=False`` reproduce."""
+    inputs = case()
+    held = [replication(inputs, [0, 1], [0, 1], r, drain=False) for r in range(REPS)]
+    drained = [replication(inputs, [0, 1], [0, 1], r) for r in range(REPS)]
+    hold_counts = np.stack([out for out, _ in held])[..., :5].mean(axis=0)
+    drain_counts = np.stack([out for out, _ in drained])[..., :5].mean(axis=0)
+    assert not np.array_equal(hold_counts, drain_counts)  # the rule matters here
+    component = inputs.subset(np.array([0, 1]), np.array([0, 1]))
+    counts = simulate_staffings(
+        [(component, [component.agents])], replications=REPS, seed=SEED, at_close="hold"
+    )[0]
+    np.testing.assert_allclose(counts[0], hold_counts, rtol=1e-12)
+    result = run_teams(inputs, replications=REPS, seed=SEED, at_close="hold")
+    table = result.intervals[result.intervals["skill_id"] == 4]
+    np.testing.assert_allclose(table["arrivals_sim"], hold_counts[1, :, 0], rtol=1e-12)
+    answered = np.stack([out for out, _ in held])[:, 1, :, 1].sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.stack([out for out, _ in held])[:, 1, :, 4].sum(axis=0) / answered
+    has = answered > 0
+    np.testing.assert_allclose(table["asa_s_sim"].to_numpy()[has], expected[has], rtol=1e-9)
