@@ -172,8 +172,15 @@ def test_kernel_options_reach_every_replication():
     )
     # each option changes the replications: the defaults give other counts
     plain = engine.run([chat], replications=REPS, seed=SEED)
+    defaults = {
+        "ramp": False,
+        "handle_time": "exponential",
+        "handle_time_cv": 1.0,
+        "routing": "least_loaded",
+        "at_close": "drain",
+    }  # the documented defaults of engine.run
     for name in options:
-        other = {**options, name: engine.run.__kwdefaults__[name]}
+        other = {**options, name: defaults[name]}
         if name == "handle_time":
             other["handle_time_cv"] = 1.0
         changed = engine.run([chat], replications=REPS, seed=SEED, **other)
