@@ -64,7 +64,7 @@ def capped_plan(tmp_path_factory):
     return plan(config, volume=ramp_volume())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutation testing sees each test call the simulation it checks
 def result(capped_plan):
     return simulate(capped_plan, replications=REPS, seed=5)
 

@@ -115,7 +115,7 @@ def replication(inputs, skills: list[int], teams: list[int], rep: int, drain: bo
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutation testing sees each test call the simulation it checks
 def simulated():
     inputs = case()
     result = run_teams(inputs, replications=REPS, seed=SEED)
