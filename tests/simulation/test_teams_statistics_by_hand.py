@@ -64,11 +64,15 @@ def case():
         asa_s=60.0,
         service_level=0.7,
     )
-    # skills 9 and 6 have lognormal work with their own CVs, skill 4 exponential
+    # skills 9 and 6 have lognormal work with their own CVs, skill 4 exponential; skill 6
+    # opens at 10:00 though it has volume from 08:00 (no arrivals while closed)
+    is_open = np.ones((3, N_T), dtype=bool)
+    is_open[2] = HOUR >= 10
     return replace(
         inputs,
         handle_time=("lognormal", "exponential", "lognormal"),
         handle_time_cv=np.array([0.6, 1.0, 0.4]),
+        is_open=is_open,
     )
 
 
@@ -159,6 +163,8 @@ def test_skill_interval_rows_are_the_replications_ratio_estimates(simulated):
             assert table[f"{name}_sim"][~ok].isna().all()
         assert table["occupancy_sim"].isna().all()  # occupancy is per team
     skill_6 = result.intervals[result.intervals["skill_id"] == 6]
+    closed = ~inputs.is_open[2]
+    assert (inputs.volume[2][closed] > 0).any() and (skill_6["arrivals_sim"][closed] == 0).all()
     arrived = skill_6["arrivals_sim"] > 0
     assert arrived.sum() > 5
     assert (skill_6.loc[arrived, "p_abandon_sim"] == 1.0).all()
@@ -234,6 +240,13 @@ def test_day_rows_and_horizon_figures_of_the_replications(simulated):
         np.testing.assert_array_equal(table["p_meets_target_known_volume"], table["p_meets_target"])
     week = result.weekly[result.weekly["skill_id"] == 9]
     assert len(week) == 1 and week["days"].iloc[0] == 2
+    for sid in (9, 4):  # one plan week of both days: the week's figures per replication
+        total = per_skill[sid][..., :5].sum(axis=1)
+        sl = total[:, 2] / total[:, 0]
+        row = result.weekly[result.weekly["skill_id"] == sid].iloc[0]
+        assert row["service_level_sim"] == pytest.approx(sl.mean(), rel=1e-12)
+        assert row["service_level_ci"] == pytest.approx(t * sl.std(ddof=1) / np.sqrt(REPS))
+        assert row["arrivals_sim"] == pytest.approx(total[:, 0].mean(), rel=1e-12)
     spread = result.daily.groupby("skill_id")["service_level_sim"].mean()
     assert spread.nunique() == 2  # the skills' figures differ: no constant passes
 
