@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -353,3 +354,31 @@ def test_the_budget_keeps_replications_and_skills_up_to_its_limit_exactly():
     assert "," in f"{limit:,.0f}"  # thousands are separated in the message
     np.testing.assert_array_equal(second, other.agents)
     assert report["iterations"] == 1 and report["contacts"] > 0
+
+
+def test_a_confidence_without_forecast_error_gives_no_warning():
+    """A skill given a confidence but no day-level CV: every replication draws the same
+    multiplier (1), the regression has no spread to read and falls back to the mean,
+    quietly (a planner sees no divide-by-zero warning)."""
+    s = skill("erlang_c")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, report = day_scope_skills(
+            [s], confidence={5: 0.9}, replications=REPS, seed=SEED, max_iterations=1
+        )
+    assert report["iterations"] == 1 and report["failing"][0] > 0
+
+
+def test_the_plan_adapter_passes_the_budget_on(tmp_path):
+    from staffing.plan import plan
+    from staffing.simulation.day_scope import day_scope_agents
+    from tests.simulation.peaks import peaks_config, peaks_volume
+
+    unused = tmp_path / "unused.csv"
+    unused.write_text("skill_id,interval_start,volume\n")
+    planned = plan(peaks_config(str(unused)), volume=peaks_volume(), day_scope=False)
+    agents, report = day_scope_agents(planned, [21, 22], max_contacts=10, replications=30)
+    message = "not corrected by simulation: over max_contacts=10"
+    assert report["skipped"] == {21: message, 22: message}
+    assert report["iterations"] == 0 and report["replications"] == 20
+    np.testing.assert_array_equal(agents, planned.intervals["agents"].to_numpy(dtype=float))

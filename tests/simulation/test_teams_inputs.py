@@ -159,10 +159,13 @@ def test_a_queue_drained_past_closing_keeps_the_last_usable_handle_time():
         runs.append(run_teams(inputs, replications=2, seed=3).intervals)
     for other in runs[1:]:
         np.testing.assert_array_equal(other["asa_s_sim"], runs[0]["asa_s_sim"])
-    # before the first usable interval: the first usable one's; a skill with none: 1 s
+    # before the first usable interval: the first usable one's; a skill with none: 1 s;
+    # each skill from its own intervals
     inputs = make_teams(
-        np.array([[0.0, 5.0], [0.0, 0.0]]),
-        np.array([[np.nan, 300.0], [0.0, 0.0]]),
-        [[True], [True]],
+        np.array([[0.0, 0.0, 0.0], [0.0, 5.0, 0.0], [5.0, 0.0, 0.0]]),
+        np.array([[0.0, 0.0, 0.0], [np.nan, 300.0, -1.0], [200.0, 0.0, 100.0]]),
+        [[True], [True], [True]],
     )
-    np.testing.assert_array_equal(inputs.handle_s[..., 0], [[300.0, 300.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(
+        inputs.handle_s[..., 0], [[1.0, 1.0, 1.0], [300.0, 300.0, 300.0], [200.0, 200.0, 100.0]]
+    )

@@ -312,3 +312,12 @@ def test_the_closing_rule_reaches_every_replication():
         expected = np.stack([out for out, _ in held])[:, 1, :, 4].sum(axis=0) / answered
     has = answered > 0
     np.testing.assert_allclose(table["asa_s_sim"].to_numpy()[has], expected[has], rtol=1e-9)
+
+
+def test_progress_is_called_after_each_task_in_order():
+    inputs = case()
+    calls = []
+    run_teams(
+        inputs, replications=12, seed=SEED, progress=lambda done, total: calls.append((done, total))
+    )
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # two components x two batches
