@@ -145,6 +145,9 @@ CASES = {
     "ASA, an occupancy cap and a floor": skill(
         service_level_target=None, asa_s=15.0, max_occupancy=0.7, min_agents=9
     ),
+    "Erlang A with an occupancy cap on its carried load": skill(
+        "erlang_a", patience_s=60.0, max_occupancy=0.6
+    ),
     "abandonment of an Erlang A": skill(
         "erlang_a", service_level_target=None, patience_s=90.0, max_abandon=0.04
     ),
@@ -207,3 +210,16 @@ def test_two_skills_are_read_from_their_own_rows():
     (b_alone,), _ = time_stable_skills([second], replications=REPS, seed=SEED, max_iterations=1)
     np.testing.assert_array_equal(a, a_alone)
     np.testing.assert_array_equal(b, b_alone)
+
+
+def test_the_share_missed_counts_staffed_intervals_with_volume_only():
+    """The report's ``intervals_missed``: the share of staffed intervals with volume the
+    last simulation flags (an interval staffed without volume is not in the share)."""
+    volume = VOLUME.copy()
+    volume[-4:] = 0.0  # staffed, no volume
+    short = skill(volume=volume, agents=(np.floor(VOLUME * 300.0 / 1800.0)).astype(np.int64))
+    _, report = time_stable_skills([short], replications=REPS, seed=SEED, max_iterations=1)
+    table = engine.run([short], replications=REPS, seed=SEED).intervals
+    counted = (short.agents > 0) & (short.volume > 0)
+    assert counted.sum() == N_T - 4 and table["target_missed"].any()
+    assert report["intervals_missed"] == pytest.approx(table["target_missed"][counted].mean())
