@@ -268,3 +268,17 @@ def test_simulate_runs_the_engine_with_the_plans_correlation_and_options(capped_
     )
     pd.testing.assert_frame_equal(shaped.daily, again.daily)
     pd.testing.assert_frame_equal(shaped.intervals, again.intervals)
+
+
+def test_a_skill_without_open_hours_is_open_in_every_interval(tmp_path):
+    """No ``open_hours``: the skill takes arrivals in every interval of the plan."""
+    unused = tmp_path / "unused.csv"
+    unused.write_text("skill_id,interval_start,volume\n")
+    config = ramp_config(str(unused))
+    del config["skills"][0]["open_hours"]
+    config["skills"] = config["skills"][:1]
+    volume = ramp_volume()
+    planned = plan(config, volume=volume[volume["skill_id"] == 11])
+    (voice,) = skill_inputs(planned)
+    assert voice.is_open.dtype == bool and voice.is_open.shape == (7 * 48,)
+    assert voice.is_open.all()
