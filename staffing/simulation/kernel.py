@@ -330,8 +330,14 @@ def simulate_replication(
     served = agents_f > 0
     if np.any(~np.isfinite(h[served])) or np.any(h[served] <= 0):
         raise ValueError("handle_time_s must be finite and > 0 where agents > 0")
-    # Intervals without agents never use their handle time: give them a harmless one.
-    h = np.where(np.isfinite(h) & (h > 0), h, 1.0)
+    # An interval without agents takes no new contact, but agents draining a queue past
+    # closing work on at its handle time: give it the last staffed one's (the first
+    # staffed one's before any), never a made-up value.
+    usable = np.all(np.isfinite(h) & (h > 0), axis=1)
+    if not usable.all():
+        last = np.maximum.accumulate(np.where(usable, np.arange(n_t), -1))
+        fill = np.flatnonzero(usable)[0] if usable.any() else -1
+        h = h[np.where(last >= 0, last, fill)] if fill >= 0 else np.ones_like(h)
     if not HAVE_NUMBA and not _warned:  # pragma: no cover - only without the extra
         warnings.warn(
             "numba is not installed: the simulation runs as plain Python, about "

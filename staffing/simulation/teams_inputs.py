@@ -41,6 +41,21 @@ def _as_tuple(values: object, n: int, name: str) -> tuple:
     return (values,) * n
 
 
+def _usable_handle(handle: np.ndarray) -> np.ndarray:
+    """``handle`` (S, T, K) with each skill's unusable intervals (a value <= 0 or not
+    finite: allowed where it has no volume) given its last usable interval's handle time
+    (its first usable one's before any): a queue drained past closing is worked on at it."""
+    usable = np.all(np.isfinite(handle) & (handle > 0), axis=2)
+    if usable.all():
+        return handle
+    out = np.ones_like(handle)
+    steps = np.arange(handle.shape[1])
+    for s in np.flatnonzero(usable.any(axis=1)):
+        last = np.maximum.accumulate(np.where(usable[s], steps, -1))
+        out[s] = handle[s, np.where(last >= 0, last, np.flatnonzero(usable[s])[0])]
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class TeamsInput:
     """Skills served by teams of multi-skilled agents: arrays per skill, team and interval.
@@ -146,10 +161,10 @@ class TeamsInput:
             handle = handle[:, :, None]
         if handle.ndim != 3 or handle.shape[:2] != (n_s, n_t):
             raise ValueError(f"handle_s must have shape (S, T) or (S, T, K), S={n_s}, T={n_t}")
-        put(self, "handle_s", handle)
         busy = (self.volume > 0) & self.is_open
         if np.any(~np.isfinite(handle[busy])) or np.any(handle[busy] <= 0):
             raise ValueError("handle_s must be finite and > 0 where a skill has volume")
+        put(self, "handle_s", _usable_handle(handle))
         put(
             self,
             "answer_within_s",

@@ -17,7 +17,7 @@ from staffing.simulation import SimulationResult, simulate
 REPS = 6
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutation testing sees each test call the simulation it checks
 def result(ramps_plan) -> SimulationResult:
     return simulate(ramps_plan, replications=REPS, seed=3)
 

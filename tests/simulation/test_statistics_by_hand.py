@@ -53,18 +53,25 @@ def _volume() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def two_weeks(tmp_path_factory):
+def two_week_plan(tmp_path_factory):
     folder = tmp_path_factory.mktemp("stats")
     unused = folder / "unused.csv"
     unused.write_text("skill_id,interval_start,volume\n")
     config = ramp_config(str(unused))
     config["plan"].update(start=START, weeks=2)
-    planned = plan(config, volume=_volume())
-    result = simulate(planned, replications=REPS, seed=SEED, forecast_error=False)
-    return planned, result
+    return plan(config, volume=_volume())
 
 
-@pytest.fixture(scope="module")
+# Function scope on purpose: each test runs the simulation it checks, so that mutation
+# testing (which records the functions each test calls, fixtures included only for the
+# first test using a module fixture) runs every test that checks a figure.
+@pytest.fixture
+def two_weeks(two_week_plan):
+    result = simulate(two_week_plan, replications=REPS, seed=SEED, forecast_error=False)
+    return two_week_plan, result
+
+
+@pytest.fixture
 def by_hand(two_weeks):
     planned, _ = two_weeks
     return {

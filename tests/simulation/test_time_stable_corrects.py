@@ -69,7 +69,7 @@ def _skill() -> SkillInput:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutation testing sees each test call the staffing it checks
 def corrected():
     skill = _skill()
     (agents,), report = time_stable_skills([skill], **OPTIONS)
