@@ -71,3 +71,42 @@ def assert_table_equals(
             if isinstance(expected, (int, float)) and not isinstance(expected, bool):
                 expected = float(expected)
             assert same(rows[i][j], expected, timezone), (i, name, rows[i][j], expected)
+
+
+def one_sheet(tmp_path, name: str, write) -> tuple:
+    """Write one sheet alone, as the workbook writes it (constant memory, no string
+    conversion), and read it back: the openpyxl sheet and the xlsx's parts by name.
+
+    ``write(workbook, ws, formats)`` fills the sheet ``name``.
+    """
+    import zipfile
+
+    import openpyxl
+    import xlsxwriter
+
+    from staffing.outputs.cells import Formats
+
+    path = tmp_path / f"{name}.xlsx"
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_numbers": False}
+    )
+    write(workbook, workbook.add_worksheet(name), Formats(workbook))
+    workbook.close()
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml")}
+    return openpyxl.load_workbook(path)[name], parts
+
+
+def cell_rows(ws) -> list[list]:
+    """Every row of ``ws`` as a list of values (None for an empty cell)."""
+    return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def column_widths(ws) -> dict[int, float]:
+    """Set column widths by column number (1-based), a group of equal columns spread out."""
+    out = {}
+    for dim in ws.column_dimensions.values():
+        if dim.width:
+            for col in range(dim.min, dim.max + 1):
+                out[col] = dim.width
+    return out
