@@ -135,6 +135,11 @@ MUTATE_TESTS = {
         "tests/outputs/test_workbook.py",
         "tests/outputs/test_workbook_schedule.py",
         "tests/outputs/test_workbook_simulation.py",
+        "tests/outputs/test_workbook_print.py",
+        "tests/outputs/test_assumptions_uncertainty.py",
+        "tests/outputs/test_risk_sheet.py",
+        "tests/outputs/test_teams_sheet_cells.py",
+        "tests/outputs/test_weekly_sheet.py",
     ],
     "staffing.shifts": [
         "tests/shifts/",
