@@ -140,6 +140,7 @@ MUTATE_TESTS = {
         "tests/outputs/test_risk_sheet.py",
         "tests/outputs/test_teams_sheet_cells.py",
         "tests/outputs/test_weekly_sheet.py",
+        "tests/outputs/test_schedule_sheets_text.py",
     ],
     "staffing.shifts": [
         "tests/shifts/",

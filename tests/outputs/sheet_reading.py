@@ -73,11 +73,11 @@ def assert_table_equals(
             assert same(rows[i][j], expected, timezone), (i, name, rows[i][j], expected)
 
 
-def one_sheet(tmp_path, name: str, write) -> tuple:
-    """Write one sheet alone, as the workbook writes it (constant memory, no string
-    conversion), and read it back: the openpyxl sheet and the xlsx's parts by name.
+def written_book(tmp_path, write, name: str = "book") -> tuple:
+    """Fill a workbook as the workbook writer does (constant memory, no string conversion)
+    and read it back: the openpyxl workbook and the xlsx's XML parts by name.
 
-    ``write(workbook, ws, formats)`` fills the sheet ``name``.
+    ``write(workbook, formats)`` adds and fills the sheets.
     """
     import zipfile
 
@@ -90,11 +90,20 @@ def one_sheet(tmp_path, name: str, write) -> tuple:
     workbook = xlsxwriter.Workbook(
         str(path), {"constant_memory": True, "strings_to_numbers": False}
     )
-    write(workbook, workbook.add_worksheet(name), Formats(workbook))
+    write(workbook, Formats(workbook))
     workbook.close()
     with zipfile.ZipFile(path) as archive:
         parts = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml")}
-    return openpyxl.load_workbook(path)[name], parts
+    return openpyxl.load_workbook(path), parts
+
+
+def one_sheet(tmp_path, name: str, write) -> tuple:
+    """Write one sheet alone (:func:`written_book`) and read it back: the openpyxl sheet and
+    the xlsx's parts by name. ``write(workbook, ws, formats)`` fills the sheet ``name``."""
+    book, parts = written_book(
+        tmp_path, lambda wb, formats: write(wb, wb.add_worksheet(name), formats), name
+    )
+    return book[name], parts
 
 
 def cell_rows(ws) -> list[list]:
