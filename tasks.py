@@ -141,6 +141,7 @@ MUTATE_TESTS = {
         "tests/outputs/test_teams_sheet_cells.py",
         "tests/outputs/test_weekly_sheet.py",
         "tests/outputs/test_schedule_sheets_text.py",
+        "tests/outputs/test_simulation_sheet_text.py",
     ],
     "staffing.shifts": [
         "tests/shifts/",

@@ -132,7 +132,7 @@ def _series(chart: str) -> list[tuple[str, str, str, str, str]]:
 
 
 def test_the_chart_draws_each_skill_s_own_rows_both_ways(tmp_path):
-    ws, parts = _write(tmp_path, _risk())
+    _ws, parts = _write(tmp_path, _risk())
     charts = [text for name, text in parts.items() if "charts/chart" in name]
     assert len(charts) == 1
     chart = charts[0]

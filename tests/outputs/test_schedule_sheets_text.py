@@ -132,7 +132,7 @@ def _coverage_book(tmp_path, view, schedule):
 
 
 def test_each_coverage_sheet_s_notes_give_the_group_s_figures(tmp_path, view, scheduled):
-    book, parts, names = _coverage_book(tmp_path, view, scheduled)
+    book, _parts, names = _coverage_book(tmp_path, view, scheduled)
     assert names == ["Coverage Voice + Chat", "Coverage Messaging"]
     for name, (_, group) in zip(names, scheduled.groups.iterrows(), strict=True):
         rows = cell_rows(book[name])
@@ -187,7 +187,7 @@ def test_one_group_gets_one_sheet_named_coverage(scheduled):
 
 
 def test_the_coverage_chart_draws_scheduled_area_under_required_line(tmp_path, view, scheduled):
-    book, parts, names = _coverage_book(tmp_path, view, scheduled)
+    _book, parts, _names = _coverage_book(tmp_path, view, scheduled)
     charts = [text for part, text in sorted(parts.items()) if "charts/chart" in part]
     assert len(charts) == 2
     for chart, label in zip(charts, scheduled.groups["skill_group"], strict=True):

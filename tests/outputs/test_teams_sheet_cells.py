@@ -64,7 +64,9 @@ def _teams() -> TeamPlan:
         "components": 1,
         "method": "simulation search (test)",
     }
-    return TeamPlan(intervals=intervals, skills=skills, skill_intervals=pd.DataFrame(), totals=totals)
+    return TeamPlan(
+        intervals=intervals, skills=skills, skill_intervals=pd.DataFrame(), totals=totals
+    )
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,7 @@ def test_the_skills_table_follows_the_totals(written):
 
 
 def test_the_heat_map_is_agents_then_fte_per_interval_and_team(written):
-    teams, ws, rows, _ = written
+    _, ws, rows, _ = written
     assert rows[18][0] == "On-queue agents per interval and team, then FTE"
     header = rows[19]
     assert header[1:5] == ["Sales", "Service", "Sales FTE", "Service FTE"]

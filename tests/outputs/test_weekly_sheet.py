@@ -57,7 +57,7 @@ def _write(tmp_path, weekly, total):
 
 
 def test_all_skills_rows_first_in_bold_then_each_skill(tmp_path):
-    ws, parts = _write(tmp_path, _weekly(), _total(extra=True))
+    ws, _parts = _write(tmp_path, _weekly(), _total(extra=True))
     rows = cell_rows(ws)
     assert rows[0][0] == "Weekly requirements of plan wk"
     assert rows[1][0] == (
