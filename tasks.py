@@ -143,6 +143,7 @@ MUTATE_TESTS = {
         "tests/outputs/test_schedule_sheets_text.py",
         "tests/outputs/test_simulation_sheet_text.py",
         "tests/outputs/test_assumptions_sheet.py",
+        "tests/outputs/test_summary_sheet.py",
     ],
     "staffing.shifts": [
         "tests/shifts/",
