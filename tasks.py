@@ -144,6 +144,7 @@ MUTATE_TESTS = {
         "tests/outputs/test_simulation_sheet_text.py",
         "tests/outputs/test_assumptions_sheet.py",
         "tests/outputs/test_summary_sheet.py",
+        "tests/outputs/test_skill_sheet.py",
     ],
     "staffing.shifts": [
         "tests/shifts/",
