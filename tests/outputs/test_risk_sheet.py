@@ -48,9 +48,10 @@ LABELS = [
 
 
 def _risk() -> pd.DataFrame:
-    """Two skills: Voice at three confidence levels, Chat at two (made-up figures)."""
+    """Two skills: Voice (id 9) at three confidence levels, then Chat (id 7) at two: the
+    table's order, not the ids', is the chart's (made-up figures)."""
     rows = []
-    for sid, name, levels in ((7, "Voice", (0.5, 0.8, 0.9)), (9, "Chat", (0.5, 0.95))):
+    for sid, name, levels in ((9, "Voice", (0.5, 0.8, 0.9)), (7, "Chat", (0.5, 0.95))):
         for k, level in enumerate(levels):
             rows.append(
                 {
@@ -87,6 +88,8 @@ def test_the_risk_table_sits_below_the_title_and_notes_cell_for_cell(tmp_path):
     ws, _ = _write(tmp_path, risk)
     rows = cell_rows(ws)
     assert rows[0][0] == TITLE and rows[1][0] == CONFIDENCE_NOTE and rows[2][0] == BUFFER_NOTE
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14  # the title's look
+    assert ws["A2"].font.i and ws["A3"].font.i  # the notes'
     assert all(v is None for v in rows[3])  # a blank row above the header
     assert rows[4] == LABELS
     body = rows[5 : 5 + len(risk)]
@@ -154,8 +157,17 @@ def test_the_chart_draws_each_skill_s_own_rows_both_ways(tmp_path):
     assert chart.count("<c:majorGridlines/>") == 1
     assert '<c:legendPos val="b"/>' in chart
     drawing = next(text for name, text in parts.items() if "drawings/drawing" in name)
-    # anchored absolutely two rows below the table (0-based row 4 + 2 + 5 rows = 11), 360 px
-    # high: 18 rows of 20 px
+    # anchored absolutely at A12, two rows below the table (0-based row 4 + 2 + 5 = 11),
+    # 720 x 360 px: 18 rows of 20 px down; across, columns A-F are 10, 7, 7, 28, 12 and 31
+    # characters wide, int(7 w + 0.5) + 5 px each (xlsxwriter's column arithmetic) = 695 px,
+    # and the last 25 px fall in G (25 x 9525 EMU)
     assert '<xdr:twoCellAnchor editAs="absolute">' in drawing
-    rows = re.findall(r"<xdr:row>(\d+)</xdr:row>", drawing)
-    assert rows == ["11", "29"]
+    start = re.search(r"<xdr:from>(.*?)</xdr:from>", drawing).group(1)
+    end = re.search(r"<xdr:to>(.*?)</xdr:to>", drawing).group(1)
+    assert re.findall(r"<xdr:(?:col|row)>(\d+)<", start) == ["0", "11"]
+    px = sum(int(7 * w + 0.5) + 5 for w in (10, 7, 7, 28, 12, 31))
+    assert px == 695
+    assert end == (
+        f"<xdr:col>6</xdr:col><xdr:colOff>{(720 - px) * 9525}</xdr:colOff>"
+        "<xdr:row>29</xdr:row><xdr:rowOff>0</xdr:rowOff>"
+    )
