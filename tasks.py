@@ -145,6 +145,7 @@ MUTATE_TESTS = {
         "tests/outputs/test_assumptions_sheet.py",
         "tests/outputs/test_summary_sheet.py",
         "tests/outputs/test_skill_sheet.py",
+        "tests/outputs/test_intervals_sheet.py",
     ],
     "staffing.shifts": [
         "tests/shifts/",
