@@ -33,14 +33,20 @@ TZ = support.TIMEZONE  # Europe/Berlin: 13 characters
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory):
+def view(tmp_path_factory):
     planned = staffing.plan(
         staffing.load_config(support.write_config(tmp_path_factory.mktemp("small")))
     )
-    view = PlanView.from_plan(planned)
+    return PlanView.from_plan(planned)
+
+
+@pytest.fixture
+def written(view, tmp_path):
+    # written anew for every test: the mutation job runs a test only for the functions
+    # called while that test (not another test's module fixture) ran
     rows = view.intervals[view.intervals["skill_id"] == 21]
     ws, parts = one_sheet(
-        tmp_path_factory.mktemp("skill"),
+        tmp_path,
         "Voice",
         lambda wb, ws, formats: write_skill_sheet(ws, rows, 21, "Voice", view, formats),
     )

@@ -64,9 +64,11 @@ def _write(tmp_path, view, **options):
     return book["Summary"], parts
 
 
-@pytest.fixture(scope="module")
-def written(view, tmp_path_factory):
-    ws, parts = _write(tmp_path_factory.mktemp("summary"), view)
+@pytest.fixture
+def written(view, tmp_path):
+    # written anew for every test: the mutation job runs a test only for the functions
+    # called while that test (not another test's module fixture) ran
+    ws, parts = _write(tmp_path, view)
     return ws, cell_rows(ws), parts
 
 

@@ -69,11 +69,13 @@ def _teams() -> TeamPlan:
     )
 
 
-@pytest.fixture(scope="module")
-def written(tmp_path_factory):
+@pytest.fixture
+def written(tmp_path):
+    # written anew for every test: the mutation job runs a test only for the functions
+    # called while that test (not another test's module fixture) ran
     teams = _teams()
     ws, parts = one_sheet(
-        tmp_path_factory.mktemp("teams"),
+        tmp_path,
         TEAMS_SHEET,
         lambda wb, ws, formats: write_teams_sheet(ws, teams, TZ, formats),
     )
