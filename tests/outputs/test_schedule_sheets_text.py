@@ -85,6 +85,17 @@ def test_the_shifts_note_counts_shifts_paid_hours_gap_and_solver(tmp_path, view,
     # the grid's start times are clock times (fractions of a day), 08:00 first
     first = rows[grid + 2]
     assert first[2] == dt.time(8, 0)
+    r = grid + 3  # 1-based row of the grid's first line
+    assert ws.cell(r, 3).number_format == "hh:mm"
+    assert ws.cell(grid + 2, 4).number_format == "ddd yyyy-mm-dd" and ws.cell(grid + 2, 4).font.b
+    total = len([v for v in rows[grid + 1] if v is not None])  # its last header: "Heads"
+    assert rows[grid + 1][total - 1] == "Heads"
+    heads = [c for c in range(4, total) if first[c - 1]]
+    assert heads and all(ws.cell(r, c).number_format == "#,##0" for c in heads)
+    assert all(not ws.cell(r, c).font.b for c in heads)
+    assert ws.cell(r, total).font.b and ws.cell(r, total).number_format == "#,##0"
+    # a day without heads is an empty cell, not a zero
+    assert None in first[3 : total - 1] and 0 not in first[3 : total - 1]
     every = column_a.index("Every shift: template, start, unpaid break and heads")
     assert column_a[every + 1] == "Skill group" and column_a[every - 1] is None
     assert len(rows) == every + 2 + len(scheduled.shifts)

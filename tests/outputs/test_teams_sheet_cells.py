@@ -17,7 +17,7 @@ import pytest
 
 from staffing.outputs.sheets.teams import TEAMS_SHEET, team_grid, write_teams_sheet
 from staffing.plan.teams import TeamPlan
-from tests.outputs.sheet_reading import cell_rows, one_sheet
+from tests.outputs.sheet_reading import cell_rows, column_widths, one_sheet
 
 TZ = "America/New_York"
 TEAMS = ["Sales", "Service"]
@@ -94,7 +94,7 @@ def test_the_title_and_the_note_say_how_and_where(written):
 
 
 def test_the_totals_name_each_figure_in_order(written):
-    _, _, rows, _ = written
+    _, ws, rows, _ = written
     assert rows[4][:2] == ["what", "value"]
     got = [tuple(r[:2]) for r in rows[5:12]]
     assert got == [
@@ -107,6 +107,9 @@ def test_the_totals_name_each_figure_in_order(written):
         ("distance to the pooled bound [%]", 10.5),
     ]
     assert all(v is None for v in rows[12])
+    # column A as wide as its longest label, "distance to the pooled bound [agent-hours]"
+    # (42 characters), + 2
+    assert column_widths(ws)[1] == pytest.approx(42 + 2 + 0.71, abs=0.01)
 
 
 def test_the_skills_table_follows_the_totals(written):
