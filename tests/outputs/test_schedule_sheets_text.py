@@ -26,6 +26,7 @@ import re
 
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 import staffing
 from staffing.errors import DataError, OutputError
@@ -290,3 +291,41 @@ def test_a_schedule_too_large_for_a_sheet_names_its_rows(view, scheduled, monkey
         f"the schedule's tables ({rows:,} rows) do not fit one Excel sheet ({rows - 1:,} rows);"
         " write its CSVs instead (write_outputs with fmt='csv')"
     )
+
+
+def test_the_coverage_intervals_are_filtered_flagged_and_charted(tmp_path, view, scheduled):
+    book, parts, names = _coverage_book(tmp_path, view, scheduled)
+    charts = [text for part, text in sorted(parts.items()) if "charts/chart" in part]
+    for name, chart in zip(names, charts, strict=True):
+        ws = book[name]
+        column_a = [r[0] for r in cell_rows(ws)]
+        header = column_a.index(f"Interval start ({TZ})") + 1  # 1-based
+        assert column_a[header - 2] == "Per interval (under-staffed intervals in red)"
+        labels = [ws.cell(header, c).value for c in range(1, 13)]
+        assert labels[:4] == [
+            f"Interval start ({TZ})",
+            "Volume",
+            "Required on-queue agents",
+            "Scheduled on-queue agents",
+        ]
+        n = 7 * 24  # one week of hours
+        last = header + n
+        assert ws.auto_filter.ref == f"A{header}:L{last}"
+        (flagged,) = list(ws.conditional_formatting)
+        assert str(flagged.sqref) == f"A{header + 1}:L{last}"
+        flag = get_column_letter(labels.index("Under-staffed") + 1)
+        (rule,) = flagged.rules
+        assert rule.formula == [f"${flag}{header + 1}=TRUE"]
+        assert rule.dxf.fill.bgColor.rgb == "FFF4CCCC"  # the red fill
+        # the chart: the whole first week, times in A, required in C, scheduled in D
+        quoted = f"'{name}'"
+        area = re.search(r"<c:areaChart>.*?</c:areaChart>", chart, flags=re.S).group(0)
+        line = re.search(r"<c:lineChart>.*?</c:lineChart>", chart, flags=re.S).group(0)
+        for part in (area, line):
+            assert f"<c:cat><c:numRef><c:f>{quoted}!$A${header + 1}:$A${last}</c:f>" in part
+        assert f"<c:val><c:numRef><c:f>{quoted}!$D${header + 1}:$D${last}</c:f>" in area
+        assert f"<c:val><c:numRef><c:f>{quoted}!$C${header + 1}:$C${last}</c:f>" in line
+        # each label gets room for the filter button: label + 2, + 2 of margin, at least
+        widths = column_widths(ws)
+        for col, label in enumerate(labels, start=1):
+            assert widths[col] >= min(len(label), 40) + 4 + 0.7, label
