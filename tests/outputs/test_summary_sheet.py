@@ -22,6 +22,7 @@ intervals.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -30,6 +31,7 @@ import pandas as pd
 import pytest
 
 import staffing
+from staffing.outputs.sheets import plan as plan_sheets
 from staffing.outputs.sheets.plan import write_summary
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import Schedule
@@ -258,3 +260,26 @@ def test_total_rows_are_found_by_name_or_missing_id(tmp_path, view, names, ids, 
         "Weekly agent hours",
         None,
     ]  # agent hours already there: none added
+
+
+def test_the_chart_keeps_the_first_week_and_the_skills_with_most_fte_hours(
+    tmp_path, view, monkeypatch
+):
+    monkeypatch.setattr(plan_sheets, "CHART_MAX_SERIES", 2)
+    iv = view.intervals
+    later = iv.assign(interval_start=iv["interval_start"] + pd.Timedelta(days=7))
+    two_weeks = dataclasses.replace(view, intervals=pd.concat([iv, later], ignore_index=True))
+    ws, parts = _write(tmp_path, two_weeks)
+    rows = cell_rows(ws)
+    fte = iv.groupby("skill_id")["fte"].sum()  # the first week's FTE-hours per skill
+    kept = sorted(fte.nlargest(2).index, key=[21, 22, 23].index)  # in the plan's order
+    names = {21: "Voice", 22: "Chat", 23: "Messaging"}
+    title = "Required FTE per interval, first week (2 of 3 skills with the most FTE-hours)"
+    data = next(i for i, r in enumerate(rows) if len(r) > 50 and r[50] == title + " (chart data)")
+    assert rows[data + 1][50:53] == [f"Interval start ({TZ})", *[names[s] for s in kept]]
+    times = [r[50] for r in rows[data + 2 :]]
+    assert len(times) == 7 * 24  # the first week only: the plan's first 168 hours
+    assert times[-1] == dt.datetime(2026, 3, 8, 23, 0)
+    chart = next(text for name, text in parts.items() if "charts/chart" in name)
+    assert re.findall(r"<a:t>(.*?)</a:t>", chart)[0] == title
+    assert chart.count("<c:ser>") == 2
