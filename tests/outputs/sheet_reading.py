@@ -119,3 +119,20 @@ def column_widths(ws) -> dict[int, float]:
             for col in range(dim.min, dim.max + 1):
                 out[col] = dim.width
     return out
+
+
+#: The looks of the workbook's text cells (cells.Formats): (bold, italic, size, colour).
+LOOKS = {
+    "title": (True, False, 14, None),
+    "note": (False, True, 11, "FF555555"),
+    "section": (True, False, 12, None),
+}
+
+
+def assert_look(cell, look: str) -> None:
+    """``cell`` is a title, a note or a section heading by its font (:data:`LOOKS`)."""
+    bold, italic, size, colour = LOOKS[look]
+    font = cell.font
+    assert (bool(font.b), bool(font.i), font.sz) == (bold, italic, size), (cell.coordinate, look)
+    if colour is not None:
+        assert font.color is not None and font.color.rgb == colour, cell.coordinate

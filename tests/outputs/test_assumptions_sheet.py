@@ -27,7 +27,7 @@ import pytest
 from staffing.outputs.sheets.assumptions import write_assumptions
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import Schedule
-from tests.outputs.sheet_reading import cell_rows, column_widths, one_sheet
+from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, one_sheet
 
 TZ = "Europe/Berlin"
 LONG = "a source described at length, " * 4  # 120 characters: wraps onto 3 lines of 42
@@ -107,6 +107,9 @@ def test_each_run_fact_in_its_own_kind_and_format(tmp_path):
     assert rows[0][0] == "Assumptions of plan asm"
     assert rows[1][0] == f"Times are local to {TZ}. Credentials are never written."
     assert rows[2][0] is None and rows[3][0] == "Run"
+    assert_look(ws["A1"], "title")
+    assert_look(ws["A2"], "note")
+    assert_look(ws["A4"], "section")
     keys = [r[0] for r in rows[4 : 4 + len(_meta())]]
     assert keys == [
         "name",
@@ -175,6 +178,7 @@ def test_the_schedule_s_rules_come_first_then_its_facts(tmp_path):
     ws, _ = _write(tmp_path, _view(), schedule=_schedule())
     rows = cell_rows(ws)
     at = 4 + len(_meta()) + 1
+    assert_look(ws.cell(at + 1, 1), "section")
     assert rows[at][0] == (
         "Shifts: how shrinkage and scheduled breaks combine, and the solver "
         "(python -m pydoc staffing.shifts.schedule)"
@@ -220,6 +224,8 @@ def test_configuration_skills_backtest_and_uncertainty_in_order(tmp_path):
     assert column_a[6:10] == ["Configuration as applied", "plan.name", "plan.weeks", None]
     assert rows[8][1] == 2
     assert column_a[10] == "Settings per skill (defaults resolved)"
+    for row in (7, 11, 16, 19):  # configuration, per skill, backtest, uncertainty
+        assert_look(ws.cell(row, 1), "section")
     assert rows[11][:3] == ["Skill ID", "Skill", None]  # the credential column left out
     assert column_a[12:15] == [1, 2, None]
     assert column_a[15] == "Volume forecast backtest (last history week held out)"

@@ -62,6 +62,8 @@ def test_each_sheet_holds_its_share_of_rows_with_header_filters_and_print(
         rows = cell_rows(ws)
         assert len(rows) == 1 + size
         assert rows[0][:3] == ["Skill ID", "Skill", f"Interval start ({TZ})"]
+        assert all(ws.cell(1, c).font.b for c in range(1, 18))  # the header's look
+        assert ws.cell(1, 17).fill.fgColor.rgb == "FFDDEBF7"
         assert ws.auto_filter.ref == f"A1:Q{1 + size}"  # 17 columns
         assert ws.freeze_panes == "A2"
         assert ws.print_title_rows == "$1:$1"

@@ -18,7 +18,7 @@ import pytest
 
 from staffing.outputs.sheets.risk import RISK_SHEET, write_risk
 from staffing.outputs.view import PlanView
-from tests.outputs.sheet_reading import cell_rows, column_widths, one_sheet
+from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, one_sheet
 
 TZ = "Europe/Berlin"
 TITLE = "The cost of confidence in plan small"
@@ -88,8 +88,9 @@ def test_the_risk_table_sits_below_the_title_and_notes_cell_for_cell(tmp_path):
     ws, _ = _write(tmp_path, risk)
     rows = cell_rows(ws)
     assert rows[0][0] == TITLE and rows[1][0] == CONFIDENCE_NOTE and rows[2][0] == BUFFER_NOTE
-    assert ws["A1"].font.b and ws["A1"].font.sz == 14  # the title's look
-    assert ws["A2"].font.i and ws["A3"].font.i  # the notes'
+    assert_look(ws["A1"], "title")
+    assert_look(ws["A2"], "note")
+    assert_look(ws["A3"], "note")
     assert all(v is None for v in rows[3])  # a blank row above the header
     assert rows[4] == LABELS
     body = rows[5 : 5 + len(risk)]

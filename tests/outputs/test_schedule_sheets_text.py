@@ -36,7 +36,13 @@ from staffing.outputs.sheets.shifts import check_schedule, schedule_note, write_
 from staffing.outputs.view import PlanView
 from tests.outputs import schedule_support
 from tests.outputs import simulation_support as support
-from tests.outputs.sheet_reading import cell_rows, column_widths, one_sheet, written_book
+from tests.outputs.sheet_reading import (
+    assert_look,
+    cell_rows,
+    column_widths,
+    one_sheet,
+    written_book,
+)
 
 TZ = support.TIMEZONE
 RULES = "Rules: python -m pydoc staffing.shifts.schedule."
@@ -78,7 +84,10 @@ def test_the_shifts_note_counts_shifts_paid_hours_gap_and_solver(tmp_path, view,
         f"{TZ}. {RULES}"
     )
     column_a = [r[0] for r in rows]
+    assert_look(ws["A1"], "title")
+    assert_look(ws["A2"], "note")
     assert column_a[3] == "Per skill group"
+    assert_look(ws["A4"], "section")
     assert column_a[4] == "Skill group"  # the groups table's header right below
     grid = 4 + 1 + len(scheduled.groups) + 1
     assert column_a[grid] == "Heads starting per template and start time (rows) and day (columns)"
@@ -101,6 +110,8 @@ def test_the_shifts_note_counts_shifts_paid_hours_gap_and_solver(tmp_path, view,
     assert None in grid_cells and 0 not in grid_cells
     every = column_a.index("Every shift: template, start, unpaid break and heads")
     assert column_a[every + 1] == "Skill group" and column_a[every - 1] is None
+    assert_look(ws.cell(grid + 1, 1), "section")
+    assert_look(ws.cell(every + 1, 1), "section")
     assert len(rows) == every + 2 + len(scheduled.shifts)
     widths = column_widths(ws)
     assert widths[3] >= len(f"Start ({TZ})") + 2  # the grid's start-time header fits
@@ -167,6 +178,14 @@ def test_each_coverage_sheet_s_notes_give_the_group_s_figures(tmp_path, view, sc
             f"over-staffed {group['over_hours']:,.1f} agent-hours."
         )
         column_a = [r[0] for r in rows]
+        ws = book[name]
+        assert_look(ws["A1"], "title")
+        assert_look(ws["A2"], "note")
+        assert_look(ws["A3"], "note")
+        for k, text in enumerate(column_a):
+            if text in ("Per plan week", "Per interval (under-staffed intervals in red)"):
+                assert_look(ws.cell(k + 1, 1), "section")
+        assert_look(ws["A23"], "section")
         # the tables start below the chart's 18 rows (rows 4 to 21)
         assert all(v is None for v in column_a[3:22])
         assert column_a[22].startswith("Per day: on-queue agent-hours required")

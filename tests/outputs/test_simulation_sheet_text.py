@@ -41,7 +41,7 @@ from staffing.outputs.view import PlanView
 from staffing.plan import plan
 from staffing.simulation import simulate
 from tests.outputs import simulation_support as support
-from tests.outputs.sheet_reading import cell_rows, written_book
+from tests.outputs.sheet_reading import assert_look, cell_rows, written_book
 
 TZ = support.TIMEZONE
 READING = (
@@ -114,6 +114,12 @@ def test_the_notes_say_how_it_was_simulated(tmp_path, view, simulated):
         f"local to {TZ}. Rules: staffing simulate --help."
     )
     assert rows[2][0] == READING
+    ws = book["Simulation"]
+    assert_look(ws["A1"], "title")
+    assert_look(ws["A2"], "note")
+    assert_look(ws["A3"], "note")
+    assert_look(ws["A5"], "section")
+    assert_look(ws.cell(8 + len(simulated.daily), 1), "section")
     assert rows[3][0] is None and rows[4][0] == DAILY_SECTION
     assert rows[5][0] == "Skill ID"  # the daily table's header on row 6
     n_daily = len(simulated.daily)

@@ -27,7 +27,7 @@ import staffing
 from staffing.outputs.sheets.plan import write_skill_sheet
 from staffing.outputs.view import PlanView
 from tests.outputs import simulation_support as support
-from tests.outputs.sheet_reading import cell_rows, column_widths, one_sheet
+from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, one_sheet
 
 TZ = support.TIMEZONE  # Europe/Berlin: 13 characters
 
@@ -62,6 +62,13 @@ def test_title_note_and_labels(written):
         "repeated hour shows the larger of its two intervals."
     )
     assert rows[2][1] == "Required FTE (scheduled staff)"
+    ws = written[1]
+    assert_look(ws["A1"], "title")
+    assert_look(ws["A2"], "note")
+    assert_look(ws["B3"], "section")
+    assert_look(ws["AB3"], "section")
+    for cell in ("A4", "Z4", "AZ4"):
+        assert ws[cell].font.b and ws[cell].fill.fgColor.rgb == "FFDDEBF7", cell
     assert rows[2][27] == "On-queue agents"
     assert rows[3][0] == f"Date ({TZ})"
     assert rows[3][1] == dt.time(0, 0) and rows[3][24] == dt.time(23, 0)

@@ -37,7 +37,7 @@ from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import Schedule
 from staffing.vocabulary import VERSION
 from tests.outputs import simulation_support as support
-from tests.outputs.sheet_reading import cell_rows, column_widths, written_book
+from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, written_book
 
 TZ = support.TIMEZONE
 WORKLOAD_NOTE = (
@@ -77,6 +77,9 @@ def written(view, tmp_path):
 def test_the_note_names_days_interval_zone_and_version(written, view):
     _, rows, _ = written
     assert rows[0][0] == "Staffing plan: small"
+    ws = written[0]
+    assert_look(ws["A1"], "title")
+    assert_look(ws["A2"], "note")
     assert rows[1][0] == (
         "Mon 2026-03-02 to Sun 2026-03-08; 60-minute intervals; times are local to "
         f"{TZ}; staffing {VERSION}"
@@ -106,6 +109,7 @@ def test_weekly_agent_hours_follow_the_peak_time_and_total_rows_are_bold(written
     assert [bool(ws.cell(26 + i, 2).font.b) for i in range(4)] == [False, False, False, True]
     assert all(v is None for v in rows[29])
     assert rows[30][0] == WORKLOAD_NOTE
+    assert_look(ws["A31"], "note")
     assert all(v is None for v in rows[31])
 
 
@@ -113,6 +117,8 @@ def test_warnings_are_counted_and_listed_after_the_table(written, view):
     _, rows, _ = written
     notes = [str(n) for n in view.meta["notes"]]
     assert rows[32][0] == f"Warnings: what to double-check ({len(notes)})"
+    assert_look(written[0]["A33"], "section")
+    assert not written[0]["A34"].font.b  # a warning itself is plain text
     assert [r[0] for r in rows[33 : 33 + len(notes)]] == notes
 
 
@@ -145,6 +151,9 @@ def test_the_chart_draws_each_skill_s_first_week_from_hidden_columns(written, vi
     data = 33 + n_notes + 1  # 0-based: a blank row after the warnings
     title = "Required FTE per interval, first week"
     assert rows[data][50] == title + " (chart data)"
+    assert_look(ws.cell(data + 1, 51), "section")
+    assert ws.cell(data + 2, 51).font.b and ws.cell(data + 2, 52).font.b  # header look
+    assert ws.cell(data + 2, 52).fill.fgColor.rgb == "FFDDEBF7"
     assert rows[data + 1][50:54] == [f"Interval start ({TZ})", "Voice", "Chat", "Messaging"]
     iv = view.intervals
     voice = iv[iv["skill_id"] == 21]

@@ -17,7 +17,7 @@ import pytest
 
 from staffing.outputs.sheets.teams import TEAMS_SHEET, team_grid, write_teams_sheet
 from staffing.plan.teams import TeamPlan
-from tests.outputs.sheet_reading import cell_rows, column_widths, one_sheet
+from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, one_sheet
 
 TZ = "America/New_York"
 TEAMS = ["Sales", "Service"]
@@ -83,7 +83,7 @@ def written(tmp_path):
 
 
 def test_the_title_and_the_note_say_how_and_where(written):
-    _, _, rows, _ = written
+    _, ws, rows, _ = written
     assert rows[0][0] == "Teams: agents who hold several skills"
     assert rows[1][0] == (
         "Staffed by simulation search (test). Each skill alone: today's staffing of the "
@@ -91,6 +91,10 @@ def test_the_title_and_the_note_say_how_and_where(written):
         f"teams holding all its skills. Times are local to {TZ}. Rules: docs/models.md."
     )
     assert rows[2][0] is None and rows[3][0] == "Agent-hours"
+    for cell, look in (("A1", "title"), ("A2", "note"), ("A4", "section")):
+        assert_look(ws[cell], look)
+    assert_look(ws["A14"], "section")  # the skills' section
+    assert_look(ws["A19"], "section")  # the heat map's
 
 
 def test_the_totals_name_each_figure_in_order(written):

@@ -17,7 +17,7 @@ import pytest
 
 from staffing.outputs.sheets.weekly import write_weekly
 from staffing.outputs.view import PlanView
-from tests.outputs.sheet_reading import cell_rows, column_widths, one_sheet
+from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, one_sheet
 
 TZ = "Europe/Paris"
 WEEKS = [dt.date(2026, 3, 2), dt.date(2026, 3, 9)]
@@ -66,6 +66,8 @@ def test_all_skills_rows_first_in_bold_then_each_skill(tmp_path):
         "volume-weighted."
     )
     assert all(v is None for v in rows[2])
+    assert_look(ws["A1"], "title")
+    assert_look(ws["A2"], "note")
     assert rows[3] == [
         "Skill ID",
         "Skill",
