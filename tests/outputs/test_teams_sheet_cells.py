@@ -154,3 +154,22 @@ def test_team_grid_is_one_column_per_team_named_as_text(written):
     assert list(grid.columns) == TEAMS
     assert all(isinstance(c, str) for c in grid.columns)
     assert grid.loc[grid.index[2], "Service"] == pytest.approx(6 / 0.8)
+
+
+def test_no_intervals_no_colour_scale(tmp_path):
+    """Without interval rows the heat map is its header alone, and no colour scale is set
+    over the header or the empty rows below it."""
+    teams = _teams()
+    empty = TeamPlan(
+        intervals=teams.intervals.iloc[:0],
+        skills=teams.skills,
+        skill_intervals=teams.skill_intervals,
+        totals=teams.totals,
+    )
+    ws, _ = one_sheet(
+        tmp_path, TEAMS_SHEET, lambda wb, ws, formats: write_teams_sheet(ws, empty, TZ, formats)
+    )
+    rows = cell_rows(ws)
+    assert rows[-1][0] == f"Interval start ({TZ})"
+    assert list(ws.conditional_formatting) == []
+    assert ws.freeze_panes == "B21"
