@@ -53,6 +53,10 @@ def _meta() -> dict:
         "count": 1234567,
         "missing_time": pd.NaT,
         "first_day": dt.date(2026, 3, 2),
+        "liveperson.app_secret": "hidden",  # the last part names a credential
+        "token_store.path": "/srv/store",  # only the first part does: shown
+        "exactly": "x" * 42,  # fits the 40-character column + 2: no taller row
+        "one_more": "y" * 43,  # wraps onto 2 lines
     }
 
 
@@ -125,6 +129,10 @@ def test_each_run_fact_in_its_own_kind_and_format(tmp_path):
         "count",
         "missing_time",
         "first_day",
+        "liveperson.app_secret",
+        "token_store.path",
+        "exactly",
+        "one_more",
     ]
     cells = _settings(ws, 5, 4 + len(_meta()))
     assert cells["name"].value == "asm"
@@ -143,6 +151,11 @@ def test_each_run_fact_in_its_own_kind_and_format(tmp_path):
     assert cells["count"].value == 1234567 and cells["count"].number_format == "#,##0"
     assert cells["sources"].value == LONG and cells["sources"].alignment.wrap_text
     assert cells["api_token"].value == "[redacted]"
+    assert cells["liveperson.app_secret"].value == "[redacted]"
+    assert cells["token_store.path"].value == "/srv/store"
+    exactly_row = 4 + keys.index("exactly") + 1
+    assert ws.row_dimensions[exactly_row].height is None
+    assert ws.row_dimensions[exactly_row + 1].height == 30
     assert cells["nothing"].value is None and cells["missing_time"].value is None
     for key in ("run_at", "start", "weeks", "noise", "forced", "skills[4].service_level.target"):
         assert cells[key].alignment.horizontal == "left", key
@@ -236,6 +249,16 @@ def test_configuration_skills_backtest_and_uncertainty_in_order(tmp_path):
     assert column_a[20] == "Skill ID"
     assert [r[1] for r in rows[21:23]] == [0.08, 0.12]
     assert len(rows) == 23
+
+
+def test_an_uncertainty_table_without_a_correlation_shows_zero(tmp_path):
+    uncertainty = pd.DataFrame({"skill_id": [1], "daily_cv": [0.08]})
+    view = _view(uncertainty=uncertainty)
+    view.meta = {"name": "asm"}
+    ws, _ = _write(tmp_path, view)
+    rows = cell_rows(ws)
+    at = [r[0] for r in rows].index("correlation between skills")
+    assert rows[at][1] == 0.0 and rows[at + 1][0] == "Skill ID"
 
 
 def test_a_backtest_table_is_shown_under_its_section(tmp_path):

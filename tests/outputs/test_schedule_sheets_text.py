@@ -275,6 +275,14 @@ def test_a_schedule_of_another_grid_names_each_difference(view, scheduled):
             f"{first + pd.Timedelta(hours=1)}, the plan's {first}",
         )
     )
+    many = scheduled.groups.assign(skill_ids=["21, 22, 91, 92, 93", "23, 94, 95, 96"])
+    cases.append(
+        (
+            _with(scheduled, groups=many),
+            f"the schedule is not of plan {name!r}: skill(s) 91, 92, 93, 94, 95 are not in the "
+            "plan",
+        )
+    )
     unknown = scheduled.groups.assign(skill_ids=["21, 22, 98", "23, 99"])
     cases.append(
         (
@@ -295,6 +303,18 @@ def test_a_schedule_of_another_grid_names_each_difference(view, scheduled):
             check_schedule(view, schedule)
         assert str(caught.value) == message
     check_schedule(view, scheduled)  # its own plan's schedule passes
+
+
+def test_a_shifts_table_too_long_for_a_sheet_is_refused(view, scheduled, monkeypatch):
+    shifts = pd.concat([scheduled.shifts] * 10, ignore_index=True)  # longer than the coverage
+    longer = dataclasses.replace(scheduled, shifts=shifts)
+    rows = 12 + len(scheduled.groups) + 2 * len(shifts)  # title to the last shift, by hand
+    assert rows > 16 + 18 + len(scheduled.daily) + len(scheduled.weekly) + 7 * 24
+    monkeypatch.setattr(layout, "EXCEL_MAX_ROWS", rows)
+    check_schedule(view, longer)
+    monkeypatch.setattr(layout, "EXCEL_MAX_ROWS", rows - 1)
+    with pytest.raises(OutputError, match=f"the schedule's tables \\({rows:,} rows\\)"):
+        check_schedule(view, longer)
 
 
 def test_a_schedule_too_large_for_a_sheet_names_its_rows(view, scheduled, monkeypatch):

@@ -153,3 +153,22 @@ def test_column_widths(written):
         assert widths[c] == pytest.approx(5 + 2 + 0.71, abs=0.01), c
     for c in range(28, 52):
         assert widths[c] == pytest.approx(5 + 2 + 0.71, abs=0.01), c
+
+
+def test_slots_are_as_wide_as_the_widest_figure_totals_included(view, tmp_path):
+    """FTE scaled up so that the per-hour totals (a week of a slot) print wider than any
+    cell: every slot column takes the width of the widest total, by hand."""
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    scaled = rows.assign(fte=rows["fte"] * 40.0)
+    ws, _ = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, scaled, 21, "Voice", view, formats),
+    )
+    fte = scaled["fte"].to_numpy(float).reshape(7, 24)
+    cells = max(len(f"{v:,.1f}") for v in fte.ravel())
+    totals = max(len(f"{v:,.1f}") for v in fte.sum(axis=0))
+    assert totals > cells and totals > 5
+    widths = column_widths(ws)
+    for c in [*range(2, 26), *range(28, 52)]:
+        assert widths[c] == pytest.approx(totals + 2 + 0.71, abs=0.01), c

@@ -292,3 +292,25 @@ def test_the_chart_keeps_the_first_week_and_the_skills_with_most_fte_hours(
     chart = next(text for name, text in parts.items() if "charts/chart" in name)
     assert re.findall(r"<a:t>(.*?)</a:t>", chart)[0] == title
     assert chart.count("<c:ser>") == 2
+
+
+def test_without_a_summary_the_warnings_follow_the_chart(tmp_path, view):
+    bare = dataclasses.replace(view, summary=None)
+    ws, parts = _write(tmp_path, bare)
+    rows = cell_rows(ws)
+    n = len(view.meta["notes"])
+    assert rows[25][0] == f"Warnings: what to double-check ({n})"  # row 26: table row + 1
+    assert "SummaryTable" not in parts["xl/workbook.xml"]
+    # the print area still spans the table's ten columns, A to J
+    assert (
+        f'<definedName name="_xlnm.Print_Area" localSheetId="0">Summary!$A$1:$J${26 + n}'
+        "</definedName>" in parts["xl/workbook.xml"]
+    )
+
+
+def test_agent_hours_go_last_without_a_peak_time(tmp_path, view):
+    summary = view.summary.drop(columns=["peak_at"])
+    ws, _ = _write(tmp_path, dataclasses.replace(view, summary=summary))
+    header = [v for v in cell_rows(ws)[24] if v is not None]
+    assert header[-1] == "Weekly agent hours"
+    assert len(header) == len(summary.columns) + 1
