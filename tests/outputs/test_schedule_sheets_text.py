@@ -368,3 +368,7 @@ def test_the_coverage_intervals_are_filtered_flagged_and_charted(tmp_path, view,
         widths = column_widths(ws)
         for col, label in enumerate(labels, start=1):
             assert widths[col] >= min(len(label), 40) + 4 + 0.7, label
+        # L, "Under-staffed", only in this table (the daily and weekly tables end at G): its
+        # 13 characters + 2 for the filter button + 2 of margin
+        assert labels[11] == "Under-staffed"
+        assert widths[12] == pytest.approx(13 + 4 + 0.71, abs=0.01)

@@ -41,7 +41,7 @@ from staffing.outputs.view import PlanView
 from staffing.plan import plan
 from staffing.simulation import simulate
 from tests.outputs import simulation_support as support
-from tests.outputs.sheet_reading import assert_look, cell_rows, written_book
+from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, written_book
 
 TZ = support.TIMEZONE
 READING = (
@@ -162,6 +162,11 @@ def test_the_interval_table_is_filtered_and_highlighted_by_its_flag(tmp_path, vi
     (rule,) = ranges.rules
     assert rule.formula == [f"${flag}{header + 1}=TRUE"]
     assert ws.freeze_panes is None  # the first sheet scrolls with its notes
+    # the last column, only in the interval table: its label (38 characters) + 2 for the
+    # filter button + 2 of margin
+    assert labels[-1] == "Below an interval target (information)"
+    widths = column_widths(ws)
+    assert widths[len(labels)] == pytest.approx(38 + 4 + 0.71, abs=0.01)
 
 
 def test_the_interval_table_moves_on_exactly_when_the_first_sheet_is_full(simulated, monkeypatch):
