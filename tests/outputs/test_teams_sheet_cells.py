@@ -173,3 +173,18 @@ def test_no_intervals_no_colour_scale(tmp_path):
     assert rows[-1][0] == f"Interval start ({TZ})"
     assert list(ws.conditional_formatting) == []
     assert ws.freeze_panes == "B21"
+
+
+def test_one_interval_gets_its_colour_scales(tmp_path):
+    teams = _teams()
+    first = teams.intervals["interval_start"].min()
+    one = TeamPlan(
+        intervals=teams.intervals[teams.intervals["interval_start"] == first],
+        skills=teams.skills,
+        skill_intervals=teams.skill_intervals,
+        totals=teams.totals,
+    )
+    ws, _ = one_sheet(
+        tmp_path, TEAMS_SHEET, lambda wb, ws, formats: write_teams_sheet(ws, one, TZ, formats)
+    )
+    assert sorted(str(r.sqref) for r in ws.conditional_formatting) == ["B21:C21", "D21:E21"]
