@@ -88,6 +88,8 @@ def test_all_skills_rows_first_in_bold_then_each_skill(tmp_path):
     assert [r[2].date() for r in body] == WEEKS * 3
     assert [r[3] for r in body] == [140.0, 154.0, 100.0, 110.0, 40.0, 44.0]
     assert [r[5] for r in body] == [9, 10, None, None, None, None]  # totals-only column last
+    # the skills' ids keep the id format (no thousands separator) below the totals' blanks
+    assert [ws.cell(row, 1).number_format for row in range(7, 11)] == ["0"] * 4
     bold = [bool(ws.cell(row, 4).font.b) for row in range(5, 11)]
     assert bold == [True, True, False, False, False, False]
     assert ws.auto_filter.ref == "A4:F10"
