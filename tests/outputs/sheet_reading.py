@@ -71,3 +71,68 @@ def assert_table_equals(
             if isinstance(expected, (int, float)) and not isinstance(expected, bool):
                 expected = float(expected)
             assert same(rows[i][j], expected, timezone), (i, name, rows[i][j], expected)
+
+
+def written_book(tmp_path, write, name: str = "book") -> tuple:
+    """Fill a workbook as the workbook writer does (constant memory, no string conversion)
+    and read it back: the openpyxl workbook and the xlsx's XML parts by name.
+
+    ``write(workbook, formats)`` adds and fills the sheets.
+    """
+    import zipfile
+
+    import openpyxl
+    import xlsxwriter
+
+    from staffing.outputs.cells import Formats
+
+    path = tmp_path / f"{name}.xlsx"
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_numbers": False}
+    )
+    write(workbook, Formats(workbook))
+    workbook.close()
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml")}
+    return openpyxl.load_workbook(path), parts
+
+
+def one_sheet(tmp_path, name: str, write) -> tuple:
+    """Write one sheet alone (:func:`written_book`) and read it back: the openpyxl sheet and
+    the xlsx's parts by name. ``write(workbook, ws, formats)`` fills the sheet ``name``."""
+    book, parts = written_book(
+        tmp_path, lambda wb, formats: write(wb, wb.add_worksheet(name), formats), name
+    )
+    return book[name], parts
+
+
+def cell_rows(ws) -> list[list]:
+    """Every row of ``ws`` as a list of values (None for an empty cell)."""
+    return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def column_widths(ws) -> dict[int, float]:
+    """Set column widths by column number (1-based), a group of equal columns spread out."""
+    out = {}
+    for dim in ws.column_dimensions.values():
+        if dim.width:
+            for col in range(dim.min, dim.max + 1):
+                out[col] = dim.width
+    return out
+
+
+#: The looks of the workbook's text cells (cells.Formats): (bold, italic, size, colour).
+LOOKS = {
+    "title": (True, False, 14, None),
+    "note": (False, True, 11, "FF555555"),
+    "section": (True, False, 12, None),
+}
+
+
+def assert_look(cell, look: str) -> None:
+    """``cell`` is a title, a note or a section heading by its font (:data:`LOOKS`)."""
+    bold, italic, size, colour = LOOKS[look]
+    font = cell.font
+    assert (bool(font.b), bool(font.i), font.sz) == (bold, italic, size), (cell.coordinate, look)
+    if colour is not None:
+        assert font.color is not None and font.color.rgb == colour, cell.coordinate
