@@ -31,6 +31,7 @@ import pandas as pd
 import pytest
 
 import staffing
+from staffing.outputs.layout import rows_note
 from staffing.outputs.sheets import plan as plan_sheets
 from staffing.outputs.sheets.plan import write_summary
 from staffing.outputs.view import PlanView
@@ -207,13 +208,18 @@ def test_a_plan_without_intervals_has_its_table_on_row_4_and_no_chart(tmp_path, 
 
 
 def test_without_the_intervals_sheet_a_warning_says_where_they_are(tmp_path, view):
-    ws, _ = _write(tmp_path, view, intervals_sheet=False)
+    """The note saying where the rows went (layout.rows_note) is the last warning."""
+    note = rows_note(
+        len(view.intervals), intervals_sheet=False, skill_sheets=True, files=["out/p.csv"]
+    )
+    ws, _ = _write(tmp_path, view, rows_note=note)
     column_a = [r[0] for r in cell_rows(ws)]
     n = len(view.meta["notes"]) + 1
     at = column_a.index(f"Warnings: what to double-check ({n})")
+    # the words of rows_note's docstring, with this plan's row count
     assert column_a[at + n] == (
-        f"The {len(view.intervals):,} interval rows are not in this workbook (no Intervals "
-        "sheet): they are in the intervals file written beside it."
+        f"The workbook has no Intervals sheet ({len(view.intervals):,} interval rows): "
+        "the rows are in out/p.csv."
     )
 
 
