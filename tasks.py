@@ -124,7 +124,11 @@ MUTATE_TESTS = {
         "tests/sources/test_planner_files.py",
         "tests/sources/test_forecast_files.py",
     ],
-    "staffing.daily": ["tests/test_daily.py", "tests/plan/test_binding.py"],
+    "staffing.daily": [
+        "tests/test_daily.py",
+        "tests/test_daily_rules.py",
+        "tests/plan/test_binding.py",
+    ],
     "staffing.special_days": [
         "tests/test_special_days.py",
         "tests/test_special_days_table.py",
