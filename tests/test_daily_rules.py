@@ -418,3 +418,84 @@ def test_group_metrics_of_a_zero_volume_interval_add_nothing():
     alone = _metrics("erlang_c", 3.0, 30.0, 300.0, 3600, 20.0, None)
     assert got["asa_s"][0] == pytest.approx(float(alone["asa_s"]), rel=1e-12)
     assert got["service_level"][0] == pytest.approx(float(alone["service_level"]), rel=1e-12)
+
+
+def test_erlang_c_ignores_a_patience_given_with_it():
+    """Patience belongs to Erlang A: an Erlang C day given a finite patience (a skill's
+    setting passed along) is staffed as without one."""
+    volume, h = np.array([30.0, 120.0, 60.0]), np.full(3, 240.0)
+    floor = np.floor(volume * h / 3600) + 1
+    target = np.full(3, 0.8)
+    with_patience = _fewest(
+        floor=floor, volume=volume, h=h, patience_s=np.full(3, 90.0), service_level=target
+    )
+    np.testing.assert_array_equal(
+        with_patience, _fewest(floor=floor, volume=volume, h=h, service_level=target)
+    )
+    assert (with_patience > floor).any()
+
+
+def _random_days(seed: int):
+    """1-3 days of 2-3 intervals: Erlang A (service level, abandonment, sometimes ASA) or
+    Erlang C (service level) at FTE costs with shrinkage 20-45 %."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(2, 4, int(rng.integers(1, 4)))
+    rows = int(sizes.sum())
+    model = "erlang_a" if rng.random() < 0.6 else "erlang_c"
+    volume = rng.uniform(5, 120, rows).round()
+    h = rng.uniform(120, 400, rows).round()
+    patience = (
+        np.full(rows, float(rng.choice([60, 120, 240])))
+        if model == "erlang_a"
+        else np.full(rows, np.inf)
+    )
+    floor = np.floor(volume * h / 3600) + (1 if model == "erlang_c" else 0)
+    cost = 1 / (1 - rng.choice([0.2, 0.3, 0.4, 0.45], rows))
+    targets = {"service_level": np.repeat(rng.choice([0.7, 0.8, 0.9], len(sizes)), sizes)}
+    if model == "erlang_a":
+        targets["max_abandon"] = np.repeat(rng.choice([0.02, 0.05, 0.1], len(sizes)), sizes)
+        if rng.random() < 0.5:
+            targets["asa_s"] = np.repeat(rng.choice([10.0, 20.0, 30.0], len(sizes)), sizes)
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    return model, volume, h, patience, floor, cost, group, targets
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5, 6, 8, 12, 14])
+def test_days_at_fte_costs_meet_every_target_after_the_exchange(seed):
+    """Moving agents to cheaper intervals keeps every target of every day met (checked by
+    hand per day); an Erlang C day's cost is the least brute force finds (its service level
+    is concave above the load, so the optimum is the greedy's with its exchanges)."""
+    model, volume, h, patience, floor, cost, group, targets = _random_days(seed)
+    got = _fewest(
+        model,
+        floor=floor,
+        volume=volume,
+        h=h,
+        patience_s=patience,
+        group=group,
+        cost=cost,
+        **targets,
+    )
+    assert np.all(got >= floor)
+    for g in np.unique(group):
+        rows = group == g
+        want = {name: level[rows][0] for name, level in targets.items()}
+        args = (volume[rows], h[rows], 3600, 20.0, patience[rows])
+        day = _by_hand(model, got[rows], *args)
+        assert day["service_level"] >= want["service_level"] - 1e-9
+        if "max_abandon" in want:
+            assert day["p_abandon"] <= want["max_abandon"] + 1e-9
+        if "asa_s" in want:
+            assert day["asa_s"] <= want["asa_s"] + 1e-9
+        if model == "erlang_c":
+            cheapest = _brute_force(
+                model,
+                floor[rows],
+                volume[rows],
+                h[rows],
+                20.0,
+                patience[rows],
+                cost[rows],
+                want["service_level"],
+            )
+            assert (got[rows] * cost[rows]).sum() == pytest.approx(cheapest)
