@@ -266,16 +266,22 @@ def test_a_group_needing_more_than_2_to_the_16_agents_above_its_floor_is_refused
 
 
 def _brute_force(model, floor, volume, h, within, patience, cost, sl_target, span=6):
+    """The least cost of a staffing in the box [floor, floor + span) meeting the day's
+    service level: every combination evaluated at once."""
     grids = [np.arange(f, f + span) for f in floor]
-    best = np.inf
-    for combo in itertools.product(*grids):
-        n = np.array(combo, dtype=float)
-        if (
-            _by_hand(model, n, volume, h, 3600, within, patience)["service_level"]
-            >= sl_target - 1e-9
-        ):
-            best = min(best, float((n * cost).sum()))
-    return best
+    n = np.array(list(itertools.product(*grids)), dtype=float)
+    extra = {} if model == "erlang_c" else {"patience_s": patience}
+    sl = queueing.evaluate(
+        model,
+        n,
+        volume=volume,
+        handle_time_s=h,
+        interval_s=3600,
+        answer_within_s=within,
+        **extra,
+    )["service_level"]
+    ok = (np.asarray(sl) * volume).sum(axis=1) / volume.sum() >= sl_target - 1e-9
+    return float(np.where(ok, (n * cost).sum(axis=1), np.inf).min())
 
 
 def test_groups_are_solved_apart_each_at_its_own_target_and_cost():
