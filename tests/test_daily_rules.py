@@ -528,3 +528,20 @@ def test_days_at_fte_costs_meet_every_target_after_the_exchange(seed):
                 want["service_level"],
             )
             assert (got[rows] * cost[rows]).sum() == pytest.approx(cheapest)
+
+
+def test_a_month_of_distinct_days_gets_each_day_its_own_fewest_agents():
+    """28 one-interval days with different volumes (more than the 20 passes a search may
+    take, so every pass must serve every day short of its target): each day gets the
+    smallest n whose service level reaches 80 % in 20 s, found by scanning n."""
+    volume = 10.0 + 7.0 * np.arange(28)
+    h = np.full(28, 180.0)
+    floor = np.floor(volume * h / 3600) + 1
+    n = floor[:, None] + np.arange(15.0)[None, :]
+    sl = _metrics("erlang_c", n, volume[:, None], 180.0, 3600, 20.0, None)["service_level"]
+    expected = n[np.arange(28), np.argmax(sl >= 0.8, axis=1)]
+    assert (sl[:, -1] >= 0.8).all() and (expected > floor).all()
+    got = _fewest(
+        floor=floor, volume=volume, h=h, group=np.arange(28), service_level=np.full(28, 0.8)
+    )
+    np.testing.assert_array_equal(got, expected)
