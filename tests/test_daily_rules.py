@@ -222,8 +222,8 @@ def test_a_target_met_exactly_by_the_next_agent_takes_that_agent_only():
     [
         (100.0, 0.5e-9, False),  # within 1e-9 x Σv: met
         (100.0, 2e-9, True),  # beyond it: one more agent
-        (1.5, 0.75e-9, False),  # under one contact the slack is 1e-9 x 1
-        (1.5, 1.75e-9, True),
+        (0.5, 0.75e-9, False),  # under one contact the slack is 1e-9 x 1
+        (0.5, 1.5e-9, True),
     ],
 )
 def test_a_group_within_its_relative_slack_meets_its_target(volume, short_by, added):
@@ -231,7 +231,7 @@ def test_a_group_within_its_relative_slack_meets_its_target(volume, short_by, ad
     short of its target by less is met (no agent added), by more is not."""
     h = 3600 * 1.5 / volume  # a = 1.5 Erlang: the floor of 2 agents is stable
     at_floor = _metrics("erlang_c", 2.0, volume, h, 3600, 20.0, None)["service_level"]
-    target = (volume * at_floor + short_by * max(volume, 1.0)) / volume
+    target = (volume * at_floor + short_by * max(volume, 1.0)) / volume  # short_by x slack
     got = _fewest(
         floor=np.array([2.0]),
         volume=np.array([volume]),
