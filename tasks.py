@@ -127,8 +127,17 @@ MUTATE_TESTS = {
         "tests/sources/test_history_file_rules.py",
         "tests/sources/test_volume_file_rules.py",
     ],
-    "staffing.daily": ["tests/test_daily.py", "tests/plan/test_binding.py"],
-    "staffing.special_days": ["tests/test_special_days.py", "tests/plan/test_real_days.py"],
+    "staffing.daily": [
+        "tests/test_daily.py",
+        "tests/test_daily_rules.py",
+        "tests/plan/test_binding.py",
+    ],
+    "staffing.special_days": [
+        "tests/test_special_days.py",
+        "tests/test_special_days_table.py",
+        "tests/test_special_days_history.py",
+        "tests/plan/test_real_days.py",
+    ],
     "staffing.outputs.view": [
         "tests/outputs/test_day_grid_local_days.py",
         "tests/outputs/test_workbook.py",
