@@ -88,6 +88,7 @@ def run_pooled(
     m, v, now, cur, draining, nxt, qhead = 0, 0.0, 0.0, 0, False, 0, 0
     cap = agents[0] if n_t > 0 else 0
     speed = pooled_speed(m, cap, k, h, 0)
+    pace = 1.0 / speed  # seconds per unit of work: a product per event, not a division
     speed_iv = 0
     # the next interval boundary [s]; busy agent-seconds of interval cur so far
     t_bnd, busy_s = (interval_s if n_t > 0 else np.inf), 0.0
@@ -95,7 +96,7 @@ def run_pooled(
         t_arr = arrival_s[nxt] if nxt < n else np.inf
         t_cmp = np.inf
         if m > 0:
-            t_cmp = now + max(heap[0] - v, 0.0) / speed
+            t_cmp = now + max(heap[0] - v, 0.0) * pace
         t_next = min(t_arr, t_bnd, t_cmp)
         if t_next == np.inf:
             break
@@ -154,6 +155,7 @@ def run_pooled(
         if k > 1 or cur != speed_iv:  # with k = 1 the speed changes only with the interval
             speed_iv = cur
             speed = pooled_speed(m, cap, k, h, min(cur, n_t - 1))
+            pace = 1.0 / speed
     stats[cur, 5] += busy_s
     while qhead < nxt:  # nobody left to answer them within the run
         stats[arrival_iv[qhead], 3] += 1.0
