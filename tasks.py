@@ -182,8 +182,8 @@ MUTATE_EQUIVALENT = ROOT / "docs" / "mutation-equivalent"
 
 #: mutmut's exit codes by verdict (mutmut.stats.status_by_exit_code).
 _KILLED = (1, 3)
-#: A mutant that ran out of CPU time (SIGXCPU, mutmut's CPU limit of 30x the tests'
-#: recorded time): the tests did not pass, so it counts as killed, but is shown apart.
+#: A mutant that ran out of CPU time (SIGXCPU at 2 x timeout_multiplier x the tests'
+#: recorded seconds + 1): the tests did not pass, so it counts as killed, but is shown apart.
 _TIMEOUT = (24, -24, 36, 152, 255)
 _NO_TESTS = (5, 33)
 
