@@ -78,9 +78,7 @@ def run_pooled(
     stats : numpy.ndarray
         Per-interval statistics (T + 1, 6), filled in place.
     """
-    n_t = agents.shape[0]
-    k = h.shape[1]
-    n = arrival_s.shape[0]
+    n_t, k, n = agents.shape[0], h.shape[1], arrival_s.shape[0]
     size_max = 1
     for i in range(n_t):
         size_max = max(size_max, agents[i] * k + 1)
@@ -88,8 +86,7 @@ def run_pooled(
     m, v, now, cur, draining, nxt, qhead = 0, 0.0, 0.0, 0, False, 0, 0
     cap = agents[0] if n_t > 0 else 0
     speed = pooled_speed(m, cap, k, h, 0)
-    pace = 1.0 / speed  # seconds per unit of work: a product per event, not a division
-    speed_iv = 0
+    pace, speed_iv = 1.0 / speed, 0  # pace [s per unit of work]: a product per event
     # the next interval boundary [s]; busy agent-seconds of interval cur so far
     t_bnd, busy_s = (interval_s if n_t > 0 else np.inf), 0.0
     while True:
