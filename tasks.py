@@ -182,8 +182,9 @@ MUTATE_EQUIVALENT = ROOT / "docs" / "mutation-equivalent"
 
 #: mutmut's exit codes by verdict (mutmut.stats.status_by_exit_code).
 _KILLED = (1, 3)
-#: A mutant that ran out of CPU time (SIGXCPU at 2 x timeout_multiplier x the tests'
-#: recorded seconds + 1): the tests did not pass, so it counts as killed, but is shown apart.
+#: A mutant stopped by SIGXCPU: out of wall time ((the tests' recorded seconds +
+#: timeout_constant) x timeout_multiplier) or of twice that in CPU time. The tests did not
+#: pass, so it counts as killed, but is shown apart.
 _TIMEOUT = (24, -24, 36, 152, 255)
 _NO_TESTS = (5, 33)
 
@@ -230,6 +231,7 @@ def _mutation_job(module: str) -> Path:
             f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
             f"pytest_add_cli_args = {_toml_list(settings['pytest_add_cli_args'])}",
             f"timeout_multiplier = {settings['timeout_multiplier']}",
+            f"timeout_constant = {settings['timeout_constant']}",
             "",
         ]
     )
