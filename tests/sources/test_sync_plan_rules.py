@@ -22,7 +22,8 @@ from staffing.sources.liveperson import fetch_history
 from staffing.sources.liveperson.sync import plan_windows, week_windows
 from staffing.sources.store import HistoryStore
 from staffing.testing import FakeLivePerson, Fault
-from tests.sources.liveperson_support import fetch_kwargs, window_of
+from staffing.vocabulary import METRIC_COLUMNS
+from tests.sources.liveperson_support import NOW, fetch_kwargs, window_of
 
 D0 = pd.Timestamp("2026-10-05T00:00Z")
 DAY, HOUR = pd.Timedelta(days=1), pd.Timedelta(hours=1)
@@ -260,3 +261,27 @@ def test_without_now_the_range_ends_at_the_current_utc_hour(tmp_path, pauses, ko
     after = pd.Timestamp.now(tz="UTC").floor("60min")
     assert len(sent) == 1 and sent[0][1] in (before, after)
     assert sent[0][1] - sent[0][0] == 7 * DAY
+
+
+def test_rows_updated_adds_up_over_every_window(tmp_path, pauses):
+    """Rule: the summary's ``rows_updated`` counts the changed rows of every window of the
+    fetch, not only of the last one. Two weeks (two windows) fetched from a server, then
+    again from one whose history differs (another seed): the count is worked out here from
+    the two servers' own values, a row counting when any metric differs (missing equal to
+    missing, as the store compares)."""
+    path = tmp_path / "h.sqlite"
+    truths = []
+    for seed in (7, 8):
+        with FakeLivePerson(skill_ids=(11, 12), now=NOW, seed=seed) as server:
+            summary = fetch_history(
+                path, server.account, weeks=2, incremental=False, **fetch_kwargs(server, pauses)
+            )
+            end = NOW.floor("60min")
+            truths.append(server.ground_truth(end - 2 * 7 * DAY, end))
+            assert len(server.nht_requests()) == 2  # one request a window
+    old, new = (t.set_index(["skill_id", "interval_start"])[list(METRIC_COLUMNS)] for t in truths)
+    differs = ((old != new) & ~(old.isna() & new.isna())).any(axis=1)
+    weeks = differs.index.get_level_values("interval_start") < end - 7 * DAY
+    assert differs[weeks].sum() > 0 and differs[~weeks].sum() > 0  # changes in both windows
+    assert summary.rows_new == 0
+    assert summary.rows_updated == int(differs.sum())

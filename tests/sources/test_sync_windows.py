@@ -118,6 +118,8 @@ def test_progress_true_shows_a_page_bar_on_stderr_and_clears_it(tmp_path, lp, pa
     # tqdm writes the rate as page/s, or as s/page when a page takes over a second (a loaded
     # machine)
     rate = ("page/s", "s/page")
+    # before the first page the bar claims no total (not 0/1: the count comes with page 1)
+    assert frames[0].startswith("NHT: 0page [")
     assert any(f.startswith("NHT:") and "1/2" in f and any(r in f for r in rate) for f in frames)
     assert any(f.startswith("NHT: 100%") and "2/2" in f for f in frames)
     assert frames[-1].strip() == ""  # the bar is cleared when the fetch ends
