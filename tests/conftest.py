@@ -6,6 +6,7 @@ No test writes into the repository: outputs go to pytest's ``tmp_path``.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -24,6 +25,26 @@ ROOT = Path(__file__).resolve().parents[1]
 # drawing one hung until its time limit and was counted as a timeout (detected) whatever its
 # tests said. A lock of this process only, as the tests never draw from several processes.
 tqdm.set_lock(threading.RLock())
+
+
+def _shared(scope: str) -> str:
+    """``scope``, or ``"function"`` under the mutation job (``MUTANT_UNDER_TEST`` set).
+
+    mutmut records which tests reach a function while each test runs, and credits what a
+    module- or session-scoped fixture calls to the first test using it only: the file's
+    other tests would never run against those mutants, and mutants they kill would survive.
+    """
+    return "function" if os.environ.get("MUTANT_UNDER_TEST") else scope
+
+
+def per_module(fixture_name: str, config: pytest.Config) -> str:
+    """Fixture scope: one value for a test file's tests; one per test under mutmut."""
+    return _shared("module")
+
+
+def per_session(fixture_name: str, config: pytest.Config) -> str:
+    """Fixture scope: one value for the whole run; one per test under mutmut."""
+    return _shared("session")
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import yaml
 
 import staffing
 from staffing.scenarios import GRID_KEYS, SCENARIO_COLUMNS, scenarios
+from tests.conftest import per_module
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBERS = [
@@ -80,12 +81,12 @@ def _weekly(data: dict) -> pd.DataFrame:
     return staffing.plan(data).weekly[SCENARIO_COLUMNS].reset_index(drop=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def example() -> dict:
     return _example()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def sl_sweep(example) -> pd.DataFrame:
     return scenarios(example, service_level=[0.7, 0.9], max_concurrency=[1, 3])
 

@@ -19,13 +19,14 @@ from staffing.outputs import cells, layout
 from staffing.outputs.layout import Progress
 from staffing.outputs.sheets.plan import interval_sheet_names, write_intervals
 from staffing.outputs.view import PlanView
+from tests.conftest import per_module
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import cell_rows, column_widths, written_book
 
 TZ = support.TIMEZONE
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def view(tmp_path_factory):
     planned = staffing.plan(
         staffing.load_config(support.write_config(tmp_path_factory.mktemp("small")))

@@ -20,12 +20,12 @@ from staffing.cli import main
 from staffing.errors import OutputError
 from staffing.outputs import intervals_csv, write_outputs
 from staffing.outputs.workbook_edits import SEAL_PREFIX, workbook_edits
-from tests.conftest import ROOT
+from tests.conftest import ROOT, per_module
 
 CONFIG = ROOT / "config" / "example.yaml"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def one_week():
     """A real one-week plan of the repository's example."""
     return plan(load_config(CONFIG, overrides={"plan": {"weeks": 1}}))

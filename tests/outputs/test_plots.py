@@ -13,6 +13,7 @@ from matplotlib.image import imread
 
 from staffing.errors import DataError, OutputError
 from staffing.outputs import interval_grid, plots
+from tests.conftest import per_module
 from tests.outputs.test_workbook import TZ, make_plan
 
 
@@ -40,7 +41,7 @@ def make_history(skill_id: int = 101) -> pd.DataFrame:
     return frame
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def plan():
     p = make_plan()
     p.history = make_history()

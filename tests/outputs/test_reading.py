@@ -21,6 +21,7 @@ from staffing.outputs.layout import sheet_names
 from staffing.outputs.sheets.plan import SUMMARY_TABLE_NAME, SUMMARY_TABLE_ROW
 from staffing.outputs.workbook import write_outputs, write_workbook
 from staffing.vocabulary import COLUMN_META
+from tests.conftest import per_module
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config" / "example.yaml"
@@ -57,7 +58,7 @@ def _plan(minutes: int = 60, name: str = "Voice") -> staffing.Plan:
     return staffing.plan(config, volume=volume)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def half_hourly():
     return _plan(minutes=30, name=LONG_NAME)
 

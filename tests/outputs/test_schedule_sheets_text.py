@@ -34,6 +34,7 @@ from staffing.outputs import layout
 from staffing.outputs.sheets.coverage import coverage_sheet_names, write_coverage
 from staffing.outputs.sheets.shifts import check_schedule, schedule_note, write_shifts_sheet
 from staffing.outputs.view import PlanView
+from tests.conftest import per_module
 from tests.outputs import schedule_support
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import (
@@ -48,18 +49,18 @@ TZ = support.TIMEZONE
 RULES = "Rules: python -m pydoc staffing.shifts.schedule."
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def planned(tmp_path_factory):
     folder = tmp_path_factory.mktemp("small")
     return staffing.plan(staffing.load_config(schedule_support.write_config(folder)))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def scheduled(planned):
     return staffing.schedule(planned)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def view(planned):
     return PlanView.from_plan(planned)
 

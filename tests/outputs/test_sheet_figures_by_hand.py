@@ -26,6 +26,7 @@ import pytest
 import staffing
 from staffing.outputs import write_workbook
 from staffing.simulation.run import skill_inputs
+from tests.conftest import per_module
 from tests.outputs import schedule_support
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import first_row, read_table
@@ -57,7 +58,7 @@ def _volume() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def results(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dst")
     unused = folder / "unused.csv"

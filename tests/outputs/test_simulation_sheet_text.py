@@ -40,6 +40,7 @@ from staffing.outputs.sheets.simulation import (
 from staffing.outputs.view import PlanView
 from staffing.plan import plan
 from staffing.simulation import simulate
+from tests.conftest import per_module
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, written_book
 
@@ -63,17 +64,17 @@ INTERVAL_SECTION = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def planned(tmp_path_factory):
     return plan(load_config(support.write_config(tmp_path_factory.mktemp("small"))))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def simulated(planned):
     return simulate(planned, replications=2, seed=5)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def view(planned):
     return PlanView.from_plan(planned, with_summary=True)
 

@@ -26,13 +26,14 @@ import pytest
 import staffing
 from staffing.outputs.sheets.plan import write_skill_sheet
 from staffing.outputs.view import PlanView
+from tests.conftest import per_module
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, one_sheet
 
 TZ = support.TIMEZONE  # Europe/Berlin: 13 characters
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def view(tmp_path_factory):
     planned = staffing.plan(
         staffing.load_config(support.write_config(tmp_path_factory.mktemp("small")))

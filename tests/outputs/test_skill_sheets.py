@@ -19,11 +19,12 @@ import yaml
 import staffing
 from staffing.outputs import workbook
 from staffing.outputs.layout import rows_note
+from tests.conftest import per_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def plan():
     data = yaml.safe_load((ROOT / "config" / "example.yaml").read_text())
     data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
@@ -40,7 +41,7 @@ def _sheets_and_summary(path: Path) -> tuple[list[str], list[str]]:
         book.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def full_sheets(plan, tmp_path_factory):
     """The sheets of the small plan's workbook with every part (the reference)."""
     path = workbook.write_workbook(plan, tmp_path_factory.mktemp("full") / "full.xlsx")

@@ -37,6 +37,7 @@ from staffing.outputs.sheets.plan import write_summary
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import Schedule
 from staffing.vocabulary import VERSION
+from tests.conftest import per_module
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import assert_look, cell_rows, column_widths, written_book
 
@@ -47,14 +48,14 @@ WORKLOAD_NOTE = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def planned(tmp_path_factory):
     return staffing.plan(
         staffing.load_config(support.write_config(tmp_path_factory.mktemp("small")))
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def view(planned):
     return PlanView.from_plan(planned, with_summary=True)
 

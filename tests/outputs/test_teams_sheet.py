@@ -10,11 +10,12 @@ import pytest
 import staffing
 from staffing.outputs import write_workbook
 from staffing.outputs.sheets.teams import TEAMS_SHEET, team_grid
+from tests.conftest import per_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def teams_plan():
     config = staffing.load_config(
         ROOT / "config" / "example-teams.yaml", overrides={"plan": {"weeks": 1}}

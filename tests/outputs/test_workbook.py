@@ -36,6 +36,7 @@ from staffing.outputs import (
 )
 from staffing.outputs.sheets import plan as plan_sheets
 from staffing.vocabulary import INTERVAL_COLUMNS
+from tests.conftest import per_module
 
 TZ = "Europe/Paris"
 SECRET = "s3cr3t-SHOULD-NEVER-APPEAR"
@@ -192,19 +193,19 @@ def make_plan(
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def plan() -> FakePlan:
     return make_plan()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def workbook_path(plan, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("wb") / "plan.xlsx"
     write_workbook(plan, path)
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def book(workbook_path):
     return openpyxl.load_workbook(workbook_path)
 
@@ -776,7 +777,7 @@ def test_refused_parquet_target_writes_nothing_at_all(plan, tmp_path):
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def real_plan(tmp_path_factory):
     from staffing.plan import plan as run_plan
 

@@ -19,11 +19,12 @@ import yaml
 import staffing
 from staffing.outputs import workbook
 from staffing.outputs.workbook import write_workbook
+from tests.conftest import per_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def plan():
     data = yaml.safe_load((ROOT / "config" / "example.yaml").read_text())
     data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
@@ -32,7 +33,7 @@ def plan():
     return staffing.plan(data)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def written(plan, tmp_path_factory):
     messages: list[str] = []
     path = write_workbook(

@@ -21,6 +21,7 @@ import yaml
 import staffing
 from staffing.errors import DataError, OutputError
 from staffing.outputs import layout, write_outputs, write_workbook
+from tests.conftest import per_module
 from tests.outputs import schedule_support, sheet_reading
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import first_row, read_table
@@ -70,18 +71,18 @@ LABELS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def planned(tmp_path_factory):
     folder = tmp_path_factory.mktemp("small")
     return staffing.plan(staffing.load_config(schedule_support.write_config(folder)))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def scheduled(planned):
     return staffing.schedule(planned)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def written(planned, scheduled, tmp_path_factory):
     folder = tmp_path_factory.mktemp("books")
     paths = write_outputs(
@@ -91,7 +92,7 @@ def written(planned, scheduled, tmp_path_factory):
     return paths, without
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def book(written):
     return openpyxl.load_workbook(written[0][0])
 

@@ -18,6 +18,7 @@ from staffing.errors import DataError, OutputError
 from staffing.outputs import layout, write_outputs, write_workbook
 from staffing.plan import plan
 from staffing.simulation import SimulationResult, simulate
+from tests.conftest import per_module
 from tests.outputs import sheet_reading
 from tests.outputs import simulation_support as support
 from tests.outputs.sheet_reading import first_row, read_table
@@ -56,7 +57,7 @@ LABELS = {
 CUT_AT = pd.Timestamp("2026-03-02 10:00", tz=TZ)  # Monday's peak hour
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def planned(tmp_path_factory):
     """The small plan, with the voice skill's peak hour on Monday cut to a third."""
     result = plan(load_config(support.write_config(tmp_path_factory.mktemp("small"))))
@@ -67,12 +68,12 @@ def planned(tmp_path_factory):
     return result
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def simulated(planned) -> SimulationResult:
     return simulate(planned, replications=4, seed=3)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def written(planned, simulated, tmp_path_factory):
     folder = tmp_path_factory.mktemp("books")
     with_sim = write_workbook(planned, folder / "with.xlsx", simulation=simulated)
@@ -80,7 +81,7 @@ def written(planned, simulated, tmp_path_factory):
     return with_sim, without
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def book(written):
     return openpyxl.load_workbook(written[0])
 

@@ -23,6 +23,7 @@ from staffing.vocabulary import (
     BINDINGS,
     COLUMN_META,
 )
+from tests.conftest import per_module
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config" / "example.yaml"
@@ -69,7 +70,7 @@ def _volume(minutes: int = 60) -> pd.DataFrame:
     return pd.DataFrame({"skill_id": 1, "interval_start": grid, "volume": per_hour * minutes / 60})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def hourly():
     return plan(_config(), volume=_volume())
 

@@ -12,13 +12,14 @@ import yaml
 import staffing
 from staffing.plan.teams_sim import SIMULATION
 from staffing.simulation.teams import run_teams
+from tests.conftest import per_module
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Monday morning only: a few busy hours keep the search fast.
 MORNING = {"mon": "09:00-13:00"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def morning_plan():
     """The teams example (both kinds of team, a shared skill) on one Monday morning."""
     data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())

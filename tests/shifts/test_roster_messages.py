@@ -16,6 +16,7 @@ import pytest
 
 import staffing
 from staffing.errors import DataError
+from tests.conftest import per_module
 
 MON = "2026-03-02"  # a Monday
 
@@ -53,7 +54,7 @@ def _plan(**extra) -> staffing.Plan:
     return staffing.plan(staffing.load_config(_config(**extra)), volume=volume)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def plan() -> staffing.Plan:
     return _plan()
 

@@ -11,6 +11,7 @@ import yaml
 import staffing
 from staffing.errors import ConfigError
 from staffing.simulation.teams import run_teams
+from tests.conftest import per_module
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = {"length_hours": 4, "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60}}
@@ -27,7 +28,7 @@ def _config(shifts) -> dict:
     return data
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def scheduled():
     shifts = [
         {"name": "msg", "team": "Messaging", **DAY},

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from staffing.plan import Plan, plan
+from tests.conftest import per_session
 
 START = "2026-03-02"  # a Monday
 TIMEZONE = "Europe/Berlin"
@@ -86,7 +87,7 @@ def ramp_volume() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope=per_session)
 def ramps_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     folder = tmp_path_factory.mktemp("ramps")
     dummy = folder / "unused.csv"

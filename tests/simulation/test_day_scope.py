@@ -20,13 +20,14 @@ from staffing.simulation import engine
 from staffing.simulation.day_scope import day_scope_agents, day_scope_skills, distinct_periods
 from staffing.simulation.inputs import SkillInput
 from staffing.simulation.run import skill_inputs
+from tests.conftest import per_module
 from tests.simulation.peaks import peaks_config, peaks_volume
 
 TARGET = 0.8
 CHECK_SEED = 101  # the checks simulate on another seed than the correction (seed 0)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def peaks_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     unused = tmp_path_factory.mktemp("peaks") / "unused.csv"
     unused.write_text("skill_id,interval_start,volume\n")

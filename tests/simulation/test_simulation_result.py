@@ -26,6 +26,7 @@ import pytest
 from staffing.plan import plan
 from staffing.simulation import engine, kernel, simulate
 from staffing.simulation.run import plan_uncertainty, skill_inputs
+from tests.conftest import per_module
 from tests.simulation.conftest import ramp_config, ramp_volume
 
 REPS = 12  # two tasks per skill: 10 + 2
@@ -51,7 +52,7 @@ SUMMARY_COLUMNS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def capped_plan(tmp_path_factory):
     """The ramps plan with an occupancy cap and a floor of agents on Voice A, and a day-level
     CV of 0.15 with correlation 0.4 between the skills."""

@@ -29,6 +29,7 @@ import pytest
 from staffing.plan import plan
 from staffing.simulation import engine, simulate
 from staffing.simulation.run import skill_inputs
+from tests.conftest import per_module
 from tests.simulation.by_hand import half_width, period_figures, ratio, replications
 from tests.simulation.conftest import ramp_config
 
@@ -52,7 +53,7 @@ def _volume() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def two_week_plan(tmp_path_factory):
     folder = tmp_path_factory.mktemp("stats")
     unused = folder / "unused.csv"

@@ -13,11 +13,12 @@ from conftest import ramp_config, ramp_volume
 from staffing.plan import plan
 from staffing.simulation import simulate
 from staffing.simulation.time_stable import time_stable_agents
+from tests.conftest import per_module
 
 OPTIONS = {"replications": 6, "seed": 5, "max_iterations": 4}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def stable_plan(tmp_path_factory):
     dummy = tmp_path_factory.mktemp("stable") / "unused.csv"
     dummy.write_text("skill_id,interval_start,volume\n")
