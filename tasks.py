@@ -292,12 +292,8 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
     )
 
 
-def _again(job: Path) -> list[str]:
-    """Make a job run its survivors again against the current tests: the tests copied in
-    anew, the verdicts of the survivors and of the mutants no test reached cleared, the
-    record of which tests reach what dropped. Returns those mutants' names: mutmut reruns
-    every mutant named on its command line, so only they are named."""
-    import json
+def _fresh_tests(job: Path) -> None:
+    """Copy the tests into a job anew and drop its record of which tests reach what."""
     import shutil
 
     copied = job / "mutants" / "tests"
@@ -305,11 +301,22 @@ def _again(job: Path) -> list[str]:
         shutil.rmtree(copied)
         shutil.copytree(ROOT / "tests", copied)
     (job / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+
+
+def _again(job: Path) -> list[str]:
+    """Make a job run its survivors again against the current tests: the tests copied in
+    anew, the verdicts of the survivors, of the mutants no test reached and of the timeouts
+    (to tell a loop from a machine that was busy) cleared, the
+    record of which tests reach what dropped. Returns those mutants' names: mutmut reruns
+    every mutant named on its command line, so only they are named."""
+    import json
+
+    _fresh_tests(job)
     names = []
     for meta in (job / "mutants").rglob("*.py.meta"):
         data = json.loads(meta.read_text())
         codes = data["exit_code_by_key"]
-        cleared = [k for k, c in codes.items() if c == 0 or c in _NO_TESTS]
+        cleared = [k for k, c in codes.items() if c == 0 or c in _NO_TESTS or c in _TIMEOUT]
         data["exit_code_by_key"] = {k: None if k in cleared else c for k, c in codes.items()}
         meta.write_text(json.dumps(data))
         names += cleared
@@ -319,9 +326,11 @@ def _again(job: Path) -> list[str]:
 def mutate(*args: str) -> int:
     """Run mutmut module by module, one job each, then report.
 
-    ``mutate [--sample] [--again] [MODULE ...]``: every mutant of the modules (default: all
-    of ``MUTATE_MODULES``), or with ``--sample`` the sample above; ``--again`` runs the
-    survivors of an earlier run again, against the tests as they are now. Each module is its
+    ``mutate [--sample] [--again] [--resume] [MODULE ...]``: every mutant of the modules
+    (default: all of ``MUTATE_MODULES``), or with ``--sample`` the sample above; ``--again``
+    runs the survivors (and timeouts) of an earlier run again, against the tests as they are
+    now; ``--resume`` runs only the mutants without a verdict (those of code changed since the
+    last run: mutmut clears a function's verdicts when its code changes). Each module is its
     own job in ``mutants/jobs/MODULE`` (:func:`_mutation_job`): only its files are mutated,
     only its tests (:data:`MUTATE_TESTS`) run once to record which of them reach each
     function, and every mutant then runs only the tests that reach the function it changes,
@@ -333,8 +342,9 @@ def mutate(*args: str) -> int:
     """
     import time
 
-    sample, again = "--sample" in args, "--again" in args
-    modules = [a for a in args if a not in ("--sample", "--again")] or list(MUTATE_MODULES)
+    sample, again, resume = "--sample" in args, "--again" in args, "--resume" in args
+    flags = ("--sample", "--again", "--resume")
+    modules = [a for a in args if a not in flags] or list(MUTATE_MODULES)
     unknown = [m for m in modules if m not in MUTATE_MODULES]
     if unknown:
         print(f"not a mutated module: {', '.join(unknown)}; known: {', '.join(MUTATE_MODULES)}")
@@ -345,7 +355,9 @@ def mutate(*args: str) -> int:
         pattern = f"{module}.*__mutmut_{MUTATE_MODULES[module] if sample else '*'}"
         began = time.monotonic()
         job = _mutation_job(module)
-        names = _again(job) if again else [pattern]
+        if resume:
+            _fresh_tests(job)  # mutmut alone runs the mutants without a verdict: new code
+        names = _again(job) if again else [] if resume else [pattern]
         command = [str(BIN / "mutmut"), "run", "--max-children", str(MUTATE_WORKERS), *names]
         rc = subprocess.run(command, cwd=job, preexec_fn=_lowest_priority).returncode
         minutes[module] = (time.monotonic() - began) / 60
