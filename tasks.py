@@ -166,6 +166,17 @@ MUTATE_TESTS = {
     "staffing.simulation": [
         "tests/simulation/",
         "tests/outputs/test_sheet_figures_by_hand.py",
+        # The three tests on a Dask LocalCluster take 10-16 s each and reach nearly every
+        # function: every surviving mutant would pay 40 s for them. They check that a
+        # cluster gives the figures of a run in process, which the other tests pin down.
+        "--deselect",
+        "tests/simulation/test_forecast_error.py::"
+        "test_forecast_error_draws_reproduce_in_process_and_on_two_dask_workers",
+        "--deselect",
+        "tests/simulation/test_simulation_run.py::"
+        "test_identical_without_dask_and_on_one_or_two_dask_workers",
+        "--deselect",
+        "tests/simulation/test_teams.py::test_identical_in_process_and_on_two_dask_workers",
     ],
 }
 
