@@ -340,8 +340,10 @@ def mutate(*args: str) -> int:
     ``mutate [--sample] [--again] [--resume] [MODULE ...]``: every mutant of the modules
     (default: all of ``MUTATE_MODULES``), or with ``--sample`` the sample above; ``--again``
     runs the survivors (and timeouts) of an earlier run again, against the tests as they are
-    now; ``--resume`` runs only the mutants without a verdict (those of code changed since the
-    last run: mutmut clears a function's verdicts when its code changes). Each module is its
+    now; ``--resume`` runs only the mutants without a verdict: a run stopped half way goes
+    on, and after a code change only the changed functions' mutants run (mutmut clears a
+    function's verdicts when its code changes; a change of the time limits clears the
+    timeouts). Each module is its
     own job in ``mutants/jobs/MODULE`` (:func:`_mutation_job`): only its files are mutated,
     only its tests (:data:`MUTATE_TESTS`) run once to record which of them reach each
     function, and every mutant then runs only the tests that reach the function it changes,
@@ -366,8 +368,7 @@ def mutate(*args: str) -> int:
         pattern = f"{module}.*__mutmut_{MUTATE_MODULES[module] if sample else '*'}"
         began = time.monotonic()
         job = _mutation_job(module)
-        if resume:
-            _fresh_tests(job)  # mutmut alone runs the mutants without a verdict: new code
+        # named nothing, mutmut runs only the mutants without a verdict
         names = _again(job) if again else [] if resume else [pattern]
         command = [str(BIN / "mutmut"), "run", "--max-children", str(MUTATE_WORKERS), *names]
         rc = subprocess.run(command, cwd=job, preexec_fn=_lowest_priority).returncode
