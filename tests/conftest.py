@@ -28,22 +28,24 @@ tqdm.set_lock(threading.RLock())
 
 
 def _shared(scope: str) -> str:
-    """``scope``, or ``"function"`` under the mutation job (``MUTANT_UNDER_TEST`` set).
+    """``scope``, or ``"function"`` while mutmut records which tests reach what.
 
-    mutmut records which tests reach a function while each test runs, and credits what a
-    module- or session-scoped fixture calls to the first test using it only: the file's
-    other tests would never run against those mutants, and mutants they kill would survive.
+    mutmut runs the tests once (``MUTANT_UNDER_TEST`` set to ``"stats"``) to record which
+    functions each test reaches, and credits what a module- or session-scoped fixture calls
+    to the first test using it only: the file's other tests would never run against those
+    mutants. Per test there, every test is credited with what its fixtures reach; with each
+    mutant (a process of its own) the fixture is shared again, built with the mutant active.
     """
-    return "function" if os.environ.get("MUTANT_UNDER_TEST") else scope
+    return "function" if os.environ.get("MUTANT_UNDER_TEST") == "stats" else scope
 
 
 def per_module(fixture_name: str, config: pytest.Config) -> str:
-    """Fixture scope: one value for a test file's tests; one per test under mutmut."""
+    """Fixture scope: one value for a test file's tests; one per test while mutmut records."""
     return _shared("module")
 
 
 def per_session(fixture_name: str, config: pytest.Config) -> str:
-    """Fixture scope: one value for the whole run; one per test under mutmut."""
+    """Fixture scope: one value for the whole run; one per test while mutmut records."""
     return _shared("session")
 
 
