@@ -34,6 +34,7 @@ from staffing.shifts.blocks import (
     BlockModel,
     block_diagonal,
     free_model,
+    joint_columns,
     rows_and_columns,
 )
 
@@ -136,6 +137,11 @@ def _joint_rows(
     return a, np.concatenate(lb), np.concatenate(ub), row_cuts
 
 
+def _start_rows(model: BlockModel) -> int:
+    """Rows the per-start limits of one block add to the joint LP."""
+    return 0 if model.rows_g is None else model.rows_g.shape[0]
+
+
 class ScipyRelaxations:
     """The LP relaxations by ``scipy.optimize.milp``: a new programme for every solve.
 
@@ -209,7 +215,9 @@ class ScipyRelaxations:
             columns.append(used)
             solved.append(k)
             parts.append(
-                Block(rows_left, left[need], left[need], block.cost[used], block.group[used])
+                Block.from_matrix(
+                    rows_left, left[need], left[need], block.cost[used], block.group[used]
+                )
             )
         free = [free_model(part.cost.size) for part in parts]
         for k, used, (z, _) in zip(
@@ -262,8 +270,10 @@ class HighsRelaxations:
             for block, model in zip(self.blocks, self.models, strict=True)
         ]
         failed = [i for i, (x_i, _) in enumerate(out) if x_i is None]
+        pairs = (self.blocks, self.models)
         if failed:
-            _, _, _, row_cuts = _joint_rows(self.blocks, self.models)
+            sizes = [b.cols.n_rows + _start_rows(m) for b, m in zip(*pairs, strict=True)]
+            row_cuts = np.cumsum([0, *sizes])
             rows = np.concatenate([np.arange(row_cuts[i], row_cuts[i + 1]) for i in failed])
             cols = np.concatenate([np.arange(self._cuts[i], self._cuts[i + 1]) for i in failed])
             self._highs.changeRowsBounds(
@@ -316,13 +326,21 @@ def _load(blocks: Sequence[Block], models: Sequence[BlockModel]) -> Any:
     """A quiet highspy model of the blocks' joint LP (no presolve, so re-solves start warm)."""
     import highspy
 
-    a, lb, ub, _ = _joint_rows(blocks, models)
-    a = sparse.csc_array(a)
+    if all(model.rows_g is None for model in models):
+        # no start rows: the block-diagonal matrix straight from the blocks' columns
+        ptr, rows, share, n_rows = joint_columns([block.cols for block in blocks])
+        lb = np.concatenate([block.req_whole for block in blocks])
+        ub = np.full(n_rows, np.inf)
+    else:
+        a, lb, ub, _ = _joint_rows(blocks, models)
+        csc = sparse.csc_array(a)
+        ptr, rows, share, n_rows = csc.indptr, csc.indices, csc.data, csc.shape[0]
+    n_cols = ptr.size - 1
     highs = _quiet_highs(highspy)
     highs.passModel(
-        a.shape[1],
-        a.shape[0],
-        a.nnz,
+        n_cols,
+        n_rows,
+        int(ptr[-1]),
         int(highspy.MatrixFormat.kColwise),
         int(highspy.ObjSense.kMinimize),
         0.0,
@@ -331,10 +349,10 @@ def _load(blocks: Sequence[Block], models: Sequence[BlockModel]) -> Any:
         np.concatenate([m.hi for m in models]),
         lb,
         ub,
-        a.indptr.astype(np.int32),
-        a.indices.astype(np.int32),
-        a.data.astype(float),
-        np.zeros(a.shape[1], dtype=np.int32),  # every column continuous
+        ptr.astype(np.int32),
+        rows.astype(np.int32),
+        share.astype(float),
+        np.zeros(n_cols, dtype=np.int32),  # every column continuous
     )
     return highs
 

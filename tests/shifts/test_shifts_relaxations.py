@@ -45,7 +45,7 @@ def _day_block(seed: int) -> Block:
     )
     rows_kept = np.flatnonzero((need > 0) & (a.toarray().sum(axis=1) > 0))
     cost = (length - brk_len) / 60.0
-    return Block(
+    return Block.from_matrix(
         sparse.csr_array(a.toarray()[rows_kept]),
         need[rows_kept],
         need[rows_kept],
@@ -106,14 +106,14 @@ def test_a_block_whose_limits_fail_is_told_apart_and_the_others_still_solve():
     # Block 0: two patterns of one start, at most 1 head, but its one interval needs 2
     # (each pattern covers it fully): infeasible. Block 1: one pattern, 3 heads needed,
     # paid 4 h: LP optimum 3 heads, 12 h. The warm model then still re-solves block 1.
-    bad = Block(
+    bad = Block.from_matrix(
         sparse.csr_array(np.array([[1.0, 1.0]])),
         np.array([2.0]),
         np.array([2.0]),
         np.array([4.0, 4.0]),
         np.array([0, 0]),
     )
-    good = Block(
+    good = Block.from_matrix(
         sparse.csr_array(np.array([[1.0]])),
         np.array([3.0]),
         np.array([3.0]),
