@@ -10,7 +10,7 @@ same weekday of a forecast that repeats every week) is kept once and its answer 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
@@ -139,6 +139,9 @@ class Block:
     req_whole: np.ndarray  # ceil(req) in rows whose shares are all whole
     cost: np.ndarray  # paid hours per pattern
     group: np.ndarray  # the global start of each pattern
+    _entries: dict[int, list[tuple[int, float]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_matrix(
@@ -179,13 +182,26 @@ class Block:
         """Entries of each pattern's column [-]."""
         return np.diff(self.cols.ptr)
 
-    @cached_property
-    def entries(self) -> list[list[tuple[int, float]]]:
-        """Per pattern: its (row, share) pairs as Python numbers (for loops over a few
-        columns)."""
-        ptr, rows, share, _ = self.cols
-        pairs, cuts = list(zip(rows.tolist(), share.tolist(), strict=True)), ptr.tolist()
-        return [pairs[cuts[j] : cuts[j + 1]] for j in range(len(cuts) - 1)]
+    def entries(self, p: int) -> list[tuple[int, float]]:
+        """The (row, share) pairs of pattern ``p`` as Python numbers, kept once read (for
+        loops over a few columns, where numpy's per-call cost outweighs the work).
+
+        Parameters
+        ----------
+        p : int
+            A pattern of the block.
+
+        Returns
+        -------
+        list of (int, float)
+        """
+        pairs = self._entries.get(p)
+        if pairs is None:
+            ptr, rows, share, _ = self.cols
+            span = slice(ptr[p], ptr[p + 1])
+            pairs = list(zip(rows[span].tolist(), share[span].tolist(), strict=True))
+            self._entries[p] = pairs
+        return pairs
 
     @cached_property
     def _dense(self) -> np.ndarray | None:

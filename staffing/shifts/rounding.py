@@ -62,9 +62,8 @@ def drop_redundant(block: Block, y: np.ndarray) -> np.ndarray:
     # the few patterns that can spare heads, in turn, on Python floats (the same IEEE
     # arithmetic as numpy's, without its per-call cost on a dozen entries)
     left = slack.tolist()
-    entries = block.entries
     for p in cols[can[np.argsort(-block.cost[cols[can]], kind="stable")]].tolist():
-        pairs = entries[p]
+        pairs = block.entries(p)
         spare = min(y[p], math.floor(min([left[r] / s for r, s in pairs]) + 1e-9))
         if spare > 0:
             for r, s in pairs:
