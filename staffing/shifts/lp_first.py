@@ -226,6 +226,7 @@ def _dive(
             # else y[k] covers the block, and its rounding above did not reach the bound
         if not residual:
             break
+        lp.retain([which[k] for k in residual])  # the others are done
         found = lp.above([which[k] for k in residual], [y[k] for k in residual])
         todo = []
         for k, x in zip(residual, found, strict=True):
