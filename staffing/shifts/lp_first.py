@@ -65,18 +65,22 @@ def solve_blocks(
     list of BlockResult
         One per block, in order.
     """
-    models = [block.model(g_min, g_max) for block in blocks]
+    free = not (g_min > 0).any() and bool(np.isinf(g_max).all())  # no limits anywhere
+    models = [free_model(b.cost.size) if free else b.model(g_min, g_max) for b in blocks]
     lp = relaxations(blocks, models, engine)
     lps = lp.optima()
     out: list[BlockResult | None] = [None] * len(blocks)
     bounds = [0.0] * len(blocks)
     lp_values = [0.0] * len(blocks)
     optimum: dict[int, np.ndarray] = {}  # LP optima of the blocks left to round
+    units: dict[bytes, float] = {}  # the paid-hours unit of each distinct cost vector
     for i, (block, model, (x, _)) in enumerate(zip(blocks, models, lps, strict=True)):
         if x is None:
             continue
         lp_values[i] = float(block.cost @ x)
-        bounds[i] = _rounded_bound(lp_values[i], objective_unit(block.cost))
+        if (key := block.cost.tobytes()) not in units:
+            units[key] = objective_unit(block.cost)
+        bounds[i] = _rounded_bound(lp_values[i], units[key])
         y = np.round(x)
         if _whole(x) and _feasible(block, model, y):
             # an integral LP optimum is a MILP optimum: nothing to branch on
