@@ -405,19 +405,20 @@ def _distinct_blocks(
     rows, req_whole, sub = found.rows, found.req_whole, found.sub
     order_r = np.argsort(row_label, kind="stable")
     order_p = np.argsort(pat_label, kind="stable")
-    cuts_r = np.searchsorted(row_label[order_r], np.arange(size + 1))
-    cuts_p = np.searchsorted(pat_label[order_p], np.arange(size + 1))
+    cuts_r = np.searchsorted(row_label[order_r], np.arange(size + 1)).tolist()
+    cuts_p = np.searchsorted(pat_label[order_p], np.arange(size + 1)).tolist()
     # each row's place in its block, and the columns in block order (contiguous per block)
     local_row = np.empty(rows.size, dtype=np.int64)
-    local_row[order_r] = np.arange(rows.size) - cuts_r[row_label[order_r]]
+    local_row[order_r] = np.arange(rows.size) - np.asarray(cuts_r)[row_label[order_r]]
     perm = _columns_in_order(sub, order_p)
     forced = np.zeros(size, dtype=bool)
     forced[pat_label[g_min[group] > 0]] = True
 
+    free = not (g_min > 0).any() and bool(np.isinf(g_max).all())  # no limits anywhere
     distinct: list[Block] = []
     occurrences: list[tuple[int, np.ndarray]] = []
     index_of: dict[bytes, int] = {}
-    for block in np.unique(pat_label):
+    for block in np.unique(pat_label).tolist():
         r0, r1, c0, c1 = cuts_r[block], cuts_r[block + 1], cuts_p[block], cuts_p[block + 1]
         if r0 == r1 and not forced[block]:
             continue  # nothing to cover and nothing forced: no heads
@@ -427,9 +428,12 @@ def _distinct_blocks(
         cols = Columns(
             perm.ptr[c0 : c1 + 1] - lo, local_row[perm.rows[lo:hi]], perm.share[lo:hi], r1 - r0
         )
-        starts, local = np.unique(group[pats], return_inverse=True)
         parts = (req[rows[brows]], req_whole[brows], cost[pats])
-        key = _block_key(cols, *parts, local, g_min[starts], g_max[starts])
+        if free:  # the starts change nothing
+            key = _block_key(cols, *parts)
+        else:
+            starts, local = np.unique(group[pats], return_inverse=True)
+            key = _block_key(cols, *parts, local, g_min[starts], g_max[starts])
         if key not in index_of:  # else the same block again (the same weekday next week)
             index_of[key] = len(distinct)
             distinct.append(Block(cols, *parts, group[pats]))
