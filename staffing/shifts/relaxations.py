@@ -332,6 +332,8 @@ class HighsRelaxations:
         """
         if not len(which):
             return []
+        if not self._live[list(which)].all():
+            raise ValueError("above() asked about a block that retain() dropped")
         cols = np.concatenate([np.arange(self._cuts[i], self._cuts[i + 1]) for i in which])
         lower = np.concatenate([np.asarray(f, dtype=float) for f in floors])
         changed = lower != self._lower[cols]
@@ -354,7 +356,8 @@ class HighsRelaxations:
         Parameters
         ----------
         which : sequence of int
-            The blocks (indices into ``blocks``) still to re-solve.
+            The blocks (indices into ``blocks``) still to re-solve; :meth:`above` may then
+            be asked about these only (a ValueError otherwise).
         """
         keep = np.zeros(self._live.size, dtype=bool)
         keep[list(which)] = True

@@ -121,6 +121,8 @@ def test_blocks_dropped_from_the_warm_model_leave_the_others_exact():
             value = _linprog_value(blocks[i], floors[i])
             assert blocks[i].cost @ x == pytest.approx(value, rel=1e-9)
             xs[i] = x
+    with pytest.raises(ValueError, match="retain"):
+        warm.above([0], [floors[0]])  # block 0 was dropped
 
 
 def test_a_block_whose_limits_fail_is_told_apart_and_the_others_still_solve():
