@@ -10,7 +10,7 @@ same weekday of a forecast that repeats every week) is kept once and its answer 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
@@ -139,9 +139,6 @@ class Block:
     req_whole: np.ndarray  # ceil(req) in rows whose shares are all whole
     cost: np.ndarray  # paid hours per pattern
     group: np.ndarray  # the global start of each pattern
-    _entries: dict[int, list[tuple[int, float]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
 
     @classmethod
     def from_matrix(
@@ -182,26 +179,12 @@ class Block:
         """Entries of each pattern's column [-]."""
         return np.diff(self.cols.ptr)
 
-    def entries(self, p: int) -> list[tuple[int, float]]:
-        """The (row, share) pairs of pattern ``p`` as Python numbers, kept once read (for
-        loops over a few columns, where numpy's per-call cost outweighs the work).
-
-        Parameters
-        ----------
-        p : int
-            A pattern of the block.
-
-        Returns
-        -------
-        list of (int, float)
-        """
-        pairs = self._entries.get(p)
-        if pairs is None:
-            ptr, rows, share, _ = self.cols
-            span = slice(ptr[p], ptr[p + 1])
-            pairs = list(zip(rows[span].tolist(), share[span].tolist(), strict=True))
-            self._entries[p] = pairs
-        return pairs
+    @cached_property
+    def lists(self) -> tuple[list[int], list[int], list[float]]:
+        """(column starts, rows, shares) as Python lists, for loops over a few columns
+        where numpy's per-call cost outweighs the work."""
+        ptr, rows, share, _ = self.cols
+        return ptr.tolist(), rows.tolist(), share.tolist()
 
     @cached_property
     def _dense(self) -> np.ndarray | None:

@@ -62,12 +62,13 @@ def drop_redundant(block: Block, y: np.ndarray) -> np.ndarray:
     # the few patterns that can spare heads, in turn, on Python floats (the same IEEE
     # arithmetic as numpy's, without its per-call cost on a dozen entries)
     left = slack.tolist()
+    ptr_l, rows_l, share_l = block.lists
     for p in cols[can[np.argsort(-block.cost[cols[can]], kind="stable")]].tolist():
-        pairs = block.entries(p)
-        spare = min(y[p], math.floor(min([left[r] / s for r, s in pairs]) + 1e-9))
+        span = range(ptr_l[p], ptr_l[p + 1])
+        spare = min(y[p], math.floor(min([left[rows_l[i]] / share_l[i] for i in span]) + 1e-9))
         if spare > 0:
-            for r, s in pairs:
-                left[r] -= spare * s
+            for i in span:
+                left[rows_l[i]] -= spare * share_l[i]
             y[p] -= spare
     return y
 
