@@ -64,6 +64,7 @@ def layer_of(module: str) -> int:
         "staffing.shifts.patterns",
         "staffing.shifts.blocks",
         "staffing.shifts.lp_first",
+        "staffing.shifts.rounding",
         "staffing.shifts.relaxations",
         "staffing.shifts.branch_and_bound",
         "staffing.daily",

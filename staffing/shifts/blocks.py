@@ -9,6 +9,7 @@ same weekday of a forecast that repeats every week) is kept once and its answer 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -22,10 +23,12 @@ __all__ = [
     "Block",
     "BlockModel",
     "BlockResult",
+    "Columns",
     "Decomposition",
     "block_diagonal",
     "decompose",
     "free_model",
+    "joint_columns",
     "rows_and_columns",
 ]
 
@@ -61,32 +64,143 @@ def free_model(n_p: int) -> BlockModel:
     return BlockModel(np.zeros(n_p), np.full(n_p, np.inf), None, None, None)
 
 
+class Columns(NamedTuple):
+    """A coverage matrix by columns (compressed sparse columns as plain arrays).
+
+    Column ``j``'s entries are ``ptr[j]:ptr[j + 1]`` of ``rows`` and ``share``, rows
+    increasing, no zeros and no duplicates.
+    """
+
+    ptr: np.ndarray  # int64, (n_cols + 1,)
+    rows: np.ndarray  # int64 row of each entry
+    share: np.ndarray  # share of the interval of each entry [-]
+    n_rows: int
+
+    @classmethod
+    def of(cls, a: sparse.sparray | np.ndarray) -> Columns:
+        """The columns of a matrix (any scipy.sparse format, or dense).
+
+        Parameters
+        ----------
+        a : scipy.sparse array or numpy.ndarray
+            Shape (n_rows, n_cols).
+
+        Returns
+        -------
+        Columns
+        """
+        csc = sparse.csc_array(a, dtype=float, copy=True)
+        csc.sum_duplicates()
+        csc.eliminate_zeros()
+        return cls(
+            csc.indptr.astype(np.int64), csc.indices.astype(np.int64), csc.data, csc.shape[0]
+        )
+
+    def reversed(self) -> Columns:
+        """The same matrix with its columns in reverse order."""
+        lengths = np.diff(self.ptr)[::-1]
+        ptr = np.concatenate([[0], np.cumsum(lengths)])
+        take = np.repeat(self.ptr[:-1][::-1] - ptr[:-1], lengths) + np.arange(ptr[-1])
+        return Columns(ptr, self.rows[take], self.share[take], self.n_rows)
+
+
+def joint_columns(parts: Sequence[Columns]) -> Columns:
+    """The block-diagonal matrix of ``parts``, in order, by columns.
+
+    Parameters
+    ----------
+    parts : sequence of Columns
+        The diagonal blocks.
+
+    Returns
+    -------
+    Columns
+    """
+    row_at = np.cumsum([0, *(part.n_rows for part in parts)])
+    nnz_at = np.cumsum([0, *(part.ptr[-1] for part in parts)])
+    return Columns(
+        np.concatenate([[0], *(part.ptr[1:] + nnz_at[k] for k, part in enumerate(parts))]),
+        np.concatenate([part.rows + row_at[k] for k, part in enumerate(parts)]),
+        np.concatenate([part.share for part in parts]),
+        int(row_at[-1]),
+    )
+
+
 @dataclass
 class Block:
-    """One independent programme: coverage rows x patterns of one block."""
+    """One independent programme: coverage rows x patterns of one block.
 
-    a: sparse.csr_array  # coverage of the block's rows by its patterns
+    Build one from a matrix with :meth:`from_matrix`; the solver's hot loops read the
+    columns' arrays and, for a small block, a dense copy, computed once per block.
+    """
+
+    cols: Columns  # coverage of the block's rows by its patterns
     req: np.ndarray  # the requirement (for the shortfall stage)
     req_whole: np.ndarray  # ceil(req) in rows whose shares are all whole
     cost: np.ndarray  # paid hours per pattern
     group: np.ndarray  # the global start of each pattern
 
-    def reversed(self) -> Block:
-        """The same block with its patterns in reverse order."""
-        return Block(
-            self.a[:, ::-1].tocsr(), self.req, self.req_whole, self.cost[::-1], self.group[::-1]
-        )
+    @classmethod
+    def from_matrix(
+        cls,
+        a: sparse.sparray | np.ndarray,
+        req: np.ndarray,
+        req_whole: np.ndarray,
+        cost: np.ndarray,
+        group: np.ndarray,
+    ) -> Block:
+        """A block from its coverage matrix (rows x patterns) and the rest.
+
+        Parameters
+        ----------
+        a : scipy.sparse array or numpy.ndarray
+            Coverage of the block's rows by its patterns [-].
+        req, req_whole : numpy.ndarray
+            The requirement per row, and it rounded up where the row's shares are whole [-].
+        cost : numpy.ndarray
+            Paid hours per pattern [h].
+        group : numpy.ndarray of int
+            The global start of each pattern.
+
+        Returns
+        -------
+        Block
+        """
+        return cls(Columns.of(a), req, req_whole, cost, group)
 
     @cached_property
-    def csc(self) -> sparse.csc_array:
-        """The coverage by columns (one slice per pattern)."""
-        return self.a.tocsc()
+    def a(self) -> sparse.csr_array:
+        """The coverage as a scipy matrix by rows (for scipy's solvers)."""
+        ptr, rows, share, n_rows = self.cols
+        return sparse.csc_array((share, rows, ptr), shape=(n_rows, ptr.size - 1)).tocsr()
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        """Entries of each pattern's column [-]."""
+        return np.diff(self.cols.ptr)
+
+    @cached_property
+    def lists(self) -> tuple[list[int], list[int], list[float]]:
+        """(column starts, rows, shares) as Python lists, for loops over a few columns
+        where numpy's per-call cost outweighs the work."""
+        ptr, rows, share, _ = self.cols
+        return ptr.tolist(), rows.tolist(), share.tolist()
 
     @cached_property
     def _dense(self) -> np.ndarray | None:
         """The coverage as a dense array, for a small block; None for a large one."""
-        rows, cols = self.a.shape
-        return self.a.toarray() if rows * cols <= _DENSE_CELLS else None
+        ptr, rows, share, n_rows = self.cols
+        if n_rows * (ptr.size - 1) > _DENSE_CELLS:
+            return None
+        dense = np.zeros((n_rows, ptr.size - 1))
+        dense[rows, np.repeat(np.arange(ptr.size - 1), self.lengths)] = share
+        return dense
+
+    def reversed(self) -> Block:
+        """The same block with its patterns in reverse order."""
+        return Block(
+            self.cols.reversed(), self.req, self.req_whole, self.cost[::-1], self.group[::-1]
+        )
 
     def cover(self, y: np.ndarray) -> np.ndarray:
         """Heads at work per row of the block, ``a @ y`` [-].
@@ -101,7 +215,10 @@ class Block:
         numpy.ndarray
         """
         dense = self._dense
-        return self.a @ y if dense is None else dense @ y
+        if dense is not None:
+            return dense @ y
+        _, rows, share, n_rows = self.cols
+        return np.bincount(rows, share * np.repeat(y, self.lengths), minlength=n_rows)
 
     def model(self, g_min: np.ndarray, g_max: np.ndarray) -> BlockModel:
         """(lo, hi, start rows, their lower and upper limits) of the per-start limits.
@@ -169,10 +286,10 @@ class Decomposition:
 
 @dataclass(frozen=True)
 class _Rows:
-    """The intervals that need heads and that some pattern reaches."""
+    """The intervals that need heads and that some pattern reaches, and their entries."""
 
     rows: np.ndarray  # their indices
-    sub: sparse.csr_array  # their coverage rows
+    sub: Columns  # their coverage rows (renumbered 0 .. rows.size - 1), by columns
     req_whole: np.ndarray  # their requirement, rounded up where every share is whole
     uncoverable: np.ndarray  # intervals with a requirement no pattern reaches
 
@@ -193,7 +310,8 @@ def decompose(
     req : numpy.ndarray
         Heads needed per interval [-], checked.
     matrix : scipy.sparse.csc_array
-        Coverage, shape (n_intervals, n_patterns) [-].
+        Coverage, shape (n_intervals, n_patterns) [-], in canonical form (sorted rows, no
+        duplicates) with no negative share.
     cost : numpy.ndarray
         Paid hours per pattern [h].
     group : numpy.ndarray of int
@@ -206,15 +324,21 @@ def decompose(
     Decomposition
     """
     found = _coverable_rows(req, matrix)
-    n_p = matrix.shape[1]
-    n_g = g_min.size
-    coo = found.sub.tocoo()
-    # Blocks: a graph on rows + patterns + starts, with row-pattern and pattern-start edges.
-    n_r = found.rows.size
-    edges_a = np.concatenate([coo.row, n_r + np.arange(n_p)])
-    edges_b = np.concatenate([n_r + coo.col, n_r + n_p + group])
+    n_r, n_p, n_g = found.rows.size, matrix.shape[1], g_min.size
+    # Blocks: a graph on rows + patterns + starts, an edge from each pattern to its rows
+    # and to its start (connected_components reads the edges both ways).
+    ptr = found.sub.ptr
     size = n_r + n_p + n_g
-    graph = sparse.coo_array((np.ones(edges_a.size), (edges_a, edges_b)), shape=(size, size))
+    out_ptr = ptr + np.arange(n_p + 1)  # each pattern's rows, then its start
+    targets = np.empty(int(out_ptr[-1]), dtype=np.int64)
+    is_start = np.zeros(targets.size, dtype=bool)
+    is_start[out_ptr[1:] - 1] = True
+    targets[is_start] = n_r + n_p + group
+    targets[~is_start] = found.sub.rows
+    indptr = np.concatenate([np.zeros(n_r, np.int64), out_ptr, np.full(n_g, out_ptr[-1])])
+    graph = sparse.csr_array(
+        (np.ones(targets.size), targets, indptr), shape=(size, size), copy=False
+    )
     _, label = connected_components(graph, directed=False)
     distinct, occurrences = _distinct_blocks(
         found, req, label[:n_r], label[n_r : n_r + n_p], size, cost, group, g_min, g_max
@@ -224,22 +348,29 @@ def decompose(
 
 def _coverable_rows(req: np.ndarray, matrix: sparse.csc_array) -> _Rows:
     """The rows of the programme: intervals with a requirement that a pattern reaches."""
-    n_t, n_p = matrix.shape
-    active = req > 0
-    entries = matrix.tocoo()
+    n_t = matrix.shape[0]
+    rows_all, data = matrix.indices, matrix.data
+    positive = data > 0
     reach = np.zeros(n_t, dtype=bool)
-    reach[entries.row[entries.data > 0]] = True
-    uncoverable = active & ~reach
-    rows = np.flatnonzero(active & reach)
-    sub = matrix[rows, :].tocsr() if rows.size else sparse.csr_array((0, n_p))
-    sub.eliminate_zeros()
+    reach[rows_all[positive]] = True
+    active = req > 0
+    keep = active & reach
+    rows = np.flatnonzero(keep)
+    entry = positive & keep[rows_all]
+    renumber = np.cumsum(keep) - 1
+    kept_before = np.concatenate([[0], np.cumsum(entry, dtype=np.int64)])
+    sub = Columns(
+        kept_before[matrix.indptr],
+        renumber[rows_all[entry]].astype(np.int64),
+        data[entry],
+        rows.size,
+    )
     # Rows whose shares are all whole: whole heads cover r exactly when they cover ceil(r).
-    coo = sub.tocoo()
     req_whole = req[rows].copy()
     whole_rows = np.ones(rows.size, dtype=bool)
-    whole_rows[coo.row[np.abs(coo.data - np.round(coo.data)) > 1e-9]] = False
+    whole_rows[sub.rows[np.abs(sub.share - np.round(sub.share)) > 1e-9]] = False
     req_whole[whole_rows] = np.ceil(req_whole[whole_rows] - TOL)
-    return _Rows(rows, sub, req_whole, uncoverable)
+    return _Rows(rows, sub, req_whole, active & ~reach)
 
 
 def _distinct_blocks(
@@ -254,59 +385,62 @@ def _distinct_blocks(
     g_max: np.ndarray,
 ) -> tuple[list[Block], list[tuple[int, np.ndarray]]]:
     """Each labelled block cut out of the rows, kept once when it repeats."""
-    rows, req_whole = found.rows, found.req_whole
+    rows, req_whole, sub = found.rows, found.req_whole, found.sub
     order_r = np.argsort(row_label, kind="stable")
     order_p = np.argsort(pat_label, kind="stable")
-    cuts_r = np.searchsorted(row_label[order_r], np.arange(size + 1))
-    cuts_p = np.searchsorted(pat_label[order_p], np.arange(size + 1))
-    # rows and patterns sorted by block: each block is a contiguous slice of `perm`
-    perm = found.sub[order_r, :][:, order_p].tocsr()
-    perm.sort_indices()
+    cuts_r = np.searchsorted(row_label[order_r], np.arange(size + 1)).tolist()
+    cuts_p = np.searchsorted(pat_label[order_p], np.arange(size + 1)).tolist()
+    # each row's place in its block, and the columns in block order (contiguous per block)
+    local_row = np.empty(rows.size, dtype=np.int64)
+    local_row[order_r] = np.arange(rows.size) - np.asarray(cuts_r)[row_label[order_r]]
+    perm = _columns_in_order(sub, order_p)
     forced = np.zeros(size, dtype=bool)
     forced[pat_label[g_min[group] > 0]] = True
 
+    free = not (g_min > 0).any() and bool(np.isinf(g_max).all())  # no limits anywhere
     distinct: list[Block] = []
     occurrences: list[tuple[int, np.ndarray]] = []
     index_of: dict[bytes, int] = {}
-    for block in np.unique(pat_label):
+    for block in np.unique(pat_label).tolist():
         r0, r1, c0, c1 = cuts_r[block], cuts_r[block + 1], cuts_p[block], cuts_p[block + 1]
         if r0 == r1 and not forced[block]:
             continue  # nothing to cover and nothing forced: no heads
         pats = order_p[c0:c1]
         brows = order_r[r0:r1]
-        lo, hi = perm.indptr[r0], perm.indptr[r1]
-        a_block = sparse.csr_array(
-            (perm.data[lo:hi], perm.indices[lo:hi] - c0, perm.indptr[r0 : r1 + 1] - lo),
-            shape=(r1 - r0, c1 - c0),
+        lo, hi = perm.ptr[c0], perm.ptr[c1]
+        cols = Columns(
+            perm.ptr[c0 : c1 + 1] - lo, local_row[perm.rows[lo:hi]], perm.share[lo:hi], r1 - r0
         )
-        starts, local = np.unique(group[pats], return_inverse=True)
-        key = _block_key(
-            a_block,
-            req[rows[brows]],
-            req_whole[brows],
-            cost[pats],
-            local,
-            g_min[starts],
-            g_max[starts],
-        )
+        parts = (req[rows[brows]], req_whole[brows], cost[pats])
+        if free:  # the starts change nothing
+            key = _block_key(cols, *parts)
+        else:
+            starts, local = np.unique(group[pats], return_inverse=True)
+            key = _block_key(cols, *parts, local, g_min[starts], g_max[starts])
         if key not in index_of:  # else the same block again (the same weekday next week)
             index_of[key] = len(distinct)
-            distinct.append(
-                Block(a_block, req[rows[brows]], req_whole[brows], cost[pats], group[pats])
-            )
+            distinct.append(Block(cols, *parts, group[pats]))
         occurrences.append((index_of[key], pats))
     return distinct, occurrences
 
 
-def _block_key(a_block: sparse.csr_array, *parts: np.ndarray) -> bytes:
+def _columns_in_order(cols: Columns, order: np.ndarray) -> Columns:
+    """The columns ``order`` of ``cols``, in that order."""
+    lengths = np.diff(cols.ptr)[order]
+    ptr = np.concatenate([[0], np.cumsum(lengths)])
+    take = np.repeat(cols.ptr[order] - ptr[:-1], lengths) + np.arange(ptr[-1])
+    return Columns(ptr, cols.rows[take], cols.share[take], cols.n_rows)
+
+
+def _block_key(cols: Columns, *parts: np.ndarray) -> bytes:
     """Bytes equal for two blocks exactly when their programmes are the same."""
     return b"|".join(
         np.ascontiguousarray(part).tobytes()
         for part in (
-            np.array(a_block.shape),
-            a_block.indptr,
-            a_block.indices,
-            a_block.data,
+            np.array([cols.n_rows, cols.ptr.size]),
+            cols.ptr,
+            cols.rows,
+            cols.share,
             *parts,
         )
     )

@@ -24,6 +24,7 @@ import numpy as np
 from staffing.shifts.blocks import TOL, Block, BlockModel, BlockResult, free_model
 from staffing.shifts.branch_and_bound import solve_block
 from staffing.shifts.relaxations import Engine, Relaxations, relaxations
+from staffing.shifts.rounding import INTEGRAL_TOL, rounding_at_bound
 
 __all__ = ["objective_unit", "solve_blocks"]
 
@@ -31,10 +32,6 @@ __all__ = ["objective_unit", "solve_blocks"]
 _UNIT_SCALE = 3600.0
 #: Most LP re-solves of a dive before a block goes to branch and bound.
 _DIVE_ROUNDS = 40
-#: Most heads :func:`_repair` adds to complete a rounding.
-_REPAIR_HEADS = 200
-#: A variable of an LP optimum this close to a whole number counts as whole.
-_INTEGRAL_TOL = 1e-6
 
 
 def solve_blocks(
@@ -68,18 +65,22 @@ def solve_blocks(
     list of BlockResult
         One per block, in order.
     """
-    models = [block.model(g_min, g_max) for block in blocks]
+    free = not (g_min > 0).any() and bool(np.isinf(g_max).all())  # no limits anywhere
+    models = [free_model(b.cost.size) if free else b.model(g_min, g_max) for b in blocks]
     lp = relaxations(blocks, models, engine)
     lps = lp.optima()
     out: list[BlockResult | None] = [None] * len(blocks)
     bounds = [0.0] * len(blocks)
     lp_values = [0.0] * len(blocks)
     optimum: dict[int, np.ndarray] = {}  # LP optima of the blocks left to round
+    units: dict[bytes, float] = {}  # the paid-hours unit of each distinct cost vector
     for i, (block, model, (x, _)) in enumerate(zip(blocks, models, lps, strict=True)):
         if x is None:
             continue
         lp_values[i] = float(block.cost @ x)
-        bounds[i] = _rounded_bound(lp_values[i], objective_unit(block.cost))
+        if (key := block.cost.tobytes()) not in units:
+            units[key] = objective_unit(block.cost)
+        bounds[i] = _rounded_bound(lp_values[i], units[key])
         y = np.round(x)
         if _whole(x) and _feasible(block, model, y):
             # an integral LP optimum is a MILP optimum: nothing to branch on
@@ -182,64 +183,15 @@ def _feasible(block: Block, model: BlockModel, y: np.ndarray) -> bool:
     return bool((block.cover(y) >= block.req_whole - TOL).all())
 
 
-def _drop_redundant(block: Block, y: np.ndarray) -> np.ndarray:
-    """Remove heads the coverage does not need, dearest pattern first (no limits)."""
-    a = block.csc
-    slack = block.cover(y) - block.req_whole
-    y[np.diff(a.indptr) == 0] = 0  # heads that cover nothing
-    cols = np.flatnonzero(y > 0)  # only patterns with heads can lose some
-    if cols.size == 0:
-        return y
-    # the entries of those columns, one contiguous run per column
-    begin, lengths = a.indptr[cols], np.diff(a.indptr)[cols]
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    take = np.repeat(begin - starts, lengths) + np.arange(int(lengths.sum()))
-    rows, share = a.indices[take], a.data[take]
-    heads, cost = y[cols], block.cost[cols]
-    for _ in range(cols.size + 1):
-        # heads of each pattern that could go at once: min over its rows of slack / share
-        spare = np.minimum(heads, np.floor(np.minimum.reduceat(slack[rows] / share, starts) + 1e-9))
-        if not (spare > 0).any():
-            break
-        k = int(np.argmax(np.where(spare > 0, cost, -1.0)))
-        span = slice(starts[k], starts[k] + lengths[k])
-        slack[rows[span]] -= spare[k] * share[span]
-        heads[k] -= spare[k]
-    y[cols] = heads
-    return y
-
-
 def _whole(x: np.ndarray) -> bool:
-    """Whether every value of an LP optimum is whole (within ``_INTEGRAL_TOL``)."""
-    return bool(np.all(np.abs(x - np.round(x)) <= _INTEGRAL_TOL))
+    """Whether every value of an LP optimum is whole (within ``INTEGRAL_TOL``)."""
+    return bool(np.all(np.abs(x - np.round(x)) <= INTEGRAL_TOL))
 
 
 def _unlimited(model: BlockModel) -> bool:
     """Whether a block's limits are none (what the rounding heuristics assume)."""
     lo, hi, rows_g, _, _ = model
     return rows_g is None and not (lo > 0).any() and bool(np.isinf(hi).all())
-
-
-def _repair(block: Block, y: np.ndarray) -> np.ndarray | None:
-    """Add heads until ``y`` covers the block: each time the pattern covering most of what
-    is missing per paid hour. None if that takes more than ``_REPAIR_HEADS`` heads."""
-    a = block.csc
-    slack = block.cover(y) - block.req_whole
-    filled = np.diff(a.indptr) > 0
-    starts = a.indptr[:-1][filled]
-    gain = np.zeros(y.size)
-    for _ in range(_REPAIR_HEADS):
-        need = np.maximum(-slack, 0.0)
-        if not (need > TOL).any():
-            return y
-        if a.nnz == 0:
-            return None
-        gain[filled] = np.add.reduceat(np.minimum(a.data, need[a.indices]), starts)
-        p = int(np.argmax(gain / np.maximum(block.cost, 1e-12)))
-        y[p] += 1
-        span = slice(a.indptr[p], a.indptr[p + 1])
-        slack[a.indices[span]] += a.data[span]
-    return None
 
 
 def _dive(
@@ -250,9 +202,9 @@ def _dive(
     Blocks without limits only: ``lp.blocks[which[k]]``, with LP optimum ``xs[k]`` and
     proven bound ``bounds[k]``. ``z`` is the LP optimum of the requirement still uncovered
     by the heads ``y`` fixed so far (at first: all of it, ``z = x``). Each round tries two
-    roundings, ``y + ceil(z)`` and ``y + round(z)`` completed greedily (:func:`_repair`),
-    each with the heads it does not need dropped (:func:`_drop_redundant`), and stops as
-    soon as one reaches the block's bound. Else it fixes ``y += floor(z)`` (a head on the
+    roundings (:func:`staffing.shifts.rounding.rounding_at_bound`), ``y + ceil(z)`` and
+    ``y + round(z)`` completed greedily, each with the heads it does not need dropped, and
+    stops as soon as one reaches the block's bound. Else it fixes ``y += floor(z)`` (a head on the
     largest value when none reaches 1) and solves the LP with ``x >= y`` (``z = x - y``),
     the blocks of one round together (:meth:`Relaxations.above`). Returns per block the
     whole heads that reach the bound, or None (the block goes to the MILP).
@@ -265,10 +217,10 @@ def _dive(
         residual = []
         for k in todo:
             block = lp.blocks[which[k]]
-            out[k] = _rounding_at_bound(block, y[k], z[k], bounds[k])
+            out[k] = rounding_at_bound(block, y[k], z[k], bounds[k])
             if out[k] is not None:
                 continue
-            fixed = np.floor(z[k] + _INTEGRAL_TOL)
+            fixed = np.floor(z[k] + INTEGRAL_TOL)
             # x stays an LP optimum above floor(z): also round the most fractional value up
             part = z[k] - fixed
             fixed[int(np.argmax(part))] += 1.0
@@ -278,6 +230,7 @@ def _dive(
             # else y[k] covers the block, and its rounding above did not reach the bound
         if not residual:
             break
+        lp.retain([which[k] for k in residual])  # the others are done
         found = lp.above([which[k] for k in residual], [y[k] for k in residual])
         todo = []
         for k, x in zip(residual, found, strict=True):
@@ -285,28 +238,6 @@ def _dive(
                 z[k] = np.maximum(x - y[k], 0.0)
                 todo.append(k)
     return out
-
-
-def _rounding_at_bound(
-    block: Block, y: np.ndarray, z: np.ndarray, bound: float
-) -> np.ndarray | None:
-    """``y + ceil(z)``, else ``y + round(z)`` completed, whichever first reaches the bound.
-
-    Each rounding has the heads it does not need dropped first. None when neither reaches
-    ``bound`` [h].
-    """
-    limit = bound + 1e-9 * max(1.0, bound)
-    for rounding in ("up", "nearest"):
-        candidate = (
-            y + np.ceil(z - _INTEGRAL_TOL) if rounding == "up" else _repair(block, y + np.round(z))
-        )
-        if candidate is None:
-            continue
-        if block.cost @ candidate > limit:  # at the bound no head is redundant
-            candidate = _drop_redundant(block, candidate)
-        if block.cost @ candidate <= limit:
-            return candidate
-    return None
 
 
 def objective_unit(cost: np.ndarray) -> float:

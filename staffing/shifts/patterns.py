@@ -65,23 +65,23 @@ def pattern_coverage(
     start, length, brk, brk_len = _checked_patterns(
         start_min, length_min, break_start_min, break_length_min, interval_minutes, n_intervals
     )
-    rows, cols, data = [], [], []
-    for seg_a, seg_e in _segments(start, length, brk, brk_len):
-        for r, c, d in _segment_entries(seg_a, seg_e, interval_minutes, n_intervals, wrap):
-            rows.append(r)
-            cols.append(c)
-            data.append(d)
-    matrix = sparse.coo_array(
-        (
-            np.concatenate(data) if data else np.zeros(0),
-            (
-                np.concatenate(rows) if rows else np.zeros(0, np.int64),
-                np.concatenate(cols) if cols else np.zeros(0, np.int64),
-            ),
-        ),
-        shape=(n_intervals, start.size),
-    )
-    out = matrix.tocsc()  # sums a pattern longer than the horizon that wraps onto itself
+    grids = [
+        _segment_grid(seg_a, seg_e, interval_minutes, n_intervals, wrap)
+        for seg_a, seg_e in _segments(start, length, brk, brk_len)
+    ]
+    # one row of the grids per pattern: its entries in order, the work before the break first
+    index, share, ok = (np.hstack([grid[k] for grid in grids]) for k in range(3))
+    counts = ok.sum(axis=1)
+    rows, data = index[ok], share[ok]
+    same_column = np.repeat(np.arange(start.size), counts)
+    same_column = same_column[1:] == same_column[:-1]
+    shape = (n_intervals, start.size)
+    if np.all(np.diff(rows)[same_column] > 0):  # rows increasing in every column
+        ptr = np.concatenate([[0], np.cumsum(counts)])
+        return sparse.csc_array((data, rows, ptr), shape=shape)
+    # a wrap onto the start of the horizon, or a break inside one interval: sort and sum
+    cols = np.repeat(np.arange(start.size), counts)
+    out = sparse.coo_array((data, (rows, cols)), shape=shape).tocsc()
     out.sum_duplicates()
     return out
 
@@ -144,11 +144,12 @@ def _segments(
     ]
 
 
-def _segment_entries(
+def _segment_grid(
     seg_a: np.ndarray, seg_e: np.ndarray, interval_minutes: float, n_intervals: int, wrap: bool
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(interval rows, pattern columns, shares [-]) covered by one segment per pattern,
-    one triple per interval offset from the segment's first interval."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(interval rows, shares [-], whether the entry exists) of one segment per pattern,
+    each of shape (n_patterns, span): column ``k`` is the ``k``-th interval from the
+    segment's first."""
     horizon = n_intervals * interval_minutes
     keep = seg_e > seg_a
     if wrap and horizon > 0:
@@ -156,16 +157,13 @@ def _segment_entries(
         seg_a, seg_e = seg_a - shift, seg_e - shift
     first = np.floor(seg_a / interval_minutes)
     span = int(np.max(np.ceil(seg_e[keep] / interval_minutes) - first[keep], initial=0))
-    out = []
-    for k in range(span):
-        index = first + k
-        lo = np.maximum(seg_a, index * interval_minutes)
-        hi = np.minimum(seg_e, (index + 1) * interval_minutes)
-        share = (hi - lo) / interval_minutes
-        ok = keep & (share > 1e-12)
-        index = index[ok].astype(np.int64)
-        if wrap:
-            index %= max(n_intervals, 1)
-        inside = (index >= 0) & (index < n_intervals)
-        out.append((index[inside], np.flatnonzero(ok)[inside], share[ok][inside]))
-    return out
+    index = first[:, None] + np.arange(span)[None, :]
+    lo = np.maximum(seg_a[:, None], index * interval_minutes)
+    hi = np.minimum(seg_e[:, None], (index + 1) * interval_minutes)
+    share = (hi - lo) / interval_minutes
+    ok = keep[:, None] & (share > 1e-12)
+    rows = index.astype(np.int64)
+    if wrap:
+        rows %= max(n_intervals, 1)
+    ok &= (rows >= 0) & (rows < n_intervals)
+    return rows, share, ok

@@ -246,6 +246,7 @@ def _checked_inputs(
     """
     req = np.round(np.asarray(required, dtype=float).ravel(), REQUIREMENT_DECIMALS)
     matrix = sparse.csc_array(coverage, dtype=float)
+    matrix.sum_duplicates()  # canonical (rows sorted, no duplicates), as decompose reads it
     n_t, n_p = matrix.shape
     if req.shape != (n_t,):
         raise ValueError(f"required has {req.size} intervals, coverage has {n_t} rows")

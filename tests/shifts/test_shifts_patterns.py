@@ -43,3 +43,47 @@ def test_wrap_carries_the_tail_to_the_start_and_no_wrap_drops_it():
 def test_a_break_that_does_not_end_inside_its_shift_is_refused():
     with pytest.raises(ValueError, match="pattern 0"):
         pattern_coverage(0, 240, 200, 60, interval_minutes=60, n_intervals=4)
+
+
+def _minute_by_minute(start, length, brk, brk_len, interval, n_intervals, wrap):
+    """Coverage counted one minute at a time (whole-minute inputs): each minute at work and
+    not on break adds 1 / interval to its interval, wrapped or dropped past the horizon."""
+    out = np.zeros((n_intervals, len(start)))
+    for p, (s, n, b, bl) in enumerate(zip(start, length, brk, brk_len, strict=True)):
+        for m in range(int(n)):
+            if bl > 0 and b <= m < b + bl:
+                continue  # on break
+            row = int((s + m) // interval)
+            if wrap:
+                row %= n_intervals
+            elif row >= n_intervals:
+                continue
+            out[row, p] += 1 / interval
+    return out
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+def test_random_patterns_match_a_minute_by_minute_count(wrap):
+    # Starts, lengths and breaks in whole minutes off the grid (breaks inside one interval,
+    # shifts longer than the horizon that wrap onto themselves): every share equals the
+    # count of the pattern's working minutes in that interval divided by its length.
+    rng = np.random.default_rng(4 if wrap else 2)
+    for _ in range(40):
+        interval, n_intervals = int(rng.choice([15, 20, 30, 60])), int(rng.integers(2, 12))
+        n = int(rng.integers(1, 8))
+        start = rng.integers(0, interval * n_intervals * 2, n)
+        length = rng.integers(20, interval * n_intervals + 90, n)
+        brk_len = np.minimum(rng.choice([0, 5, 10, 30], n), length // 2)
+        brk = (rng.random(n) * (length - brk_len)).astype(int)
+        got = pattern_coverage(
+            start,
+            length,
+            brk,
+            brk_len,
+            interval_minutes=interval,
+            n_intervals=n_intervals,
+            wrap=wrap,
+        )
+        assert got.has_canonical_format
+        expected = _minute_by_minute(start, length, brk, brk_len, interval, n_intervals, wrap)
+        np.testing.assert_allclose(got.toarray(), expected, atol=1e-12)

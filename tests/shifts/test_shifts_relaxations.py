@@ -45,7 +45,7 @@ def _day_block(seed: int) -> Block:
     )
     rows_kept = np.flatnonzero((need > 0) & (a.toarray().sum(axis=1) > 0))
     cost = (length - brk_len) / 60.0
-    return Block(
+    return Block.from_matrix(
         sparse.csr_array(a.toarray()[rows_kept]),
         need[rows_kept],
         need[rows_kept],
@@ -102,18 +102,41 @@ def test_the_warm_re_solve_above_fixed_heads_equals_a_fresh_lp():
             xs[i] = x
 
 
+def test_blocks_dropped_from_the_warm_model_leave_the_others_exact():
+    # A dive drops the blocks it is done with (retain); the blocks kept re-solve from the
+    # basis left behind, and each optimum still equals a fresh LP with that floor.
+    blocks = [_day_block(seed) for seed in range(20, 25)]
+    models = [free_model(b.cost.size) for b in blocks]
+    warm = HighsRelaxations(blocks, models)
+    xs = [x for x, _ in warm.optima()]
+    floors = [np.zeros(b.cost.size) for b in blocks]
+    for which in ([0, 1, 3, 4], [1, 4], [4], [4]):
+        warm.retain(which)
+        for i in which:
+            floors[i] = np.floor(xs[i] + 1e-6)
+            floors[i][int(np.argmax(xs[i] - floors[i]))] += 1
+        for i, x in zip(which, warm.above(which, [floors[i] for i in which]), strict=True):
+            assert x is not None and (x >= floors[i] - 1e-9).all()
+            assert (blocks[i].a @ x >= blocks[i].req_whole - 1e-7).all()
+            value = _linprog_value(blocks[i], floors[i])
+            assert blocks[i].cost @ x == pytest.approx(value, rel=1e-9)
+            xs[i] = x
+    with pytest.raises(ValueError, match="retain"):
+        warm.above([0], [floors[0]])  # block 0 was dropped
+
+
 def test_a_block_whose_limits_fail_is_told_apart_and_the_others_still_solve():
     # Block 0: two patterns of one start, at most 1 head, but its one interval needs 2
     # (each pattern covers it fully): infeasible. Block 1: one pattern, 3 heads needed,
     # paid 4 h: LP optimum 3 heads, 12 h. The warm model then still re-solves block 1.
-    bad = Block(
+    bad = Block.from_matrix(
         sparse.csr_array(np.array([[1.0, 1.0]])),
         np.array([2.0]),
         np.array([2.0]),
         np.array([4.0, 4.0]),
         np.array([0, 0]),
     )
-    good = Block(
+    good = Block.from_matrix(
         sparse.csr_array(np.array([[1.0]])),
         np.array([3.0]),
         np.array([3.0]),
