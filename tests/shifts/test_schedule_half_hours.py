@@ -42,7 +42,7 @@ def _grid() -> pd.DatetimeIndex:
     )
 
 
-def _plan() -> staffing.Plan:
+def _plan(open_hours: str | None = None) -> staffing.Plan:
     cfg = {
         "plan": {
             "name": "half-hours",
@@ -57,6 +57,9 @@ def _plan() -> staffing.Plan:
         "skills": [{"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.5}],
         "shifts": [SHIFT],
     }
+    if open_hours is not None:
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        cfg["skills"][0]["open_hours"] = dict.fromkeys(days, open_hours)
     grid = _grid()
     hour = grid.hour + grid.minute / 60
     volume = np.where((hour >= 8) & (hour < 12), 10.0, 0.0)
@@ -155,3 +158,20 @@ def test_a_given_schedule_on_half_hours_is_summed_the_same_way(planned):
     np.testing.assert_allclose(result.daily["paid_hours"].to_numpy(), 12.0)
     np.testing.assert_allclose(result.weekly["over_hours"].to_numpy(), 35.0)
     assert result.uncovered.empty
+
+
+def test_service_is_judged_in_the_open_half_hours_only():
+    """Rule: the achieved service is evaluated where the skill is open and has volume, and
+    is NaN elsewhere: open 08:00-11:30, the half hour from 11:30 is closed although its
+    volume is there (7 open half hours a day with volume: 08:00 to 11:00)."""
+    result = staffing.schedule(_plan(open_hours="08:00-11:30"))
+    cov = result.coverage
+    start = pd.DatetimeIndex(cov["interval_start"])
+    minute = start.hour * 60 + start.minute
+    open_ = (minute >= 8 * 60) & (minute < 11 * 60 + 30)
+    assert open_.sum() == 14 * 7
+    assert cov.loc[open_, "service_level"].notna().all()
+    assert cov.loc[~open_, "service_level"].isna().all()
+    assert cov.loc[~open_, "asa_s"].isna().all() and cov.loc[~open_, "p_abandon"].isna().all()
+    at_1130 = (start.hour == 11) & (start.minute == 30)
+    assert (cov.loc[at_1130, "volume"] == 10.0).all()
