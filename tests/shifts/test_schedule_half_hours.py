@@ -42,7 +42,7 @@ def _grid() -> pd.DatetimeIndex:
     )
 
 
-def _plan(open_hours: str | None = None) -> staffing.Plan:
+def _plan(open_hours: str | None = None, scale: float = 1.0) -> staffing.Plan:
     cfg = {
         "plan": {
             "name": "half-hours",
@@ -64,7 +64,7 @@ def _plan(open_hours: str | None = None) -> staffing.Plan:
     hour = grid.hour + grid.minute / 60
     volume = np.where((hour >= 8) & (hour < 12), 10.0, 0.0)
     volume[(hour >= 10) & (hour < 11)] = 5.0
-    frame = pd.DataFrame({"skill_id": 1, "interval_start": grid, "volume": volume})
+    frame = pd.DataFrame({"skill_id": 1, "interval_start": grid, "volume": volume * scale})
     return staffing.plan(staffing.load_config(cfg), volume=frame)
 
 
@@ -175,3 +175,27 @@ def test_service_is_judged_in_the_open_half_hours_only():
     assert cov.loc[~open_, "asa_s"].isna().all() and cov.loc[~open_, "p_abandon"].isna().all()
     at_1130 = (start.hour == 11) & (start.minute == 30)
     assert (cov.loc[at_1130, "volume"] == 10.0).all()
+
+
+def test_a_groups_service_under_one_contact_is_its_skills_own():
+    """Rule: a group's service level and abandonment are its skills' weighted by volume,
+    ASA by answered volume, occupancy by whole agents, wherever any weight is positive,
+    however small, and NaN where none is: with one skill and 0.5 or 0.25 contacts a half
+    hour (volume x 0.05), each group figure is that skill's own (``skill_coverage``)."""
+    result = staffing.schedule(_plan(scale=0.05))
+    cov = result.coverage
+    own = result.skill_coverage
+    assert len(own) == len(cov)
+    served = cov["volume"].to_numpy() > 0
+    assert served.sum() == 14 * 8 and (cov.loc[served, "volume"] <= 0.5).all()
+    for key in ("service_level", "asa_s", "p_abandon"):
+        got, want = cov[key].to_numpy(), own[key].to_numpy()
+        assert not np.isnan(want[served]).any(), key  # inf ASA where nobody is on queue
+        np.testing.assert_allclose(got[served], want[served], rtol=1e-12, err_msg=key)
+        assert np.isnan(got[~served]).all(), key
+    # occupancy is weighted by whole agents: the skill's own where it has one, else NaN
+    staffed = served & (own["evaluated_agents"].to_numpy() > 0)
+    assert staffed.sum() == 14 * 6  # 11:00 and 11:30 have nobody on queue
+    got = cov["occupancy"].to_numpy()
+    np.testing.assert_allclose(got[staffed], own["occupancy"].to_numpy()[staffed], rtol=1e-12)
+    assert np.isnan(got[~staffed]).all()
