@@ -12,7 +12,10 @@ Rules protected:
   groups is refused, never a group silently left out;
 - a skill group without intervals gets its tables' headers but no filter, no highlight and
   no chart (there is no first week to draw);
-- a simulation of another plan is refused naming five of the skills that differ at most.
+- a simulation of another plan is refused naming five of the skills that differ at most;
+- the Shifts sheet's heads grid gives each start's clock time to the minute (08:30 is not
+  08:00 nor 07:30), the heads per template, start and local start date summed, a blank for
+  none and each row's total.
 
 The plans, schedules and simulations here are small tables written by hand, and every
 expected message and row count is written out from them.
@@ -20,6 +23,8 @@ expected message and row count is written out from them.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import math
 
 import pandas as pd
@@ -28,18 +33,23 @@ import pytest
 from staffing.errors import DataError, OutputError
 from staffing.outputs import layout
 from staffing.outputs.sheets.coverage import write_coverage
-from staffing.outputs.sheets.shifts import check_schedule
+from staffing.outputs.sheets.shifts import check_schedule, write_shifts_sheet
 from staffing.outputs.sheets.simulation import check_simulation
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import Schedule
 from staffing.simulation import SimulationResult
-from tests.outputs.sheet_reading import cell_rows, written_book
+from tests.outputs.sheet_reading import cell_rows, one_sheet, written_book
 
 TZ = "Europe/Paris"
 #: One day of hours, from midnight local time.
 DAY = pd.date_range("2026-03-02", periods=24, freq="h", tz=TZ)
 #: Two days of hours from the same midnight, for a group with more intervals than the plan.
 TWO_DAYS = pd.date_range("2026-03-02", periods=48, freq="h", tz=TZ)
+
+
+def _day(day: dt.date) -> dt.datetime:
+    """A date header as openpyxl reads it back (a datetime at midnight)."""
+    return dt.datetime(day.year, day.month, day.day)
 
 
 def _view(skill_ids, starts=DAY) -> PlanView:
@@ -196,9 +206,7 @@ def test_every_group_gets_its_coverage_sheet_or_the_names_are_refused(tmp_path):
         with pytest.raises(ValueError, match="zip"):
             written_book(
                 tmp_path,
-                lambda wb, formats, names=names: write_coverage(
-                    wb, view, schedule, names, formats
-                ),
+                lambda wb, formats, names=names: write_coverage(wb, view, schedule, names, formats),
             )
     book, _ = written_book(
         tmp_path,
@@ -255,3 +263,52 @@ def test_a_simulation_of_other_skills_names_five_at_most():
         weekly=pd.DataFrame(),
     )
     check_simulation(view, same)
+
+
+def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
+    """Starts at 08:30 and 09:45 on two days: one grid row per (template, clock time), a
+    column per local start date, heads summed, blank for none, the row's total last."""
+    monday, tuesday = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
+    rows = [  # (template, date, hour, minute, heads)
+        ("early", monday, 8, 30, 2),
+        ("early", tuesday, 8, 30, 3),
+        ("early", tuesday, 8, 30, 1),  # a second row of the same start: summed
+        ("late", monday, 9, 45, 4),
+    ]
+    starts = [pd.Timestamp(d.year, d.month, d.day, h, m, tz=TZ) for _, d, h, m, _ in rows]
+    shifts = pd.DataFrame(
+        {
+            "skill_group": ["Desk"] * len(rows),
+            "shift": [r[0] for r in rows],
+            "date": [r[1] for r in rows],
+            "day": [r[1].strftime("%a").lower() for r in rows],
+            "start": starts,
+            "end": [t + pd.Timedelta(hours=8) for t in starts],
+            "break_start": pd.Series([pd.NaT] * len(rows), dtype=f"datetime64[ns, {TZ}]"),
+            "break_end": pd.Series([pd.NaT] * len(rows), dtype=f"datetime64[ns, {TZ}]"),
+            "heads": [r[4] for r in rows],
+            "paid_hours": [8.0 * r[4] for r in rows],
+        }
+    )
+    groups = pd.DataFrame({"skill_group": ["Desk"], "skill_ids": ["1"], "shifts": [10]})
+    schedule = dataclasses.replace(
+        _schedule({"Desk": ("1", 24)}), shifts=shifts, groups=groups, paid_hours=80.0
+    )
+    ws, _ = one_sheet(
+        tmp_path,
+        "Shifts",
+        lambda wb, ws, formats: write_shifts_sheet(ws, _view([1]), schedule, formats),
+    )
+    cells = cell_rows(ws)
+    column_a = [r[0] for r in cells]
+    top = column_a.index("Heads starting per template and start time (rows) and day (columns)")
+    assert cells[top + 1][:6] == [
+        "Skill group",
+        "Shift",
+        f"Start ({TZ})",
+        _day(monday),
+        _day(tuesday),
+        "Heads",
+    ]
+    assert cells[top + 2][:6] == ["Desk", "early", dt.time(8, 30), 2, 4, 6]
+    assert cells[top + 3][:6] == ["Desk", "late", dt.time(9, 45), 4, None, 4]
