@@ -15,7 +15,7 @@ Rules protected:
 - a simulation of another plan is refused naming five of the skills that differ at most;
 - the Shifts sheet's heads grid gives each start's clock time to the minute (08:30 is not
   08:00 nor 07:30), the heads per template, start and local start date summed, a blank for
-  none and each row's total.
+  none and each row's total; its header cells in the header look.
 
 The plans, schedules and simulations here are small tables written by hand, and every
 expected message and row count is written out from them.
@@ -310,5 +310,10 @@ def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
         _day(tuesday),
         "Heads",
     ]
+    # every header cell of the grid in the header look: bold on light blue, a bottom border
+    for col in range(1, 7):
+        cell = ws.cell(top + 2, col)
+        assert cell.font.b and cell.border.bottom.style == "thin", cell.coordinate
+        assert cell.fill.fgColor.rgb == "FFDDEBF7", cell.coordinate
     assert cells[top + 2][:6] == ["Desk", "early", dt.time(8, 30), 2, 4, 6]
     assert cells[top + 3][:6] == ["Desk", "late", dt.time(9, 45), 4, None, 4]
