@@ -34,7 +34,7 @@ from staffing.errors import DataError, OutputError
 from staffing.outputs import layout
 from staffing.outputs.sheets.coverage import write_coverage
 from staffing.outputs.sheets.shifts import check_schedule, write_shifts_sheet
-from staffing.outputs.sheets.simulation import check_simulation
+from staffing.outputs.sheets.simulation import check_simulation, with_simulation
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import Schedule
 from staffing.simulation import SimulationResult
@@ -317,3 +317,28 @@ def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
         assert cell.fill.fgColor.rgb == "FFDDEBF7", cell.coordinate
     assert cells[top + 2][:6] == ["Desk", "early", dt.time(8, 30), 2, 4, 6]
     assert cells[top + 3][:6] == ["Desk", "late", dt.time(9, 45), 4, None, 4]
+
+
+def test_a_total_row_named_by_text_gets_blank_simulated_columns():
+    """A summary whose total row says "Total" in its skill id (as :func:`write_summary` reads
+    totals) is matched by number: the total row's simulated columns are blank, no error."""
+    meta = {
+        "skills": [{"skill_id": 21, "skill_name": "Voice", "method": "erlang_c"}],
+        "horizon": {},
+    }
+    empty = pd.DataFrame({"skill_id": pd.Series(dtype="int64")})
+    simulation = SimulationResult(intervals=empty, daily=empty, weekly=empty, meta=meta)
+    summary = pd.DataFrame(
+        {"skill_id": ["21", "Total"], "skill_name": ["Voice", "All"], "service_level": [0.8, 0.8]}
+    )
+    out = with_simulation(summary, simulation)
+    assert list(out.columns) == [
+        "skill_id",
+        "skill_name",
+        "service_level",
+        "service_level_sim",
+        "worst_day_sl_sim",
+        "p_day_meets_target",
+    ]
+    for name in ("service_level_sim", "worst_day_sl_sim", "p_day_meets_target"):
+        assert out[name].isna().all()  # Voice was not simulated; the total has no id
