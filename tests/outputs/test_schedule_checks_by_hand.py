@@ -38,7 +38,7 @@ from staffing.outputs.sheets.simulation import check_simulation, with_simulation
 from staffing.outputs.view import PlanView
 from staffing.shifts.schedule import Schedule
 from staffing.simulation import SimulationResult
-from tests.outputs.sheet_reading import cell_rows, one_sheet, written_book
+from tests.outputs.sheet_reading import cell_rows, column_widths, one_sheet, written_book
 
 TZ = "Europe/Paris"
 #: One day of hours, from midnight local time.
@@ -266,14 +266,16 @@ def test_a_simulation_of_other_skills_names_five_at_most():
 
 
 def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
-    """Starts at 08:30 and 09:45 on two days: one grid row per (template, clock time), a
-    column per local start date, heads summed, blank for none, the row's total last."""
-    monday, tuesday = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
+    """Starts at 08:30 and 09:45 over eight days: one grid row per (template, clock time), a
+    column per local start date (each as wide as a date, past the last column of the shifts'
+    table too), heads summed, blank for none, the row's total last."""
+    days = [dt.date(2026, 3, d) for d in range(2, 10)]  # Monday 2 to Monday 9 March
     rows = [  # (template, date, hour, minute, heads)
-        ("early", monday, 8, 30, 2),
-        ("early", tuesday, 8, 30, 3),
-        ("early", tuesday, 8, 30, 1),  # a second row of the same start: summed
-        ("late", monday, 9, 45, 4),
+        ("early", days[0], 8, 30, 2),
+        ("early", days[1], 8, 30, 3),
+        ("early", days[1], 8, 30, 1),  # a second row of the same start: summed
+        ("late", days[0], 9, 45, 4),
+        *[("late", day, 9, 45, 1) for day in days[2:]],
     ]
     starts = [pd.Timestamp(d.year, d.month, d.day, h, m, tz=TZ) for _, d, h, m, _ in rows]
     shifts = pd.DataFrame(
@@ -290,9 +292,9 @@ def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
             "paid_hours": [8.0 * r[4] for r in rows],
         }
     )
-    groups = pd.DataFrame({"skill_group": ["Desk"], "skill_ids": ["1"], "shifts": [10]})
+    groups = pd.DataFrame({"skill_group": ["Desk"], "skill_ids": ["1"], "shifts": [16]})
     schedule = dataclasses.replace(
-        _schedule({"Desk": ("1", 24)}), shifts=shifts, groups=groups, paid_hours=80.0
+        _schedule({"Desk": ("1", 24)}), shifts=shifts, groups=groups, paid_hours=128.0
     )
     ws, _ = one_sheet(
         tmp_path,
@@ -302,21 +304,24 @@ def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
     cells = cell_rows(ws)
     column_a = [r[0] for r in cells]
     top = column_a.index("Heads starting per template and start time (rows) and day (columns)")
-    assert cells[top + 1][:6] == [
+    assert cells[top + 1][:12] == [
         "Skill group",
         "Shift",
         f"Start ({TZ})",
-        _day(monday),
-        _day(tuesday),
+        *[_day(day) for day in days],
         "Heads",
     ]
     # every header cell of the grid in the header look: bold on light blue, a bottom border
-    for col in range(1, 7):
+    for col in range(1, 13):
         cell = ws.cell(top + 2, col)
         assert cell.font.b and cell.border.bottom.style == "thin", cell.coordinate
         assert cell.fill.fgColor.rgb == "FFDDEBF7", cell.coordinate
-    assert cells[top + 2][:6] == ["Desk", "early", dt.time(8, 30), 2, 4, 6]
-    assert cells[top + 3][:6] == ["Desk", "late", dt.time(9, 45), 4, None, 4]
+    assert cells[top + 2][:12] == ["Desk", "early", dt.time(8, 30), 2, 4, *[None] * 6, 6]
+    assert cells[top + 3][:12] == ["Desk", "late", dt.time(9, 45), 4, None, *[1] * 6, 10]
+    # the eight date columns, D to K, each wide enough for "Mon 2026-03-02" (14 characters);
+    # K is past the shifts' table (A to J), so nothing else widens it
+    widths = column_widths(ws)
+    assert all(widths.get(col, 0) >= 14 for col in range(4, 12)), widths
 
 
 def test_a_total_row_named_by_text_gets_blank_simulated_columns():
