@@ -47,6 +47,10 @@ DAY = pd.date_range("2026-03-02", periods=24, freq="h", tz=TZ)
 TWO_DAYS = pd.date_range("2026-03-02", periods=48, freq="h", tz=TZ)
 
 
+#: A skill group's name longer than the 40 characters a column is widened for.
+DESK = "Front desk, back office and mailroom (Paris)"
+
+
 def _day(day: dt.date) -> dt.datetime:
     """A date header as openpyxl reads it back (a datetime at midnight)."""
     return dt.datetime(day.year, day.month, day.day)
@@ -270,17 +274,18 @@ def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
     column per local start date (each as wide as a date, past the last column of the shifts'
     table too), heads summed, blank for none, the row's total last."""
     days = [dt.date(2026, 3, d) for d in range(2, 10)]  # Monday 2 to Monday 9 March
+    early = "early_front_desk_and_mailroom"  # 29 characters
     rows = [  # (template, date, hour, minute, heads)
-        ("early", days[0], 8, 30, 2),
-        ("early", days[1], 8, 30, 3),
-        ("early", days[1], 8, 30, 1),  # a second row of the same start: summed
+        (early, days[0], 8, 30, 2),
+        (early, days[1], 8, 30, 3),
+        (early, days[1], 8, 30, 1),  # a second row of the same start: summed
         ("late", days[0], 9, 45, 4),
         *[("late", day, 9, 45, 1) for day in days[2:]],
     ]
     starts = [pd.Timestamp(d.year, d.month, d.day, h, m, tz=TZ) for _, d, h, m, _ in rows]
     shifts = pd.DataFrame(
         {
-            "skill_group": ["Desk"] * len(rows),
+            "skill_group": [DESK] * len(rows),
             "shift": [r[0] for r in rows],
             "date": [r[1] for r in rows],
             "day": [r[1].strftime("%a").lower() for r in rows],
@@ -292,9 +297,9 @@ def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
             "paid_hours": [8.0 * r[4] for r in rows],
         }
     )
-    groups = pd.DataFrame({"skill_group": ["Desk"], "skill_ids": ["1"], "shifts": [16]})
+    groups = pd.DataFrame({"skill_group": [DESK], "skill_ids": ["1"], "shifts": [16]})
     schedule = dataclasses.replace(
-        _schedule({"Desk": ("1", 24)}), shifts=shifts, groups=groups, paid_hours=128.0
+        _schedule({DESK: ("1", 24)}), shifts=shifts, groups=groups, paid_hours=128.0
     )
     ws, _ = one_sheet(
         tmp_path,
@@ -316,12 +321,19 @@ def test_the_heads_grid_gives_each_start_to_the_minute(tmp_path):
         cell = ws.cell(top + 2, col)
         assert cell.font.b and cell.border.bottom.style == "thin", cell.coordinate
         assert cell.fill.fgColor.rgb == "FFDDEBF7", cell.coordinate
-    assert cells[top + 2][:12] == ["Desk", "early", dt.time(8, 30), 2, 4, *[None] * 6, 6]
-    assert cells[top + 3][:12] == ["Desk", "late", dt.time(9, 45), 4, None, *[1] * 6, 10]
+    assert cells[top + 2][:12] == [DESK, early, dt.time(8, 30), 2, 4, *[None] * 6, 6]
+    assert cells[top + 3][:12] == [DESK, "late", dt.time(9, 45), 4, None, *[1] * 6, 10]
+    # one blank row, then the table of every shift
+    assert cells[top + 4][0] is None
+    assert column_a[top + 5] == "Every shift: template, start, unpaid break and heads"
     # the eight date columns, D to K, each wide enough for "Mon 2026-03-02" (14 characters);
     # K is past the shifts' table (A to J), so nothing else widens it
     widths = column_widths(ws)
     assert all(widths.get(col, 0) >= 14 for col in range(4, 12)), widths
+    # the group's name widens column A only (to 40 characters at most), the template's B only:
+    # B stays below the group's 40, C ("Start (Europe/Paris)", 20) below the template's 29
+    assert widths[1] >= 40 and widths[2] >= 29
+    assert widths[2] < 40 and widths[3] < 29, widths
 
 
 def test_a_total_row_named_by_text_gets_blank_simulated_columns():
