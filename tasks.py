@@ -158,6 +158,8 @@ MUTATE_TESTS = {
         "tests/outputs/test_summary_sheet.py",
         "tests/outputs/test_skill_sheet.py",
         "tests/outputs/test_intervals_sheet.py",
+        "tests/outputs/test_schedule_checks_by_hand.py",
+        "tests/outputs/test_assumptions_schedule_time.py",
     ],
     "staffing.shifts": [
         "tests/shifts/",
