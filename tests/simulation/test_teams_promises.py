@@ -18,9 +18,16 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from staffing.simulation.teams import run_teams, simulate_staffings, skill_view
+from staffing.simulation.teams import (
+    draw_team_contacts,
+    run_teams,
+    simulate_staffings,
+    simulate_teams_replication,
+    skill_view,
+)
 from tests.simulation.teams_cases import MONDAY, make_teams
 from tests.simulation.test_teams_statistics_by_hand import REPS, SEED, case, replication
 
@@ -183,18 +190,98 @@ def test_simulate_staffings_sends_the_batches_to_the_client():
     assert [spec["reps"] for spec in client.specs] == [(0, 10), (10, 12)]
 
 
-def test_a_calendar_day_without_intervals_gets_no_row():
-    """Rule: the day and week tables have one slot per date of the calendar; a date with
-    no interval (listed past the last one) is counted as empty, not a shape error, and
-    gets no row (no volume). Two days of two 12-hour intervals, three dates."""
+def test_a_calendar_day_or_week_without_intervals_gets_no_row():
+    """Rule: the day and week tables have one slot per date and plan week of the calendar;
+    a date or week with no interval (listed past the last one) is counted as empty, not a
+    shape error, and gets no row (no volume). Two days of two 12-hour intervals, three
+    dates, two plan weeks; the week rows are labelled by their first day."""
     inputs = make_teams(
         np.full((1, 4), 4.0), 300.0, [[True]], agents=np.full((1, 4), 2), interval_s=43200.0
     )
     dates = [MONDAY + dt.timedelta(days=d) for d in range(3)]
-    inputs = replace(inputs, dates=np.array(dates))
+    weeks = (MONDAY, MONDAY + dt.timedelta(days=7))
+    inputs = replace(inputs, dates=np.array(dates), week_start=weeks)
     result = run_teams(inputs, replications=2, seed=1)
     assert list(result.daily["date"]) == dates[:2]
     arrivals = result.intervals["arrivals_sim"].to_numpy()
     np.testing.assert_allclose(
         result.daily["arrivals_sim"], [arrivals[:2].sum(), arrivals[2:].sum()]
+    )
+    assert list(result.weekly["week_start"]) == [MONDAY]
+    assert list(result.weekly["days"]) == [2]
+    assert result.weekly["arrivals_sim"].iloc[0] == pytest.approx(arrivals.sum())
+
+
+def test_one_replication_drains_by_default():
+    """Rule (docstring): simulate_teams_replication closes with ``at_close="drain"`` unless
+    told: the default is the drained replication, which differs from the held one here
+    (team 2 leaves at 12:00 with skill 4's queue)."""
+    component = case().subset(np.array([0, 1]), np.array([0, 1]))
+    rng = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(4, 0)))
+    contacts = draw_team_contacts(component, rng)
+    default, _ = simulate_teams_replication(component, component.agents, contacts)
+    drained, _ = simulate_teams_replication(component, component.agents, contacts, at_close="drain")
+    held, _ = simulate_teams_replication(component, component.agents, contacts, at_close="hold")
+    np.testing.assert_array_equal(default, drained)
+    assert not np.array_equal(default, held)
+
+
+def test_skills_in_no_team_abandon_every_contact_skill_by_skill():
+    """Rule: with no team, nobody answers: each skill's contacts of an interval are its
+    arrivals and its abandoned (counted here from the drawn contacts), and there is no
+    team row, shape (0, T, 3)."""
+    volume = np.array([[3.0, 0.0, 5.0], [1.0, 4.0, 2.0]])
+    inputs = make_teams(volume, 300.0, np.zeros((2, 0), bool), agents=np.zeros((0, 3)))
+    contacts = draw_team_contacts(inputs, np.random.default_rng(5))
+    stats, team_stats = simulate_teams_replication(inputs, inputs.agents, contacts)
+    _, interval, skill, _, _ = contacts
+    for s in range(2):
+        expected = np.bincount(interval[skill == s], minlength=3)
+        np.testing.assert_array_equal(stats[s, :, 0], expected)  # arrivals
+        np.testing.assert_array_equal(stats[s, :, 3], expected)  # abandoned
+        np.testing.assert_array_equal(stats[s, :, [1, 2, 4]], 0.0)  # none answered
+    assert stats[0, :, 0].sum() != stats[1, :, 0].sum()  # the skills' counts differ here
+    assert team_stats.shape == (0, 3, 3)
+
+
+def test_run_teams_defaults_are_30_replications_and_seed_0():
+    """Rule (docstring): replications default to 30 (three batches of ten) and the seed to
+    0: the default run is the run with those values given."""
+    inputs = make_teams(np.full((1, 2), 3.0), 300.0, [[True]], agents=np.full((1, 2), 1))
+    default = run_teams(inputs)
+    given = run_teams(inputs, replications=30, seed=0)
+    assert default.tasks == 3
+    pd.testing.assert_frame_equal(default.intervals, given.intervals)
+    other = run_teams(inputs, replications=30, seed=1)
+    assert not other.intervals["arrivals_sim"].equals(default.intervals["arrivals_sim"])
+
+
+@pytest.fixture
+def dask_client():
+    """A Dask client on one worker thread in this process (no cluster of processes)."""
+    distributed = pytest.importorskip("distributed")
+    client = distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
+    )
+    yield client
+    client.close()
+
+
+def test_a_dask_client_gives_the_in_process_figures_and_progress(dask_client):
+    """Rule (module docstring): batches are fixed, so the tables are identical in process
+    and on Dask; progress is called with (tasks done, tasks) after each task; the staffing
+    search's counts are the same on Dask."""
+    inputs = make_teams(np.full((2, 3), 3.0), 300.0, [[True], [False]], agents=np.full((1, 3), 1))
+    calls = []
+    on_dask = run_teams(
+        inputs, replications=12, seed=2, client=dask_client, progress=lambda *a: calls.append(a)
+    )
+    here = run_teams(inputs, replications=12, seed=2)
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # two components x two batches
+    pd.testing.assert_frame_equal(on_dask.intervals, here.intervals)
+    pd.testing.assert_frame_equal(on_dask.teams, here.teams)
+    jobs = [(inputs.subset(np.array([0]), np.array([0])), [np.full((1, 3), 1)])]
+    np.testing.assert_array_equal(
+        simulate_staffings(jobs, replications=12, seed=2, client=dask_client)[0],
+        simulate_staffings(jobs, replications=12, seed=2)[0],
     )
