@@ -8,6 +8,9 @@ whether targets are missed. numpy and pandas only; no plan, no config.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -77,7 +80,7 @@ def per_rep(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     values : numpy.ndarray
         Per replication (axis 0) and period; NaN: no figure.
     """
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), _quiet_empty_slices():
         count = np.sum(np.isfinite(values), axis=0)
         mean = np.nanmean(np.where(count > 0, values, 0.0), axis=0)
         sd = np.nanstd(np.where(count > 0, values, 0.0), axis=0, ddof=1)
@@ -327,14 +330,31 @@ def horizon_figures(skill: SkillInput, daily: np.ndarray) -> dict[str, float]:
     total = period_metrics(daily.sum(axis=1))
     day_sl = period_metrics(daily)["service_level"]
     day_codes, week_codes = skill.day, skill.week
-    worst = [
-        np.nanmin(day_sl[:, np.unique(day_codes[week_codes == w])], axis=1)
-        for w in range(len(skill.week_start))
-        if np.isfinite(day_sl[:, np.unique(day_codes[week_codes == w])]).any()
-    ]
-    return {
-        "service_level": float(np.nanmean(total["service_level"])),
-        "p_abandon": float(np.nanmean(total["p_abandon"])),
-        "asa_s": float(np.nanmean(total["asa_s"])),
-        "worst_day_sl": float(np.nanmean(worst)) if worst else float("nan"),
-    }
+    with _quiet_empty_slices():
+        worst = [
+            np.nanmin(day_sl[:, np.unique(day_codes[week_codes == w])], axis=1)
+            for w in range(len(skill.week_start))
+            if np.isfinite(day_sl[:, np.unique(day_codes[week_codes == w])]).any()
+        ]
+        return {
+            "service_level": float(np.nanmean(total["service_level"])),
+            "p_abandon": float(np.nanmean(total["p_abandon"])),
+            "asa_s": float(np.nanmean(total["asa_s"])),
+            "worst_day_sl": float(np.nanmean(worst)) if worst else float("nan"),
+        }
+
+
+@contextmanager
+def _quiet_empty_slices() -> Iterator[None]:
+    """Silence numpy's warnings about slices with no figure, whose results are NaN.
+
+    A replication with no contact in a day (no service level), a skill in no team, a
+    period one replication alone has a figure for: the mean, minimum or spread is then NaN
+    (or masked to NaN by the caller), which is the answer; numpy's "Mean of empty slice",
+    "All-NaN slice encountered" and "Degrees of freedom <= 0" on the planner's console
+    say nothing more.
+    """
+    with warnings.catch_warnings():
+        for message in ("Mean of empty slice", "All-NaN slice", "Degrees of freedom <= 0"):
+            warnings.filterwarnings("ignore", message=message, category=RuntimeWarning)
+        yield

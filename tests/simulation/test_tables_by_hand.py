@@ -19,6 +19,7 @@ The counts are small and typed here, so every expected number is worked out in t
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -295,7 +296,23 @@ def test_horizon_figures_skip_weeks_without_a_figure():
     quiet[:, 2] = 0.0
     figures = horizon_figures(s, quiet)
     assert figures["worst_day_sl"] == pytest.approx(np.minimum(sl[:, 0], sl[:, 1]).mean())
-    # no arrivals at all: no figure
-    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+    # no arrivals at all: no figure, NaN, and no numpy warning on the planner's console
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         empty = horizon_figures(s, np.zeros_like(per_day))
     assert np.isnan(empty["worst_day_sl"]) and np.isnan(empty["service_level"])
+
+
+def test_per_rep_with_one_figure_has_no_half_width_and_no_warning():
+    """Rule: a period with a figure in one replication only has its mean and 10th
+    percentile (that figure) and no half-width (a spread needs two), without numpy's
+    "Degrees of freedom <= 0" on the console; a period with none is NaN throughout."""
+    values = np.array([[0.5, np.nan, 0.8], [np.nan, np.nan, 0.6]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mean, half_width, p10 = per_rep(values)
+    assert mean[0] == 0.5 and p10[0] == 0.5 and np.isnan(half_width[0])
+    assert np.isnan(mean[1]) and np.isnan(half_width[1]) and np.isnan(p10[1])
+    # two figures: mean 0.7, s = 0.1414..., t(0.975, 1) = 12.706 (Law 2015, table T.1)
+    assert mean[2] == pytest.approx(0.7)
+    assert half_width[2] == pytest.approx(12.7062047 * np.std([0.8, 0.6], ddof=1) / np.sqrt(2))
