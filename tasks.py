@@ -261,22 +261,23 @@ def _mutation_job(module: str) -> Path:
 
 
 def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
-    """Per module: killed, out of CPU time, survived, judged equivalent, reached by no test,
-    and the score ((killed + timeout) / mutants not judged equivalent); only mutants that
-    were run count."""
+    """Per module: killed, out of time, survived, judged equivalent, reached by no test,
+    the score ((killed + timeout) / mutants run and not judged equivalent), and the mutants
+    not run yet (a job stopped half way: the score is then of a part)."""
     import json
     from collections import Counter
 
     equivalent = _equivalent_mutants()
     print(
         f"{'module':<36}{'killed':>8}{'timeout':>9}{'survived':>10}{'equiv.':>8}{'no tests':>10}"
-        f"{'score':>8}{'minutes':>9}"
+        f"{'score':>8}{'not run':>9}{'minutes':>9}"
     )
     for module in modules:
         k: Counter[str] = Counter()
         for meta in sorted((MUTATE_JOBS / module / "mutants").rglob("*.py.meta")):
             for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
                 if code is None:
+                    k["not run"] += 1
                     continue
                 k[
                     "killed"
@@ -297,7 +298,8 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
             took = f"{minutes[module]:>9.1f}" if module in minutes else f"{'-':>9}"
             print(
                 f"{module:<36}{k['killed']:>8}{k['timeout']:>9}{k['survived']:>10}"
-                f"{k['equivalent']:>8}{k['no tests']:>10}{detected / counted:>8.1%}{took}"
+                f"{k['equivalent']:>8}{k['no tests']:>10}{detected / counted:>8.1%}"
+                f"{k['not run']:>9}{took}"
             )
     print(
         f"survivors: cd {MUTATE_JOBS.relative_to(ROOT)}/MODULE && ../../../.venv/bin/mutmut "
