@@ -279,13 +279,15 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
                 if code is None:
                     k["not run"] += 1
                     continue
+                # a mutant judged equivalent that ran out of time (it runs every test that
+                # reaches it, on a loaded machine) is equivalent, not detected
                 k[
                     "killed"
                     if code in _KILLED
+                    else "equivalent"
+                    if key in equivalent and (code == 0 or code in _TIMEOUT)
                     else "timeout"
                     if code in _TIMEOUT
-                    else "equivalent"
-                    if code == 0 and key in equivalent
                     else "survived"
                     if code == 0
                     else "no tests"
