@@ -191,6 +191,16 @@ def test_each_coverage_sheet_s_notes_give_the_group_s_figures(tmp_path, view, sc
         assert all(v is None for v in column_a[3:22])
         assert column_a[22].startswith("Per day: on-queue agent-hours required")
         assert "Per interval (under-staffed intervals in red)" in column_a
+        # each table ends one blank row above the next section: the daily table has one row
+        # a day and a header, the weekly one a row a plan week and a header
+        days = scheduled.daily[scheduled.daily["skill_group"] == label]
+        weeks = scheduled.weekly[scheduled.weekly["skill_group"] == label]
+        week_title = column_a.index("Per plan week")
+        assert week_title == 22 + 1 + 1 + len(days) + 1
+        interval_title = column_a.index("Per interval (under-staffed intervals in red)")
+        assert interval_title == week_title + 1 + 1 + len(weeks) + 1
+        assert rows[week_title - 1] == [None] * len(rows[week_title - 1])
+        assert rows[interval_title - 1] == [None] * len(rows[interval_title - 1])
 
 
 def test_a_group_without_paid_hours_or_efficiency_says_so(tmp_path, view, scheduled):
