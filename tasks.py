@@ -141,6 +141,10 @@ MUTATE_TESTS = {
     "staffing.outputs.view": [
         "tests/outputs/test_day_grid_local_days.py",
         "tests/outputs/test_workbook.py",
+        # the view carries a plan's forecast error, risk and teams to their sheets
+        "tests/outputs/test_assumptions_uncertainty.py",
+        "tests/outputs/test_risk_sheet.py",
+        "tests/outputs/test_teams_sheet.py",
     ],
     "staffing.outputs.sheets": [
         "tests/outputs/test_sheet_figures_by_hand.py",
