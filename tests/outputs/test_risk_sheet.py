@@ -172,3 +172,21 @@ def test_the_chart_draws_each_skill_s_own_rows_both_ways(tmp_path):
         f"<xdr:col>6</xdr:col><xdr:colOff>{(720 - px) * 9525}</xdr:colOff>"
         "<xdr:row>29</xdr:row><xdr:rowOff>0</xdr:rowOff>"
     )
+
+
+def test_a_plan_s_risk_table_reaches_the_workbook(tmp_path):
+    """Rule: ``Plan.risk`` is carried to the workbook: ``write_workbook`` on a plan with a
+    risk table writes the Risk sheet with every row of it (Voice at three levels, Chat at
+    two), and a plan without one gets no Risk sheet."""
+    import openpyxl
+
+    from staffing.outputs import write_workbook
+    from tests.outputs.test_workbook import make_plan
+
+    plan = make_plan([(9, "Voice"), (7, "Chat")])
+    plain = openpyxl.load_workbook(write_workbook(plan, tmp_path / "plain.xlsx"))
+    assert RISK_SHEET not in plain.sheetnames
+    plan.risk = _risk()
+    book = openpyxl.load_workbook(write_workbook(plan, tmp_path / "risk.xlsx"))
+    column_a = [row[0] for row in cell_rows(book[RISK_SHEET])]
+    assert column_a.count(9) == 3 and column_a.count(7) == 2
