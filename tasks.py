@@ -313,8 +313,13 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
     )
 
 
-def _fresh_tests(job: Path) -> None:
-    """Copy the tests into a job anew and drop its record of which tests reach what."""
+def _again(job: Path) -> list[str]:
+    """Make a job run its survivors again against the current tests: the tests copied in
+    anew, the verdicts of the survivors, of the mutants no test reached and of the timeouts
+    (to tell a loop from a machine that was busy) cleared, the record of which tests reach
+    what dropped. Returns those mutants' names: mutmut reruns every mutant named on its
+    command line, so only they are named."""
+    import json
     import shutil
 
     copied = job / "mutants" / "tests"
@@ -322,17 +327,6 @@ def _fresh_tests(job: Path) -> None:
         shutil.rmtree(copied)
         shutil.copytree(ROOT / "tests", copied)
     (job / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-
-
-def _again(job: Path) -> list[str]:
-    """Make a job run its survivors again against the current tests: the tests copied in
-    anew, the verdicts of the survivors, of the mutants no test reached and of the timeouts
-    (to tell a loop from a machine that was busy) cleared, the
-    record of which tests reach what dropped. Returns those mutants' names: mutmut reruns
-    every mutant named on its command line, so only they are named."""
-    import json
-
-    _fresh_tests(job)
     names = []
     for meta in (job / "mutants").rglob("*.py.meta"):
         data = json.loads(meta.read_text())
