@@ -6,8 +6,11 @@ No test writes into the repository: outputs go to pytest's ``tmp_path``.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+from collections import Counter, defaultdict
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -47,6 +50,75 @@ def per_module(fixture_name: str, config: pytest.Config) -> str:
 def per_session(fixture_name: str, config: pytest.Config) -> str:
     """Fixture scope: one value for the whole run; one per test while mutmut records."""
     return _shared("session")
+
+
+#: ``MUTANT_UNDER_TEST`` values of mutmut's own runs (no mutant active).
+_NOT_A_MUTANT = frozenset({"", "stats", "fail", "list_all_tests", "mutant_generation"})
+
+#: In a mutation job's folder: one line per mutant killed, its function and the failing test.
+_KILLERS = Path("mutmut-killers.tsv")
+
+
+def _active_mutant() -> str:
+    """The mutant mutmut runs the tests against, or ``""`` outside a mutant's run."""
+    name = os.environ.get("MUTANT_UNDER_TEST", "")
+    return "" if name in _NOT_A_MUTANT else name
+
+
+def _function_of(mutant: str) -> str:
+    """The mutated function's name: the mutant's name without its ``__mutmut_N`` number."""
+    return mutant.rsplit("__mutmut_", 1)[0]
+
+
+@cache
+def _recorded_seconds() -> dict[str, float]:
+    """Each test's duration in seconds as mutmut recorded it (its job's ``mutmut-stats.json``)."""
+    path = Path("mutmut-stats.json")
+    if not path.is_file():
+        return {}
+    return {str(k): float(v) for k, v in json.loads(path.read_text())["duration_by_test"].items()}
+
+
+def _kills_per_test(function: str) -> Counter[str]:
+    """How many mutants of ``function`` each test has killed so far in this job."""
+    if not _KILLERS.is_file():
+        return Counter()
+    pairs = (line.split("\t") for line in _KILLERS.read_text().splitlines())
+    return Counter(pair[1] for pair in pairs if len(pair) == 2 and pair[0] == function)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With a mutant active: the tests that killed its function's other mutants first, then the
+    quickest test files first, each file's tests together.
+
+    mutmut hands pytest the tests reaching the mutant and stops at the first failure (``-x``),
+    fastest test first. A file's tests then interleave with other files', so its module-scoped
+    fixtures are built again at each return, and a mutant a slow file's test kills first waits
+    for every quicker one. A function's mutants run one after another, and mostly fall to the
+    same test. Outside mutation runs the order is pytest's.
+    """
+    mutant = _active_mutant()
+    if not mutant:
+        return
+    seconds = _recorded_seconds()
+    kills = _kills_per_test(_function_of(mutant))
+    per_file: dict[str, float] = defaultdict(float)
+    for item in items:
+        per_file[item.nodeid.split("::")[0]] += seconds.get(item.nodeid, 0.0)
+
+    def order(item: pytest.Item) -> tuple[int, float, str, float]:
+        file = item.nodeid.split("::")[0]
+        return -kills[item.nodeid], per_file[file], file, seconds.get(item.nodeid, 0.0)
+
+    items.sort(key=order)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """With a mutant active: record the test that failed (killed it) in the job's folder."""
+    mutant = _active_mutant()
+    if mutant and report.failed:
+        with _KILLERS.open("a") as killers:
+            killers.write(f"{_function_of(mutant)}\t{report.nodeid}\n")
 
 
 @pytest.fixture
