@@ -72,12 +72,17 @@ def results(tmp_path_factory):
     return planned, schedule, simulation
 
 
-@pytest.fixture
-def written(results, tmp_path):
-    """The results and their workbook, written anew for every test: the mutation job runs a
-    test against a sheet writer's mutants only when the writer ran during that test."""
+@pytest.fixture(scope=per_module)
+def written(results, tmp_path_factory):
+    """The results and their workbook, written once for the file's tests (anew for every test
+    while the mutation job records which tests reach a sheet writer)."""
     planned, schedule, simulation = results
-    path = write_workbook(planned, tmp_path / "dst.xlsx", simulation=simulation, schedule=schedule)
+    path = write_workbook(
+        planned,
+        tmp_path_factory.mktemp("book") / "dst.xlsx",
+        simulation=simulation,
+        schedule=schedule,
+    )
     return planned, schedule, simulation, openpyxl.load_workbook(path)
 
 
