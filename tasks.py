@@ -228,6 +228,7 @@ def _toml_list(values: list[str]) -> str:
 def _mutation_job(module: str) -> Path:
     """The folder of one module's job: the project linked in, and a pyproject whose
     ``[tool.mutmut]`` mutates that module only and selects its tests (:data:`MUTATE_TESTS`)."""
+    import json
     import tomllib
 
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
@@ -249,6 +250,7 @@ def _mutation_job(module: str) -> Path:
             f"pytest_add_cli_args = {_toml_list(settings['pytest_add_cli_args'])}",
             f"timeout_multiplier = {settings['timeout_multiplier']}",
             f"timeout_constant = {settings['timeout_constant']}",
+            f"process_isolation = {json.dumps(settings['process_isolation'])}",
             "",
         ]
     )
