@@ -173,3 +173,20 @@ def test_slots_are_as_wide_as_the_widest_figure_totals_included(view, tmp_path):
     widths = column_widths(ws)
     for c in [*range(2, 26), *range(28, 52)]:
         assert widths[c] == pytest.approx(totals + 2 + 0.71, abs=0.01), c
+
+
+def test_a_map_of_a_single_day_gets_its_colour_scale_too(view, tmp_path):
+    """The colour scale covers every day row of each map, one row included: the sheet of
+    one local day (Voice on Monday 2026-03-02, the small plan's first day) has the scale
+    over row 5 alone, B:Y (FTE) and AB:AY (agents)."""
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    local = rows["interval_start"].dt.tz_convert(TZ).dt.date
+    one_day = rows[local == local.iloc[0]]
+    assert len(one_day) == 24
+    ws, _ = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, one_day, 21, "Voice", view, formats),
+    )
+    scales = {str(r.sqref) for r in ws.conditional_formatting}
+    assert scales == {"B5:Y5", "AB5:AY5"}
