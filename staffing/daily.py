@@ -292,7 +292,7 @@ def _solve(
     first_row = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
     level = {k: v[first_row] for k, v in targets.items()}
     volume_sum = np.bincount(group, weights=volume, minlength=n_groups)
-    for done in range(max_rounds + 1):  # the last check follows the last pass
+    for _ in range(max_rounds + 1):  # a check after the last pass (its fill is unused)
         m = _evaluate(model, agents[:, None], volume, h, interval_s, within, patience)
         todo = np.zeros(n_groups, dtype=bool)
         assigned = np.full(n_groups, -1)
@@ -325,8 +325,6 @@ def _solve(
                 level,
                 volume_sum,
             )
-        if done == max_rounds:
-            break
         for index, name in enumerate(_TARGET_ORDER):
             mine = assigned[group] == index
             if mine.any():
