@@ -190,3 +190,33 @@ def test_a_map_of_a_single_day_gets_its_colour_scale_too(view, tmp_path):
     )
     scales = {str(r.sqref) for r in ws.conditional_formatting}
     assert scales == {"B5:Y5", "AB5:AY5"}
+
+
+def test_a_long_zone_name_widens_the_printed_date_column_and_lowers_the_scale(tmp_path):
+    """In America/Argentina/Buenos_Aires (30 characters) the date column prints 5 + 30
+    characters wide: with slots of 5 characters and totals of 15, half a day takes
+    (35 + 2) x 9 + 5 + 12 x ((5 + 2) x 9 + 5) + (15 + 2) x 9 + 5 = 1,312 px, a whole day
+    too much at 65 %, so each map prints 12 hours a page at int(921.6 / 1,312 x 90) = 63 %
+    (by hand; a date or total column one character wider would print at 62 %)."""
+    zone = "America/Argentina/Buenos_Aires"
+    forecast = tmp_path / "volume.csv"
+    support.volume().to_csv(forecast, index=False)  # naive local times: read in the zone
+    config = support.config(forecast)
+    config["plan"]["timezone"] = zone
+    view = PlanView.from_plan(staffing.plan(config))
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    fte = rows["fte"].to_numpy(float).reshape(7, 24)
+    assert max(len(f"{v:,.1f}") for v in [*fte.ravel(), *fte.sum(axis=0)]) <= 5
+    ws, parts = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, rows, 21, "Voice", view, formats),
+    )
+    date_px, slot_px, total_px = (5 + len(zone) + 2) * 9 + 5, (5 + 2) * 9 + 5, (15 + 2) * 9 + 5
+    page_px = (11.0 - 1.4) * 96
+    half = date_px + 12 * slot_px + total_px
+    assert half == 1312 and (date_px + 24 * slot_px + total_px) * 0.65 > page_px
+    sheet = next(text for name, text in parts.items() if name == "xl/worksheets/sheet1.xml")
+    breaks = re.findall(r'<brk id="(\d+)" max="1048575" man="1"/>', sheet)
+    assert breaks == ["13", "26", "39"]  # B + 12, the gap column, AB + 12
+    assert ws.page_setup.scale == int(page_px / half * 90) == 63
