@@ -168,9 +168,9 @@ def test_a_day_still_missing_a_target_after_max_rounds_is_refused_naming_the_pas
 
 
 def _two_intervals(volume_a, h_a, volume_b, h_b):
-    """Interval A (2 agents above its load) gains more from one agent than B (1 above):
-    the greedy staffs A first. Returns the floors, the group's term at the floors and the
-    two first increments v·(SL(n + 1) − SL(n))."""
+    """Floors of ⌊a⌋ + 1 (stable); interval A (5 Erlang) gains more from one agent than B
+    (1 Erlang). Returns the floors, the group's term Σ v·SL at the floors and the two
+    first increments v·(SL(n + 1) − SL(n))."""
     floor = np.array([np.floor(volume_a * h_a / 3600) + 1, np.floor(volume_b * h_b / 3600) + 1])
     sl_a = _metrics("erlang_c", floor[0] + np.arange(2.0), volume_a, h_a)["service_level"]
     sl_b = _metrics("erlang_c", floor[1] + np.arange(2.0), volume_b, h_b)["service_level"]
