@@ -24,6 +24,7 @@ import re
 import pytest
 
 import staffing
+from staffing.errors import DataWarning
 from staffing.outputs.sheets.plan import write_skill_sheet
 from staffing.outputs.view import PlanView
 from tests.conftest import per_module
@@ -220,3 +221,39 @@ def test_a_long_zone_name_widens_the_printed_date_column_and_lowers_the_scale(tm
     breaks = re.findall(r'<brk id="(\d+)" max="1048575" man="1"/>', sheet)
     assert breaks == ["13", "26", "39"]  # B + 12, the gap column, AB + 12
     assert ws.page_setup.scale == int(page_px / half * 90) == 63
+
+
+def test_a_half_day_just_too_wide_at_65_percent_prints_a_third_of_a_day_a_page(tmp_path):
+    """The fewest pages across whose page fits at 65 %: in America/Los_Angeles (19
+    characters; the week of the US spring clock change) with FTE scaled so that the
+    widest figure, a per-hour total, has 7 characters, half a day takes (5 + 19 + 2) x 9
+    + 5 + 12 x ((7 + 2) x 9 + 5) + (15 + 2) x 9 + 5 = 1,429 px, 11 px more than 65 %
+    allows (921.6 / 0.65 = 1,417.8): each map prints 8 hours a page (1,085 px) at
+    int(921.6 / 1,085 x 90) = 76 %."""
+    zone = "America/Los_Angeles"
+    forecast = tmp_path / "volume.csv"
+    support.volume().to_csv(forecast, index=False)  # naive local times: read in the zone
+    config = support.config(forecast)
+    config["plan"]["timezone"] = zone
+    with pytest.warns(DataWarning, match="2026-03-08 02:00 do not exist"):  # the lost hour
+        view = PlanView.from_plan(staffing.plan(config))
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    scaled = rows.assign(fte=rows["fte"] * 30.0)
+    assert len(scaled) == 7 * 24 - 1  # the week of the US spring clock change (2026-03-08)
+    clock = scaled["interval_start"].dt.tz_convert(zone).dt.strftime("%H:%M")
+    figures = [*scaled["fte"], *scaled.groupby(clock)["fte"].sum()]  # cells, per-hour totals
+    assert max(len(f"{v:,.1f}") for v in figures) == 7
+    ws, parts = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, scaled, 21, "Voice", view, formats),
+    )
+    date_px, slot_px, total_px = (5 + 19 + 2) * 9 + 5, (7 + 2) * 9 + 5, (15 + 2) * 9 + 5
+    page_px = (11.0 - 1.4) * 96
+    assert date_px + 12 * slot_px + total_px == 1429 and 1429 * 0.65 > page_px
+    third = date_px + 8 * slot_px + total_px
+    assert third == 1085
+    sheet = next(text for name, text in parts.items() if name == "xl/worksheets/sheet1.xml")
+    breaks = re.findall(r'<brk id="(\d+)" max="1048575" man="1"/>', sheet)
+    assert breaks == ["9", "17", "26", "35", "43"]  # B + 8, B + 16, the gap, AB + 8, AB + 16
+    assert ws.page_setup.scale == int(page_px / third * 90) == 76
