@@ -270,3 +270,21 @@ def test_a_backtest_table_is_shown_under_its_section(tmp_path):
     at = column_a.index("Volume forecast backtest (last history week held out)")
     assert column_a[at + 1 : at + 4] == ["Skill ID", 1, None]
     assert column_a[at + 4] == "Forecast uncertainty (day-level CV of each skill's volume)"
+
+
+def test_a_configuration_s_iso_times_are_local_times_as_the_run_s(tmp_path):
+    """The configuration's settings follow the run facts' rule: an ISO time with an offset
+    is shown in the plan's zone (10:00 UTC is 11:00 in Berlin in March), its ``_utc``
+    suffix dropped; a date stays a date."""
+    view = _view(
+        config={"history": {"fetched_utc": "2026-03-01T10:00:00+00:00", "since": "2026-01-05"}}
+    )
+    view.meta = {"name": "asm"}
+    ws, _ = _write(tmp_path, view)
+    column_a = [r[0] for r in cell_rows(ws)]
+    at = column_a.index("Configuration as applied") + 1  # 1-based row of the first setting
+    assert column_a[at : at + 2] == ["history.fetched", "history.since"]
+    assert ws.cell(at + 1, 2).value == dt.datetime(2026, 3, 1, 11, 0)
+    assert ws.cell(at + 1, 2).number_format == "ddd yyyy-mm-dd hh:mm"
+    assert ws.cell(at + 2, 2).value == dt.datetime(2026, 1, 5)
+    assert ws.cell(at + 2, 2).number_format == "ddd yyyy-mm-dd"

@@ -223,6 +223,36 @@ def test_a_long_zone_name_widens_the_printed_date_column_and_lowers_the_scale(tm
     assert ws.page_setup.scale == int(page_px / half * 90) == 63
 
 
+def _los_angeles(tmp_path) -> PlanView:
+    """The small plan in America/Los_Angeles: its week has the spring clock change."""
+    forecast = tmp_path / "volume.csv"
+    support.volume().to_csv(forecast, index=False)  # naive local times: read in the zone
+    config = support.config(forecast)
+    config["plan"]["timezone"] = "America/Los_Angeles"
+    with pytest.warns(DataWarning, match="2026-03-08 02:00 do not exist"):  # the lost hour
+        return PlanView.from_plan(staffing.plan(config))
+
+
+def test_the_day_clocks_go_forward_leaves_its_lost_hour_empty_and_keeps_its_formats(tmp_path):
+    """Sunday 2026-03-08 in Los Angeles has no 02:00: its row (the 7th day, row 11) leaves
+    the 02:00 cells of both maps empty (D and AD), and every other cell of the row keeps
+    its map's format, FTE one decimal and agents whole, as on the other days."""
+    view = _los_angeles(tmp_path)
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    ws, _ = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, rows, 21, "Voice", view, formats),
+    )
+    assert ws["A11"].value == dt.datetime(2026, 3, 8)
+    assert ws["D11"].value is None and ws["AD11"].value is None  # 02:00 of each map
+    for col in range(2, 26):  # B:Y, the FTE map's 24 slots
+        if col != 4:
+            assert ws.cell(11, col).number_format == "#,##0.0", col
+            assert ws.cell(11, col + 26).number_format == "#,##0", col + 26  # AB:AY
+    assert ws["C11"].value is not None and ws["AC11"].value is not None
+
+
 def test_a_half_day_just_too_wide_at_65_percent_prints_a_third_of_a_day_a_page(tmp_path):
     """The fewest pages across whose page fits at 65 %: in America/Los_Angeles (19
     characters; the week of the US spring clock change) with FTE scaled so that the
@@ -231,12 +261,7 @@ def test_a_half_day_just_too_wide_at_65_percent_prints_a_third_of_a_day_a_page(t
     allows (921.6 / 0.65 = 1,417.8): each map prints 8 hours a page (1,085 px) at
     int(921.6 / 1,085 x 90) = 76 %."""
     zone = "America/Los_Angeles"
-    forecast = tmp_path / "volume.csv"
-    support.volume().to_csv(forecast, index=False)  # naive local times: read in the zone
-    config = support.config(forecast)
-    config["plan"]["timezone"] = zone
-    with pytest.warns(DataWarning, match="2026-03-08 02:00 do not exist"):  # the lost hour
-        view = PlanView.from_plan(staffing.plan(config))
+    view = _los_angeles(tmp_path)
     rows = view.intervals[view.intervals["skill_id"] == 21]
     scaled = rows.assign(fte=rows["fte"] * 30.0)
     assert len(scaled) == 7 * 24 - 1  # the week of the US spring clock change (2026-03-08)
