@@ -288,3 +288,33 @@ def test_a_configuration_s_iso_times_are_local_times_as_the_run_s(tmp_path):
     assert ws.cell(at + 1, 2).number_format == "ddd yyyy-mm-dd hh:mm"
     assert ws.cell(at + 2, 2).value == dt.datetime(2026, 1, 5)
     assert ws.cell(at + 2, 2).number_format == "ddd yyyy-mm-dd"
+
+
+def test_only_the_last_part_of_a_key_makes_it_a_credential(tmp_path):
+    """A setting ``a.b.c`` is a credential by its last part alone: three-part keys whose
+    middle part names a token are shown, one whose last part does is ``[redacted]``."""
+    view = _view()
+    view.meta = {
+        "liveperson.token_store.path": "/srv/store",
+        "sync.auth.method": "oauth",
+        "sync.client.app_secret": "hidden",
+    }
+    ws, _ = _write(tmp_path, view)
+    cells = _settings(ws, 5, 7)
+    assert cells["liveperson.token_store.path"].value == "/srv/store"
+    assert cells["sync.auth.method"].value == "oauth"
+    assert cells["sync.client.app_secret"].value == "[redacted]"
+
+
+def test_a_tall_row_s_key_sits_at_the_top_beside_its_value_s_first_line(tmp_path):
+    """A long value wraps onto several lines of a taller row; its key is top-aligned (and
+    wraps) like the value, so the two read together on the first line; the row itself is
+    set to wrap, top-aligned, for anything typed beside them."""
+    view = _view()
+    view.meta = {"sources": LONG, "name": "asm"}
+    ws, _ = _write(tmp_path, view)
+    tall = ws.row_dimensions[5]
+    assert tall.height == 45  # 120 characters: 3 lines of 15 points
+    assert tall.alignment.wrap_text and tall.alignment.vertical == "top"
+    for cell in (ws["A5"], ws["B5"], ws["A6"]):
+        assert cell.alignment.vertical == "top" and cell.alignment.wrap_text, cell.coordinate
