@@ -318,3 +318,26 @@ def test_a_tall_row_s_key_sits_at_the_top_beside_its_value_s_first_line(tmp_path
     assert tall.alignment.wrap_text and tall.alignment.vertical == "top"
     for cell in (ws["A5"], ws["B5"], ws["A6"]):
         assert cell.alignment.vertical == "top" and cell.alignment.wrap_text, cell.coordinate
+
+
+@pytest.mark.parametrize(
+    ("meta", "chars"),
+    [
+        ({"run_at_utc": "2026-03-01T10:00:00+00:00"}, 20),  # a local date-time
+        ({"first_day": dt.date(2026, 3, 2)}, 14),  # a date
+        ({"count": 1234567890123}, 13 + 2),  # a number: its digits + 2
+    ],
+)
+def test_the_value_column_is_as_wide_as_its_widest_value(tmp_path, meta, chars):
+    """Column B takes the width of its widest value, by kind: a date-time 20 characters,
+    a date 14, a number its digits + 2 (every setting's value in B, + 2 of margin); a
+    whole number keeps all its 13 digits (no float rounding)."""
+    view = _view()
+    view.meta = meta
+    ws, _ = _write(tmp_path, view)
+    assert ws["B5"].value is not None
+    if "count" in meta:
+        assert ws["B5"].value == 1234567890123
+    widths = column_widths(ws)
+    assert widths[2] == pytest.approx(chars + 2, abs=0.72)
+    assert 3 not in widths  # nothing widens column C
