@@ -321,3 +321,24 @@ def test_agent_hours_go_last_without_a_peak_time(tmp_path, view):
     header = [v for v in cell_rows(ws)[24] if v is not None]
     assert header[-1] == "Weekly agent hours"
     assert len(header) == len(summary.columns) + 1
+
+
+def test_a_one_day_plan_s_weekly_agent_hours_are_its_day_s_times_seven(tmp_path):
+    """Weekly agent-hours are the horizon's agent-hours over its weeks, days / 7: a plan of
+    one day (end = start, Monday 2026-03-02) has 1/7 of a week, so each skill's weekly
+    figure is its day's agents x 1 hour x 7, and the total row their sum."""
+    config = support.config(tmp_path / "volume.csv")
+    support.volume().to_csv(tmp_path / "volume.csv", index=False)
+    del config["plan"]["weeks"]
+    config["plan"]["end"] = support.START
+    one_day = PlanView.from_plan(staffing.plan(config), with_summary=True)
+    assert one_day.meta["days"] == 1
+    ws, _ = _write(tmp_path, one_day)
+    rows = cell_rows(ws)
+    header = next(i for i, r in enumerate(rows) if r[0] == "Skill ID")
+    col = rows[header].index("Weekly agent hours")
+    iv = one_day.intervals
+    per_skill = [iv.loc[iv["skill_id"] == s, "agents"].sum() * 1.0 * 7 for s in (21, 22, 23)]
+    assert len(iv) == 3 * 24 and per_skill[0] > 0
+    body = rows[header + 1 : header + 5]
+    assert [r[col] for r in body] == pytest.approx([*per_skill, sum(per_skill)], rel=1e-12)
