@@ -342,3 +342,28 @@ def test_a_one_day_plan_s_weekly_agent_hours_are_its_day_s_times_seven(tmp_path)
     assert len(iv) == 3 * 24 and per_skill[0] > 0
     body = rows[header + 1 : header + 5]
     assert [r[col] for r in body] == pytest.approx([*per_skill, sum(per_skill)], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        # a total named in the skill id alone (text ids), not in the name
+        {"skill_id": ["1", "Total"], "skill_name": ["A", "Everything"]},
+        # a summary naming its skills in a "skill" column
+        {"skill_id": [1, 2], "skill": ["A", "total"]},
+    ],
+)
+def test_a_total_named_in_any_of_the_skill_columns_is_bold(tmp_path, view, columns):
+    """A row is a total when its skill id, skill name or skill column says total (or all,
+    all skills), whichever of them says it: the second row is bold."""
+    summary = pd.DataFrame({**columns, "weekly_agent_hours": [1.0, 2.0]})
+    mine = PlanView(
+        name="t",
+        timezone=TZ,
+        interval_minutes=60,
+        intervals=view.intervals.iloc[:0],
+        summary=summary,
+        meta={"days": 7},
+    )
+    ws, _ = _write(tmp_path, mine)
+    assert [bool(ws.cell(5 + i, 2).font.b) for i in range(2)] == [False, True]
