@@ -351,11 +351,14 @@ def test_a_one_day_plan_s_weekly_agent_hours_are_its_day_s_times_seven(tmp_path)
         {"skill_id": ["1", "Total"], "skill_name": ["A", "Everything"]},
         # a summary naming its skills in a "skill" column
         {"skill_id": [1, 2], "skill": ["A", "total"]},
+        # a summary without skill ids: its names alone tell the total
+        {"skill_name": ["A", "All skills"]},
     ],
 )
 def test_a_total_named_in_any_of_the_skill_columns_is_bold(tmp_path, view, columns):
     """A row is a total when its skill id, skill name or skill column says total (or all,
-    all skills), whichever of them says it: the second row is bold."""
+    all skills), whichever of them says it, and a summary without skill ids is read by its
+    names: the second row is bold."""
     summary = pd.DataFrame({**columns, "weekly_agent_hours": [1.0, 2.0]})
     mine = PlanView(
         name="t",
