@@ -370,3 +370,15 @@ def test_a_total_named_in_any_of_the_skill_columns_is_bold(tmp_path, view, colum
     )
     ws, _ = _write(tmp_path, mine)
     assert [bool(ws.cell(5 + i, 2).font.b) for i in range(2)] == [False, True]
+
+
+def test_the_chart_data_keeps_the_fte_format_its_axis_shows(written, view):
+    """The chart's hidden data cells carry the FTE format (one decimal) and the local
+    date-time format, which the chart's value and time axes take over from them."""
+    ws, rows, _ = written
+    data = 33 + len(view.meta["notes"]) + 1  # 0-based: the chart data's title row
+    first = data + 3  # 1-based: the first data row, below the title and the header
+    assert rows[first - 1][50] == dt.datetime(2026, 3, 2, 0, 0)
+    assert ws.cell(first, 51).number_format == "ddd yyyy-mm-dd hh:mm"
+    for col in (52, 53, 54):  # Voice, Chat, Messaging
+        assert ws.cell(first, col).number_format == "#,##0.0", col
