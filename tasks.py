@@ -130,6 +130,7 @@ MUTATE_TESTS = {
     "staffing.daily": [
         "tests/test_daily.py",
         "tests/test_daily_rules.py",
+        "tests/test_daily_boundaries.py",
         "tests/plan/test_binding.py",
     ],
     "staffing.special_days": [

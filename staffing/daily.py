@@ -198,7 +198,8 @@ def fewest_hours(
         volume-weighted share answered within the threshold [-], its mean wait of the
         answered [s], its share abandoning [-].
     max_rounds : int, default 20
-        Passes over the targets (each pass meets one target of each group that misses one).
+        Passes over the targets (each pass meets one target of each group that misses one);
+        a group still missing a target after them is refused.
 
     Returns
     -------
@@ -291,7 +292,7 @@ def _solve(
     first_row = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
     level = {k: v[first_row] for k, v in targets.items()}
     volume_sum = np.bincount(group, weights=volume, minlength=n_groups)
-    for _ in range(max_rounds):
+    for _ in range(max_rounds + 1):  # a check after the last pass (its fill is unused)
         m = _evaluate(model, agents[:, None], volume, h, interval_s, within, patience)
         todo = np.zeros(n_groups, dtype=bool)
         assigned = np.full(n_groups, -1)
@@ -467,15 +468,17 @@ def _exchange(
 ):
     """Local search after the greedy: drop an agent, or move one to a cheaper interval.
 
-    With unequal costs the greedy's last agent can overshoot; each pass takes, in every
-    group at once, the move (remove one agent from interval i, optionally add one in
-    interval j) that saves the most cost and keeps every target of the group met. A group
-    with no such move is done (the other groups' moves do not change it): later passes
-    evaluate only the groups still moving.
+    With unequal costs the greedy's last agent can overshoot; with several targets, met a
+    pass each, an earlier pass's agents can be more than the later passes leave needed
+    (at equal costs too); outside the concave range the greedy is not minimal. Each pass
+    takes, in every group at once, the move (remove one agent from interval i, optionally
+    add one in interval j) that saves the most cost and keeps every target of the group
+    met. A group with no such move is done (the other groups' moves do not change it):
+    later passes evaluate only the groups still moving.
     """
     active = [name for name in _TARGET_ORDER if np.isfinite(level[name]).any()]
-    if np.all(cost == cost[0]) or not active:
-        return agents  # equal costs: the greedy prefix is already the minimum
+    if not active:
+        return agents
     smallest_saving = 1e-12 * np.nanmax(cost)
     tol = _TOLERANCE * np.maximum(volume_sum, 1.0)
     moving = np.arange(n_groups)  # the groups still moving

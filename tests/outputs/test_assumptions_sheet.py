@@ -270,3 +270,74 @@ def test_a_backtest_table_is_shown_under_its_section(tmp_path):
     at = column_a.index("Volume forecast backtest (last history week held out)")
     assert column_a[at + 1 : at + 4] == ["Skill ID", 1, None]
     assert column_a[at + 4] == "Forecast uncertainty (day-level CV of each skill's volume)"
+
+
+def test_a_configuration_s_iso_times_are_local_times_as_the_run_s(tmp_path):
+    """The configuration's settings follow the run facts' rule: an ISO time with an offset
+    is shown in the plan's zone (10:00 UTC is 11:00 in Berlin in March), its ``_utc``
+    suffix dropped; a date stays a date."""
+    view = _view(
+        config={"history": {"fetched_utc": "2026-03-01T10:00:00+00:00", "since": "2026-01-05"}}
+    )
+    view.meta = {"name": "asm"}
+    ws, _ = _write(tmp_path, view)
+    column_a = [r[0] for r in cell_rows(ws)]
+    at = column_a.index("Configuration as applied") + 1  # 1-based row of the first setting
+    assert column_a[at : at + 2] == ["history.fetched", "history.since"]
+    assert ws.cell(at + 1, 2).value == dt.datetime(2026, 3, 1, 11, 0)
+    assert ws.cell(at + 1, 2).number_format == "ddd yyyy-mm-dd hh:mm"
+    assert ws.cell(at + 2, 2).value == dt.datetime(2026, 1, 5)
+    assert ws.cell(at + 2, 2).number_format == "ddd yyyy-mm-dd"
+
+
+def test_only_the_last_part_of_a_key_makes_it_a_credential(tmp_path):
+    """A setting ``a.b.c`` is a credential by its last part alone: three-part keys whose
+    middle part names a token are shown, one whose last part does is ``[redacted]``."""
+    view = _view()
+    view.meta = {
+        "liveperson.token_store.path": "/srv/store",
+        "sync.auth.method": "oauth",
+        "sync.client.app_secret": "hidden",
+    }
+    ws, _ = _write(tmp_path, view)
+    cells = _settings(ws, 5, 7)
+    assert cells["liveperson.token_store.path"].value == "/srv/store"
+    assert cells["sync.auth.method"].value == "oauth"
+    assert cells["sync.client.app_secret"].value == "[redacted]"
+
+
+def test_a_tall_row_s_key_sits_at_the_top_beside_its_value_s_first_line(tmp_path):
+    """A long value wraps onto several lines of a taller row; its key is top-aligned (and
+    wraps) like the value, so the two read together on the first line; the row itself is
+    set to wrap, top-aligned, for anything typed beside them."""
+    view = _view()
+    view.meta = {"sources": LONG, "name": "asm"}
+    ws, _ = _write(tmp_path, view)
+    tall = ws.row_dimensions[5]
+    assert tall.height == 45  # 120 characters: 3 lines of 15 points
+    assert tall.alignment.wrap_text and tall.alignment.vertical == "top"
+    for cell in (ws["A5"], ws["B5"], ws["A6"]):
+        assert cell.alignment.vertical == "top" and cell.alignment.wrap_text, cell.coordinate
+
+
+@pytest.mark.parametrize(
+    ("meta", "chars"),
+    [
+        ({"run_at_utc": "2026-03-01T10:00:00+00:00"}, 20),  # a local date-time
+        ({"first_day": dt.date(2026, 3, 2)}, 14),  # a date
+        ({"count": 1234567890123}, 13 + 2),  # a number: its digits + 2
+    ],
+)
+def test_the_value_column_is_as_wide_as_its_widest_value(tmp_path, meta, chars):
+    """Column B takes the width of its widest value, by kind: a date-time 20 characters,
+    a date 14, a number its digits + 2 (every setting's value in B, + 2 of margin); a
+    whole number keeps all its 13 digits (no float rounding)."""
+    view = _view()
+    view.meta = meta
+    ws, _ = _write(tmp_path, view)
+    assert ws["B5"].value is not None
+    if "count" in meta:
+        assert ws["B5"].value == 1234567890123
+    widths = column_widths(ws)
+    assert widths[2] == pytest.approx(chars + 2, abs=0.72)
+    assert 3 not in widths  # nothing widens column C

@@ -41,6 +41,7 @@ from tests.outputs.sheet_reading import (
     assert_look,
     cell_rows,
     column_widths,
+    first_row,
     one_sheet,
     written_book,
 )
@@ -383,3 +384,26 @@ def test_the_coverage_intervals_are_filtered_flagged_and_charted(tmp_path, view,
         # 13 characters + 2 for the filter button + 2 of margin
         assert labels[11] == "Under-staffed"
         assert widths[12] == pytest.approx(13 + 4 + 0.71, abs=0.01)
+
+
+def test_a_long_zone_name_widens_the_interval_column_to_40_characters_at_most(tmp_path):
+    """A header label gets its length + 2 for the filter button, capped at 40 characters:
+    in America/Argentina/Buenos_Aires the interval table's first label, "Interval start
+    (America/Argentina/Buenos_Aires)", has 47, so column A is 40 + 2, + 2 of margin (the
+    daily and weekly tables' "Date (...)" and "Week start (...)" labels, 37 and 43
+    characters, are capped at 40 as well, and their dates are narrower)."""
+    zone = "America/Argentina/Buenos_Aires"
+    forecast = tmp_path / "volume.csv"
+    support.volume().to_csv(forecast, index=False)  # naive local times: read in the zone
+    config = support.config(forecast)
+    config["plan"]["timezone"] = zone
+    config["shifts"] = schedule_support.SHIFTS
+    planned = staffing.plan(config)
+    schedule = staffing.schedule(planned)
+    book, _parts, names = _coverage_book(tmp_path, PlanView.from_plan(planned), schedule)
+    label = f"Interval start ({zone})"
+    assert len(label) == 47
+    for name in names:
+        ws = book[name]
+        first_row(ws, label)  # the interval table's header is in column A
+        assert column_widths(ws)[1] == pytest.approx(40 + 2 + 2 + 0.71, abs=0.01), name

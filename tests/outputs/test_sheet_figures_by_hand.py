@@ -17,6 +17,7 @@ under-staffed). The workbook is read back with openpyxl.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 
 import numpy as np
 import openpyxl
@@ -239,6 +240,37 @@ def test_coverage_over_and_under_hours_per_day_and_week(written):
     # Messaging's nights are uncovered, and its 23-hour Sunday counts 23 hours of them
     msg = hand[(hand["group"] == "Messaging") & (hand["date"] == dt.date(2026, 3, 29))]
     assert len(msg) == 23 and msg["under"].sum() > 0
+
+
+def test_coverage_interval_table_and_chart_of_the_first_plan_week(results, tmp_path):
+    """Each Coverage sheet's interval table: its header cells in the header look (bold on
+    light blue), and its chart drawing the first plan week, the local hours Monday
+    2026-03-16 00:00 to Sunday 2026-03-22 23:00 (168 rows; the table goes on for the other
+    two weeks), required (C) and scheduled (D) over local times (A), on a time axis named
+    after the plan's zone. (The workbook is written here: the charts are read from its
+    XML, which openpyxl does not load.)"""
+    planned, schedule, _ = results
+    path = write_workbook(planned, tmp_path / "coverage.xlsx", schedule=schedule)
+    book = openpyxl.load_workbook(path)
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(n).decode() for n in archive.namelist() if "charts/chart" in n]
+    for group in GROUPS:
+        name = f"Coverage {group}"
+        ws = book[name]
+        header = first_row(ws, f"Interval start ({TZ})")
+        for col in range(1, ws.max_column + 1):
+            cell = ws.cell(header, col)
+            if cell.value is not None:
+                assert cell.font.b and cell.fill.fgColor.rgb == "FFDDEBF7", cell.coordinate
+        first, last = header + 1, header + 7 * 24
+        assert ws.cell(first, 1).value == dt.datetime(2026, 3, 16, 0, 0)
+        assert ws.cell(last, 1).value == dt.datetime(2026, 3, 22, 23, 0)
+        assert ws.cell(last + 1, 1).value == dt.datetime(2026, 3, 23, 0, 0)  # week two
+        quoted = f"'{name}'"
+        (chart,) = [c for c in charts if f"<c:f>{quoted}!" in c]
+        for col in "ACD":
+            assert f"<c:f>{quoted}!${col}${first}:${col}${last}</c:f>" in chart
+        assert f"<a:t>Local time ({TZ})</a:t>" in chart
 
 
 def test_shifts_sheet_groups_paid_hours_and_heads_grid(written):

@@ -274,3 +274,61 @@ def test_a_simulation_of_other_skills_names_them(view, simulated):
         check_simulation(view, renamed)
     check_simulation(view, simulated)  # its own plan's simulation passes
     check_simulation(view, dataclasses.replace(simulated, intervals=pd.DataFrame()))
+
+
+def test_every_skill_left_out_is_named_with_its_reason_one_after_another(tmp_path, view, simulated):
+    """The reading note names each skill not simulated, "id name: reason", the skills
+    separated by "; " and the list closed by a full stop."""
+    meta = _meta(simulated)
+    reasons = {22: "not simulated: no volume", 23: "not simulated: workload"}
+    meta["skills"] = [{**s, "note": reasons.get(s["skill_id"], "")} for s in meta["skills"]]
+    names = {s["skill_id"]: s["skill_name"] for s in meta["skills"]}
+    book, _ = _book(tmp_path, view, dataclasses.replace(simulated, meta=meta))
+    assert cell_rows(book["Simulation"])[2][0] == (
+        f"{READING} 22 {names[22]}: not simulated: no volume; "
+        f"23 {names[23]}: not simulated: workload."
+    )
+
+
+def test_the_interval_table_s_header_cells_are_in_the_header_look(tmp_path, view, simulated):
+    """Every header cell of the interval table bold on light blue, as every table's."""
+    book, _ = _book(tmp_path, view, simulated)
+    ws = book["Simulation"]
+    header = 9 + len(simulated.daily)  # 1-based: the daily table, a gap, the section
+    labels = [ws.cell(header, c) for c in range(1, ws.max_column + 1)]
+    assert labels[0].value == "Skill ID" and len(labels) == len(simulated.intervals.columns)
+    for cell in labels:
+        assert cell.font.b and cell.fill.fgColor.rgb == "FFDDEBF7", cell.coordinate
+
+
+def test_an_interval_table_without_rows_gets_its_header_only(tmp_path, view, simulated):
+    """A simulation whose interval table has its columns but no row: the header is
+    written, with no filter and no highlight over rows that are not there."""
+    empty = dataclasses.replace(simulated, intervals=simulated.intervals.iloc[:0])
+    book, _ = _book(tmp_path, view, empty)
+    ws = book["Simulation"]
+    header = 9 + len(simulated.daily)
+    assert ws.cell(header, 1).value == "Skill ID" and ws.max_row == header
+    assert ws.auto_filter.ref is None
+    assert not list(ws.conditional_formatting)
+
+
+def test_a_long_zone_name_widens_an_interval_column_to_40_characters_at_most(tmp_path):
+    """A header label gets its length + 2 for the filter button, capped at 40 characters:
+    in America/Argentina/Buenos_Aires the label "Interval start
+    (America/Argentina/Buenos_Aires)" has 47, so its column is 40 + 2, + 2 of margin (the
+    daily table's "Date (...)" above it is capped at 40 too)."""
+    zone = "America/Argentina/Buenos_Aires"
+    forecast = tmp_path / "volume.csv"
+    support.volume().to_csv(forecast, index=False)  # naive local times: read in the zone
+    config = support.config(forecast)
+    config["plan"]["timezone"] = zone
+    planned = plan(config)
+    simulation = simulate(planned, replications=2, seed=5)
+    book, _ = _book(tmp_path, PlanView.from_plan(planned), simulation)
+    ws = book["Simulation"]
+    header = 9 + len(simulation.daily)
+    labels = [ws.cell(header, c).value for c in range(1, ws.max_column + 1)]
+    col = labels.index(f"Interval start ({zone})") + 1
+    assert len(labels[col - 1]) == 47
+    assert column_widths(ws)[col] == pytest.approx(40 + 2 + 2 + 0.71, abs=0.01)

@@ -24,6 +24,7 @@ import re
 import pytest
 
 import staffing
+from staffing.errors import DataWarning
 from staffing.outputs.sheets.plan import write_skill_sheet
 from staffing.outputs.view import PlanView
 from tests.conftest import per_module
@@ -173,3 +174,111 @@ def test_slots_are_as_wide_as_the_widest_figure_totals_included(view, tmp_path):
     widths = column_widths(ws)
     for c in [*range(2, 26), *range(28, 52)]:
         assert widths[c] == pytest.approx(totals + 2 + 0.71, abs=0.01), c
+
+
+def test_a_map_of_a_single_day_gets_its_colour_scale_too(view, tmp_path):
+    """The colour scale covers every day row of each map, one row included: the sheet of
+    one local day (Voice on Monday 2026-03-02, the small plan's first day) has the scale
+    over row 5 alone, B:Y (FTE) and AB:AY (agents)."""
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    local = rows["interval_start"].dt.tz_convert(TZ).dt.date
+    one_day = rows[local == local.iloc[0]]
+    assert len(one_day) == 24
+    ws, _ = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, one_day, 21, "Voice", view, formats),
+    )
+    scales = {str(r.sqref) for r in ws.conditional_formatting}
+    assert scales == {"B5:Y5", "AB5:AY5"}
+
+
+def test_a_long_zone_name_widens_the_printed_date_column_and_lowers_the_scale(tmp_path):
+    """In America/Argentina/Buenos_Aires (30 characters) the date column prints 5 + 30
+    characters wide: with slots of 5 characters and totals of 15, half a day takes
+    (35 + 2) x 9 + 5 + 12 x ((5 + 2) x 9 + 5) + (15 + 2) x 9 + 5 = 1,312 px, a whole day
+    too much at 65 %, so each map prints 12 hours a page at int(921.6 / 1,312 x 90) = 63 %
+    (by hand; a date or total column one character wider would print at 62 %)."""
+    zone = "America/Argentina/Buenos_Aires"
+    forecast = tmp_path / "volume.csv"
+    support.volume().to_csv(forecast, index=False)  # naive local times: read in the zone
+    config = support.config(forecast)
+    config["plan"]["timezone"] = zone
+    view = PlanView.from_plan(staffing.plan(config))
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    fte = rows["fte"].to_numpy(float).reshape(7, 24)
+    assert max(len(f"{v:,.1f}") for v in [*fte.ravel(), *fte.sum(axis=0)]) <= 5
+    ws, parts = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, rows, 21, "Voice", view, formats),
+    )
+    date_px, slot_px, total_px = (5 + len(zone) + 2) * 9 + 5, (5 + 2) * 9 + 5, (15 + 2) * 9 + 5
+    page_px = (11.0 - 1.4) * 96
+    half = date_px + 12 * slot_px + total_px
+    assert half == 1312 and (date_px + 24 * slot_px + total_px) * 0.65 > page_px
+    sheet = next(text for name, text in parts.items() if name == "xl/worksheets/sheet1.xml")
+    breaks = re.findall(r'<brk id="(\d+)" max="1048575" man="1"/>', sheet)
+    assert breaks == ["13", "26", "39"]  # B + 12, the gap column, AB + 12
+    assert ws.page_setup.scale == int(page_px / half * 90) == 63
+
+
+def _los_angeles(tmp_path) -> PlanView:
+    """The small plan in America/Los_Angeles: its week has the spring clock change."""
+    forecast = tmp_path / "volume.csv"
+    support.volume().to_csv(forecast, index=False)  # naive local times: read in the zone
+    config = support.config(forecast)
+    config["plan"]["timezone"] = "America/Los_Angeles"
+    with pytest.warns(DataWarning, match="2026-03-08 02:00 do not exist"):  # the lost hour
+        return PlanView.from_plan(staffing.plan(config))
+
+
+def test_the_day_clocks_go_forward_leaves_its_lost_hour_empty_and_keeps_its_formats(tmp_path):
+    """Sunday 2026-03-08 in Los Angeles has no 02:00: its row (the 7th day, row 11) leaves
+    the 02:00 cells of both maps empty (D and AD), and every other cell of the row keeps
+    its map's format, FTE one decimal and agents whole, as on the other days."""
+    view = _los_angeles(tmp_path)
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    ws, _ = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, rows, 21, "Voice", view, formats),
+    )
+    assert ws["A11"].value == dt.datetime(2026, 3, 8)
+    assert ws["D11"].value is None and ws["AD11"].value is None  # 02:00 of each map
+    for col in range(2, 26):  # B:Y, the FTE map's 24 slots
+        if col != 4:
+            assert ws.cell(11, col).number_format == "#,##0.0", col
+            assert ws.cell(11, col + 26).number_format == "#,##0", col + 26  # AB:AY
+    assert ws["C11"].value is not None and ws["AC11"].value is not None
+
+
+def test_a_half_day_just_too_wide_at_65_percent_prints_a_third_of_a_day_a_page(tmp_path):
+    """The fewest pages across whose page fits at 65 %: in America/Los_Angeles (19
+    characters; the week of the US spring clock change) with FTE scaled so that the
+    widest figure, a per-hour total, has 7 characters, half a day takes (5 + 19 + 2) x 9
+    + 5 + 12 x ((7 + 2) x 9 + 5) + (15 + 2) x 9 + 5 = 1,429 px, 11 px more than 65 %
+    allows (921.6 / 0.65 = 1,417.8): each map prints 8 hours a page (1,085 px) at
+    int(921.6 / 1,085 x 90) = 76 %."""
+    zone = "America/Los_Angeles"
+    view = _los_angeles(tmp_path)
+    rows = view.intervals[view.intervals["skill_id"] == 21]
+    scaled = rows.assign(fte=rows["fte"] * 30.0)
+    assert len(scaled) == 7 * 24 - 1  # the week of the US spring clock change (2026-03-08)
+    clock = scaled["interval_start"].dt.tz_convert(zone).dt.strftime("%H:%M")
+    figures = [*scaled["fte"], *scaled.groupby(clock)["fte"].sum()]  # cells, per-hour totals
+    assert max(len(f"{v:,.1f}") for v in figures) == 7
+    ws, parts = one_sheet(
+        tmp_path,
+        "Voice",
+        lambda wb, ws, formats: write_skill_sheet(ws, scaled, 21, "Voice", view, formats),
+    )
+    date_px, slot_px, total_px = (5 + 19 + 2) * 9 + 5, (7 + 2) * 9 + 5, (15 + 2) * 9 + 5
+    page_px = (11.0 - 1.4) * 96
+    assert date_px + 12 * slot_px + total_px == 1429 and 1429 * 0.65 > page_px
+    third = date_px + 8 * slot_px + total_px
+    assert third == 1085
+    sheet = next(text for name, text in parts.items() if name == "xl/worksheets/sheet1.xml")
+    breaks = re.findall(r'<brk id="(\d+)" max="1048575" man="1"/>', sheet)
+    assert breaks == ["9", "17", "26", "35", "43"]  # B + 8, B + 16, the gap, AB + 8, AB + 16
+    assert ws.page_setup.scale == int(page_px / third * 90) == 76

@@ -321,3 +321,64 @@ def test_agent_hours_go_last_without_a_peak_time(tmp_path, view):
     header = [v for v in cell_rows(ws)[24] if v is not None]
     assert header[-1] == "Weekly agent hours"
     assert len(header) == len(summary.columns) + 1
+
+
+def test_a_one_day_plan_s_weekly_agent_hours_are_its_day_s_times_seven(tmp_path):
+    """Weekly agent-hours are the horizon's agent-hours over its weeks, days / 7: a plan of
+    one day (end = start, Monday 2026-03-02) has 1/7 of a week, so each skill's weekly
+    figure is its day's agents x 1 hour x 7, and the total row their sum."""
+    config = support.config(tmp_path / "volume.csv")
+    support.volume().to_csv(tmp_path / "volume.csv", index=False)
+    del config["plan"]["weeks"]
+    config["plan"]["end"] = support.START
+    one_day = PlanView.from_plan(staffing.plan(config), with_summary=True)
+    assert one_day.meta["days"] == 1
+    ws, _ = _write(tmp_path, one_day)
+    rows = cell_rows(ws)
+    header = next(i for i, r in enumerate(rows) if r[0] == "Skill ID")
+    col = rows[header].index("Weekly agent hours")
+    iv = one_day.intervals
+    per_skill = [iv.loc[iv["skill_id"] == s, "agents"].sum() * 1.0 * 7 for s in (21, 22, 23)]
+    assert len(iv) == 3 * 24 and per_skill[0] > 0
+    body = rows[header + 1 : header + 5]
+    assert [r[col] for r in body] == pytest.approx([*per_skill, sum(per_skill)], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        # a total named in the skill id alone (text ids), not in the name
+        {"skill_id": ["1", "Total"], "skill_name": ["A", "Everything"]},
+        # a summary naming its skills in a "skill" column
+        {"skill_id": [1, 2], "skill": ["A", "total"]},
+        # a summary without skill ids: its names alone tell the total
+        {"skill_name": ["A", "All skills"]},
+    ],
+)
+def test_a_total_named_in_any_of_the_skill_columns_is_bold(tmp_path, view, columns):
+    """A row is a total when its skill id, skill name or skill column says total (or all,
+    all skills), whichever of them says it, and a summary without skill ids is read by its
+    names: the second row is bold."""
+    summary = pd.DataFrame({**columns, "weekly_agent_hours": [1.0, 2.0]})
+    mine = PlanView(
+        name="t",
+        timezone=TZ,
+        interval_minutes=60,
+        intervals=view.intervals.iloc[:0],
+        summary=summary,
+        meta={"days": 7},
+    )
+    ws, _ = _write(tmp_path, mine)
+    assert [bool(ws.cell(5 + i, 2).font.b) for i in range(2)] == [False, True]
+
+
+def test_the_chart_data_keeps_the_fte_format_its_axis_shows(written, view):
+    """The chart's hidden data cells carry the FTE format (one decimal) and the local
+    date-time format, which the chart's value and time axes take over from them."""
+    ws, rows, _ = written
+    data = 33 + len(view.meta["notes"]) + 1  # 0-based: the chart data's title row
+    first = data + 3  # 1-based: the first data row, below the title and the header
+    assert rows[first - 1][50] == dt.datetime(2026, 3, 2, 0, 0)
+    assert ws.cell(first, 51).number_format == "ddd yyyy-mm-dd hh:mm"
+    for col in (52, 53, 54):  # Voice, Chat, Messaging
+        assert ws.cell(first, col).number_format == "#,##0.0", col
