@@ -166,3 +166,19 @@ def test_a_stage_without_a_schedule_in_time_is_an_error_naming_it(monkeypatch, s
         f"no schedule found for {what} within the time limit (HiGHS: Time limit reached.); "
         "give more time or fewer starts and breaks"
     )
+
+
+def test_shortfall_is_measured_in_fractions_of_heads():
+    """Rule: the shortfall is real (a share of a head), not rounded up to whole heads.
+    Interval 0 needs 0.5 heads, interval 1 needs 1; pattern 0 covers interval 0 (0.5 h),
+    pattern 1 interval 1 (1 h); one start, at most 1 head. By hand: a head on pattern 1
+    leaves 0.5 short, on pattern 0 leaves 1 short, so pattern 1, though dearer (counted
+    in whole heads both would leave 1 short and the cheaper pattern 0 would win)."""
+    req = np.array([0.5, 1.0])
+    block = Block.from_matrix(
+        sparse.csr_array(np.eye(2)), req, np.ceil(req), np.array([0.5, 1.0]), np.array([0, 0])
+    )
+    model = block.model(np.zeros(1), np.array([1.0]))
+    result = solve_block(block, model, 30.0, 0.0, lp_infeasible=True)
+    assert result.heads.tolist() == [0, 1] and result.paid_hours == 1.0
+    assert result.relaxed is True
