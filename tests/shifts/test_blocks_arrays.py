@@ -75,3 +75,23 @@ def test_a_reversed_block_reverses_every_per_pattern_array_together():
     np.testing.assert_array_equal(back.group, group[::-1])
     np.testing.assert_array_equal(back.req, req)
     np.testing.assert_array_equal(back.req_whole, req_whole)
+
+
+def test_a_blocks_model_has_a_row_per_limited_start_of_several_patterns():
+    """Rule (BlockModel): a start of one pattern limits that pattern by its bounds; a
+    start of several patterns gets one row summing them, only when it is limited (fewest
+    heads above 0 or a most); an unlimited start of several has no row. Starts here
+    (global 5-8): 5 has patterns 0-1, at least 1 head; 6 has pattern 2, at most 3; 7 has
+    patterns 3-4, no limit; 8 has patterns 5-6, at most 2."""
+    a = np.eye(7)
+    group = np.array([5, 5, 6, 7, 7, 8, 8])
+    g_min = np.array([0, 0, 0, 0, 0, 1.0, 0, 0, 0])
+    g_max = np.array([np.inf] * 5 + [np.inf, 3.0, np.inf, 2.0])
+    block = Block.from_matrix(sparse.csr_array(a), np.ones(7), np.ones(7), np.ones(7), group)
+    lo, hi, rows_g, g_lo, g_hi = block.model(g_min, g_max)
+    np.testing.assert_array_equal(lo, np.zeros(7))
+    np.testing.assert_array_equal(hi, [np.inf, np.inf, 3.0, np.inf, np.inf, np.inf, np.inf])
+    assert rows_g is not None and g_lo is not None and g_hi is not None
+    np.testing.assert_array_equal(rows_g.toarray(), [[1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 1]])
+    np.testing.assert_array_equal(g_lo, [1.0, 0.0])
+    np.testing.assert_array_equal(g_hi, [np.inf, 2.0])
