@@ -1,0 +1,70 @@
+"""A given schedule that cannot be read or checked: errors naming the file or DataFrame.
+
+Rule (``staffing.shifts.roster.read_scheduled_file``, ``docs/shifts.md``): a schedule
+file that cannot be read is a DataError naming the file and saying it could not read the
+schedule; a row that fails the checks (here a negative ``scheduled``) is a DataError
+whose message starts with the file's name, or "scheduled DataFrame" for a DataFrame, and
+names the column, the row (counting the header as row 1), the value, the skill and time.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import staffing
+from staffing.errors import DataError
+from tests.conftest import per_module
+
+MON = "2026-03-02"  # a Monday
+
+
+@pytest.fixture(scope=per_module)
+def plan() -> staffing.Plan:
+    config = {
+        "plan": {"name": "r", "start": MON, "weeks": 1, "timezone": "UTC", "interval_minutes": 60},
+        "nht": {"source": "store"},
+        "volume": {"source": "history"},
+        "defaults": {
+            "method": "workload",
+            "max_occupancy": 1.0,
+            "shrinkage": 0.5,
+            "fte_hours_per_week": 40,
+        },
+        "skills": [{"id": 1, "name": "A", "nht_seconds": 360}],
+    }
+    grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
+    volume = pd.DataFrame({"skill_id": 1, "interval_start": grid, "volume": 10.0})
+    return staffing.plan(staffing.load_config(config), volume=volume)
+
+
+def _negative() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "skill_id": [1, 1],
+            "interval_start": [f"{MON} 08:00", f"{MON} 09:00"],
+            "scheduled": [1.0, -2.0],
+        }
+    )
+
+
+@pytest.mark.parametrize("as_file", [False, True])
+def test_a_bad_row_is_named_with_where_the_schedule_comes_from(plan, tmp_path, as_file):
+    given, where = _negative(), "scheduled DataFrame"
+    if as_file:
+        given = tmp_path / "roster.csv"
+        _negative().to_csv(given, index=False)
+        where = str(given)
+    with pytest.raises(DataError) as caught:
+        staffing.schedule(plan, scheduled=given)
+    assert str(caught.value) == (
+        f"{where}: scheduled is negative in row 3: -2 for skill 1 at 2026-03-02T09:00:00+00:00"
+    )
+
+
+def test_an_unreadable_schedule_file_is_named(plan, tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(b"skill_id,interval_start,scheduled\n1,\xff\xfe,1\n")
+    with pytest.raises(DataError) as caught:
+        staffing.schedule(plan, scheduled=path)
+    assert str(caught.value).startswith(f"{path}: cannot read the schedule: ")
