@@ -86,8 +86,8 @@ def align_scheduled(
     Raises
     ------
     DataError
-        A skill not in the config, or a time inside the horizon that is not an interval
-        start of the grid.
+        A skill not in the config, no row inside the horizon, or a time inside the horizon
+        that is not an interval start of the grid.
     """
     unknown = sorted(set(frame["skill_id"]) - set(ids))
     if unknown:
@@ -95,6 +95,10 @@ def align_scheduled(
     step = pd.Timedelta(minutes=interval_minutes)
     start, end = grid[0], grid[-1] + step
     frame = frame[(frame["interval_start"] >= start) & (frame["interval_start"] < end)]
+    if frame.empty:
+        raise DataError(
+            f"{where}: no row falls in the plan's horizon, {start.isoformat()} to {end.isoformat()}"
+        )
     utc = grid.tz_convert("UTC").as_unit("ns").asi8
     when = frame["interval_start"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
     col = np.searchsorted(utc, when.to_numpy())

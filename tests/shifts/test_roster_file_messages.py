@@ -68,3 +68,18 @@ def test_an_unreadable_schedule_file_is_named(plan, tmp_path):
     with pytest.raises(DataError) as caught:
         staffing.schedule(plan, scheduled=path)
     assert str(caught.value).startswith(f"{path}: cannot read the schedule: ")
+
+
+def test_a_schedule_with_no_row_in_the_horizon_is_named(plan):
+    """Rule: a given schedule that misses the plan's horizon entirely is a DataError naming
+    it and the horizon (it was pandas' "No objects to concatenate"). Rows outside the
+    horizon beside rows in it are ignored (test_roster_messages.py)."""
+    before = pd.DataFrame(
+        {"skill_id": [1], "interval_start": ["2026-03-01 08:00"], "scheduled": [1.0]}
+    )
+    with pytest.raises(DataError) as caught:
+        staffing.schedule(plan, scheduled=before)
+    assert str(caught.value) == (
+        "scheduled DataFrame: no row falls in the plan's horizon, "
+        "2026-03-02T00:00:00+00:00 to 2026-03-09T00:00:00+00:00"
+    )
