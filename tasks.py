@@ -320,10 +320,13 @@ def _again(job: Path) -> list[str]:
     """Make a job run its survivors again against the current tests: the tests copied in
     anew, the verdicts of the survivors, of the mutants no test reached and of the timeouts
     (to tell a loop from a machine that was busy) cleared, the record of which tests reach
-    what dropped. Returns those mutants' names: mutmut reruns every mutant named on its
-    command line, so only they are named."""
+    what dropped. Survivors judged equivalent keep their verdict: each would run every test
+    that reaches it, to survive again. Returns those mutants' names: mutmut reruns every
+    mutant named on its command line, so only they are named."""
     import json
     import shutil
+
+    equivalent = _equivalent_mutants()
 
     copied = job / "mutants" / "tests"
     if copied.exists():
@@ -334,7 +337,11 @@ def _again(job: Path) -> list[str]:
     for meta in (job / "mutants").rglob("*.py.meta"):
         data = json.loads(meta.read_text())
         codes = data["exit_code_by_key"]
-        cleared = [k for k, c in codes.items() if c == 0 or c in _NO_TESTS or c in _TIMEOUT]
+        cleared = [
+            k
+            for k, c in codes.items()
+            if (c == 0 and k not in equivalent) or c in _NO_TESTS or c in _TIMEOUT
+        ]
         data["exit_code_by_key"] = {k: None if k in cleared else c for k, c in codes.items()}
         meta.write_text(json.dumps(data))
         names += cleared
