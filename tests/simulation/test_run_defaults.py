@@ -63,3 +63,16 @@ def test_simulate_without_options_records_the_documented_defaults(tmp_path):
     assert result.daily["p_meets_target_known_volume"].notna().all()
     assert 0.0 < meta["wall_seconds"] <= elapsed
     assert np.isfinite(result.daily["service_level_sim"]).all()
+
+
+def test_no_skill_gives_empty_tables_and_skills_follow_each_other():
+    """Rule (``engine.run``): the tables hold the skills in input order, one row after
+    another (index 0..n-1); with no queueing skill (a plan of workload skills only) the run
+    has no task and empty tables, not an error."""
+    nothing = engine.run([])
+    assert (nothing.tasks, nothing.contacts) == (0, 0)
+    assert nothing.intervals.empty and nothing.daily.empty and nothing.weekly.empty
+    both = engine.run([hourly(3, 1), hourly(4, 1)], replications=2, seed=1)
+    assert list(both.intervals.index) == list(range(48))
+    assert list(both.intervals["skill_id"]) == [3] * 24 + [4] * 24
+    assert list(both.daily.index) == [0, 1] and list(both.daily["skill_id"]) == [3, 4]
