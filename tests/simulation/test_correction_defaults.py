@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from staffing.simulation.day_scope import day_scope_agents, day_scope_skills
+from staffing.simulation.run import skill_inputs
 from staffing.simulation.time_stable import time_stable_agents, time_stable_skills
 from tests.simulation.test_day_scope_by_hand import skill
 
@@ -42,3 +43,17 @@ def test_day_scope_defaults_are_80_replications_seed_0_and_5e6_contacts(ramps_pl
     fits = replace(big, volume=big.volume * 60_000.0 / big.volume.sum())
     report = day_scope_skills([fits], max_iterations=0)[1]
     assert report["skipped"] == {} and report["replications"] == 80
+
+
+def test_the_time_stable_adapter_passes_the_engine_options_on(ramps_plan):
+    """Rule (``time_stable_agents``: "**options: further keyword arguments of simulate"):
+    the plan adapter gives the engine the options it is given; its agents are those of
+    ``time_stable_skills`` with the same options, and the options change them here."""
+    options = {"replications": 4, "seed": 2, "max_iterations": 1}
+    (voice_c,) = [s for s in skill_inputs(ramps_plan) if s.skill_id == 13]
+    rows = slice(2 * voice_c.volume.size, 3 * voice_c.volume.size)  # skill 13, third
+    agents, _ = time_stable_agents(ramps_plan, [13], ramp=True, at_close="hold", **options)
+    (same,), _ = time_stable_skills([voice_c], ramp=True, at_close="hold", **options)
+    (plain,), _ = time_stable_skills([voice_c], **options)
+    np.testing.assert_array_equal(agents[rows], same)
+    assert not np.array_equal(same, plain)
