@@ -50,7 +50,8 @@ def _feasible(model, n, lam, h, theta, t, targets, margin=False):
         else:
             ok &= np.isnan(goal) | (got >= goal * (1 - 1e-12))
         if margin:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            # a tiny achieved figure overflows goal / got: an infinite margin, as meant
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 m = np.log(goal / got) if below else np.log1p(-goal) - np.log1p(-got)
             worst = np.minimum(worst, np.where(np.isnan(goal), np.inf, m))
     # Never accept an unstable cell, whatever the targets say.

@@ -555,6 +555,7 @@ def test_store_with_two_accounts_needs_the_account(tmp_path):
         plan(data)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # a tiny volume printed numpy's overflow
 @settings(max_examples=25, deadline=None)
 @given(
     volumes=st.lists(st.floats(0, 500), min_size=168, max_size=168),
