@@ -53,6 +53,9 @@ def test_committed_without_outputs(name):
         assert cell.outputs == [], f"{name}: a code cell has outputs: {cell.source[:60]!r}"
         assert cell.execution_count is None, f"{name}: execution count {cell.execution_count}"
     assert "widgets" not in nb.metadata
+    # nbformat renames a repeated cell id on reading (with a warning): each id once
+    ids = [cell.get("id") for cell in json.loads((ROOT / "notebooks" / name).read_text())["cells"]]
+    assert len(set(ids)) == len(ids), f"{name}: repeated cell ids"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
