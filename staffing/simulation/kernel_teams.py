@@ -312,7 +312,7 @@ def _boundary(
             draining[r] = True
         else:
             target[r], draining[r] = 0, False
-        _restaff(r, now, target, on_shift, ag, fl[0], free, tm[6], n_free, h.shape[2])
+        _restaff(r, now, target, on_shift, ag, fl[0], free, tm[6], n_free, ag[3].shape[1])
     _dispatch(now, row, ag, ti, fl, cf, deadline, q, tm, h, within_s, stats)
 
 
@@ -331,7 +331,7 @@ def _loop(
         for r in range(n_r):  # a draining team leaves once its queues are empty
             if draining[r] and not _waiting(r, now, tm, q, deadline, cf[1], stats):
                 target[r], draining[r] = 0, False
-                _restaff(r, now, target, on_shift, ag, fl[0], free, tm[6], n_free, h.shape[2])
+                _restaff(r, now, target, on_shift, ag, fl[0], free, tm[6], n_free, ag[3].shape[1])
         t_arr = cf[0][nxt] if nxt < n else np.inf
         t_bnd = (cur + 1) * interval_s if cur < n_t else np.inf
         t_cmp = key[hp[0]] if hs[0] > 0 else np.inf
