@@ -91,3 +91,50 @@ def test_compiled_false_runs_the_event_loop_as_python():
     # numba-compiled loop. Plain Python shows as Python frames the compiled run has not.
     assert python_frames(False) - python_frames(True)
     assert python_frames(True) <= python_frames(False)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_without_a_team_every_contact_waits_to_the_end_and_abandons(compiled):
+    # No team (R = 0): nobody answers, so each contact is still waiting when the run ends
+    # and counts as abandoned in its arrival interval (the kernel's end-of-run rule), as
+    # staffing.simulation.teams.run_teams reports skills in no team without the kernel.
+    stats, team = run_teams_loop(
+        np.array([1.0, 150.0, 160.0]),
+        np.array([0, 1, 1]),
+        np.zeros(3, np.int64),
+        np.ones(3),
+        np.full(3, np.inf),
+        np.zeros((0, 2), np.int64),
+        np.full((1, 2, 1), 100.0),
+        np.zeros((1, 0), bool),
+        np.zeros(0, np.int64),
+        np.array([0]),
+        100.0,
+        np.array([20.0]),
+        True,
+        compiled=compiled,
+    )
+    assert stats[0].tolist() == [[1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [2.0, 0.0, 0.0, 2.0, 0.0, 0.0]]
+    assert team.shape == (0, 2, 3)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_horizon_of_no_interval_gives_empty_tables_of_the_documented_shapes(compiled):
+    # T = 0 and no contact: (S, 0, 6) and (R, 0, 3), nothing to fail on.
+    stats, team = run_teams_loop(
+        np.zeros(0),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(0),
+        np.zeros(0),
+        np.zeros((1, 0), np.int64),
+        np.zeros((1, 0, 1)),
+        np.ones((1, 1), bool),
+        np.array([2]),
+        np.array([0]),
+        100.0,
+        np.array([20.0]),
+        True,
+        compiled=compiled,
+    )
+    assert (stats.shape, team.shape) == ((1, 0, 6), (1, 0, 3))
