@@ -16,36 +16,10 @@ import pytest
 from scipy import sparse
 from scipy.optimize import LinearConstraint, milp
 
-from staffing.shifts.patterns import pattern_coverage
 from staffing.shifts.solver import solve_coverage
+from tests.shifts.benchmark_days import benchmark_day
 
 DAYS = range(40)
-
-
-def _day(seed: int):
-    """A benchmark-like day: 30-minute intervals, 8.5-hour shifts from 06:00-10:00 and
-    12:00-15:00 with a 30-minute unpaid break 3-5 h in, 4-hour part-timers from
-    08:00-19:30, 30-minute start steps, a noisy requirement shaped like a day."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for first, last, length, breaks in (
-        (360, 600, 510, True),
-        (720, 900, 510, True),
-        (480, 1170, 240, False),
-    ):
-        for s in range(first, last + 1, 30):
-            for b in range(180, 301, 30) if breaks else [0]:
-                rows.append((s, length, b, 30 if breaks else 0))
-    start, length, brk, brk_len = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-    a = pattern_coverage(
-        start, length, brk, brk_len, interval_minutes=30, n_intervals=48, wrap=False
-    )
-    hour = np.arange(48) / 2
-    shape = 0.15 + np.exp(-0.5 * ((hour - 13) / 3.5) ** 2)
-    open_ = (hour >= 6.5) & (hour < 23.5)
-    required = np.where(open_, rng.uniform(5, 60) * shape * rng.uniform(0.85, 1.15, 48), 0)
-    group = np.unique(np.stack([start, length]), axis=1, return_inverse=True)[1].ravel()
-    return a, (length - brk_len) / 60.0, group, required
 
 
 @pytest.mark.parametrize("engine", ["highspy", "scipy"])
@@ -54,7 +28,7 @@ def test_forty_days_are_closed_without_branch_and_bound(engine):
         pytest.importorskip("highspy")
     rounded = 0
     for seed in DAYS:
-        a, cost, group, required = _day(seed)
+        a, cost, group, required = benchmark_day(seed)
         sol = solve_coverage(required, a, cost, start_group=group, engine=engine)
         assert (sol.blocks, sol.milp_blocks, sol.lp_blocks + sol.rounded_blocks) == (1, 0, 1)
         assert sol.mip_gap == 0.0 and sol.dual_bound == pytest.approx(sol.paid_hours)
@@ -65,7 +39,7 @@ def test_forty_days_are_closed_without_branch_and_bound(engine):
 
 def test_the_dives_paid_hours_are_highs_branch_and_bound_optimum():
     for seed in DAYS:
-        a, cost, group, required = _day(seed)
+        a, cost, group, required = benchmark_day(seed)
         sol = solve_coverage(required, a, cost, start_group=group, engine="scipy")
         ref = milp(
             cost,
@@ -84,7 +58,7 @@ def test_days_solved_together_are_each_closed_by_the_dive(engine):
     if engine == "highspy":
         pytest.importorskip("highspy")
     for week in range(5):
-        days = [_day(seed) for seed in DAYS[8 * week : 8 * week + 8]]
+        days = [benchmark_day(seed) for seed in DAYS[8 * week : 8 * week + 8]]
         a = sparse.block_diag([d[0] for d in days], format="csc")
         cost = np.concatenate([d[1] for d in days])
         group = np.concatenate([d[2] + 1000 * k for k, d in enumerate(days)])

@@ -19,6 +19,7 @@ from scipy.optimize import LinearConstraint, milp
 from staffing.shifts.lp_first import objective_unit
 from staffing.shifts.patterns import pattern_coverage
 from staffing.shifts.solver import solve_coverage
+from tests.shifts.benchmark_days import benchmark_day
 
 
 def _brute_force_paid(required, a, cost, top):
@@ -99,26 +100,7 @@ def test_days_with_breaks_equal_the_milp(seed, engine):
     # either LP engine.
     if engine == "highspy":
         pytest.importorskip("highspy")
-    rng = np.random.default_rng(seed)
-    rows = []
-    for first, last, length, breaks in (
-        (360, 600, 510, True),
-        (720, 900, 510, True),
-        (480, 1170, 240, False),
-    ):
-        for s in range(first, last + 1, 30):
-            for b in range(180, 301, 30) if breaks else [0]:
-                rows.append((s, length, b, 30 if breaks else 0))
-    start, length, brk, brk_len = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-    a = pattern_coverage(
-        start, length, brk, brk_len, interval_minutes=30, n_intervals=48, wrap=False
-    )
-    cost = (length - brk_len) / 60.0
-    hour = np.arange(48) / 2
-    shape = 0.15 + np.exp(-0.5 * ((hour - 13) / 3.5) ** 2)
-    open_ = (hour >= 6.5) & (hour < 23.5)
-    required = np.where(open_, rng.uniform(5, 60) * shape * rng.uniform(0.85, 1.15, 48), 0)
-    group = np.unique(np.stack([start, length]), axis=1, return_inverse=True)[1].ravel()
+    a, cost, group, required = benchmark_day(seed)
     sol = solve_coverage(required, a, cost, start_group=group, engine=engine)
     need = np.ceil(required - 1e-6)
     ref = milp(

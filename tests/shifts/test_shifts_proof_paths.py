@@ -15,38 +15,14 @@ import numpy as np
 import pytest
 from scipy.optimize import LinearConstraint, milp
 
-from staffing.shifts.patterns import pattern_coverage
 from staffing.shifts.solver import solve_coverage
-
-
-def _day(seed: int):
-    """A benchmark-like day: coverage, paid hours, starts and a noisy requirement."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for first, last, length, breaks in (
-        (360, 600, 510, True),
-        (720, 900, 510, True),
-        (480, 1170, 240, False),
-    ):
-        for s in range(first, last + 1, 30):
-            for b in range(180, 301, 30) if breaks else [0]:
-                rows.append((s, length, b, 30 if breaks else 0))
-    start, length, brk, brk_len = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-    a = pattern_coverage(
-        start, length, brk, brk_len, interval_minutes=30, n_intervals=48, wrap=False
-    )
-    hour = np.arange(48) / 2
-    shape = 0.15 + np.exp(-0.5 * ((hour - 13) / 3.5) ** 2)
-    open_ = (hour >= 6.5) & (hour < 23.5)
-    required = np.where(open_, rng.uniform(5, 60) * shape * rng.uniform(0.85, 1.15, 48), 0)
-    group = np.unique(np.stack([start, length]), axis=1, return_inverse=True)[1].ravel()
-    return a, (length - brk_len) / 60.0, group, required
+from tests.shifts.benchmark_days import benchmark_day
 
 
 @pytest.mark.parametrize("seed", range(6, 12))
 def test_a_day_with_breaks_is_closed_by_the_lp_or_a_proven_rounding(seed):
     """Rule: no branch and bound for a benchmark-like day, and the optimum is HiGHS's."""
-    a, cost, group, required = _day(seed)
+    a, cost, group, required = benchmark_day(seed)
     sol = solve_coverage(required, a, cost, start_group=group)
     assert sol.blocks == 1 and sol.milp_blocks == 0
     assert sol.lp_blocks + sol.rounded_blocks == 1

@@ -15,13 +15,13 @@ from scipy.optimize import linprog
 
 import staffing.shifts.relaxations as relaxations_module
 from staffing.shifts.blocks import Block, BlockModel, free_model
-from staffing.shifts.patterns import pattern_coverage
 from staffing.shifts.relaxations import (
     HighsRelaxations,
     ScipyRelaxations,
     relaxations,
 )
 from staffing.shifts.solver import solve_coverage
+from tests.shifts.benchmark_days import FAMILIES, HOUR, day_patterns
 
 pytest.importorskip("highspy")
 
@@ -30,21 +30,11 @@ def _day_block(seed: int) -> Block:
     """One day of the benchmark's kind: 8.5-hour shifts with a 30-minute break 3-5 h in,
     4-hour part-timers, 30-minute grid, a noisy requirement of up to 40 heads."""
     rng = np.random.default_rng(seed)
-    rows = []
-    for first, last, length, breaks in ((360, 600, 510, True), (480, 1170, 240, False)):
-        for s in range(first, last + 1, 30):
-            for b in range(180, 301, 30) if breaks else [0]:
-                rows.append((s, length, b, 30 if breaks else 0))
-    start, length, brk, brk_len = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-    a = pattern_coverage(
-        start, length, brk, brk_len, interval_minutes=30, n_intervals=48, wrap=False
-    )
-    hour = np.arange(48) / 2
+    a, cost, _, _ = day_patterns((FAMILIES[0], FAMILIES[2]))
     need = np.ceil(
-        rng.uniform(5, 40) * np.exp(-0.5 * ((hour - 13) / 3.5) ** 2) * rng.uniform(0.8, 1.2, 48)
+        rng.uniform(5, 40) * np.exp(-0.5 * ((HOUR - 13) / 3.5) ** 2) * rng.uniform(0.8, 1.2, 48)
     )
     rows_kept = np.flatnonzero((need > 0) & (a.toarray().sum(axis=1) > 0))
-    cost = (length - brk_len) / 60.0
     return Block.from_matrix(
         sparse.csr_array(a.toarray()[rows_kept]),
         need[rows_kept],
