@@ -12,6 +12,28 @@ from scipy import stats
 
 from staffing.simulation.kernel import simulate_replication
 
+#: The columns of `SimulationResult.summary()` in the order docs/simulation.md lists them.
+SUMMARY_COLUMNS = [
+    "skill_id",
+    "skill_name",
+    "method",
+    "service_level",
+    "service_level_sim",
+    "p_abandon",
+    "p_abandon_sim",
+    "asa_s",
+    "asa_s_sim",
+    "daily_service_level",
+    "daily_service_level_sim",
+    "worst_day_sl_sim",
+    "p_day_meets_target",
+    "p_day_meets_target_known_volume",
+    "intervals_missed",
+    "intervals_below_interval_target",
+    "scope",
+    "note",
+]
+
 
 def replications(skill, seed: int, reps: int) -> np.ndarray:
     """Counts per replication and interval, shape (reps, T, 6): arrivals, answered, within,

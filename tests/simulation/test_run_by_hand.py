@@ -20,6 +20,7 @@ import pytest
 
 from staffing.simulation import SimulationResult
 from staffing.simulation.run import plan_uncertainty
+from tests.simulation.by_hand import SUMMARY_COLUMNS
 
 #: Six intervals of skill 7: (agents, volume, planned SL, p_abandon, ASA [s], missed,
 #: below interval target). Rows 2 (volume, no agent) and 3 (agents, no volume) are not
@@ -31,27 +32,6 @@ ROWS = [
     (1, 0.0, 0.5, 0.5, 100.0, True, "service_level"),
     (4, 0.5, 0.95, 0.0, 5.0, False, ""),
     (1, 2.0, 0.4, 0.3, 60.0, False, ""),
-]
-#: The summary's columns in the documented order.
-COLUMNS = [
-    "skill_id",
-    "skill_name",
-    "method",
-    "service_level",
-    "service_level_sim",
-    "p_abandon",
-    "p_abandon_sim",
-    "asa_s",
-    "asa_s_sim",
-    "daily_service_level",
-    "daily_service_level_sim",
-    "worst_day_sl_sim",
-    "p_day_meets_target",
-    "p_day_meets_target_known_volume",
-    "intervals_missed",
-    "intervals_below_interval_target",
-    "scope",
-    "note",
 ]
 HORIZON = {"service_level": 0.71, "p_abandon": 0.12, "asa_s": 33.0, "worst_day_sl": 0.52}
 
@@ -124,7 +104,7 @@ def test_the_shares_of_intervals_count_staffed_intervals_only():
 def test_day_and_horizon_figures_and_the_skill_not_simulated():
     table = result().summary()
     assert list(table["skill_id"]) == [9, 7]  # one row per skill, in the plan's order
-    assert list(table.columns) == COLUMNS
+    assert list(table.columns) == SUMMARY_COLUMNS
     summary = table.set_index("skill_id")
     row = summary.loc[7]
     assert row["daily_service_level"] == pytest.approx(0.7)

@@ -27,29 +27,10 @@ from staffing.plan import plan
 from staffing.simulation import engine, kernel, simulate
 from staffing.simulation.run import plan_uncertainty, skill_inputs
 from tests.conftest import per_module
+from tests.simulation.by_hand import SUMMARY_COLUMNS
 from tests.simulation.conftest import ramp_config, ramp_volume
 
 REPS = 12  # two tasks per skill: 10 + 2
-SUMMARY_COLUMNS = [
-    "skill_id",
-    "skill_name",
-    "method",
-    "service_level",
-    "service_level_sim",
-    "p_abandon",
-    "p_abandon_sim",
-    "asa_s",
-    "asa_s_sim",
-    "daily_service_level",
-    "daily_service_level_sim",
-    "worst_day_sl_sim",
-    "p_day_meets_target",
-    "p_day_meets_target_known_volume",
-    "intervals_missed",
-    "intervals_below_interval_target",
-    "scope",
-    "note",
-]
 
 
 @pytest.fixture(scope=per_module)
