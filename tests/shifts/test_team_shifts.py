@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
 
 import staffing
 from staffing.errors import ConfigError
 from staffing.simulation.teams import run_teams
 from tests.conftest import per_module
-
-ROOT = Path(__file__).resolve().parents[2]
-DAY = {"length_hours": 4, "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60}}
+from tests.shifts.teams_example import DAY, teams_example
 
 
 def _config(shifts) -> dict:
     """The teams example on one Monday morning with ``shifts``."""
-    data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())
-    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
-    data["plan"]["weeks"] = 1
-    for skill in data["skills"]:
-        skill["open_hours"] = {"mon": "09:00-13:00"}
+    data = teams_example(1, {"mon": "09:00-13:00"})
     data["shifts"] = shifts
     return data
 

@@ -12,27 +12,18 @@ so every figure here is read from its own tables and recomputed in the test.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 import staffing
-
-ROOT = Path(__file__).resolve().parents[2]
-DAY = {"length_hours": 4, "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60}}
+from tests.shifts.teams_example import DAY, teams_example
 
 
 @pytest.fixture
 def scheduled():
     # function scope: mutation testing credits a fixture's calls to the first test using it
-    data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())
-    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
-    data["plan"]["weeks"] = 1
-    for skill in data["skills"]:
-        skill["open_hours"] = {"mon": "09:00-13:00"}
+    data = teams_example(1, {"mon": "09:00-13:00"})
     # Messaging's shrinkage is 0.5 at 08:00 (a closed hour its forced heads still work)
     data["teams"][0]["shrinkage"] = {"default": 0.3, "by_hour": {8: 0.5}}
     data["shifts"] = [
@@ -129,11 +120,7 @@ def test_a_teams_groups_row_adds_up_its_shifts_and_coverage(scheduled):
 def test_a_teams_short_intervals_are_listed_with_their_reason():
     """Rule: a team's understaffed intervals are listed in ``uncovered`` with why: no
     template reaches them, or the templates' head limits."""
-    data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())
-    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
-    data["plan"]["weeks"] = 1
-    for skill in data["skills"]:
-        skill["open_hours"] = {"mon": "09:00-13:00"}
+    data = teams_example(1, {"mon": "09:00-13:00"})
     # Messaging: one 2-hour shift at 09:00, so 11:00-13:00 has no template; Voice Sales:
     # at most 1 head per start, below its staffing
     data["shifts"] = [

@@ -13,26 +13,18 @@ the plan's team staffing.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 import staffing
-
-ROOT = Path(__file__).resolve().parents[2]
-DAY = {"length_hours": 4, "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60}}
+from tests.shifts.teams_example import DAY, teams_example
 
 
 @pytest.fixture
 def scheduled():
     # function scope: mutation testing credits a fixture's calls to the first test using it
-    data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())
-    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
-    data["plan"]["weeks"] = 2
-    for skill in data["skills"]:
-        skill["open_hours"] = {"mon": "09:00-13:00", "wed": "09:00-12:00"}
+    data = teams_example(2, {"mon": "09:00-13:00", "wed": "09:00-12:00"})
     data["volume"]["growth"] = 0.05
     data["shifts"] = [{"name": "sales", "team": "Voice Sales", **DAY}]
     plan = staffing.plan(data)

@@ -17,25 +17,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 import staffing
 from staffing.errors import DataError
 from staffing.simulation.teams import run_teams
-
-ROOT = Path(__file__).resolve().parents[2]
-DAY = {"length_hours": 4, "start": {"earliest": "08:00", "latest": "10:00", "step_minutes": 60}}
+from tests.shifts.teams_example import DAY, teams_example
 
 
 def _config() -> dict:
     """The teams example, one week, every skill open Monday 09:00-13:00, volume x 0.005,
     templates for Voice Sales only (the second team of three), Voice Sales without
     shrinkage."""
-    data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())
-    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
-    data["plan"]["weeks"] = 1
-    for skill in data["skills"]:
-        skill["open_hours"] = {"mon": "09:00-13:00"}
+    data = teams_example(1, {"mon": "09:00-13:00"})
     data["volume"]["growth"] = 0.005
     data["teams"][1]["shrinkage"] = 0.0
     data["shifts"] = [{"name": "sales", "team": "Voice Sales", **DAY}]

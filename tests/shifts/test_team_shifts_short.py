@@ -12,23 +12,15 @@ of the 4 intervals.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
 
 import staffing
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.shifts.teams_example import teams_example
 
 
 def test_a_team_short_by_a_share_of_an_agent_is_understaffed():
-    data = yaml.safe_load((ROOT / "config" / "example-teams.yaml").read_text())
-    data["nht"]["path"] = str(ROOT / "config" / "data" / "nht_history.csv")
-    data["plan"]["weeks"] = 1
-    for skill in data["skills"]:
-        skill["open_hours"] = {"mon": "09:00-13:00"}
+    data = teams_example(1, {"mon": "09:00-13:00"})
     data["volume"]["growth"] = 0.005
     data["teams"][1]["shrinkage"] = 0.3
     data["shifts"] = [
