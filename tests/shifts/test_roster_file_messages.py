@@ -15,26 +15,13 @@ import pytest
 import staffing
 from staffing.errors import DataError
 from tests.conftest import per_module
-
-MON = "2026-03-02"  # a Monday
+from tests.shifts.workload_plans import MON, week_of_hours, workload_config
 
 
 @pytest.fixture(scope=per_module)
 def plan() -> staffing.Plan:
-    config = {
-        "plan": {"name": "r", "start": MON, "weeks": 1, "timezone": "UTC", "interval_minutes": 60},
-        "nht": {"source": "store"},
-        "volume": {"source": "history"},
-        "defaults": {
-            "method": "workload",
-            "max_occupancy": 1.0,
-            "shrinkage": 0.5,
-            "fte_hours_per_week": 40,
-        },
-        "skills": [{"id": 1, "name": "A", "nht_seconds": 360}],
-    }
-    grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
-    volume = pd.DataFrame({"skill_id": 1, "interval_start": grid, "volume": 10.0})
+    config = workload_config(name="r", skills=[{"id": 1, "name": "A", "nht_seconds": 360}])
+    volume = pd.DataFrame({"skill_id": 1, "interval_start": week_of_hours(), "volume": 10.0})
     return staffing.plan(staffing.load_config(config), volume=volume)
 
 

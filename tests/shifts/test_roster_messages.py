@@ -17,41 +17,23 @@ import pytest
 import staffing
 from staffing.errors import DataError
 from tests.conftest import per_module
+from tests.shifts.workload_plans import MON, week_of_hours, workload_config
 
-MON = "2026-03-02"  # a Monday
-
-
-def _config(**extra) -> dict:
-    return {
-        "plan": {
-            "name": "roster",
-            "start": MON,
-            "weeks": 1,
-            "timezone": "UTC",
-            "interval_minutes": 60,
-        },
-        "nht": {"source": "store"},
-        "volume": {"source": "history"},
-        "defaults": {
-            "method": "workload",
-            "max_occupancy": 1.0,
-            "shrinkage": 0.5,
-            "fte_hours_per_week": 40,
-        },
-        "skills": [
-            {"id": 1, "name": "A", "nht_seconds": 360},
-            {"id": 2, "name": "B", "nht_seconds": 360},
-        ],
-        **extra,
-    }
+TWO_SKILLS = [
+    {"id": 1, "name": "A", "nht_seconds": 360},
+    {"id": 2, "name": "B", "nht_seconds": 360},
+]
 
 
 def _plan(**extra) -> staffing.Plan:
-    grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
+    grid = week_of_hours()
     volume = pd.concat(
         [pd.DataFrame({"skill_id": k, "interval_start": grid, "volume": 10.0}) for k in (1, 2)]
     )
-    return staffing.plan(staffing.load_config(_config(**extra)), volume=volume)
+    return staffing.plan(
+        staffing.load_config(workload_config(name="roster", skills=TWO_SKILLS, **extra)),
+        volume=volume,
+    )
 
 
 @pytest.fixture(scope=per_module)

@@ -12,25 +12,16 @@ import pandas as pd
 
 import staffing
 from staffing.shifts.schedule import COVERAGE_COLUMNS
-
-MON = "2026-03-02"  # a Monday
+from tests.shifts.workload_plans import week_of_hours, workload_config
 
 
 def test_an_optimised_schedule_has_no_optimised_column():
-    config = {
-        "plan": {"name": "c", "start": MON, "weeks": 1, "timezone": "UTC", "interval_minutes": 60},
-        "nht": {"source": "store"},
-        "volume": {"source": "history"},
-        "defaults": {
-            "method": "workload",
-            "max_occupancy": 1.0,
-            "shrinkage": 0.5,
-            "fte_hours_per_week": 40,
-        },
-        "skills": [{"id": 1, "name": "A", "nht_seconds": 360}],
-        "shifts": [{"name": "day", "length_hours": 8, "start": "08:00"}],
-    }
-    grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
+    config = workload_config(
+        [{"name": "day", "length_hours": 8, "start": "08:00"}],
+        name="c",
+        skills=[{"id": 1, "name": "A", "nht_seconds": 360}],
+    )
+    grid = week_of_hours()
     volume = pd.DataFrame(
         {
             "skill_id": 1,

@@ -15,35 +15,7 @@ import pytest
 import staffing
 from staffing import queueing
 from staffing.errors import ConfigError, DataError
-
-MON = "2026-03-02"  # a Monday
-
-
-def _config(
-    shifts=None, *, minutes=60, tz="UTC", start=MON, shrinkage=0.5, skills=None, weeks=1, **extra
-) -> dict:
-    cfg = {
-        "plan": {
-            "name": "shifts",
-            "start": start,
-            "weeks": weeks,
-            "timezone": tz,
-            "interval_minutes": minutes,
-        },
-        "nht": {"source": "store"},  # never read: every skill has an nht_seconds
-        "volume": {"source": "history"},  # replaced by the volume DataFrame
-        "defaults": {
-            "method": "workload",
-            "max_occupancy": 1.0,
-            "shrinkage": shrinkage,
-            "fte_hours_per_week": 40,
-        },
-        "skills": skills or [{"id": 1, "name": "W", "nht_seconds": 360}],
-        **extra,
-    }
-    if shifts is not None:
-        cfg["shifts"] = shifts
-    return cfg
+from tests.shifts.workload_plans import MON, workload_config
 
 
 def _plan(cfg: dict, one_agent) -> staffing.Plan:
@@ -83,7 +55,7 @@ DAY_SHIFT = {
 def test_day_shifts_meet_the_lower_bound_at_every_interval_length(minutes):
     # 1 agent = 2 heads Mon-Fri 08-16: 2 heads × 8 h × 5 days = 80 head-hours, a lower bound
     # on paid hours (a paid hour covers at most one head-hour); 2 day shifts a day reach it.
-    plan = _plan(_config([DAY_SHIFT], minutes=minutes), _weekday_day)
+    plan = _plan(workload_config([DAY_SHIFT], minutes=minutes), _weekday_day)
     result = staffing.schedule(plan)
     assert result.paid_hours == 80.0 and result.mip_gap == 0.0
     assert result.shifts["heads"].tolist() == [2] * 5
@@ -119,7 +91,7 @@ def test_day_shifts_meet_the_lower_bound_at_every_interval_length(minutes):
 def test_a_repeating_week_is_solved_once():
     # Two identical weeks whose weekdays are all alike: the ten weekday blocks are equal, so
     # one is solved and nine reuse it; paid hours double (2 × 80 h, the lower bound above).
-    result = staffing.schedule(_plan(_config([DAY_SHIFT], weeks=2), _weekday_day))
+    result = staffing.schedule(_plan(workload_config([DAY_SHIFT], weeks=2), _weekday_day))
     assert result.paid_hours == 160.0
     assert result.groups[["blocks", "reused_blocks"]].iloc[0].tolist() == [1, 9]
     assert result.weekly["paid_hours"].tolist() == [80.0, 80.0]
@@ -140,7 +112,7 @@ def test_break_window_decides_between_one_and_two_heads():
     }
     # break allowed at the start: one head from 07:30 with its break 07:30-08:00 covers
     # 08:00-16:00 alone: 8 paid hours (= the 8 required head-hours, the lower bound)
-    result = staffing.schedule(_plan(_config([early], minutes=30, shrinkage=0), monday))
+    result = staffing.schedule(_plan(workload_config([early], minutes=30, shrinkage=0), monday))
     assert result.paid_hours == 8.0
     row = result.shifts.iloc[0]
     assert (
@@ -155,7 +127,7 @@ def test_break_window_decides_between_one_and_two_heads():
         **early,
         "break": {"length_minutes": 30, "earliest_after_hours": 3, "latest_after_hours": 5},
     }
-    result = staffing.schedule(_plan(_config([late], minutes=30, shrinkage=0), monday))
+    result = staffing.schedule(_plan(workload_config([late], minutes=30, shrinkage=0), monday))
     assert result.paid_hours == 16.0 and result.uncovered.empty
     assert result.shifts["break_start"].nunique() == 2
 
@@ -167,7 +139,7 @@ def test_night_shift_crosses_midnight_and_wraps_the_week():
         return (times.hour >= 22) | (times.hour < 6)
 
     night = {"name": "night", "length_hours": 8, "start": "22:00"}
-    plan = _plan(_config([night], shrinkage=0), nights)
+    plan = _plan(workload_config([night], shrinkage=0), nights)
     wrapped = staffing.schedule(plan)
     assert wrapped.paid_hours == 56.0 and wrapped.uncovered.empty  # Sunday's covers Monday
     # without wrapping, Monday 00:00-06:00 has no shift (no start before the horizon):
@@ -185,7 +157,7 @@ def test_max_heads_leaves_the_rest_uncovered_and_lists_it():
     def monday(times):
         return (np.asarray(times.day_of_week) == 0) & (times.hour >= 8) & (times.hour < 16)
 
-    cfg = _config(
+    cfg = workload_config(
         [{**DAY_SHIFT, "days": ["mon"], "max_heads": 2}],
         shrinkage=0,
         skills=[{"id": 1, "name": "W", "nht_seconds": 360 * 3}],
@@ -209,7 +181,9 @@ def test_dst_week_has_167_hours_and_shifts_last_elapsed_hours():
         "length_hours": 8,
         "start": {"earliest": "00:00", "latest": "16:00", "step_minutes": 480},
     }
-    plan = _plan(_config([every], tz="America/New_York", shrinkage=0), lambda t: t.hour >= 0)
+    plan = _plan(
+        workload_config([every], tz="America/New_York", shrinkage=0), lambda t: t.hour >= 0
+    )
     assert len(plan.intervals) == 167
     result = staffing.schedule(plan)
     assert result.paid_hours == 168.0 and result.uncovered.empty
@@ -228,7 +202,9 @@ def test_a_start_in_the_spring_gap_is_skipped_and_an_autumn_start_is_the_first_o
 
     gap = {"name": "gap", "length_hours": 2, "start": "02:30", "days": ["sun"]}
     spring = staffing.schedule(
-        _plan(_config([gap], tz="America/New_York", minutes=30, shrinkage=0), three_am_sunday)
+        _plan(
+            workload_config([gap], tz="America/New_York", minutes=30, shrinkage=0), three_am_sunday
+        )
     )
     assert spring.shifts.empty and len(spring.uncovered) == 2  # 03:00 and 03:30
 
@@ -239,7 +215,9 @@ def test_a_start_in_the_spring_gap_is_skipped_and_an_autumn_start_is_the_first_o
     autumn = {"name": "autumn", "length_hours": 0.5, "start": "01:30", "days": ["sun"]}
     result = staffing.schedule(
         _plan(
-            _config([autumn], tz="America/New_York", minutes=30, shrinkage=0, start="2026-10-26"),
+            workload_config(
+                [autumn], tz="America/New_York", minutes=30, shrinkage=0, start="2026-10-26"
+            ),
             first_half_past_one,
         )
     )
@@ -254,7 +232,7 @@ def test_a_skill_group_adds_up_its_skills_requirements():
         {"id": 1, "name": "A", "nht_seconds": 360},
         {"id": 2, "name": "B", "nht_seconds": 360},
     ]
-    cfg = _config([{**DAY_SHIFT, "skills": [1, 2]}], skills=skills)
+    cfg = workload_config([{**DAY_SHIFT, "skills": [1, 2]}], skills=skills)
     result = staffing.schedule(_plan(cfg, _weekday_day))
     assert result.paid_hours == 160.0
     assert result.groups["skill_group"].tolist() == ["A + B"]
@@ -280,7 +258,7 @@ def test_a_given_schedule_is_compared_with_the_requirement(tmp_path):
         "skill_id,interval_start,scheduled\n"
         "1,2026-03-02 08:00,2\n1,2026-03-02 09:00,1\n1,2026-03-02 10:00,0\n"
     )
-    cfg = _config(scheduled=str(roster))
+    cfg = workload_config(scheduled=str(roster))
     result = staffing.schedule(_plan(cfg, monday_morning))
     rows = result.coverage.set_index("interval_start").loc[
         pd.date_range(f"{MON} 08:00", periods=4, freq="h", tz="UTC")
@@ -303,7 +281,7 @@ def test_a_schedule_dataframe_with_offsets_and_the_optimised_column():
     def monday_morning(times):
         return (np.asarray(times.day_of_week) == 0) & (times.hour == 8)
 
-    cfg = _config([{**DAY_SHIFT, "days": ["mon"]}], shrinkage=0)
+    cfg = workload_config([{**DAY_SHIFT, "days": ["mon"]}], shrinkage=0)
     frame = pd.DataFrame(
         {"skill_id": [1], "interval_start": ["2026-03-02T09:00:00+01:00"], "scheduled": [3.0]}
     )  # 08:00 UTC
@@ -315,7 +293,7 @@ def test_a_schedule_dataframe_with_offsets_and_the_optimised_column():
 
 
 def test_unusable_schedules_name_the_file_skill_and_time(tmp_path):
-    plan = _plan(_config(), _weekday_day)
+    plan = _plan(workload_config(), _weekday_day)
     bad = pd.DataFrame(
         {"skill_id": [1], "interval_start": ["2026-03-02 08:30"], "scheduled": [1.0]}
     )
