@@ -206,6 +206,10 @@ _KILLED = (1, 3)
 #: pass, so it counts as killed, but is shown apart.
 _TIMEOUT = (24, -24, 36, 152, 255)
 _NO_TESTS = (5, 33)
+#: A mutant whose test process died of a signal other than SIGXCPU: SIGABRT (-6) or SIGSEGV
+#: (-11) from a compiled library (HiGHS, numpy) given what the mutant made of its input.
+#: The tests did not pass, so it counts as killed, but is shown apart, as the timeouts.
+_CRASHED = (-6, -11, -7, -8, -4)
 
 
 def _equivalent_mutants() -> set[str]:
@@ -283,16 +287,17 @@ def _mutation_job(module: str) -> Path:
 
 
 def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
-    """Per module: killed, out of time, survived, judged equivalent, reached by no test,
-    the score ((killed + timeout) / mutants run and not judged equivalent), and the mutants
-    not run yet (a job stopped half way: the score is then of a part)."""
+    """Per module: killed, out of time, crashed (a signal killed the tests' process),
+    survived, judged equivalent, reached by no test, the score ((killed + timeout +
+    crashed) / mutants run and not judged equivalent), the mutants not run yet (a job
+    stopped half way: the score is then of a part) and any other exit code (none expected)."""
     import json
     from collections import Counter
 
     equivalent = _equivalent_mutants()
     print(
-        f"{'module':<36}{'killed':>8}{'timeout':>9}{'survived':>10}{'equiv.':>8}{'no tests':>10}"
-        f"{'score':>8}{'not run':>9}{'minutes':>9}"
+        f"{'module':<36}{'killed':>8}{'timeout':>9}{'crashed':>9}{'survived':>10}{'equiv.':>8}"
+        f"{'no tests':>10}{'score':>8}{'not run':>9}{'other':>7}{'minutes':>9}"
     )
     for module in modules:
         k: Counter[str] = Counter()
@@ -310,20 +315,22 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
                     if key in equivalent and (code == 0 or code in _TIMEOUT)
                     else "timeout"
                     if code in _TIMEOUT
+                    else "crashed"
+                    if code in _CRASHED
                     else "survived"
                     if code == 0
                     else "no tests"
                     if code in _NO_TESTS
                     else "other"
                 ] += 1
-        detected = k["killed"] + k["timeout"]
+        detected = k["killed"] + k["timeout"] + k["crashed"]
         counted = detected + k["survived"] + k["no tests"]
         if counted:
             took = f"{minutes[module]:>9.1f}" if module in minutes else f"{'-':>9}"
             print(
-                f"{module:<36}{k['killed']:>8}{k['timeout']:>9}{k['survived']:>10}"
-                f"{k['equivalent']:>8}{k['no tests']:>10}{detected / counted:>8.1%}"
-                f"{k['not run']:>9}{took}"
+                f"{module:<36}{k['killed']:>8}{k['timeout']:>9}{k['crashed']:>9}"
+                f"{k['survived']:>10}{k['equivalent']:>8}{k['no tests']:>10}"
+                f"{detected / counted:>8.1%}{k['not run']:>9}{k['other']:>7}{took}"
             )
     print(
         f"survivors: cd {MUTATE_JOBS.relative_to(ROOT)}/MODULE && ../../../.venv/bin/mutmut "
