@@ -10,11 +10,21 @@ runs at most 8 simulations unless told (its docstring: ``max_iterations``, defau
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 
 from staffing.simulation import time_stable
 from staffing.simulation.time_stable import time_stable_agents, time_stable_skills
-from tests.simulation.test_time_stable_by_hand import N_T, REPS, SEED, VOLUME, skill
+from tests.simulation.test_time_stable_by_hand import (
+    N_T,
+    REPS,
+    SEED,
+    VOLUME,
+    iteration,
+    skill,
+)
 
 #: Two conversations per agent: each takes 300 s alone, 420 s beside another.
 CHAT_HANDLE_S = np.tile([300.0, 420.0], (N_T, 1))
@@ -52,3 +62,31 @@ def test_the_plan_adapter_runs_at_most_8_simulations_by_default(ramps_plan, monk
     time_stable_agents(ramps_plan, [])
     time_stable_agents(ramps_plan, [], max_iterations=3)
     assert [k["max_iterations"] for k in seen] == [8, 3]
+
+
+def test_only_staffed_intervals_with_volume_are_restaffed_and_counted():
+    """Rule (module docstring, report): the iteration re-staffs and counts as missed only
+    *staffed intervals with volume* (agents > 0 and volume > 0; any volume, a fraction of
+    a contact too; one agent is staffed): an interval with volume but no agent keeps its 0,
+    one with agents but no volume keeps them. Expected from the by-hand iterations (the
+    first may remove agents, the second only adds)."""
+    base = skill()
+    agents, volume = base.agents.copy(), base.volume.copy()
+    volume[0], agents[0] = 0.0, 0  # closed
+    volume[1], agents[1] = 0.5, 4  # half a contact, more agents than it needs
+    volume[2], agents[2] = 12.0, 0  # volume, nobody planned
+    volume[3], agents[3] = 0.0, 3  # agents, no volume
+    agents[4] = 1  # one agent for the interval's volume
+    odd = replace(base, volume=volume, agents=agents)
+    current, missed = odd, 0.0
+    for it in (1, 2):
+        new, missed = iteration(current, only_up=it > 1)
+        if np.array_equal(new, current.agents):
+            break
+        current = replace(current, agents=new.astype(np.int64))
+    (got,), report = time_stable_skills([odd], replications=REPS, seed=SEED, max_iterations=2)
+    np.testing.assert_array_equal(got, current.agents)
+    assert got[[0, 2, 3]].tolist() == [0.0, 0.0, 3.0]
+    assert got[1] < 4 and got[4] > 1  # both were re-staffed
+    assert report["intervals_missed"] == pytest.approx(missed)
+    assert 0.0 < missed < 1.0
