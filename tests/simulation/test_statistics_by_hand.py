@@ -21,6 +21,7 @@ The plan is two weeks of half hours (Europe/Berlin, across the spring clock chan
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import numpy as np
 import pandas as pd
@@ -234,3 +235,11 @@ def test_summary_planned_figures_and_shares(two_weeks):
         assert row["intervals_missed"] == pytest.approx(flagged.to_numpy()[on].mean())
     workload = summary.loc[14]
     assert np.isnan(workload["service_level_sim"]) and workload["note"]
+
+
+def test_plan_weeks_start_on_the_plan_start_and_every_seventh_day_after(two_week_plan):
+    """Rule (``SimulationResult``: weeks start on ``plan.start``): the week labels of a
+    two-week plan are its start date and seven days later, for every skill."""
+    first = dt.date.fromisoformat(START)
+    for skill in skill_inputs(two_week_plan):
+        assert skill.week_start == (first, first + dt.timedelta(days=7))
