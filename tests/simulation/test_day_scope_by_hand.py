@@ -207,12 +207,15 @@ def by_hand(s: SkillInput, confidence: float | None) -> tuple[np.ndarray, int, i
     failing = np.flatnonzero(~ok)
     agents = part.agents.astype(float)
     for p in failing:  # each failing period is its own group: the same as all at once
-        at = np.flatnonzero((part.week == p) & (part.volume > 0))
+        # the intervals the plan staffs and that have calls: an unstaffed one stays so
+        at = np.flatnonzero((part.week == p) & (part.volume > 0) & (agents > 0))
         volume = part.volume[at] * multiplier[p]
         h = part.handle_time_s[at]
         floor = agents[at]
         if s.patience_s is None:
-            floor = np.maximum(floor, np.floor(volume * h / 1800.0 * (1 + 1e-12)) + 1)
+            # an agent's full-load rate: chat with k at once, k chats per h_k
+            per_agent = h if h.ndim == 1 else h[:, h.shape[1] - 1] / h.shape[1]
+            floor = np.maximum(floor, np.floor(volume * per_agent / 1800.0 * (1 + 1e-12)) + 1)
         common = {
             "volume": volume,
             "handle_time_s": h,
