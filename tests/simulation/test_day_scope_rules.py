@@ -83,9 +83,7 @@ def simulated(
     )
     cvs = np.array([p.daily_cv for p in parts])
     days = max(len(p.dates) for p in parts)
-    drawn = np.stack(
-        [engine.day_multipliers(seed, r, cvs, correlation, days) for r in range(reps)]
-    )
+    drawn = np.stack([engine.day_multipliers(seed, r, cvs, correlation, days) for r in range(reps)])
     out = []
     for column, part in enumerate(parts):
         values = figures(done.counts[part.skill_id][1])  # (reps, periods)
@@ -124,8 +122,8 @@ def edges(
     **options,
 ) -> None:
     """Skill ``index`` given only the ``figure`` target (the others none), set at its worst
-    distinct period's statistic computed by hand: a hair looser and no period fails, a hair stricter and the
-    worst one does (one simulation each)."""
+    distinct period's statistic computed by hand: a hair looser and no period fails, a
+    hair stricter and the worst one does (one simulation each)."""
     stats = simulated(skills, confidence, reps, seed, **options)[index][figure]
     worst = float(stats.min() if figure == "service_level" else stats.max())
     hair = 1e-7 * max(abs(worst), 1.0)
@@ -352,9 +350,7 @@ def test_the_plan_adapter_hands_on_the_forecast_error_and_every_option(uncertain
     found, report = day_scope_agents(uncertain_plan, [21, 22], confidence=wanted, **options)
     skills = skill_inputs(uncertain_plan, forecast_error=True)
     assert [s.daily_cv for s in skills] == [0.15, 0.15]
-    agents, direct = day_scope_skills(
-        skills, confidence=wanted, correlation=correlation, **options
-    )
+    agents, direct = day_scope_skills(skills, confidence=wanted, correlation=correlation, **options)
     np.testing.assert_array_equal(found, np.concatenate(agents))
     assert report["failing"] == direct["failing"] and report["seed"] == 7
     assert report["iterations"] == 2 and not report["converged"]
@@ -385,3 +381,46 @@ def test_a_chat_interval_gets_more_agents_than_its_load_at_full_concurrency():
     np.testing.assert_array_equal(agents, expected)
     busy = chat.volume > 30
     assert np.all(agents[busy] > chat.volume[busy] * 600.0 / 3 / 1800.0)
+
+
+def voice_a_plan(tmp_path, scale_to: float | None = None, **service_level):
+    """The peaks plan's Voice A alone; its distinct days' calls scaled to ``scale_to``."""
+    unused = tmp_path / "unused.csv"
+    unused.write_text("skill_id,interval_start,volume\n")
+    config = peaks_config(str(unused), **service_level)
+    config["skills"] = config["skills"][:1]
+    volume = peaks_volume()
+    volume = volume[volume.skill_id == 21]
+    if scale_to is not None:
+        volume = volume.assign(volume=volume.volume * (scale_to / distinct_calls(volume)))
+    return plan(config, volume=volume, day_scope=False)
+
+
+def distinct_calls(volume: pd.DataFrame) -> float:
+    """Calls of the peaks week's distinct days: Monday (as Tuesday-Thursday) and Friday."""
+    day = pd.DatetimeIndex(volume["interval_start"]).day_of_week
+    return float(volume["volume"][(day == 0) | (day == 4)].sum())
+
+
+def test_the_plan_adapter_budgets_5_000_000_contacts_by_default(tmp_path):
+    """Default ``max_contacts`` 5,000,000: 62,500.005 calls a simulated week of distinct
+    days is 5,000,000.4 at 80 replications, just over: 79 replications."""
+    p = voice_a_plan(tmp_path, scale_to=62_500.005)
+    (s,) = skill_inputs(p)
+    _, rows, representative = distinct_periods(s)
+    calls = sum(float(s.volume[rows[d]].sum()) for d in np.unique(representative))
+    assert 5_000_000 < 80 * calls < 5_000_001
+    report = day_scope_agents(p, [21], max_iterations=0)[1]
+    assert report["replications"] == 79 and report["skipped"] == {}
+
+
+def test_the_correction_stops_after_8_simulations_by_default(tmp_path):
+    """Default ``max_iterations`` 8: a target of 0.99995 is above the highest level a
+    re-staffing asks for (0.9999), so the correction cannot meet it and stops after 8
+    simulations, not converged (through the plan adapter and directly)."""
+    p = voice_a_plan(tmp_path, target=0.99995)
+    _, report = day_scope_agents(p, [21], replications=4)
+    assert report["iterations"] == 8 and report["failing"] == [1] * 8
+    assert not report["converged"]
+    _, report = day_scope_skills(skill_inputs(p), replications=4)
+    assert report["iterations"] == 8 and not report["converged"]
