@@ -15,8 +15,10 @@ steps 1-4), step by step on small skills typed here:
    variate; Law, *Simulation Modeling and Analysis*, 5th ed., 2015, section 11.3);
    ``s^2 = ln(1 + cv^2)`` for a lognormal of mean 1 and coefficient of variation ``cv``,
    the week's ``cv`` being ``daily_cv / sqrt(days)``;
-3. a failing period is re-staffed by :func:`staffing.daily.fewest_hours` from the current
-   agents (raised to the fewest stable agents where customers never abandon) to the
+3. a failing period's intervals with calls and agents are re-staffed by
+   :func:`staffing.daily.fewest_hours` from the current agents (raised to the fewest
+   stable agents where customers never abandon: more than volume x h / interval, chat's
+   h being h_k / k for k chats at once) to the
    stationary figure at those agents moved by the simulated shortfall plus a step of
    0.002 (service level at most 0.9999; the ASA scaled by target / simulated, less 0.2 %),
    the volume read at the ``c`` quantile of the multiplier with a confidence;
