@@ -197,28 +197,39 @@ def _statistics(
     ``1 - c`` quantile of the day's service level (the ``c`` quantile of abandonment and
     ASA) under the linear-normal model of :func:`_linear_normal`, which reads every
     replication against its drawn multiplier and so needs far fewer replications than the
-    share of replications meeting the target.
+    share of replications meeting the target. As in the simulation's tables
+    (:func:`staffing.simulation.tables.meets`), a period with no arrival meets its targets:
+    its service level counts as 1 in a replication, and a period with none in any
+    replication has no mean to miss.
     """
     metrics = period_metrics(counts)
     targets = skill.targets
     if confidence is None:
-        stats = {name: np.nanmean(values, axis=0) for name, values in metrics.items()}
+        stats = {}
+        for name, values in metrics.items():  # nanmean, quiet where a period has none
+            seen = ~np.isnan(values)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                stats[name] = np.where(seen, values, 0.0).sum(axis=0) / seen.sum(axis=0)
         z = 0.0
     else:
         shape = np.asarray(day_multiplier.sigma(_period_cv(skill)), dtype=float)
         z = float(special.ndtri(confidence))
         stats = {}
-        for name, sign in (("service_level", -1.0), ("p_abandon", 1.0), ("asa_s", 1.0)):
-            values = np.nan_to_num(metrics[name], nan=0.0, posinf=np.finfo(float).max)
+        for name, sign, empty in (
+            ("service_level", -1.0, 1.0),
+            ("p_abandon", 1.0, 0.0),
+            ("asa_s", 1.0, 0.0),
+        ):
+            values = np.nan_to_num(metrics[name], nan=empty, posinf=np.finfo(float).max)
             mean, sd = _linear_normal(log_m, values, shape)
             stats[name] = mean + sign * z * sd
-    ok = np.ones(counts.shape[1], dtype=bool)
+    ok = np.ones(counts.shape[1], dtype=bool)  # NaN (no arrival at all) never misses
     if targets["service_level"] is not None:
-        ok &= stats["service_level"] >= targets["service_level"]
+        ok &= ~(stats["service_level"] < targets["service_level"])
     if targets["max_abandon"] is not None:
-        ok &= stats["p_abandon"] <= targets["max_abandon"]
+        ok &= ~(stats["p_abandon"] > targets["max_abandon"])
     if targets["asa_s"] is not None:
-        ok &= stats["asa_s"] <= targets["asa_s"]
+        ok &= ~(stats["asa_s"] > targets["asa_s"])
     return stats, ok
 
 

@@ -15,8 +15,10 @@ steps 1-4), step by step on small skills typed here:
    variate; Law, *Simulation Modeling and Analysis*, 5th ed., 2015, section 11.3);
    ``s^2 = ln(1 + cv^2)`` for a lognormal of mean 1 and coefficient of variation ``cv``,
    the week's ``cv`` being ``daily_cv / sqrt(days)``;
-3. a failing period is re-staffed by :func:`staffing.daily.fewest_hours` from the current
-   agents (raised to the fewest stable agents where customers never abandon) to the
+3. a failing period's intervals with calls and agents are re-staffed by
+   :func:`staffing.daily.fewest_hours` from the current agents (raised to the fewest
+   stable agents where customers never abandon: more than volume x h / interval, chat's
+   h being h_k / k for k chats at once) to the
    stationary figure at those agents moved by the simulated shortfall plus a step of
    0.002 (service level at most 0.9999; the ASA scaled by target / simulated, less 0.2 %),
    the volume read at the ``c`` quantile of the multiplier with a confidence;
@@ -207,12 +209,15 @@ def by_hand(s: SkillInput, confidence: float | None) -> tuple[np.ndarray, int, i
     failing = np.flatnonzero(~ok)
     agents = part.agents.astype(float)
     for p in failing:  # each failing period is its own group: the same as all at once
-        at = np.flatnonzero((part.week == p) & (part.volume > 0))
+        # the intervals the plan staffs and that have calls: an unstaffed one stays so
+        at = np.flatnonzero((part.week == p) & (part.volume > 0) & (agents > 0))
         volume = part.volume[at] * multiplier[p]
         h = part.handle_time_s[at]
         floor = agents[at]
         if s.patience_s is None:
-            floor = np.maximum(floor, np.floor(volume * h / 1800.0 * (1 + 1e-12)) + 1)
+            # an agent's full-load rate: chat with k at once, k chats per h_k
+            per_agent = h if h.ndim == 1 else h[:, h.shape[1] - 1] / h.shape[1]
+            floor = np.maximum(floor, np.floor(volume * per_agent / 1800.0 * (1 + 1e-12)) + 1)
         common = {
             "volume": volume,
             "handle_time_s": h,
