@@ -71,6 +71,9 @@ def test_the_documented_defaults_reach_the_solver_and_the_meta(monkeypatch):
     assert [(k["time_limit_s"], k["mip_rel_gap"]) for k in seen] == [(60.0, 0.0)]
     assert (got.meta["time_limit_s"], got.meta["mip_rel_gap"]) == (60.0, 0.0)
     assert got.mip_gap == 0.0 and got.paid_hours == 1.0
+    # skill_coverage's evaluated_agents are whole on-queue agents: integers, 1 at 08:00
+    evaluated = got.skill_coverage["evaluated_agents"]
+    assert evaluated.dtype == np.int64 and evaluated.max() == 1
 
 
 def test_the_planners_settings_reach_the_solver(monkeypatch):
@@ -89,3 +92,43 @@ def test_a_group_not_proven_optimal_gives_the_schedule_its_gap(monkeypatch, per_
     got = staffing.schedule(_plan(per_hour))
     assert got.paid_hours == paid
     assert got.mip_gap == pytest.approx(0.25, rel=1e-12)
+
+
+def test_two_groups_tables_are_numbered_from_zero():
+    """Rule: Schedule.coverage and Schedule.skill_coverage are one table each, rows
+    numbered 0 .. n - 1 (a planner's .loc finds one row): two skill groups of one skill
+    each (the volume at 08:00 on both, each its own 1-hour template), 168 hourly intervals
+    each, so 336 rows numbered 0 to 335 in both tables."""
+    cfg = {
+        "plan": {
+            "name": "two",
+            "start": MON,
+            "weeks": 1,
+            "timezone": "UTC",
+            "interval_minutes": 60,
+        },
+        "nht": {"source": "store"},
+        "volume": {"source": "history"},
+        "defaults": {"method": "workload", "max_occupancy": 1.0, "fte_hours_per_week": 40},
+        "skills": [
+            {"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.0},
+            {"id": 2, "name": "Support", "nht_seconds": 360, "shrinkage": 0.0},
+        ],
+        "shifts": [
+            {"name": "s", "length_hours": 1, "start": "08:00", "days": ["mon"], "skills": [1]},
+            {"name": "t", "length_hours": 1, "start": "08:00", "days": ["mon"], "skills": [2]},
+        ],
+    }
+    grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
+    on = (grid.day_of_week == 0) & (grid.hour == 8)
+    volume = pd.concat(
+        [
+            pd.DataFrame({"skill_id": k, "interval_start": grid, "volume": np.where(on, 10.0, 0)})
+            for k in (1, 2)
+        ],
+        ignore_index=True,
+    )
+    got = staffing.schedule(staffing.plan(staffing.load_config(cfg), volume=volume))
+    assert len(got.groups) == 2
+    assert got.coverage.index.tolist() == list(range(336))
+    assert got.skill_coverage.index.tolist() == list(range(336))
