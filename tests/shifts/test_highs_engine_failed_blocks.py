@@ -34,6 +34,7 @@ import pytest
 from scipy import sparse
 
 from staffing.shifts.blocks import Block, free_model
+from staffing.shifts.lp_first import solve_blocks
 from staffing.shifts.relaxations import HighsRelaxations, highspy_available, relaxations
 
 pytest.importorskip("highspy")
@@ -64,6 +65,14 @@ def test_auto_takes_highspy_when_it_is_installed():
     assert highspy_available() is True
     block = _blocks()[1]
     assert isinstance(relaxations([block], [free_model(3)], "auto"), HighsRelaxations)
+
+
+def test_solve_blocks_takes_the_auto_engine_by_default():
+    """Rule: solve_blocks' engine defaults to "auto" (a valid engine): block U1 alone, no
+    limits, gives its whole LP optimum (0, 1, 1) at 2.5 h, an "lp" answer."""
+    (got,) = solve_blocks([_blocks()[1]], G_MIN, np.full(8, np.inf), 0.0, 60.0, 0.0)
+    assert got.heads.tolist() == [0, 1, 1] and got.method == "lp"
+    assert got.bound == 2.5
 
 
 def test_the_engine_prints_nothing_in_a_fresh_process():
