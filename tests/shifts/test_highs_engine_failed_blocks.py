@@ -14,8 +14,9 @@ The instance, by hand (paid hours in brackets; "a|b" covers rows a and b):
 - block 1, U1 (no limits): rows need (1, 2), the same three patterns, each its own start.
   With a heads on 0|1 the singles make up the rest: 3 - 0.5 a for a <= 1, 2 + 0.5 a
   above, so (0, 1, 1) at 2.5 h is the one optimum;
-- block 2, B: one row needing 3 heads, one pattern of a start with at most 1 head:
-  infeasible;
+- block 2, B: one row needing 3 heads, two patterns covering it (1 h each), of one start
+  with at most 1 head (a start row): infeasible, and only freeing its rows (not its
+  columns' bounds, which are none) makes the joint model feasible again;
 - block 3, U2 (no limits): rows need (2, 1): by symmetry (1, 0, 1) at 2.5 h.
 
 The joint LP is infeasible (B). Above floors, the optima of U1 and U2 by hand: a floor of
@@ -54,7 +55,7 @@ def _blocks() -> list[Block]:
     return [
         _block(TWO_ROWS, [2.0, 2.0], PAID, [0, 0, 0]),  # L
         _block(TWO_ROWS, [1.0, 2.0], PAID, [1, 2, 3]),  # U1
-        _block(np.array([[1.0]]), [3.0], np.array([1.0]), [4]),  # B
+        _block(np.array([[1.0, 1.0]]), [3.0], np.array([1.0, 1.0]), [4, 4]),  # B
         _block(TWO_ROWS, [2.0, 1.0], PAID, [5, 6, 7]),  # U2
     ]
 
@@ -100,7 +101,8 @@ def test_a_failed_block_leaves_the_others_solvable_above_floors(capfd):
     values by hand in the module docstring). Nothing is printed on the way."""
     blocks = _blocks()
     models = [b.model(G_MIN, G_MAX) for b in blocks]
-    assert models[0].rows_g is not None  # L has its start row, as the docstring says
+    # L and B have their start rows, as the docstring says
+    assert models[0].rows_g is not None and models[2].rows_g is not None
     lp = HighsRelaxations(blocks, models)
     got = lp.optima()
     assert [(x is None, infeasible) for x, infeasible in got] == [
