@@ -16,7 +16,8 @@ Identical blocks are solved once only when their limits are the same too: with i
 needing 3 heads like interval 0, the two blocks have the same rows and patterns, and only
 pattern 0's "at most 1 head" tells them apart (1 head relaxed, then 3 heads); with both
 needing 1 head and pattern 0 needing at least 2, only the "at least 2" does (2 heads, then
-1).
+1); with the same "at most 5" on both, a requirement of 1 and 2 heads does (1 head,
+then 2).
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def test_blocks_alike_but_for_their_limits_are_solved_apart():
         [1.0, 0.0, 1.0], coverage, [1.0, 1.0], min_heads=[2.0, 0.0], engine="scipy"
     )
     assert at_least.heads.tolist() == [2, 1] and at_least.reused_blocks == 0
+    # the same limits (at most 5 heads each) but interval 2 needing 2: solved apart too
+    more = solve_coverage(
+        [1.0, 0.0, 2.0], coverage, [1.0, 1.0], max_heads=[5.0, 5.0], engine="scipy"
+    )
+    assert more.heads.tolist() == [1, 2] and more.reused_blocks == 0
     # and with the same limits the second block is the first one's answer again
     same = solve_coverage([1.0, 0.0, 1.0], coverage, [1.0, 1.0], engine="scipy")
     assert same.heads.tolist() == [1, 1] and (same.blocks, same.reused_blocks) == (1, 1)
