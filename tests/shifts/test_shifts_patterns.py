@@ -40,6 +40,13 @@ def test_wrap_carries_the_tail_to_the_start_and_no_wrap_drops_it():
     np.testing.assert_array_equal(dropped[:, 0], [0, 0, 0, 1])
 
 
+def test_wrap_is_the_default():
+    """Rule: pattern_coverage wraps by default (``wrap : bool, default True``): the
+    3-hour shift in the last hour of a 4-hour horizon covers hours 3, 0 and 1."""
+    got = _dense(180, 180, 0, 0, interval_minutes=60, n_intervals=4)
+    np.testing.assert_array_equal(got[:, 0], [1, 1, 0, 1])
+
+
 def test_a_break_that_does_not_end_inside_its_shift_is_refused():
     with pytest.raises(ValueError, match="pattern 0"):
         pattern_coverage(0, 240, 200, 60, interval_minutes=60, n_intervals=4)
