@@ -290,7 +290,9 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
     """Per module: killed, out of time, crashed (a signal killed the tests' process),
     survived, judged equivalent, reached by no test, the score ((killed + timeout +
     crashed) / mutants run and not judged equivalent), the mutants not run yet (a job
-    stopped half way: the score is then of a part) and any other exit code (none expected)."""
+    stopped half way: the score is then of a part) and any other exit code (none expected);
+    then the mutants listed as equivalent that a test kills (a name gone stale: mutmut
+    renumbers a function's mutants when its code changes)."""
     import json
     from collections import Counter
 
@@ -299,10 +301,13 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
         f"{'module':<36}{'killed':>8}{'timeout':>9}{'crashed':>9}{'survived':>10}{'equiv.':>8}"
         f"{'no tests':>10}{'score':>8}{'not run':>9}{'other':>7}{'minutes':>9}"
     )
+    stale = []
     for module in modules:
         k: Counter[str] = Counter()
         for meta in sorted((MUTATE_JOBS / module / "mutants").rglob("*.py.meta")):
             for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+                if key in equivalent and code is not None and code != 0 and code not in _TIMEOUT:
+                    stale.append(key)
                 if code is None:
                     k["not run"] += 1
                     continue
@@ -332,6 +337,9 @@ def _mutation_report(modules: list[str], minutes: dict[str, float]) -> None:
                 f"{k['survived']:>10}{k['equivalent']:>8}{k['no tests']:>10}"
                 f"{detected / counted:>8.1%}{k['not run']:>9}{k['other']:>7}{took}"
             )
+    if stale:  # mutmut renumbers a function's mutants when its code changes
+        print(f"listed as equivalent but killed (a stale name? {MUTATE_EQUIVALENT.name}/):")
+        print("\n".join(f"  {key}" for key in sorted(stale)))
     print(
         f"survivors: cd {MUTATE_JOBS.relative_to(ROOT)}/MODULE && ../../../.venv/bin/mutmut "
         "results; one of them: ../../../.venv/bin/mutmut show NAME"
