@@ -65,3 +65,19 @@ def test_a_day_no_call_reaches_has_no_mean_to_miss():
         (agents,), report = day_scope_skills([s], replications=20, seed=3)
     assert report["failing"] == [0] and report["converged"]
     np.testing.assert_array_equal(agents, s.agents)
+
+
+def test_a_quiet_days_abandonment_and_asa_with_a_confidence_meet_when_no_call_comes():
+    """The same quiet day staffed for Erlang A (patience 120 s) with an abandonment and an
+    ASA target as well: a replication without a call abandons nobody and makes nobody
+    wait (``meets``), so, as for the service level, nothing is added. Counting such a
+    replication as all abandoned would fail the day's 5 % cap."""
+    s = skill(
+        "erlang_a", days=(1.0, 0.005), daily_cv=0.1, patience_s=120.0, max_abandon=0.05, asa_s=0.5
+    )
+    s = replace(s, agents=s.agents + 8)  # nobody waits, even on the busy day
+    counts, ok = per_replication(s, 40, 3, confidence=True)
+    assert (counts[:, 1, 0] == 0).any() and ok[:, 1].all()
+    (agents,), report = day_scope_skills([s], confidence={5: 0.9}, replications=40, seed=3)
+    assert report["failing"] == [0] and report["converged"]
+    np.testing.assert_array_equal(agents, s.agents)
