@@ -23,25 +23,15 @@ import pytest
 
 import staffing
 from staffing.shifts import optimise
-
-MON = "2026-03-02"  # a Monday
+from tests.shifts.workload_plans import MON, workload_config
 
 
 def _plan(per_hour: float) -> staffing.Plan:
-    cfg = {
-        "plan": {
-            "name": "gap",
-            "start": MON,
-            "weeks": 1,
-            "timezone": "UTC",
-            "interval_minutes": 60,
-        },
-        "nht": {"source": "store"},  # never read: the skill has an nht_seconds
-        "volume": {"source": "history"},  # replaced by the volume DataFrame
-        "defaults": {"method": "workload", "max_occupancy": 1.0, "fte_hours_per_week": 40},
-        "skills": [{"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.0}],
-        "shifts": [{"name": "early", "length_hours": 1, "start": "08:00", "days": ["mon"]}],
-    }
+    cfg = workload_config(
+        [{"name": "early", "length_hours": 1, "start": "08:00", "days": ["mon"]}],
+        name="gap",
+        skills=[{"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.0}],
+    )
     grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
     on = (grid.day_of_week == 0) & (grid.hour == 8)
     volume = pd.DataFrame(
@@ -99,26 +89,17 @@ def test_two_groups_tables_are_numbered_from_zero():
     numbered 0 .. n - 1 (a planner's .loc finds one row): two skill groups of one skill
     each (the volume at 08:00 on both, each its own 1-hour template), 168 hourly intervals
     each, so 336 rows numbered 0 to 335 in both tables."""
-    cfg = {
-        "plan": {
-            "name": "two",
-            "start": MON,
-            "weeks": 1,
-            "timezone": "UTC",
-            "interval_minutes": 60,
-        },
-        "nht": {"source": "store"},
-        "volume": {"source": "history"},
-        "defaults": {"method": "workload", "max_occupancy": 1.0, "fte_hours_per_week": 40},
-        "skills": [
-            {"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.0},
-            {"id": 2, "name": "Support", "nht_seconds": 360, "shrinkage": 0.0},
-        ],
-        "shifts": [
+    cfg = workload_config(
+        [
             {"name": "s", "length_hours": 1, "start": "08:00", "days": ["mon"], "skills": [1]},
             {"name": "t", "length_hours": 1, "start": "08:00", "days": ["mon"], "skills": [2]},
         ],
-    }
+        name="two",
+        skills=[
+            {"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.0},
+            {"id": 2, "name": "Support", "nht_seconds": 360, "shrinkage": 0.0},
+        ],
+    )
     grid = pd.date_range(f"{MON} 00:00", periods=168, freq="h", tz="UTC")
     on = (grid.day_of_week == 0) & (grid.hour == 8)
     volume = pd.concat(

@@ -16,29 +16,19 @@ import pandas as pd
 import staffing
 from staffing.shifts.optimise import Horizon, template_patterns
 from staffing.shifts.rollups import uncovered_rows
-
-MON = "2026-03-02"  # a Monday
+from tests.shifts.workload_plans import MON, workload_config
 
 
 def _templates() -> list:
-    cfg = {
-        "plan": {
-            "name": "pats",
-            "start": MON,
-            "weeks": 1,
-            "timezone": "UTC",
-            "interval_minutes": 60,
-        },
-        "nht": {"source": "store"},
-        "volume": {"source": "history"},
-        "defaults": {"method": "workload", "max_occupancy": 1.0, "fte_hours_per_week": 40},
-        "skills": [{"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.0}],
-        "shifts": [
+    cfg = workload_config(
+        [
             {"name": "a", "length_hours": 1, "start": "08:00", "days": ["mon"], "max_heads": 3},
             {"name": "b", "length_hours": 2, "start": "09:00", "days": ["mon"], "max_heads": 1},
             {"name": "c", "length_hours": 1, "start": "10:00", "days": ["mon", "tue"]},
         ],
-    }
+        name="pats",
+        skills=[{"id": 1, "name": "Sales", "nht_seconds": 360, "shrinkage": 0.0}],
+    )
     return list(staffing.load_config(cfg).shifts)
 
 
