@@ -217,7 +217,7 @@ def _complete(a, now, row, ag, ti, fl, cf, h, free, off, n_free):  # pragma: no 
 
 
 @jit
-def _restaff(r, now, target, on_shift, ag, at, free, off, n_free, kmax):  # pragma: no cover
+def _restaff(r, now, target, on_shift, ag, at, free, off, n_free):  # pragma: no cover
     """Team ``r`` to ``target[r]`` agents on shift (the single-skill kernel's rules)."""
     _team_of, load, state, _slot_c, bk, bk_n, bpos, _hp, _hpos = ag
     if on_shift[r] < target[r]:
@@ -237,7 +237,7 @@ def _restaff(r, now, target, on_shift, ag, at, free, off, n_free, kmax):  # prag
             bucket_add(bk[r], bk_n[r], bpos, a, 0)
             on_shift[r] += 1
     elif on_shift[r] > target[r]:
-        for level in range(kmax + 1):  # the least loaded leave first
+        for level in range(bk_n.shape[1]):  # the least loaded leave first, every load
             while on_shift[r] > target[r] and bk_n[r, level] > 0:
                 a = bk[r, level, bk_n[r, level] - 1]
                 bucket_remove(bk[r], bk_n[r], bpos, a, level)
@@ -312,7 +312,7 @@ def _boundary(
             draining[r] = True
         else:
             target[r], draining[r] = 0, False
-        _restaff(r, now, target, on_shift, ag, fl[0], free, tm[6], n_free, ag[3].shape[1])
+        _restaff(r, now, target, on_shift, ag, fl[0], free, tm[6], n_free)
     _dispatch(now, row, ag, ti, fl, cf, deadline, q, tm, h, within_s, stats)
 
 
@@ -331,7 +331,7 @@ def _loop(
         for r in range(n_r):  # a draining team leaves once its queues are empty
             if draining[r] and not _waiting(r, now, tm, q, deadline, cf[1], stats):
                 target[r], draining[r] = 0, False
-                _restaff(r, now, target, on_shift, ag, fl[0], free, tm[6], n_free, ag[3].shape[1])
+                _restaff(r, now, target, on_shift, ag, fl[0], free, tm[6], n_free)
         t_arr = cf[0][nxt] if nxt < n else np.inf
         t_bnd = (cur + 1) * interval_s if cur < n_t else np.inf
         t_cmp = key[hp[0]] if hs[0] > 0 else np.inf
